@@ -1,0 +1,14 @@
+/**
+ * Who is asking. Every read of events or attributes takes a Viewer, and the store turns it into SQL
+ * predicates (src/store/visibility.ts): there is no read path without one.
+ */
+export type Viewer =
+  /** The operator on the command line: the instance's own tools see everything. */
+  | { readonly kind: 'operator' }
+  | { readonly kind: 'user'; readonly orgId: number; readonly siteAdmin: boolean };
+
+export const OPERATOR: Viewer = Object.freeze({ kind: 'operator' });
+
+export function seesEverything(viewer: Viewer): boolean {
+  return viewer.kind === 'operator' || viewer.siteAdmin;
+}

@@ -1,0 +1,67 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { OPERATOR } from '../access/viewer.js';
+import { writeFeed } from '../formats/misp-feed/write.js';
+import { serializeMispEvent } from '../formats/misp-json/serialize.js';
+import type { MispEvent } from '../model/event.js';
+import type { Store } from '../store/database.js';
+import { loadEvent, parseEventRef, visibleEventIds } from '../store/event-reader.js';
+import { CliError, withStore } from './context.js';
+
+export interface ExportCliOptions {
+  all?: boolean;
+  format: string;
+  out?: string;
+}
+
+const FORMATS = ['misp-json', 'misp-feed'];
+
+async function* allEvents(store: Store): AsyncGenerator<MispEvent> {
+  for await (const id of visibleEventIds(store, OPERATOR)) {
+    const e = await loadEvent(store, OPERATOR, { id });
+    if (e) yield e;
+  }
+}
+
+async function write(out: NodeJS.WritableStream | WriteStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/** `cairn export EVENT|--all --format misp-json|misp-feed [--out PATH]`. */
+export async function exportCommand(eventArg: string | undefined, options: ExportCliOptions): Promise<number> {
+  if (!FORMATS.includes(options.format)) throw new CliError(`unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}`);
+  if (!eventArg === !options.all) throw new CliError('name one EVENT (uuid or id) or give --all');
+  const ref = eventArg ? parseEventRef(eventArg) : undefined;
+  if (eventArg && !ref) throw new CliError(`"${eventArg}" is neither an event id nor a uuid`);
+  if (options.format === 'misp-feed') {
+    if (!options.out) throw new CliError('--format misp-feed writes a folder: give it with --out DIR');
+    if (ref) throw new CliError('a feed holds every event: use --all with --format misp-feed');
+  }
+  return withStore(async (store) => {
+    if (options.format === 'misp-feed') {
+      const n = await writeFeed(options.out!, allEvents(store));
+      process.stderr.write(`wrote a MISP feed of ${n} events to ${options.out}\n`);
+      return 0;
+    }
+    const out = options.out ? createWriteStream(options.out) : process.stdout;
+    if (ref) {
+      const e = await loadEvent(store, OPERATOR, ref);
+      if (!e) throw new CliError(`no event ${eventArg}`);
+      await write(out, `${JSON.stringify(serializeMispEvent(e), null, 2)}\n`);
+    } else {
+      // One event per line inside the wrapper keeps the output streamable and diffable.
+      await write(out, '{"response": [');
+      let first = true;
+      for await (const e of allEvents(store)) {
+        await write(out, `${first ? '\n' : ',\n'}${JSON.stringify(serializeMispEvent(e))}`);
+        first = false;
+      }
+      await write(out, '\n]}\n');
+    }
+    if (out !== process.stdout) {
+      (out as WriteStream).end();
+      await once(out, 'finish');
+    }
+    return 0;
+  });
+}

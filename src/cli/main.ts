@@ -1,0 +1,84 @@
+import { Command, Option } from 'commander';
+import { CliError } from './context.js';
+import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
+import { reportCommand } from './report.js';
+import { searchCommand } from './search.js';
+import { statsCommand } from './stats.js';
+
+const STORE_HELP = `
+The store is the SQLite file ./data/cairn.db, or the file CAIRN_DB names; DATABASE_URL=postgres://…
+selects PostgreSQL instead.`;
+
+function run(action: () => Promise<number>): Promise<void> {
+  return action().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // Errors the user can act on print their message; anything else is a bug and keeps its stack.
+      if (err instanceof CliError) {
+        process.stderr.write(`cairn: ${err.message}\n`);
+        process.exitCode = err.exitCode;
+      } else {
+        process.stderr.write(`cairn: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cairn')
+    .description('Cairn threat-intelligence platform')
+    .addHelpText('after', STORE_HELP)
+    .showHelpAfterError();
+
+  program.command('import')
+    .description('import MISP events: event files, arrays, {"response": [...]}, folders, MISP feeds, or - for standard input')
+    .argument('<paths...>', 'files, folders or -')
+    .option('--distribution <level>', 'distribution (0-4) for events that carry none (default 1, this community)')
+    .option('-q, --quiet', 'no progress bar')
+    .action((paths: string[], opts) => run(() => importCommand(paths, opts)));
+
+  program.command('export')
+    .description('export events as MISP JSON or as a MISP feed')
+    .argument('[event]', 'event uuid or id')
+    .option('--all', 'every event')
+    .addOption(new Option('--format <format>', 'output format').choices(['misp-json', 'misp-feed']).default('misp-json'))
+    .option('--out <path>', 'file (misp-json) or folder (misp-feed) to write')
+    .action((event: string | undefined, opts) => run(() => exportCommand(event, opts)));
+
+  program.command('report')
+    .description("print an event as a threat report in the seeds' format")
+    .argument('<event>', 'event uuid or id')
+    .option('--redact <types>', 'comma-separated attribute types to print as <type>')
+    .option('--templates <dir>', 'misp-objects directory for object descriptions (or CAIRN_OBJECT_TEMPLATES)')
+    .action((event: string, opts) => run(() => reportCommand(event, opts)));
+
+  program.command('search')
+    .description('search attributes by value (exact, or with % wildcards), type, category, tag and event')
+    .argument('[value]', 'value or %pattern%')
+    .option('--value <value>', 'value or %pattern%')
+    .option('--type <types>', 'comma-separated attribute types')
+    .option('--category <categories>', 'comma-separated categories')
+    .option('--tag <tag>', 'tag on the attribute or its event (repeatable; % wildcards)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--event <event>', 'event uuid or id')
+    .option('--limit <n>', 'at most this many results')
+    .option('--json', 'JSON instead of a table')
+    .action((value: string | undefined, opts) => run(() => searchCommand(value, opts)));
+
+  program.command('stats')
+    .description('counts of events, attributes and objects, attributes by type and the most used tags')
+    .option('--json', 'JSON instead of text')
+    .action((opts) => run(() => statsCommand(opts)));
+
+  program.command('demo')
+    .description('import the bundled sample feed and print one of its events as a report')
+    .action(() => run(() => demoCommand()));
+
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,28 @@
+import { OPERATOR } from '../access/viewer.js';
+import { loadTemplateDescriptions, NO_TEMPLATES } from '../formats/misp-objects/templates.js';
+import { renderReport } from '../formats/report-md/render.js';
+import { isKnownType } from '../model/types.js';
+import { loadEvent, parseEventRef } from '../store/event-reader.js';
+import { CliError, list, withStore, writeOut } from './context.js';
+
+export interface ReportCliOptions {
+  redact?: string;
+  templates?: string;
+}
+
+/** `cairn report EVENT [--redact TYPES] [--templates DIR]`: the event as the seeds' threat report. */
+export async function reportCommand(eventArg: string, options: ReportCliOptions): Promise<number> {
+  const ref = parseEventRef(eventArg);
+  if (!ref) throw new CliError(`"${eventArg}" is neither an event id nor a uuid`);
+  const redact = list(options.redact);
+  const unknown = redact.filter((t) => !isKnownType(t));
+  if (unknown.length) throw new CliError(`--redact names unknown attribute types: ${unknown.join(', ')}`);
+  const dir = options.templates ?? process.env.CAIRN_OBJECT_TEMPLATES;
+  const templates = dir ? loadTemplateDescriptions(dir) : NO_TEMPLATES;
+  return withStore(async (store) => {
+    const event = await loadEvent(store, OPERATOR, ref);
+    if (!event) throw new CliError(`no event ${eventArg}`);
+    await writeOut(renderReport(event, { redact: new Set(redact), templates }));
+    return 0;
+  });
+}

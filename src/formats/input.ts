@@ -1,0 +1,154 @@
+import { createReadStream, existsSync, openSync, readSync, closeSync, statSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import StreamArray from 'stream-json/streamers/StreamArray.js';
+import Pick from 'stream-json/filters/Pick.js';
+import { isObject } from './misp-json/coerce.js';
+
+/** One event's JSON as read, or why a piece of input could not be read. */
+export type InputItem =
+  | { source: string; json: unknown }
+  | { source: string; error: string };
+
+/** Files above this size are parsed as a stream, one event at a time, instead of whole. */
+const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
+
+/** The events of one parsed JSON document: an event, an array of events, or `{"response": [...]}`. */
+function* eventsOf(doc: unknown, source: string): Generator<InputItem> {
+  const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.response) ? doc.response : undefined;
+  if (list) {
+    for (let i = 0; i < list.length; i++) yield { source: `${source}[${i}]`, json: list[i] };
+  } else if (isObject(doc) && (isObject(doc.Event) || typeof doc.uuid === 'string')) {
+    yield { source, json: doc };
+  } else {
+    yield { source, error: 'not a MISP event, a list of events or {"response": [...]}' };
+  }
+}
+
+/** Streams a large document: a top-level array, or `{"response": [...]}`; anything else is read whole. */
+async function* streamDocument(open: () => Readable, head: string, source: string): AsyncGenerator<InputItem> {
+  const trimmed = head.trimStart();
+  let pipeline: Readable | undefined;
+  if (trimmed.startsWith('[')) pipeline = open().pipe(StreamArray.withParser());
+  else if (/^\{\s*"response"\s*:\s*\[/.test(trimmed)) pipeline = open().pipe(Pick.withParser({ filter: 'response' })).pipe(StreamArray.streamArray());
+  if (!pipeline) {
+    const chunks: Buffer[] = [];
+    for await (const c of open()) chunks.push(c as Buffer);
+    yield* parseWhole(Buffer.concat(chunks).toString('utf8'), source);
+    return;
+  }
+  try {
+    for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
+      yield { source: `${source}[${item.key}]`, json: item.value };
+    }
+  } catch (err) {
+    yield { source, error: `invalid JSON: ${(err as Error).message}` };
+  }
+}
+
+function* parseWhole(text: string, source: string): Generator<InputItem> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    yield { source, error: `invalid JSON: ${(err as Error).message}` };
+    return;
+  }
+  yield* eventsOf(doc, source);
+}
+
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* fromFile(path: string): AsyncGenerator<InputItem> {
+  if (statSync(path).size > STREAM_ABOVE_BYTES) {
+    yield* streamDocument(() => createReadStream(path), readHead(path), path);
+    return;
+  }
+  yield* parseWhole(await readFile(path, 'utf8'), path);
+}
+
+/** The event files of a MISP feed: those its manifest lists, each `<uuid>.json`. */
+async function* fromFeed(dir: string): AsyncGenerator<InputItem> {
+  const manifestPath = join(dir, 'manifest.json');
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (err) {
+    yield { source: manifestPath, error: `unreadable feed manifest: ${(err as Error).message}` };
+    return;
+  }
+  if (!isObject(manifest)) {
+    yield { source: manifestPath, error: 'a feed manifest is an object keyed by event uuid' };
+    return;
+  }
+  for (const uuid of Object.keys(manifest)) {
+    const file = join(dir, `${uuid}.json`);
+    if (!existsSync(file)) yield { source: file, error: `the manifest lists event ${uuid} but the feed has no ${uuid}.json` };
+    else yield* fromFile(file);
+  }
+}
+
+/** A folder: a feed when it has a manifest, else every JSON file in it and in its sub-folders, in name order. */
+async function* fromDirectory(dir: string): AsyncGenerator<InputItem> {
+  if (existsSync(join(dir, 'manifest.json'))) {
+    yield* fromFeed(dir);
+    return;
+  }
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    if (st.isDirectory()) yield* fromDirectory(path);
+    else if (name.endsWith('.json')) yield* fromFile(path);
+  }
+}
+
+async function* fromStdin(stdin: Readable): AsyncGenerator<InputItem> {
+  // Read just enough to see the document's shape, then hand the rest of the same iterator on:
+  // leaving a for-await early would destroy the stream.
+  const it = stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < 256) {
+    const next = await it.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    first.push(next.value);
+    size += next.value.length;
+  }
+  async function* replay(): AsyncGenerator<Buffer> {
+    yield* first;
+    if (done) return;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+  }
+  const head = Buffer.concat(first).subarray(0, 256).toString('utf8');
+  yield* streamDocument(() => Readable.from(replay()), head, 'standard input');
+}
+
+/** Every event in the given paths (`-` for standard input), one at a time. */
+export async function* readInputs(paths: readonly string[], stdin: Readable = process.stdin): AsyncGenerator<InputItem> {
+  for (const path of paths) {
+    if (path === '-') {
+      yield* fromStdin(stdin);
+      continue;
+    }
+    if (!existsSync(path)) {
+      yield { source: path, error: 'no such file or directory' };
+      continue;
+    }
+    if (statSync(path).isDirectory()) yield* fromDirectory(path);
+    else yield* fromFile(path);
+  }
+}

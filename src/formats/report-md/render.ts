@@ -1,0 +1,57 @@
+import { datetimeToSeconds } from '../../model/datetime.js';
+import { THREAT_LEVELS, type Attribute, type MispEvent } from '../../model/event.js';
+import { NO_TEMPLATES, type TemplateDescriptions } from '../misp-objects/templates.js';
+
+export interface ReportOptions {
+  /** Types whose values are printed as `<type>` instead of the value. */
+  redact?: ReadonlySet<string>;
+  /** Descriptions of object templates, for objects that carry none. */
+  templates?: TemplateDescriptions;
+}
+
+function shownValue(a: Attribute, redact: ReadonlySet<string>): string {
+  if (redact.has(a.type)) return `<${a.type}>`;
+  return a.type === 'datetime' ? datetimeToSeconds(a.value) : a.value;
+}
+
+function withComment(line: string, comment: string): string {
+  const first = comment.split(/\r?\n/)[0]?.trimEnd() ?? '';
+  return first.trim() === '' ? line : `${line} \u2014 ${first}`;
+}
+
+/** The event as the seeds' threat report: Markdown with exactly one trailing newline. */
+export function renderReport(event: MispEvent, options: ReportOptions = {}): string {
+  const redact = options.redact ?? new Set<string>();
+  const templates = options.templates ?? NO_TEMPLATES;
+  const out: string[] = [`# Threat Report: ${event.date}: ${event.info}`, '', '', '## Key Intelligence', `* Date: ${event.date}`];
+  out.push(`* Threat Level: ${event.threat_level_id} (${THREAT_LEVELS[event.threat_level_id]})`);
+  if (event.tags.length > 0) out.push(`* Tags: ${event.tags.map((t) => t.name).join(', ')}`);
+  out.push('', '---', '', '## Indicators of Compromise (IOCs)');
+
+  const byCategory = new Map<string, Attribute[]>();
+  for (const a of event.attributes) {
+    if (a.deleted) continue;
+    let list = byCategory.get(a.category);
+    if (!list) byCategory.set(a.category, (list = []));
+    list.push(a);
+  }
+  for (const [category, attributes] of byCategory) {
+    out.push(`### ${category}`);
+    for (const a of attributes) out.push(withComment(`* ${a.type}: ${shownValue(a, redact)}`, a.comment));
+    out.push('');
+  }
+
+  const objects = event.objects.filter((o) => !o.deleted);
+  if (objects.length > 0) {
+    out.push('## Objects');
+    for (const o of objects) {
+      const description = o.description || templates(o.name) || '';
+      out.push(description ? `### ${o.name} \u2014 ${description}` : `### ${o.name}`);
+      for (const a of o.attributes) {
+        if (!a.deleted) out.push(withComment(`* [${a.category}] ${a.type}: ${shownValue(a, redact)}`, a.comment));
+      }
+      out.push('');
+    }
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,132 @@
+/** The MISP domain as Cairn holds it: field names and meanings follow the MISP core format. */
+
+export const THREAT_LEVELS = { 1: 'High', 2: 'Medium', 3: 'Low', 4: 'Undefined' } as const;
+export type ThreatLevel = keyof typeof THREAT_LEVELS;
+
+export const ANALYSIS_LEVELS = { 0: 'Initial', 1: 'Ongoing', 2: 'Completed' } as const;
+export type Analysis = keyof typeof ANALYSIS_LEVELS;
+
+/** 0 your organisation, 1 this community, 2 connected communities, 3 all, 4 a sharing group. */
+export type EventDistribution = 0 | 1 | 2 | 3 | 4;
+/** As for events, plus 5: inherit the event's distribution. */
+export type Distribution = EventDistribution | 5;
+
+export const SIGHTING_TYPES = { 0: 'sighting', 1: 'false-positive', 2: 'expiration' } as const;
+export type SightingType = keyof typeof SIGHTING_TYPES;
+
+export interface OrganisationRef {
+  uuid: string;
+  name: string;
+}
+
+export interface Organisation extends OrganisationRef {
+  id: number;
+  local: boolean;
+}
+
+export interface TagRef {
+  name: string;
+  colour: string | null;
+  /** A local tag stays on this instance and is never synchronised or exported to feeds. */
+  local: boolean;
+  relationship_type: string | null;
+}
+
+export interface Sighting {
+  uuid: string;
+  type: SightingType;
+  /** Seconds since the epoch. */
+  date_sighting: number;
+  source: string;
+  org: OrganisationRef | null;
+}
+
+export interface Attribute {
+  uuid: string;
+  type: string;
+  category: string;
+  /** Canonical value; a composite type holds both parts joined by `|`. */
+  value: string;
+  to_ids: boolean;
+  distribution: Distribution;
+  comment: string;
+  /** Seconds since the epoch of the last change. */
+  timestamp: number;
+  disable_correlation: boolean;
+  deleted: boolean;
+  first_seen: string | null;
+  last_seen: string | null;
+  /** The attribute's role in its object (`md5`, `filename`, …); null outside objects. */
+  object_relation: string | null;
+  /** Base64 content of `attachment` and `malware-sample` attributes. */
+  data: string | null;
+  tags: TagRef[];
+  sightings: Sighting[];
+}
+
+export interface ObjectReference {
+  uuid: string;
+  referenced_uuid: string;
+  relationship_type: string;
+  comment: string;
+  timestamp: number;
+  deleted: boolean;
+}
+
+export interface MispObject {
+  uuid: string;
+  name: string;
+  meta_category: string;
+  description: string;
+  template_uuid: string;
+  template_version: string;
+  comment: string;
+  distribution: Distribution;
+  timestamp: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  deleted: boolean;
+  attributes: Attribute[];
+  references: ObjectReference[];
+}
+
+export interface EventReport {
+  uuid: string;
+  name: string;
+  content: string;
+  distribution: Distribution;
+  timestamp: number;
+  deleted: boolean;
+}
+
+export interface MispEvent {
+  uuid: string;
+  info: string;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  threat_level_id: ThreatLevel;
+  analysis: Analysis;
+  distribution: EventDistribution;
+  published: boolean;
+  publish_timestamp: number;
+  timestamp: number;
+  extends_uuid: string | null;
+  disable_correlation: boolean;
+  orgc: OrganisationRef;
+  org: OrganisationRef | null;
+  tags: TagRef[];
+  attributes: Attribute[];
+  objects: MispObject[];
+  reports: EventReport[];
+}
+
+/** An event as stored: the model plus its local numeric id. */
+export interface StoredEvent extends MispEvent {
+  id: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}

@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { schemaDialect, type DialectName } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export interface StoreConfig {
+  /** `postgres://…` selects PostgreSQL; otherwise the embedded SQLite file at `sqlitePath`. */
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+  /** PostgreSQL schema to work in (created when missing); lets tests share one database. */
+  pgSchema?: string | undefined;
+}
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** A human-readable description of where the data lives. */
+  readonly location: string;
+  /** Ids of rows that are never deleted (tags, organisations), shared by every writer of this process. */
+  readonly idCache: { tags: Map<string, number>; orgs: Map<string, number> };
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
+
+/** The store the environment names: `DATABASE_URL` for PostgreSQL, else `CAIRN_DB` or ./data/cairn.db. */
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const url = env.DATABASE_URL?.trim();
+  return {
+    databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
+    sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
+  };
+}
+
+function int8AsNumber(): pg.CustomTypesConfig {
+  // Ids and epoch seconds fit in a double; without this pg hands BIGINT back as text.
+  const INT8 = 20;
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+async function openPostgres(config: StoreConfig & { databaseUrl: string }): Promise<Store> {
+  const schema = config.pgSchema;
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  if (schema) {
+    const client = new pg.Client({ connectionString: config.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    types: int8AsNumber(),
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('postgres'), schema ?? 'public');
+  const where = new URL(config.databaseUrl);
+  return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
+}
+
+async function openSqlite(path: string): Promise<Store> {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // WAL with synchronous=NORMAL is durable across process crashes, which is what one-transaction-per-event needs.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
+  return makeStore(db, 'sqlite', file);
+}
+
+function makeStore(db: Kysely<Database>, dialect: DialectName, location: string): Store {
+  return {
+    db,
+    dialect,
+    location,
+    idCache: { tags: new Map(), orgs: new Map() },
+    close: () => db.destroy(),
+  };
+}
+
+export async function openStore(config: StoreConfig = storeConfigFromEnv()): Promise<Store> {
+  if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
+  return openSqlite(config.sqlitePath ?? DEFAULT_SQLITE_PATH);
+}

@@ -1,0 +1,28 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { SchemaDialect } from './dialect.js';
+import * as core from './migrations/001-core.js';
+
+type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
+
+/** Every migration in order; a new one is appended with the next number, never edited once released. */
+const STEPS: ReadonlyArray<[string, Step]> = [['001-core', core.up]];
+
+class ListedMigrations implements MigrationProvider {
+  constructor(private readonly dialect: SchemaDialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, up] of STEPS) out[name] = { up: (db) => up(db, this.dialect) };
+    return out;
+  }
+}
+
+/** Brings the schema up to date; each migration runs in its own transaction. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SchemaDialect, schema?: string): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const migrator = new Migrator({ db, provider: new ListedMigrations(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

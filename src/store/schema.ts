@@ -1,0 +1,152 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Flags are stored as 0/1 integers and uuids as 16 raw bytes, the
+ * same in both dialects, so that rows read back alike from SQLite and PostgreSQL.
+ */
+export interface Database {
+  organisation: OrganisationTable;
+  tag: TagTable;
+  event: EventTable;
+  event_tag: EventTagTable;
+  object: ObjectTable;
+  object_reference: ObjectReferenceTable;
+  attribute: AttributeTable;
+  attribute_tag: AttributeTagTable;
+  sighting: SightingTable;
+  event_report: EventReportTable;
+}
+
+type Flag = number;
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  name: string;
+  local: Flag;
+  created: number;
+}
+
+export interface TagTable {
+  id: Generated<number>;
+  name: string;
+  colour: string;
+  exportable: Flag;
+  hide_tag: Flag;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  orgc_id: number;
+  org_id: number;
+  info: string;
+  date: string;
+  threat_level_id: number;
+  analysis: number;
+  distribution: number;
+  sharing_group_id: number | null;
+  published: Flag;
+  publish_timestamp: number;
+  timestamp: number;
+  extends_uuid: string | null;
+  disable_correlation: Flag;
+  attribute_count: number;
+}
+
+export interface EventTagTable {
+  id: Generated<number>;
+  event_id: number;
+  tag_id: number;
+  local: Flag;
+  relationship_type: string | null;
+}
+
+export interface ObjectTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  name: string;
+  meta_category: string;
+  description: string;
+  template_uuid: string;
+  template_version: string;
+  comment: string;
+  distribution: number;
+  sharing_group_id: number | null;
+  timestamp: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  deleted: Flag;
+}
+
+export interface ObjectReferenceTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  object_id: number;
+  referenced_uuid: Buffer;
+  relationship_type: string;
+  comment: string;
+  timestamp: number;
+  deleted: Flag;
+}
+
+export interface AttributeTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  object_id: number | null;
+  object_relation: string | null;
+  type: string;
+  category: string;
+  /** The value, or the first part of a composite value. */
+  value1: string;
+  /** The second part of a composite value; empty otherwise. */
+  value2: string;
+  /** A 48-bit hash of value1 for equality lookups; always compared together with the text. */
+  value1_key: number;
+  value2_key: number | null;
+  to_ids: Flag;
+  distribution: number;
+  sharing_group_id: number | null;
+  comment: string;
+  timestamp: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  disable_correlation: Flag;
+  deleted: Flag;
+  data: string | null;
+}
+
+export interface AttributeTagTable {
+  id: Generated<number>;
+  attribute_id: number;
+  event_id: number;
+  tag_id: number;
+  local: Flag;
+  relationship_type: string | null;
+}
+
+export interface SightingTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  attribute_id: number;
+  event_id: number;
+  org_id: number | null;
+  type: number;
+  date_sighting: number;
+  source: string;
+}
+
+export interface EventReportTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  name: string;
+  content: string;
+  distribution: number;
+  sharing_group_id: number | null;
+  timestamp: number;
+  deleted: Flag;
+}

@@ -1,0 +1,45 @@
+import type { Viewer } from '../access/viewer.js';
+import type { Store } from './database.js';
+import { attributeVisibleTo, eventVisibleTo, objectVisibleTo } from './visibility.js';
+
+export interface StoreStats {
+  events: number;
+  attributes: number;
+  objects: number;
+  attributesByType: Record<string, number>;
+  /** Tags by the number of events that carry them, most used first. */
+  topTags: Array<{ name: string; events: number }>;
+}
+
+/** Counts of what is stored and not deleted, as far as the viewer may see. */
+export async function storeStats(store: Store, viewer: Viewer, topTagCount = 10): Promise<StoreStats> {
+  const db = store.db;
+  const events = await db.selectFrom('event').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(eventVisibleTo(viewer)).executeTakeFirstOrThrow();
+  const byType = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.type', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy('attribute.type').orderBy('n', 'desc').orderBy('attribute.type').execute();
+  const objects = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('object.deleted', '=', 0).where(objectVisibleTo(viewer))
+    .executeTakeFirstOrThrow();
+  const tags = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
+    .innerJoin('event', 'event.id', 'event_tag.event_id')
+    .select(['tag.name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where(eventVisibleTo(viewer))
+    .groupBy('tag.name').orderBy('n', 'desc').orderBy('tag.name').limit(topTagCount).execute();
+  const attributesByType: Record<string, number> = {};
+  let attributes = 0;
+  for (const r of byType) {
+    attributesByType[r.type] = Number(r.n);
+    attributes += Number(r.n);
+  }
+  return {
+    events: Number(events.n),
+    attributes,
+    objects: Number(objects.n),
+    attributesByType,
+    topTags: tags.map((t) => ({ name: t.name, events: Number(t.n) })),
+  };
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { OPERATOR } from '../../src/access/viewer.js';
+import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
+import { loadTemplateDescriptions } from '../../src/formats/misp-objects/templates.js';
+import { renderReport } from '../../src/formats/report-md/render.js';
+import { loadEvent } from '../../src/store/event-reader.js';
+import { saveEvent } from '../../src/store/event-writer.js';
+import { eventFromSeed } from '../helpers/seed-event.js';
+import { SHARED, forEachDialect } from '../helpers/stores.js';
+
+const SEEDS = join(SHARED, 'seeds');
+const templates = loadTemplateDescriptions(join(SHARED, 'data', 'misp', 'misp-objects'));
+
+forEachDialect("the seeds' reports", (fixture) => {
+  after(() => fixture.cleanup());
+
+  for (const name of readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort()) {
+    it(`reproduces ${name} byte for byte`, async () => {
+      const seed = readFileSync(join(SEEDS, name), 'utf8');
+      const parsed = parseMispEvent(eventFromSeed(name, seed));
+      assert.deepEqual(parsed.problems, []);
+      const store = await fixture.open();
+      const saved = await saveEvent(store, parsed.event!);
+      assert.equal(saved.status, 'created');
+      for (const ref of [{ id: saved.eventId }, { uuid: parsed.event!.uuid }]) {
+        const event = await loadEvent(store, OPERATOR, ref);
+        const report = renderReport(event!, { redact: new Set(['md5', 'sha1', 'sha256']), templates });
+        assert.equal(report, seed);
+      }
+    });
+  }
+});
