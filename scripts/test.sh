@@ -17,4 +17,5 @@ if [ -z "${CAIRN_TEST_DATABASE_URL:-}" ] && [ "${CAIRN_TEST_SKIP_PG:-}" != "1" ]
   export CAIRN_TEST_DATABASE_URL="postgres://postgres@$PGHOST_ADDR:5432/$db"
 fi
 
-node --import tsx --test --test-reporter=spec "${@:-test/*/*.test.ts}"
+if [ "$#" -eq 0 ]; then set -- test/*/*.test.ts; fi
+node --import tsx --test --test-reporter=spec "$@"

@@ -3,7 +3,7 @@ import { parseMispEvent } from '../formats/misp-json/parse.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { InputItem } from '../formats/input.js';
 import type { Store } from '../store/database.js';
-import { saveEvent } from '../store/event-writer.js';
+import { EventSaver } from '../store/event-writer.js';
 
 export interface ImportSummary {
   events: { created: number; updated: number; unchanged: number; rejected: number };
@@ -29,8 +29,20 @@ export function wasComplete(s: ImportSummary): boolean {
   return s.events.rejected === 0 && s.attributes.rejected === 0;
 }
 
-/** Imports events one transaction each: a failure leaves every event either wholly stored or absent. */
+/** Imports events, each atomically: whatever happens, every event is either wholly stored or absent. */
 export async function importEvents(store: Store, items: AsyncIterable<InputItem>, options: ImportOptions = {}): Promise<ImportSummary> {
+  const saver = new EventSaver(store);
+  try {
+    const summary = await importWith(saver, items, options);
+    await saver.flush();
+    return summary;
+  } catch (err) {
+    await saver.abandon();
+    throw err;
+  }
+}
+
+async function importWith(saver: EventSaver, items: AsyncIterable<InputItem>, options: ImportOptions): Promise<ImportSummary> {
   const summary = emptySummary();
   const report = (p: ImportProblem, source: string) => {
     summary.problems++;
@@ -53,7 +65,7 @@ export async function importEvents(store: Store, items: AsyncIterable<InputItem>
       continue;
     }
     try {
-      const saved = await saveEvent(store, event);
+      const saved = await saver.save(event);
       summary.events[saved.status]++;
       for (const p of saved.problems) report(p, item.source);
       summary.attributes.rejected += saved.rejectedAttributes;

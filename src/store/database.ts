@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { schemaDialect, type DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import type { IdScope } from './refs.js';
 import type { Database } from './schema.js';
 
 export interface StoreConfig {
@@ -21,7 +22,11 @@ export interface Store {
   /** A human-readable description of where the data lives. */
   readonly location: string;
   /** Ids of rows that are never deleted (tags, organisations), shared by every writer of this process. */
-  readonly idCache: { tags: Map<string, number>; orgs: Map<string, number> };
+  readonly idCache: IdScope;
+  /** The raw SQLite connection, for the prepared statements of the bulk write path (store-internal). */
+  readonly sqlite?: SQLite.Database;
+  /** Prepared statements of the bulk write path, by shape (store-internal). */
+  readonly statements: Map<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -77,19 +82,22 @@ async function openSqlite(path: string): Promise<Store> {
   // WAL with synchronous=NORMAL is durable across process crashes, which is what one-transaction-per-event needs.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -131072');
+  // An import commits every few seconds; another writer waits for it rather than failing.
+  sqlite.pragma('busy_timeout = 30000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
-  return makeStore(db, 'sqlite', file);
+  return makeStore(db, 'sqlite', file, sqlite);
 }
 
-function makeStore(db: Kysely<Database>, dialect: DialectName, location: string): Store {
+function makeStore(db: Kysely<Database>, dialect: DialectName, location: string, sqlite?: SQLite.Database): Store {
   return {
     db,
     dialect,
     location,
     idCache: { tags: new Map(), orgs: new Map() },
+    ...(sqlite ? { sqlite } : {}),
+    statements: new Map(),
     close: () => db.destroy(),
   };
 }

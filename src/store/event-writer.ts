@@ -1,8 +1,9 @@
-import type { Insertable, Transaction } from 'kysely';
+import { sql, type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, Sighting } from '../model/event.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { Store } from './database.js';
-import { RefResolver } from './refs.js';
+import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
+import { newIdScope, promoteIds, RefResolver } from './refs.js';
 import type { AttributeTable, Database } from './schema.js';
 import { uuidToBytes, bytesToUuid } from './uuid.js';
 import { splitValue, valueKey } from './value-key.js';
@@ -20,16 +21,7 @@ export interface SaveOutcome {
 type Trx = Transaction<Database>;
 type Known = Map<string, { id: number; timestamp: number }>;
 
-/** Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const CHUNK = 500;
-
 const flag = (b: boolean): number => (b ? 1 : 0);
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function attributeRow(a: Attribute, eventId: number, objectId: number | null): Insertable<AttributeTable> {
   const { value1, value2 } = splitValue(a.type, a.value);
@@ -102,22 +94,10 @@ function reportRow(r: EventReport, eventId: number) {
   };
 }
 
-type UuidTable = 'attribute' | 'object' | 'object_reference' | 'event_report';
-
 /** What of one event is already stored, by uuid. */
 async function known(trx: Trx, table: UuidTable, eventId: number): Promise<Known> {
   const rows = await trx.selectFrom(table).select(['id', 'uuid', 'timestamp']).where('event_id', '=', eventId).execute();
   return new Map(rows.map((r) => [bytesToUuid(r.uuid), { id: r.id, timestamp: r.timestamp }]));
-}
-
-/** Uuids among these that another event already holds. */
-async function takenElsewhere(trx: Trx, table: UuidTable, uuids: readonly string[]): Promise<Set<string>> {
-  const taken = new Set<string>();
-  for (const part of chunks(uuids)) {
-    const rows = await trx.selectFrom(table).select('uuid').where('uuid', 'in', part.map(uuidToBytes)).execute();
-    for (const r of rows) taken.add(bytesToUuid(r.uuid));
-  }
-  return taken;
 }
 
 class EventWrite {
@@ -126,6 +106,7 @@ class EventWrite {
 
   constructor(
     private readonly trx: Trx,
+    private readonly bulk: BulkInsert,
     private readonly refs: RefResolver,
     private readonly event: MispEvent,
     private readonly eventId: number,
@@ -136,72 +117,63 @@ class EventWrite {
     this.problems.push({ event: this.event.uuid, item, field, reason });
   }
 
-  /** Splits incoming items into new ones, newer versions of stored ones, and the rest; drops uuid clashes. */
-  private async sort<T extends { uuid: string; timestamp: number }>(table: UuidTable, items: readonly T[], what: string) {
+  /**
+   * Stores the items of one table: new uuids are inserted, newer versions of this event's items replace
+   * them, the rest is left alone. A new uuid that another event already holds is rejected.
+   * Returns the id of every item of this event by uuid, the uuids rejected, and those written.
+   */
+  private async merge<T extends { uuid: string; timestamp: number }, R extends { uuid: Buffer }>(
+    table: Exclude<UuidTable, 'sighting'>, items: readonly T[], toRow: (item: T) => R, what: string,
+  ): Promise<{ ids: Map<string, number>; rejected: Set<string>; written: Set<string> }> {
     const mine: Known = this.isNew ? new Map() : await known(this.trx, table, this.eventId);
+    const ids = new Map<string, number>([...mine].map(([u, k]) => [u, k.id]));
+    const rejected = new Set<string>();
+    const written = new Set<string>();
     const fresh = items.filter((i) => !mine.has(i.uuid));
-    const clash = fresh.length ? await takenElsewhere(this.trx, table, fresh.map((i) => i.uuid)) : new Set<string>();
-    for (const u of clash) this.reject(u, 'uuid', `another event already holds a ${what} with this uuid; skipped`);
-    return {
-      mine,
-      added: fresh.filter((i) => !clash.has(i.uuid)),
-      changed: items.filter((i) => {
-        const k = mine.get(i.uuid);
-        return k !== undefined && i.timestamp > k.timestamp;
-      }),
-      clash,
-    };
+    const inserted = await this.bulk.unique(table, fresh.map(toRow) as never);
+    fresh.forEach((item, i) => {
+      const id = inserted[i];
+      if (id !== null && id !== undefined) {
+        ids.set(item.uuid, id);
+        written.add(item.uuid);
+      } else {
+        rejected.add(item.uuid);
+        this.reject(item.uuid, 'uuid', `another event already holds a ${what} with this uuid; skipped`);
+      }
+    });
+    for (const item of items) {
+      const k = mine.get(item.uuid);
+      if (k && item.timestamp > k.timestamp) {
+        await this.trx.updateTable(table).set(toRow(item) as never).where('id', '=', k.id).execute();
+        if (table === 'attribute') await this.trx.deleteFrom('attribute_tag').where('attribute_id', '=', k.id).execute();
+        written.add(item.uuid);
+      }
+    }
+    return { ids, rejected, written };
   }
 
   async run(): Promise<void> {
-    const objectIds = await this.writeObjects();
+    const objects = await this.merge('object', this.event.objects, (o) => objectRow(o, this.eventId), 'object');
     const attributes: Array<[Attribute, number | null]> = this.event.attributes.map((a) => [a, null]);
     for (const o of this.event.objects) {
-      const id = objectIds.get(o.uuid);
-      if (id === undefined) continue;
-      for (const a of o.attributes) attributes.push([a, id]);
+      const id = objects.ids.get(o.uuid);
+      if (id === undefined) this.rejectedAttributes += o.attributes.length;
+      else for (const a of o.attributes) attributes.push([a, id]);
     }
-    await this.writeAttributes(attributes);
-    await this.writeReferences(objectIds);
-    await this.writeReports();
-  }
+    const objectOf = new Map(attributes.map(([a, o]) => [a.uuid, o]));
+    const list = attributes.map(([a]) => a);
+    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null), 'attribute');
+    this.rejectedAttributes += stored.rejected.size;
+    // Tags and sightings follow the attributes this write created or replaced.
+    await this.writeAttributeTags(list.filter((a) => stored.written.has(a.uuid)), stored.ids);
+    await this.writeSightings(list.filter((a) => stored.ids.has(a.uuid)), stored.ids);
 
-  private async writeObjects(): Promise<Map<string, number>> {
-    const { mine, added, changed, clash } = await this.sort('object', this.event.objects, 'object');
-    for (const o of this.event.objects) if (clash.has(o.uuid)) this.rejectedAttributes += o.attributes.length;
-    const ids = new Map<string, number>([...mine].map(([u, k]) => [u, k.id]));
-    for (const part of chunks(added)) {
-      const rows = await this.trx.insertInto('object').values(part.map((o) => objectRow(o, this.eventId))).returning(['id', 'uuid']).execute();
-      for (const r of rows) ids.set(bytesToUuid(r.uuid), r.id);
-    }
-    for (const o of changed) {
-      await this.trx.updateTable('object').set(objectRow(o, this.eventId)).where('id', '=', ids.get(o.uuid) as number).execute();
-    }
-    return ids;
-  }
-
-  private async writeAttributes(items: Array<[Attribute, number | null]>): Promise<void> {
-    const { mine, added, changed } = await this.sort('attribute', items.map(([a]) => a), 'attribute');
-    this.rejectedAttributes += items.length - added.length - [...items].filter(([a]) => mine.has(a.uuid)).length;
-    const objectOf = new Map(items.map(([a, o]) => [a.uuid, o]));
-    const ids = new Map<string, number>([...mine].map(([u, k]) => [u, k.id]));
-    for (const part of chunks(added)) {
-      const rows = part.map((a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null));
-      const q = this.trx.insertInto('attribute').values(rows);
-      // Ids are only needed to hang tags and sightings on; most attributes have neither.
-      if (part.some((a) => a.tags.length > 0 || a.sightings.length > 0)) {
-        for (const r of await q.returning(['id', 'uuid']).execute()) ids.set(bytesToUuid(r.uuid), r.id);
-      } else {
-        await q.execute();
-      }
-    }
-    for (const a of changed) {
-      const id = ids.get(a.uuid) as number;
-      await this.trx.updateTable('attribute').set(attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null)).where('id', '=', id).execute();
-      await this.trx.deleteFrom('attribute_tag').where('attribute_id', '=', id).execute();
-    }
-    await this.writeAttributeTags([...added, ...changed], ids);
-    await this.writeSightings([...added, ...changed], ids);
+    const refs = this.event.objects.flatMap((o) => {
+      const id = objects.ids.get(o.uuid);
+      return id === undefined ? [] : o.references.map((r) => ({ ...r, objectId: id }));
+    });
+    await this.merge('object_reference', refs, (r) => referenceRow(r, this.eventId, r.objectId), 'object reference');
+    await this.merge('event_report', this.event.reports, (r) => reportRow(r, this.eventId), 'event report');
   }
 
   private async writeAttributeTags(attributes: readonly Attribute[], ids: Map<string, number>): Promise<void> {
@@ -217,21 +189,19 @@ class EventWrite {
         relationship_type: t.relationship_type,
       }));
     }
-    for (const part of chunks(rows)) await this.trx.insertInto('attribute_tag').values(part).execute();
+    await this.bulk.all('attribute_tag', rows);
   }
 
   private async writeSightings(attributes: readonly Attribute[], ids: Map<string, number>): Promise<void> {
-    const rows: Array<Insertable<Database['sighting']>> = [];
+    const rows: Array<Insertable<Database['sighting']> & { uuid: Buffer }> = [];
     for (const a of attributes) {
       for (const s of a.sightings) rows.push(await this.sightingRow(s, ids.get(a.uuid) as number));
     }
     // A sighting is a fact that never changes: one already stored is kept as it is.
-    for (const part of chunks(rows)) {
-      await this.trx.insertInto('sighting').values(part).onConflict((oc) => oc.column('uuid').doNothing()).execute();
-    }
+    await this.bulk.unique('sighting', rows);
   }
 
-  private async sightingRow(s: Sighting, attributeId: number): Promise<Insertable<Database['sighting']>> {
+  private async sightingRow(s: Sighting, attributeId: number): Promise<Insertable<Database['sighting']> & { uuid: Buffer }> {
     return {
       uuid: uuidToBytes(s.uuid),
       attribute_id: attributeId,
@@ -242,83 +212,140 @@ class EventWrite {
       source: s.source,
     };
   }
+}
 
-  private async writeReferences(objectIds: Map<string, number>): Promise<void> {
-    const refs = this.event.objects.flatMap((o) =>
-      objectIds.has(o.uuid) ? o.references.map((r) => ({ ...r, objectId: objectIds.get(o.uuid) as number })) : [],
-    );
-    const { mine, added, changed } = await this.sort('object_reference', refs, 'object reference');
-    for (const part of chunks(added)) {
-      await this.trx.insertInto('object_reference').values(part.map((r) => referenceRow(r, this.eventId, r.objectId))).execute();
-    }
-    for (const r of changed) {
-      await this.trx.updateTable('object_reference').set(referenceRow(r, this.eventId, r.objectId)).where('id', '=', mine.get(r.uuid)!.id).execute();
-    }
+async function writeEvent(store: Store, trx: Trx, refs: RefResolver, event: MispEvent): Promise<SaveOutcome> {
+  const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
+  if (existing && event.timestamp <= existing.timestamp) {
+    return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   }
+  const orgcId = await refs.org(event.orgc);
+  const row = {
+    orgc_id: orgcId,
+    org_id: event.org ? await refs.org(event.org) : orgcId,
+    info: event.info,
+    date: event.date,
+    threat_level_id: event.threat_level_id,
+    analysis: event.analysis,
+    distribution: event.distribution,
+    sharing_group_id: null,
+    published: flag(event.published),
+    publish_timestamp: event.publish_timestamp,
+    timestamp: event.timestamp,
+    extends_uuid: event.extends_uuid,
+    disable_correlation: flag(event.disable_correlation),
+    attribute_count: 0,
+  };
+  let eventId: number;
+  if (existing) {
+    eventId = existing.id;
+    await trx.updateTable('event').set(row).where('id', '=', eventId).execute();
+    await trx.deleteFrom('event_tag').where('event_id', '=', eventId).execute();
+  } else {
+    const inserted = await trx.insertInto('event').values({ ...row, uuid: uuidToBytes(event.uuid) }).returning('id').executeTakeFirstOrThrow();
+    eventId = inserted.id;
+  }
+  const bulk = bulkInsert(store, trx);
+  const tagIds = await refs.tagIds(event.tags);
+  await bulk.all('event_tag', event.tags.map((t, i) => ({
+    event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
+  })));
+  const write = new EventWrite(trx, bulk, refs, event, eventId, !existing);
+  await write.run();
+  const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow();
+  await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', eventId).execute();
+  return { status: existing ? 'updated' : 'created', eventId, problems: write.problems, rejectedAttributes: write.rejectedAttributes };
+}
 
-  private async writeReports(): Promise<void> {
-    const { mine, added, changed } = await this.sort('event_report', this.event.reports, 'event report');
-    for (const part of chunks(added)) {
-      await this.trx.insertInto('event_report').values(part.map((r) => reportRow(r, this.eventId))).execute();
-    }
-    for (const r of changed) {
-      await this.trx.updateTable('event_report').set(reportRow(r, this.eventId)).where('id', '=', mine.get(r.uuid)!.id).execute();
-    }
-  }
+export interface EventSaverOptions {
+  /** Commit once this many attributes have been written since the last commit. */
+  commitEveryAttributes?: number;
+  /** Commit once the open transaction is this old. */
+  commitEveryMs?: number;
 }
 
 /**
- * Stores one event in one transaction. A new uuid creates the event; a newer timestamp updates it,
- * attribute by attribute and object by object (matched by uuid, a newer item replacing the stored one);
- * an equal or older timestamp leaves it as it is.
+ * Stores events, each atomically: an event is written inside its own savepoint, released when the
+ * event is whole and rolled back when anything in it fails, so that every event is either entirely
+ * stored or absent, even if the process dies. Commits are grouped (every 100,000 attributes or five
+ * seconds) because each commit rewrites every index page the events touched, and uuid and value
+ * indexes are random: one commit per event would cost more writes than the data itself.
+ *
+ * A new uuid creates the event; a newer timestamp updates it, item by item (matched by uuid, a newer
+ * item replacing the stored one); an equal or older timestamp leaves it as it is.
  */
+export class EventSaver {
+  private trx: ControlledTransaction<Database> | undefined;
+  private written = 0;
+  private openedAt = 0;
+  private readonly batchIds = newIdScope();
+  private readonly commitEveryAttributes: number;
+  private readonly commitEveryMs: number;
+
+  constructor(private readonly store: Store, options: EventSaverOptions = {}) {
+    this.commitEveryAttributes = options.commitEveryAttributes ?? 100_000;
+    this.commitEveryMs = options.commitEveryMs ?? 5_000;
+  }
+
+  async save(event: MispEvent): Promise<SaveOutcome> {
+    if (!this.trx) {
+      this.trx = await this.store.db.startTransaction().execute();
+      this.openedAt = Date.now();
+    }
+    const trx = this.trx;
+    const refs = new RefResolver(this.store, trx, this.batchIds);
+    await sql`SAVEPOINT cairn_event`.execute(trx);
+    let outcome: SaveOutcome;
+    try {
+      outcome = await writeEvent(this.store, trx, refs, event);
+      await sql`RELEASE SAVEPOINT cairn_event`.execute(trx);
+    } catch (err) {
+      await sql`ROLLBACK TO SAVEPOINT cairn_event`.execute(trx);
+      await sql`RELEASE SAVEPOINT cairn_event`.execute(trx);
+      throw err;
+    }
+    refs.keep();
+    if (outcome.status !== 'unchanged') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    return outcome;
+  }
+
+  /** Commits what has been saved so far. */
+  async flush(): Promise<void> {
+    const trx = this.trx;
+    if (!trx) return;
+    this.trx = undefined;
+    this.written = 0;
+    try {
+      await trx.commit().execute();
+    } catch (err) {
+      this.batchIds.tags.clear();
+      this.batchIds.orgs.clear();
+      throw err;
+    }
+    promoteIds(this.batchIds, this.store.idCache);
+  }
+
+  /** Gives up what has not been committed. */
+  async abandon(): Promise<void> {
+    const trx = this.trx;
+    this.trx = undefined;
+    this.batchIds.tags.clear();
+    this.batchIds.orgs.clear();
+    if (trx) await trx.rollback().execute();
+  }
+}
+
+/** Stores one event in a transaction of its own. */
 export async function saveEvent(store: Store, event: MispEvent): Promise<SaveOutcome> {
-  let resolver: RefResolver | undefined;
-  const outcome = await store.db.transaction().execute(async (trx): Promise<SaveOutcome> => {
-    const refs = (resolver = new RefResolver(store, trx));
-    const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
-    if (existing && event.timestamp <= existing.timestamp) {
-      return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
-    }
-    const orgcId = await refs.org(event.orgc);
-    const row = {
-      orgc_id: orgcId,
-      org_id: event.org ? await refs.org(event.org) : orgcId,
-      info: event.info,
-      date: event.date,
-      threat_level_id: event.threat_level_id,
-      analysis: event.analysis,
-      distribution: event.distribution,
-      sharing_group_id: null,
-      published: flag(event.published),
-      publish_timestamp: event.publish_timestamp,
-      timestamp: event.timestamp,
-      extends_uuid: event.extends_uuid,
-      disable_correlation: flag(event.disable_correlation),
-      attribute_count: 0,
-    };
-    let eventId: number;
-    if (existing) {
-      eventId = existing.id;
-      await trx.updateTable('event').set(row).where('id', '=', eventId).execute();
-      await trx.deleteFrom('event_tag').where('event_id', '=', eventId).execute();
-    } else {
-      const inserted = await trx.insertInto('event').values({ ...row, uuid: uuidToBytes(event.uuid) }).returning('id').executeTakeFirstOrThrow();
-      eventId = inserted.id;
-    }
-    const tagIds = await refs.tagIds(event.tags);
-    if (tagIds.length > 0) {
-      await trx.insertInto('event_tag').values(event.tags.map((t, i) => ({
-        event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
-      }))).execute();
-    }
-    const write = new EventWrite(trx, refs, event, eventId, !existing);
-    await write.run();
-    const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow();
-    await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', eventId).execute();
-    return { status: existing ? 'updated' : 'created', eventId, problems: write.problems, rejectedAttributes: write.rejectedAttributes };
-  });
-  resolver?.commit();
-  return outcome;
+  const saver = new EventSaver(store, { commitEveryAttributes: 0 });
+  try {
+    const outcome = await saver.save(event);
+    await saver.flush();
+    return outcome;
+  } catch (err) {
+    await saver.abandon();
+    throw err;
+  }
 }

@@ -10,18 +10,39 @@ export function tagColour(name: string): string {
   return `#${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 }
 
+/** Organisation and tag ids by uuid and name. */
+export interface IdScope {
+  tags: Map<string, number>;
+  orgs: Map<string, number>;
+}
+
+export function newIdScope(): IdScope {
+  return { tags: new Map(), orgs: new Map() };
+}
+
+export function promoteIds(from: IdScope, to: IdScope): void {
+  for (const [k, v] of from.tags) to.tags.set(k, v);
+  for (const [k, v] of from.orgs) to.orgs.set(k, v);
+  from.tags.clear();
+  from.orgs.clear();
+}
+
 /**
- * Resolves organisation and tag names to ids within a transaction, creating the missing ones. Ids learnt
- * here reach the store-wide cache only on `commit()`, so a rolled-back transaction leaves no stale id behind.
+ * Resolves organisation and tag names to ids for one event, creating the missing ones. An id learnt
+ * here is kept for the transaction (`keep()`) only once the event is written, and reaches the
+ * store-wide cache only when the transaction commits: a rolled-back event leaves no stale id behind.
  */
 export class RefResolver {
-  private readonly tags = new Map<string, number>();
-  private readonly orgs = new Map<string, number>();
+  private readonly own = newIdScope();
 
-  constructor(private readonly store: Store, private readonly trx: Transaction<Database>) {}
+  constructor(private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope) {}
+
+  private known(kind: keyof IdScope, key: string): number | undefined {
+    return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key) ?? this.own[kind].get(key);
+  }
 
   async org(ref: OrganisationRef): Promise<number> {
-    const known = this.store.idCache.orgs.get(ref.uuid) ?? this.orgs.get(ref.uuid);
+    const known = this.known('orgs', ref.uuid);
     if (known !== undefined) return known;
     const uuid = uuidToBytes(ref.uuid);
     await this.trx
@@ -30,13 +51,13 @@ export class RefResolver {
       .onConflict((oc) => oc.column('uuid').doNothing())
       .execute();
     const row = await this.trx.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
-    this.orgs.set(ref.uuid, row.id);
+    this.own.orgs.set(ref.uuid, row.id);
     return row.id;
   }
 
   /** Ids of the tags, in the order given. */
   async tagIds(refs: readonly TagRef[]): Promise<number[]> {
-    const missing = refs.filter((t) => !this.store.idCache.tags.has(t.name) && !this.tags.has(t.name));
+    const missing = refs.filter((t) => this.known('tags', t.name) === undefined);
     if (missing.length > 0) {
       await this.trx
         .insertInto('tag')
@@ -44,13 +65,13 @@ export class RefResolver {
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
       const rows = await this.trx.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
-      for (const r of rows) this.tags.set(r.name, r.id);
+      for (const r of rows) this.own.tags.set(r.name, r.id);
     }
-    return refs.map((t) => (this.store.idCache.tags.get(t.name) ?? this.tags.get(t.name)) as number);
+    return refs.map((t) => this.known('tags', t.name) as number);
   }
 
-  commit(): void {
-    for (const [k, v] of this.tags) this.store.idCache.tags.set(k, v);
-    for (const [k, v] of this.orgs) this.store.idCache.orgs.set(k, v);
+  /** The event is written: its ids hold for the rest of the transaction. */
+  keep(): void {
+    promoteIds(this.own, this.batch);
   }
 }

@@ -64,7 +64,7 @@ export function eventFromSeed(seedName: string, text: string): { Event: Record<s
     if (heading && section === 'objects') {
       const name = heading[1]!.split(' \u2014 ')[0]!;
       object = { name, Attribute: [] };
-      objects.push({ uuid: uuidOf(seedName, 'object', String(objects.length)), name, 'meta-category': 'file', distribution: '5', timestamp: '1561500000', ...object });
+      objects.push({ uuid: uuidOf(seedName, 'object', String(objects.length)), 'meta-category': 'file', distribution: '5', timestamp: '1561500000', ...object });
       object = objects[objects.length - 1] as typeof object;
     }
     const ioc = /^\* ([a-z0-9|-]+): (.*)$/.exec(line);

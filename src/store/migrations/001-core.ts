@@ -101,7 +101,8 @@ export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
     .execute();
   await s.createIndex('attribute_event').on('attribute').column('event_id').execute();
   await s.createIndex('attribute_value1').on('attribute').column('value1_key').execute();
-  await s.createIndex('attribute_value2').on('attribute').column('value2_key').execute();
+  // Only composite values have a second part: the index leaves the rest out.
+  await s.createIndex('attribute_value2').on('attribute').column('value2_key').where('value2_key', 'is not', null).execute();
 
   await d.idColumn(s.createTable('attribute_tag'))
     .addColumn('attribute_id', 'integer', (c) => c.notNull().references('attribute.id').onDelete('cascade'))
