@@ -1,4 +1,4 @@
-import { sql, type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
+import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, Sighting } from '../model/event.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { Store } from './database.js';
@@ -103,6 +103,8 @@ async function known(trx: Trx, table: UuidTable, eventId: number): Promise<Known
 class EventWrite {
   readonly problems: ImportProblem[] = [];
   rejectedAttributes = 0;
+  /** Attributes not marked deleted that this write stored. */
+  liveAttributesWritten = 0;
 
   constructor(
     private readonly trx: Trx,
@@ -164,6 +166,7 @@ class EventWrite {
     const list = attributes.map(([a]) => a);
     const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null), 'attribute');
     this.rejectedAttributes += stored.rejected.size;
+    this.liveAttributesWritten = list.filter((a) => !a.deleted && stored.written.has(a.uuid)).length;
     // Tags and sightings follow the attributes this write created or replaced.
     await this.writeAttributeTags(list.filter((a) => stored.written.has(a.uuid)), stored.ids);
     await this.writeSightings(list.filter((a) => stored.ids.has(a.uuid)), stored.ids);
@@ -252,9 +255,12 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, event: Misp
   })));
   const write = new EventWrite(trx, bulk, refs, event, eventId, !existing);
   await write.run();
-  const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow();
-  await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', eventId).execute();
+  // A new event holds just what was written; an updated one is counted afresh.
+  const count = existing
+    ? Number((await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow()).n)
+    : write.liveAttributesWritten;
+  await trx.updateTable('event').set({ attribute_count: count }).where('id', '=', eventId).execute();
   return { status: existing ? 'updated' : 'created', eventId, problems: write.problems, rejectedAttributes: write.rejectedAttributes };
 }
 
@@ -266,17 +272,20 @@ export interface EventSaverOptions {
 }
 
 /**
- * Stores events, each atomically: an event is written inside its own savepoint, released when the
- * event is whole and rolled back when anything in it fails, so that every event is either entirely
- * stored or absent, even if the process dies. Commits are grouped (every 100,000 attributes or five
- * seconds) because each commit rewrites every index page the events touched, and uuid and value
- * indexes are random: one commit per event would cost more writes than the data itself.
+ * Stores events, each atomically: every event is either entirely stored or absent, even if the process
+ * dies. Commits are grouped (every 50,000 attributes or five seconds) because uuid and value indexes
+ * are random, so that each commit rewrites most of their pages: one commit per event would cost more
+ * writes than the data itself. Savepoints per event would isolate a failing event too, but they copy
+ * every index page an event touches first, which costs a sixth of the import; instead the saver keeps
+ * the events of the open transaction, and when one fails it rolls back and writes the others again.
  *
  * A new uuid creates the event; a newer timestamp updates it, item by item (matched by uuid, a newer
  * item replacing the stored one); an equal or older timestamp leaves it as it is.
  */
 export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
+  /** Events written in the open transaction, to write again should a later one fail. */
+  private pending: MispEvent[] = [];
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
@@ -284,29 +293,33 @@ export class EventSaver {
   private readonly commitEveryMs: number;
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
-    this.commitEveryAttributes = options.commitEveryAttributes ?? 100_000;
+    this.commitEveryAttributes = options.commitEveryAttributes ?? 50_000;
     this.commitEveryMs = options.commitEveryMs ?? 5_000;
   }
 
-  async save(event: MispEvent): Promise<SaveOutcome> {
+  private async write(event: MispEvent): Promise<SaveOutcome> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
     }
-    const trx = this.trx;
-    const refs = new RefResolver(this.store, trx, this.batchIds);
-    await sql`SAVEPOINT cairn_event`.execute(trx);
+    const refs = new RefResolver(this.store, this.trx, this.batchIds);
+    const outcome = await writeEvent(this.store, this.trx, refs, event);
+    refs.keep();
+    this.pending.push(event);
+    if (outcome.status !== 'unchanged') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
+    return outcome;
+  }
+
+  async save(event: MispEvent): Promise<SaveOutcome> {
     let outcome: SaveOutcome;
     try {
-      outcome = await writeEvent(this.store, trx, refs, event);
-      await sql`RELEASE SAVEPOINT cairn_event`.execute(trx);
+      outcome = await this.write(event);
     } catch (err) {
-      await sql`ROLLBACK TO SAVEPOINT cairn_event`.execute(trx);
-      await sql`RELEASE SAVEPOINT cairn_event`.execute(trx);
+      const others = this.pending;
+      await this.abandon();
+      for (const e of others) await this.write(e);
       throw err;
     }
-    refs.keep();
-    if (outcome.status !== 'unchanged') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
     return outcome;
   }
@@ -316,6 +329,7 @@ export class EventSaver {
     const trx = this.trx;
     if (!trx) return;
     this.trx = undefined;
+    this.pending = [];
     this.written = 0;
     try {
       await trx.commit().execute();
@@ -331,6 +345,8 @@ export class EventSaver {
   async abandon(): Promise<void> {
     const trx = this.trx;
     this.trx = undefined;
+    this.pending = [];
+    this.written = 0;
     this.batchIds.tags.clear();
     this.batchIds.orgs.clear();
     if (trx) await trx.rollback().execute();

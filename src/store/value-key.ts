@@ -1,12 +1,20 @@
-import { hash } from 'node:crypto';
 import { isCompositeType, splitComposite } from '../model/types.js';
 
 /**
- * A 48-bit key of a normalised value: an integer index is far cheaper to maintain than one on long
- * text. Keys may collide, so every lookup by key also compares the text.
+ * A 52-bit key of a normalised value (FNV-1a over UTF-16 code units, in two 32-bit lanes): an integer
+ * index is far cheaper to maintain than one on long text. Keys may collide, so every lookup by key also
+ * compares the text. The function is part of the stored data: changing it needs a migration.
  */
 export function valueKey(value: string): number {
-  return (hash('sha1', value, 'buffer') as unknown as Buffer).readUIntBE(0, 6);
+  let lo = 0x811c9dc5;
+  let hi = 0x050c5d1f;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    lo = Math.imul(lo ^ c, 0x01000193);
+    hi = Math.imul(hi ^ c ^ (lo >>> 16), 0x01000193);
+  }
+  // 20 bits of one lane and 32 of the other: an exact integer in a double, and in SQL BIGINT.
+  return (hi >>> 12) * 0x100000000 + (lo >>> 0);
 }
 
 /** The stored columns of a value: composite values keep their two parts apart. */
