@@ -10,7 +10,7 @@ export interface ImportProblem {
 }
 
 export function describeProblem(p: ImportProblem): string {
-  const where = [p.event ? `event ${p.event}` : 'input', p.item ? `item ${p.item}` : null].filter(Boolean).join(', ');
+  const where = [p.event ? `event ${p.event}` : null, p.item ? `item ${p.item}` : null].filter(Boolean).join(', ');
   const value = p.value === undefined ? '' : ` ${JSON.stringify(p.value.length > 120 ? `${p.value.slice(0, 117)}...` : p.value)}`;
-  return `${where}: ${p.field}${value}: ${p.reason}`;
+  return `${where ? `${where}: ` : ''}${p.field}${value}: ${p.reason}`;
 }

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { generateEvents } from '../../bench/corpus.js';
+import { SHARED } from '../helpers/stores.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FEEDS = join(SHARED, 'data', 'feeds');
+const work = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+let n = 0;
+function freshDb(): string {
+  return join(work, `store-${++n}`, 'cairn.db');
+}
+
+function cairn(db: string, args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '' }, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('cairn import', () => {
+  const db = freshDb();
+
+  it('imports every real feed, names each rejected value and why, and exits 2', () => {
+    const r = cairn(db, ['import', FEEDS]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /events: 140 imported, 0 updated, 0 unchanged, 0 rejected; attributes: 21341 stored, 3 rejected/);
+    const rejected = r.err.split('\n').filter((l) => l.includes('attribute skipped'));
+    assert.equal(rejected.length, 3);
+    for (const line of rejected) assert.match(line, /event [0-9a-f-]{36}, item [0-9a-f-]{36}: value "\d+:[^"]+": invalid ssdeep: expected blocksize:hash:hash/);
+  });
+
+  it('changes nothing the second time', () => {
+    const r = cairn(db, ['import', '--quiet', FEEDS]);
+    assert.match(r.err, /events: 0 imported, 0 updated, 140 unchanged, 0 rejected/);
+  });
+
+  it('counts what it holds', () => {
+    const stats = JSON.parse(cairn(db, ['stats', '--json']).out);
+    assert.equal(stats.events, 140);
+    assert.equal(stats.attributes, 21341);
+    assert.equal(stats.objects, 1321);
+    assert.equal(stats.attributesByType.domain, 8967);
+    assert.ok(stats.topTags.some((t: { name: string }) => t.name === 'tlp:white'));
+  });
+
+  it('reads events from standard input: an array, or {"response": [...]}', () => {
+    const db2 = freshDb();
+    const dir = join(FEEDS, 'MISP-ANSSI');
+    const events = readdirSync(dir).filter((f) => /^[0-9a-f-]{36}\.json$/.test(f)).slice(0, 3).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    assert.match(cairn(db2, ['import', '-'], JSON.stringify(events.slice(0, 2))).err, /events: 2 imported/);
+    assert.match(cairn(db2, ['import', '-'], JSON.stringify({ response: events })).err, /events: 1 imported, 0 updated, 2 unchanged/);
+  });
+
+  it('reports input that is not JSON, or missing, and exits 2', () => {
+    const bad = join(work, 'bad.json');
+    writeFileSync(bad, '{"Event": {');
+    const r = cairn(freshDb(), ['import', bad, join(work, 'missing.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bad\.json: input: invalid JSON/);
+    assert.match(r.err, /missing\.json: input: no such file or directory/);
+    assert.match(r.err, /2 rejected/);
+  });
+
+  it('refuses a bad option with a message that names it', () => {
+    const r = cairn(freshDb(), ['import', '--distribution', '7', FEEDS]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--distribution must be 0, 1, 2, 3 or 4, not "7"/);
+  });
+
+  it('leaves every event whole or absent when killed mid-import', async () => {
+    const feed = join(work, 'big-feed');
+    const sizes = new Map<string, number>();
+    rmSync(feed, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', feed]);
+    for (const doc of generateEvents({ attributes: 200_000, seed: 7 })) {
+      const e = doc.Event as { uuid: string; Attribute: unknown[]; Object: Array<{ Attribute: unknown[] }> };
+      sizes.set(e.uuid, e.Attribute.length + e.Object.reduce((s, o) => s + o.Attribute.length, 0));
+      writeFileSync(join(feed, `${e.uuid}.json`), JSON.stringify(doc));
+    }
+    const file = freshDb();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'import', '--quiet', feed], {
+      cwd: ROOT, env: { ...process.env, CAIRN_DB: file, DATABASE_URL: '' }, stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Kill it as soon as a first group of events is committed.
+    let committed = 0;
+    for (let i = 0; i < 600 && committed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        const peek = new SQLite(file, { readonly: true, fileMustExist: true });
+        committed = (peek.prepare('select count(*) as n from event').get() as { n: number }).n;
+        peek.close();
+      } catch {
+        // not created yet
+      }
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const store = new SQLite(file, { readonly: true });
+    const rows = store.prepare(`select lower(hex(e.uuid)) as uuid, e.attribute_count as counted, (select count(*) from attribute a where a.event_id = e.id) as held from event e`).all() as Array<{ uuid: string; counted: number; held: number }>;
+    store.close();
+    assert.ok(rows.length > 0 && rows.length < sizes.size, `killed mid-import: ${rows.length} of ${sizes.size} events stored`);
+    for (const r of rows) {
+      const uuid = `${r.uuid.slice(0, 8)}-${r.uuid.slice(8, 12)}-${r.uuid.slice(12, 16)}-${r.uuid.slice(16, 20)}-${r.uuid.slice(20)}`;
+      assert.equal(r.held, sizes.get(uuid), `event ${uuid} holds all its attributes`);
+      assert.equal(r.counted, r.held);
+    }
+  });
+});
+
+describe('cairn report, search, export', () => {
+  const db = freshDb();
+  const SAMPLE = '8f3b6c1e-2a47-4d0b-9c5e-7e1f0a2b3c4d';
+
+  it('demo imports the sample feed and prints its report', () => {
+    const r = cairn(db, ['demo']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^# Threat Report: 2026-10-14: Phishing wave delivering the FROSTBITE loader/);
+    assert.match(r.out, /### file \u2014 File object describing a file with meta-information\n/);
+    assert.match(cairn(db, ['demo']).err, /3 unchanged/);
+  });
+
+  it('prints a report by uuid or id, with types redacted', () => {
+    const byUuid = cairn(db, ['report', SAMPLE, '--redact', 'md5,sha256']);
+    assert.equal(byUuid.code, 0, byUuid.err);
+    assert.match(byUuid.out, /\* \[Payload installation\] md5: <md5>\n/);
+    assert.match(byUuid.out, /\* filename\|sha256: invoice_2026-1043\.docm\|4e3a1c0f/, 'only the types named are redacted');
+    assert.ok(byUuid.out.endsWith('\n') && !byUuid.out.endsWith('\n\n'));
+    assert.equal(cairn(db, ['report', '1', '--redact', 'md5,sha256']).out, byUuid.out);
+    assert.match(cairn(db, ['report', SAMPLE, '--redact', 'md6']).err, /--redact names unknown attribute types: md6/);
+    const missing = cairn(db, ['report', '999']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no event 999/);
+  });
+
+  it('searches values, patterns, types and tags, as a table or JSON', () => {
+    const hits = JSON.parse(cairn(db, ['search', '198.51.100.23', '--json']).out);
+    assert.deepEqual(hits.map((h: { eventUuid: string }) => h.eventUuid), [SAMPLE, 'b6e2d4f8-0a1c-4e3b-9d5f-7a8c9e0b1d2f']);
+    assert.match(cairn(db, ['search', '%update-check%']).out, /2 attributes\n$/);
+    assert.match(cairn(db, ['search', '--type', 'vulnerability', '--tag', 'tlp:white']).out, /CVE-2026-21345/);
+    assert.match(cairn(db, ['search']).err, /give a VALUE or at least one of/);
+  });
+
+  it('exports MISP JSON that round-trips, and a feed that imports elsewhere', () => {
+    const json = cairn(db, ['export', '--all']).out;
+    const db2 = freshDb();
+    const file = join(work, 'all.json');
+    writeFileSync(file, json);
+    assert.equal(cairn(db2, ['import', file]).code, 0);
+    assert.equal(cairn(db2, ['export', '--all']).out, json);
+    const one = JSON.parse(cairn(db, ['export', SAMPLE]).out);
+    assert.equal(one.Event.uuid, SAMPLE);
+    const feed = join(work, 'feed-out');
+    assert.equal(cairn(db, ['export', '--all', '--format', 'misp-feed', '--out', feed]).code, 0);
+    const manifest = JSON.parse(readFileSync(join(feed, 'manifest.json'), 'utf8'));
+    assert.equal(Object.keys(manifest).length, 3);
+    assert.match(readFileSync(join(feed, 'hashes.csv'), 'utf8'), /^[0-9a-f]{32},[0-9a-f-]{36}\n/);
+    const db3 = freshDb();
+    assert.match(cairn(db3, ['import', feed]).err, /events: 3 imported/);
+    assert.equal(cairn(db3, ['export', '--all']).out, json);
+  });
+});
