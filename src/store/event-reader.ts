@@ -7,7 +7,7 @@ import type { Store } from './database.js';
 import type { AttributeTable } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
-import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
+import { attributeVisibleTo, eventVisibleTo, objectVisibleTo } from './visibility.js';
 
 export type EventRef = { id: number } | { uuid: string };
 
@@ -98,8 +98,9 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     });
   }
 
-  const objectRows = await db.selectFrom('object').selectAll()
-    .where('event_id', '=', eventId).where('deleted', 'in', live).orderBy('id').execute();
+  const objectRows = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
+    .where('object.event_id', '=', eventId).where('object.deleted', 'in', live)
+    .where(objectVisibleTo(viewer)).orderBy('object.id').execute();
   const objects = new Map<number, MispObject>();
   for (const o of objectRows) {
     objects.set(o.id, {

@@ -74,4 +74,5 @@ export function forEachDialect(name: string, suite: (fixture: StoreFixture) => v
   }
 }
 
-export const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared');
+/** The steering repository's shared/ folder: beside the checkout, or where CAIRN_SHARED says. */
+export const SHARED = process.env.CAIRN_SHARED ?? join(import.meta.dirname, '..', '..', '..', 'shared');
