@@ -6,16 +6,26 @@ import StreamArray from 'stream-json/streamers/StreamArray.js';
 import Pick from 'stream-json/filters/Pick.js';
 import { isObject } from './misp-json/coerce.js';
 
-/** One event's JSON as read, or why a piece of input could not be read. */
+/**
+ * One event's JSON as read, the text of a file still to be parsed (a document of one or more events;
+ * see `eventsInText`), or why a piece of input could not be read.
+ */
 export type InputItem =
   | { source: string; json: unknown }
+  | { source: string; text: string }
   | { source: string; error: string };
+
+/** The events of an item, parsing its text here when it has not been parsed yet. */
+export function* eventsOf(item: InputItem): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
+  if ('text' in item) yield* eventsInText(item.text, item.source);
+  else yield item;
+}
 
 /** Files above this size are parsed as a stream, one event at a time, instead of whole. */
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
 /** The events of one parsed JSON document: an event, an array of events, or `{"response": [...]}`. */
-function* eventsOf(doc: unknown, source: string): Generator<InputItem> {
+function* eventsOfDocument(doc: unknown, source: string): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
   const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.response) ? doc.response : undefined;
   if (list) {
     for (let i = 0; i < list.length; i++) yield { source: `${source}[${i}]`, json: list[i] };
@@ -35,7 +45,7 @@ async function* streamDocument(open: () => Readable, head: string, source: strin
   if (!pipeline) {
     const chunks: Buffer[] = [];
     for await (const c of open()) chunks.push(c as Buffer);
-    yield* parseWhole(Buffer.concat(chunks).toString('utf8'), source);
+    yield { source, text: Buffer.concat(chunks).toString('utf8') };
     return;
   }
   try {
@@ -47,7 +57,8 @@ async function* streamDocument(open: () => Readable, head: string, source: strin
   }
 }
 
-function* parseWhole(text: string, source: string): Generator<InputItem> {
+/** The events of a document's text. */
+export function* eventsInText(text: string, source: string): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -55,7 +66,7 @@ function* parseWhole(text: string, source: string): Generator<InputItem> {
     yield { source, error: `invalid JSON: ${(err as Error).message}` };
     return;
   }
-  yield* eventsOf(doc, source);
+  yield* eventsOfDocument(doc, source);
 }
 
 function readHead(path: string): string {
@@ -74,7 +85,7 @@ async function* fromFile(path: string): AsyncGenerator<InputItem> {
     yield* streamDocument(() => createReadStream(path), readHead(path), path);
     return;
   }
-  yield* parseWhole(await readFile(path, 'utf8'), path);
+  yield { source: path, text: await readFile(path, 'utf8') };
 }
 
 /** Files read ahead of the one being imported, so that the importer never waits on the disk. */
@@ -105,7 +116,7 @@ async function* fromFiles(paths: readonly string[]): AsyncGenerator<InputItem> {
     }
     const text = await pending;
     if (text instanceof Error) yield { source: path, error: `unreadable: ${text.message}` };
-    else yield* parseWhole(text, path);
+    else yield { source: path, text };
   }
 }
 

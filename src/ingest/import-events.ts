@@ -1,9 +1,9 @@
 import type { EventDistribution } from '../model/event.js';
-import { parseMispEvent } from '../formats/misp-json/parse.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { InputItem } from '../formats/input.js';
 import type { Store } from '../store/database.js';
 import { EventSaver } from '../store/event-writer.js';
+import { parseInputs } from './parse-pool.js';
 
 export interface ImportSummary {
   events: { created: number; updated: number; unchanged: number; rejected: number };
@@ -48,14 +48,14 @@ async function importWith(saver: EventSaver, items: AsyncIterable<InputItem>, op
     summary.problems++;
     options.onProblem?.(p, source);
   };
-  for await (const item of items) {
+  for await (const item of parseInputs(items, { defaultDistribution: options.defaultDistribution ?? 1 })) {
     if ('error' in item) {
       summary.events.rejected++;
       report({ event: null, item: null, field: 'input', reason: item.error }, item.source);
       options.onEvent?.(summary);
       continue;
     }
-    const parsed = parseMispEvent(item.json, { defaultDistribution: options.defaultDistribution ?? 1 });
+    const parsed = item.parsed;
     for (const p of parsed.problems) report(p, item.source);
     summary.attributes.rejected += parsed.rejectedAttributes;
     const event = parsed.event;

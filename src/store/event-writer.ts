@@ -273,7 +273,7 @@ export interface EventSaverOptions {
 
 /**
  * Stores events, each atomically: every event is either entirely stored or absent, even if the process
- * dies. Commits are grouped (every 50,000 attributes or five seconds) because uuid and value indexes
+ * dies. Commits are grouped (every 25,000 attributes or five seconds) because uuid and value indexes
  * are random, so that each commit rewrites most of their pages: one commit per event would cost more
  * writes than the data itself. Savepoints per event would isolate a failing event too, but they copy
  * every index page an event touches first, which costs a sixth of the import; instead the saver keeps
@@ -293,7 +293,7 @@ export class EventSaver {
   private readonly commitEveryMs: number;
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
-    this.commitEveryAttributes = options.commitEveryAttributes ?? 50_000;
+    this.commitEveryAttributes = options.commitEveryAttributes ?? 25_000;
     this.commitEveryMs = options.commitEveryMs ?? 5_000;
   }
 

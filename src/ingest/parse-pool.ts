@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import { eventsOf, type InputItem } from '../formats/input.js';
+import { parseMispEvent, type ParseOptions } from '../formats/misp-json/parse.js';
+import type { ParsedItem } from './parsed-event.js';
+import type { ParseRequest } from './parse-worker.js';
+
+/**
+ * Built, the worker is JavaScript next to this file. Run from source (tests, benchmarks) it is
+ * TypeScript, and Node 20 does not hand `--import` loaders on to workers: a small bootstrap registers
+ * tsx in the worker first.
+ */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', here));
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};
+register();
+await import(${JSON.stringify(new URL('./parse-worker.ts', here).href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+}
+
+/** Documents handed to the worker ahead of the one being stored. */
+const IN_FLIGHT = 4;
+
+/**
+ * Parses and validates the input on a worker thread while the calling thread writes to the store: on
+ * two cores the two overlap. Results come back in input order. Items already parsed (streamed input)
+ * are validated here.
+ */
+export async function* parseInputs(items: AsyncIterable<InputItem>, options: ParseOptions): AsyncGenerator<ParsedItem> {
+  const worker = startWorker();
+  const waiting = new Map<number, { resolve: (items: ParsedItem[]) => void; reject: (err: Error) => void }>();
+  let failure: Error | undefined;
+  const fail = (err: Error) => {
+    failure = err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: { id: number; items: ParsedItem[] }) => {
+    waiting.get(m.id)?.resolve(m.items);
+    waiting.delete(m.id);
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (waiting.size > 0) fail(new Error(`the parsing worker stopped (exit code ${code})`));
+  });
+  let next = 0;
+  const send = (source: string, text: string): Promise<ParsedItem[]> => {
+    if (failure) return Promise.reject(failure);
+    const id = next++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, source, text, options } satisfies ParseRequest);
+    });
+  };
+  const queue: Array<Promise<ParsedItem[]>> = [];
+  try {
+    for await (const item of items) {
+      if ('text' in item) {
+        queue.push(send(item.source, item.text));
+      } else {
+        const local: ParsedItem[] = [];
+        for (const e of eventsOf(item)) local.push('error' in e ? e : { source: e.source, parsed: parseMispEvent(e.json, options) });
+        queue.push(Promise.resolve(local));
+      }
+      while (queue.length > IN_FLIGHT) yield* await queue.shift()!;
+    }
+    while (queue.length > 0) yield* await queue.shift()!;
+  } finally {
+    // Rejections of results nobody will read any more must not surface as unhandled.
+    for (const q of queue) q.catch(() => undefined);
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,14 @@
+import { eventsInText } from '../formats/input.js';
+import { parseMispEvent, type ParsedEvent, type ParseOptions } from '../formats/misp-json/parse.js';
+
+/** One event of the input, read and validated, or why it could not be read. */
+export type ParsedItem = { source: string; parsed: ParsedEvent } | { source: string; error: string };
+
+/** Parses and validates every event of a document's text. */
+export function parseText(text: string, source: string, options: ParseOptions): ParsedItem[] {
+  const out: ParsedItem[] = [];
+  for (const item of eventsInText(text, source)) {
+    out.push('error' in item ? item : { source: item.source, parsed: parseMispEvent(item.json, options) });
+  }
+  return out;
+}
