@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import { CliError } from './context.js';
+import { correlationsCommand, lookupCommand } from './correlations.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
+import { settingsCommand } from './settings.js';
 import { statsCommand } from './stats.js';
 
 const STORE_HELP = `
@@ -73,6 +75,24 @@ export function buildProgram(): Command {
     .description('counts of events, attributes and objects, attributes by type and the most used tags')
     .option('--json', 'JSON instead of text')
     .action((opts) => run(() => statsCommand(opts)));
+
+  program.command('correlations')
+    .description('the events that share values with an event, and its over-correlating values')
+    .argument('<event>', 'event uuid or id')
+    .option('--json', 'JSON instead of text')
+    .action((event: string, opts) => run(() => correlationsCommand(event, opts)));
+
+  program.command('lookup')
+    .description('the events holding a value, and whether it is over-correlating')
+    .argument('<value>', 'the value')
+    .option('--json', 'JSON instead of text')
+    .action((value: string, opts) => run(() => lookupCommand(value, opts)));
+
+  program.command('settings')
+    .description('list the instance settings, or set one: cairn settings NAME VALUE')
+    .argument('[name]', 'setting to change')
+    .argument('[value]', 'its new value')
+    .action((name: string | undefined, value: string | undefined) => run(() => settingsCommand(name, value)));
 
   program.command('demo')
     .description('import the bundled sample feed and print one of its events as a report')

@@ -1,11 +1,15 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { SchemaDialect } from './dialect.js';
 import * as core from './migrations/001-core.js';
+import * as settings from './migrations/002-settings.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
 /** Every migration in order; a new one is appended with the next number, never edited once released. */
-const STEPS: ReadonlyArray<[string, Step]> = [['001-core', core.up]];
+const STEPS: ReadonlyArray<[string, Step]> = [
+  ['001-core', core.up],
+  ['002-settings', (db) => settings.up(db)],
+];
 
 class ListedMigrations implements MigrationProvider {
   constructor(private readonly dialect: SchemaDialect) {}

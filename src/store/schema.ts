@@ -15,6 +15,12 @@ export interface Database {
   attribute_tag: AttributeTagTable;
   sighting: SightingTable;
   event_report: EventReportTable;
+  setting: SettingTable;
+}
+
+export interface SettingTable {
+  name: string;
+  value: string;
 }
 
 type Flag = number;

@@ -51,6 +51,32 @@ describe('cairn import', () => {
     assert.ok(stats.topTags.some((t: { name: string }) => t.name === 'tlp:white'));
   });
 
+  it('lists the correlations of a real event, and looks up a value', () => {
+    // Two CERT-FR reports on TA505 share 26 domains.
+    const c = JSON.parse(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--json']).out);
+    assert.equal(c.event, '6021536f-a808-4b9c-8136-d7460aba047c');
+    const ta505 = c.related.find((r: { event: string }) => r.event === '5eec7d77-302c-45b8-ade6-c3d20aba047c');
+    assert.equal(ta505.shared, 26);
+    assert.equal(ta505.info, '[CERT-FR] Le groupe cybercriminel TA505');
+    assert.ok(ta505.values.includes('clients-share.com'));
+    assert.deepEqual(Object.keys(c.related[0]).sort(), ['event', 'info', 'shared', 'values']);
+    const l = JSON.parse(cairn(db, ['lookup', 'CVE-2017-11882', '--json']).out);
+    assert.deepEqual(Object.keys(l), ['value', 'events', 'warninglists', 'overCorrelating']);
+    assert.ok(l.events.length >= 3);
+    assert.equal(l.overCorrelating, false);
+    assert.match(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c']).out, /26 shared {2}event \d+ 5eec7d77/);
+  });
+
+  it('changes a setting only to a value it takes', () => {
+    const r = cairn(db, ['settings', 'correlation.over_threshold', 'lots']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /correlation.over_threshold takes a whole number of 1 or more, not "lots"/);
+    assert.match(cairn(db, ['settings', 'no.such']).err, /unknown setting "no.such"/);
+    assert.match(cairn(db, ['settings', 'correlation.over_threshold', '2']).out, /correlation.over_threshold = 2/);
+    assert.equal(JSON.parse(cairn(db, ['lookup', 'CVE-2017-11882', '--json']).out).overCorrelating, true);
+    cairn(db, ['settings', 'correlation.over_threshold', '20']);
+  });
+
   it('reads events from standard input: an array, or {"response": [...]}', () => {
     const db2 = freshDb();
     const dir = join(FEEDS, 'MISP-ANSSI');

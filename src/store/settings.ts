@@ -1,0 +1,38 @@
+import { CORRELATION_DEFAULTS } from '../correlation/rules.js';
+import type { Store } from './database.js';
+
+/** Every instance setting, with its default, what it takes, and what it means. */
+export const SETTINGS = {
+  'correlation.over_threshold': {
+    default: String(CORRELATION_DEFAULTS.overCorrelationThreshold),
+    check: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number of 1 or more'),
+    help: 'a value held by more events than this is over-correlating: flagged with its count, not listed pair by pair',
+  },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.prototype.hasOwnProperty.call(SETTINGS, name);
+}
+
+export async function getSettings(store: Store): Promise<Record<SettingName, string>> {
+  const rows = await store.db.selectFrom('setting').select(['name', 'value']).execute();
+  const out = Object.fromEntries(Object.entries(SETTINGS).map(([k, d]) => [k, d.default])) as Record<SettingName, string>;
+  for (const r of rows) if (isSettingName(r.name)) out[r.name] = r.value;
+  return out;
+}
+
+/** Sets a setting after checking its value; the reason is returned when the value does not fit. */
+export async function setSetting(store: Store, name: SettingName, value: string): Promise<string | undefined> {
+  const problem = SETTINGS[name].check(value);
+  if (problem) return problem;
+  await store.db.insertInto('setting').values({ name, value })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
+  return undefined;
+}
+
+export async function correlationSettings(store: Store): Promise<{ overCorrelationThreshold: number }> {
+  const s = await getSettings(store);
+  return { overCorrelationThreshold: Number(s['correlation.over_threshold']) };
+}
