@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { CliError } from './context.js';
 import { correlationsCommand, lookupCommand } from './correlations.js';
 import { demoCommand } from './demo.js';
+import { exclusionsCommand } from './exclusions.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
     .argument('<event>', 'event uuid or id')
     .option('--redact <types>', 'comma-separated attribute types to print as <type>')
     .option('--templates <dir>', 'misp-objects directory for object descriptions (or CAIRN_OBJECT_TEMPLATES)')
+    .option('--related', 'end with the events that share values with this one')
     .action((event: string, opts) => run(() => reportCommand(event, opts)));
 
   program.command('search')
@@ -87,6 +89,13 @@ export function buildProgram(): Command {
     .argument('<value>', 'the value')
     .option('--json', 'JSON instead of text')
     .action((value: string, opts) => run(() => lookupCommand(value, opts)));
+
+  program.command('exclusions')
+    .description('values or %patterns% left out of correlation: list, add VALUE, remove VALUE')
+    .argument('[action]', 'add or remove; nothing lists them')
+    .argument('[value]', 'the value, or a pattern with % wildcards')
+    .option('--comment <text>', 'why it is excluded')
+    .action((action: string | undefined, value: string | undefined, opts) => run(() => exclusionsCommand(action, value, opts)));
 
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')

@@ -2,12 +2,15 @@ import { OPERATOR } from '../access/viewer.js';
 import { loadTemplateDescriptions, NO_TEMPLATES } from '../formats/misp-objects/templates.js';
 import { renderReport } from '../formats/report-md/render.js';
 import { isKnownType } from '../model/types.js';
+import { eventCorrelations } from '../store/correlations.js';
 import { loadEvent, parseEventRef } from '../store/event-reader.js';
+import { correlationSettings } from '../store/settings.js';
 import { CliError, list, withStore, writeOut } from './context.js';
 
 export interface ReportCliOptions {
   redact?: string;
   templates?: string;
+  related?: boolean;
 }
 
 /** `cairn report EVENT [--redact TYPES] [--templates DIR]`: the event as the seeds' threat report. */
@@ -22,7 +25,10 @@ export async function reportCommand(eventArg: string, options: ReportCliOptions)
   return withStore(async (store) => {
     const event = await loadEvent(store, OPERATOR, ref);
     if (!event) throw new CliError(`no event ${eventArg}`);
-    await writeOut(renderReport(event, { redact: new Set(redact), templates }));
+    const related = options.related
+      ? (await eventCorrelations(store, OPERATOR, { id: event.id }, await correlationSettings(store)))?.related ?? []
+      : undefined;
+    await writeOut(renderReport(event, { redact: new Set(redact), templates, ...(related ? { related } : {}) }));
     return 0;
   });
 }

@@ -6,6 +6,7 @@ import type { EventRef } from './event-reader.js';
 import type { Database } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { valueKey } from './value-key.js';
+import type { CorrelationSettings } from './settings.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 
 export interface CorrelationLink {
@@ -41,9 +42,6 @@ export interface EventCorrelations {
   overCorrelating: OverCorrelatingValue[];
 }
 
-export interface CorrelationSettings {
-  overCorrelationThreshold: number;
-}
 
 type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
 
@@ -107,6 +105,7 @@ export async function eventCorrelations(store: Store, viewer: Viewer, ref: Event
     .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer)).execute();
   const values = new Map<string, string[]>();
   const add = (v: string, uuid: string) => {
+    if (settings.exclusions.matches(v)) return;
     const list = values.get(v);
     if (list) list.push(uuid);
     else values.set(v, [uuid]);

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { SchemaDialect } from './dialect.js';
 import * as core from './migrations/001-core.js';
 import * as settings from './migrations/002-settings.js';
+import * as exclusions from './migrations/003-correlation-exclusions.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -9,6 +10,7 @@ type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 const STEPS: ReadonlyArray<[string, Step]> = [
   ['001-core', core.up],
   ['002-settings', (db) => settings.up(db)],
+  ['003-correlation-exclusions', exclusions.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -16,6 +16,14 @@ export interface Database {
   sighting: SightingTable;
   event_report: EventReportTable;
   setting: SettingTable;
+  correlation_exclusion: CorrelationExclusionTable;
+}
+
+export interface CorrelationExclusionTable {
+  id: Generated<number>;
+  value: string;
+  comment: string;
+  created: number;
 }
 
 export interface SettingTable {

@@ -1,5 +1,7 @@
 import { CORRELATION_DEFAULTS } from '../correlation/rules.js';
+import type { ExclusionMatcher } from '../correlation/exclusions.js';
 import type { Store } from './database.js';
+import { exclusionMatcher } from './exclusions.js';
 
 /** Every instance setting, with its default, what it takes, and what it means. */
 export const SETTINGS = {
@@ -32,7 +34,14 @@ export async function setSetting(store: Store, name: SettingName, value: string)
   return undefined;
 }
 
-export async function correlationSettings(store: Store): Promise<{ overCorrelationThreshold: number }> {
+export interface CorrelationSettings {
+  overCorrelationThreshold: number;
+  /** Values taken out of correlation by an administrator. */
+  exclusions: ExclusionMatcher;
+}
+
+/** What correlation queries need to know of the instance's settings, read afresh. */
+export async function correlationSettings(store: Store): Promise<CorrelationSettings> {
   const s = await getSettings(store);
-  return { overCorrelationThreshold: Number(s['correlation.over_threshold']) };
+  return { overCorrelationThreshold: Number(s['correlation.over_threshold']), exclusions: await exclusionMatcher(store) };
 }

@@ -65,6 +65,9 @@ describe('cairn import', () => {
     assert.ok(l.events.length >= 3);
     assert.equal(l.overCorrelating, false);
     assert.match(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c']).out, /26 shared {2}event \d+ 5eec7d77/);
+    const report = cairn(db, ['report', '6021536f-a808-4b9c-8136-d7460aba047c', '--related']).out;
+    assert.match(report, /\n## Related Events\n\* 2020-06-19: \[CERT-FR\] Le groupe cybercriminel TA505 \(5eec7d77-302c-45b8-ade6-c3d20aba047c\) \u2014 26 shared values\n/);
+    assert.ok(!cairn(db, ['report', '6021536f-a808-4b9c-8136-d7460aba047c']).out.includes('Related Events'), 'off by default');
   });
 
   it('changes a setting only to a value it takes', () => {
@@ -75,6 +78,19 @@ describe('cairn import', () => {
     assert.match(cairn(db, ['settings', 'correlation.over_threshold', '2']).out, /correlation.over_threshold = 2/);
     assert.equal(JSON.parse(cairn(db, ['lookup', 'CVE-2017-11882', '--json']).out).overCorrelating, true);
     cairn(db, ['settings', 'correlation.over_threshold', '20']);
+  });
+
+  it('excludes a value from correlation and lets it correlate again', () => {
+    const event = '6021536f-a808-4b9c-8136-d7460aba047c';
+    const shared = () => JSON.parse(cairn(db, ['correlations', event, '--json']).out).related[0].shared;
+    assert.equal(shared(), 26);
+    assert.match(cairn(db, ['exclusions', 'add', '%-downloads.com', '--comment', 'test']).err, /excluded %-downloads.com/);
+    assert.match(cairn(db, ['exclusions']).out, /%-downloads.com {4}# test/);
+    assert.ok(shared() < 26);
+    assert.equal(cairn(db, ['exclusions', 'remove', '%-downloads.com']).code, 0);
+    assert.equal(shared(), 26);
+    assert.match(cairn(db, ['exclusions', 'remove', 'never.example']).err, /no exclusion "never.example"/);
+    assert.match(cairn(db, ['exclusions', 'drop', 'x']).err, /unknown action "drop"/);
   });
 
   it('reads events from standard input: an array, or {"response": [...]}', () => {

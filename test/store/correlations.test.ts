@@ -5,6 +5,7 @@ import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { Store } from '../../src/store/database.js';
 import { eventCorrelations, lookupValue } from '../../src/store/correlations.js';
 import { saveEvent } from '../../src/store/event-writer.js';
+import { addExclusion, removeExclusion } from '../../src/store/exclusions.js';
 import { correlationSettings, setSetting } from '../../src/store/settings.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -93,6 +94,20 @@ forEachDialect('correlation', (fixture) => {
       value: '192.0.2.53', events: [1, 2, 3, 4, 5].map(uuid), overCorrelating: true,
     });
     assert.deepEqual(await lookupValue(store, OPERATOR, 'PAIR.example', settings), { value: 'PAIR.example', events: [uuid(1), uuid(2)], overCorrelating: false });
+  });
+
+  it('applies correlation exclusions at once to what is stored, exact and % patterns alike', async () => {
+    const store = await fixture.open();
+    const values = [{ type: 'domain', value: 'windowsupdate.com' }, { type: 'domain', value: 'cdn.google.example' }, { type: 'ip-dst', value: '192.0.2.9' }];
+    await put(store, 1, values);
+    await put(store, 2, values);
+    assert.equal(await addExclusion(store, 'WindowsUpdate.com', 'benign'), true);
+    assert.equal(await addExclusion(store, 'WindowsUpdate.com'), false);
+    await addExclusion(store, '%.google.%');
+    assert.deepEqual(await related(store, 1), { 'Event 2': ['192.0.2.9'] });
+    assert.equal(await removeExclusion(store, '%.google.%'), true);
+    assert.equal(await removeExclusion(store, '%.google.%'), false);
+    assert.deepEqual(await related(store, 1), { 'Event 2': ['192.0.2.9', 'cdn.google.example'] });
   });
 
   it('never names or counts an event the viewer may not see', async () => {

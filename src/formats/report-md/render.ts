@@ -7,6 +7,8 @@ export interface ReportOptions {
   redact?: ReadonlySet<string>;
   /** Descriptions of object templates, for objects that carry none. */
   templates?: TemplateDescriptions;
+  /** Events that share values with this one; the section is printed only when given. */
+  related?: ReadonlyArray<{ uuid: string; date: string; info: string; shared: number }>;
 }
 
 function shownValue(a: Attribute, redact: ReadonlySet<string>): string {
@@ -52,6 +54,14 @@ export function renderReport(event: MispEvent, options: ReportOptions = {}): str
       }
       out.push('');
     }
+  }
+  if (options.related) {
+    out.push('## Related Events');
+    if (options.related.length === 0) out.push('* none');
+    for (const r of options.related) {
+      out.push(`* ${r.date}: ${r.info} (${r.uuid}) \u2014 ${r.shared} shared value${r.shared === 1 ? '' : 's'}`);
+    }
+    out.push('');
   }
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
