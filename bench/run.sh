@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks: generates the corpus once (deterministic), then imports it into a fresh embedded store.
+# The benchmarks: generates the corpus once (deterministic), imports it into a fresh embedded store,
+# then times correlation queries on that store.
 # Usage: bash bench/run.sh [ATTRIBUTES]   (default 1000000). Each benchmark prints one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +11,4 @@ if [ ! -f "$feed/manifest.json" ]; then
   npx tsx bench/generate.ts --attributes "$n" --out "$feed"
 fi
 npx tsx bench/import.ts --feed "$feed"
+npx tsx bench/correlate.ts
