@@ -39,14 +39,14 @@ export async function lookupCommand(value: string, options: { json?: boolean }):
   if (value.trim() === '') throw new CliError('give the VALUE to look up');
   return withStore(async (store) => {
     const l = await lookupValue(store, OPERATOR, value, await correlationSettings(store));
-    // Warninglists come with their own step of the correlation work; until then no value is on one.
-    const doc = { value: l.value, events: l.events, warninglists: [] as string[], overCorrelating: l.overCorrelating };
+    const doc = { value: l.value, events: l.events, warninglists: l.warninglists, overCorrelating: l.overCorrelating };
     if (options.json) {
       await writeOut(`${JSON.stringify(doc, null, 2)}\n`);
       return 0;
     }
     const lines = [`${l.value}: held by ${l.events.length} event${l.events.length === 1 ? '' : 's'}${l.overCorrelating ? ' (over-correlating)' : ''}`,
-      ...l.events.map((u) => `    ${u}`)];
+      ...l.events.map((u) => `    ${u}`),
+      ...(l.warninglists.length ? ['on warninglists:', ...l.warninglists.map((w) => `    ${w}`)] : [])];
     await writeOut(`${lines.join('\n')}\n`);
     return 0;
   });

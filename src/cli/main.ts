@@ -9,6 +9,7 @@ import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { settingsCommand } from './settings.js';
 import { statsCommand } from './stats.js';
+import { warninglistsCommand } from './warninglists.js';
 
 const STORE_HELP = `
 The store is the SQLite file ./data/cairn.db, or the file CAIRN_DB names; DATABASE_URL=postgres://…
@@ -96,6 +97,16 @@ export function buildProgram(): Command {
     .argument('[value]', 'the value, or a pattern with % wildcards')
     .option('--comment <text>', 'why it is excluded')
     .action((action: string | undefined, value: string | undefined, opts) => run(() => exclusionsCommand(action, value, opts)));
+
+  program.command('warninglists')
+    .description('MISP warninglists: list; load DIR; enable|disable NAME... (or --all); check VALUE [--type T]')
+    .argument('[action]', 'load, enable, disable or check; nothing lists them')
+    .argument('[args...]', 'the directory, list names, or value')
+    .option('--all', 'with enable or disable: every list')
+    .option('--disabled', 'with load: store new lists disabled')
+    .option('--type <type>', 'with check: the attribute type, so that only lists for that type apply')
+    .option('--json', 'JSON instead of text')
+    .action((action: string | undefined, args: string[], opts) => run(() => warninglistsCommand(action, args, opts)));
 
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')

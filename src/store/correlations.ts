@@ -5,7 +5,7 @@ import type { Store } from './database.js';
 import type { EventRef } from './event-reader.js';
 import type { Database } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
-import { valueKey } from './value-key.js';
+import { joinValue, valueKey } from './value-key.js';
 import type { CorrelationSettings } from './settings.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 
@@ -110,7 +110,9 @@ export async function eventCorrelations(store: Store, viewer: Viewer, ref: Event
     if (list) list.push(uuid);
     else values.set(v, [uuid]);
   };
+  const warned = settings.skipWarninglisted ? settings.warninglists : undefined;
   for (const a of mine) {
+    if (warned && warned.check(joinValue(a.type, a.value1, a.value2), a.type).length > 0) continue;
     const uuid = bytesToUuid(a.uuid);
     add(a.value1, uuid);
     if (secondPartCorrelates(a.type) && a.value2 !== '') add(a.value2, uuid);
@@ -176,6 +178,8 @@ export interface ValueLookup {
   value: string;
   /** Uuids of the events the viewer may see that hold the value, oldest first. */
   events: string[];
+  /** Names of the enabled warninglists the value is on. */
+  warninglists: string[];
   overCorrelating: boolean;
 }
 
@@ -192,6 +196,7 @@ export async function lookupValue(store: Store, viewer: Viewer, value: string, s
   return {
     value: value.trim(),
     events: rows.map((r) => bytesToUuid(r.uuid)),
+    warninglists: settings.warninglists?.check(value.trim()).map((h) => h.name) ?? [],
     overCorrelating: correlatingEvents > settings.overCorrelationThreshold,
   };
 }

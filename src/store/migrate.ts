@@ -3,6 +3,7 @@ import type { SchemaDialect } from './dialect.js';
 import * as core from './migrations/001-core.js';
 import * as settings from './migrations/002-settings.js';
 import * as exclusions from './migrations/003-correlation-exclusions.js';
+import * as warninglists from './migrations/004-warninglists.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -11,6 +12,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['001-core', core.up],
   ['002-settings', (db) => settings.up(db)],
   ['003-correlation-exclusions', exclusions.up],
+  ['004-warninglists', warninglists.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

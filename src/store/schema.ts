@@ -17,6 +17,21 @@ export interface Database {
   event_report: EventReportTable;
   setting: SettingTable;
   correlation_exclusion: CorrelationExclusionTable;
+  warninglist: WarninglistTable;
+}
+
+export interface WarninglistTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  version: number;
+  type: string;
+  /** JSON array of attribute types. */
+  matching_attributes: string;
+  /** JSON array of the list's entries. */
+  entries: string;
+  entry_count: number;
+  enabled: number;
 }
 
 export interface CorrelationExclusionTable {

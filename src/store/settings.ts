@@ -2,6 +2,8 @@ import { CORRELATION_DEFAULTS } from '../correlation/rules.js';
 import type { ExclusionMatcher } from '../correlation/exclusions.js';
 import type { Store } from './database.js';
 import { exclusionMatcher } from './exclusions.js';
+import { enabledWarninglists } from './warninglists.js';
+import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 
 /** Every instance setting, with its default, what it takes, and what it means. */
 export const SETTINGS = {
@@ -9,6 +11,11 @@ export const SETTINGS = {
     default: String(CORRELATION_DEFAULTS.overCorrelationThreshold),
     check: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number of 1 or more'),
     help: 'a value held by more events than this is over-correlating: flagged with its count, not listed pair by pair',
+  },
+  'correlation.skip_warninglisted': {
+    default: 'true',
+    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    help: 'values on an enabled warninglist are left out of correlation',
   },
 } as const;
 
@@ -38,10 +45,19 @@ export interface CorrelationSettings {
   overCorrelationThreshold: number;
   /** Values taken out of correlation by an administrator. */
   exclusions: ExclusionMatcher;
+  /** The enabled warninglists, if any. */
+  warninglists: WarninglistIndex | undefined;
+  /** Leave values on an enabled warninglist out of correlation. */
+  skipWarninglisted: boolean;
 }
 
 /** What correlation queries need to know of the instance's settings, read afresh. */
 export async function correlationSettings(store: Store): Promise<CorrelationSettings> {
   const s = await getSettings(store);
-  return { overCorrelationThreshold: Number(s['correlation.over_threshold']), exclusions: await exclusionMatcher(store) };
+  return {
+    overCorrelationThreshold: Number(s['correlation.over_threshold']),
+    exclusions: await exclusionMatcher(store),
+    warninglists: await enabledWarninglists(store),
+    skipWarninglisted: s['correlation.skip_warninglisted'] === 'true',
+  };
 }

@@ -93,6 +93,21 @@ describe('cairn import', () => {
     assert.match(cairn(db, ['exclusions', 'drop', 'x']).err, /unknown action "drop"/);
   });
 
+  it('loads warninglists, enables and disables them, and reports hits on lookup', () => {
+    const dir = join(SHARED, 'data', 'misp', 'misp-warninglists');
+    assert.match(cairn(db, ['warninglists']).out, /no warninglists loaded/);
+    assert.match(cairn(db, ['warninglists', 'load', dir, '--disabled']).err, /\d+ warninglists added \(disabled\), 0 updated/);
+    assert.match(cairn(db, ['warninglists', 'check', '8.8.8.8']).out, /on no enabled warninglist/);
+    assert.match(cairn(db, ['warninglists', 'enable', 'List of known IPv4 public DNS resolvers']).err, /1 warninglist enabled/);
+    assert.match(cairn(db, ['warninglists', 'check', '8.8.8.8', '--type', 'ip-dst']).out, /List of known IPv4 public DNS resolvers/);
+    assert.match(cairn(db, ['warninglists', 'enable', 'No such list']).err, /no warninglist named "No such list"/);
+    assert.match(cairn(db, ['warninglists']).out, /^on +cidr +\d+ +List of known IPv4 public DNS resolvers$/m);
+    const l = JSON.parse(cairn(db, ['lookup', '8.8.8.8', '--json']).out);
+    assert.deepEqual(l.warninglists, ['List of known IPv4 public DNS resolvers']);
+    assert.match(cairn(db, ['warninglists', 'disable', '--all']).err, /warninglists disabled/);
+    assert.match(cairn(db, ['warninglists', 'load', join(work, 'nowhere')]).err, /is not a directory/);
+  });
+
   it('reads events from standard input: an array, or {"response": [...]}', () => {
     const db2 = freshDb();
     const dir = join(FEEDS, 'MISP-ANSSI');

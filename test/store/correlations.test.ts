@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/database.js';
 import { eventCorrelations, lookupValue } from '../../src/store/correlations.js';
 import { saveEvent } from '../../src/store/event-writer.js';
 import { addExclusion, removeExclusion } from '../../src/store/exclusions.js';
+import { saveWarninglists, setWarninglistsEnabled } from '../../src/store/warninglists.js';
 import { correlationSettings, setSetting } from '../../src/store/settings.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -91,9 +92,9 @@ forEachDialect('correlation', (fixture) => {
     assert.deepEqual(c.overCorrelating, [{ value: '192.0.2.53', events: 4 }]);
     assert.deepEqual(c.related.map((r) => [r.info, r.values]), [['Event 2', ['pair.example']]]);
     assert.deepEqual(await lookupValue(store, OPERATOR, '192.0.2.53', settings), {
-      value: '192.0.2.53', events: [1, 2, 3, 4, 5].map(uuid), overCorrelating: true,
+      value: '192.0.2.53', events: [1, 2, 3, 4, 5].map(uuid), warninglists: [], overCorrelating: true,
     });
-    assert.deepEqual(await lookupValue(store, OPERATOR, 'PAIR.example', settings), { value: 'PAIR.example', events: [uuid(1), uuid(2)], overCorrelating: false });
+    assert.deepEqual(await lookupValue(store, OPERATOR, 'PAIR.example', settings), { value: 'PAIR.example', events: [uuid(1), uuid(2)], warninglists: [], overCorrelating: false });
   });
 
   it('applies correlation exclusions at once to what is stored, exact and % patterns alike', async () => {
@@ -110,6 +111,21 @@ forEachDialect('correlation', (fixture) => {
     assert.deepEqual(await related(store, 1), { 'Event 2': ['192.0.2.9', 'cdn.google.example'] });
   });
 
+  it('leaves values on an enabled warninglist out of correlation, and names the lists on lookup', async () => {
+    const store = await fixture.open();
+    const values = [{ type: 'ip-dst', value: '8.8.8.8' }, { type: 'domain', value: 'c2.example' }];
+    await put(store, 1, values);
+    await put(store, 2, values);
+    await saveWarninglists(store, [{ name: 'resolvers', description: '', version: 1, type: 'cidr', matchingAttributes: ['ip-dst'], list: ['8.8.8.0/24'] }], true);
+    assert.deepEqual(await related(store, 1), { 'Event 2': ['c2.example'] });
+    assert.deepEqual((await lookupValue(store, OPERATOR, '8.8.8.8', await correlationSettings(store))).warninglists, ['resolvers']);
+    await setSetting(store, 'correlation.skip_warninglisted', 'false');
+    assert.deepEqual(await related(store, 1), { 'Event 2': ['8.8.8.8', 'c2.example'] });
+    await setSetting(store, 'correlation.skip_warninglisted', 'true');
+    assert.deepEqual(await setWarninglistsEnabled(store, ['resolvers'], false), ['resolvers']);
+    assert.deepEqual(await related(store, 1), { 'Event 2': ['8.8.8.8', 'c2.example'] }, 'a disabled list no longer applies');
+  });
+
   it('never names or counts an event the viewer may not see', async () => {
     const store = await fixture.open();
     await put(store, 1, [{ type: 'domain', value: 'secret.example' }, { type: 'ip-dst', value: '192.0.2.1' }], { distribution: '0' });
@@ -124,7 +140,7 @@ forEachDialect('correlation', (fixture) => {
     assert.deepEqual(await related(store, 1, userA), {}, "org B's event and org B's own attribute stay hidden from org A");
     await setSetting(store, 'correlation.over_threshold', '1');
     const settings = await correlationSettings(store);
-    assert.deepEqual((await lookupValue(store, userA, '192.0.2.1', settings)), { value: '192.0.2.1', events: [uuid(1)], overCorrelating: false });
+    assert.deepEqual((await lookupValue(store, userA, '192.0.2.1', settings)), { value: '192.0.2.1', events: [uuid(1)], warninglists: [], overCorrelating: false });
     assert.equal((await lookupValue(store, OPERATOR, '192.0.2.1', settings)).overCorrelating, true);
   });
 });

@@ -1,0 +1,143 @@
+/** The lookup structures behind warninglists: none of them loops over a list's entries per value. */
+
+/** Hosts and every parent domain: `a.b.example.com` is on a list that names `example.com`. */
+export class HostnameMatcher {
+  private readonly hosts = new Map<string, number[]>();
+
+  add(entry: string, list: number): void {
+    const host = entry.toLowerCase().replace(/^\*?\.+|\.+$/g, '');
+    if (host) push(this.hosts, host, list);
+  }
+
+  match(host: string, into: Set<number>): void {
+    let h = host.toLowerCase().replace(/\.+$/, '');
+    for (;;) {
+      for (const l of this.hosts.get(h) ?? []) into.add(l);
+      const dot = h.indexOf('.');
+      if (dot < 0) return;
+      h = h.slice(dot + 1);
+    }
+  }
+}
+
+/** Aho–Corasick: every entry found anywhere in a value, in one pass over the value. */
+export class SubstringMatcher {
+  private readonly next: Array<Map<number, number>> = [new Map()];
+  private readonly fail: number[] = [0];
+  private readonly out: number[][] = [[]];
+  private built = false;
+
+  add(entry: string, list: number): void {
+    let node = 0;
+    for (const ch of entry.toLowerCase()) {
+      const c = ch.codePointAt(0)!;
+      let to = this.next[node]!.get(c);
+      if (to === undefined) {
+        to = this.next.length;
+        this.next.push(new Map());
+        this.fail.push(0);
+        this.out.push([]);
+        this.next[node]!.set(c, to);
+      }
+      node = to;
+    }
+    if (!this.out[node]!.includes(list)) this.out[node]!.push(list);
+    this.built = false;
+  }
+
+  private build(): void {
+    const queue: number[] = [];
+    for (const to of this.next[0]!.values()) {
+      this.fail[to] = 0;
+      queue.push(to);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const node = queue[i]!;
+      for (const [c, to] of this.next[node]!) {
+        let f = this.fail[node]!;
+        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
+        const target = this.next[f]!.get(c);
+        this.fail[to] = target !== undefined && target !== to ? target : 0;
+        for (const l of this.out[this.fail[to]!]!) if (!this.out[to]!.includes(l)) this.out[to]!.push(l);
+        queue.push(to);
+      }
+    }
+    this.built = true;
+  }
+
+  match(text: string, into: Set<number>): void {
+    if (!this.built) this.build();
+    let node = 0;
+    for (const ch of text.toLowerCase()) {
+      const c = ch.codePointAt(0)!;
+      while (node !== 0 && !this.next[node]!.has(c)) node = this.fail[node]!;
+      node = this.next[node]!.get(c) ?? 0;
+      for (const l of this.out[node]!) into.add(l);
+    }
+  }
+}
+
+/** An address as 32 (IPv4) or 128 (IPv6) bits, or undefined. */
+export function ipBits(text: string): { v6: boolean; bits: bigint } | undefined {
+  const t = text.trim().toLowerCase();
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    if (parts.some((p) => p > 255)) return undefined;
+    return { v6: false, bits: BigInt(((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0) };
+  }
+  if (!t.includes(':') || !/^[0-9a-f:.]+$/.test(t)) return undefined;
+  const halves = t.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  // A trailing dotted quad stands for the last two groups.
+  const last = (halves.length === 2 ? tail : head);
+  const quad = last.length > 0 && last[last.length - 1]!.includes('.') ? ipBits(last.pop()!) : undefined;
+  if (quad && quad.v6) return undefined;
+  const extra = quad ? [String((Number(quad.bits) >>> 16).toString(16)), (Number(quad.bits) & 0xffff).toString(16)] : [];
+  const written = [...head, ...tail, ...extra].length;
+  const fill = halves.length === 2 ? 8 - written : 0;
+  const all = [...head, ...Array(Math.max(0, fill)).fill('0'), ...tail, ...extra];
+  if (all.length !== 8 || all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return { v6: true, bits: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+/** CIDR ranges by prefix length: a value is checked with one lookup per length that lists use. */
+export class CidrMatcher {
+  private readonly v4 = new Map<number, Map<bigint, number[]>>();
+  private readonly v6 = new Map<number, Map<bigint, number[]>>();
+
+  add(entry: string, list: number): void {
+    const [addr, len] = entry.split('/');
+    const ip = ipBits(addr ?? '');
+    if (!ip) return;
+    const width = ip.v6 ? 128 : 32;
+    const prefix = len === undefined ? width : Number(len);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > width) return;
+    const byLength = ip.v6 ? this.v6 : this.v4;
+    let m = byLength.get(prefix);
+    if (!m) byLength.set(prefix, (m = new Map()));
+    push(m, ip.bits >> BigInt(width - prefix), list);
+  }
+
+  /** An address, or a range (`a/p`), matches a list range that contains it. */
+  match(value: string, into: Set<number>): void {
+    const [addr, len] = value.split('/');
+    const ip = ipBits(addr ?? '');
+    if (!ip) return;
+    const width = ip.v6 ? 128 : 32;
+    const own = len === undefined ? width : Number(len);
+    for (const [prefix, m] of ip.v6 ? this.v6 : this.v4) {
+      if (prefix > own) continue;
+      for (const l of m.get(ip.bits >> BigInt(width - prefix)) ?? []) into.add(l);
+    }
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
