@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks: generates the corpus once (deterministic), imports it into a fresh embedded store,
-# then times correlation queries on that store.
+# times correlation queries on that store, and checks values against every published warninglist.
 # Usage: bash bench/run.sh [ATTRIBUTES]   (default 1000000). Each benchmark prints one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +12,4 @@ if [ ! -f "$feed/manifest.json" ]; then
 fi
 npx tsx bench/import.ts --feed "$feed"
 npx tsx bench/correlate.ts
+npx tsx bench/warninglists.ts

@@ -42,11 +42,18 @@ export class WarninglistIndex {
   private readonly regexes: Array<{ re: RegExp; list: number }> = [];
   private readonly applies: Array<Set<string>>;
   private readonly kinds = new Set<Warninglist['type']>();
+  /** For each attribute type, the kinds of list that apply to it: the others need not be consulted. */
+  private readonly kindsByType = new Map<string, Set<Warninglist['type']>>();
 
   constructor(private readonly lists: readonly Warninglist[]) {
     this.applies = lists.map((l) => new Set(l.matchingAttributes));
     lists.forEach((l, i) => {
       this.kinds.add(l.type);
+      for (const t of l.matchingAttributes) {
+        let k = this.kindsByType.get(t);
+        if (!k) this.kindsByType.set(t, (k = new Set()));
+        k.add(l.type);
+      }
       for (const entry of l.list) {
         switch (l.type) {
           case 'string': {
@@ -84,19 +91,21 @@ export class WarninglistIndex {
    * consulted, and a composite value is checked part by part; without one, every list is.
    */
   check(value: string, type?: string): WarninglistHit[] {
+    const kinds = type ? this.kindsByType.get(type) : this.kinds;
+    if (!kinds) return [];
     const found = new Set<number>();
     const parts = type && isCompositeType(type) ? (splitComposite(type, value) ?? [value]) : [value];
     const types = type && isCompositeType(type) ? type.split('|') : [type];
     parts.forEach((part, i) => {
       const partType = types[i];
-      for (const l of this.strings.get(part.toLowerCase()) ?? []) found.add(l);
-      if (this.kinds.has('hostname')) {
+      if (kinds.has('string')) for (const l of this.strings.get(part.toLowerCase()) ?? []) found.add(l);
+      if (kinds.has('hostname')) {
         const host = hostOf(partType, part);
         if (host) this.hosts.match(host, found);
       }
-      if (this.kinds.has('substring')) this.substrings.match(part, found);
-      if (this.kinds.has('cidr')) this.cidrs.match(part, found);
-      for (const r of this.regexes) if (r.re.test(part)) found.add(r.list);
+      if (kinds.has('substring')) this.substrings.match(part, found);
+      if (kinds.has('cidr')) this.cidrs.match(part, found);
+      if (kinds.has('regex')) for (const r of this.regexes) if (r.re.test(part)) found.add(r.list);
     });
     return [...found]
       .filter((i) => !type || this.applies[i]!.has(type))

@@ -106,7 +106,8 @@ export function ipBits(text: string): { v6: boolean; bits: bigint } | undefined 
 
 /** CIDR ranges by prefix length: a value is checked with one lookup per length that lists use. */
 export class CidrMatcher {
-  private readonly v4 = new Map<number, Map<bigint, number[]>>();
+  // IPv4 networks as plain numbers (cheap); IPv6 ones as bigints.
+  private readonly v4 = new Map<number, Map<number, number[]>>();
   private readonly v6 = new Map<number, Map<bigint, number[]>>();
 
   add(entry: string, list: number): void {
@@ -116,22 +117,33 @@ export class CidrMatcher {
     const width = ip.v6 ? 128 : 32;
     const prefix = len === undefined ? width : Number(len);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > width) return;
-    const byLength = ip.v6 ? this.v6 : this.v4;
-    let m = byLength.get(prefix);
-    if (!m) byLength.set(prefix, (m = new Map()));
-    push(m, ip.bits >> BigInt(width - prefix), list);
+    if (ip.v6) {
+      let m = this.v6.get(prefix);
+      if (!m) this.v6.set(prefix, (m = new Map()));
+      push(m, ip.bits >> BigInt(128 - prefix), list);
+    } else {
+      let m = this.v4.get(prefix);
+      if (!m) this.v4.set(prefix, (m = new Map()));
+      push(m, Math.floor(Number(ip.bits) / 2 ** (32 - prefix)), list);
+    }
   }
 
   /** An address, or a range (`a/p`), matches a list range that contains it. */
   match(value: string, into: Set<number>): void {
-    const [addr, len] = value.split('/');
-    const ip = ipBits(addr ?? '');
+    const slash = value.indexOf('/');
+    const ip = ipBits(slash < 0 ? value : value.slice(0, slash));
     if (!ip) return;
     const width = ip.v6 ? 128 : 32;
-    const own = len === undefined ? width : Number(len);
-    for (const [prefix, m] of ip.v6 ? this.v6 : this.v4) {
-      if (prefix > own) continue;
-      for (const l of m.get(ip.bits >> BigInt(width - prefix)) ?? []) into.add(l);
+    const own = slash < 0 ? width : Number(value.slice(slash + 1));
+    if (ip.v6) {
+      for (const [prefix, m] of this.v6) {
+        if (prefix <= own) for (const l of m.get(ip.bits >> BigInt(128 - prefix)) ?? []) into.add(l);
+      }
+      return;
+    }
+    const n = Number(ip.bits);
+    for (const [prefix, m] of this.v4) {
+      if (prefix <= own) for (const l of m.get(Math.floor(n / 2 ** (32 - prefix))) ?? []) into.add(l);
     }
   }
 }
