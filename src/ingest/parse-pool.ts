@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { eventsOf, type InputItem } from '../formats/input.js';
-import { parseMispEvent, type ParseOptions } from '../formats/misp-json/parse.js';
-import type { ParsedItem } from './parsed-event.js';
+import type { ParseOptions } from '../formats/misp-json/parse.js';
+import { parseEvents, type ParsedItem } from './parsed-event.js';
 import type { ParseRequest } from './parse-worker.js';
 
 /**
@@ -58,9 +58,7 @@ export async function* parseInputs(items: AsyncIterable<InputItem>, options: Par
       if ('text' in item) {
         queue.push(send(item.source, item.text));
       } else {
-        const local: ParsedItem[] = [];
-        for (const e of eventsOf(item)) local.push('error' in e ? e : { source: e.source, parsed: parseMispEvent(e.json, options) });
-        queue.push(Promise.resolve(local));
+        queue.push(Promise.resolve(parseEvents(eventsOf(item), options)));
       }
       while (queue.length > IN_FLIGHT) yield* await queue.shift()!;
     }

@@ -4,11 +4,14 @@ import { parseMispEvent, type ParsedEvent, type ParseOptions } from '../formats/
 /** One event of the input, read and validated, or why it could not be read. */
 export type ParsedItem = { source: string; parsed: ParsedEvent } | { source: string; error: string };
 
+/** Validates events already read as JSON; input errors pass through as they are. */
+export function parseEvents(items: Iterable<{ source: string; json: unknown } | { source: string; error: string }>, options: ParseOptions): ParsedItem[] {
+  const out: ParsedItem[] = [];
+  for (const item of items) out.push('error' in item ? item : { source: item.source, parsed: parseMispEvent(item.json, options) });
+  return out;
+}
+
 /** Parses and validates every event of a document's text. */
 export function parseText(text: string, source: string, options: ParseOptions): ParsedItem[] {
-  const out: ParsedItem[] = [];
-  for (const item of eventsInText(text, source)) {
-    out.push('error' in item ? item : { source: item.source, parsed: parseMispEvent(item.json, options) });
-  }
-  return out;
+  return parseEvents(eventsInText(text, source), options);
 }

@@ -6,6 +6,7 @@ import type { EventRef } from './event-reader.js';
 import type { Database } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue, valueKey } from './value-key.js';
+import { holdsValue, valueCandidates } from './value-match.js';
 import type { CorrelationSettings } from './settings.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 
@@ -185,27 +186,18 @@ export interface ValueLookup {
 
 /** Every event holding a value (as typed, or lower-cased as values are stored), and whether it over-correlates. */
 export async function lookupValue(store: Store, viewer: Viewer, value: string, settings: CorrelationSettings): Promise<ValueLookup> {
-  const candidates = [...new Set([value.trim(), value.trim().toLowerCase()])];
   const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
     .select(['event.id', 'event.uuid']).distinct()
-    .where((eb) => eb.or(candidates.map((v) => holdsAnyPart(eb, v))))
+    .where((eb) => holdsValue(eb, value))
     .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
     .orderBy('event.id').execute();
   let correlatingEvents = 0;
-  for (const v of candidates) correlatingEvents = Math.max(correlatingEvents, await eventsHolding(store, viewer, v, null));
+  for (const v of valueCandidates(value)) correlatingEvents = Math.max(correlatingEvents, await eventsHolding(store, viewer, v, null));
   return {
     value: value.trim(),
     events: rows.map((r) => bytesToUuid(r.uuid)),
     warninglists: settings.warninglists?.check(value.trim()).map((h) => h.name) ?? [],
     overCorrelating: correlatingEvents > settings.overCorrelationThreshold,
   };
-}
-
-function holdsAnyPart(eb: Scope, value: string): Expression<SqlBool> {
-  const key = valueKey(value);
-  return eb.or([
-    eb.and([eb('attribute.value1_key', '=', key), eb('attribute.value1', '=', value)]),
-    eb.and([eb('attribute.value2_key', '=', key), eb('attribute.value2', '=', value)]),
-  ]);
 }
 

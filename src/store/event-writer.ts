@@ -122,15 +122,17 @@ class EventWrite {
   /**
    * Stores the items of one table: new uuids are inserted, newer versions of this event's items replace
    * them, the rest is left alone. A new uuid that another event already holds is rejected.
-   * Returns the id of every item of this event by uuid, the uuids rejected, and those written.
+   * Returns the id of every item of this event by uuid, the uuids rejected, those written, and of
+   * those the ones that replaced a stored version.
    */
   private async merge<T extends { uuid: string; timestamp: number }, R extends { uuid: Buffer }>(
     table: Exclude<UuidTable, 'sighting'>, items: readonly T[], toRow: (item: T) => R, what: string,
-  ): Promise<{ ids: Map<string, number>; rejected: Set<string>; written: Set<string> }> {
+  ): Promise<{ ids: Map<string, number>; rejected: Set<string>; written: Set<string>; replaced: Set<string> }> {
     const mine: Known = this.isNew ? new Map() : await known(this.trx, table, this.eventId);
     const ids = new Map<string, number>([...mine].map(([u, k]) => [u, k.id]));
     const rejected = new Set<string>();
     const written = new Set<string>();
+    const replaced = new Set<string>();
     const fresh = items.filter((i) => !mine.has(i.uuid));
     const inserted = await this.bulk.unique(table, fresh.map(toRow) as never);
     fresh.forEach((item, i) => {
@@ -147,11 +149,11 @@ class EventWrite {
       const k = mine.get(item.uuid);
       if (k && item.timestamp > k.timestamp) {
         await this.trx.updateTable(table).set(toRow(item) as never).where('id', '=', k.id).execute();
-        if (table === 'attribute') await this.trx.deleteFrom('attribute_tag').where('attribute_id', '=', k.id).execute();
         written.add(item.uuid);
+        replaced.add(item.uuid);
       }
     }
-    return { ids, rejected, written };
+    return { ids, rejected, written, replaced };
   }
 
   async run(): Promise<void> {
@@ -168,6 +170,11 @@ class EventWrite {
     this.rejectedAttributes += stored.rejected.size;
     this.liveAttributesWritten = list.filter((a) => !a.deleted && stored.written.has(a.uuid)).length;
     // Tags and sightings follow the attributes this write created or replaced.
+    // A replaced attribute takes the tags of its new version.
+    const replacedIds = [...stored.replaced].map((u) => stored.ids.get(u) as number);
+    for (let i = 0; i < replacedIds.length; i += 500) {
+      await this.trx.deleteFrom('attribute_tag').where('attribute_id', 'in', replacedIds.slice(i, i + 500)).execute();
+    }
     await this.writeAttributeTags(list.filter((a) => stored.written.has(a.uuid)), stored.ids);
     await this.writeSightings(list.filter((a) => stored.ids.has(a.uuid)), stored.ids);
 

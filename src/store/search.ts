@@ -1,7 +1,8 @@
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
-import { joinValue, valueKey } from './value-key.js';
+import { joinValue } from './value-key.js';
+import { holdsValue } from './value-match.js';
 import { attributeVisibleTo } from './visibility.js';
 import type { EventRef } from './event-reader.js';
 
@@ -58,12 +59,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
         eb(eb.fn('lower', ['attribute.value2']), 'like', pattern),
       ]));
     } else {
-      // Values are stored canonical (lower-case hashes and host names); the text as typed is tried too.
-      const candidates = [...new Set([value, value.toLowerCase()])];
-      q = q.where((eb) => eb.or(candidates.flatMap((v) => [
-        eb.and([eb('attribute.value1_key', '=', valueKey(v)), eb('attribute.value1', '=', v)]),
-        eb.and([eb('attribute.value2_key', '=', valueKey(v)), eb('attribute.value2', '=', v)]),
-      ])));
+      q = q.where((eb) => holdsValue(eb, value));
     }
   }
   for (const tag of filter.tags ?? []) {
