@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readInputs } from '../src/formats/input.js';
 import { importEvents } from '../src/ingest/import-events.js';
-import { openStore } from '../src/store/database.js';
+import { openStore, storeConfigFromEnv } from '../src/store/database.js';
 
 const { values } = parseArgs({ options: { feed: { type: 'string' }, db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' } } });
 if (!values.feed) {
@@ -11,7 +11,7 @@ if (!values.feed) {
   process.exit(1);
 }
 if (!values.pg) for (const suffix of ['', '-wal', '-shm']) rmSync(`${values.db}${suffix}`, { force: true });
-const store = await openStore(values.pg ? { databaseUrl: values.pg } : { sqlitePath: values.db });
+const store = await openStore({ ...storeConfigFromEnv(), ...(values.pg ? { databaseUrl: values.pg } : { databaseUrl: undefined, sqlitePath: values.db }) });
 const started = process.hrtime.bigint();
 const summary = await importEvents(store, readInputs([values.feed]));
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

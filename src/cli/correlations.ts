@@ -1,37 +1,92 @@
 import { OPERATOR } from '../access/viewer.js';
-import { eventCorrelations, lookupValue } from '../store/correlations.js';
-import { parseEventRef } from '../store/event-reader.js';
+import { correlationGraph, GRAPH_DEFAULTS, GRAPH_MAX_DEPTH, GRAPH_MAX_NODES, type CorrelationGraph } from '../store/correlation-graph.js';
+import { eventCorrelations, lookupValue, type EventCorrelations } from '../store/correlations.js';
+import type { Store } from '../store/database.js';
+import { eventOfAttribute, parseEventRef } from '../store/event-reader.js';
 import { correlationSettings } from '../store/settings.js';
 import { CliError, withStore, writeOut } from './context.js';
 
-/** `cairn correlations EVENT [--json]`: the events sharing values with this one. */
-export async function correlationsCommand(eventArg: string, options: { json?: boolean }): Promise<number> {
-  const ref = parseEventRef(eventArg);
-  if (!ref) throw new CliError(`"${eventArg}" is neither an event id nor a uuid`);
+export interface CorrelationsOptions {
+  json?: boolean;
+  graph?: boolean;
+  depth?: string;
+  maxNodes?: string;
+}
+
+function whole(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) throw new CliError(`${name} must be a whole number from 1 to ${max}, not "${text}"`);
+  return Number(text);
+}
+
+/**
+ * `cairn correlations ID [--json] [--graph --depth N --max-nodes N]`: the events sharing values with an
+ * event, or with one attribute when ID is an attribute's uuid; or the graph of correlations around an event.
+ */
+export async function correlationsCommand(arg: string, options: CorrelationsOptions): Promise<number> {
+  const ref = parseEventRef(arg);
+  if (!ref) throw new CliError(`"${arg}" is neither an event id nor a uuid`);
+  const limits = {
+    depth: whole(options.depth, '--depth', GRAPH_DEFAULTS.depth, GRAPH_MAX_DEPTH),
+    maxNodes: whole(options.maxNodes, '--max-nodes', GRAPH_DEFAULTS.maxNodes, GRAPH_MAX_NODES),
+  };
+  if (!options.graph && (options.depth !== undefined || options.maxNodes !== undefined)) throw new CliError('--depth and --max-nodes go with --graph');
   return withStore(async (store) => {
-    const c = await eventCorrelations(store, OPERATOR, ref, await correlationSettings(store));
-    if (!c) throw new CliError(`no event ${eventArg}`);
-    if (options.json) {
-      const doc = {
-        event: c.uuid,
-        related: c.related.map((r) => ({ event: r.uuid, info: r.info, shared: r.shared, values: r.values })),
-        overCorrelating: c.overCorrelating,
-      };
-      await writeOut(`${JSON.stringify(doc, null, 2)}\n`);
+    const settings = await correlationSettings(store);
+    if (options.graph) {
+      const g = await correlationGraph(store, OPERATOR, ref, settings, limits);
+      if (!g) throw new CliError(`no event ${arg}`);
+      await writeOut(options.json ? `${JSON.stringify(g, null, 2)}\n` : graphText(g));
       return 0;
     }
-    const lines = [`event ${c.id} ${c.uuid}: ${c.related.length} related event${c.related.length === 1 ? '' : 's'}`];
-    for (const r of c.related) {
-      lines.push('', `${r.shared} shared  event ${r.id} ${r.uuid}  ${r.date}  ${r.info}`);
-      for (const v of r.values) lines.push(`    ${v}`);
-    }
-    if (c.overCorrelating.length > 0) {
-      lines.push('', 'over-correlating values (not listed above):');
-      for (const o of c.overCorrelating) lines.push(`    ${o.value}  (${o.events} other events)`);
-    }
-    await writeOut(`${lines.join('\n')}\n`);
+    const c = (await eventCorrelations(store, OPERATOR, ref, settings)) ?? (await attributeCorrelations(store, arg, settings));
+    if (!c) throw new CliError(`no event or attribute ${arg}`);
+    await writeOut(options.json ? `${JSON.stringify(correlationsDocument(c), null, 2)}\n` : correlationsText(c));
     return 0;
   });
+}
+
+async function attributeCorrelations(store: Store, arg: string, settings: Awaited<ReturnType<typeof correlationSettings>>): Promise<EventCorrelations | undefined> {
+  const ref = parseEventRef(arg);
+  if (!ref || !('uuid' in ref)) return undefined;
+  const event = await eventOfAttribute(store, OPERATOR, ref.uuid);
+  return event && eventCorrelations(store, OPERATOR, event, settings, { attribute: ref.uuid });
+}
+
+/** The documented JSON of `cairn correlations`. */
+export function correlationsDocument(c: EventCorrelations) {
+  return {
+    event: c.uuid,
+    ...(c.attribute ? { attribute: c.attribute } : {}),
+    related: c.related.map((r) => ({ event: r.uuid, info: r.info, shared: r.shared, values: r.values })),
+    overCorrelating: c.overCorrelating,
+  };
+}
+
+function correlationsText(c: EventCorrelations): string {
+  const what = c.attribute ? `attribute ${c.attribute} of event ${c.id} ${c.uuid}` : `event ${c.id} ${c.uuid}`;
+  const lines = [`${what}: ${c.related.length} related event${c.related.length === 1 ? '' : 's'}`];
+  for (const r of c.related) {
+    lines.push('', `${r.shared} shared  event ${r.id} ${r.uuid}  ${r.date}  ${r.info}`);
+    for (const v of r.values) {
+      const cidr = [...new Set(r.links.filter((l) => l.value === v && l.kind === 'cidr').map((l) => l.relatedValue))];
+      lines.push(`    ${v}${cidr.length ? `  (CIDR: ${cidr.join(', ')})` : ''}`);
+    }
+  }
+  if (c.overCorrelating.length > 0) {
+    lines.push('', 'over-correlating values (not listed above):');
+    for (const o of c.overCorrelating) lines.push(`    ${o.value}  (${o.events} other events)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function graphText(g: CorrelationGraph): string {
+  const name = new Map(g.nodes.map((n) => [n.event, n]));
+  const lines = [`${g.nodes.length} event${g.nodes.length === 1 ? '' : 's'} within ${g.depth} step${g.depth === 1 ? '' : 's'} of ${g.event}${g.truncated ? ' (node limit reached: more exist)' : ''}`];
+  for (const n of g.nodes) lines.push(`  [${n.depth}] ${n.event}  ${n.date}  ${n.info}`);
+  lines.push(`${g.edges.length} link${g.edges.length === 1 ? '' : 's'}:`);
+  for (const e of g.edges) lines.push(`  ${name.get(e.from)?.info ?? e.from}  —${e.shared}—  ${name.get(e.to)?.info ?? e.to}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** `cairn lookup VALUE [--json]`: the events holding a value, and whether it over-correlates. */

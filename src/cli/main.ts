@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from './context.js';
 import { correlationsCommand, lookupCommand } from './correlations.js';
+import { GRAPH_DEFAULTS } from '../store/correlation-graph.js';
 import { demoCommand } from './demo.js';
 import { exclusionsCommand } from './exclusions.js';
 import { exportCommand } from './export.js';
@@ -80,9 +81,12 @@ export function buildProgram(): Command {
     .action((opts) => run(() => statsCommand(opts)));
 
   program.command('correlations')
-    .description('the events that share values with an event, and its over-correlating values')
-    .argument('<event>', 'event uuid or id')
+    .description('the events that share values with an event (or one attribute), its over-correlating values, or the graph around it')
+    .argument('<id>', 'event uuid or id, or an attribute uuid')
     .option('--json', 'JSON instead of text')
+    .option('--graph', 'the graph of correlated events around the event')
+    .option('--depth <n>', `with --graph: steps away from the event (default ${GRAPH_DEFAULTS.depth})`)
+    .option('--max-nodes <n>', `with --graph: the most events drawn (default ${GRAPH_DEFAULTS.maxNodes})`)
     .action((event: string, opts) => run(() => correlationsCommand(event, opts)));
 
   program.command('lookup')

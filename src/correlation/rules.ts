@@ -20,6 +20,14 @@ export function correlates(type: string): boolean {
   return !nonCorrelating.has(type);
 }
 
+/**
+ * Whether an attribute takes part in correlation: the same rule as the store's SQL predicate
+ * (`correlating` in src/store/value-index.ts), for what is being written.
+ */
+export function attributeCorrelates(a: { type: string; deleted: boolean; disable_correlation: boolean }, eventDisabled: boolean, objectDeleted: boolean): boolean {
+  return correlates(a.type) && !a.deleted && !a.disable_correlation && !eventDisabled && !objectDeleted;
+}
+
 /** Whether the second part of a value of this type correlates. */
 export function secondPartCorrelates(type: string): boolean {
   return isCompositeType(type) && !primaryOnly.has(type) && correlates(type);
@@ -30,3 +38,11 @@ export const CORRELATION_DEFAULTS = {
   /** A value held by more events than this is over-correlating: flagged, not listed pair by pair. */
   overCorrelationThreshold: 20,
 } as const;
+
+const IP_FIRST = new Set(['ip-src', 'ip-dst', 'ip-src|port', 'ip-dst|port']);
+
+/** Which stored part of a value of this type is an address or range: what CIDR correlation compares. */
+export function ipPartOf(type: string): 1 | 2 | undefined {
+  if (IP_FIRST.has(type)) return 1;
+  return type === 'domain|ip' ? 2 : undefined;
+}

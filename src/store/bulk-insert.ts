@@ -1,5 +1,5 @@
 import type { Insertable, Transaction } from 'kysely';
-import type { Store } from './database.js';
+import { preparedStatement, type SqliteStatement, type Store } from './database.js';
 import type { Database } from './schema.js';
 import { bytesToUuid } from './uuid.js';
 
@@ -22,21 +22,15 @@ export interface BulkInsert {
   all<T extends keyof Database>(table: T, rows: ReadonlyArray<Row<T>>): Promise<void>;
 }
 
-type SqliteStatement = { run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint } };
-
 function sqliteBulk(store: Store, trx: Transaction<Database>): BulkInsert {
-  const raw = store.sqlite!;
   const statement = (table: keyof Database, sample: object, unique: boolean): { stmt: SqliteStatement; columns: string[] } => {
     const columns = Object.keys(sample);
-    const key = `${table}:${unique}:${columns.join(',')}`;
-    let stmt = store.statements.get(key) as SqliteStatement | undefined;
-    if (!stmt) {
-      // Compile the statement once with Kysely, from a row of this shape, and keep it prepared.
+    // Compiled once by Kysely from a row of this shape.
+    const stmt = preparedStatement(store, `insert:${table}:${unique}:${columns.join(',')}`, () => {
       let q = trx.insertInto(table).values(sample as never);
       if (unique) q = q.onConflict((oc) => oc.column('uuid' as never).doNothing());
-      stmt = raw.prepare(q.compile().sql) as unknown as SqliteStatement;
-      store.statements.set(key, stmt);
-    }
+      return q.compile().sql;
+    });
     return { stmt, columns };
   };
   return {

@@ -1,17 +1,21 @@
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
-import type { Viewer } from '../access/viewer.js';
-import { NON_CORRELATING_TYPES, PRIMARY_ONLY_TYPES, secondPartCorrelates } from '../correlation/rules.js';
+import { seesEverything, type Viewer } from '../access/viewer.js';
+import { ipPartOf, secondPartCorrelates } from '../correlation/rules.js';
+import { cidrMatches, ipNumber, type IpValue } from './cidr.js';
 import type { Store } from './database.js';
 import type { EventRef } from './event-reader.js';
-import type { Database } from './schema.js';
-import { bytesToUuid, uuidToBytes } from './uuid.js';
-import { joinValue, valueKey } from './value-key.js';
-import { holdsValue, valueCandidates } from './value-match.js';
 import type { CorrelationSettings } from './settings.js';
+import { bytesToUuid, uuidToBytes } from './uuid.js';
+import { chunked, correlating } from './value-index.js';
+import { holdsValueIds, valueIdsOf } from './value-match.js';
+import { joinValue } from './value-key.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 
 export interface CorrelationLink {
+  /** The value of this event's attribute. */
   value: string;
+  /** The value of the related attribute: the same, or for CIDR an address or range overlapping it. */
+  relatedValue: string;
+  kind: 'exact' | 'cidr';
   /** Uuid of the attribute of this event. */
   attribute: string;
   /** Uuid of the attribute of the related event. */
@@ -23,7 +27,7 @@ export interface RelatedEvent {
   uuid: string;
   info: string;
   date: string;
-  /** Number of distinct values the two events share. */
+  /** Number of distinct values of this event that the two events share (CIDR overlaps included). */
   shared: number;
   values: string[];
   links: CorrelationLink[];
@@ -31,138 +35,164 @@ export interface RelatedEvent {
 
 export interface OverCorrelatingValue {
   value: string;
-  /** Events other than this one that hold the value, as far as the viewer may see. */
+  /** Events other than this one that hold the value (or, for a range, a value inside it), as far as the viewer may see. */
   events: number;
 }
 
 export interface EventCorrelations {
   id: number;
   uuid: string;
+  info: string;
+  date: string;
+  /** Set when the correlations of one attribute were asked for. */
+  attribute?: string;
   related: RelatedEvent[];
   /** Values of this event held by more events than the threshold: flagged, not listed pair by pair. */
   overCorrelating: OverCorrelatingValue[];
 }
 
+/** Stored values within a range beyond which the range is flagged rather than listed. */
+const CIDR_VALUE_LIMIT = 10_000;
 
-type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
-
-/** Attributes that take part in correlation: live, allowed to correlate, in events that correlate. */
-function correlating(eb: Scope): Expression<SqlBool> {
-  return eb.and([
-    eb('attribute.deleted', '=', 0),
-    eb('attribute.disable_correlation', '=', 0),
-    eb('attribute.type', 'not in', [...NON_CORRELATING_TYPES]),
-    eb('event.disable_correlation', '=', 0),
-    eb.or([
-      eb('attribute.object_id', 'is', null),
-      eb.not(eb.exists(eb.selectFrom('object').select('object.id').whereRef('object.id', '=', 'attribute.object_id').where('object.deleted', '=', 1))),
-    ]),
-  ]);
+/** One value of the asking event, with the attributes that hold it. */
+interface Held {
+  text: string;
+  attributes: string[];
+  /** Held in a part that is an address or range. */
+  ip: boolean;
 }
 
-/** Holds the value in a part of it that correlates. */
-function holds(eb: Scope, key: number, value: string): Expression<SqlBool> {
-  return eb.or([
-    eb.and([eb('attribute.value1_key', '=', key), eb('attribute.value1', '=', value)]),
-    eb.and([eb('attribute.value2_key', '=', key), eb('attribute.value2', '=', value), eb('attribute.type', 'not in', [...PRIMARY_ONLY_TYPES])]),
-  ]);
+/**
+ * Distinct events the viewer may see, other than one, that hold any of the values in a correlating
+ * part: the exact count behind an over-correlation flag.
+ */
+async function eventsHolding(store: Store, viewer: Viewer, ids: readonly number[], except: number): Promise<number> {
+  const events = new Set<number>();
+  for (const part of chunked(ids)) {
+    const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+      .select('attribute.event_id').distinct()
+      .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', except)
+      .where(correlating).where(attributeVisibleTo(viewer)).execute();
+    for (const r of rows) events.add(r.event_id);
+  }
+  return events.size;
 }
 
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-/** How many distinct events the viewer may see hold the value in a correlating attribute, except one. */
-async function eventsHolding(store: Store, viewer: Viewer, value: string, except: number | null): Promise<number> {
-  const key = valueKey(value);
-  let q = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .select((eb) => eb.fn.count<number>('attribute.event_id').distinct().as('n'))
-    .where((eb) => holds(eb, key, value)).where(correlating).where(attributeVisibleTo(viewer));
-  if (except !== null) q = q.where('attribute.event_id', '!=', except);
-  return Number((await q.executeTakeFirstOrThrow()).n);
+export interface CorrelationOptions {
+  /** Only the correlations of this attribute of the event. */
+  attribute?: string;
 }
 
 /**
  * The events that share values with an event, with the values and the attributes that link them. The
- * cost follows the event's own values: each is an index lookup, and a value held by more events than the
- * threshold is counted and flagged instead of listed. Only events the viewer may see are named or counted.
+ * cost follows the event's own values: each is an index lookup; the value index keeps how many events
+ * hold each value, so an over-correlating value is flagged without being counted. Only events the
+ * viewer may see are named or counted.
  */
-export async function eventCorrelations(store: Store, viewer: Viewer, ref: EventRef, settings: CorrelationSettings): Promise<EventCorrelations | undefined> {
+export async function eventCorrelations(
+  store: Store, viewer: Viewer, ref: EventRef, settings: CorrelationSettings, options: CorrelationOptions = {},
+): Promise<EventCorrelations | undefined> {
   const db = store.db;
-  const event = await db.selectFrom('event').select(['id', 'uuid', 'disable_correlation'])
+  const event = await db.selectFrom('event').select(['id', 'uuid', 'info', 'date', 'disable_correlation'])
     .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
     .where(eventVisibleTo(viewer)).executeTakeFirst();
   if (!event) return undefined;
-  const result: EventCorrelations = { id: event.id, uuid: bytesToUuid(event.uuid), related: [], overCorrelating: [] };
+  const result: EventCorrelations = {
+    id: event.id, uuid: bytesToUuid(event.uuid), info: event.info, date: event.date, ...(options.attribute ? { attribute: options.attribute } : {}), related: [], overCorrelating: [],
+  };
   if (event.disable_correlation === 1) return result;
 
-  // The event's own correlating values, each with the attributes that hold it.
-  const mine = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2'])
-    .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer)).execute();
-  const values = new Map<string, string[]>();
-  const add = (v: string, uuid: string) => {
-    if (settings.exclusions.matches(v)) return;
-    const list = values.get(v);
-    if (list) list.push(uuid);
-    else values.set(v, [uuid]);
+  let q = db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id'])
+    .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer));
+  if (options.attribute) q = q.where('attribute.uuid', '=', uuidToBytes(options.attribute));
+  const held = new Map<number, Held>();
+  const hold = (id: number, text: string, uuid: string, ip: boolean) => {
+    if (settings.exclusions.matches(text)) return;
+    const h = held.get(id);
+    if (!h) held.set(id, { text, attributes: [uuid], ip });
+    else {
+      h.attributes.push(uuid);
+      h.ip ||= ip;
+    }
   };
   const warned = settings.skipWarninglisted ? settings.warninglists : undefined;
-  for (const a of mine) {
+  for (const a of await q.execute()) {
     if (warned && warned.check(joinValue(a.type, a.value1, a.value2), a.type).length > 0) continue;
     const uuid = bytesToUuid(a.uuid);
-    add(a.value1, uuid);
-    if (secondPartCorrelates(a.type) && a.value2 !== '') add(a.value2, uuid);
+    const ipPart = ipPartOf(a.type);
+    hold(a.value1_id, a.value1, uuid, ipPart === 1);
+    if (a.value2_id !== null && secondPartCorrelates(a.type)) hold(a.value2_id, a.value2, uuid, ipPart === 2);
   }
-  if (values.size === 0) return result;
+  if (held.size === 0) return result;
 
-  // A cheap upper bound first: attributes per key, from the index alone. Only keys above the threshold
-  // need an exact count of the events that hold them.
-  const keyOf = new Map([...values.keys()].map((v) => [v, valueKey(v)]));
-  const upper = new Map<number, number>();
-  for (const part of chunks([...new Set(keyOf.values())])) {
-    for (const column of ['value1_key', 'value2_key'] as const) {
-      const rows = await db.selectFrom('attribute').select([`${column} as k`, (eb) => eb.fn.countAll<number>().as('n')])
-        .where(column, 'in', part).groupBy(column).execute();
-      for (const r of rows) upper.set(Number(r.k), (upper.get(Number(r.k)) ?? 0) + Number(r.n));
-    }
-  }
-  const listed: string[] = [];
-  for (const [v, key] of keyOf) {
-    if ((upper.get(key) ?? 0) <= settings.overCorrelationThreshold) {
-      listed.push(v);
-      continue;
-    }
-    const n = await eventsHolding(store, viewer, v, event.id);
-    if (n > settings.overCorrelationThreshold) result.overCorrelating.push({ value: v, events: n });
-    else listed.push(v);
-  }
-
-  // The attributes of other events that hold the listed values.
-  const related = new Map<number, RelatedEvent>();
-  for (const part of chunks(listed)) {
-    const inPart = new Set(part);
-    const keys = [...new Set(part.map((v) => keyOf.get(v) as number))];
-    const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-      .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'event.id as event_id',
-        'event.uuid as event_uuid', 'event.info', 'event.date'])
-      .where((eb) => eb.or([eb('attribute.value1_key', 'in', keys), eb('attribute.value2_key', 'in', keys)]))
-      .where('attribute.event_id', '!=', event.id).where(correlating).where(attributeVisibleTo(viewer))
-      .orderBy('attribute.id').execute();
+  // Over-correlation from the counts the index keeps. They cover every event, so for a viewer who may
+  // not see them all they are only an upper bound: a value above the threshold is then counted exactly.
+  const listed = new Set<number>();
+  const ipValues: IpValue[] = [];
+  for (const part of chunked([...held.keys()])) {
+    const rows = await db.selectFrom('value').select(['id', 'events', 'ip_first', 'ip_prefix']).where('id', 'in', part).execute();
     for (const r of rows) {
-      const theirs = [r.value1, ...(secondPartCorrelates(r.type) ? [r.value2] : [])].filter((v) => inPart.has(v));
-      for (const v of theirs) {
-        let rel = related.get(r.event_id);
-        if (!rel) {
-          rel = { id: r.event_id, uuid: bytesToUuid(r.event_uuid), info: r.info, date: r.date, shared: 0, values: [], links: [] };
-          related.set(r.event_id, rel);
+      const h = held.get(r.id)!;
+      if (settings.cidr && h.ip && r.ip_first) ipValues.push({ id: r.id, first: ipNumber(r.ip_first), prefix: r.ip_prefix as number });
+      const others = r.events - 1;
+      if (others > settings.overCorrelationThreshold) {
+        const n = seesEverything(viewer) ? others : await eventsHolding(store, viewer, [r.id], event.id);
+        if (n > settings.overCorrelationThreshold) {
+          result.overCorrelating.push({ value: h.text, events: n });
+          continue;
         }
-        if (!rel.values.includes(v)) rel.values.push(v);
-        for (const attribute of values.get(v) ?? []) rel.links.push({ value: v, attribute, relatedAttribute: bytesToUuid(r.uuid) });
+      }
+      listed.add(r.id);
+    }
+  }
+
+  // Addresses and ranges that overlap this event's: linked like equal values, unless too many events hold them.
+  const cidr = await cidrMatches(store, ipValues, CIDR_VALUE_LIMIT);
+  const cidrOf = new Map<number, Set<number>>();
+  for (const [other, owns] of cidr.matched) {
+    for (const own of owns) {
+      const set = cidrOf.get(own);
+      if (set) set.add(other);
+      else cidrOf.set(own, new Set([other]));
+    }
+  }
+  const flagged = new Set(result.overCorrelating.map((o) => o.value));
+  for (const [own, others] of cidrOf) {
+    const n = await eventsHolding(store, viewer, [...others], event.id);
+    if (n <= settings.overCorrelationThreshold && !cidr.crowded.has(own)) continue;
+    // A range too crowded to list is counted over the values read before the limit: at least that many.
+    const text = held.get(own)!.text;
+    if (!flagged.has(text)) result.overCorrelating.push({ value: text, events: n });
+    for (const other of others) cidr.matched.get(other)?.delete(own);
+  }
+
+  const related = new Map<number, RelatedEvent>();
+  const link = (r: { event_id: number; event_uuid: Buffer; info: string; date: string }, own: number, relatedValue: string, relatedAttribute: string, kind: CorrelationLink['kind']) => {
+    let rel = related.get(r.event_id);
+    if (!rel) {
+      rel = { id: r.event_id, uuid: bytesToUuid(r.event_uuid), info: r.info, date: r.date, shared: 0, values: [], links: [] };
+      related.set(r.event_id, rel);
+    }
+    const h = held.get(own)!;
+    if (!rel.values.includes(h.text)) rel.values.push(h.text);
+    for (const attribute of h.attributes) rel.links.push({ value: h.text, relatedValue, kind, attribute, relatedAttribute });
+  };
+  const wanted = [...new Set([...listed, ...[...cidr.matched].filter(([, owns]) => owns.size > 0).map(([id]) => id)])];
+  for (const part of chunked(wanted)) {
+    const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+      .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
+        'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date'])
+      .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', event.id)
+      .where(correlating).where(attributeVisibleTo(viewer)).orderBy('attribute.id').execute();
+    for (const r of rows) {
+      const uuid = bytesToUuid(r.uuid);
+      const ipPart = ipPartOf(r.type);
+      const parts: Array<[number, string, boolean]> = [[r.value1_id, r.value1, ipPart === 1]];
+      if (r.value2_id !== null && secondPartCorrelates(r.type)) parts.push([r.value2_id, r.value2, ipPart === 2]);
+      for (const [id, text, ip] of parts) {
+        if (listed.has(id)) link(r, id, text, uuid, 'exact');
+        if (ip) for (const own of cidr.matched.get(id) ?? []) link(r, own, text, uuid, 'cidr');
       }
     }
   }
@@ -186,18 +216,24 @@ export interface ValueLookup {
 
 /** Every event holding a value (as typed, or lower-cased as values are stored), and whether it over-correlates. */
 export async function lookupValue(store: Store, viewer: Viewer, value: string, settings: CorrelationSettings): Promise<ValueLookup> {
-  const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+  const ids = await valueIdsOf(store.db, value);
+  const rows = ids.length === 0 ? [] : await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
     .select(['event.id', 'event.uuid']).distinct()
-    .where((eb) => holdsValue(eb, value))
+    .where((eb) => holdsValueIds(eb, ids))
     .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
     .orderBy('event.id').execute();
-  let correlatingEvents = 0;
-  for (const v of valueCandidates(value)) correlatingEvents = Math.max(correlatingEvents, await eventsHolding(store, viewer, v, null));
+  let overCorrelating = false;
+  if (ids.length > 0) {
+    const counts = await store.db.selectFrom('value').select(['id', 'events']).where('id', 'in', ids).execute();
+    for (const c of counts) {
+      if (c.events <= settings.overCorrelationThreshold) continue;
+      overCorrelating ||= seesEverything(viewer) || (await eventsHolding(store, viewer, [c.id], -1)) > settings.overCorrelationThreshold;
+    }
+  }
   return {
     value: value.trim(),
     events: rows.map((r) => bytesToUuid(r.uuid)),
     warninglists: settings.warninglists?.check(value.trim()).map((h) => h.name) ?? [],
-    overCorrelating: correlatingEvents > settings.overCorrelationThreshold,
+    overCorrelating,
   };
 }
-

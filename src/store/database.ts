@@ -14,6 +14,8 @@ export interface StoreConfig {
   sqlitePath?: string | undefined;
   /** PostgreSQL schema to work in (created when missing); lets tests share one database. */
   pgSchema?: string | undefined;
+  /** SQLite's page cache in MB (default 256): large imports into large stores want more. */
+  sqliteCacheMb?: number | undefined;
 }
 
 export interface Store {
@@ -30,14 +32,45 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
+/** A prepared statement of the embedded store, as better-sqlite3 runs it. */
+export interface SqliteStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
 
-/** The store the environment names: `DATABASE_URL` for PostgreSQL, else `CAIRN_DB` or ./data/cairn.db. */
+/**
+ * A statement of the embedded store's hot write path, prepared once and kept: Kysely's SQLite driver
+ * prepares every query it runs, which costs more than running the small ones. `compile` gives the SQL,
+ * compiled by Kysely, the first time the key is asked for.
+ */
+export function preparedStatement(store: Store, key: string, compile: () => string): SqliteStatement {
+  let stmt = store.statements.get(key) as SqliteStatement | undefined;
+  if (!stmt) {
+    if (!store.sqlite) throw new Error('prepared statements are for the embedded store');
+    stmt = store.sqlite.prepare(compile()) as unknown as SqliteStatement;
+    store.statements.set(key, stmt);
+  }
+  return stmt;
+}
+
+export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
+export const DEFAULT_SQLITE_CACHE_MB = 256;
+
+/**
+ * The store the environment names: `DATABASE_URL` for PostgreSQL, else `CAIRN_DB` or ./data/cairn.db,
+ * with `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
+ */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const url = env.DATABASE_URL?.trim();
+  const cache = env.CAIRN_SQLITE_CACHE_MB?.trim();
+  if (cache && (!/^\d+$/.test(cache) || Number(cache) < 1)) {
+    throw new Error(`CAIRN_SQLITE_CACHE_MB must be a whole number of megabytes, not "${cache}"`);
+  }
   return {
     databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
     sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
+    sqliteCacheMb: cache ? Number(cache) : undefined,
   };
 }
 
@@ -74,7 +107,7 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
   return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
 }
 
-async function openSqlite(path: string): Promise<Store> {
+async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Promise<Store> {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
@@ -82,7 +115,8 @@ async function openSqlite(path: string): Promise<Store> {
   // WAL with synchronous=NORMAL is durable across process crashes, which is what one-transaction-per-event needs.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -131072');
+  // Random uuid and value keys make index pages the working set of a large import: they should fit.
+  sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
   // An import commits every few seconds; another writer waits for it rather than failing.
   sqlite.pragma('busy_timeout = 30000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -104,5 +138,5 @@ function makeStore(db: Kysely<Database>, dialect: DialectName, location: string,
 
 export async function openStore(config: StoreConfig = storeConfigFromEnv()): Promise<Store> {
   if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
-  return openSqlite(config.sqlitePath ?? DEFAULT_SQLITE_PATH);
+  return openSqlite(config.sqlitePath ?? DEFAULT_SQLITE_PATH, config.sqliteCacheMb);
 }

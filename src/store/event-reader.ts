@@ -24,6 +24,13 @@ export function parseEventRef(text: string): EventRef | undefined {
   return undefined;
 }
 
+/** The event that holds an attribute, when the viewer may see the attribute. */
+export async function eventOfAttribute(store: Store, viewer: Viewer, attributeUuid: string): Promise<EventRef | undefined> {
+  const row = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select('event.id').where('attribute.uuid', '=', uuidToBytes(attributeUuid)).where(attributeVisibleTo(viewer)).executeTakeFirst();
+  return row && { id: row.id };
+}
+
 function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined): Attribute {
   return {
     uuid: bytesToUuid(r.uuid),

@@ -6,7 +6,9 @@ import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
 import { newIdScope, promoteIds, RefResolver } from './refs.js';
 import type { AttributeTable, Database } from './schema.js';
 import { uuidToBytes, bytesToUuid } from './uuid.js';
-import { splitValue, valueKey } from './value-key.js';
+import { splitValue } from './value-key.js';
+import { attributeCorrelates, secondPartCorrelates } from '../correlation/rules.js';
+import { applyValueEvents, correlatingValueIds, internValues, recordValueEvents, type ValueEventDeltas } from './value-index.js';
 
 export type SaveStatus = 'created' | 'updated' | 'unchanged';
 
@@ -23,7 +25,9 @@ type Known = Map<string, { id: number; timestamp: number }>;
 
 const flag = (b: boolean): number => (b ? 1 : 0);
 
-function attributeRow(a: Attribute, eventId: number, objectId: number | null): Insertable<AttributeTable> {
+type ValueIds = ReadonlyMap<string, number>;
+
+function attributeRow(a: Attribute, eventId: number, objectId: number | null, valueIds: ValueIds): Insertable<AttributeTable> {
   const { value1, value2 } = splitValue(a.type, a.value);
   return {
     uuid: uuidToBytes(a.uuid),
@@ -34,8 +38,8 @@ function attributeRow(a: Attribute, eventId: number, objectId: number | null): I
     category: a.category,
     value1,
     value2,
-    value1_key: valueKey(value1),
-    value2_key: value2 === '' ? null : valueKey(value2),
+    value1_id: valueIds.get(value1) as number,
+    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
     to_ids: flag(a.to_ids),
     distribution: a.distribution,
     sharing_group_id: null,
@@ -105,8 +109,11 @@ class EventWrite {
   rejectedAttributes = 0;
   /** Attributes not marked deleted that this write stored. */
   liveAttributesWritten = 0;
+  /** The values that the attributes this write stored correlate on. */
+  readonly correlatingValues = new Set<number>();
 
   constructor(
+    private readonly store: Store,
     private readonly trx: Trx,
     private readonly bulk: BulkInsert,
     private readonly refs: RefResolver,
@@ -166,9 +173,20 @@ class EventWrite {
     }
     const objectOf = new Map(attributes.map(([a, o]) => [a.uuid, o]));
     const list = attributes.map(([a]) => a);
-    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null), 'attribute');
+    const valueIds = await internValues(this.store, this.trx, list.flatMap((a) => {
+      const { value1, value2 } = splitValue(a.type, a.value);
+      return value2 === '' ? [value1] : [value1, value2];
+    }));
+    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null, valueIds), 'attribute');
     this.rejectedAttributes += stored.rejected.size;
     this.liveAttributesWritten = list.filter((a) => !a.deleted && stored.written.has(a.uuid)).length;
+    const deletedObjects = new Set(this.event.objects.filter((o) => o.deleted).map((o) => objects.ids.get(o.uuid)));
+    for (const a of list) {
+      if (!stored.written.has(a.uuid) || !attributeCorrelates(a, this.event.disable_correlation, deletedObjects.has(objectOf.get(a.uuid) ?? undefined))) continue;
+      const { value1, value2 } = splitValue(a.type, a.value);
+      this.correlatingValues.add(valueIds.get(value1) as number);
+      if (value2 !== '' && secondPartCorrelates(a.type)) this.correlatingValues.add(valueIds.get(value2) as number);
+    }
     // Tags and sightings follow the attributes this write created or replaced.
     // A replaced attribute takes the tags of its new version.
     const replacedIds = [...stored.replaced].map((u) => stored.ids.get(u) as number);
@@ -224,11 +242,13 @@ class EventWrite {
   }
 }
 
-async function writeEvent(store: Store, trx: Trx, refs: RefResolver, event: MispEvent): Promise<SaveOutcome> {
+async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent): Promise<SaveOutcome> {
   const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
   if (existing && event.timestamp <= existing.timestamp) {
     return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   }
+  // What the event correlated on before this write, to move the values' event counts by the difference.
+  const correlatedBefore = existing ? await correlatingValueIds(trx, existing.id) : new Set<number>();
   const orgcId = await refs.org(event.orgc);
   const row = {
     orgc_id: orgcId,
@@ -260,8 +280,10 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, event: Misp
   await bulk.all('event_tag', event.tags.map((t, i) => ({
     event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
   })));
-  const write = new EventWrite(trx, bulk, refs, event, eventId, !existing);
+  const write = new EventWrite(store, trx, bulk, refs, event, eventId, !existing);
   await write.run();
+  // A new event correlates on what was just written; an updated one is read back whole.
+  recordValueEvents(deltas, correlatedBefore, existing ? await correlatingValueIds(trx, eventId) : write.correlatingValues);
   // A new event holds just what was written; an updated one is counted afresh.
   const count = existing
     ? Number((await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
@@ -280,7 +302,7 @@ export interface EventSaverOptions {
 
 /**
  * Stores events, each atomically: every event is either entirely stored or absent, even if the process
- * dies. Commits are grouped (every 25,000 attributes or five seconds) because uuid and value indexes
+ * dies. Commits are grouped (every 100,000 attributes or ten seconds) because uuid and value indexes
  * are random, so that each commit rewrites most of their pages: one commit per event would cost more
  * writes than the data itself. Savepoints per event would isolate a failing event too, but they copy
  * every index page an event touches first, which costs a sixth of the import; instead the saver keeps
@@ -296,12 +318,14 @@ export class EventSaver {
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
+  /** The values' counts of events that the open transaction changes, applied just before it commits. */
+  private valueEvents: ValueEventDeltas = new Map();
   private readonly commitEveryAttributes: number;
   private readonly commitEveryMs: number;
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
-    this.commitEveryAttributes = options.commitEveryAttributes ?? 25_000;
-    this.commitEveryMs = options.commitEveryMs ?? 5_000;
+    this.commitEveryAttributes = options.commitEveryAttributes ?? 100_000;
+    this.commitEveryMs = options.commitEveryMs ?? 10_000;
   }
 
   private async write(event: MispEvent): Promise<SaveOutcome> {
@@ -310,7 +334,7 @@ export class EventSaver {
       this.openedAt = Date.now();
     }
     const refs = new RefResolver(this.store, this.trx, this.batchIds);
-    const outcome = await writeEvent(this.store, this.trx, refs, event);
+    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event);
     refs.keep();
     this.pending.push(event);
     if (outcome.status !== 'unchanged') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
@@ -338,7 +362,15 @@ export class EventSaver {
     this.trx = undefined;
     this.pending = [];
     this.written = 0;
+    const deltas = this.valueEvents;
+    this.valueEvents = new Map();
     try {
+      try {
+        await applyValueEvents(this.store, trx, deltas);
+      } catch (err) {
+        await trx.rollback().execute();
+        throw err;
+      }
       await trx.commit().execute();
     } catch (err) {
       this.batchIds.tags.clear();
@@ -354,6 +386,7 @@ export class EventSaver {
     this.trx = undefined;
     this.pending = [];
     this.written = 0;
+    this.valueEvents = new Map();
     this.batchIds.tags.clear();
     this.batchIds.orgs.clear();
     if (trx) await trx.rollback().execute();

@@ -4,6 +4,7 @@ import * as core from './migrations/001-core.js';
 import * as settings from './migrations/002-settings.js';
 import * as exclusions from './migrations/003-correlation-exclusions.js';
 import * as warninglists from './migrations/004-warninglists.js';
+import * as values from './migrations/005-values.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -13,6 +14,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['002-settings', (db) => settings.up(db)],
   ['003-correlation-exclusions', exclusions.up],
   ['004-warninglists', warninglists.up],
+  ['005-values', values.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

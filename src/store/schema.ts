@@ -18,6 +18,21 @@ export interface Database {
   setting: SettingTable;
   correlation_exclusion: CorrelationExclusionTable;
   warninglist: WarninglistTable;
+  value: ValueTable;
+}
+
+/** Each distinct value once (src/store/value-index.ts). */
+export interface ValueTable {
+  id: Generated<number>;
+  /** valueKey() of the text, or the next free key when another value took it. */
+  key: number;
+  value: string;
+  /** Events that hold the value in a correlating attribute. */
+  events: Generated<number>;
+  /** For an address or CIDR range: its first address in 128 bits (IPv4 mapped), big-endian. */
+  ip_first: Buffer | null;
+  /** Its prefix length in that 128-bit space. */
+  ip_prefix: number | null;
 }
 
 export interface WarninglistTable {
@@ -133,9 +148,9 @@ export interface AttributeTable {
   value1: string;
   /** The second part of a composite value; empty otherwise. */
   value2: string;
-  /** A 48-bit hash of value1 for equality lookups; always compared together with the text. */
-  value1_key: number;
-  value2_key: number | null;
+  /** The value row of value1, and of value2 for composites. */
+  value1_id: number;
+  value2_id: number | null;
   to_ids: Flag;
   distribution: number;
   sharing_group_id: number | null;

@@ -2,7 +2,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
-import { holdsValue } from './value-match.js';
+import { holdsValueIds, valueIdsOf } from './value-match.js';
 import { attributeVisibleTo } from './visibility.js';
 import type { EventRef } from './event-reader.js';
 
@@ -59,7 +59,8 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
         eb(eb.fn('lower', ['attribute.value2']), 'like', pattern),
       ]));
     } else {
-      q = q.where((eb) => holdsValue(eb, value));
+      const ids = await valueIdsOf(store.db, value);
+      q = q.where((eb) => holdsValueIds(eb, ids));
     }
   }
   for (const tag of filter.tags ?? []) {

@@ -12,6 +12,11 @@ export const SETTINGS = {
     check: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number of 1 or more'),
     help: 'a value held by more events than this is over-correlating: flagged with its count, not listed pair by pair',
   },
+  'correlation.cidr': {
+    default: 'true',
+    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    help: 'an ip-src/ip-dst CIDR range correlates with the addresses inside it and with overlapping ranges',
+  },
   'correlation.skip_warninglisted': {
     default: 'true',
     check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
@@ -49,6 +54,8 @@ export interface CorrelationSettings {
   warninglists: WarninglistIndex | undefined;
   /** Leave values on an enabled warninglist out of correlation. */
   skipWarninglisted: boolean;
+  /** Correlate addresses with the CIDR ranges that hold them. */
+  cidr: boolean;
 }
 
 /** What correlation queries need to know of the instance's settings, read afresh. */
@@ -59,5 +66,6 @@ export async function correlationSettings(store: Store): Promise<CorrelationSett
     exclusions: await exclusionMatcher(store),
     warninglists: await enabledWarninglists(store),
     skipWarninglisted: s['correlation.skip_warninglisted'] === 'true',
+    cidr: s['correlation.cidr'] === 'true',
   };
 }

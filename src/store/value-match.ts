@@ -1,6 +1,6 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './schema.js';
-import { valueKey } from './value-key.js';
+import { findValueIds } from './value-index.js';
 
 /**
  * The forms a value someone typed may be stored in: as typed, and lower-cased, since hashes, host names
@@ -11,10 +11,13 @@ export function valueCandidates(value: string): string[] {
   return [...new Set([v, v.toLowerCase()])];
 }
 
-/** An attribute holding the value, in either part of a composite: a key lookup, with the text compared. */
-export function holdsValue(eb: ExpressionBuilder<Database, 'attribute' | 'event'>, value: string): Expression<SqlBool> {
-  return eb.or(valueCandidates(value).flatMap((v) => [
-    eb.and([eb('attribute.value1_key', '=', valueKey(v)), eb('attribute.value1', '=', v)]),
-    eb.and([eb('attribute.value2_key', '=', valueKey(v)), eb('attribute.value2', '=', v)]),
-  ]));
+/** The value rows a typed value may be stored as. */
+export function valueIdsOf(db: Kysely<Database>, value: string): Promise<number[]> {
+  return findValueIds(db, valueCandidates(value));
+}
+
+/** An attribute holding one of the values, in either part of a composite: an index lookup. */
+export function holdsValueIds(eb: ExpressionBuilder<Database, 'attribute' | 'event'>, ids: readonly number[]): Expression<SqlBool> {
+  if (ids.length === 0) return sql<SqlBool>`1 = 0`;
+  return eb.or([eb('attribute.value1_id', 'in', [...ids]), eb('attribute.value2_id', 'in', [...ids])]);
 }

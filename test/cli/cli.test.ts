@@ -70,6 +70,22 @@ describe('cairn import', () => {
     assert.ok(!cairn(db, ['report', '6021536f-a808-4b9c-8136-d7460aba047c']).out.includes('Related Events'), 'off by default');
   });
 
+  it('draws the graph around a real event, and gives the correlations of one attribute', () => {
+    const g = JSON.parse(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--graph', '--depth', '1', '--json']).out);
+    assert.deepEqual(Object.keys(g), ['event', 'depth', 'nodes', 'edges', 'truncated']);
+    assert.deepEqual(g.nodes[0], { event: '6021536f-a808-4b9c-8136-d7460aba047c', info: g.nodes[0].info, date: g.nodes[0].date, depth: 0 });
+    assert.ok(g.edges.some((e: { to: string; shared: number }) => e.to === '5eec7d77-302c-45b8-ade6-c3d20aba047c' && e.shared === 26));
+    assert.match(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--graph', '--depth', '9']).err, /--depth must be a whole number from 1 to 5, not "9"/);
+    assert.match(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--depth', '2']).err, /--depth and --max-nodes go with --graph/);
+    // The attribute of event 6021536f… that holds clients-share.com links to the other TA505 report alone.
+    const hits = JSON.parse(cairn(db, ['search', 'clients-share.com', '--json']).out) as Array<{ uuid: string; eventUuid: string }>;
+    const mine = hits.find((h) => h.eventUuid === '6021536f-a808-4b9c-8136-d7460aba047c')!;
+    const a = JSON.parse(cairn(db, ['correlations', mine.uuid, '--json']).out);
+    assert.equal(a.attribute, mine.uuid);
+    assert.deepEqual(a.related.map((r: { values: string[] }) => r.values), [['clients-share.com']]);
+    assert.match(cairn(db, ['correlations', '00000000-0000-4000-8000-000000000000']).err, /no event or attribute 00000000/);
+  });
+
   it('changes a setting only to a value it takes', () => {
     const r = cairn(db, ['settings', 'correlation.over_threshold', 'lots']);
     assert.equal(r.code, 1);

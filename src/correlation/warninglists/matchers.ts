@@ -1,3 +1,4 @@
+import { ipBits } from '../../model/ip.js';
 /** The lookup structures behind warninglists: none of them loops over a list's entries per value. */
 
 /** Hosts and every parent domain: `a.b.example.com` is on a list that names `example.com`. */
@@ -75,33 +76,6 @@ export class SubstringMatcher {
       for (const l of this.out[node]!) into.add(l);
     }
   }
-}
-
-/** An address as 32 (IPv4) or 128 (IPv6) bits, or undefined. */
-export function ipBits(text: string): { v6: boolean; bits: bigint } | undefined {
-  const t = text.trim().toLowerCase();
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.some((p) => p > 255)) return undefined;
-    return { v6: false, bits: BigInt(((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0) };
-  }
-  if (!t.includes(':') || !/^[0-9a-f:.]+$/.test(t)) return undefined;
-  const halves = t.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  // A trailing dotted quad stands for the last two groups.
-  const last = (halves.length === 2 ? tail : head);
-  const quad = last.length > 0 && last[last.length - 1]!.includes('.') ? ipBits(last.pop()!) : undefined;
-  if (quad && quad.v6) return undefined;
-  const extra = quad ? [String((Number(quad.bits) >>> 16).toString(16)), (Number(quad.bits) & 0xffff).toString(16)] : [];
-  const written = [...head, ...tail, ...extra].length;
-  const fill = halves.length === 2 ? 8 - written : 0;
-  const all = [...head, ...Array(Math.max(0, fill)).fill('0'), ...tail, ...extra];
-  if (all.length !== 8 || all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return { v6: true, bits: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 
 /** CIDR ranges by prefix length: a value is checked with one lookup per length that lists use. */
