@@ -69,15 +69,21 @@ function valueNumber(r: () => number, fresh: () => number, pool: number): number
 export interface CorpusOptions {
   attributes: number;
   seed?: number;
+  /** Every event of this many attributes (the last one may hold fewer); long-tailed sizes otherwise. */
+  eventSize?: number;
+  /** Values shared between events are drawn from this many (default: attributes / 20). */
+  pool?: number;
+  /** The first number of values that appear once: another corpus's fresh values are not this one's. */
+  freshFrom?: number;
 }
 
 /** Events of the corpus, one at a time, until the attribute budget is spent. */
 export function* generateEvents(options: CorpusOptions): Generator<{ Event: Record<string, unknown> }> {
   const r = rng(options.seed ?? 1);
   let left = options.attributes;
-  let fresh = 1_000_000;
+  let fresh = options.freshFrom ?? 1_000_000;
   const next = () => fresh++;
-  const pool = Math.max(1000, Math.floor(options.attributes / 20));
+  const pool = options.pool ?? Math.max(1000, Math.floor(options.attributes / 20));
   const cumulative: number[] = [];
   let acc = 0;
   for (const [, , share] of MIX) cumulative.push((acc += share));
@@ -85,7 +91,7 @@ export function* generateEvents(options: CorpusOptions): Generator<{ Event: Reco
   const baseTime = 1_600_000_000;
   while (left > 0) {
     // Event sizes are long-tailed too: most events hold tens of attributes, a few hold thousands.
-    const size = Math.min(left, Math.max(5, Math.floor(20 + 3000 * r() ** 6)));
+    const size = Math.min(left, options.eventSize ?? Math.max(5, Math.floor(20 + 3000 * r() ** 6)));
     left -= size;
     const ts = baseTime + eventNo * 3600;
     const attrs: Record<string, unknown>[] = [];

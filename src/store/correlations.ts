@@ -60,6 +60,10 @@ interface Held {
   attributes: string[];
   /** Held in a part that is an address or range. */
   ip: boolean;
+  /** Events that correlate on the value, this one included, from the value index. */
+  events: number;
+  /** The network of the value, when it is an address or range. */
+  network: IpValue | undefined;
 }
 
 /**
@@ -102,15 +106,18 @@ export async function eventCorrelations(
   };
   if (event.disable_correlation === 1) return result;
 
+  // The event's values come with what the index knows of them: their count of events and their network.
   let q = db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id'])
+    .innerJoin('value as v1', 'v1.id', 'attribute.value1_id').leftJoin('value as v2', 'v2.id', 'attribute.value2_id')
+    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
+      'v1.events as events1', 'v1.ip_first as ip1', 'v1.ip_prefix as prefix1', 'v2.events as events2', 'v2.ip_first as ip2', 'v2.ip_prefix as prefix2'])
     .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer));
   if (options.attribute) q = q.where('attribute.uuid', '=', uuidToBytes(options.attribute));
   const held = new Map<number, Held>();
-  const hold = (id: number, text: string, uuid: string, ip: boolean) => {
+  const hold = (id: number, text: string, uuid: string, ip: boolean, events: number, first: Buffer | null, prefix: number | null) => {
     if (settings.exclusions.matches(text)) return;
     const h = held.get(id);
-    if (!h) held.set(id, { text, attributes: [uuid], ip });
+    if (!h) held.set(id, { text, attributes: [uuid], ip, events, network: first && prefix !== null ? { id, first: ipNumber(first), prefix } : undefined });
     else {
       h.attributes.push(uuid);
       h.ip ||= ip;
@@ -121,8 +128,8 @@ export async function eventCorrelations(
     if (warned && warned.check(joinValue(a.type, a.value1, a.value2), a.type).length > 0) continue;
     const uuid = bytesToUuid(a.uuid);
     const ipPart = ipPartOf(a.type);
-    hold(a.value1_id, a.value1, uuid, ipPart === 1);
-    if (a.value2_id !== null && secondPartCorrelates(a.type)) hold(a.value2_id, a.value2, uuid, ipPart === 2);
+    hold(a.value1_id, a.value1, uuid, ipPart === 1, a.events1, a.ip1, a.prefix1);
+    if (a.value2_id !== null && secondPartCorrelates(a.type)) hold(a.value2_id, a.value2, uuid, ipPart === 2, a.events2 ?? 0, a.ip2, a.prefix2);
   }
   if (held.size === 0) return result;
 
@@ -130,21 +137,19 @@ export async function eventCorrelations(
   // not see them all they are only an upper bound: a value above the threshold is then counted exactly.
   const listed = new Set<number>();
   const ipValues: IpValue[] = [];
-  for (const part of chunked([...held.keys()])) {
-    const rows = await db.selectFrom('value').select(['id', 'events', 'ip_first', 'ip_prefix']).where('id', 'in', part).execute();
-    for (const r of rows) {
-      const h = held.get(r.id)!;
-      if (settings.cidr && h.ip && r.ip_first) ipValues.push({ id: r.id, first: ipNumber(r.ip_first), prefix: r.ip_prefix as number });
-      const others = r.events - 1;
-      if (others > settings.overCorrelationThreshold) {
-        const n = seesEverything(viewer) ? others : await eventsHolding(store, viewer, [r.id], event.id);
-        if (n > settings.overCorrelationThreshold) {
-          result.overCorrelating.push({ value: h.text, events: n });
-          continue;
-        }
+  for (const [id, h] of held) {
+    if (settings.cidr && h.ip && h.network) ipValues.push(h.network);
+    const others = h.events - 1;
+    // Held by this event alone: nothing to look for (most of a large event's values are its own).
+    if (others <= 0) continue;
+    if (others > settings.overCorrelationThreshold) {
+      const n = seesEverything(viewer) ? others : await eventsHolding(store, viewer, [id], event.id);
+      if (n > settings.overCorrelationThreshold) {
+        result.overCorrelating.push({ value: h.text, events: n });
+        continue;
       }
-      listed.add(r.id);
     }
+    listed.add(id);
   }
 
   // Addresses and ranges that overlap this event's: linked like equal values, unless too many events hold them.

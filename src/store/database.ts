@@ -119,6 +119,9 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
   // An import commits every few seconds; another writer waits for it rather than failing.
   sqlite.pragma('busy_timeout = 30000');
+  // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
+  // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
+  sqlite.pragma('wal_autocheckpoint = 262144');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
   return makeStore(db, 'sqlite', file, sqlite);
@@ -129,7 +132,7 @@ function makeStore(db: Kysely<Database>, dialect: DialectName, location: string,
     db,
     dialect,
     location,
-    idCache: { tags: new Map(), orgs: new Map() },
+    idCache: { tags: new Map(), orgs: new Map(), values: new Map() },
     ...(sqlite ? { sqlite } : {}),
     statements: new Map(),
     close: () => db.destroy(),

@@ -3,12 +3,12 @@ import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, Si
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { Store } from './database.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
-import { newIdScope, promoteIds, RefResolver } from './refs.js';
+import { clearIds, newIdScope, promoteIds, RefResolver } from './refs.js';
 import type { AttributeTable, Database } from './schema.js';
 import { uuidToBytes, bytesToUuid } from './uuid.js';
 import { splitValue } from './value-key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../correlation/rules.js';
-import { applyValueEvents, correlatingValueIds, internValues, recordValueEvents, type ValueEventDeltas } from './value-index.js';
+import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from './value-index.js';
 
 export type SaveStatus = 'created' | 'updated' | 'unchanged';
 
@@ -173,7 +173,7 @@ class EventWrite {
     }
     const objectOf = new Map(attributes.map(([a, o]) => [a.uuid, o]));
     const list = attributes.map(([a]) => a);
-    const valueIds = await internValues(this.store, this.trx, list.flatMap((a) => {
+    const valueIds = await this.refs.valueIds(list.flatMap((a) => {
       const { value1, value2 } = splitValue(a.type, a.value);
       return value2 === '' ? [value1] : [value1, value2];
     }));
@@ -373,8 +373,7 @@ export class EventSaver {
       }
       await trx.commit().execute();
     } catch (err) {
-      this.batchIds.tags.clear();
-      this.batchIds.orgs.clear();
+      clearIds(this.batchIds);
       throw err;
     }
     promoteIds(this.batchIds, this.store.idCache);
@@ -387,8 +386,7 @@ export class EventSaver {
     this.pending = [];
     this.written = 0;
     this.valueEvents = new Map();
-    this.batchIds.tags.clear();
-    this.batchIds.orgs.clear();
+    clearIds(this.batchIds);
     if (trx) await trx.rollback().execute();
   }
 }

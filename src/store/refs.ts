@@ -4,31 +4,46 @@ import type { OrganisationRef, TagRef } from '../model/event.js';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
 import { uuidToBytes } from './uuid.js';
+import { internValues } from './value-index.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
 export function tagColour(name: string): string {
   return `#${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 }
 
-/** Organisation and tag ids by uuid and name. */
+/** Organisation ids by uuid, tag ids by name, and value ids by text. */
 export interface IdScope {
   tags: Map<string, number>;
   orgs: Map<string, number>;
+  values: Map<string, number>;
 }
 
+/**
+ * Value ids kept at most, per scope: enough for the values that recur (those are what the cache saves
+ * lookups on), not the whole index. A full scope starts afresh rather than tracking use.
+ */
+const VALUE_IDS_KEPT = 200_000;
+
 export function newIdScope(): IdScope {
-  return { tags: new Map(), orgs: new Map() };
+  return { tags: new Map(), orgs: new Map(), values: new Map() };
 }
 
 export function promoteIds(from: IdScope, to: IdScope): void {
   for (const [k, v] of from.tags) to.tags.set(k, v);
   for (const [k, v] of from.orgs) to.orgs.set(k, v);
-  from.tags.clear();
-  from.orgs.clear();
+  if (to.values.size + from.values.size > VALUE_IDS_KEPT) to.values.clear();
+  for (const [k, v] of from.values) to.values.set(k, v);
+  clearIds(from);
+}
+
+export function clearIds(scope: IdScope): void {
+  scope.tags.clear();
+  scope.orgs.clear();
+  scope.values.clear();
 }
 
 /**
- * Resolves organisation and tag names to ids for one event, creating the missing ones. An id learnt
+ * Resolves organisations, tags and values to ids for one event, creating the missing ones. An id learnt
  * here is kept for the transaction (`keep()`) only once the event is written, and reaches the
  * store-wide cache only when the transaction commits: a rolled-back event leaves no stale id behind.
  */
@@ -68,6 +83,24 @@ export class RefResolver {
       for (const r of rows) this.own.tags.set(r.name, r.id);
     }
     return refs.map((t) => this.known('tags', t.name) as number);
+  }
+
+  /** Ids of values in the value index, by text. */
+  async valueIds(texts: Iterable<string>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const missing: string[] = [];
+    for (const t of texts) {
+      if (out.has(t)) continue;
+      const id = this.known('values', t);
+      if (id === undefined) missing.push(t);
+      else out.set(t, id);
+    }
+    if (missing.length === 0) return out;
+    for (const [t, id] of await internValues(this.store, this.trx, missing)) {
+      out.set(t, id);
+      this.own.values.set(t, id);
+    }
+    return out;
   }
 
   /** The event is written: its ids hold for the rest of the transaction. */

@@ -70,14 +70,15 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
   for (const v of values) {
     if (ids.has(v)) continue;
     const key = valueKey(v);
-    const row = find.get(key) as { id: number; value: string } | undefined;
-    if (row?.value === v) {
-      ids.set(v, row.id);
+    // Most values are new: try to create first, and look only when the key is taken.
+    const made = newRow(v, key);
+    const r = create.run(made.key, made.value, made.ip_first, made.ip_prefix);
+    if (r.changes === 1) {
+      ids.set(v, Number(r.lastInsertRowid));
       continue;
     }
-    const made = row ? undefined : newRow(v, key);
-    const r = made ? create.run(made.key, made.value, made.ip_first, made.ip_prefix) : undefined;
-    ids.set(v, r?.changes === 1 ? Number(r.lastInsertRowid) : await internOne(db, v));
+    const row = find.get(key) as { id: number; value: string };
+    ids.set(v, row.value === v ? row.id : await internOne(db, v));
   }
   return ids;
 }

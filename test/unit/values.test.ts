@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normaliseValue } from '../../src/model/values.js';
+import { ipNetwork, lastAddress, networkAt } from '../../src/model/ip.js';
 import { CATEGORIES, TYPE_DEFAULTS, categoriesOfType, defaultCategory, isCategoryAllowed, splitComposite } from '../../src/model/types.js';
 
 const ok = (type: string, input: string, expected: string) => {
@@ -133,5 +134,22 @@ describe('other families', () => {
     ok('comment', 'multi\nline', 'multi\nline');
     bad('text', '   ', /empty/);
     bad('no-such-type', 'x', /unknown attribute type "no-such-type"/);
+  });
+});
+
+describe('IP networks for CIDR correlation', () => {
+  const hex = (n: bigint) => n.toString(16).padStart(32, '0');
+  it('places IPv4 in IPv6 space at ::ffff:0:0/96 and clears host bits', () => {
+    assert.deepEqual(ipNetwork('10.1.2.3'), { first: 0xffff0a010203n, prefix: 128 });
+    assert.deepEqual(ipNetwork('10.1.2.3/16'), { first: 0xffff0a010000n, prefix: 112 });
+    assert.deepEqual(ipNetwork('0.0.0.0/0'), { first: 0xffff00000000n, prefix: 96 });
+    const v6 = ipNetwork('2001:db8::1/32')!;
+    assert.equal(hex(v6.first), '20010db8000000000000000000000000');
+    assert.equal(v6.prefix, 32);
+    assert.equal(hex(lastAddress(v6)), '20010db8ffffffffffffffffffffffff');
+    assert.equal(networkAt(0xffff0a010203n, 104), 0xffff0a000000n);
+  });
+  it('is undefined for what is no address or range', () => {
+    for (const v of ['example.com', '10.1.2.3/33', '10.1.2/8', '2001:db8::/129', '10.1.2.3/x', 'dead:beef:: trailing']) assert.equal(ipNetwork(v), undefined, v);
   });
 });
