@@ -7,19 +7,23 @@ import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/database.js';
 import { loadEvent, parseEventRef, visibleEventIds } from '../store/event-reader.js';
 import { CliError, withStore } from './context.js';
+import { withoutWarninglisted } from '../correlation/warninglists/enforce.js';
+import type { WarninglistIndex } from '../correlation/warninglists/index.js';
+import { enabledWarninglists } from '../store/warninglists.js';
 
 export interface ExportCliOptions {
   all?: boolean;
   format: string;
   out?: string;
+  enforceWarninglist?: boolean;
 }
 
 const FORMATS = ['misp-json', 'misp-feed'];
 
-async function* allEvents(store: Store): AsyncGenerator<MispEvent> {
+async function* allEvents(store: Store, lists: WarninglistIndex | undefined): AsyncGenerator<MispEvent> {
   for await (const id of visibleEventIds(store, OPERATOR)) {
     const e = await loadEvent(store, OPERATOR, { id });
-    if (e) yield e;
+    if (e) yield withoutWarninglisted(e, lists);
   }
 }
 
@@ -27,7 +31,7 @@ async function write(out: NodeJS.WritableStream | WriteStream, text: string): Pr
   if (!out.write(text)) await once(out, 'drain');
 }
 
-/** `cairn export EVENT|--all --format misp-json|misp-feed [--out PATH]`. */
+/** `cairn export EVENT|--all --format misp-json|misp-feed [--out PATH] [--enforce-warninglist]`. */
 export async function exportCommand(eventArg: string | undefined, options: ExportCliOptions): Promise<number> {
   if (!FORMATS.includes(options.format)) throw new CliError(`unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}`);
   if (!eventArg === !options.all) throw new CliError('name one EVENT (uuid or id) or give --all');
@@ -38,8 +42,9 @@ export async function exportCommand(eventArg: string | undefined, options: Expor
     if (ref) throw new CliError('a feed holds every event: use --all with --format misp-feed');
   }
   return withStore(async (store) => {
+    const lists = options.enforceWarninglist ? await enabledWarninglists(store) : undefined;
     if (options.format === 'misp-feed') {
-      const n = await writeFeed(options.out!, allEvents(store));
+      const n = await writeFeed(options.out!, allEvents(store, lists));
       process.stderr.write(`wrote a MISP feed of ${n} events to ${options.out}\n`);
       return 0;
     }
@@ -47,12 +52,12 @@ export async function exportCommand(eventArg: string | undefined, options: Expor
     if (ref) {
       const e = await loadEvent(store, OPERATOR, ref);
       if (!e) throw new CliError(`no event ${eventArg}`);
-      await write(out, `${JSON.stringify(serializeMispEvent(e), null, 2)}\n`);
+      await write(out, `${JSON.stringify(serializeMispEvent(withoutWarninglisted(e, lists)), null, 2)}\n`);
     } else {
       // One event per line inside the wrapper keeps the output streamable and diffable.
       await write(out, '{"response": [');
       let first = true;
-      for await (const e of allEvents(store)) {
+      for await (const e of allEvents(store, lists)) {
         await write(out, `${first ? '\n' : ',\n'}${JSON.stringify(serializeMispEvent(e))}`);
         first = false;
       }

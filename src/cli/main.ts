@@ -53,6 +53,7 @@ export function buildProgram(): Command {
     .option('--all', 'every event')
     .addOption(new Option('--format <format>', 'output format').choices(['misp-json', 'misp-feed']).default('misp-json'))
     .option('--out <path>', 'file (misp-json) or folder (misp-feed) to write')
+    .option('--enforce-warninglist', 'leave out attributes whose values are on an enabled warninglist')
     .action((event: string | undefined, opts) => run(() => exportCommand(event, opts)));
 
   program.command('report')
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
     .option('--event <event>', 'event uuid or id')
     .option('--limit <n>', 'at most this many results')
     .option('--json', 'JSON instead of a table')
+    .option('--enforce-warninglist', 'leave out attributes whose values are on an enabled warninglist')
     .action((value: string | undefined, opts) => run(() => searchCommand(value, opts)));
 
   program.command('stats')

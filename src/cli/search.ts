@@ -2,6 +2,8 @@ import { OPERATOR } from '../access/viewer.js';
 import { parseEventRef } from '../store/event-reader.js';
 import { searchAttributes, type AttributeFilter, type AttributeHit } from '../store/search.js';
 import { CliError, list, withStore, writeOut } from './context.js';
+import { warninglistsOf } from '../correlation/warninglists/enforce.js';
+import { enabledWarninglists } from '../store/warninglists.js';
 
 export interface SearchCliOptions {
   value?: string;
@@ -11,19 +13,23 @@ export interface SearchCliOptions {
   event?: string;
   limit?: string;
   json?: boolean;
+  enforceWarninglist?: boolean;
 }
+
+type ListedHit = AttributeHit & { warninglists: string[] };
 
 function cell(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > width ? `${flat.slice(0, width - 1)}\u2026` : flat.padEnd(width);
 }
 
-function table(hits: AttributeHit[]): string {
+function table(hits: ListedHit[]): string {
   const valueWidth = Math.min(64, Math.max(5, ...hits.map((h) => h.value.length)));
   const typeWidth = Math.max(4, ...hits.map((h) => h.type.length));
   const head = `${'event'.padEnd(7)} ${'type'.padEnd(typeWidth)} ${'value'.padEnd(valueWidth)} ids  info`;
   const rows = hits.map((h) =>
-    `${String(h.eventId).padEnd(7)} ${h.type.padEnd(typeWidth)} ${cell(h.value, valueWidth)} ${h.to_ids ? 'yes' : 'no '}  ${cell(h.eventInfo, 48).trimEnd()}`);
+    `${String(h.eventId).padEnd(7)} ${h.type.padEnd(typeWidth)} ${cell(h.value, valueWidth)} ${h.to_ids ? 'yes' : 'no '}  ${cell(h.eventInfo, 48).trimEnd()}`
+    + (h.warninglists.length ? `  [on warninglist: ${h.warninglists.join(', ')}]` : ''));
   return `${[head, ...rows].join('\n')}\n${hits.length} attribute${hits.length === 1 ? '' : 's'}\n`;
 }
 
@@ -48,7 +54,11 @@ export async function searchCommand(valueArg: string | undefined, options: Searc
     throw new CliError('give a VALUE or at least one of --type, --category, --tag, --event');
   }
   return withStore(async (store) => {
-    const hits = await searchAttributes(store, OPERATOR, filter);
+    const lists = await enabledWarninglists(store);
+    // Dropping hits after the query: the limit counts what is kept.
+    const found = await searchAttributes(store, OPERATOR, options.enforceWarninglist ? { ...filter, limit: undefined } : filter);
+    let hits: ListedHit[] = found.map((h) => ({ ...h, warninglists: warninglistsOf(lists, h) }));
+    if (options.enforceWarninglist) hits = hits.filter((h) => h.warninglists.length === 0).slice(0, filter.limit);
     await writeOut(options.json ? `${JSON.stringify(hits, null, 2)}\n` : table(hits));
     return 0;
   });

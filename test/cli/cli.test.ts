@@ -124,6 +124,28 @@ describe('cairn import', () => {
     assert.match(cairn(db, ['warninglists', 'load', join(work, 'nowhere')]).err, /is not a directory/);
   });
 
+  it('shows warninglist hits in search, and leaves them out of search and export on request', () => {
+    const db2 = freshDb();
+    const event = { Event: { uuid: 'e1000000-0000-4000-8000-000000000001', info: 'Resolver abuse', date: '2024-02-01', timestamp: '10', distribution: '3',
+      Orgc: { name: 'Org A', uuid: 'aaaaaaaa-0000-4000-8000-000000000000' },
+      Attribute: [{ type: 'ip-dst', value: '8.8.8.8' }, { type: 'ip-dst', value: '203.0.113.7' }],
+      Object: [{ name: 'ip-port', Attribute: [{ type: 'ip-dst', object_relation: 'ip', value: '8.8.4.4' }] }] } };
+    assert.match(cairn(db2, ['import', '-'], JSON.stringify(event)).err, /events: 1 imported/);
+    cairn(db2, ['warninglists', 'load', join(SHARED, 'data', 'misp', 'misp-warninglists'), '--disabled']);
+    cairn(db2, ['warninglists', 'enable', 'List of known IPv4 public DNS resolvers']);
+    const hits = JSON.parse(cairn(db2, ['search', '--type', 'ip-dst', '--json']).out) as Array<{ value: string; warninglists: string[] }>;
+    assert.deepEqual(hits.map((h) => [h.value, h.warninglists]), [
+      ['8.8.8.8', ['List of known IPv4 public DNS resolvers']], ['203.0.113.7', []], ['8.8.4.4', ['List of known IPv4 public DNS resolvers']]]);
+    assert.match(cairn(db2, ['search', '8.8.8.8']).out, /\[on warninglist: List of known IPv4 public DNS resolvers\]/);
+    const kept = JSON.parse(cairn(db2, ['search', '--type', 'ip-dst', '--enforce-warninglist', '--limit', '1', '--json']).out) as Array<{ value: string }>;
+    assert.deepEqual(kept.map((h) => h.value), ['203.0.113.7'], 'the limit counts what is kept');
+    const exported = JSON.parse(cairn(db2, ['export', 'e1000000-0000-4000-8000-000000000001', '--enforce-warninglist']).out);
+    assert.deepEqual(exported.Event.Attribute.map((a: { value: string }) => a.value), ['203.0.113.7']);
+    assert.deepEqual(exported.Event.Object ?? [], [], 'an object left empty is left out');
+    const whole = JSON.parse(cairn(db2, ['export', 'e1000000-0000-4000-8000-000000000001']).out);
+    assert.equal(whole.Event.Attribute.length, 2);
+  });
+
   it('reads events from standard input: an array, or {"response": [...]}', () => {
     const db2 = freshDb();
     const dir = join(FEEDS, 'MISP-ANSSI');

@@ -1,0 +1,23 @@
+import type { Attribute, MispEvent } from '../../model/event.js';
+import type { WarninglistIndex } from './index.js';
+
+/** Names of the enabled lists an attribute's value is on. */
+export function warninglistsOf(index: WarninglistIndex | undefined, a: Pick<Attribute, 'type' | 'value'>): string[] {
+  return index ? index.check(a.value, a.type).map((h) => h.name) : [];
+}
+
+/**
+ * The event without the attributes whose values are on an enabled warninglist, in objects too: what
+ * MISP's `enforceWarninglist` does to an export. An object left without attributes is left out.
+ */
+export function withoutWarninglisted(event: MispEvent, index: WarninglistIndex | undefined): MispEvent {
+  if (!index) return event;
+  const keep = (a: Attribute) => warninglistsOf(index, a).length === 0;
+  return {
+    ...event,
+    attributes: event.attributes.filter(keep),
+    objects: event.objects
+      .map((o) => ({ ...o, attributes: o.attributes.filter(keep) }))
+      .filter((o, i) => o.attributes.length > 0 || event.objects[i]!.attributes.length === 0),
+  };
+}
