@@ -3,6 +3,8 @@ import { CliError } from './context.js';
 import { correlationsCommand, lookupCommand } from './correlations.js';
 import { GRAPH_DEFAULTS } from '../store/correlation-graph.js';
 import { demoCommand } from './demo.js';
+import { orgsCommand, usersCommand } from './access.js';
+import { serveCommand } from './serve.js';
 import { exclusionsCommand } from './exclusions.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
@@ -119,6 +121,30 @@ export function buildProgram(): Command {
     .argument('[name]', 'setting to change')
     .argument('[value]', 'its new value')
     .action((name: string | undefined, value: string | undefined) => run(() => settingsCommand(name, value)));
+
+  program.command('serve')
+    .description("serve MISP's REST API (127.0.0.1:8080 unless --host/--port or CAIRN_HOST/CAIRN_PORT)")
+    .option('--host <host>', 'address to listen on')
+    .option('--port <port>', 'port to listen on')
+    .option('--cert <file>', 'TLS certificate (PEM): serve HTTPS, with --key')
+    .option('--key <file>', 'TLS private key (PEM)')
+    .option('--log', 'log every request')
+    .action((opts) => run(() => serveCommand(opts)));
+
+  program.command('orgs')
+    .description('list the organisations, or add a local one: cairn orgs add NAME')
+    .argument('[action]', 'add; nothing lists them')
+    .argument('[name]', 'the organisation')
+    .action((action: string | undefined, name: string | undefined) => run(() => orgsCommand(action, name)));
+
+  program.command('users')
+    .description('list the users; add EMAIL [--org NAME] [--role ROLE] (prints his API key); key EMAIL (a new key)')
+    .argument('[action]', 'add or key; nothing lists them')
+    .argument('[email]', 'the user')
+    .option('--org <name>', 'with add: his organisation (default: the host organisation)')
+    .option('--role <role>', 'with add: admin, Org Admin, User (default), Publisher, Sync user or Read Only')
+    .option('--comment <text>', 'what the key is for')
+    .action((action: string | undefined, email: string | undefined, opts) => run(() => usersCommand(action, email, opts)));
 
   program.command('demo')
     .description('import the bundled sample feed and print one of its events as a report')

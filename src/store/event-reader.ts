@@ -173,3 +173,11 @@ export async function* visibleEventIds(store: Store, viewer: Viewer, pageSize = 
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/**
+ * Whether any event holds this uuid, whoever may see it: a new event may not take it. Outside the
+ * viewer's policy on purpose; it answers a yes or no about a uuid the asker already holds, nothing more.
+ */
+export async function eventUuidTaken(store: Store, uuid: string): Promise<boolean> {
+  return (await store.db.selectFrom('event').select('id').where('uuid', '=', uuidToBytes(uuid)).executeTakeFirst()) !== undefined;
+}

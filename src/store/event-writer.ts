@@ -403,3 +403,23 @@ export async function saveEvent(store: Store, event: MispEvent): Promise<SaveOut
     throw err;
   }
 }
+
+/**
+ * Deletes an event and everything in it, in one transaction; the values it correlated on lose it from
+ * their counts. Returns false when there is no such event.
+ */
+export async function deleteEvent(store: Store, eventId: number): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('event').select('id').where('id', '=', eventId).executeTakeFirst();
+    if (!exists) return false;
+    const deltas: ValueEventDeltas = new Map();
+    recordValueEvents(deltas, await correlatingValueIds(trx, eventId), new Set());
+    await applyValueEvents(store, trx, deltas);
+    // Children first: SQLite and PostgreSQL cascade alike, but sightings and tags name attributes too.
+    for (const table of ['sighting', 'attribute_tag', 'event_tag', 'attribute', 'object_reference', 'object', 'event_report'] as const) {
+      await trx.deleteFrom(table).where('event_id', '=', eventId).execute();
+    }
+    await trx.deleteFrom('event').where('id', '=', eventId).execute();
+    return true;
+  });
+}

@@ -5,6 +5,7 @@ import * as settings from './migrations/002-settings.js';
 import * as exclusions from './migrations/003-correlation-exclusions.js';
 import * as warninglists from './migrations/004-warninglists.js';
 import * as values from './migrations/005-values.js';
+import * as access from './migrations/006-access.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -15,6 +16,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['003-correlation-exclusions', exclusions.up],
   ['004-warninglists', warninglists.up],
   ['005-values', values.up],
+  ['006-access', access.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

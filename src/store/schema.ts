@@ -19,6 +19,42 @@ export interface Database {
   correlation_exclusion: CorrelationExclusionTable;
   warninglist: WarninglistTable;
   value: ValueTable;
+  role: RoleTable;
+  user: UserTable;
+  auth_key: AuthKeyTable;
+  instance_secret: InstanceSecretTable;
+}
+
+export interface RoleTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON array of the permission flags granted. */
+  permissions: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  email: string;
+  org_id: number;
+  role_id: number;
+  disabled: Generated<number>;
+  created: number;
+}
+
+export interface AuthKeyTable {
+  id: Generated<number>;
+  user_id: number;
+  /** HMAC-SHA256 of the key under the instance's secret. */
+  key_hash: Buffer;
+  key_start: string;
+  key_end: string;
+  comment: string;
+  created: number;
+}
+
+export interface InstanceSecretTable {
+  name: string;
+  value: Buffer;
 }
 
 /** Each distinct value once (src/store/value-index.ts). */

@@ -263,3 +263,45 @@ describe('cairn report, search, export', () => {
     assert.equal(cairn(db3, ['export', '--all']).out, json);
   });
 });
+
+describe('cairn serve, orgs and users', () => {
+  const db = freshDb();
+  const ADMIN_KEY = 'A'.repeat(20) + '0123456789abcdefghij';
+
+  it('makes users with keys from the command line', () => {
+    const made = cairn(db, ['users', 'add', 'ana@example.org', '--role', 'Publisher']);
+    assert.equal(made.code, 0, made.err);
+    assert.match(made.err, /made the site admin admin@admin\.test; his API key, shown this once: [A-Za-z0-9]{40}/);
+    assert.match(made.out, /^[A-Za-z0-9]{40}\n$/);
+    assert.match(cairn(db, ['users', 'add', 'ana@example.org']).err, /email: a user ana@example.org exists already/);
+    assert.match(cairn(db, ['users', 'add', 'x@example.org', '--role', 'Boss']).err, /role: no role "Boss"; the roles are admin, Org Admin, User/);
+    assert.match(cairn(db, ['users', 'add', 'y@example.org', '--org', 'Nobody']).err, /no organisation "Nobody"/);
+    assert.match(cairn(db, ['orgs', 'add', 'CERT-Example']).err, /organisation \d+ [0-9a-f-]{36} "CERT-Example" is local/);
+    assert.match(cairn(db, ['users']).out, /ana@example\.org +Publisher +Cairn/);
+  });
+
+  it('serves the API until told to stop, with the admin key CAIRN_ADMIN_KEY gives on first start', async () => {
+    const fresh = freshDb();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'], {
+      cwd: ROOT, env: { ...process.env, CAIRN_DB: fresh, DATABASE_URL: '', CAIRN_ADMIN_KEY: ADMIN_KEY },
+    });
+    let err = '';
+    const base = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /serving MISP's REST API on (http:\/\/[^\s]+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(`serve exited: ${err}`)));
+    });
+    assert.match(err, /first start: made the organisation "Cairn" and the site admin admin@admin\.test/);
+    assert.ok(!err.includes(ADMIN_KEY), 'a key the operator chose is not printed');
+    const me = await fetch(`${base}/users/view/me`, { headers: { Authorization: ADMIN_KEY, Accept: 'application/json' } });
+    assert.equal(me.status, 200);
+    assert.equal(((await me.json()) as { Role: { perm_site_admin: boolean } }).Role.perm_site_admin, true);
+    const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await code, 0);
+    assert.match(cairn(fresh, ['serve', '--port', 'http']).err, /the port must be a number from 0 to 65535, not "http"/);
+  });
+});

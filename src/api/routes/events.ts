@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseMispEvent } from '../../formats/misp-json/parse.js';
+import { describeProblem } from '../../formats/misp-json/problems.js';
+import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { eventCorrelations } from '../../store/correlations.js';
+import type { Store } from '../../store/database.js';
+import { listEvents, type EventSummary } from '../../store/event-index.js';
+import { eventUuidTaken, loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { deleteEvent, saveEvent } from '../../store/event-writer.js';
+import type { User } from '../../store/users.js';
+import { ApiError, notFound } from '../errors.js';
+import { can, requirePermission, userOf, viewerOf } from '../session.js';
+import type { SettingsCache } from '../settings-cache.js';
+
+const flag = (b: boolean) => b;
+
+function indexEntry(e: EventSummary) {
+  return {
+    id: String(e.id), org_id: String(e.org.id), orgc_id: String(e.orgc.id), date: e.date, info: e.info, uuid: e.uuid,
+    published: flag(e.published), analysis: String(e.analysis), attribute_count: String(e.attributeCount),
+    timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: '0', proposal_email_lock: false,
+    locked: false, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
+    disable_correlation: e.disableCorrelation, extends_uuid: '',
+    Org: { id: String(e.org.id), name: e.org.name, uuid: e.org.uuid },
+    Orgc: { id: String(e.orgc.id), name: e.orgc.name, uuid: e.orgc.uuid },
+    EventTag: e.tags.map((name) => ({ Tag: { name } })),
+  };
+}
+
+function positive(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `${name} must be a whole number of 1 or more, not "${String(value)}"`);
+  return n;
+}
+
+function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
+  const ref = parseEventRef(request.params.id);
+  if (!ref) throw notFound('event');
+  return ref;
+}
+
+/** The event as MISP's events/view answers, with the related events the user may see. */
+async function eventDocument(store: Store, settings: SettingsCache, user: User, id: number) {
+  const viewer = viewerOf(user);
+  const event = await loadEvent(store, viewer, { id });
+  if (!event) throw notFound('event');
+  const related = await eventCorrelations(store, viewer, { id }, await settings.correlation());
+  const doc = serializeMispEvent(event);
+  return {
+    Event: {
+      id: String(event.id),
+      ...doc.Event,
+      Galaxy: [],
+      RelatedEvent: (related?.related ?? []).map((r) => ({ Event: { id: String(r.id), uuid: r.uuid, info: r.info, date: r.date } })),
+    },
+  };
+}
+
+export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+  const index = async (request: FastifyRequest) => {
+    const user = userOf(request);
+    const q = { ...(request.query as Record<string, unknown>), ...((request.body as Record<string, unknown> | undefined) ?? {}) };
+    const limit = Math.min(positive(q.limit, 'limit', 1000), 10_000);
+    const page = positive(q.page, 'page', 1);
+    return (await listEvents(store, viewerOf(user), { limit, page })).map(indexEntry);
+  };
+  app.get('/events/index', index);
+  app.post('/events/index', index);
+  app.get('/events', index);
+
+  const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
+    if (!event) throw notFound('event');
+    return eventDocument(store, settings, user, event.id);
+  };
+  app.get('/events/view/:id', view);
+  app.get('/events/:id', view);
+
+  const add = async (request: FastifyRequest) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    const body = request.body as Record<string, unknown> | undefined;
+    const raw = (body && typeof body.Event === 'object' && body.Event !== null ? body.Event : body) as Record<string, unknown> | undefined;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(403, 'The event could not be saved.', { errors: { Event: ['the body must be an event object'] } });
+    const now = Math.floor(Date.now() / 1000);
+    const own = { uuid: user.org.uuid, name: user.org.name };
+    // Events are created by the user's organisation; only a sync user may store another creator's.
+    const draft = {
+      ...raw,
+      uuid: raw.uuid ?? randomUUID(),
+      timestamp: raw.timestamp ?? String(now),
+      date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
+      Org: own,
+      Orgc: can(user, 'perm_sync') && raw.Orgc ? raw.Orgc : own,
+    };
+    const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: 1 });
+    if (!parsed.event) {
+      throw new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
+    }
+    if (await eventUuidTaken(store, parsed.event.uuid)) {
+      throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
+    }
+    const outcome = await saveEvent(store, parsed.event);
+    const doc = await eventDocument(store, settings, user, outcome.eventId);
+    const problems = [...parsed.problems, ...outcome.problems];
+    // MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why.
+    return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
+  };
+  app.post('/events/add', add);
+  app.post('/events', add);
+
+  const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
+    if (!event) throw notFound('event');
+    const owner = event.org?.uuid === user.org.uuid || event.orgc.uuid === user.org.uuid;
+    if (!can(user, 'perm_site_admin') && !(owner && can(user, 'perm_modify_org'))) {
+      throw new ApiError(403, 'You are not allowed to delete this event.');
+    }
+    await deleteEvent(store, event.id);
+    const url = request.url.split('?')[0];
+    return { saved: true, success: true, name: 'Event deleted.', message: 'Event deleted.', url };
+  };
+  app.delete('/events/delete/:id', remove);
+  app.post('/events/delete/:id', remove);
+  app.delete('/events/:id', remove);
+}

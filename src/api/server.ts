@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Store } from '../store/database.js';
+import { userByApiKey } from '../store/users.js';
+import { ApiError, errorBody } from './errors.js';
+import { eventRoutes } from './routes/events.js';
+import { instanceRoutes } from './routes/instance.js';
+import { SettingsCache } from './settings-cache.js';
+
+export interface ServerOptions {
+  /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
+  bodyLimit?: number;
+  /** Log each request to standard output. */
+  log?: boolean;
+  /** Certificate and key: HTTPS instead of HTTP. */
+  https?: { cert: Buffer; key: Buffer };
+}
+
+/** The key a request carries: MISP clients send it bare in `Authorization`, or in `X-MISP-AUTH`. */
+function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const raw = headers['authorization'] ?? headers['x-misp-auth'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value?.trim().replace(/^Bearer\s+/i, '') || undefined;
+}
+
+/** The HTTP server: MISP's REST API over the store. */
+export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.log ?? false,
+    bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+  app.decorateRequest('user', undefined);
+  // PyMISP sends `Content-Type: application/json` on every request, bodiless POSTs included.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new ApiError(400, `The request body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const key = apiKeyOf(request.headers);
+    request.user = key ? await userByApiKey(store, key) : undefined;
+  });
+
+  app.setErrorHandler((err: Error, request, reply) => {
+    const url = request.url.split('?')[0] ?? request.url;
+    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.message, url, err.details));
+    const status = (err as { statusCode?: number }).statusCode;
+    // Fastify's own refusals (bad JSON, too large a body, wrong content type) are the client's doing.
+    if (status && status >= 400 && status < 500) return reply.status(status).send(errorBody(err.message, url));
+    request.log.error(err);
+    return reply.status(500).send(errorBody('An internal error occurred; it has been logged.', url));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? request.url;
+    reply.status(404).send(errorBody(`There is no ${request.method} ${url} in this API.`, url));
+  });
+
+  await app.register(instanceRoutes);
+  const settings = new SettingsCache(store);
+  await app.register(async (scope) => eventRoutes(scope, store, settings));
+  return app;
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { buildServer } from '../api/server.js';
+import { API_KEY } from '../access/api-keys.js';
+import { openStore, storeConfigFromEnv } from '../store/database.js';
+import { bootstrapInstance } from '../store/users.js';
+import { CliError } from './context.js';
+
+export interface ServeOptions {
+  host?: string;
+  port?: string;
+  cert?: string;
+  key?: string;
+  log?: boolean;
+}
+
+/**
+ * `cairn serve`: MISP's REST API on 127.0.0.1:8080 (or --host/--port, CAIRN_HOST/CAIRN_PORT), HTTPS when
+ * given a certificate and key. On first start it makes the host organisation and an admin, and prints
+ * the admin's API key once (CAIRN_ADMIN_KEY chooses it). Runs until interrupted.
+ */
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  const host = options.host ?? process.env.CAIRN_HOST ?? '127.0.0.1';
+  const portText = options.port ?? process.env.CAIRN_PORT ?? '8080';
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new CliError(`the port must be a number from 0 to 65535, not "${portText}"`);
+  if (!options.cert !== !options.key) throw new CliError('HTTPS needs both --cert and --key');
+  const adminKey = process.env.CAIRN_ADMIN_KEY?.trim() || undefined;
+  if (adminKey && !API_KEY.test(adminKey)) throw new CliError('CAIRN_ADMIN_KEY must be 40 letters and digits');
+  const https = options.cert && options.key ? { cert: readFileSync(options.cert), key: readFileSync(options.key) } : undefined;
+
+  const store = await openStore(storeConfigFromEnv());
+  const boot = await bootstrapInstance(store, { adminKey, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
+  if (boot.admin) {
+    process.stderr.write(`first start: made the organisation "${boot.hostOrganisation.name}" and the site admin ${boot.admin.email}\n`);
+    if (!adminKey) process.stderr.write(`the admin's API key, shown this once: ${boot.admin.key}\n`);
+  }
+  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}) });
+  const address = await app.listen({ host, port: Number(portText) });
+  process.stderr.write(`cairn: serving MISP's REST API on ${address} (store: ${store.location})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await store.close();
+  return 0;
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../access/api-keys.js';
+import { DEFAULT_ROLES, type Permission } from '../access/roles.js';
+import type { Store } from './database.js';
+import { bytesToUuid, uuidToBytes } from './uuid.js';
+
+export interface Organisation {
+  id: number;
+  uuid: string;
+  name: string;
+  /** An organisation of this instance, as opposed to one known from shared data. */
+  local: boolean;
+}
+
+export interface Role {
+  id: number;
+  name: string;
+  permissions: Permission[];
+}
+
+export interface User {
+  id: number;
+  email: string;
+  disabled: boolean;
+  created: number;
+  org: Organisation;
+  role: Role;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+async function secret(store: Store): Promise<Buffer> {
+  const row = await store.db.selectFrom('instance_secret').select('value').where('name', '=', 'api_key_hmac').executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export async function ensureDefaultRoles(store: Store): Promise<void> {
+  for (const r of DEFAULT_ROLES) {
+    await store.db.insertInto('role').values({ name: r.name, permissions: JSON.stringify(r.permissions) })
+      .onConflict((oc) => oc.column('name').doNothing()).execute();
+  }
+}
+
+export async function listOrganisations(store: Store): Promise<Organisation[]> {
+  const rows = await store.db.selectFrom('organisation').select(['id', 'uuid', 'name', 'local']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, uuid: bytesToUuid(r.uuid), name: r.name, local: r.local === 1 }));
+}
+
+export async function findOrganisation(store: Store, nameOrUuid: string): Promise<Organisation | undefined> {
+  return (await listOrganisations(store)).find((o) => o.name === nameOrUuid || o.uuid === nameOrUuid.toLowerCase());
+}
+
+/** Adds a local organisation; an organisation known from shared data becomes local instead. */
+export async function addOrganisation(store: Store, name: string, uuid: string = randomUUID()): Promise<Organisation> {
+  const known = await store.db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirst();
+  if (known) await store.db.updateTable('organisation').set({ local: 1 }).where('id', '=', known.id).execute();
+  else await store.db.insertInto('organisation').values({ uuid: uuidToBytes(uuid), name, local: 1, created: now() }).execute();
+  return (await findOrganisation(store, name))!;
+}
+
+export async function listRoles(store: Store): Promise<Role[]> {
+  const rows = await store.db.selectFrom('role').selectAll().orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, permissions: JSON.parse(r.permissions) as Permission[] }));
+}
+
+function userQuery(store: Store) {
+  return store.db.selectFrom('user')
+    .innerJoin('organisation', 'organisation.id', 'user.org_id')
+    .innerJoin('role', 'role.id', 'user.role_id')
+    .select(['user.id', 'user.email', 'user.disabled', 'user.created', 'organisation.id as org_id', 'organisation.uuid as org_uuid',
+      'organisation.name as org_name', 'organisation.local as org_local', 'role.id as role_id', 'role.name as role_name', 'role.permissions']);
+}
+
+type UserRow = Awaited<ReturnType<ReturnType<typeof userQuery>['execute']>>[number];
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id, email: r.email, disabled: r.disabled === 1, created: r.created,
+    org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name, local: r.org_local === 1 },
+    role: { id: r.role_id, name: r.role_name, permissions: JSON.parse(r.permissions) as Permission[] },
+  };
+}
+
+export async function listUsers(store: Store): Promise<User[]> {
+  return (await userQuery(store).orderBy('user.id').execute()).map(toUser);
+}
+
+export async function findUser(store: Store, email: string): Promise<User | undefined> {
+  const r = await userQuery(store).where('user.email', '=', email.toLowerCase()).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export type AddUserResult = { ok: true; user: User } | { ok: false; field: string; reason: string };
+
+export async function addUser(store: Store, email: string, orgId: number, roleName: string): Promise<AddUserResult> {
+  const address = email.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(address)) return { ok: false, field: 'email', reason: `"${email}" is not an e-mail address` };
+  if (await findUser(store, address)) return { ok: false, field: 'email', reason: `a user ${address} exists already` };
+  const role = (await listRoles(store)).find((r) => r.name.toLowerCase() === roleName.toLowerCase());
+  if (!role) return { ok: false, field: 'role', reason: `no role "${roleName}"; the roles are ${(await listRoles(store)).map((r) => r.name).join(', ')}` };
+  await store.db.insertInto('user').values({ email: address, org_id: orgId, role_id: role.id, created: now() }).execute();
+  return { ok: true, user: (await findUser(store, address))! };
+}
+
+/** Makes an API key for a user: the key itself is returned this once and never stored. */
+export async function addApiKey(store: Store, userId: number, comment = '', key: string = newApiKey()): Promise<string> {
+  if (!API_KEY.test(key)) throw new Error('an API key is 40 letters and digits');
+  await store.db.insertInto('auth_key').values({
+    user_id: userId, key_hash: apiKeyHash(await secret(store), key), key_start: key.slice(0, 4), key_end: key.slice(-4), comment, created: now(),
+  }).execute();
+  return key;
+}
+
+/** The enabled user a key belongs to, if any. */
+export async function userByApiKey(store: Store, key: string): Promise<User | undefined> {
+  if (!API_KEY.test(key)) return undefined;
+  const hash = apiKeyHash(await secret(store), key);
+  const row = await store.db.selectFrom('auth_key').select(['user_id', 'key_hash']).where('key_hash', '=', hash).executeTakeFirst();
+  if (!row || !sameHash(row.key_hash, hash)) return undefined;
+  const r = await userQuery(store).where('user.id', '=', row.user_id).where('user.disabled', '=', 0).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export interface Bootstrap {
+  hostOrganisation: Organisation;
+  /** Set when this call made the first admin: his key, to be shown once. */
+  admin?: { email: string; key: string };
+}
+
+export const ADMIN_EMAIL = 'admin@admin.test';
+
+/**
+ * Makes what a new instance needs: MISP's default roles, the host organisation and a site admin with
+ * an API key (the given one, or a new one). Does nothing that is already there.
+ */
+export async function bootstrapInstance(store: Store, options: { orgName?: string; adminKey?: string } = {}): Promise<Bootstrap> {
+  await ensureDefaultRoles(store);
+  const local = (await listOrganisations(store)).find((o) => o.local);
+  const host = local ?? (await addOrganisation(store, options.orgName ?? 'Cairn'));
+  if ((await listUsers(store)).length > 0) return { hostOrganisation: host };
+  const made = await addUser(store, ADMIN_EMAIL, host.id, 'admin');
+  if (!made.ok) throw new Error(made.reason);
+  const key = await addApiKey(store, made.user.id, 'made on first start', options.adminKey);
+  return { hostOrganisation: host, admin: { email: ADMIN_EMAIL, key } };
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/server.js';
+import type { Store } from '../../src/store/database.js';
+import { addApiKey, addOrganisation, addUser, bootstrapInstance } from '../../src/store/users.js';
+import { forEachDialect } from '../helpers/stores.js';
+
+interface Instance {
+  base: string;
+  admin: string;
+  /** Users of two other organisations. */
+  alice: string;
+  bob: string;
+  app: FastifyInstance;
+}
+
+async function serve(store: Store): Promise<Instance> {
+  const boot = await bootstrapInstance(store);
+  const key = async (email: string, org: string, role: string) => {
+    const o = await addOrganisation(store, org);
+    const made = await addUser(store, email, o.id, role);
+    assert.ok(made.ok);
+    return addApiKey(store, made.user.id);
+  };
+  const alice = await key('alice@a.test', 'Org A', 'User');
+  const bob = await key('bob@b.test', 'Org B', 'User');
+  const app = await buildServer(store);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { base, admin: boot.admin!.key, alice, bob, app };
+}
+
+async function call(i: Instance, key: string | null, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${i.base}${path}`, {
+    method,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const EVENT_UUID = '5e000000-0000-4000-8000-000000000001';
+
+forEachDialect('REST API: handshake and events', (fixture) => {
+  const servers: FastifyInstance[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await fixture.cleanup();
+  });
+
+  it("answers PyMISP's handshake, and refuses a missing or wrong key in MISP's shape", async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const v = await call(i, i.admin, 'GET', '/servers/getVersion');
+    assert.equal(v.status, 200);
+    assert.match(v.body.version, /^2\.\d+\.\d+$/);
+    assert.equal(v.body.perm_sync, true);
+    const me = await call(i, i.alice, 'GET', '/users/view/me');
+    assert.equal(me.body.User.email, 'alice@a.test');
+    assert.equal(me.body.Role.name, 'User');
+    assert.equal(me.body.Role.perm_site_admin, false);
+    assert.equal(me.body.Role.perm_add, true);
+    assert.equal(me.body.Organisation.name, 'Org A');
+    const types = await call(i, i.alice, 'GET', '/attributes/describeTypes.json');
+    assert.equal(types.body.result.sane_defaults.md5.default_category, 'Payload delivery');
+    assert.ok(types.body.result.category_type_mappings['Network activity'].includes('ip-dst'));
+    for (const key of [null, 'x'.repeat(40), 'short']) {
+      const r = await call(i, key, 'GET', '/users/view/me');
+      assert.equal(r.status, 403);
+      assert.match(r.body.message, /Authentication failed/);
+      assert.equal(r.body.url, '/users/view/me');
+    }
+    const missing = await call(i, i.admin, 'GET', '/no/such/route');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.url, '/no/such/route');
+    const bad = await call(i, i.admin, 'POST', '/events/add', '{"Event": ');
+    assert.equal(bad.status, 400);
+    assert.equal(typeof bad.body.message, 'string');
+  });
+
+  it('adds an event as its organisation, lists each rejected attribute, and views it', async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const added = await call(i, i.alice, 'POST', '/events/add', {
+      Event: {
+        uuid: EVENT_UUID, info: 'Phishing wave', distribution: 0, threat_level_id: 2,
+        Orgc: { name: 'Somebody else', uuid: 'ffffffff-0000-4000-8000-000000000000' },
+        Attribute: [{ type: 'domain', value: 'Evil.Example' }, { type: 'md5', value: 'not-a-hash' }, { type: 'ip-dst', value: '198.51.100.9' }],
+        Tag: [{ name: 'tlp:amber' }],
+      },
+    });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.equal(added.body.Event.uuid, EVENT_UUID);
+    assert.equal(added.body.Event.Orgc.name, 'Org A', 'a user who is not a sync user creates as his own organisation');
+    assert.deepEqual(added.body.Event.Attribute.map((a: { value: string }) => a.value), ['evil.example', '198.51.100.9']);
+    assert.equal(added.body.errors.length, 1);
+    assert.match(added.body.errors[0], /not-a-hash/);
+    const again = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT_UUID, info: 'again' } });
+    assert.equal(again.status, 403);
+    assert.match(again.body.message, /Event already exists/);
+    const noInfo = await call(i, i.alice, 'POST', '/events/add', { Event: { info: ' ' } });
+    assert.equal(noInfo.status, 403);
+    assert.ok(noInfo.body.errors.info, JSON.stringify(noInfo.body));
+
+    const view = await call(i, i.alice, 'GET', `/events/view/${EVENT_UUID}`);
+    assert.equal(view.status, 200);
+    assert.equal(view.body.Event.info, 'Phishing wave');
+    assert.equal(view.body.Event.id, added.body.Event.id);
+    assert.deepEqual(view.body.Event.Tag.map((t: { name: string }) => t.name), ['tlp:amber']);
+    assert.equal((await call(i, i.alice, 'GET', `/events/view/${view.body.Event.id}`)).status, 200, 'by id too');
+  });
+
+  it('shows an organisation-only event to its organisation and site admins alone, everywhere', async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const secret = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT_UUID, info: 'Org A only', distribution: 0,
+      Attribute: [{ type: 'domain', value: 'shared.example' }, { type: 'domain', value: 'own.example', distribution: 0 }] } });
+    const open = await call(i, i.bob, 'POST', '/events/add', { Event: { info: 'Org B, shared', distribution: 3,
+      Attribute: [{ type: 'domain', value: 'shared.example' }, { type: 'domain', value: 'own.example', distribution: 0 }] } });
+    assert.equal(secret.status, 200);
+    assert.equal(open.status, 200);
+
+    assert.equal((await call(i, i.bob, 'GET', `/events/view/${EVENT_UUID}`)).status, 404, 'not even its existence');
+    assert.equal((await call(i, i.bob, 'GET', `/events/view/${secret.body.Event.id}`)).status, 404);
+    assert.equal((await call(i, i.admin, 'GET', `/events/view/${EVENT_UUID}`)).status, 200);
+
+    const bobIndex = (await call(i, i.bob, 'GET', '/events/index')).body as Array<{ info: string }>;
+    assert.deepEqual(bobIndex.map((e) => e.info), ['Org B, shared']);
+    const aliceIndex = (await call(i, i.alice, 'GET', '/events/index')).body as Array<{ info: string; attribute_count: string }>;
+    assert.deepEqual(aliceIndex.map((e) => [e.info, e.attribute_count]), [['Org B, shared', '1'], ['Org A only', '2']],
+      "the count leaves out Org B's organisation-only attribute");
+    const adminIndex = (await call(i, i.admin, 'GET', '/events/index?limit=1&page=2')).body as Array<{ info: string }>;
+    assert.deepEqual(adminIndex.map((e) => e.info), ['Org A only']);
+
+    const bobView = (await call(i, i.bob, 'GET', `/events/view/${open.body.Event.id}`)).body;
+    assert.deepEqual(bobView.Event.RelatedEvent, [], "Org A's event is not named to Org B");
+    const aliceView = (await call(i, i.alice, 'GET', `/events/view/${open.body.Event.id}`)).body;
+    assert.deepEqual(aliceView.Event.Attribute.map((a: { value: string }) => a.value), ['shared.example']);
+    assert.deepEqual(aliceView.Event.RelatedEvent.map((r: { Event: { info: string } }) => r.Event.info), ['Org A only']);
+    assert.equal((await call(i, i.alice, 'GET', '/events/index?limit=0')).status, 400);
+  });
+
+  it('deletes an event for its organisation or a site admin only', async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const made = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT_UUID, info: 'To delete', distribution: 3,
+      Attribute: [{ type: 'domain', value: 'gone.example' }] } });
+    const other = await call(i, i.bob, 'POST', '/events/add', { Event: { info: 'Stays', distribution: 3, Attribute: [{ type: 'domain', value: 'gone.example' }] } });
+    assert.equal((await call(i, i.bob, 'GET', `/events/view/${other.body.Event.id}`)).body.Event.RelatedEvent.length, 1);
+    const refused = await call(i, i.bob, 'POST', `/events/delete/${made.body.Event.id}`);
+    assert.equal(refused.status, 403);
+    const done = await call(i, i.alice, 'DELETE', `/events/delete/${EVENT_UUID}`);
+    assert.equal(done.status, 200);
+    assert.equal(done.body.message, 'Event deleted.');
+    assert.equal((await call(i, i.alice, 'GET', `/events/view/${EVENT_UUID}`)).status, 404);
+    assert.equal((await call(i, i.alice, 'DELETE', `/events/delete/${EVENT_UUID}`)).status, 404);
+    assert.deepEqual((await call(i, i.bob, 'GET', `/events/view/${other.body.Event.id}`)).body.Event.RelatedEvent, [], 'no correlation to a deleted event');
+  });
+});
