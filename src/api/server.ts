@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/database.js';
 import { userByApiKey } from '../store/users.js';
 import { ApiError, errorBody } from './errors.js';
+import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { SettingsCache } from './settings-cache.js';
@@ -64,5 +65,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(instanceRoutes);
   const settings = new SettingsCache(store);
   await app.register(async (scope) => eventRoutes(scope, store, settings));
+  await app.register(async (scope) => attributeRoutes(scope, store, settings));
   return app;
 }

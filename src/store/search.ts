@@ -1,4 +1,6 @@
+import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
+import type { Database } from './schema.js';
 import type { Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
@@ -9,19 +11,49 @@ import type { EventRef } from './event-reader.js';
 export interface AttributeFilter {
   /** An exact value, or a pattern with `%` wildcards as in MISP; matched against each part of composites. */
   value?: string;
+  /** Any of these values or patterns (an empty list matches nothing). */
+  values?: readonly string[];
   types?: readonly string[];
   categories?: readonly string[];
-  /** Attributes tagged so, or in an event tagged so; `%` wildcards allowed. */
+  /** Attributes tagged so, or in an event tagged so, every one of them; `%` wildcards allowed. */
   tags?: readonly string[];
+  /** …at least one of these (MISP's plain tag list). */
+  anyTags?: readonly string[];
+  /** …none of these (MISP's `!tag`). */
+  notTags?: readonly string[];
   event?: EventRef;
+  /** Any of these events, by id. */
+  eventIds?: readonly number[];
+  /** Attributes with these uuids, or in events with these uuids (as MISP's `uuid` filter). */
+  uuids?: readonly string[];
+  /** In events published at or after this time (epoch seconds: MISP's `last`). */
+  publishedSince?: number;
+  toIds?: boolean;
   includeDeleted?: boolean;
+  /** Only deleted attributes. */
+  onlyDeleted?: boolean;
+  /** Attributes changed at or after this time (epoch seconds). */
+  since?: number;
   limit?: number;
+  /** Skip this many first results (with a limit). */
+  offset?: number;
 }
 
 export interface AttributeHit {
+  id: number;
   eventId: number;
   eventUuid: string;
   eventInfo: string;
+  eventOrgId: number;
+  eventOrgcId: number;
+  eventDistribution: number;
+  objectId: number | null;
+  timestamp: number;
+  distribution: number;
+  deleted: boolean;
+  disableCorrelation: boolean;
+  firstSeen: string | null;
+  lastSeen: string | null;
   uuid: string;
   type: string;
   category: string;
@@ -37,48 +69,73 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
     .selectFrom('attribute')
     .innerJoin('event', 'event.id', 'attribute.event_id')
     .select([
-      'event.id as event_id', 'event.uuid as event_uuid', 'event.info',
+      'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
+      'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.deleted', 'attribute.disable_correlation',
+      'attribute.first_seen', 'attribute.last_seen',
       'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
       'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
     ])
     .where(attributeVisibleTo(viewer));
 
-  if (!filter.includeDeleted) q = q.where('attribute.deleted', '=', 0);
+  if (filter.onlyDeleted) q = q.where('attribute.deleted', '=', 1);
+  else if (!filter.includeDeleted) q = q.where('attribute.deleted', '=', 0);
+  if (filter.toIds !== undefined) q = q.where('attribute.to_ids', '=', filter.toIds ? 1 : 0);
+  if (filter.since !== undefined) q = q.where('attribute.timestamp', '>=', filter.since);
+  if (filter.eventIds) q = filter.eventIds.length ? q.where('event.id', 'in', [...filter.eventIds]) : q.where(sql<SqlBool>`1 = 0`);
+  if (filter.uuids) {
+    const bytes = filter.uuids.map(uuidToBytes);
+    q = bytes.length ? q.where((eb) => eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)])) : q.where(sql<SqlBool>`1 = 0`);
+  }
+  if (filter.publishedSince !== undefined) q = q.where('event.published', '=', 1).where('event.publish_timestamp', '>=', filter.publishedSince);
   if (filter.types?.length) q = q.where('attribute.type', 'in', [...filter.types]);
   if (filter.categories?.length) q = q.where('attribute.category', 'in', [...filter.categories]);
   if (filter.event) {
     const ref = filter.event;
     q = 'id' in ref ? q.where('event.id', '=', ref.id) : q.where('event.uuid', '=', uuidToBytes(ref.uuid));
   }
-  const value = filter.value?.trim();
-  if (value) {
-    if (value.includes('%')) {
-      const pattern = value.toLowerCase();
-      q = q.where((eb) => eb.or([
-        eb(eb.fn('lower', ['attribute.value1']), 'like', pattern),
-        eb(eb.fn('lower', ['attribute.value2']), 'like', pattern),
-      ]));
-    } else {
-      const ids = await valueIdsOf(store.db, value);
-      q = q.where((eb) => holdsValueIds(eb, ids));
-    }
-  }
-  for (const tag of filter.tags ?? []) {
-    const op = tag.includes('%') ? 'like' : '=';
+  // One value, or several (any of them), each exact or a `%` pattern.
+  const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
+  if (values.length > 0 || filter.values) {
+    const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
+    const ids: number[] = [];
+    for (const v of values.filter((x) => !x.includes('%'))) ids.push(...(await valueIdsOf(store.db, v)));
     q = q.where((eb) => eb.or([
+      holdsValueIds(eb, ids),
+      ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
+    ]));
+  }
+  const tagged = (eb: ExpressionBuilder<Database, 'attribute' | 'event'>, tag: string) => {
+    const op = tag.includes('%') ? 'like' : '=';
+    return eb.or([
       eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
         .whereRef('event_tag.event_id', '=', 'attribute.event_id').where('tag.name', op, tag)),
       eb.exists(eb.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('attribute_tag.id')
         .whereRef('attribute_tag.attribute_id', '=', 'attribute.id').where('tag.name', op, tag)),
-    ]));
-  }
+    ]);
+  };
+  for (const tag of filter.tags ?? []) q = q.where((eb) => tagged(eb, tag));
+  if (filter.anyTags?.length) q = q.where((eb) => eb.or(filter.anyTags!.map((t) => tagged(eb, t))));
+  for (const tag of filter.notTags ?? []) q = q.where((eb) => eb.not(tagged(eb, tag)));
   q = q.orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
+  // SQLite takes an offset only after a limit.
+  if (filter.offset && filter.limit !== undefined) q = q.offset(filter.offset);
   const rows = await q.execute();
   return rows.map((r) => ({
+    id: r.id,
     eventId: r.event_id,
     eventUuid: bytesToUuid(r.event_uuid),
     eventInfo: r.info,
+    eventOrgId: r.org_id,
+    eventOrgcId: r.orgc_id,
+    eventDistribution: r.event_distribution,
+    objectId: r.object_id,
+    timestamp: r.timestamp,
+    distribution: r.distribution,
+    deleted: r.deleted === 1,
+    disableCorrelation: r.disable_correlation === 1,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
     uuid: bytesToUuid(r.uuid),
     type: r.type,
     category: r.category,

@@ -1,44 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/server.js';
-import type { Store } from '../../src/store/database.js';
-import { addApiKey, addOrganisation, addUser, bootstrapInstance } from '../../src/store/users.js';
+import { call, serve } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
-
-interface Instance {
-  base: string;
-  admin: string;
-  /** Users of two other organisations. */
-  alice: string;
-  bob: string;
-  app: FastifyInstance;
-}
-
-async function serve(store: Store): Promise<Instance> {
-  const boot = await bootstrapInstance(store);
-  const key = async (email: string, org: string, role: string) => {
-    const o = await addOrganisation(store, org);
-    const made = await addUser(store, email, o.id, role);
-    assert.ok(made.ok);
-    return addApiKey(store, made.user.id);
-  };
-  const alice = await key('alice@a.test', 'Org A', 'User');
-  const bob = await key('bob@b.test', 'Org B', 'User');
-  const app = await buildServer(store);
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { base, admin: boot.admin!.key, alice, bob, app };
-}
-
-async function call(i: Instance, key: string | null, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${i.base}${path}`, {
-    method,
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 const EVENT_UUID = '5e000000-0000-4000-8000-000000000001';
 

@@ -1,0 +1,112 @@
+import { isUuid } from '../model/event.js';
+import type { AttributeFilter } from '../store/search.js';
+import { ApiError } from './errors.js';
+
+/** A restSearch query as MISP's query format writes it: the body of a POST, or the query string of a GET. */
+export type RestQuery = Record<string, unknown>;
+
+export interface AttributeSearch {
+  filter: AttributeFilter;
+  enforceWarninglist: boolean;
+  returnFormat: string;
+}
+
+const bad = (field: string, reason: string) => new ApiError(400, `restSearch: ${field} ${reason}`);
+
+function list(value: unknown, field: string): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') throw bad(field, 'must be a string, a number or a list of them');
+    return String(v);
+  });
+}
+
+function bool(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 1 || value === '1' || value === 'true') return true;
+  if (value === false || value === 0 || value === '0' || value === 'false') return false;
+  throw bad(field, 'must be true or false (or 1 or 0)');
+}
+
+function whole(value: unknown, field: string, min: number): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw bad(field, `must be a whole number of ${min} or more, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** A point in time: epoch seconds, or a span back from now as MISP writes it (`30m`, `12h`, `7d`, `2w`). */
+export function timeOf(value: unknown, field: string, now = Math.floor(Date.now() / 1000)): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^(\d+)([smhdw])$/.exec(text);
+  if (!m) throw bad(field, `must be epoch seconds or a span such as 7d, 12h or 30m, not ${JSON.stringify(value)}`);
+  return now - Number(m[1]) * UNITS[m[2]!]!;
+}
+
+/** MISP's tag filter: a list (any of them, `!` for none of them) or `{"AND": […], "OR": […], "NOT": […]}`. */
+function tagFilter(value: unknown): Pick<AttributeFilter, 'tags' | 'anyTags' | 'notTags'> {
+  if (value === undefined || value === null || value === '') return {};
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    for (const k of Object.keys(v)) if (!['AND', 'OR', 'NOT'].includes(k)) throw bad('tags', `takes AND, OR and NOT, not ${k}`);
+    const out: Pick<AttributeFilter, 'tags' | 'anyTags' | 'notTags'> = {};
+    const and = list(v.AND, 'tags.AND');
+    const or = list(v.OR, 'tags.OR');
+    const not = list(v.NOT, 'tags.NOT');
+    if (and) out.tags = and;
+    if (or) out.anyTags = or;
+    if (not) out.notTags = not;
+    return out;
+  }
+  const items = list(value, 'tags')!;
+  const any = items.filter((t) => !t.startsWith('!'));
+  const none = items.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
+  return { ...(any.length ? { anyTags: any } : {}), ...(none.length ? { notTags: none } : {}) };
+}
+
+/** The attributes/restSearch query as a store filter; a parameter that does not fit is a 400 naming it. */
+export function attributeSearch(query: RestQuery): AttributeSearch {
+  const q = (typeof query.request === 'object' && query.request !== null ? query.request : query) as RestQuery;
+  const filter: AttributeFilter = { ...tagFilter(q.tags ?? q.tag) };
+  const values = list(q.value ?? q.values, 'value');
+  if (values) filter.values = values;
+  const types = list(q.type, 'type');
+  if (types) filter.types = types;
+  const categories = list(q.category, 'category');
+  if (categories) filter.categories = categories;
+  const eventIds = list(q.eventid, 'eventid');
+  if (eventIds) {
+    if (eventIds.some((e) => !/^\d+$/.test(e))) throw bad('eventid', 'must hold event ids (whole numbers)');
+    filter.eventIds = eventIds.map(Number);
+  }
+  const uuids = list(q.uuid, 'uuid');
+  if (uuids) {
+    const wrong = uuids.find((u) => !isUuid(u.toLowerCase()));
+    if (wrong) throw bad('uuid', `must hold uuids, not ${JSON.stringify(wrong)}`);
+    filter.uuids = uuids.map((u) => u.toLowerCase());
+  }
+  const toIds = bool(q.to_ids, 'to_ids');
+  if (toIds !== undefined) filter.toIds = toIds;
+  const deleted = bool(q.deleted, 'deleted');
+  if (deleted) filter.onlyDeleted = true;
+  const since = timeOf(q.timestamp, 'timestamp');
+  if (since !== undefined) filter.since = since;
+  const last = timeOf(q.last, 'last');
+  if (last !== undefined) filter.publishedSince = last;
+  const limit = whole(q.limit, 'limit', 1);
+  const page = whole(q.page, 'page', 1);
+  if (limit !== undefined) {
+    filter.limit = limit;
+    if (page) filter.offset = (page - 1) * limit;
+  }
+  return {
+    filter,
+    enforceWarninglist: bool(q.enforceWarninglist, 'enforceWarninglist') ?? false,
+    returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat : 'json',
+  };
+}

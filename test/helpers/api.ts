@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/server.js';
+import type { Store } from '../../src/store/database.js';
+import { addApiKey, addOrganisation, addUser, bootstrapInstance } from '../../src/store/users.js';
+
+export interface Instance {
+  base: string;
+  admin: string;
+  /** Users of two other organisations. */
+  alice: string;
+  bob: string;
+  app: FastifyInstance;
+}
+
+/** A server on a loopback port over the store, with a site admin and users of two other organisations. */
+export async function serve(store: Store): Promise<Instance> {
+  const boot = await bootstrapInstance(store);
+  const key = async (email: string, org: string, role: string) => {
+    const o = await addOrganisation(store, org);
+    const made = await addUser(store, email, o.id, role);
+    assert.ok(made.ok);
+    return addApiKey(store, made.user.id);
+  };
+  const alice = await key('alice@a.test', 'Org A', 'User');
+  const bob = await key('bob@b.test', 'Org B', 'User');
+  const app = await buildServer(store);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { base, admin: boot.admin!.key, alice, bob, app };
+}
+
+/** One request with a key (or none); the JSON answer parsed. */
+export async function call(i: Instance, key: string | null, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${i.base}${path}`, {
+    method,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
