@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks: generates the corpus once (deterministic), imports it into a fresh embedded store,
 # times correlation queries on that store, imports and correlates one 100,000-attribute event into a copy
-# of it, and checks values against every published warninglist.
+# of it, checks values against every published warninglist, and loads the REST API served from a copy.
 # Usage: bash bench/run.sh [ATTRIBUTES]   (default 1000000). Each benchmark prints one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +17,4 @@ npx tsx bench/import.ts --feed "$feed"
 npx tsx bench/correlate.ts
 npx tsx bench/big-event.ts
 npx tsx bench/warninglists.ts
+npx tsx bench/api.ts

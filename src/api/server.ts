@@ -1,11 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/database.js';
-import { userByApiKey } from '../store/users.js';
+import { userByApiKey, type User } from '../store/users.js';
 import { ApiError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { SettingsCache } from './settings-cache.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
@@ -15,6 +16,9 @@ export interface ServerOptions {
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
 }
+
+/** How long the server trusts what it read of a key's user. */
+const USER_FRESH_MS = 5_000;
 
 /** The key a request carries: MISP clients send it bare in `Authorization`, or in `X-MISP-AUTH`. */
 function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -43,9 +47,22 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
 
+  // Who a key belongs to is kept for a few seconds: a disabled user or a removed key stops working
+  // within that time, and a request does not pay three queries to find out who is asking.
+  const known = new Map<string, { user: User; until: number }>();
   app.addHook('onRequest', async (request) => {
     const key = apiKeyOf(request.headers);
-    request.user = key ? await userByApiKey(store, key) : undefined;
+    if (!key) return;
+    const hit = known.get(key);
+    if (hit && hit.until > Date.now()) {
+      request.user = hit.user;
+      return;
+    }
+    request.user = await userByApiKey(store, key);
+    if (request.user) {
+      if (known.size >= 10_000) known.clear();
+      known.set(key, { user: request.user, until: Date.now() + USER_FRESH_MS });
+    } else known.delete(key);
   });
 
   app.setErrorHandler((err: Error, request, reply) => {
@@ -64,7 +81,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
 
   await app.register(instanceRoutes);
   const settings = new SettingsCache(store);
-  await app.register(async (scope) => eventRoutes(scope, store, settings));
+  const writes = new WriteQueue(store);
+  await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
   await app.register(async (scope) => attributeRoutes(scope, store, settings));
   return app;
 }

@@ -107,6 +107,36 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
   return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
 }
 
+/** Distinct SQL texts kept prepared; queries with IN lists of many lengths pass through without filling it. */
+const STATEMENTS_KEPT = 512;
+
+/**
+ * The connection as Kysely sees it, keeping the statements it prepares: Kysely's SQLite driver prepares
+ * every query it runs, which costs as much as running a small one. A statement still being iterated is
+ * busy, and then another is prepared for the same text.
+ */
+function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql) {
+      const stmt = kept.get(sql);
+      if (stmt && !stmt.busy) {
+        // Most recently used last: the first entry is the one to drop.
+        kept.delete(sql);
+        kept.set(sql, stmt);
+        return stmt;
+      }
+      const fresh = sqlite.prepare(sql);
+      if (!stmt) {
+        kept.set(sql, fresh);
+        if (kept.size > STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+      }
+      return fresh;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
 async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Promise<Store> {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -122,7 +152,7 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   sqlite.pragma('wal_autocheckpoint = 262144');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
   return makeStore(db, 'sqlite', file, sqlite);
 }

@@ -105,6 +105,21 @@ forEachDialect('REST API: handshake and events', (fixture) => {
     assert.equal((await call(i, i.alice, 'GET', '/events/index?limit=0')).status, 400);
   });
 
+  it('stores concurrent adds, each whole, and one event per uuid', async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const adds = await Promise.all(Array.from({ length: 12 }, (_, n) => call(i, n % 2 ? i.alice : i.bob, 'POST', '/events/add', {
+      Event: { uuid: n < 2 ? EVENT_UUID : undefined, info: `Concurrent ${n}`, distribution: 3, Attribute: [{ type: 'domain', value: `n${n}.example` }, { type: 'domain', value: 'all.example' }] },
+    })));
+    assert.deepEqual(adds.map((a) => a.status).sort(), [...Array(11).fill(200), 403].sort(), 'the second event with one uuid is refused');
+    const index = (await call(i, i.admin, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
+    assert.equal(index.length, 11);
+    assert.ok(index.every((e) => e.attribute_count === '2'));
+    const one = adds.find((a) => a.status === 200)!;
+    const view = await call(i, i.admin, 'GET', `/events/view/${one.body.Event.id}`);
+    assert.equal(view.body.Event.RelatedEvent.length, 10, 'all.example links every other event');
+  });
+
   it('deletes an event for its organisation or a site admin only', async () => {
     const i = await serve(await fixture.open());
     servers.push(i.app);

@@ -6,12 +6,13 @@ import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import { eventCorrelations } from '../../store/correlations.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
-import { eventUuidTaken, loadEvent, parseEventRef } from '../../store/event-reader.js';
-import { deleteEvent, saveEvent } from '../../store/event-writer.js';
+import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { deleteEvent } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
+import type { WriteQueue } from '../write-queue.js';
 
 const flag = (b: boolean) => b;
 
@@ -58,7 +59,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   };
 }
 
-export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
     const q = { ...(request.query as Record<string, unknown>), ...((request.body as Record<string, unknown> | undefined) ?? {}) };
@@ -100,10 +101,8 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     if (!parsed.event) {
       throw new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
     }
-    if (await eventUuidTaken(store, parsed.event.uuid)) {
-      throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
-    }
-    const outcome = await saveEvent(store, parsed.event);
+    const outcome = await writes.create(parsed.event);
+    if (!outcome) throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
     const doc = await eventDocument(store, settings, user, outcome.eventId);
     const problems = [...parsed.problems, ...outcome.problems];
     // MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why.

@@ -1,0 +1,69 @@
+import type { MispEvent } from '../model/event.js';
+import type { Store } from '../store/database.js';
+import { eventUuidTaken } from '../store/event-reader.js';
+import { EventSaver, type SaveOutcome } from '../store/event-writer.js';
+
+/**
+ * Events written by concurrent requests share a commit: each request's event is written whole in
+ * turn, and once none is waiting to be written the transaction commits and every request whose event
+ * it holds gets its answer. One commit per request would rewrite the same random index pages again and
+ * again; under load a commit now carries many events, and a lone request still commits at once.
+ */
+export class WriteQueue {
+  private readonly saver: EventSaver;
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  private commit: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  /** Uuids written in the open transaction: another connection (PostgreSQL) cannot see them yet. */
+  private readonly uncommitted = new Set<string>();
+
+  constructor(store: Store, private readonly check = (uuid: string) => eventUuidTaken(store, uuid)) {
+    // The queue decides when to commit, never the saver.
+    this.saver = new EventSaver(store, { commitEveryAttributes: Number.MAX_SAFE_INTEGER, commitEveryMs: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** Creates an event; undefined when its uuid is taken. Resolves once the event is committed. */
+  async create(event: MispEvent): Promise<SaveOutcome | undefined> {
+    this.waiting++;
+    const written = this.tail.then(async () => {
+      try {
+        if (this.uncommitted.has(event.uuid) || (await this.check(event.uuid))) return undefined;
+        const outcome = await this.saver.save(event);
+        this.uncommitted.add(event.uuid);
+        return outcome;
+      } finally {
+        this.waiting--;
+      }
+    });
+    this.tail = written.catch(() => undefined);
+    const outcome = await written;
+    if (outcome === undefined) return undefined;
+    const commit = this.commit ?? this.openCommit();
+    if (this.waiting === 0) this.flush();
+    await commit.promise;
+    return outcome;
+  }
+
+  private openCommit() {
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.commit = { promise, resolve, reject };
+    return this.commit;
+  }
+
+  private flush(): void {
+    const commit = this.commit;
+    if (!commit) return;
+    this.commit = undefined;
+    const done = this.tail.then(async () => {
+      this.uncommitted.clear();
+      await this.saver.flush();
+    });
+    this.tail = done.catch(() => undefined);
+    done.then(commit.resolve, commit.reject);
+  }
+}
