@@ -83,6 +83,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
-  await app.register(async (scope) => attributeRoutes(scope, store, settings));
+  await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
   return app;
 }

@@ -23,11 +23,20 @@ export class WriteQueue {
   }
 
   /** Creates an event; undefined when its uuid is taken. Resolves once the event is committed. */
-  async create(event: MispEvent): Promise<SaveOutcome | undefined> {
+  create(event: MispEvent): Promise<SaveOutcome | undefined> {
+    return this.write(event, true);
+  }
+
+  /** Writes a newer version of a stored event (merged item by item). Resolves once it is committed. */
+  async update(event: MispEvent): Promise<SaveOutcome> {
+    return (await this.write(event, false))!;
+  }
+
+  private async write(event: MispEvent, create: boolean): Promise<SaveOutcome | undefined> {
     this.waiting++;
     const written = this.tail.then(async () => {
       try {
-        if (this.uncommitted.has(event.uuid) || (await this.check(event.uuid))) return undefined;
+        if (create && (this.uncommitted.has(event.uuid) || (await this.check(event.uuid)))) return undefined;
         const outcome = await this.saver.save(event);
         this.uncommitted.add(event.uuid);
         return outcome;

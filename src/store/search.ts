@@ -24,6 +24,8 @@ export interface AttributeFilter {
   event?: EventRef;
   /** Any of these events, by id. */
   eventIds?: readonly number[];
+  /** Attributes with these ids. */
+  ids?: readonly number[];
   /** Attributes with these uuids, or in events with these uuids (as MISP's `uuid` filter). */
   uuids?: readonly string[];
   /** In events published at or after this time (epoch seconds: MISP's `last`). */
@@ -82,6 +84,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
   if (filter.toIds !== undefined) q = q.where('attribute.to_ids', '=', filter.toIds ? 1 : 0);
   if (filter.since !== undefined) q = q.where('attribute.timestamp', '>=', filter.since);
   if (filter.eventIds) q = filter.eventIds.length ? q.where('event.id', 'in', [...filter.eventIds]) : q.where(sql<SqlBool>`1 = 0`);
+  if (filter.ids) q = filter.ids.length ? q.where('attribute.id', 'in', [...filter.ids]) : q.where(sql<SqlBool>`1 = 0`);
   if (filter.uuids) {
     const bytes = filter.uuids.map(uuidToBytes);
     q = bytes.length ? q.where((eb) => eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)])) : q.where(sql<SqlBool>`1 = 0`);

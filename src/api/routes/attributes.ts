@@ -2,9 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Store } from '../../store/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search.js';
-import { ApiError } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { attributeSearch, type RestQuery } from '../rest-search.js';
-import { userOf, viewerOf } from '../session.js';
+import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
+import type { WriteQueue } from '../write-queue.js';
+import { randomUUID } from 'node:crypto';
+import { isUuid } from '../../model/event.js';
+import { parseMispEvent } from '../../formats/misp-json/parse.js';
+import { describeProblem } from '../../formats/misp-json/problems.js';
+import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { purgeAttribute } from '../../store/event-writer.js';
+import type { User } from '../../store/users.js';
 import type { SettingsCache } from '../settings-cache.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
@@ -21,7 +29,7 @@ export function attributeDocument(h: AttributeHit) {
   };
 }
 
-export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   const restSearch = async (request: FastifyRequest) => {
     const user = userOf(request);
     const body = request.body;
@@ -41,4 +49,71 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
   };
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
+
+  /** One attribute the user may see, by id or uuid. */
+  const find = async (user: User, id: string): Promise<AttributeHit> => {
+    const filter = /^\d+$/.test(id) ? { ids: [Number(id)] } : isUuid(id.toLowerCase()) ? { uuids: [id.toLowerCase()] } : undefined;
+    const hits = filter ? await searchAttributes(store, viewerOf(user), { ...filter, includeDeleted: true }) : [];
+    const hit = hits.find((h) => String(h.id) === id || h.uuid === id.toLowerCase());
+    if (!hit) throw notFound('attribute');
+    return hit;
+  };
+  const single = (h: AttributeHit) => {
+    const { Event: _event, ...attribute } = attributeDocument(h);
+    return { Attribute: attribute };
+  };
+
+  app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => single(await find(userOf(request), request.params.id)));
+
+  // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP.
+  app.post<{ Params: { event: string } }>('/attributes/add/:event', async (request) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    const ref = parseEventRef(request.params.event);
+    const stored = ref && (await loadEvent(store, viewerOf(user), ref));
+    if (!stored) throw notFound('event');
+    if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
+    const body = request.body as Record<string, unknown> | unknown[] | undefined;
+    const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'Attribute' in body ? body.Attribute : body;
+    const items = (Array.isArray(list) ? list : [list]).map((a) => ({ ...(a as Record<string, unknown>), uuid: (a as Record<string, unknown>)?.uuid ?? randomUUID() }));
+    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
+    const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
+    const attributes = parsed.event?.attributes ?? [];
+    if (attributes.length === 0) {
+      throw new ApiError(403, 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
+    }
+    await writes.update({ ...stored, timestamp: now, attributes, objects: [], reports: [] });
+    const saved = await searchAttributes(store, viewerOf(user), { uuids: attributes.map((a) => a.uuid) });
+    const docs = saved.filter((h) => h.eventId === stored.id).map(single);
+    const answer = Array.isArray(list) ? { Attribute: docs.map((d) => d.Attribute) } : docs[0]!;
+    return parsed.problems.length ? { ...answer, errors: parsed.problems.map(describeProblem) } : answer;
+  });
+
+  // attributes/delete/ID marks it deleted; attributes/delete/ID/1 removes it for good (site admins).
+  const remove = async (request: FastifyRequest<{ Params: { id: string; hard?: string } }>) => {
+    const user = userOf(request);
+    const hit = await find(user, request.params.id);
+    const stored = await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true });
+    if (!stored || !mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to delete this attribute.');
+    const url = request.url.split('?')[0];
+    if (request.params.hard === '1') {
+      if (!can(user, 'perm_site_admin')) throw new ApiError(403, 'Only site admins may delete attributes for good.');
+      await purgeAttribute(store, hit.id);
+      return { saved: true, success: true, name: 'Attribute deleted.', message: 'Attribute deleted.', url };
+    }
+    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1, hit.timestamp + 1);
+    const attribute = [...stored.attributes, ...stored.objects.flatMap((o) => o.attributes)].find((a) => a.uuid === hit.uuid)!;
+    const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === hit.uuid));
+    const gone = { ...attribute, deleted: true, timestamp: now };
+    await writes.update({
+      ...stored, timestamp: now, reports: [],
+      attributes: inObject ? [] : [gone],
+      objects: inObject ? [{ ...inObject, references: [], attributes: [gone] }] : [],
+    });
+    return { message: 'Attribute deleted.' };
+  };
+  app.post('/attributes/delete/:id', remove);
+  app.delete('/attributes/delete/:id', remove);
+  app.post('/attributes/delete/:id/:hard', remove);
+  app.delete('/attributes/delete/:id/:hard', remove);
 }

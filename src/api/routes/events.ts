@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
-import { describeProblem } from '../../formats/misp-json/problems.js';
+import { describeProblem, type ImportProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import { eventCorrelations } from '../../store/correlations.js';
 import type { Store } from '../../store/database.js';
@@ -10,7 +10,7 @@ import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { deleteEvent } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { ApiError, notFound } from '../errors.js';
-import { can, requirePermission, userOf, viewerOf } from '../session.js';
+import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
 import type { WriteQueue } from '../write-queue.js';
 
@@ -27,6 +27,23 @@ function indexEntry(e: EventSummary) {
     Orgc: { id: String(e.orgc.id), name: e.orgc.name, uuid: e.orgc.uuid },
     EventTag: e.tags.map((name) => ({ Tag: { name } })),
   };
+}
+
+/** The event object of a request body: `{"Event": {…}}` or the event itself. */
+function eventBody(body: unknown): Record<string, unknown> {
+  const b = body as Record<string, unknown> | undefined;
+  const raw = b && typeof b.Event === 'object' && b.Event !== null ? b.Event : b;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(403, 'The event could not be saved.', { errors: { Event: ['the body must be an event object'] } });
+  return raw as Record<string, unknown>;
+}
+
+function invalidEvent(problems: readonly ImportProblem[]): ApiError {
+  return new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]])) });
+}
+
+/** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
+function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
+  return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
 }
 
 function positive(value: unknown, name: string, fallback: number): number {
@@ -83,9 +100,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   const add = async (request: FastifyRequest) => {
     const user = userOf(request);
     requirePermission(user, 'perm_add');
-    const body = request.body as Record<string, unknown> | undefined;
-    const raw = (body && typeof body.Event === 'object' && body.Event !== null ? body.Event : body) as Record<string, unknown> | undefined;
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(403, 'The event could not be saved.', { errors: { Event: ['the body must be an event object'] } });
+    const raw = eventBody(request.body);
     const now = Math.floor(Date.now() / 1000);
     const own = { uuid: user.org.uuid, name: user.org.name };
     // Events are created by the user's organisation; only a sync user may store another creator's.
@@ -98,27 +113,40 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
       Orgc: can(user, 'perm_sync') && raw.Orgc ? raw.Orgc : own,
     };
     const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: 1 });
-    if (!parsed.event) {
-      throw new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
-    }
+    if (!parsed.event) throw invalidEvent(parsed.problems);
     const outcome = await writes.create(parsed.event);
     if (!outcome) throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
-    const doc = await eventDocument(store, settings, user, outcome.eventId);
-    const problems = [...parsed.problems, ...outcome.problems];
-    // MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why.
-    return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
+    return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
   };
   app.post('/events/add', add);
   app.post('/events', add);
+
+  const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const stored = await loadEvent(store, viewerOf(user), eventRefOf(request));
+    if (!stored) throw notFound('event');
+    if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
+    const raw = eventBody(request.body);
+    const now = Math.floor(Date.now() / 1000);
+    // An edit names its event by the address; what it changes carries no timestamp, or a newer one.
+    const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
+    const draft = { ...raw, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date, Orgc: stored.orgc, Org: stored.org ?? stored.orgc };
+    const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: stored.distribution });
+    if (!parsed.event) throw invalidEvent(parsed.problems);
+    // Tags are the event's whole list: an edit that names none keeps the stored ones.
+    const event = raw.Tag === undefined ? { ...parsed.event, tags: stored.tags } : parsed.event;
+    const outcome = await writes.update(event);
+    return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
+  };
+  app.post('/events/edit/:id', edit);
+  app.put('/events/edit/:id', edit);
+  app.put('/events/:id', edit);
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
     if (!event) throw notFound('event');
-    const owner = event.org?.uuid === user.org.uuid || event.orgc.uuid === user.org.uuid;
-    if (!can(user, 'perm_site_admin') && !(owner && can(user, 'perm_modify_org'))) {
-      throw new ApiError(403, 'You are not allowed to delete this event.');
-    }
+    if (!mayChange(user, event)) throw new ApiError(403, 'You are not allowed to delete this event.');
     await deleteEvent(store, event.id);
     const url = request.url.split('?')[0];
     return { saved: true, success: true, name: 'Event deleted.', message: 'Event deleted.', url };

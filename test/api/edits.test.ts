@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { call, serve } from '../helpers/api.js';
+import { forEachDialect } from '../helpers/stores.js';
+
+const EVENT = 'ed000000-0000-4000-8000-000000000001';
+
+forEachDialect('REST API: edits and attributes', (fixture) => {
+  const servers: FastifyInstance[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await fixture.cleanup();
+  });
+
+  async function setUp() {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const made = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'First title', distribution: 1, timestamp: '1000',
+      Tag: [{ name: 'tlp:green' }], Attribute: [{ uuid: 'ed000000-0000-4000-8000-0000000000a1', type: 'domain', value: 'one.example', timestamp: '1000' }] } });
+    assert.equal(made.status, 200);
+    return { i, id: made.body.Event.id as string };
+  }
+
+  it('edits an event: newer fields replace, tags stay unless given, and only its organisation may', async () => {
+    const { i, id } = await setUp();
+    const edited = await call(i, i.alice, 'POST', `/events/edit/${id}`, { Event: { info: 'Better title', threat_level_id: '1',
+      Attribute: [{ uuid: 'ed000000-0000-4000-8000-0000000000a1', type: 'domain', value: 'one.example', comment: 'confirmed' }, { type: 'ip-dst', value: '192.0.2.77' }] } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body.Event.info, 'Better title');
+    assert.equal(edited.body.Event.uuid, EVENT);
+    assert.ok(Number(edited.body.Event.timestamp) > 1000);
+    assert.deepEqual(edited.body.Event.Tag.map((t: { name: string }) => t.name), ['tlp:green']);
+    assert.deepEqual(edited.body.Event.Attribute.map((a: { value: string; comment: string }) => [a.value, a.comment]), [['one.example', 'confirmed'], ['192.0.2.77', '']]);
+    assert.equal((await call(i, i.bob, 'POST', `/events/edit/${id}`, { Event: { info: 'Hijacked' } })).status, 403);
+    assert.equal((await call(i, i.admin, 'PUT', `/events/edit/${id}`, { Event: { info: 'By the admin', Tag: [] } })).body.Event.Tag.length, 0);
+    assert.equal((await call(i, i.alice, 'POST', '/events/edit/99999', { Event: { info: 'x' } })).status, 404);
+  });
+
+  it('adds attributes to an event, one or a list, views them and deletes them softly or for good', async () => {
+    const { i, id } = await setUp();
+    const one = await call(i, i.alice, 'POST', `/attributes/add/${id}`, { type: 'md5', value: 'D41D8CD98F00B204E9800998ECF8427E', to_ids: true });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.equal(one.body.Attribute.value, 'd41d8cd98f00b204e9800998ecf8427e');
+    assert.equal(one.body.Attribute.event_id, id);
+    const many = await call(i, i.alice, 'POST', `/attributes/add/${EVENT}`, [{ type: 'domain', value: 'two.example' }, { type: 'md5', value: 'nope' }]);
+    assert.equal(many.status, 200);
+    assert.deepEqual(many.body.Attribute.map((a: { value: string }) => a.value), ['two.example']);
+    assert.match(many.body.errors[0], /nope/);
+    const bad = await call(i, i.alice, 'POST', `/attributes/add/${id}`, { type: 'no-such-type', value: 'x' });
+    assert.equal(bad.status, 403);
+    assert.ok(Object.keys(bad.body.errors).length > 0);
+    assert.equal((await call(i, i.bob, 'POST', `/attributes/add/${id}`, { type: 'domain', value: 'bob.example' })).status, 403);
+
+    const view = await call(i, i.bob, 'GET', `/attributes/view/${one.body.Attribute.id}`);
+    assert.equal(view.body.Attribute.uuid, one.body.Attribute.uuid, 'a community event is visible to another organisation');
+    assert.equal((await call(i, i.alice, 'GET', `/attributes/view/${one.body.Attribute.uuid}`)).body.Attribute.type, 'md5');
+
+    assert.equal((await call(i, i.bob, 'POST', `/attributes/delete/${one.body.Attribute.id}`)).status, 403);
+    assert.equal((await call(i, i.alice, 'POST', `/attributes/delete/${one.body.Attribute.id}`)).body.message, 'Attribute deleted.');
+    const soft = await call(i, i.alice, 'GET', `/attributes/view/${one.body.Attribute.id}`);
+    assert.equal(soft.body.Attribute.deleted, true, 'a soft delete keeps the attribute, marked');
+    const search = await call(i, i.alice, 'POST', '/attributes/restSearch', { eventid: id });
+    assert.deepEqual(search.body.response.Attribute.map((a: { value: string }) => a.value), ['one.example', 'two.example']);
+    assert.equal((await call(i, i.alice, 'POST', `/attributes/delete/${many.body.Attribute[0].id}/1`)).status, 403, 'for good: site admins only');
+    assert.equal((await call(i, i.admin, 'POST', `/attributes/delete/${many.body.Attribute[0].id}/1`)).status, 200);
+    assert.equal((await call(i, i.admin, 'GET', `/attributes/view/${many.body.Attribute[0].id}`)).status, 404);
+    const index = (await call(i, i.alice, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
+    assert.equal(index[0]!.attribute_count, '1');
+  });
+});
