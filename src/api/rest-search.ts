@@ -5,6 +5,15 @@ import { ApiError } from './errors.js';
 /** A restSearch query as MISP's query format writes it: the body of a POST, or the query string of a GET. */
 export type RestQuery = Record<string, unknown>;
 
+/** The query of a restSearch request: its query string, overridden by the fields of its JSON body. */
+export function restQueryOf(request: { query: unknown; body: unknown }): RestQuery {
+  const body = request.body;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    throw new ApiError(400, 'restSearch: the body must be a JSON object of filters');
+  }
+  return { ...(request.query as RestQuery), ...((body as RestQuery | undefined) ?? {}) };
+}
+
 export interface AttributeSearch {
   filter: AttributeFilter;
   enforceWarninglist: boolean;

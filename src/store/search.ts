@@ -1,11 +1,11 @@
-import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
 import type { Database } from './schema.js';
 import type { Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
 import { holdsValueIds, valueIdsOf } from './value-match.js';
-import { attributeVisibleTo } from './visibility.js';
+import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 import type { EventRef } from './event-reader.js';
 
 export interface AttributeFilter {
@@ -65,6 +65,60 @@ export interface AttributeHit {
   objectRelation: string | null;
 }
 
+type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
+
+/**
+ * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
+ * values are looked up in the value index first.
+ */
+async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<(eb: Scope) => Expression<SqlBool>> {
+  const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
+  const valueIds: number[] = [];
+  for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));
+  const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
+  const none = sql<SqlBool>`1 = 0`;
+  return (eb) => {
+    const all: Array<Expression<SqlBool>> = [attributeVisibleTo(viewer)(eb)];
+    if (filter.onlyDeleted) all.push(eb('attribute.deleted', '=', 1));
+    else if (!filter.includeDeleted) all.push(eb('attribute.deleted', '=', 0));
+    if (filter.toIds !== undefined) all.push(eb('attribute.to_ids', '=', filter.toIds ? 1 : 0));
+    if (filter.since !== undefined) all.push(eb('attribute.timestamp', '>=', filter.since));
+    if (filter.eventIds) all.push(filter.eventIds.length ? eb('event.id', 'in', [...filter.eventIds]) : none);
+    if (filter.ids) all.push(filter.ids.length ? eb('attribute.id', 'in', [...filter.ids]) : none);
+    if (filter.uuids) {
+      const bytes = filter.uuids.map(uuidToBytes);
+      all.push(bytes.length ? eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)]) : none);
+    }
+    if (filter.publishedSince !== undefined) all.push(eb('event.published', '=', 1), eb('event.publish_timestamp', '>=', filter.publishedSince));
+    if (filter.types?.length) all.push(eb('attribute.type', 'in', [...filter.types]));
+    if (filter.categories?.length) all.push(eb('attribute.category', 'in', [...filter.categories]));
+    if (filter.event) {
+      const ref = filter.event;
+      all.push('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid)));
+    }
+    // One value, or several (any of them), each exact or a `%` pattern.
+    if (values.length > 0 || filter.values) {
+      all.push(eb.or([
+        holdsValueIds(eb, valueIds),
+        ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
+      ]));
+    }
+    const tagged = (tag: string) => {
+      const op = tag.includes('%') ? 'like' : '=';
+      return eb.or([
+        eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
+          .whereRef('event_tag.event_id', '=', 'attribute.event_id').where('tag.name', op, tag)),
+        eb.exists(eb.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('attribute_tag.id')
+          .whereRef('attribute_tag.attribute_id', '=', 'attribute.id').where('tag.name', op, tag)),
+      ]);
+    };
+    for (const tag of filter.tags ?? []) all.push(tagged(tag));
+    if (filter.anyTags?.length) all.push(eb.or(filter.anyTags.map(tagged)));
+    for (const tag of filter.notTags ?? []) all.push(eb.not(tagged(tag)));
+    return eb.and(all);
+  };
+}
+
 /** Attributes that match the filter and that the viewer may see, oldest first. */
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
   let q = store.db
@@ -77,48 +131,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
       'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
       'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
     ])
-    .where(attributeVisibleTo(viewer));
-
-  if (filter.onlyDeleted) q = q.where('attribute.deleted', '=', 1);
-  else if (!filter.includeDeleted) q = q.where('attribute.deleted', '=', 0);
-  if (filter.toIds !== undefined) q = q.where('attribute.to_ids', '=', filter.toIds ? 1 : 0);
-  if (filter.since !== undefined) q = q.where('attribute.timestamp', '>=', filter.since);
-  if (filter.eventIds) q = filter.eventIds.length ? q.where('event.id', 'in', [...filter.eventIds]) : q.where(sql<SqlBool>`1 = 0`);
-  if (filter.ids) q = filter.ids.length ? q.where('attribute.id', 'in', [...filter.ids]) : q.where(sql<SqlBool>`1 = 0`);
-  if (filter.uuids) {
-    const bytes = filter.uuids.map(uuidToBytes);
-    q = bytes.length ? q.where((eb) => eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)])) : q.where(sql<SqlBool>`1 = 0`);
-  }
-  if (filter.publishedSince !== undefined) q = q.where('event.published', '=', 1).where('event.publish_timestamp', '>=', filter.publishedSince);
-  if (filter.types?.length) q = q.where('attribute.type', 'in', [...filter.types]);
-  if (filter.categories?.length) q = q.where('attribute.category', 'in', [...filter.categories]);
-  if (filter.event) {
-    const ref = filter.event;
-    q = 'id' in ref ? q.where('event.id', '=', ref.id) : q.where('event.uuid', '=', uuidToBytes(ref.uuid));
-  }
-  // One value, or several (any of them), each exact or a `%` pattern.
-  const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
-  if (values.length > 0 || filter.values) {
-    const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
-    const ids: number[] = [];
-    for (const v of values.filter((x) => !x.includes('%'))) ids.push(...(await valueIdsOf(store.db, v)));
-    q = q.where((eb) => eb.or([
-      holdsValueIds(eb, ids),
-      ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
-    ]));
-  }
-  const tagged = (eb: ExpressionBuilder<Database, 'attribute' | 'event'>, tag: string) => {
-    const op = tag.includes('%') ? 'like' : '=';
-    return eb.or([
-      eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
-        .whereRef('event_tag.event_id', '=', 'attribute.event_id').where('tag.name', op, tag)),
-      eb.exists(eb.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('attribute_tag.id')
-        .whereRef('attribute_tag.attribute_id', '=', 'attribute.id').where('tag.name', op, tag)),
-    ]);
-  };
-  for (const tag of filter.tags ?? []) q = q.where((eb) => tagged(eb, tag));
-  if (filter.anyTags?.length) q = q.where((eb) => eb.or(filter.anyTags!.map((t) => tagged(eb, t))));
-  for (const tag of filter.notTags ?? []) q = q.where((eb) => eb.not(tagged(eb, tag)));
+    .where(await attributeMatches(store, viewer, filter));
   q = q.orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   // SQLite takes an offset only after a limit.
@@ -147,4 +160,23 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
     comment: r.comment,
     objectRelation: r.object_relation,
   }));
+}
+
+/**
+ * Events the viewer may see that hold at least one attribute matching the filter, newest first, a page
+ * at a time: what events/restSearch returns. An empty filter (nothing about attributes) matches every
+ * event the viewer may see, attributes or not.
+ */
+export async function searchEventIds(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}): Promise<number[]> {
+  const { limit: _l, offset: _o, ...criteria } = filter;
+  let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer));
+  if (Object.keys(criteria).length > 0) {
+    const matches = await attributeMatches(store, viewer, criteria);
+    // The subquery refers to the outer `event` row, which Kysely's types do not carry into it.
+    q = q.where((eb) => eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.event_id', '=', 'event.id').where(matches as never)));
+  }
+  q = q.orderBy('event.id', 'desc');
+  if (page.limit !== undefined) q = q.limit(page.limit);
+  if (page.offset && page.limit !== undefined) q = q.offset(page.offset);
+  return (await q.execute()).map((r) => r.id);
 }

@@ -67,6 +67,22 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
     assert.deepEqual(await search(i.admin, { last: '1d', type: 'domain' }), ['Org A campaign: c2.example', 'Org A campaign: private.example'], 'published within a day');
   });
 
+  it('events/restSearch answers whole events that hold a match, only those the user may see', async () => {
+    const events = async (key: string, body: unknown) => {
+      const r = await call(i, key, 'POST', '/events/restSearch', body);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.response as Array<{ Event: { info: string; Attribute: unknown[] } }>).map((e) => `${e.Event.info} (${e.Event.Attribute.length})`);
+    };
+    assert.deepEqual(await events(i.bob, { value: 'c2.example' }), ['Org B notes (1)', 'Org A campaign (3)'], "newest first; Org A's organisation-only attribute left out");
+    assert.deepEqual(await events(i.alice, { value: 'c2.example' }), ['Org A campaign (4)']);
+    assert.deepEqual(await events(i.admin, {}), ['Org B notes (1)', 'Org A campaign (4)']);
+    assert.deepEqual(await events(i.admin, { tags: ['tlp:red'] }), ['Org B notes (1)']);
+    assert.deepEqual(await events(i.admin, { limit: 1, page: 2 }), ['Org A campaign (4)']);
+    assert.deepEqual(await events(i.alice, { type: 'ip-dst', enforceWarninglist: 1 }), ['Org A campaign (3)'], 'the warninglisted attribute is left out');
+    assert.deepEqual(await events(i.bob, { uuid: A }), ['Org A campaign (3)']);
+    assert.equal((await call(i, i.alice, 'POST', '/events/restSearch', { limit: -1 })).status, 400);
+  });
+
   it('leaves out warninglisted values on enforceWarninglist, and names each bad parameter', async () => {
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: true }), []);
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: 0 }), ['Org A campaign: 8.8.8.8']);

@@ -3,7 +3,7 @@ import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Store } from '../../store/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search.js';
 import { ApiError, notFound } from '../errors.js';
-import { attributeSearch, type RestQuery } from '../rest-search.js';
+import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { WriteQueue } from '../write-queue.js';
 import { randomUUID } from 'node:crypto';
@@ -32,12 +32,7 @@ export function attributeDocument(h: AttributeHit) {
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   const restSearch = async (request: FastifyRequest) => {
     const user = userOf(request);
-    const body = request.body;
-    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-      throw new ApiError(400, 'restSearch: the body must be a JSON object of filters');
-    }
-    const query: RestQuery = { ...(request.query as RestQuery), ...((body as RestQuery | undefined) ?? {}) };
-    const search = attributeSearch(query);
+    const search = attributeSearch(restQueryOf(request));
     if (search.returnFormat !== 'json') throw new ApiError(400, `restSearch: returnFormat "${search.returnFormat}" is not served yet; use json`);
     let hits = await searchAttributes(store, viewerOf(user), search.filter);
     // As MISP does, the warninglist filter applies to the page found: a page may come back short.

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withoutWarninglisted } from '../../correlation/warninglists/enforce.js';
+import { searchEventIds } from '../../store/search.js';
+import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem, type ImportProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
@@ -120,6 +124,32 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   };
   app.post('/events/add', add);
   app.post('/events', add);
+
+  // events/restSearch: the events holding a matching attribute, whole, streamed one at a time.
+  const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
+    const user = userOf(request);
+    const search = attributeSearch(restQueryOf(request));
+    if (search.returnFormat !== 'json') throw new ApiError(400, `restSearch: returnFormat "${search.returnFormat}" is not served yet; use json`);
+    const { limit, offset, ...filter } = search.filter;
+    const viewer = viewerOf(user);
+    const ids = await searchEventIds(store, viewer, filter, { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) });
+    const lists = search.enforceWarninglist ? (await settings.correlation()).warninglists : undefined;
+    async function* documents(): AsyncGenerator<string> {
+      yield '{"response": [';
+      let first = true;
+      for (const id of ids) {
+        const event = await loadEvent(store, viewer, { id });
+        if (!event) continue;
+        const doc = serializeMispEvent(withoutWarninglisted(event, lists));
+        yield `${first ? '' : ','}${JSON.stringify({ Event: { id: String(event.id), ...doc.Event } })}`;
+        first = false;
+      }
+      yield ']}';
+    }
+    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
+  };
+  app.post('/events/restSearch', restSearch);
+  app.get('/events/restSearch', restSearch);
 
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
