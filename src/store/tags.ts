@@ -1,0 +1,81 @@
+import type { Viewer } from '../access/viewer.js';
+import type { Store } from './database.js';
+import { tagColour } from './refs.js';
+import { uuidToBytes } from './uuid.js';
+import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
+
+export interface TagUsage {
+  id: number;
+  name: string;
+  colour: string;
+  exportable: boolean;
+  hidden: boolean;
+  /** Events the viewer may see that carry the tag. */
+  events: number;
+  /** Attributes the viewer may see that carry the tag. */
+  attributes: number;
+}
+
+/** Every tag, with how often it is used where the viewer may look: never a count of what he may not see. */
+export async function listTags(store: Store, viewer: Viewer, nameLike?: string): Promise<TagUsage[]> {
+  const db = store.db;
+  let q = db.selectFrom('tag').selectAll().orderBy('name');
+  if (nameLike) q = q.where('name', 'like', nameLike);
+  const tags = await q.execute();
+  const events = await db.selectFrom('event_tag').innerJoin('event', 'event.id', 'event_tag.event_id')
+    .select(['event_tag.tag_id', (eb) => eb.fn.countAll<number>().as('n')]).where(eventVisibleTo(viewer)).groupBy('event_tag.tag_id').execute();
+  const attributes = await db.selectFrom('attribute_tag').innerJoin('attribute', 'attribute.id', 'attribute_tag.attribute_id')
+    .innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute_tag.tag_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer)).groupBy('attribute_tag.tag_id').execute();
+  const ev = new Map(events.map((r) => [r.tag_id, Number(r.n)]));
+  const at = new Map(attributes.map((r) => [r.tag_id, Number(r.n)]));
+  return tags.map((t) => ({
+    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1,
+    events: ev.get(t.id) ?? 0, attributes: at.get(t.id) ?? 0,
+  }));
+}
+
+/** What a uuid names, as far as the viewer may see: an event, or an attribute with its event. */
+export type Tagged = { kind: 'event'; eventId: number } | { kind: 'attribute'; eventId: number; attributeId: number };
+
+export async function findTaggable(store: Store, viewer: Viewer, uuid: string): Promise<Tagged | undefined> {
+  const bytes = uuidToBytes(uuid);
+  const event = await store.db.selectFrom('event').select('id').where('uuid', '=', bytes).where(eventVisibleTo(viewer)).executeTakeFirst();
+  if (event) return { kind: 'event', eventId: event.id };
+  const a = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.id', 'attribute.event_id']).where('attribute.uuid', '=', bytes).where(attributeVisibleTo(viewer)).executeTakeFirst();
+  return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
+}
+
+/** The id of a tag by name, made when missing (if allowed). */
+export async function tagId(store: Store, name: string, create: boolean): Promise<number | undefined> {
+  const found = await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirst();
+  if (found || !create) return found?.id;
+  await store.db.insertInto('tag').values({ name, colour: tagColour(name), exportable: 1, hide_tag: 0 })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  return (await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+}
+
+/** Puts a tag on an event or attribute; false when it is there already. */
+export async function attachTag(store: Store, target: Tagged, tag: number, local: boolean): Promise<boolean> {
+  const done = target.kind === 'event'
+    ? await store.db.insertInto('event_tag').values({ event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
+      .onConflict((oc) => oc.columns(['event_id', 'tag_id']).doNothing()).executeTakeFirst()
+    : await store.db.insertInto('attribute_tag').values({ attribute_id: target.attributeId, event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
+      .onConflict((oc) => oc.columns(['attribute_id', 'tag_id']).doNothing()).executeTakeFirst();
+  return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Takes a tag off an event or attribute; false when it was not there. */
+export async function detachTag(store: Store, target: Tagged, tag: number): Promise<boolean> {
+  const done = target.kind === 'event'
+    ? await store.db.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).executeTakeFirst()
+    : await store.db.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).executeTakeFirst();
+  return Number(done.numDeletedRows) > 0;
+}
+
+/** The name of a tag given by its id. */
+export async function tagNameById(store: Store, id: number): Promise<string | undefined> {
+  return (await store.db.selectFrom('tag').select('name').where('id', '=', id).executeTakeFirst())?.name;
+}
