@@ -5,6 +5,7 @@ import { ApiError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
+import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { SettingsCache } from './settings-cache.js';
 import { WriteQueue } from './write-queue.js';
@@ -86,5 +87,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
   await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
   await app.register(async (scope) => tagRoutes(scope, store));
+  await app.register(async (scope) => sightingRoutes(scope, store));
   return app;
 }

@@ -7,7 +7,7 @@ import type { Store } from './database.js';
 import type { AttributeTable } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
-import { attributeVisibleTo, eventVisibleTo, objectVisibleTo } from './visibility.js';
+import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, sightingVisibleTo } from './visibility.js';
 
 export type EventRef = { id: number } | { uuid: string };
 
@@ -91,10 +91,11 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
   const attributes = new Map<number, Attribute>();
   for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id)));
 
-  const sightingRows = await db.selectFrom('sighting').leftJoin('organisation', 'organisation.id', 'sighting.org_id')
+  const sightingRows = await db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
+    .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
     .select(['sighting.uuid', 'sighting.attribute_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
       'organisation.uuid as org_uuid', 'organisation.name as org_name'])
-    .where('sighting.event_id', '=', eventId).orderBy('sighting.id').execute();
+    .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id').execute();
   for (const s of sightingRows) {
     attributes.get(s.attribute_id)?.sightings.push({
       uuid: bytesToUuid(s.uuid),

@@ -41,3 +41,15 @@ export function objectVisibleTo(viewer: Viewer): (eb: ObjectScope) => Expression
       eb.or([eb('event.org_id', '=', orgId), eb('object.distribution', 'in', [1, 2, 3, 5])]),
     ]);
 }
+
+type SightingScope = ExpressionBuilder<Database, 'event' | 'sighting'>;
+
+/**
+ * Sightings the viewer may see, on attributes he may see (MISP's default sighting policy): those his
+ * organisation made, and every one on events his organisation owns or created. Query must join `event`.
+ */
+export function sightingVisibleTo(viewer: Viewer): (eb: SightingScope) => Expression<SqlBool> {
+  if (seesEverything(viewer) || viewer.kind !== 'user') return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.or([eb('sighting.org_id', '=', orgId), eb('event.org_id', '=', orgId), eb('event.orgc_id', '=', orgId)]);
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { isUuid } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { searchAttributes } from '../../store/search.js';
+import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
+import { ApiError, notFound } from '../errors.js';
+import { requirePermission, userOf, viewerOf } from '../session.js';
+
+function sightingDocument(s: SightingRecord) {
+  return {
+    Sighting: {
+      id: String(s.id), uuid: s.uuid, attribute_id: String(s.attributeId), attribute_uuid: s.attributeUuid, event_id: String(s.eventId),
+      org_id: String(s.orgId ?? 0), date_sighting: String(s.dateSighting), source: s.source, type: String(s.type),
+      ...(s.orgName ? { Organisation: { id: String(s.orgId), name: s.orgName, uuid: s.orgUuid } } : {}),
+    },
+  };
+}
+
+export async function sightingRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  // sightings/add takes {"value": …} (every attribute the user may see that holds it), {"id"} or {"uuid"}, or the id in the path.
+  app.post<{ Params: { id?: string } }>('/sightings/add/:id?', async (request) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_sighting');
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const ref = request.params.id ?? body.id ?? body.uuid;
+    const type = body.type === undefined ? 0 : Number(body.type);
+    if (![0, 1, 2].includes(type)) throw new ApiError(403, 'Invalid sighting', { errors: { type: ['0 (sighting), 1 (false positive) or 2 (expiration)'] } });
+    const date = body.timestamp === undefined ? Math.floor(Date.now() / 1000) : Number(body.timestamp);
+    if (!Number.isInteger(date) || date < 0) throw new ApiError(403, 'Invalid sighting', { errors: { timestamp: ['epoch seconds'] } });
+    const source = typeof body.source === 'string' ? body.source : '';
+    const viewer = viewerOf(user);
+    let hits;
+    if (typeof body.value === 'string' && body.value.trim()) hits = await searchAttributes(store, viewer, { value: body.value });
+    else if (typeof ref === 'string' || typeof ref === 'number') {
+      const key = String(ref).toLowerCase();
+      hits = /^\d+$/.test(key) ? await searchAttributes(store, viewer, { ids: [Number(key)] })
+        : isUuid(key) ? (await searchAttributes(store, viewer, { uuids: [key] })).filter((h) => h.uuid === key) : [];
+    } else throw new ApiError(403, 'Invalid sighting', { errors: { value: ['give the value, or the id or uuid of the attribute'] } });
+    if (hits.length === 0) throw notFound('attribute');
+    await addSightings(store, hits.map((h) => ({ id: h.id, eventId: h.eventId })), user.org.id, type, date, source);
+    if (hits.length > 1) return { message: `${hits.length} sightings successfully added.` };
+    const [made] = (await listSightings(store, viewer, { attributeIds: [hits[0]!.id] })).slice(-1);
+    return sightingDocument(made!);
+  });
+
+  // sightings/listSightings/ID/attribute|event: what the user may see of them (MISP's default policy).
+  app.post<{ Params: { id: string; context?: string } }>('/sightings/listSightings/:id/:context?', async (request) => {
+    const user = userOf(request);
+    const viewer = viewerOf(user);
+    const context = request.params.context ?? 'attribute';
+    if (context === 'event') {
+      const ref = parseEventRef(request.params.id);
+      const event = ref && (await loadEvent(store, viewer, ref));
+      if (!event) throw notFound('event');
+      return (await listSightings(store, viewer, { eventId: event.id })).map(sightingDocument);
+    }
+    if (context !== 'attribute') throw new ApiError(400, `the context is attribute or event, not "${context}"`);
+    const id = request.params.id.toLowerCase();
+    const hits = /^\d+$/.test(id) ? await searchAttributes(store, viewer, { ids: [Number(id)] }) : isUuid(id) ? await searchAttributes(store, viewer, { uuids: [id] }) : [];
+    const hit = hits.find((h) => String(h.id) === id || h.uuid === id);
+    if (!hit) throw notFound('attribute');
+    return (await listSightings(store, viewer, { attributeIds: [hit.id] })).map(sightingDocument);
+  });
+}
