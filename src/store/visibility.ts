@@ -26,6 +26,12 @@ export function attributeVisibleTo(viewer: Viewer): (eb: AttributeScope) => Expr
     eb.and([
       eventVisibleTo(viewer)(eb as unknown as EventScope),
       eb.or([eb('event.org_id', '=', orgId), eb('attribute.distribution', 'in', [1, 2, 3, 5])]),
+      // An attribute of an object is seen only where its object is: an organisation-only object hides its attributes.
+      eb.or([
+        eb('event.org_id', '=', orgId),
+        eb('attribute.object_id', 'is', null),
+        eb.exists(eb.selectFrom('object').select('object.id').whereRef('object.id', '=', 'attribute.object_id').where('object.distribution', 'in', [1, 2, 3, 5])),
+      ]),
     ]);
 }
 

@@ -37,6 +37,22 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', '/events/edit/99999', { Event: { info: 'x' } })).status, 404);
   });
 
+  it("hides an organisation-only object's attributes from other organisations, in search and views", async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const made = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Shared event, private object', distribution: 3,
+      Attribute: [{ type: 'domain', value: 'public.example' }],
+      Object: [{ name: 'file', distribution: 0, Attribute: [{ type: 'md5', object_relation: 'md5', value: 'e'.repeat(32), distribution: 5 }] }] } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const values = async (key: string) => ((await call(i, key, 'POST', '/attributes/restSearch', {})).body.response.Attribute as Array<{ value: string }>).map((a) => a.value);
+    assert.deepEqual(await values(i.alice), ['public.example', 'e'.repeat(32)]);
+    assert.deepEqual(await values(i.bob), ['public.example']);
+    const view = await call(i, i.bob, 'GET', `/events/view/${made.body.Event.id}`);
+    assert.deepEqual(view.body.Event.Object ?? [], []);
+    const index = (await call(i, i.bob, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
+    assert.equal(index[0]!.attribute_count, '1');
+  });
+
   it('adds attributes to an event, one or a list, views them and deletes them softly or for good', async () => {
     const { i, id } = await setUp();
     const one = await call(i, i.alice, 'POST', `/attributes/add/${id}`, { type: 'md5', value: 'D41D8CD98F00B204E9800998ECF8427E', to_ids: true });
