@@ -445,3 +445,10 @@ export async function purgeAttribute(store: Store, attributeId: number): Promise
     return true;
   });
 }
+
+/** Publishes an event (now) or takes it back to draft; false when there is no such event. */
+export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
+  const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };
+  const done = await store.db.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
+}

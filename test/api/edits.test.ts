@@ -37,6 +37,21 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', '/events/edit/99999', { Event: { info: 'x' } })).status, 404);
   });
 
+  it('publishes and unpublishes for a publisher of the event\'s organisation', async () => {
+    const { i, id } = await setUp();
+    assert.equal((await call(i, i.alice, 'POST', `/events/publish/${id}`)).status, 403, 'a User may not publish');
+    assert.equal((await call(i, i.bob, 'POST', `/events/publish/${id}`)).status, 403);
+    const done = await call(i, i.admin, 'POST', `/events/publish/${EVENT}`);
+    assert.equal(done.status, 200);
+    assert.equal(done.body.id, id);
+    const view = (await call(i, i.alice, 'GET', `/events/view/${id}`)).body.Event;
+    assert.equal(view.published, true);
+    assert.ok(Number(view.publish_timestamp) > 0);
+    assert.equal((await call(i, i.admin, 'POST', `/events/unpublish/${id}`)).body.message, 'Event unpublished.');
+    assert.equal((await call(i, i.alice, 'GET', `/events/view/${id}`)).body.Event.published, false);
+    assert.equal((await call(i, i.admin, 'POST', '/events/publish/424242')).status, 404);
+  });
+
   it("hides an organisation-only object's attributes from other organisations, in search and views", async () => {
     const i = await serve(await fixture.open());
     servers.push(i.app);

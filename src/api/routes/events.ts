@@ -11,7 +11,7 @@ import { eventCorrelations } from '../../store/correlations.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
-import { deleteEvent } from '../../store/event-writer.js';
+import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
@@ -171,6 +171,21 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   app.post('/events/edit/:id', edit);
   app.put('/events/edit/:id', edit);
   app.put('/events/:id', edit);
+
+  // Publishing needs perm_publish on an event the user may change; MISP queues the alerting job and says so.
+  const publishing = (published: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
+    if (!event) throw notFound('event');
+    if (!mayChange(user, event)) throw new ApiError(403, `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
+    requirePermission(user, 'perm_publish');
+    await setPublished(store, event.id, published);
+    const url = request.url.split('?')[0];
+    const message = published ? 'Job queued' : 'Event unpublished.';
+    return { name: message, message, url, id: String(event.id) };
+  };
+  app.post('/events/publish/:id', publishing(true));
+  app.post('/events/unpublish/:id', publishing(false));
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
