@@ -73,9 +73,9 @@ function tagFilter(value: unknown): Pick<AttributeFilter, 'tags' | 'anyTags' | '
     return out;
   }
   const items = list(value, 'tags')!;
-  const any = items.filter((t) => !t.startsWith('!'));
-  const none = items.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
-  return { ...(any.length ? { anyTags: any } : {}), ...(none.length ? { notTags: none } : {}) };
+  const anyOf = items.filter((t) => !t.startsWith('!'));
+  const noneOf = items.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
+  return { ...(anyOf.length ? { anyTags: anyOf } : {}), ...(noneOf.length ? { notTags: noneOf } : {}) };
 }
 
 /** The attributes/restSearch query as a store filter; a parameter that does not fit is a 400 naming it. */

@@ -92,10 +92,16 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   app.post('/events/index', index);
   app.get('/events', index);
 
-  const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    const user = userOf(request);
+  /** The event the address names, as the user may see it; a 404 when there is none for him. */
+  const visibleEvent = async (request: FastifyRequest<{ Params: { id: string } }>, user: User) => {
     const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
     if (!event) throw notFound('event');
+    return event;
+  };
+
+  const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await visibleEvent(request, user);
     return eventDocument(store, settings, user, event.id);
   };
   app.get('/events/view/:id', view);
@@ -153,8 +159,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
 
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const stored = await loadEvent(store, viewerOf(user), eventRefOf(request));
-    if (!stored) throw notFound('event');
+    const stored = await visibleEvent(request, user);
     if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
     const raw = eventBody(request.body);
     const now = Math.floor(Date.now() / 1000);
@@ -175,8 +180,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   // Publishing needs perm_publish on an event the user may change; MISP queues the alerting job and says so.
   const publishing = (published: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
-    if (!event) throw notFound('event');
+    const event = await visibleEvent(request, user);
     if (!mayChange(user, event)) throw new ApiError(403, `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
     requirePermission(user, 'perm_publish');
     await setPublished(store, event.id, published);
@@ -189,8 +193,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const event = await loadEvent(store, viewerOf(user), eventRefOf(request));
-    if (!event) throw notFound('event');
+    const event = await visibleEvent(request, user);
     if (!mayChange(user, event)) throw new ApiError(403, 'You are not allowed to delete this event.');
     await deleteEvent(store, event.id);
     const url = request.url.split('?')[0];
