@@ -9,7 +9,6 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, `Invalid ${what}`);
-export const forbidden = (message: string) => new ApiError(403, message);
 
 export function errorBody(message: string, url: string, details: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: message, message, url, ...details };

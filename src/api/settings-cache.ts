@@ -22,9 +22,4 @@ export class SettingsCache {
     }
     return this.value;
   }
-
-  /** Forget what was read: the next request reads afresh (after a change made through the API). */
-  invalidate(): void {
-    this.value = undefined;
-  }
 }

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Store } from '../../store/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search.js';
+import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
 import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { WriteQueue } from '../write-queue.js';
 import { randomUUID } from 'node:crypto';
-import { isUuid } from '../../model/event.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../formats/misp-json/problems.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
@@ -47,9 +47,7 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
 
   /** One attribute the user may see, by id or uuid. */
   const find = async (user: User, id: string): Promise<AttributeHit> => {
-    const filter = /^\d+$/.test(id) ? { ids: [Number(id)] } : isUuid(id.toLowerCase()) ? { uuids: [id.toLowerCase()] } : undefined;
-    const hits = filter ? await searchAttributes(store, viewerOf(user), { ...filter, includeDeleted: true }) : [];
-    const hit = hits.find((h) => String(h.id) === id || h.uuid === id.toLowerCase());
+    const hit = await attributeByRef(store, viewerOf(user), id, { includeDeleted: true });
     if (!hit) throw notFound('attribute');
     return hit;
   };

@@ -18,12 +18,10 @@ import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.
 import type { SettingsCache } from '../settings-cache.js';
 import type { WriteQueue } from '../write-queue.js';
 
-const flag = (b: boolean) => b;
-
 function indexEntry(e: EventSummary) {
   return {
     id: String(e.id), org_id: String(e.org.id), orgc_id: String(e.orgc.id), date: e.date, info: e.info, uuid: e.uuid,
-    published: flag(e.published), analysis: String(e.analysis), attribute_count: String(e.attributeCount),
+    published: e.published, analysis: String(e.analysis), attribute_count: String(e.attributeCount),
     timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: '0', proposal_email_lock: false,
     locked: false, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
     disable_correlation: e.disableCorrelation, extends_uuid: '',

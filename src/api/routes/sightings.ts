@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { isUuid } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { searchAttributes } from '../../store/search.js';
 import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
+import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf, viewerOf } from '../session.js';
 
@@ -33,9 +33,8 @@ export async function sightingRoutes(app: FastifyInstance, store: Store): Promis
     let hits;
     if (typeof body.value === 'string' && body.value.trim()) hits = await searchAttributes(store, viewer, { value: body.value });
     else if (typeof ref === 'string' || typeof ref === 'number') {
-      const key = String(ref).toLowerCase();
-      hits = /^\d+$/.test(key) ? await searchAttributes(store, viewer, { ids: [Number(key)] })
-        : isUuid(key) ? (await searchAttributes(store, viewer, { uuids: [key] })).filter((h) => h.uuid === key) : [];
+      const hit = await attributeByRef(store, viewer, String(ref));
+      hits = hit ? [hit] : [];
     } else throw new ApiError(403, 'Invalid sighting', { errors: { value: ['give the value, or the id or uuid of the attribute'] } });
     if (hits.length === 0) throw notFound('attribute');
     await addSightings(store, hits.map((h) => ({ id: h.id, eventId: h.eventId })), user.org.id, type, date, source);
@@ -56,9 +55,7 @@ export async function sightingRoutes(app: FastifyInstance, store: Store): Promis
       return (await listSightings(store, viewer, { eventId: event.id })).map(sightingDocument);
     }
     if (context !== 'attribute') throw new ApiError(400, `the context is attribute or event, not "${context}"`);
-    const id = request.params.id.toLowerCase();
-    const hits = /^\d+$/.test(id) ? await searchAttributes(store, viewer, { ids: [Number(id)] }) : isUuid(id) ? await searchAttributes(store, viewer, { uuids: [id] }) : [];
-    const hit = hits.find((h) => String(h.id) === id || h.uuid === id);
+    const hit = await attributeByRef(store, viewer, request.params.id);
     if (!hit) throw notFound('attribute');
     return (await listSightings(store, viewer, { attributeIds: [hit.id] })).map(sightingDocument);
   });
