@@ -7,6 +7,9 @@ import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
+import { organisationRoutes } from './routes/organisations.js';
+import { sharingGroupRoutes } from './routes/sharing-groups.js';
+import { userRoutes } from './routes/users.js';
 import { SettingsCache } from './settings-cache.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -88,5 +91,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
   await app.register(async (scope) => tagRoutes(scope, store));
   await app.register(async (scope) => sightingRoutes(scope, store));
+  await app.register(async (scope) => organisationRoutes(scope, store));
+  await app.register(async (scope) => userRoutes(scope, store));
+  await app.register(async (scope) => sharingGroupRoutes(scope, store));
   return app;
 }

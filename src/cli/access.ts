@@ -1,4 +1,5 @@
-import { addApiKey, addOrganisation, addUser, bootstrapInstance, findOrganisation, findUser, listOrganisations, listUsers } from '../store/users.js';
+import { addOrganisation, findOrganisation, listOrganisations } from '../store/organisations.js';
+import { addApiKey, addUser, bootstrapInstance, findUser, listUsers } from '../store/users.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 /** `cairn orgs [add NAME]`: the organisations, or a new local one. */

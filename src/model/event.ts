@@ -24,6 +24,18 @@ export interface Organisation extends OrganisationRef {
   local: boolean;
 }
 
+/**
+ * The sharing group an item at distribution 4 is shared with. Across instances a group is known by its
+ * uuid; a client of this instance may name it by its local id instead, which the API resolves.
+ */
+export interface SharingGroupRef {
+  uuid?: string;
+  id?: number;
+  name?: string;
+  /** Its member organisations, when the source describes them: a group unknown here is created with them. */
+  organisations?: OrganisationRef[];
+}
+
 export interface TagRef {
   name: string;
   colour: string | null;
@@ -42,6 +54,8 @@ export interface Sighting {
 }
 
 export interface Attribute {
+  /** Set at distribution 4 only. */
+  sharing_group?: SharingGroupRef;
   uuid: string;
   type: string;
   category: string;
@@ -74,6 +88,8 @@ export interface ObjectReference {
 }
 
 export interface MispObject {
+  /** Set at distribution 4 only. */
+  sharing_group?: SharingGroupRef;
   uuid: string;
   name: string;
   meta_category: string;
@@ -91,6 +107,8 @@ export interface MispObject {
 }
 
 export interface EventReport {
+  /** Set at distribution 4 only. */
+  sharing_group?: SharingGroupRef;
   uuid: string;
   name: string;
   content: string;
@@ -100,6 +118,8 @@ export interface EventReport {
 }
 
 export interface MispEvent {
+  /** Set at distribution 4 only. */
+  sharing_group?: SharingGroupRef;
   uuid: string;
   info: string;
   /** `YYYY-MM-DD`. */

@@ -11,6 +11,7 @@ export interface EventSummary {
   threatLevelId: number;
   analysis: number;
   distribution: number;
+  sharingGroupId: number | null;
   published: boolean;
   timestamp: number;
   publishTimestamp: number;
@@ -50,7 +51,7 @@ export async function listEvents(store: Store, viewer: Viewer, paging: EventPage
   for (const t of tagRows) tagsOf.set(t.event_id, [...(tagsOf.get(t.event_id) ?? []), t.name]);
   return rows.map((r) => ({
     id: r.id, uuid: bytesToUuid(r.uuid), info: r.info, date: r.date, threatLevelId: r.threat_level_id, analysis: r.analysis,
-    distribution: r.distribution, published: r.published === 1, timestamp: r.timestamp, publishTimestamp: r.publish_timestamp,
+    distribution: r.distribution, sharingGroupId: r.sharing_group_id, published: r.published === 1, timestamp: r.timestamp, publishTimestamp: r.publish_timestamp,
     disableCorrelation: r.disable_correlation === 1,
     org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name },
     orgc: { id: r.orgc_id, uuid: bytesToUuid(r.orgc_uuid), name: r.orgc_name },

@@ -1,13 +1,15 @@
 import type { Selectable } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
 import type {
-  Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SightingType, StoredEvent, TagRef, ThreatLevel,
+  Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SharingGroupRef, SightingType, StoredEvent, TagRef,
+  ThreatLevel,
 } from '../model/event.js';
 import type { Store } from './database.js';
 import type { AttributeTable } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
-import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, sightingVisibleTo } from './visibility.js';
+import { sharingGroupNames } from './sharing-groups.js';
+import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, reportVisibleTo, sightingVisibleTo } from './visibility.js';
 
 export type EventRef = { id: number } | { uuid: string };
 
@@ -31,8 +33,17 @@ export async function eventOfAttribute(store: Store, viewer: Viewer, attributeUu
   return row && { id: row.id };
 }
 
-function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined): Attribute {
+type GroupNames = ReadonlyMap<number, SharingGroupRef>;
+
+/** The sharing group of a row at distribution 4, as a field to spread into the item. */
+function groupField(groups: GroupNames, id: number | null): { sharing_group?: SharingGroupRef } {
+  const ref = id === null ? undefined : groups.get(id);
+  return ref ? { sharing_group: ref } : {};
+}
+
+function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined, groups: GroupNames): Attribute {
   return {
+    ...groupField(groups, r.sharing_group_id),
     uuid: bytesToUuid(r.uuid),
     type: r.type,
     category: r.category,
@@ -88,8 +99,16 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     list.push({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type });
   }
 
+  const objectRows = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
+    .where('object.event_id', '=', eventId).where('object.deleted', 'in', live)
+    .where(objectVisibleTo(viewer)).orderBy('object.id').execute();
+  const reportRows = await db.selectFrom('event_report').innerJoin('event', 'event.id', 'event_report.event_id').selectAll('event_report')
+    .where('event_report.event_id', '=', eventId).where('event_report.deleted', 'in', live)
+    .where(reportVisibleTo(viewer)).orderBy('event_report.id').execute();
+  const groups = await sharingGroupNames(db, [row.sharing_group_id, ...[attributeRows, objectRows, reportRows].flatMap((rows) => rows.map((r) => r.sharing_group_id))]);
+
   const attributes = new Map<number, Attribute>();
-  for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id)));
+  for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id), groups));
 
   const sightingRows = await db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
     .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
@@ -106,12 +125,10 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     });
   }
 
-  const objectRows = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
-    .where('object.event_id', '=', eventId).where('object.deleted', 'in', live)
-    .where(objectVisibleTo(viewer)).orderBy('object.id').execute();
   const objects = new Map<number, MispObject>();
   for (const o of objectRows) {
     objects.set(o.id, {
+      ...groupField(groups, o.sharing_group_id),
       uuid: bytesToUuid(o.uuid), name: o.name, meta_category: o.meta_category, description: o.description,
       template_uuid: o.template_uuid, template_version: o.template_version, comment: o.comment,
       distribution: o.distribution as Distribution, timestamp: o.timestamp, first_seen: o.first_seen, last_seen: o.last_seen,
@@ -134,8 +151,6 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     else objects.get(r.object_id)?.attributes.push(a);
   }
 
-  const reportRows = await db.selectFrom('event_report').selectAll()
-    .where('event_id', '=', eventId).where('deleted', 'in', live).orderBy('id').execute();
 
   const org = (uuid: Buffer, name: string): OrganisationRef => ({ uuid: bytesToUuid(uuid), name });
   return {
@@ -146,6 +161,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     threat_level_id: row.threat_level_id as ThreatLevel,
     analysis: row.analysis as Analysis,
     distribution: row.distribution as EventDistribution,
+    ...groupField(groups, row.sharing_group_id),
     published: row.published === 1,
     publish_timestamp: row.publish_timestamp,
     timestamp: row.timestamp,
@@ -157,6 +173,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     attributes: eventAttributes,
     objects: [...objects.values()],
     reports: reportRows.map((r) => ({
+      ...groupField(groups, r.sharing_group_id),
       uuid: bytesToUuid(r.uuid), name: r.name, content: r.content, distribution: r.distribution as Distribution,
       timestamp: r.timestamp, deleted: r.deleted === 1,
     })),

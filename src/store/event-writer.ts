@@ -1,5 +1,5 @@
 import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
-import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, Sighting } from '../model/event.js';
+import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../model/event.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { Store } from './database.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
@@ -26,8 +26,25 @@ type Known = Map<string, { id: number; timestamp: number }>;
 const flag = (b: boolean): number => (b ? 1 : 0);
 
 type ValueIds = ReadonlyMap<string, number>;
+/** Local sharing group ids by uuid. */
+type GroupIds = ReadonlyMap<string, number>;
 
-function attributeRow(a: Attribute, eventId: number, objectId: number | null, valueIds: ValueIds): Insertable<AttributeTable> {
+function groupOf(groups: GroupIds, item: { sharing_group?: SharingGroupRef }): number | null {
+  const uuid = item.sharing_group?.uuid;
+  return uuid ? (groups.get(uuid) ?? null) : null;
+}
+
+/** Every sharing group an event's items name. */
+function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> {
+  return [
+    event.sharing_group,
+    ...event.attributes.map((a) => a.sharing_group),
+    ...event.objects.flatMap((o) => [o.sharing_group, ...o.attributes.map((a) => a.sharing_group)]),
+    ...event.reports.map((r) => r.sharing_group),
+  ];
+}
+
+function attributeRow(a: Attribute, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
   const { value1, value2 } = splitValue(a.type, a.value);
   return {
     uuid: uuidToBytes(a.uuid),
@@ -42,7 +59,7 @@ function attributeRow(a: Attribute, eventId: number, objectId: number | null, va
     value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
     to_ids: flag(a.to_ids),
     distribution: a.distribution,
-    sharing_group_id: null,
+    sharing_group_id: groupOf(groups, a),
     comment: a.comment,
     timestamp: a.timestamp,
     first_seen: a.first_seen,
@@ -53,7 +70,7 @@ function attributeRow(a: Attribute, eventId: number, objectId: number | null, va
   };
 }
 
-function objectRow(o: MispObject, eventId: number) {
+function objectRow(o: MispObject, eventId: number, groups: GroupIds) {
   return {
     uuid: uuidToBytes(o.uuid),
     event_id: eventId,
@@ -64,7 +81,7 @@ function objectRow(o: MispObject, eventId: number) {
     template_version: o.template_version,
     comment: o.comment,
     distribution: o.distribution,
-    sharing_group_id: null,
+    sharing_group_id: groupOf(groups, o),
     timestamp: o.timestamp,
     first_seen: o.first_seen,
     last_seen: o.last_seen,
@@ -85,14 +102,14 @@ function referenceRow(r: ObjectReference, eventId: number, objectId: number) {
   };
 }
 
-function reportRow(r: EventReport, eventId: number) {
+function reportRow(r: EventReport, eventId: number, groups: GroupIds) {
   return {
     uuid: uuidToBytes(r.uuid),
     event_id: eventId,
     name: r.name,
     content: r.content,
     distribution: r.distribution,
-    sharing_group_id: null,
+    sharing_group_id: groupOf(groups, r),
     timestamp: r.timestamp,
     deleted: flag(r.deleted),
   };
@@ -120,6 +137,7 @@ class EventWrite {
     private readonly event: MispEvent,
     private readonly eventId: number,
     private readonly isNew: boolean,
+    private readonly groups: GroupIds,
   ) {}
 
   private reject(item: string, field: string, reason: string): void {
@@ -164,7 +182,7 @@ class EventWrite {
   }
 
   async run(): Promise<void> {
-    const objects = await this.merge('object', this.event.objects, (o) => objectRow(o, this.eventId), 'object');
+    const objects = await this.merge('object', this.event.objects, (o) => objectRow(o, this.eventId, this.groups), 'object');
     const attributes: Array<[Attribute, number | null]> = this.event.attributes.map((a) => [a, null]);
     for (const o of this.event.objects) {
       const id = objects.ids.get(o.uuid);
@@ -177,7 +195,7 @@ class EventWrite {
       const { value1, value2 } = splitValue(a.type, a.value);
       return value2 === '' ? [value1] : [value1, value2];
     }));
-    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null, valueIds), 'attribute');
+    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null, valueIds, this.groups), 'attribute');
     this.rejectedAttributes += stored.rejected.size;
     this.liveAttributesWritten = list.filter((a) => !a.deleted && stored.written.has(a.uuid)).length;
     const deletedObjects = new Set(this.event.objects.filter((o) => o.deleted).map((o) => objects.ids.get(o.uuid)));
@@ -201,7 +219,7 @@ class EventWrite {
       return id === undefined ? [] : o.references.map((r) => ({ ...r, objectId: id }));
     });
     await this.merge('object_reference', refs, (r) => referenceRow(r, this.eventId, r.objectId), 'object reference');
-    await this.merge('event_report', this.event.reports, (r) => reportRow(r, this.eventId), 'event report');
+    await this.merge('event_report', this.event.reports, (r) => reportRow(r, this.eventId, this.groups), 'event report');
   }
 
   private async writeAttributeTags(attributes: readonly Attribute[], ids: Map<string, number>): Promise<void> {
@@ -250,6 +268,7 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
   // What the event correlated on before this write, to move the values' event counts by the difference.
   const correlatedBefore = existing ? await correlatingValueIds(trx, existing.id) : new Set<number>();
   const orgcId = await refs.org(event.orgc);
+  const groups = await refs.sharingGroupIds(groupRefs(event), orgcId);
   const row = {
     orgc_id: orgcId,
     org_id: event.org ? await refs.org(event.org) : orgcId,
@@ -258,7 +277,7 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
     threat_level_id: event.threat_level_id,
     analysis: event.analysis,
     distribution: event.distribution,
-    sharing_group_id: null,
+    sharing_group_id: groupOf(groups, event),
     published: flag(event.published),
     publish_timestamp: event.publish_timestamp,
     timestamp: event.timestamp,
@@ -280,7 +299,7 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
   await bulk.all('event_tag', event.tags.map((t, i) => ({
     event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
   })));
-  const write = new EventWrite(store, trx, bulk, refs, event, eventId, !existing);
+  const write = new EventWrite(store, trx, bulk, refs, event, eventId, !existing, groups);
   await write.run();
   // A new event correlates on what was just written; an updated one is read back whole.
   recordValueEvents(deltas, correlatedBefore, existing ? await correlatingValueIds(trx, eventId) : write.correlatingValues);

@@ -6,6 +6,7 @@ import * as exclusions from './migrations/003-correlation-exclusions.js';
 import * as warninglists from './migrations/004-warninglists.js';
 import * as values from './migrations/005-values.js';
 import * as access from './migrations/006-access.js';
+import * as sharingGroups from './migrations/007-sharing-groups.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -17,6 +18,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['004-warninglists', warninglists.up],
   ['005-values', values.up],
   ['006-access', access.up],
+  ['007-sharing-groups', sharingGroups.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

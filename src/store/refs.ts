@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { OrganisationRef, TagRef } from '../model/event.js';
+import type { OrganisationRef, SharingGroupRef, TagRef } from '../model/event.js';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
 import { uuidToBytes } from './uuid.js';
+import { captureSharingGroup } from './sharing-groups.js';
 import { internValues } from './value-index.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
@@ -99,6 +100,17 @@ export class RefResolver {
     for (const [t, id] of await internValues(this.store, this.trx, missing)) {
       out.set(t, id);
       this.own.values.set(t, id);
+    }
+    return out;
+  }
+
+  /** Local ids of the sharing groups named by uuid, capturing those unknown here (see captureSharingGroup). */
+  async sharingGroupIds(refs: Iterable<SharingGroupRef | undefined>, creatorOrgId: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const ref of refs) {
+      if (!ref?.uuid || out.has(ref.uuid)) continue;
+      const id = await captureSharingGroup(this.trx, ref, creatorOrgId, (o) => this.org(o));
+      if (id !== null) out.set(ref.uuid, id);
     }
     return out;
   }

@@ -23,6 +23,41 @@ export interface Database {
   user: UserTable;
   auth_key: AuthKeyTable;
   instance_secret: InstanceSecretTable;
+  sharing_group: SharingGroupTable;
+  sharing_group_org: SharingGroupOrgTable;
+  sharing_group_server: SharingGroupServerTable;
+}
+
+export interface SharingGroupTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  name: string;
+  description: string;
+  releasability: string;
+  /** The organisation that made the group. */
+  org_id: number;
+  active: number;
+  roaming: number;
+  local: number;
+  created: number;
+  modified: number;
+}
+
+export interface SharingGroupOrgTable {
+  id: Generated<number>;
+  sharing_group_id: number;
+  org_id: number;
+  /** The organisation may add others to the group. */
+  extend: number;
+}
+
+export interface SharingGroupServerTable {
+  id: Generated<number>;
+  sharing_group_id: number;
+  /** 0 is this instance. */
+  server_id: number;
+  /** Every organisation of that instance is in the group. */
+  all_orgs: number;
 }
 
 export interface RoleTable {
@@ -105,6 +140,11 @@ export interface OrganisationTable {
   name: string;
   local: Flag;
   created: number;
+  description: Generated<string>;
+  type: Generated<string>;
+  nationality: Generated<string>;
+  sector: Generated<string>;
+  contacts: Generated<string>;
 }
 
 export interface TagTable {

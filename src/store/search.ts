@@ -52,6 +52,8 @@ export interface AttributeHit {
   objectId: number | null;
   timestamp: number;
   distribution: number;
+  /** The local id of its sharing group, at distribution 4. */
+  sharingGroupId: number | null;
   deleted: boolean;
   disableCorrelation: boolean;
   firstSeen: string | null;
@@ -126,7 +128,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
     .innerJoin('event', 'event.id', 'attribute.event_id')
     .select([
       'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
-      'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.deleted', 'attribute.disable_correlation',
+      'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
       'attribute.first_seen', 'attribute.last_seen',
       'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
       'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
@@ -148,6 +150,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
     objectId: r.object_id,
     timestamp: r.timestamp,
     distribution: r.distribution,
+    sharingGroupId: r.sharing_group_id,
     deleted: r.deleted === 1,
     disableCorrelation: r.disable_correlation === 1,
     firstSeen: r.first_seen,

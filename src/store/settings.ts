@@ -3,6 +3,7 @@ import type { ExclusionMatcher } from '../correlation/exclusions.js';
 import type { Store } from './database.js';
 import { exclusionMatcher } from './exclusions.js';
 import { enabledWarninglists } from './warninglists.js';
+import { UNPUBLISHED_PRIVATE_SETTING } from './visibility.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 
 /** Every instance setting, with its default, what it takes, and what it means. */
@@ -21,6 +22,11 @@ export const SETTINGS = {
     default: 'true',
     check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
     help: 'values on an enabled warninglist are left out of correlation',
+  },
+  [UNPUBLISHED_PRIVATE_SETTING]: {
+    default: 'false',
+    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    help: "an unpublished event is seen by its owner organisation only, whatever its distribution (MISP's MISP.unpublishedprivate)",
   },
 } as const;
 

@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../access/api-keys.js';
 import { DEFAULT_ROLES, type Permission } from '../access/roles.js';
 import type { Store } from './database.js';
-import { bytesToUuid, uuidToBytes } from './uuid.js';
-
-export interface Organisation {
-  id: number;
-  uuid: string;
-  name: string;
-  /** An organisation of this instance, as opposed to one known from shared data. */
-  local: boolean;
-}
+import { addOrganisation, listOrganisations, type Organisation, type OrganisationSummary } from './organisations.js';
+import { bytesToUuid } from './uuid.js';
 
 export interface Role {
   id: number;
@@ -23,10 +16,11 @@ export interface User {
   email: string;
   disabled: boolean;
   created: number;
-  org: Organisation;
+  org: OrganisationSummary;
   role: Role;
 }
 
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const now = () => Math.floor(Date.now() / 1000);
 
 async function secret(store: Store): Promise<Buffer> {
@@ -39,23 +33,6 @@ export async function ensureDefaultRoles(store: Store): Promise<void> {
     await store.db.insertInto('role').values({ name: r.name, permissions: JSON.stringify(r.permissions) })
       .onConflict((oc) => oc.column('name').doNothing()).execute();
   }
-}
-
-export async function listOrganisations(store: Store): Promise<Organisation[]> {
-  const rows = await store.db.selectFrom('organisation').select(['id', 'uuid', 'name', 'local']).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, uuid: bytesToUuid(r.uuid), name: r.name, local: r.local === 1 }));
-}
-
-export async function findOrganisation(store: Store, nameOrUuid: string): Promise<Organisation | undefined> {
-  return (await listOrganisations(store)).find((o) => o.name === nameOrUuid || o.uuid === nameOrUuid.toLowerCase());
-}
-
-/** Adds a local organisation; an organisation known from shared data becomes local instead. */
-export async function addOrganisation(store: Store, name: string, uuid: string = randomUUID()): Promise<Organisation> {
-  const known = await store.db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirst();
-  if (known) await store.db.updateTable('organisation').set({ local: 1 }).where('id', '=', known.id).execute();
-  else await store.db.insertInto('organisation').values({ uuid: uuidToBytes(uuid), name, local: 1, created: now() }).execute();
-  return (await findOrganisation(store, name))!;
 }
 
 export async function listRoles(store: Store): Promise<Role[]> {
@@ -94,7 +71,7 @@ export type AddUserResult = { ok: true; user: User } | { ok: false; field: strin
 
 export async function addUser(store: Store, email: string, orgId: number, roleName: string): Promise<AddUserResult> {
   const address = email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(address)) return { ok: false, field: 'email', reason: `"${email}" is not an e-mail address` };
+  if (!EMAIL.test(address)) return { ok: false, field: 'email', reason: `"${email}" is not an e-mail address` };
   if (await findUser(store, address)) return { ok: false, field: 'email', reason: `a user ${address} exists already` };
   const role = (await listRoles(store)).find((r) => r.name.toLowerCase() === roleName.toLowerCase());
   if (!role) return { ok: false, field: 'role', reason: `no role "${roleName}"; the roles are ${(await listRoles(store)).map((r) => r.name).join(', ')}` };
@@ -142,4 +119,88 @@ export async function bootstrapInstance(store: Store, options: { orgName?: strin
   if (!made.ok) throw new Error(made.reason);
   const key = await addApiKey(store, made.user.id, 'made on first start', options.adminKey);
   return { hostOrganisation: host, admin: { email: ADMIN_EMAIL, key } };
+}
+
+export async function findUserById(store: Store, id: number): Promise<User | undefined> {
+  const r = await userQuery(store).where('user.id', '=', id).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export type UserChange = { ok: true; user: User } | { ok: false; field: string; reason: string };
+
+/** Changes a user's address, organisation, role or whether he may sign in. */
+export async function editUser(store: Store, id: number, fields: { email?: string; orgId?: number; roleId?: number; disabled?: boolean }): Promise<UserChange> {
+  const set: { email?: string; org_id?: number; role_id?: number; disabled?: number } = {};
+  if (fields.email !== undefined) {
+    const address = fields.email.trim().toLowerCase();
+    if (!EMAIL.test(address)) return { ok: false, field: 'email', reason: `"${fields.email}" is not an e-mail address` };
+    const other = await store.db.selectFrom('user').select('id').where('email', '=', address).where('id', '!=', id).executeTakeFirst();
+    if (other) return { ok: false, field: 'email', reason: `a user ${address} exists already` };
+    set.email = address;
+  }
+  if (fields.orgId !== undefined) {
+    if (!(await store.db.selectFrom('organisation').select('id').where('id', '=', fields.orgId).executeTakeFirst())) return { ok: false, field: 'org_id', reason: `no organisation ${fields.orgId}` };
+    set.org_id = fields.orgId;
+  }
+  if (fields.roleId !== undefined) {
+    if (!(await findRole(store, fields.roleId))) return { ok: false, field: 'role_id', reason: `no role ${fields.roleId}` };
+    set.role_id = fields.roleId;
+  }
+  if (fields.disabled !== undefined) set.disabled = fields.disabled ? 1 : 0;
+  if (Object.keys(set).length > 0) await store.db.updateTable('user').set(set).where('id', '=', id).execute();
+  return { ok: true, user: (await findUserById(store, id))! };
+}
+
+/** Deletes a user and his API keys. */
+export async function deleteUser(store: Store, id: number): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('auth_key').where('user_id', '=', id).execute();
+    await trx.deleteFrom('user').where('id', '=', id).execute();
+  });
+}
+
+export interface ApiKeyInfo {
+  id: number;
+  userId: number;
+  /** The first and last four characters, all that is kept in clear to tell keys apart. */
+  start: string;
+  end: string;
+  comment: string;
+  created: number;
+}
+
+export async function listApiKeys(store: Store, userId?: number): Promise<ApiKeyInfo[]> {
+  let q = store.db.selectFrom('auth_key').select(['id', 'user_id', 'key_start', 'key_end', 'comment', 'created']).orderBy('id');
+  if (userId !== undefined) q = q.where('user_id', '=', userId);
+  return (await q.execute()).map((r) => ({ id: r.id, userId: r.user_id, start: r.key_start, end: r.key_end, comment: r.comment, created: r.created }));
+}
+
+/** Revokes a key; false when there is none with this id. */
+export async function deleteApiKey(store: Store, id: number): Promise<boolean> {
+  return Number((await store.db.deleteFrom('auth_key').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+}
+
+export async function findRole(store: Store, id: number): Promise<Role | undefined> {
+  return (await listRoles(store)).find((r) => r.id === id);
+}
+
+export type RoleChange = { ok: true; role: Role } | { ok: false; field: string; reason: string };
+
+export async function saveRole(store: Store, role: { id?: number; name: string; permissions: readonly Permission[] }): Promise<RoleChange> {
+  const name = role.name.trim();
+  if (!name) return { ok: false, field: 'name', reason: 'a role needs a name' };
+  let q = store.db.selectFrom('role').select('id').where('name', '=', name);
+  if (role.id !== undefined) q = q.where('id', '!=', role.id);
+  if (await q.executeTakeFirst()) return { ok: false, field: 'name', reason: `a role named "${name}" exists already` };
+  const values = { name, permissions: JSON.stringify([...new Set(role.permissions)]) };
+  const id = role.id ?? (await store.db.insertInto('role').values(values).returning('id').executeTakeFirstOrThrow()).id;
+  if (role.id !== undefined) await store.db.updateTable('role').set(values).where('id', '=', id).execute();
+  return { ok: true, role: (await findRole(store, id))! };
+}
+
+/** Deletes a role nobody holds; false when someone does. */
+export async function deleteRole(store: Store, id: number): Promise<boolean> {
+  if (await store.db.selectFrom('user').select('id').where('role_id', '=', id).executeTakeFirst()) return false;
+  await store.db.deleteFrom('role').where('id', '=', id).execute();
+  return true;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.js';
 import type { Store } from '../../src/store/database.js';
-import { addApiKey, addOrganisation, addUser, bootstrapInstance } from '../../src/store/users.js';
+import { addOrganisation } from '../../src/store/organisations.js';
+import { addApiKey, addUser, bootstrapInstance } from '../../src/store/users.js';
 
 export interface Instance {
   base: string;

@@ -4,6 +4,7 @@ import type { Store } from '../../store/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search.js';
 import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
+import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { WriteQueue } from '../write-queue.js';
@@ -20,7 +21,7 @@ export function attributeDocument(h: AttributeHit) {
   return {
     id: String(h.id), event_id: String(h.eventId), object_id: String(h.objectId ?? 0), object_relation: h.objectRelation,
     category: h.category, type: h.type, to_ids: h.to_ids, uuid: h.uuid, timestamp: String(h.timestamp),
-    distribution: String(h.distribution), sharing_group_id: '0', comment: h.comment, deleted: h.deleted,
+    distribution: String(h.distribution), sharing_group_id: String(h.sharingGroupId ?? 0), comment: h.comment, deleted: h.deleted,
     disable_correlation: h.disableCorrelation, first_seen: h.firstSeen, last_seen: h.lastSeen, value: h.value,
     Event: {
       org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
@@ -75,7 +76,9 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     if (attributes.length === 0) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
     }
-    await writes.update({ ...stored, timestamp: now, attributes, objects: [], reports: [] });
+    const change = { ...stored, timestamp: now, attributes, objects: [], reports: [] };
+    await resolveSharingGroups(store, user, change);
+    await writes.update(change);
     const saved = await searchAttributes(store, viewerOf(user), { uuids: attributes.map((a) => a.uuid) });
     const docs = saved.filter((h) => h.eventId === stored.id).map(single);
     const answer = Array.isArray(list) ? { Attribute: docs.map((d) => d.Attribute) } : docs[0]!;

@@ -13,7 +13,9 @@ import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
+import { modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
+import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
 import type { WriteQueue } from '../write-queue.js';
@@ -22,7 +24,7 @@ function indexEntry(e: EventSummary) {
   return {
     id: String(e.id), org_id: String(e.org.id), orgc_id: String(e.orgc.id), date: e.date, info: e.info, uuid: e.uuid,
     published: e.published, analysis: String(e.analysis), attribute_count: String(e.attributeCount),
-    timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: '0', proposal_email_lock: false,
+    timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: String(e.sharingGroupId ?? 0), proposal_email_lock: false,
     locked: false, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
     disable_correlation: e.disableCorrelation, extends_uuid: '',
     Org: { id: String(e.org.id), name: e.org.name, uuid: e.org.uuid },
@@ -31,13 +33,7 @@ function indexEntry(e: EventSummary) {
   };
 }
 
-/** The event object of a request body: `{"Event": {…}}` or the event itself. */
-function eventBody(body: unknown): Record<string, unknown> {
-  const b = body as Record<string, unknown> | undefined;
-  const raw = b && typeof b.Event === 'object' && b.Event !== null ? b.Event : b;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(403, 'The event could not be saved.', { errors: { Event: ['the body must be an event object'] } });
-  return raw as Record<string, unknown>;
-}
+const eventBody = (body: unknown) => modelBody(body, 'Event', 'The event could not be saved.');
 
 function invalidEvent(problems: readonly ImportProblem[]): ApiError {
   return new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]])) });
@@ -122,6 +118,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     };
     const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: 1 });
     if (!parsed.event) throw invalidEvent(parsed.problems);
+    await resolveSharingGroups(store, user, parsed.event);
     const outcome = await writes.create(parsed.event);
     if (!outcome) throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
     return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
@@ -168,6 +165,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     if (!parsed.event) throw invalidEvent(parsed.problems);
     // Tags are the event's whole list: an edit that names none keeps the stored ones.
     const event = raw.Tag === undefined ? { ...parsed.event, tags: stored.tags } : parsed.event;
+    await resolveSharingGroups(store, user, event);
     const outcome = await writes.update(event);
     return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
   };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIsoDate, normaliseDatetime, todayUtc } from '../../model/datetime.js';
 import type {
   Analysis, Attribute, Distribution, EventDistribution, EventReport, MispEvent, MispObject, ObjectReference,
-  OrganisationRef, Sighting, SightingType, TagRef, ThreatLevel,
+  OrganisationRef, SharingGroupRef, Sighting, SightingType, TagRef, ThreatLevel,
 } from '../../model/event.js';
 import { isUuid } from '../../model/event.js';
 import { defaultCategory, defaultToIds, isCategoryAllowed, isKnownCategory } from '../../model/types.js';
@@ -110,6 +110,28 @@ function readOrg(raw: JsonObject): OrganisationRef | null {
   return { name: name || uuid!, uuid: uuid ?? derivedUuid('organisation', name!) };
 }
 
+/**
+ * The sharing group of an item at distribution 4: the group MISP embeds (`SharingGroup`, with its
+ * organisations), or the local id a client of this instance gives as `sharing_group_id`.
+ */
+function readSharingGroup(raw: JsonObject, distribution: Distribution): { sharing_group?: SharingGroupRef } {
+  if (distribution !== 4) return {};
+  const ref: SharingGroupRef = {};
+  const id = asInt(raw.sharing_group_id);
+  if (id !== undefined && id > 0) ref.id = id;
+  const sg = isObject(raw.SharingGroup) ? raw.SharingGroup : undefined;
+  const uuid = sg && readUuid(sg.uuid);
+  if (sg && uuid) {
+    ref.uuid = uuid;
+    const name = asString(sg.name)?.trim();
+    if (name) ref.name = name;
+    ref.organisations = asArray(sg.SharingGroupOrg)
+      .map((m) => (isObject(m) && isObject(m.Organisation) ? readOrg(m.Organisation) : null))
+      .filter((o): o is OrganisationRef => o !== null);
+  }
+  return ref.id === undefined && ref.uuid === undefined ? {} : { sharing_group: ref };
+}
+
 function readAttribute(r: EventReader, raw: unknown, index: number, owner: string, inObject: boolean, eventTimestamp: number): Attribute | null {
   if (!isObject(raw)) {
     r.problem(null, `Attribute[${index}]`, 'not a JSON object; skipped');
@@ -133,13 +155,15 @@ function readAttribute(r: EventReader, raw: unknown, index: number, owner: strin
   if (!isCategoryAllowed(type, category)) return reject('category', `type ${type} is not allowed in this category`, category);
   const objectRelation = asString(raw.object_relation)?.trim() || null;
   if (inObject && !objectRelation) return reject('object_relation', 'an object attribute needs its relation');
+  const distribution = readDistribution(r, uuid, raw.distribution, 5, 5);
   return {
     uuid,
     type,
     category,
     value: checked.value,
     to_ids: asBool(raw.to_ids) ?? defaultToIds(type),
-    distribution: readDistribution(r, uuid, raw.distribution, 5, 5),
+    distribution,
+    ...readSharingGroup(raw, distribution),
     comment: asString(raw.comment) ?? '',
     timestamp: asInt(raw.timestamp) ?? eventTimestamp,
     disable_correlation: asBool(raw.disable_correlation) ?? false,
@@ -186,6 +210,7 @@ function readObject(r: EventReader, raw: unknown, index: number, eventUuid: stri
     return null;
   }
   const timestamp = asInt(raw.timestamp) ?? eventTimestamp;
+  const distribution = readDistribution(r, uuid, raw.distribution, 5, 5);
   const attributes = asArray(raw.Attribute)
     .map((a, i) => readAttribute(r, a, i, uuid, true, timestamp))
     .filter((a): a is Attribute => a !== null);
@@ -197,7 +222,8 @@ function readObject(r: EventReader, raw: unknown, index: number, eventUuid: stri
     template_uuid: readUuid(raw.template_uuid) ?? '',
     template_version: asString(raw.template_version) ?? '',
     comment: asString(raw.comment) ?? '',
-    distribution: readDistribution(r, uuid, raw.distribution, 5, 5),
+    distribution,
+    ...readSharingGroup(raw, distribution),
     timestamp,
     first_seen: readSeen(r, uuid, 'first_seen', raw.first_seen),
     last_seen: readSeen(r, uuid, 'last_seen', raw.last_seen),
@@ -212,11 +238,13 @@ function readObject(r: EventReader, raw: unknown, index: number, eventUuid: stri
 function readReport(r: EventReader, raw: unknown, eventUuid: string, eventTimestamp: number): EventReport | null {
   if (!isObject(raw)) return null;
   const name = asString(raw.name) ?? '';
+  const distribution = readDistribution(r, null, raw.distribution, 5, 5);
   return {
     uuid: readUuid(raw.uuid) ?? derivedUuid(eventUuid, 'report', name),
     name,
     content: asString(raw.content) ?? '',
-    distribution: readDistribution(r, null, raw.distribution, 5, 5),
+    distribution,
+    ...readSharingGroup(raw, distribution),
     timestamp: asInt(raw.timestamp) ?? eventTimestamp,
     deleted: asBool(raw.deleted) ?? false,
   };
@@ -271,6 +299,7 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
   }
   const orgc = (isObject(raw.Orgc) ? readOrg(raw.Orgc) : null) ?? options.defaultOrg ?? HOST_ORG;
   const tags = readTags(raw.Tag);
+  const distribution = readDistribution(r, null, raw.distribution, options.defaultDistribution ?? 1, 4) as EventDistribution;
   for (const g of galaxyTags(raw.Galaxy)) if (!tags.some((t) => t.name === g.name)) tags.push(g);
   const event: MispEvent = {
     uuid,
@@ -278,7 +307,8 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
     date,
     threat_level_id: enumValue<ThreatLevel>(r, 'threat_level_id', raw.threat_level_id, 1, 4, 4),
     analysis: enumValue<Analysis>(r, 'analysis', raw.analysis, 0, 2, 0),
-    distribution: readDistribution(r, null, raw.distribution, options.defaultDistribution ?? 1, 4) as EventDistribution,
+    distribution,
+    ...readSharingGroup(raw, distribution),
     published: asBool(raw.published) ?? false,
     publish_timestamp: asInt(raw.publish_timestamp) ?? 0,
     timestamp,

@@ -1,4 +1,4 @@
-import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, Sighting, TagRef } from '../../model/event.js';
+import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting, TagRef } from '../../model/event.js';
 import type { JsonObject } from './coerce.js';
 
 export interface SerializeOptions {
@@ -15,6 +15,16 @@ function tags(list: readonly TagRef[], o: SerializeOptions): JsonObject[] {
   return list
     .filter((t) => !(o.omitLocalTags && t.local))
     .map((t) => ({ name: t.name, colour: t.colour ?? '', local: t.local, relationship_type: t.relationship_type ?? '' }));
+}
+
+/**
+ * MISP names an item's sharing group by its local id and embeds the group; the uuid is what another
+ * instance knows it by.
+ */
+function sharingGroup(item: { sharing_group?: SharingGroupRef }): JsonObject {
+  const g = item.sharing_group;
+  if (!g) return {};
+  return { sharing_group_id: String(g.id ?? 0), ...(g.uuid ? { SharingGroup: { uuid: g.uuid, name: g.name ?? '' } } : {}) };
 }
 
 function sighting(s: Sighting): JsonObject {
@@ -35,6 +45,7 @@ function attribute(a: Attribute, o: SerializeOptions): JsonObject {
     value: a.value,
     to_ids: a.to_ids,
     distribution: String(a.distribution),
+    ...sharingGroup(a),
     comment: a.comment,
     timestamp: String(a.timestamp),
     disable_correlation: a.disable_correlation,
@@ -72,6 +83,7 @@ function object(m: MispObject, o: SerializeOptions): JsonObject {
     template_version: m.template_version,
     comment: m.comment,
     distribution: String(m.distribution),
+    ...sharingGroup(m),
     timestamp: String(m.timestamp),
     first_seen: m.first_seen,
     last_seen: m.last_seen,
@@ -87,6 +99,7 @@ function report(r: EventReport): JsonObject {
     name: r.name,
     content: r.content,
     distribution: String(r.distribution),
+    ...sharingGroup(r),
     timestamp: String(r.timestamp),
     deleted: r.deleted,
   };
@@ -101,6 +114,7 @@ export function serializeMispEvent(e: MispEvent, options: SerializeOptions = {})
     threat_level_id: String(e.threat_level_id),
     analysis: String(e.analysis),
     distribution: String(e.distribution),
+    ...sharingGroup(e),
     published: e.published,
     publish_timestamp: String(e.publish_timestamp),
     timestamp: String(e.timestamp),

@@ -1,0 +1,207 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PERMISSIONS, permissionFlags, type Permission } from '../../access/roles.js';
+import type { Store } from '../../store/database.js';
+import {
+  addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole,
+  type Role, type User,
+} from '../../store/users.js';
+import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
+import { ApiError, notFound } from '../errors.js';
+import { can, requirePermission, userOf } from '../session.js';
+
+export function roleDocument(role: Role) {
+  return { id: String(role.id), name: role.name, ...permissionFlags(role.permissions) };
+}
+
+/** A user as MISP answers it: the user, his role with every flag, his organisation. */
+export function userDocument(user: User) {
+  return {
+    User: {
+      id: String(user.id), email: user.email, org_id: String(user.org.id), role_id: String(user.role.id),
+      disabled: user.disabled, autoalert: false, contactalert: false, termsaccepted: true, change_pw: false,
+      date_created: String(user.created), date_modified: String(user.created), last_login: '0', current_login: '0',
+      server_id: '0', invited_by: '0', nids_sid: '0', gpgkey: '', certif_public: '', external_auth_required: false,
+    },
+    Role: roleDocument(user.role),
+    UserSetting: [],
+    Organisation: { id: String(user.org.id), name: user.org.name, uuid: user.org.uuid, local: user.org.local },
+  };
+}
+
+/** A site admin manages every user; an organisation admin those of his organisation. */
+function mayManage(admin: User, target: { org: { id: number } }): boolean {
+  return can(admin, 'perm_site_admin') || (can(admin, 'perm_admin') && admin.org.id === target.org.id);
+}
+
+const failed = (what: string, field: string, reason: string) => new ApiError(403, `The ${what} could not be saved.`, { errors: { [field]: [reason] } });
+
+function permissionsOf(body: Fields, base: readonly Permission[] = []): Permission[] {
+  const granted = new Set<Permission>(base);
+  for (const p of PERMISSIONS) {
+    const v = flagField(body, p);
+    if (v === true) granted.add(p);
+    if (v === false) granted.delete(p);
+  }
+  return [...granted];
+}
+
+export async function userRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  const managedUser = async (admin: User, text: string) => {
+    const target = /^\d+$/.test(text) ? await findUserById(store, Number(text)) : undefined;
+    if (!target || !mayManage(admin, target)) throw notFound('user');
+    return target;
+  };
+
+  // --- users ---
+  app.get('/admin/users/index', async (request) => {
+    const admin = userOf(request);
+    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    return (await listUsers(store)).filter((u) => mayManage(admin, u)).map(userDocument);
+  });
+
+  const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    if (request.params.id === 'me' || request.params.id === String(user.id)) return userDocument(user);
+    return userDocument(await managedUser(user, request.params.id));
+  };
+  app.get('/users/view/:id', view);
+  app.get('/admin/users/view/:id', view);
+
+  /** The role a request names, checked against what the admin may give. */
+  const grantable = async (admin: User, roleId: number) => {
+    const role = await findRole(store, roleId);
+    if (!role) throw failed('user', 'role_id', `no role ${roleId}`);
+    if (role.permissions.includes('perm_site_admin') && !can(admin, 'perm_site_admin')) throw failed('user', 'role_id', 'only a site admin may give a site admin role');
+    return role;
+  };
+
+  app.post('/admin/users/add', async (request) => {
+    const admin = userOf(request);
+    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    const body = modelBody(request.body, 'User', 'The user could not be saved.');
+    const email = textField(body, 'email');
+    if (!email) throw failed('user', 'email', 'a user needs an e-mail address');
+    const orgId = idField(body, 'org_id') ?? admin.org.id;
+    if (!mayManage(admin, { org: { id: orgId } })) throw failed('user', 'org_id', 'an organisation admin adds users to his own organisation only');
+    const roleId = idField(body, 'role_id') ?? (await listRoles(store)).find((r) => r.name === 'User')?.id;
+    if (roleId === undefined) throw failed('user', 'role_id', 'a role is needed');
+    const role = await grantable(admin, roleId);
+    const made = await addUser(store, email, orgId, role.name);
+    if (!made.ok) throw failed('user', made.field, made.reason);
+    if (flagField(body, 'disabled')) await editUser(store, made.user.id, { disabled: true });
+    return userDocument((await findUserById(store, made.user.id))!);
+  });
+
+  const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const admin = userOf(request);
+    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    const target = await managedUser(admin, request.params.id);
+    const body = modelBody(request.body, 'User', 'The user could not be saved.');
+    const fields: Parameters<typeof editUser>[2] = {};
+    const email = textField(body, 'email');
+    if (email !== undefined) fields.email = email;
+    const orgId = idField(body, 'org_id');
+    if (orgId !== undefined && orgId !== target.org.id) {
+      if (!can(admin, 'perm_site_admin')) throw failed('user', 'org_id', 'only a site admin moves users between organisations');
+      fields.orgId = orgId;
+    }
+    const roleId = idField(body, 'role_id');
+    if (roleId !== undefined) fields.roleId = (await grantable(admin, roleId)).id;
+    const disabled = flagField(body, 'disabled');
+    if (disabled !== undefined) fields.disabled = disabled;
+    if (target.id === admin.id && (fields.disabled || (fields.roleId !== undefined && fields.roleId !== admin.role.id))) {
+      throw failed('user', fields.disabled ? 'disabled' : 'role_id', 'you may not disable yourself or change your own role');
+    }
+    const changed = await editUser(store, target.id, fields);
+    if (!changed.ok) throw failed('user', changed.field, changed.reason);
+    return userDocument(changed.user);
+  };
+  app.post('/admin/users/edit/:id', edit);
+  app.put('/admin/users/edit/:id', edit);
+  app.post('/users/edit/:id', edit);
+
+  const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const admin = userOf(request);
+    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    const target = await managedUser(admin, request.params.id);
+    if (target.id === admin.id) throw new ApiError(403, 'You may not delete yourself.');
+    await deleteUser(store, target.id);
+    return saved('User deleted.', request.url.split('?')[0] ?? '', target.id);
+  };
+  app.post('/admin/users/delete/:id', remove);
+  app.delete('/admin/users/delete/:id', remove);
+
+  // --- API keys: a user makes and revokes his own; admins those of the users they manage ---
+  app.post<{ Params: { id: string } }>('/auth_keys/add/:id', async (request) => {
+    const user = userOf(request);
+    const target = request.params.id === 'me' || request.params.id === String(user.id) ? user : await managedUser(user, request.params.id);
+    requirePermission(user, 'perm_auth');
+    const comment = textField((request.body ?? {}) as Fields, 'comment') ?? '';
+    const key = await addApiKey(store, target.id, comment);
+    const info = (await listApiKeys(store, target.id)).at(-1)!;
+    return { AuthKey: { ...apiKeyDocument(info), authkey_raw: key } };
+  });
+  app.get('/auth_keys/index', async (request) => {
+    const user = userOf(request);
+    const users = new Map((await listUsers(store)).map((u) => [u.id, u]));
+    return (await listApiKeys(store))
+      .filter((k) => k.userId === user.id || mayManage(user, users.get(k.userId)!))
+      .map((k) => ({ AuthKey: apiKeyDocument(k), User: { id: String(k.userId), email: users.get(k.userId)!.email } }));
+  });
+  const revoke = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const key = (await listApiKeys(store)).find((k) => String(k.id) === request.params.id);
+    const owner = key && (await findUserById(store, key.userId));
+    if (!key || !owner || (owner.id !== user.id && !mayManage(user, owner))) throw notFound('auth key');
+    await deleteApiKey(store, key.id);
+    return saved('AuthKey deleted.', request.url.split('?')[0] ?? '', key.id);
+  };
+  app.post('/auth_keys/delete/:id', revoke);
+  app.delete('/auth_keys/delete/:id', revoke);
+
+  // --- roles: every user may read them; site admins change them ---
+  const roles = async (request: FastifyRequest) => {
+    userOf(request);
+    return (await listRoles(store)).map((r) => ({ Role: roleDocument(r) }));
+  };
+  app.get('/roles', roles);
+  app.get('/roles/index', roles);
+  app.get<{ Params: { id: string } }>('/roles/view/:id', async (request) => {
+    userOf(request);
+    const role = await findRole(store, Number(request.params.id));
+    if (!role) throw notFound('role');
+    return { Role: roleDocument(role) };
+  });
+  app.post('/admin/roles/add', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const body = modelBody(request.body, 'Role', 'The role could not be saved.');
+    const made = await saveRole(store, { name: textField(body, 'name') ?? '', permissions: permissionsOf(body) });
+    if (!made.ok) throw failed('role', made.field, made.reason);
+    return { Role: roleDocument(made.role) };
+  });
+  app.post<{ Params: { id: string } }>('/admin/roles/edit/:id', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const role = await findRole(store, Number(request.params.id));
+    if (!role) throw notFound('role');
+    const body = modelBody(request.body, 'Role', 'The role could not be saved.');
+    const changed = await saveRole(store, { id: role.id, name: textField(body, 'name') ?? role.name, permissions: permissionsOf(body, role.permissions) });
+    if (!changed.ok) throw failed('role', changed.field, changed.reason);
+    return { Role: roleDocument(changed.role) };
+  });
+  const removeRole = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const role = await findRole(store, Number(request.params.id));
+    if (!role) throw notFound('role');
+    if (!(await deleteRole(store, role.id))) throw new ApiError(403, `The role "${role.name}" could not be deleted: users hold it.`);
+    return saved('Role deleted.', request.url.split('?')[0] ?? '', role.id);
+  };
+  app.post('/admin/roles/delete/:id', removeRole);
+  app.delete('/admin/roles/delete/:id', removeRole);
+}
+
+function apiKeyDocument(k: { id: number; userId: number; start: string; end: string; comment: string; created: number }) {
+  return {
+    id: String(k.id), authkey_start: k.start, authkey_end: k.end, created: String(k.created), expiration: '0',
+    user_id: String(k.userId), comment: k.comment, allowed_ips: null, read_only: false,
+  };
+}
