@@ -17,7 +17,10 @@ export function restQueryOf(request: { query: unknown; body: unknown }): RestQue
 export interface AttributeSearch {
   filter: AttributeFilter;
   enforceWarninglist: boolean;
+  includeCorrelations: boolean;
   returnFormat: string;
+  /** The query as sent, for the options of the export formats (`requested_attributes`, `policy`, …). */
+  query: RestQuery;
 }
 
 const bad = (field: string, reason: string) => new ApiError(400, `restSearch: ${field} ${reason}`);
@@ -99,13 +102,33 @@ export function attributeSearch(query: RestQuery): AttributeSearch {
     if (wrong) throw bad('uuid', `must hold uuids, not ${JSON.stringify(wrong)}`);
     filter.uuids = uuids.map((u) => u.toLowerCase());
   }
+  const published = bool(q.published, 'published');
+  if (published !== undefined) filter.published = published;
+  const day = (v: unknown, field: string) => {
+    if (v === undefined || v === null || v === '') return undefined;
+    const text = String(v).trim();
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
+    if (/^\d+$/.test(text)) return new Date(Number(text) * 1000).toISOString().slice(0, 10);
+    throw bad(field, `must be a date (YYYY-MM-DD) or epoch seconds, not ${JSON.stringify(v)}`);
+  };
+  const from = day(q.from, 'from');
+  if (from) filter.dateFrom = from;
+  const to = day(q.to, 'to');
+  if (to) filter.dateTo = to;
+  const orgs = list(q.org, 'org');
+  if (orgs) {
+    const wanted = orgs.filter((o) => !o.startsWith('!'));
+    const unwanted = orgs.filter((o) => o.startsWith('!')).map((o) => o.slice(1));
+    if (wanted.length) filter.orgs = wanted;
+    if (unwanted.length) filter.notOrgs = unwanted;
+  }
   const toIds = bool(q.to_ids, 'to_ids');
   if (toIds !== undefined) filter.toIds = toIds;
   const deleted = bool(q.deleted, 'deleted');
   if (deleted) filter.onlyDeleted = true;
   const since = timeOf(q.timestamp, 'timestamp');
   if (since !== undefined) filter.since = since;
-  const last = timeOf(q.last, 'last');
+  const last = timeOf(q.last, 'last') ?? timeOf(q.publish_timestamp, 'publish_timestamp');
   if (last !== undefined) filter.publishedSince = last;
   const limit = whole(q.limit, 'limit', 1);
   const page = whole(q.page, 'page', 1);
@@ -116,6 +139,8 @@ export function attributeSearch(query: RestQuery): AttributeSearch {
   return {
     filter,
     enforceWarninglist: bool(q.enforceWarninglist, 'enforceWarninglist') ?? false,
-    returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat : 'json',
+    includeCorrelations: bool(q.includeCorrelations, 'includeCorrelations') ?? false,
+    returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
+    query: q,
   };
 }

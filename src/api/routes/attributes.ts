@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Store } from '../../store/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search.js';
 import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
+import { sendExport } from '../exports.js';
+import { eventRelations, type RelatedAttribute } from '../related.js';
 import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
@@ -31,17 +33,24 @@ export function attributeDocument(h: AttributeHit) {
 }
 
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
-  const restSearch = async (request: FastifyRequest) => {
+  const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
+    const viewer = viewerOf(user);
     const search = attributeSearch(restQueryOf(request));
-    if (search.returnFormat !== 'json') throw new ApiError(400, `restSearch: returnFormat "${search.returnFormat}" is not served yet; use json`);
-    let hits = await searchAttributes(store, viewerOf(user), search.filter);
+    const correlation = await settings.correlation();
+    const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
+    if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, {}, lists);
+    let hits = await searchAttributes(store, viewer, search.filter);
     // As MISP does, the warninglist filter applies to the page found: a page may come back short.
-    if (search.enforceWarninglist) {
-      const lists = (await settings.correlation()).warninglists;
-      hits = hits.filter((h) => warninglistsOf(lists, h).length === 0);
+    if (lists) hits = hits.filter((h) => warninglistsOf(lists, h).length === 0);
+    const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
+    if (search.includeCorrelations) {
+      for (const eventId of new Set(hits.map((h) => h.eventId))) {
+        const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
+        for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
+      }
     }
-    return { response: { Attribute: hits.map(attributeDocument) } };
+    return { response: { Attribute: docs } };
   };
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);

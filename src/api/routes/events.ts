@@ -7,7 +7,7 @@ import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem, type ImportProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
-import { eventCorrelations } from '../../store/correlations.js';
+import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
@@ -15,6 +15,8 @@ import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
+import { exportFormat, sendExport } from '../exports.js';
+import { eventRelations } from '../related.js';
 import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
@@ -62,16 +64,19 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const viewer = viewerOf(user);
   const event = await loadEvent(store, viewer, { id });
   if (!event) throw notFound('event');
-  const related = await eventCorrelations(store, viewer, { id }, await settings.correlation());
   const doc = serializeMispEvent(event);
-  return {
-    Event: {
-      id: String(event.id),
-      ...doc.Event,
-      Galaxy: [],
-      RelatedEvent: (related?.related ?? []).map((r) => ({ Event: { id: String(r.id), uuid: r.uuid, info: r.info, date: r.date } })),
-    },
-  };
+  const relations = await eventRelations(store, viewer, id, await settings.correlation());
+  return { Event: { id: String(event.id), ...doc.Event, Galaxy: [], RelatedEvent: relations.relatedEvents } };
+}
+
+/** Adds MISP's includeCorrelations members to a serialised event: RelatedEvent, and RelatedAttribute on each attribute. */
+function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof eventRelations>>): void {
+  event.RelatedEvent = relations.relatedEvents;
+  const attributes = [...(event.Attribute as JsonObject[]), ...(event.Object as JsonObject[]).flatMap((o) => o.Attribute as JsonObject[])];
+  for (const a of attributes) {
+    const related = relations.byAttribute.get(a.uuid as string);
+    if (related) a.RelatedAttribute = related;
+  }
 }
 
 export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
@@ -130,11 +135,14 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     const search = attributeSearch(restQueryOf(request));
-    if (search.returnFormat !== 'json') throw new ApiError(400, `restSearch: returnFormat "${search.returnFormat}" is not served yet; use json`);
+    if (search.returnFormat !== 'json') exportFormat(search.returnFormat);
     const { limit, offset, ...filter } = search.filter;
     const viewer = viewerOf(user);
     const ids = await searchEventIds(store, viewer, filter, { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) });
-    const lists = search.enforceWarninglist ? (await settings.correlation()).warninglists : undefined;
+    const correlation = await settings.correlation();
+    const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
+    // Other formats list the matching attributes of the events found (limit and page count events).
+    if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, { eventIds: ids, limit: undefined, offset: undefined }, lists);
     async function* documents(): AsyncGenerator<string> {
       yield '{"response": [';
       let first = true;
@@ -142,6 +150,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
         const event = await loadEvent(store, viewer, { id });
         if (!event) continue;
         const doc = serializeMispEvent(withoutWarninglisted(event, lists));
+        if (search.includeCorrelations) withRelations(doc.Event, await eventRelations(store, viewer, id, correlation));
         yield `${first ? '' : ','}${JSON.stringify({ Event: { id: String(event.id), ...doc.Event } })}`;
         first = false;
       }

@@ -1,0 +1,62 @@
+import type { ExportAttribute, Exporter, ExportOptions } from './exporter.js';
+
+const ATTRIBUTE_FIELDS = ['uuid', 'event_id', 'category', 'type', 'value', 'comment', 'to_ids', 'timestamp', 'object_relation', 'attribute_tag'] as const;
+const OBJECT_FIELDS = ['object_uuid', 'object_name', 'object_meta-category'] as const;
+const CONTEXT_FIELDS = ['event_info', 'event_source_org', 'event_threat_level_id', 'event_tag'] as const;
+
+type Field = string;
+
+/** A field as MISP quotes it: numbers and flags bare, text in double quotes with quotes doubled. */
+function cell(v: string | number | boolean | null | undefined): string {
+  if (v === undefined || v === null) return '""';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number') return String(v);
+  return `"${v.replace(/"/g, '""')}"`;
+}
+
+function fieldOf(a: ExportAttribute, f: Field): string | number | boolean | null | undefined {
+  switch (f) {
+    case 'uuid': return a.uuid;
+    case 'id': return a.id;
+    case 'event_id': return a.event.id;
+    case 'event_uuid': return a.event.uuid;
+    case 'category': return a.category;
+    case 'type': return a.type;
+    case 'value': return a.value;
+    case 'comment': return a.comment;
+    case 'to_ids': return a.to_ids;
+    case 'timestamp': return a.timestamp;
+    case 'object_relation': return a.objectRelation;
+    case 'attribute_tag': return a.tags.length ? a.tags.join(',') : undefined;
+    case 'object_uuid': return a.object?.uuid;
+    case 'object_name': return a.object?.name;
+    case 'object_meta-category': return a.object?.metaCategory;
+    case 'event_info': return a.event.info;
+    case 'event_source_org': return a.event.orgc;
+    case 'event_threat_level_id': return a.event.threatLevelId;
+    case 'event_tag': return a.event.tags.length ? a.event.tags.join(',') : undefined;
+    default: return undefined;
+  }
+}
+
+function names(raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  return (Array.isArray(raw) ? raw : String(raw).split(',')).map((v) => String(v).trim()).filter(Boolean);
+}
+
+/**
+ * MISP's CSV: a header (`timestamp` is titled `date`), one line per attribute, and a blank line at the
+ * end. `requested_attributes` and `requested_obj_attributes` choose the columns, `includeContext` adds
+ * the event's, `headerless` drops the header.
+ */
+export function csvExporter(options: ExportOptions): Exporter {
+  const requested = names(options.requested_attributes);
+  const objectFields = names(options.requested_obj_attributes)?.map((f) => `object_${f}`) ?? (requested ? [] : [...OBJECT_FIELDS]);
+  const fields: Field[] = [...(requested ?? ATTRIBUTE_FIELDS), ...objectFields, ...(options.includeContext ? CONTEXT_FIELDS : [])];
+  const headerless = options.headerless === true || options.headerless === 1 || options.headerless === '1' || options.headerless === 'true';
+  return {
+    header: () => (headerless ? '' : `${fields.map((f) => (f === 'timestamp' ? 'date' : f.replace(/-/g, '_'))).join(',')}\n`),
+    add: (a) => `${fields.map((f) => cell(fieldOf(a, f))).join(',')}\n`,
+    footer: () => '\n',
+  };
+}
