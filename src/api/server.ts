@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
 import type { Store } from '../store/database.js';
 import { userByApiKey, type User } from '../store/users.js';
 import { ApiError, errorBody } from './errors.js';
@@ -7,6 +8,7 @@ import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
+import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
 import { userRoutes } from './routes/users.js';
@@ -20,6 +22,8 @@ export interface ServerOptions {
   log?: boolean;
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
+  /** Object templates by name: objects of a known template are checked against it. */
+  templates?: ReadonlyMap<string, ObjectTemplate>;
 }
 
 /** How long the server trusts what it read of a key's user. */
@@ -89,6 +93,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const writes = new WriteQueue(store);
   await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
   await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
+  await app.register(async (scope) => objectRoutes(scope, store, writes, options.templates ?? new Map()));
   await app.register(async (scope) => tagRoutes(scope, store));
   await app.register(async (scope) => sightingRoutes(scope, store));
   await app.register(async (scope) => organisationRoutes(scope, store));

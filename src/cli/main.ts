@@ -129,6 +129,7 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'TLS certificate (PEM): serve HTTPS, with --key')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--log', 'log every request')
+    .option('--templates <dir>', 'object templates (misp-objects layout): objects of a known template are checked against it')
     .action((opts) => run(() => serveCommand(opts)));
 
   program.command('orgs')

@@ -443,28 +443,6 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
   });
 }
 
-/**
- * Removes one attribute for good (MISP's hard delete), with its tags and sightings; the values it
- * correlated on lose its event if no other attribute of the event holds them. False when there is none.
- */
-export async function purgeAttribute(store: Store, attributeId: number): Promise<boolean> {
-  return store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('attribute').select('event_id').where('id', '=', attributeId).executeTakeFirst();
-    if (!row) return false;
-    const before = await correlatingValueIds(trx, row.event_id);
-    await trx.deleteFrom('sighting').where('attribute_id', '=', attributeId).execute();
-    await trx.deleteFrom('attribute_tag').where('attribute_id', '=', attributeId).execute();
-    await trx.deleteFrom('attribute').where('id', '=', attributeId).execute();
-    const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('event_id', '=', row.event_id).where('deleted', '=', 0).executeTakeFirstOrThrow();
-    await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', row.event_id).execute();
-    const deltas: ValueEventDeltas = new Map();
-    recordValueEvents(deltas, before, await correlatingValueIds(trx, row.event_id));
-    await applyValueEvents(store, trx, deltas);
-    return true;
-  });
-}
-
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
   const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import type { Store } from '../../src/store/database.js';
 import { addOrganisation } from '../../src/store/organisations.js';
 import { addApiKey, addUser, bootstrapInstance } from '../../src/store/users.js';
@@ -15,7 +15,7 @@ export interface Instance {
 }
 
 /** A server on a loopback port over the store, with a site admin and users of two other organisations. */
-export async function serve(store: Store): Promise<Instance> {
+export async function serve(store: Store, options: ServerOptions = {}): Promise<Instance> {
   const boot = await bootstrapInstance(store);
   const key = async (email: string, org: string, role: string) => {
     const o = await addOrganisation(store, org);
@@ -25,7 +25,7 @@ export async function serve(store: Store): Promise<Instance> {
   };
   const alice = await key('alice@a.test', 'Org A', 'User');
   const bob = await key('bob@b.test', 'Org B', 'User');
-  const app = await buildServer(store);
+  const app = await buildServer(store, options);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return { base, admin: boot.admin!.key, alice, bob, app };
 }

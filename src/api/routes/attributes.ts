@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../formats/misp-json/problems.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
-import { purgeAttribute } from '../../store/event-writer.js';
+import { purgeAttribute } from '../../store/purge.js';
 import type { User } from '../../store/users.js';
 import type { SettingsCache } from '../settings-cache.js';
 

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseMispEvent } from '../../formats/misp-json/parse.js';
+import { describeProblem } from '../../formats/misp-json/problems.js';
+import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import type { JsonObject } from '../../formats/misp-json/coerce.js';
+import { templateBreaches, type ObjectTemplate } from '../../formats/misp-objects/templates.js';
+import type { MispObject, ObjectReference, StoredEvent } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { localIds, objectByRef, referenceByRef } from '../../store/object-lookup.js';
+import { purgeObject, purgeReference } from '../../store/purge.js';
+import type { User } from '../../store/users.js';
+import { flagField, modelBody, textField, type Fields } from '../body.js';
+import { ApiError, notFound } from '../errors.js';
+import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
+import { resolveSharingGroups } from '../sharing-group-refs.js';
+import type { WriteQueue } from '../write-queue.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export async function objectRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, templates: ReadonlyMap<string, ObjectTemplate>): Promise<void> {
+  /** An event the user may change, as he may see it (deleted items included, so that edits keep them). */
+  const changeable = async (user: User, eventId: number): Promise<StoredEvent> => {
+    const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
+    if (!event) throw notFound('event');
+    if (!mayChange(user, event)) throw new ApiError(403, 'You do not have permission to do that.');
+    return event;
+  };
+
+  /** An object of a stored event as MISP answers it: with its own, its event's and its attributes' ids. */
+  const objectDocument = async (user: User, eventId: number, uuid: string) => {
+    const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
+    const found = event?.objects.find((o) => o.uuid === uuid);
+    if (!event || !found) throw notFound('object');
+    // A live object shows its live parts; a deleted one (still viewable by id) shows what it held.
+    const object = found.deleted ? found : { ...found, attributes: found.attributes.filter((a) => !a.deleted), references: found.references.filter((r) => !r.deleted) };
+    const ids = await localIds(store, viewerOf(user), eventId);
+    const doc = (serializeMispEvent({ ...event, attributes: [], reports: [], objects: [object] }).Event.Object as JsonObject[])[0]!;
+    const withIds = (item: JsonObject): JsonObject => ({ id: String(ids.get(item.uuid as string) ?? ''), event_id: String(eventId), ...item });
+    return {
+      Object: {
+        ...withIds(doc),
+        Attribute: (doc.Attribute as JsonObject[]).map((a): JsonObject => ({ ...withIds(a), object_id: String(ids.get(uuid)) })),
+        ObjectReference: (doc.ObjectReference as JsonObject[]).map((r): JsonObject => ({ ...withIds(r), object_id: String(ids.get(uuid)) })),
+      },
+    };
+  };
+
+  /** Reads one object of a request against a stored event; a template it breaks is refused field by field. */
+  const readObject = (stored: StoredEvent, raw: Fields, timestamp: number): MispObject => {
+    const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(timestamp), Object: [raw] } }, { defaultDistribution: stored.distribution });
+    const object = parsed.event?.objects[0];
+    if (!object) throw new ApiError(403, 'The object could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
+    const rejected = parsed.problems.filter((p) => p.item !== null && p.item !== object.uuid);
+    if (rejected.length > 0) throw new ApiError(403, 'The object could not be saved.', { errors: Object.fromEntries(rejected.map((p) => [p.field, [describeProblem(p)]])) });
+    return object;
+  };
+
+  const checkTemplate = (object: MispObject) => {
+    const template = templates.get(object.name);
+    if (!template) return;
+    const breaches = templateBreaches(template, object);
+    if (breaches.length > 0) {
+      throw new ApiError(403, `The object does not fit its template (${template.name} v${template.version}).`, {
+        errors: Object.fromEntries(breaches.map((b) => [b.slice(0, b.indexOf(':')), [b.slice(b.indexOf(':') + 2)]])),
+      });
+    }
+  };
+
+  const write = async (user: User, stored: StoredEvent, objects: MispObject[]) => {
+    const change = { ...stored, timestamp: Math.max(now(), stored.timestamp + 1), attributes: [], reports: [], objects };
+    await resolveSharingGroups(store, user, change);
+    const outcome = await writes.update(change);
+    const failed = outcome.problems.filter((p) => objects.some((o) => o.uuid === p.item));
+    if (failed.length > 0) throw new ApiError(403, 'The object could not be saved.', { errors: Object.fromEntries(failed.map((p) => [p.field, [describeProblem(p)]])) });
+  };
+
+  app.get<{ Params: { id: string } }>('/objects/view/:id', async (request) => {
+    const user = userOf(request);
+    const ref = await objectByRef(store, viewerOf(user), request.params.id);
+    if (!ref) throw notFound('object');
+    return objectDocument(user, ref.eventId, ref.uuid);
+  });
+
+  app.post<{ Params: { event: string } }>('/objects/add/:event', async (request) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    const eventRef = parseEventRef(request.params.event);
+    const visible = eventRef && (await loadEvent(store, viewerOf(user), eventRef));
+    if (!visible) throw notFound('event');
+    const stored = await changeable(user, visible.id);
+    const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
+    const timestamp = Math.max(now(), stored.timestamp + 1);
+    const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
+    if (stored.objects.some((o) => o.uuid === object.uuid)) throw new ApiError(403, 'The object could not be saved.', { errors: { uuid: ['the event holds an object with this uuid already; edit it instead'] } });
+    checkTemplate(object);
+    await write(user, stored, [object]);
+    return objectDocument(user, stored.id, object.uuid);
+  });
+
+  const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const ref = await objectByRef(store, viewerOf(user), request.params.id);
+    if (!ref) throw notFound('object');
+    const stored = await changeable(user, ref.eventId);
+    const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
+    const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
+    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    // What the edit names replaces what is stored; what it leaves out stays (MISP's edit merges likewise).
+    const given = Array.isArray(raw.Attribute) ? (raw.Attribute as Fields[]).map((a) => ({ ...a, timestamp: String(timestamp) })) : [];
+    const object = readObject(stored, {
+      name: current.name, 'meta-category': current.meta_category, description: current.description, template_uuid: current.template_uuid,
+      template_version: current.template_version, comment: current.comment, distribution: current.distribution,
+      ...(current.sharing_group?.id !== undefined ? { sharing_group_id: current.sharing_group.id } : {}),
+      ...raw, uuid: current.uuid, timestamp: String(timestamp), Attribute: given, ObjectReference: [],
+    }, timestamp);
+    if (object.name !== current.name) throw new ApiError(403, 'The object could not be saved.', { errors: { name: ['an object keeps its template name'] } });
+    const byUuid = new Map(current.attributes.map((a) => [a.uuid, a]));
+    for (const a of object.attributes) byUuid.set(a.uuid, a);
+    checkTemplate({ ...object, attributes: [...byUuid.values()] });
+    await write(user, stored, [object]);
+    return objectDocument(user, stored.id, object.uuid);
+  };
+  app.post('/objects/edit/:id', edit);
+  app.put('/objects/edit/:id', edit);
+
+  // objects/delete/ID marks the object and its attributes deleted; with hard (in the address or body) a site admin removes it for good.
+  const remove = async (request: FastifyRequest<{ Params: { id: string; hard?: string } }>) => {
+    const user = userOf(request);
+    const ref = await objectByRef(store, viewerOf(user), request.params.id);
+    if (!ref) throw notFound('object');
+    const stored = await changeable(user, ref.eventId);
+    const hard = request.params.hard === '1' || request.params.hard === 'true' || flagField((request.body ?? {}) as Fields, 'hard') === true;
+    if (hard) {
+      if (!can(user, 'perm_site_admin')) throw new ApiError(403, 'Only site admins may delete objects for good.');
+      await purgeObject(store, ref.id);
+      return { message: 'Object deleted' };
+    }
+    const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
+    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    await write(user, stored, [{ ...current, deleted: true, timestamp, references: [], attributes: current.attributes.map((a) => ({ ...a, deleted: true, timestamp })) }]);
+    return { message: 'Object deleted' };
+  };
+  app.post('/objects/delete/:id', remove);
+  app.delete('/objects/delete/:id', remove);
+  app.post('/objects/delete/:id/:hard', remove);
+
+  // --- object references ---
+  const addReference = async (request: FastifyRequest<{ Params: { object?: string } }>) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    const raw = modelBody(request.body, 'ObjectReference', 'The object reference could not be saved.');
+    const objectText = request.params.object ?? textField(raw, 'object_uuid') ?? textField(raw, 'object_id');
+    const ref = objectText === undefined ? undefined : await objectByRef(store, viewerOf(user), objectText);
+    if (!ref) throw notFound('object');
+    const stored = await changeable(user, ref.eventId);
+    const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
+    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    const referenced = textField(raw, 'referenced_uuid')?.toLowerCase();
+    const relationship = textField(raw, 'relationship_type');
+    const errors: Record<string, string[]> = {};
+    if (!referenced || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(referenced)) errors.referenced_uuid = ['the uuid of the attribute or object referred to is required'];
+    if (!relationship) errors.relationship_type = ['a relationship type is required'];
+    if (Object.keys(errors).length > 0) throw new ApiError(403, 'The object reference could not be saved.', { errors });
+    const reference: ObjectReference = {
+      uuid: (textField(raw, 'uuid') ?? randomUUID()).toLowerCase(), referenced_uuid: referenced!, relationship_type: relationship!,
+      comment: textField(raw, 'comment') ?? '', timestamp, deleted: false,
+    };
+    await write(user, stored, [{ ...current, timestamp, attributes: [], references: [reference] }]);
+    const doc = await objectDocument(user, stored.id, current.uuid);
+    const saved = doc.Object.ObjectReference.find((r) => r.uuid === reference.uuid);
+    if (!saved) throw new ApiError(403, 'The object reference could not be saved: another object holds its uuid.');
+    return { ObjectReference: { ...saved, object_uuid: current.uuid } };
+  };
+  app.post('/objectReferences/add', addReference);
+  app.post('/objectReferences/add/:object', addReference);
+
+  const removeReference = async (request: FastifyRequest<{ Params: { id: string; hard?: string } }>) => {
+    const user = userOf(request);
+    const ref = await referenceByRef(store, viewerOf(user), request.params.id);
+    if (!ref) throw notFound('object reference');
+    const stored = await changeable(user, ref.eventId);
+    if (request.params.hard === 'true' || request.params.hard === '1') {
+      await purgeReference(store, ref.id);
+      return { saved: true, success: true, name: 'ObjectReference deleted.', message: 'ObjectReference deleted.', url: request.url.split('?')[0] };
+    }
+    const current = stored.objects.find((o) => o.uuid === ref.objectUuid)!;
+    const reference = current.references.find((r) => r.uuid === ref.uuid)!;
+    const timestamp = Math.max(now(), reference.timestamp + 1, stored.timestamp + 1);
+    await write(user, stored, [{ ...current, timestamp: Math.max(timestamp, current.timestamp + 1), attributes: [], references: [{ ...reference, deleted: true, timestamp }] }]);
+    return { saved: true, success: true, name: 'ObjectReference deleted.', message: 'ObjectReference deleted.', url: request.url.split('?')[0] };
+  };
+  app.post('/objectReferences/delete/:id', removeReference);
+  app.delete('/objectReferences/delete/:id', removeReference);
+  app.post('/objectReferences/delete/:id/:hard', removeReference);
+}

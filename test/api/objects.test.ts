@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { loadObjectTemplates } from '../../src/formats/misp-objects/templates.js';
+import { call, serve, type Instance } from '../helpers/api.js';
+import { forEachDialect } from '../helpers/stores.js';
+
+const EVENT = 'ab000000-0000-4000-8000-000000000001';
+const TEMPLATES = join(import.meta.dirname, '../../../shared/data/misp/misp-objects');
+
+forEachDialect('REST API: objects and object references', (fixture) => {
+  let i: Instance;
+  let objectId: string;
+  before(async () => {
+    i = await serve(await fixture.open(), { templates: loadObjectTemplates(TEMPLATES) });
+    assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'With objects', distribution: 1,
+      Attribute: [{ type: 'ip-dst', value: '198.51.100.7' }] } })).status, 200);
+  });
+  after(async () => {
+    await i.app.close();
+    await fixture.cleanup();
+  });
+
+  it('adds an object that fits its template, with ids in MISP\'s shape', async () => {
+    const made = await call(i, i.alice, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', 'meta-category': 'network', Attribute: [
+      { object_relation: 'domain', type: 'domain', value: 'objects.example' }, { object_relation: 'ip', type: 'ip-dst', value: '198.51.100.7' }] } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    objectId = made.body.Object.id;
+    assert.match(objectId, /^\d+$/);
+    assert.equal(made.body.Object.Attribute.length, 2);
+    assert.ok(made.body.Object.Attribute.every((a: { object_id: string; id: string }) => a.object_id === objectId && /^\d+$/.test(a.id)));
+    const view = await call(i, i.bob, 'GET', `/objects/view/${made.body.Object.uuid}`);
+    assert.equal(view.body.Object.name, 'domain-ip');
+    const related = (await call(i, i.alice, 'GET', `/events/view/${EVENT}`)).body.Event;
+    assert.equal(related.Object.length, 1);
+  });
+
+  it('refuses an object that breaks its template, naming each relation at fault', async () => {
+    const res = await call(i, i.alice, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', Attribute: [
+      { object_relation: 'ip', type: 'domain', value: 'wrong.example' }, { object_relation: 'colour', type: 'text', value: 'red' }] } });
+    assert.equal(res.status, 403);
+    assert.deepEqual(Object.keys(res.body.errors).sort(), ['colour', 'ip']);
+    assert.match(res.body.errors.ip[0], /takes a ip-dst attribute, not domain/);
+    const none = await call(i, i.alice, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', Attribute: [{ object_relation: 'text', type: 'text', value: 'x' }] } });
+    assert.ok(Object.keys(none.body.errors).some((k) => k.includes('domain')), 'requiredOneOf is checked');
+    const unknown = await call(i, i.alice, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'my-own-thing', Attribute: [{ object_relation: 'x', type: 'text', value: 'free' }] } });
+    assert.equal(unknown.status, 200, 'an object of an unknown template is kept as it is');
+  });
+
+  it('edits an object, adds and removes references, and deletes it, only for those who may change the event', async () => {
+    assert.equal((await call(i, i.bob, 'POST', `/objects/edit/${objectId}`, { comment: 'mine now' })).status, 403);
+    const edited = await call(i, i.alice, 'POST', `/objects/edit/${objectId}`, { Object: { comment: 'seen in the wild', Attribute: [
+      { object_relation: 'port', type: 'port', value: '8443' }] } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body.Object.comment, 'seen in the wild');
+    assert.deepEqual(edited.body.Object.Attribute.map((a: { object_relation: string }) => a.object_relation).sort(), ['domain', 'ip', 'port']);
+
+    const target = (await call(i, i.alice, 'GET', `/events/view/${EVENT}`)).body.Event.Attribute[0].uuid;
+    const ref = await call(i, i.alice, 'POST', `/objectReferences/add/${objectId}`, { ObjectReference: { referenced_uuid: target, relationship_type: 'resolves-to' } });
+    assert.equal(ref.status, 200, JSON.stringify(ref.body));
+    assert.equal(ref.body.ObjectReference.relationship_type, 'resolves-to');
+    assert.equal((await call(i, i.alice, 'POST', '/objectReferences/add', { object_uuid: edited.body.Object.uuid, referenced_uuid: 'nope' })).status, 403);
+    assert.equal((await call(i, i.alice, 'POST', `/objectReferences/delete/${ref.body.ObjectReference.id}`)).body.saved, true);
+    assert.equal((await call(i, i.alice, 'GET', `/objects/view/${objectId}`)).body.Object.ObjectReference.length, 0);
+
+    assert.equal((await call(i, i.alice, 'POST', `/objects/delete/${objectId}/1`)).status, 403, 'only site admins delete for good');
+    assert.equal((await call(i, i.alice, 'POST', `/objects/delete/${objectId}`)).body.message, 'Object deleted');
+    const after = (await call(i, i.alice, 'POST', '/attributes/restSearch', { value: 'objects.example' })).body.response.Attribute;
+    assert.deepEqual(after, [], 'its attributes are deleted with it');
+    assert.equal((await call(i, i.admin, 'POST', `/objects/delete/${objectId}`, { hard: 1 })).body.message, 'Object deleted');
+    assert.equal((await call(i, i.admin, 'GET', `/objects/view/${objectId}`)).status, 404);
+  });
+});
