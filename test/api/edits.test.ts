@@ -37,6 +37,24 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', '/events/edit/99999', { Event: { info: 'x' } })).status, 404);
   });
 
+  it('edits an attribute: the fields named change, the rest and its tags stay, its correlations follow its value', async () => {
+    const { i } = await setUp();
+    const uuid = 'ed000000-0000-4000-8000-0000000000a1';
+    await call(i, i.admin, 'POST', '/tags/attachTagToObject', { uuid, tag: 'kill-chain:c2' });
+    await call(i, i.bob, 'POST', '/events/add', { Event: { info: 'Elsewhere', distribution: 1, Attribute: [{ type: 'domain', value: 'two.example' }] } });
+    assert.equal((await call(i, i.bob, 'POST', `/attributes/edit/${uuid}`, { comment: 'mine' })).status, 403);
+    const edited = await call(i, i.alice, 'POST', `/attributes/edit/${uuid}`, { Attribute: { value: 'two.example', to_ids: false } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([edited.body.Attribute.value, edited.body.Attribute.to_ids, edited.body.Attribute.category], ['two.example', false, 'Network activity']);
+    const related = (await call(i, i.alice, 'POST', '/attributes/restSearch', { value: 'two.example', includeCorrelations: 1 })).body.response.Attribute;
+    assert.equal(related.find((a: { uuid: string }) => a.uuid === uuid).RelatedAttribute.length, 1, 'it now correlates with bob\'s event');
+    const tags = (await call(i, i.alice, 'GET', `/events/view/${EVENT}`)).body.Event.Attribute[0].Tag.map((t: { name: string }) => t.name);
+    assert.deepEqual(tags, ['kill-chain:c2']);
+    const bad = await call(i, i.alice, 'POST', `/attributes/edit/${uuid}`, { value: 'not a domain!' });
+    assert.equal(bad.status, 403);
+    assert.deepEqual(Object.keys(bad.body.errors), ['value']);
+  });
+
   it('publishes and unpublishes for a publisher of the event\'s organisation', async () => {
     const { i, id } = await setUp();
     assert.equal((await call(i, i.alice, 'POST', `/events/publish/${id}`)).status, 403, 'a User may not publish');

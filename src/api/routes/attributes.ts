@@ -12,6 +12,8 @@ import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.
 import type { WriteQueue } from '../write-queue.js';
 import { randomUUID } from 'node:crypto';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
+import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { modelBody } from '../body.js';
 import { describeProblem } from '../../formats/misp-json/problems.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { purgeAttribute } from '../../store/purge.js';
@@ -93,6 +95,34 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     const answer = Array.isArray(list) ? { Attribute: docs.map((d) => d.Attribute) } : docs[0]!;
     return parsed.problems.length ? { ...answer, errors: parsed.problems.map(describeProblem) } : answer;
   });
+
+  // attributes/edit/ID changes the fields it names; the rest of the attribute stays as stored.
+  const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const hit = await find(user, request.params.id);
+    const stored = await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true });
+    if (!stored || !mayChange(user, stored)) throw new ApiError(403, 'You do not have permission to do that.');
+    const raw = modelBody(request.body, 'Attribute', 'The attribute could not be saved.');
+    const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === hit.uuid));
+    const current = [...stored.attributes, ...(inObject?.attributes ?? [])].find((a) => a.uuid === hit.uuid)!;
+    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1, current.timestamp + 1);
+    const merged = {
+      ...(serializeMispEvent({ ...stored, attributes: [current], objects: [], reports: [] }).Event.Attribute as Array<Record<string, unknown>>)[0],
+      ...raw, uuid: current.uuid, object_relation: current.object_relation, timestamp: String(now),
+      ...(raw.distribution === undefined && current.sharing_group?.id !== undefined ? { sharing_group_id: current.sharing_group.id } : {}),
+    };
+    const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: [merged] } }, { defaultDistribution: stored.distribution });
+    const attribute = parsed.event?.attributes[0];
+    if (!attribute) throw new ApiError(403, 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
+    const changed = { ...attribute, tags: current.tags, sightings: [], object_relation: current.object_relation };
+    const change = { ...stored, timestamp: now, reports: [], attributes: inObject ? [] : [changed],
+      objects: inObject ? [{ ...inObject, timestamp: Math.max(now, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
+    await resolveSharingGroups(store, user, change);
+    await writes.update(change);
+    return single(await find(user, current.uuid));
+  };
+  app.post('/attributes/edit/:id', edit);
+  app.put('/attributes/edit/:id', edit);
 
   // attributes/delete/ID marks it deleted; attributes/delete/ID/1 removes it for good (site admins).
   const remove = async (request: FastifyRequest<{ Params: { id: string; hard?: string } }>) => {
