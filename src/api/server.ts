@@ -8,6 +8,7 @@ import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
+import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
@@ -99,5 +100,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => organisationRoutes(scope, store));
   await app.register(async (scope) => userRoutes(scope, store));
   await app.register(async (scope) => sharingGroupRoutes(scope, store));
+  await app.register(async (scope) => correlationAdminRoutes(scope, store, settings));
   return app;
 }

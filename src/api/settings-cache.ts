@@ -15,6 +15,11 @@ export class SettingsCache {
 
   constructor(private readonly store: Store) {}
 
+  /** Forgets what was read: a change made through this server applies to its next request. */
+  invalidate(): void {
+    this.value = undefined;
+  }
+
   correlation(): Promise<CorrelationSettings> {
     if (!this.value || Date.now() - this.readAt > FRESH_MS) {
       this.readAt = Date.now();

@@ -2,13 +2,14 @@ import { ExclusionMatcher } from '../correlation/exclusions.js';
 import type { Store } from './database.js';
 
 export interface CorrelationExclusion {
+  id: number;
   value: string;
   comment: string;
   created: number;
 }
 
 export async function listExclusions(store: Store): Promise<CorrelationExclusion[]> {
-  return store.db.selectFrom('correlation_exclusion').select(['value', 'comment', 'created']).orderBy('value').execute();
+  return store.db.selectFrom('correlation_exclusion').select(['id', 'value', 'comment', 'created']).orderBy('value').execute();
 }
 
 /** Adds an exclusion; false when it was there already. */

@@ -79,3 +79,42 @@ export async function detachTag(store: Store, target: Tagged, tag: number): Prom
 export async function tagNameById(store: Store, id: number): Promise<string | undefined> {
   return (await store.db.selectFrom('tag').select('name').where('id', '=', id).executeTakeFirst())?.name;
 }
+
+export type TagChange = { ok: true; id: number } | { ok: false; field: string; reason: string };
+
+const COLOUR = /^#[0-9a-fA-F]{6}$/;
+
+/** Adds a tag, or changes one (by id): a name stays unique, a colour is `#rrggbb`. */
+export async function saveTag(store: Store, tag: { id?: number; name?: string; colour?: string; exportable?: boolean; hidden?: boolean }): Promise<TagChange> {
+  const name = tag.name?.trim();
+  if (tag.id === undefined && !name) return { ok: false, field: 'name', reason: 'a tag needs a name' };
+  if (name !== undefined) {
+    if (!name) return { ok: false, field: 'name', reason: 'a tag needs a name' };
+    let q = store.db.selectFrom('tag').select('id').where('name', '=', name);
+    if (tag.id !== undefined) q = q.where('id', '!=', tag.id);
+    if (await q.executeTakeFirst()) return { ok: false, field: 'name', reason: `a tag named "${name}" exists already` };
+  }
+  if (tag.colour !== undefined && !COLOUR.test(tag.colour)) return { ok: false, field: 'colour', reason: `"${tag.colour}" is not a colour such as #ff0000` };
+  const values = {
+    ...(name !== undefined ? { name } : {}),
+    ...(tag.colour !== undefined ? { colour: tag.colour } : {}),
+    ...(tag.exportable !== undefined ? { exportable: tag.exportable ? 1 : 0 } : {}),
+    ...(tag.hidden !== undefined ? { hide_tag: tag.hidden ? 1 : 0 } : {}),
+  };
+  if (tag.id === undefined) {
+    const row = await store.db.insertInto('tag').values({ name: name!, colour: tag.colour ?? tagColour(name!), exportable: 1, hide_tag: 0, ...values })
+      .returning('id').executeTakeFirstOrThrow();
+    return { ok: true, id: row.id };
+  }
+  if (Object.keys(values).length > 0) await store.db.updateTable('tag').set(values).where('id', '=', tag.id).execute();
+  return { ok: true, id: tag.id };
+}
+
+/** Deletes a tag and takes it off every event and attribute; false when there is none. */
+export async function deleteTag(store: Store, id: number): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('event_tag').where('tag_id', '=', id).execute();
+    await trx.deleteFrom('attribute_tag').where('tag_id', '=', id).execute();
+    return Number((await trx.deleteFrom('tag').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+  });
+}

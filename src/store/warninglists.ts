@@ -3,7 +3,10 @@ import { WarninglistIndex } from '../correlation/warninglists/index.js';
 import type { Store } from './database.js';
 
 export interface WarninglistInfo {
+  id: number;
   name: string;
+  /** The attribute types the list applies to. */
+  matchingAttributes: string[];
   description: string;
   version: number;
   type: string;
@@ -36,8 +39,8 @@ export async function saveWarninglists(store: Store, lists: readonly Warninglist
 
 export async function listWarninglists(store: Store): Promise<WarninglistInfo[]> {
   const rows = await store.db.selectFrom('warninglist')
-    .select(['name', 'description', 'version', 'type', 'entry_count', 'enabled']).orderBy('name').execute();
-  return rows.map((r) => ({ name: r.name, description: r.description, version: r.version, type: r.type, entries: r.entry_count, enabled: r.enabled === 1 }));
+    .select(['id', 'name', 'description', 'version', 'type', 'matching_attributes', 'entry_count', 'enabled']).orderBy('name').execute();
+  return rows.map((r) => ({ id: r.id, matchingAttributes: JSON.parse(r.matching_attributes) as string[], name: r.name, description: r.description, version: r.version, type: r.type, entries: r.entry_count, enabled: r.enabled === 1 }));
 }
 
 /** Enables or disables the lists named (all of them when `names` is undefined); returns the names that exist. */

@@ -2,9 +2,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent } from '../../store/event-reader.js';
-import { attachTag, detachTag, findTaggable, listTags, tagId, tagNameById } from '../../store/tags.js';
+import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, type TagUsage } from '../../store/tags.js';
+import type { User } from '../../store/users.js';
+import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
+
+function tagDocument(t: TagUsage) {
+  return {
+    id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
+    numerical_value: null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
+    count: t.events, attribute_count: t.attributes, favourite: false,
+  };
+}
 
 interface TagRequest {
   uuid?: unknown;
@@ -16,15 +26,43 @@ export async function tagRoutes(app: FastifyInstance, store: Store): Promise<voi
   app.get<{ Querystring: { searchall?: string } }>('/tags/index', async (request) => {
     const user = userOf(request);
     const search = request.query.searchall?.trim();
-    const tags = await listTags(store, viewerOf(user), search ? `%${search}%` : undefined);
-    return {
-      Tag: tags.map((t) => ({
-        id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
-        numerical_value: null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
-        count: t.events, attribute_count: t.attributes, favourite: false,
-      })),
-    };
+    return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map(tagDocument) };
   });
+
+  /** One tag by id, with its usage where the user may look. */
+  const oneTag = async (user: User, id: string) => {
+    const t = /^\d+$/.test(id) ? (await listTags(store, viewerOf(user))).find((x) => x.id === Number(id)) : undefined;
+    if (!t) throw notFound('tag');
+    return t;
+  };
+  app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id)));
+
+  const save = async (user: User, id: number | undefined, body: unknown) => {
+    requirePermission(user, 'perm_tag_editor');
+    const raw = modelBody(body, 'Tag', 'The tag could not be saved.');
+    const name = textField(raw, 'name');
+    const colour = textField(raw, 'colour');
+    const exportable = flagField(raw, 'exportable');
+    const hidden = flagField(raw, 'hide_tag');
+    const saved = await saveTag(store, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), ...(colour !== undefined ? { colour } : {}),
+      ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}) });
+    if (!saved.ok) throw new ApiError(403, 'The tag could not be saved.', { errors: { [saved.field]: [saved.reason] } });
+    return { Tag: tagDocument(await oneTag(user, String(saved.id))) };
+  };
+  app.post('/tags/add', async (request) => save(userOf(request), undefined, request.body));
+  app.post<{ Params: { id: string } }>('/tags/edit/:id', async (request) => {
+    const user = userOf(request);
+    return save(user, (await oneTag(user, request.params.id)).id, request.body);
+  });
+  const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_site_admin');
+    const tag = await oneTag(user, request.params.id);
+    await deleteTag(store, tag.id);
+    return { name: 'Tag deleted.', message: 'Tag deleted.', url: request.url.split('?')[0] };
+  };
+  app.post('/tags/delete/:id', remove);
+  app.delete('/tags/delete/:id', remove);
 
   /** The event or attribute a tag request names, and the tag, checked against what the user may do. */
   const resolve = async (request: FastifyRequest, attaching: boolean) => {

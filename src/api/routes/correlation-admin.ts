@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Store } from '../../store/database.js';
+import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusion } from '../../store/exclusions.js';
+import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/warninglists.js';
+import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
+import { ApiError, notFound } from '../errors.js';
+import { can, requirePermission, userOf } from '../session.js';
+import type { SettingsCache } from '../settings-cache.js';
+
+function exclusionDocument(e: CorrelationExclusion) {
+  return { CorrelationExclusion: { id: String(e.id), value: e.value, from_json: false, comment: e.comment } };
+}
+
+function warninglistDocument(w: WarninglistInfo) {
+  return {
+    id: String(w.id), name: w.name, type: w.type, description: w.description, version: String(w.version), enabled: w.enabled,
+    default: true, category: 'false_positive', warninglist_entry_count: String(w.entries), valid_attributes: w.matchingAttributes.join(', '),
+  };
+}
+
+/** The values of a checkValue request: a list, one value, or `{"value": …}` with either. */
+function valuesOf(body: unknown): string[] {
+  const raw = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as Fields).value ?? (body as Fields).values : body;
+  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  if (list.length === 0 || list.some((v) => typeof v !== 'string' && typeof v !== 'number')) {
+    throw new ApiError(400, 'checkValue takes a value or a list of values (strings)');
+  }
+  return list.map((v) => String(v).trim()).filter(Boolean);
+}
+
+/**
+ * Correlation exclusions (site admins) and warninglists (everyone reads them and checks values; those
+ * with perm_warninglist turn them on and off). A change applies to the next request of this server,
+ * and to other processes within the settings' few seconds of freshness.
+ */
+export async function correlationAdminRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+  app.get('/correlation_exclusions/index', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    return (await listExclusions(store)).map(exclusionDocument);
+  });
+  app.get<{ Params: { id: string } }>('/correlation_exclusions/view/:id', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
+    if (!e) throw notFound('correlation exclusion');
+    return exclusionDocument(e);
+  });
+  app.post('/correlation_exclusions/add', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const raw = modelBody(request.body, 'CorrelationExclusion', 'The correlation exclusion could not be saved.');
+    const value = textField(raw, 'value');
+    if (!value) throw new ApiError(403, 'The correlation exclusion could not be saved.', { errors: { value: ['a value, or a pattern with %, is required'] } });
+    if (!(await addExclusion(store, value, textField(raw, 'comment') ?? ''))) {
+      throw new ApiError(403, 'The correlation exclusion could not be saved.', { errors: { value: [`"${value}" is excluded already`] } });
+    }
+    settings.invalidate();
+    return exclusionDocument((await listExclusions(store)).find((e) => e.value === value)!);
+  });
+  const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
+    if (!e) throw notFound('correlation exclusion');
+    await removeExclusion(store, e.value);
+    settings.invalidate();
+    return saved('Correlation exclusion deleted.', request.url.split('?')[0] ?? '', e.id);
+  };
+  app.post('/correlation_exclusions/delete/:id', remove);
+  app.delete('/correlation_exclusions/delete/:id', remove);
+  // Cairn keeps no pair table to clean: exclusions apply as correlations are read.
+  app.post('/correlation_exclusions/clean', async (request) => {
+    requirePermission(userOf(request), 'perm_site_admin');
+    return saved('Correlations cleaned: exclusions apply as correlations are read.', request.url.split('?')[0] ?? '');
+  });
+
+  const index = async (request: FastifyRequest) => {
+    userOf(request);
+    return { Warninglists: (await listWarninglists(store)).map((w) => ({ Warninglist: warninglistDocument(w) })) };
+  };
+  app.get('/warninglists', index);
+  app.get('/warninglists/index', index);
+  app.get<{ Params: { id: string } }>('/warninglists/view/:id', async (request) => {
+    userOf(request);
+    const w = (await listWarninglists(store)).find((x) => String(x.id) === request.params.id || x.name === request.params.id);
+    if (!w) throw notFound('warninglist');
+    return { Warninglist: warninglistDocument(w) };
+  });
+
+  // toggleEnable takes ids or names, one or a list, and `enabled` (absent: enable).
+  app.post('/warninglists/toggleEnable', async (request) => {
+    const user = userOf(request);
+    if (!can(user, 'perm_warninglist')) requirePermission(user, 'perm_site_admin');
+    const body = (request.body ?? {}) as Fields;
+    const asList = (v: unknown) => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x).trim()));
+    const all = await listWarninglists(store);
+    const wanted = [...asList(body.id), ...asList(body.name)];
+    const named = all.filter((w) => wanted.includes(String(w.id)) || wanted.includes(w.name));
+    if (named.length === 0) throw new ApiError(404, `No warninglist ${wanted.length ? wanted.join(', ') : '(give id or name)'}`);
+    const enabled = flagField(body, 'enabled') ?? true;
+    await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);
+    settings.invalidate();
+    return { saved: true, success: `${named.length} warninglist(s) ${enabled ? 'enabled' : 'disabled'}` };
+  });
+
+  // checkValue answers, for each value on an enabled list, the lists it is on; values on none are left out, as in MISP.
+  app.post('/warninglists/checkValue', async (request) => {
+    userOf(request);
+    const values = valuesOf(request.body);
+    const lists = (await settings.correlation()).warninglists;
+    const ids = new Map((await listWarninglists(store)).map((w) => [w.name, w.id]));
+    const out: Record<string, Array<{ id: string; name: string }>> = {};
+    for (const v of values) {
+      const hits = lists?.check(v) ?? [];
+      if (hits.length > 0) out[v] = hits.map((h) => ({ id: String(ids.get(h.name) ?? ''), name: h.name }));
+    }
+    return out;
+  });
+}
