@@ -99,3 +99,14 @@ export async function deleteOrganisation(store: Store, id: number): Promise<void
     await trx.deleteFrom('organisation').where('id', '=', id).execute();
   });
 }
+
+/** A subquery of the ids of the organisations named by id, uuid or name, for filters on events. */
+export function organisationsNamed(store: Store, refs: readonly string[]) {
+  const ids = refs.filter((r) => /^\d+$/.test(r)).map(Number);
+  const uuids = refs.filter((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r)).map((r) => uuidToBytes(r.toLowerCase()));
+  return store.db.selectFrom('organisation').select('organisation.id').where((o) => o.or([
+    o('organisation.name', 'in', [...refs]),
+    ...(ids.length ? [o('organisation.id', 'in', ids)] : []),
+    ...(uuids.length ? [o('organisation.uuid', 'in', uuids)] : []),
+  ]));
+}

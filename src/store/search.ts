@@ -7,7 +7,7 @@ import { joinValue } from './value-key.js';
 import { holdsValueIds, valueIdsOf } from './value-match.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 import type { EventRef } from './event-reader.js';
-import { isUuid } from '../model/event.js';
+import { organisationsNamed } from './organisations.js';
 
 export interface AttributeFilter {
   /** An exact value, or a pattern with `%` wildcards as in MISP; matched against each part of composites. */
@@ -80,17 +80,6 @@ export interface AttributeHit {
 
 type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
 
-/** Ids of the organisations named by id, uuid or name. */
-function organisationIds(eb: Scope, refs: readonly string[]) {
-  const ids = refs.filter((r) => /^\d+$/.test(r)).map(Number);
-  const uuids = refs.filter((r) => isUuid(r.toLowerCase())).map((r) => uuidToBytes(r.toLowerCase()));
-  return eb.selectFrom('organisation').select('organisation.id').where((o) => o.or([
-    o('organisation.name', 'in', [...refs]),
-    ...(ids.length ? [o('organisation.id', 'in', ids)] : []),
-    ...(uuids.length ? [o('organisation.uuid', 'in', uuids)] : []),
-  ]));
-}
-
 /**
  * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
  * values are looked up in the value index first.
@@ -117,8 +106,8 @@ async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeF
     if (filter.published !== undefined) all.push(eb('event.published', '=', filter.published ? 1 : 0));
     if (filter.dateFrom !== undefined) all.push(eb('event.date', '>=', filter.dateFrom));
     if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
-    if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationIds(eb, filter.orgs)) : none);
-    if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationIds(eb, filter.notOrgs)));
+    if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : none);
+    if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
     if (filter.afterId !== undefined) all.push(eb('attribute.id', '>', filter.afterId));
     if (filter.types?.length) all.push(eb('attribute.type', 'in', [...filter.types]));
     if (filter.categories?.length) all.push(eb('attribute.category', 'in', [...filter.categories]));

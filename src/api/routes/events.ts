@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { withoutWarninglisted } from '../../correlation/warninglists/enforce.js';
 import { searchEventIds } from '../../store/search.js';
+import { eventIndexFilter } from '../event-index-query.js';
 import { attributeSearch, restQueryOf } from '../rest-search.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem, type ImportProblem } from '../../formats/misp-json/problems.js';
@@ -82,10 +83,15 @@ function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof e
 export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
-    const q = { ...(request.query as Record<string, unknown>), ...((request.body as Record<string, unknown> | undefined) ?? {}) };
+    const q = restQueryOf(request);
     const limit = Math.min(positive(q.limit, 'limit', 1000), 10_000);
     const page = positive(q.page, 'page', 1);
-    return (await listEvents(store, viewerOf(user), { limit, page })).map(indexEntry);
+    const viewer = viewerOf(user);
+    const events = await listEvents(store, viewer, { limit, page }, await eventIndexFilter(store, viewer, q));
+    const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';
+    return minimal
+      ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: '0', published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
+      : events.map(indexEntry);
   };
   app.get('/events/index', index);
   app.post('/events/index', index);
