@@ -2,12 +2,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
 import type { Store } from '../store/database.js';
 import { userByApiKey, type User } from '../store/users.js';
+import { auditChanges } from './audit.js';
+import { FailedAuthLimit } from './auth-limit.js';
 import { ApiError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
+import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
@@ -25,6 +28,8 @@ export interface ServerOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Object templates by name: objects of a known template are checked against it. */
   templates?: ReadonlyMap<string, ObjectTemplate>;
+  /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
+  failedAuthLimit?: number;
 }
 
 /** How long the server trusts what it read of a key's user. */
@@ -60,9 +65,15 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   // Who a key belongs to is kept for a few seconds: a disabled user or a removed key stops working
   // within that time, and a request does not pay three queries to find out who is asking.
   const known = new Map<string, { user: User; until: number }>();
-  app.addHook('onRequest', async (request) => {
+  const failures = new FailedAuthLimit(options.failedAuthLimit ?? 10);
+  app.addHook('onRequest', async (request, reply) => {
     const key = apiKeyOf(request.headers);
     if (!key) return;
+    const wait = failures.retryAfter(request.ip);
+    if (wait > 0) {
+      const url = request.url.split('?')[0] ?? request.url;
+      return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
+    }
     const hit = known.get(key);
     if (hit && hit.until > Date.now()) {
       request.user = hit.user;
@@ -72,8 +83,12 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     if (request.user) {
       if (known.size >= 10_000) known.clear();
       known.set(key, { user: request.user, until: Date.now() + USER_FRESH_MS });
-    } else known.delete(key);
+    } else {
+      known.delete(key);
+      failures.fail(request.ip);
+    }
   });
+  auditChanges(app, store);
 
   app.setErrorHandler((err: Error, request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;
@@ -101,5 +116,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => userRoutes(scope, store));
   await app.register(async (scope) => sharingGroupRoutes(scope, store));
   await app.register(async (scope) => correlationAdminRoutes(scope, store, settings));
+  await app.register(async (scope) => auditLogRoutes(scope, store));
   return app;
 }

@@ -7,6 +7,7 @@ import * as warninglists from './migrations/004-warninglists.js';
 import * as values from './migrations/005-values.js';
 import * as access from './migrations/006-access.js';
 import * as sharingGroups from './migrations/007-sharing-groups.js';
+import * as auditLog from './migrations/008-audit-log.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -19,6 +20,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['005-values', values.up],
   ['006-access', access.up],
   ['007-sharing-groups', sharingGroups.up],
+  ['008-audit-log', auditLog.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

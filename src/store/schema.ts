@@ -26,6 +26,24 @@ export interface Database {
   sharing_group: SharingGroupTable;
   sharing_group_org: SharingGroupOrgTable;
   sharing_group_server: SharingGroupServerTable;
+  audit_log: AuditLogTable;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  created: number;
+  user_id: number | null;
+  email: string;
+  org_id: number | null;
+  ip: string;
+  /** add, edit, delete, publish, … as the API's address names it. */
+  action: string;
+  /** Event, Attribute, Object, Tag, User, … */
+  model: string;
+  /** The id or uuid the address named; empty for an add. */
+  model_id: string;
+  /** The method and path of the request. */
+  request: string;
 }
 
 export interface SharingGroupTable {

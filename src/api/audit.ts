@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Store } from '../store/database.js';
+import { recordAudit } from '../store/audit-log.js';
+
+/** The model each part of the API changes, by the first part of its address. */
+const MODELS: Record<string, string> = {
+  events: 'Event', attributes: 'Attribute', objects: 'Object', objectReferences: 'ObjectReference', tags: 'Tag', sightings: 'Sighting',
+  sharing_groups: 'SharingGroup', sharingGroups: 'SharingGroup', users: 'User', organisations: 'Organisation', roles: 'Role',
+  auth_keys: 'AuthKey', correlation_exclusions: 'CorrelationExclusion', warninglists: 'Warninglist',
+};
+
+/** POSTs that read rather than change. */
+const READS = new Set(['restSearch', 'index', 'checkValue', 'view']);
+
+/** Model, action and id of a change the request makes; undefined for a read. */
+function changeOf(request: FastifyRequest): { model: string; action: string; id: string } | undefined {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
+  const parts = (request.routeOptions.url ?? '').split('/').filter(Boolean);
+  if (parts[0] === 'admin') parts.shift();
+  const model = MODELS[parts[0] ?? ''];
+  if (!model) return undefined;
+  const verb = parts[1] && !parts[1].startsWith(':') ? parts[1] : request.method === 'POST' ? 'add' : request.method === 'DELETE' ? 'delete' : 'edit';
+  if (READS.has(verb)) return undefined;
+  const params = Object.values((request.params ?? {}) as Record<string, string>);
+  return { model, action: verb, id: params[0] ?? '' };
+}
+
+/**
+ * Records every change made through the API that succeeded: who (user, organisation, address), what
+ * (model and id) and how (the action and the request). Reads are not recorded.
+ */
+export function auditChanges(app: FastifyInstance, store: Store): void {
+  // Recorded before the answer leaves, so that a client who got it finds the change in the log.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const change = reply.statusCode < 400 && request.user ? changeOf(request) : undefined;
+    if (!change || !request.user) return payload;
+    let id = change.id;
+    if (!id && typeof payload === 'string') {
+      try {
+        const made = (JSON.parse(payload) as Record<string, { id?: unknown } | undefined>)[change.model]?.id;
+        if (typeof made === 'string' || typeof made === 'number') id = String(made);
+      } catch {
+        // Not JSON: nothing to learn from the answer.
+      }
+    }
+    await recordAudit(store, {
+      userId: request.user.id, email: request.user.email, orgId: request.user.org.id, ip: request.ip,
+      action: change.action, model: change.model, modelId: id, request: `${request.method} ${request.url.split('?')[0]}`,
+    });
+    return payload;
+  });
+}
