@@ -37,7 +37,15 @@ export class WriteQueue {
     const written = this.tail.then(async () => {
       try {
         if (create && (this.uncommitted.has(event.uuid) || (await this.check(event.uuid)))) return undefined;
-        const outcome = await this.saver.save(event);
+        let outcome: SaveOutcome;
+        try {
+          outcome = await this.saver.save(event, { onlyNew: create });
+        } catch (err) {
+          // Another server on the same database stored the uuid first: the event exists, as for one stored here.
+          if (create && (await this.check(event.uuid))) return undefined;
+          throw err;
+        }
+        if (outcome.status === 'exists') return undefined;
         this.uncommitted.add(event.uuid);
         return outcome;
       } finally {

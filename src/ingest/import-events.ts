@@ -66,10 +66,10 @@ async function importWith(saver: EventSaver, items: AsyncIterable<InputItem>, op
     }
     try {
       const saved = await saver.save(event);
-      summary.events[saved.status]++;
+      summary.events[saved.status === 'exists' ? 'unchanged' : saved.status]++;
       for (const p of saved.problems) report(p, item.source);
       summary.attributes.rejected += saved.rejectedAttributes;
-      if (saved.status !== 'unchanged') {
+      if (saved.status === 'created' || saved.status === 'updated') {
         const total = event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0);
         summary.attributes.stored += total - saved.rejectedAttributes;
       }

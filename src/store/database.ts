@@ -58,8 +58,8 @@ export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
 export const DEFAULT_SQLITE_CACHE_MB = 256;
 
 /**
- * The store the environment names: `DATABASE_URL` for PostgreSQL, else `CAIRN_DB` or ./data/cairn.db,
- * with `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
+ * The store the environment names: `DATABASE_URL` for PostgreSQL (in the schema `CAIRN_PG_SCHEMA`, when
+ * set), else `CAIRN_DB` or ./data/cairn.db, with `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
  */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const url = env.DATABASE_URL?.trim();
@@ -67,8 +67,10 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   if (cache && (!/^\d+$/.test(cache) || Number(cache) < 1)) {
     throw new Error(`CAIRN_SQLITE_CACHE_MB must be a whole number of megabytes, not "${cache}"`);
   }
+  const schema = env.CAIRN_PG_SCHEMA?.trim();
   return {
     databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
+    ...(schema ? { pgSchema: schema } : {}),
     sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
     sqliteCacheMb: cache ? Number(cache) : undefined,
   };

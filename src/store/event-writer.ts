@@ -10,7 +10,8 @@ import { splitValue } from './value-key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../correlation/rules.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from './value-index.js';
 
-export type SaveStatus = 'created' | 'updated' | 'unchanged';
+/** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
+export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
 
 export interface SaveOutcome {
   status: SaveStatus;
@@ -260,8 +261,9 @@ class EventWrite {
   }
 }
 
-async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent): Promise<SaveOutcome> {
+async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
   const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
+  if (existing && onlyNew) return { status: 'exists', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   if (existing && event.timestamp <= existing.timestamp) {
     return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   }
@@ -333,7 +335,7 @@ export interface EventSaverOptions {
 export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
-  private pending: MispEvent[] = [];
+  private pending: Array<{ event: MispEvent; onlyNew: boolean }> = [];
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
@@ -347,27 +349,28 @@ export class EventSaver {
     this.commitEveryMs = options.commitEveryMs ?? 10_000;
   }
 
-  private async write(event: MispEvent): Promise<SaveOutcome> {
+  private async write(event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
     }
     const refs = new RefResolver(this.store, this.trx, this.batchIds);
-    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event);
+    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, onlyNew);
     refs.keep();
-    this.pending.push(event);
-    if (outcome.status !== 'unchanged') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
+    this.pending.push({ event, onlyNew });
+    if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
     return outcome;
   }
 
-  async save(event: MispEvent): Promise<SaveOutcome> {
+  /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
+  async save(event: MispEvent, options: { onlyNew?: boolean } = {}): Promise<SaveOutcome> {
     let outcome: SaveOutcome;
     try {
-      outcome = await this.write(event);
+      outcome = await this.write(event, options.onlyNew ?? false);
     } catch (err) {
       const others = this.pending;
       await this.abandon();
-      for (const e of others) await this.write(e);
+      for (const e of others) await this.write(e.event, e.onlyNew);
       throw err;
     }
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();

@@ -98,6 +98,8 @@ export async function deleteOrganisation(store: Store, id: number): Promise<void
     await trx.updateTable('sighting').set({ org_id: null }).where('org_id', '=', id).execute();
     await trx.deleteFrom('organisation').where('id', '=', id).execute();
   });
+  // The writers' cache of organisation ids must not hand out the id of one that is gone.
+  store.idCache.orgs.clear();
 }
 
 /** A subquery of the ids of the organisations named by id, uuid or name, for filters on events. */

@@ -116,5 +116,5 @@ export async function deleteTag(store: Store, id: number): Promise<boolean> {
     await trx.deleteFrom('event_tag').where('tag_id', '=', id).execute();
     await trx.deleteFrom('attribute_tag').where('tag_id', '=', id).execute();
     return Number((await trx.deleteFrom('tag').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
-  });
+  }).finally(() => store.idCache.tags.clear());
 }
