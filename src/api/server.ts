@@ -4,6 +4,7 @@ import type { Store } from '../store/database.js';
 import { userByApiKey, type User } from '../store/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
+import { registerOpenApi } from './openapi.js';
 import { ApiError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
@@ -104,6 +105,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     reply.status(404).send(errorBody(`There is no ${request.method} ${url} in this API.`, url));
   });
 
+  await registerOpenApi(app);
   await app.register(instanceRoutes);
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);

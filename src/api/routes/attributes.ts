@@ -19,6 +19,8 @@ import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { purgeAttribute } from '../../store/purge.js';
 import type { User } from '../../store/users.js';
 import type { SettingsCache } from '../settings-cache.js';
+import { documented } from '../openapi.js';
+import { ATTRIBUTE_BODY, REST_SEARCH } from '../openapi-shapes.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
 export function attributeDocument(h: AttributeHit) {
@@ -35,6 +37,18 @@ export function attributeDocument(h: AttributeHit) {
 }
 
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+  documented(app, 'Attributes', {
+    'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH },
+    'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string' },
+    'GET /attributes/view/:id': { summary: 'One attribute by id or uuid' },
+    'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY },
+    'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_BODY },
+    'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_BODY },
+    'POST /attributes/delete/:id': { summary: 'Mark an attribute deleted' },
+    'DELETE /attributes/delete/:id': { summary: 'Mark an attribute deleted (as POST)' },
+    'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
+    'DELETE /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
+  });
   const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     const viewer = viewerOf(user);

@@ -5,9 +5,15 @@ import { sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
 import { restQueryOf } from '../rest-search.js';
 import { can, userOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { AUDIT_QUERY } from '../openapi-shapes.js';
 
 /** The audit log: site admins read all of it, organisation admins with perm_audit their organisation's. */
 export async function auditLogRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Audit log', {
+    'GET /admin/audit_logs/index': { summary: 'Who created, changed or deleted what, newest first (site admins; organisation admins for their organisation)', query: AUDIT_QUERY },
+    'POST /admin/audit_logs/index': { summary: 'The audit log, with filters in the body', body: AUDIT_QUERY },
+  });
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
     const all = can(user, 'perm_site_admin');

@@ -6,6 +6,7 @@ import { flagField, modelBody, saved, textField, type Fields } from '../body.js'
 import { ApiError, notFound } from '../errors.js';
 import { can, requirePermission, userOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
+import { documented } from '../openapi.js';
 
 function exclusionDocument(e: CorrelationExclusion) {
   return { CorrelationExclusion: { id: String(e.id), value: e.value, from_json: false, comment: e.comment } };
@@ -34,6 +35,19 @@ function valuesOf(body: unknown): string[] {
  * and to other processes within the settings' few seconds of freshness.
  */
 export async function correlationAdminRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+  documented(app, 'Correlation and warninglists', {
+    'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)' },
+    'GET /correlation_exclusions/view/:id': { summary: 'One correlation exclusion' },
+    'POST /correlation_exclusions/add': { summary: 'Take a value or %-pattern out of correlation, at once', body: { type: 'object', properties: { value: { type: 'string', description: 'a value, or a pattern with %' }, comment: { type: 'string' } } } },
+    'POST /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
+    'DELETE /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
+    'POST /correlation_exclusions/clean': { summary: 'Nothing to clean: exclusions apply as correlations are read' },
+    'GET /warninglists': { summary: 'The warninglists loaded, on or off' },
+    'GET /warninglists/index': { summary: 'The warninglists loaded, on or off' },
+    'GET /warninglists/view/:id': { summary: 'One warninglist by id or name' },
+    'POST /warninglists/toggleEnable': { summary: 'Turn warninglists on or off (perm_warninglist)', body: { type: 'object', properties: { id: { type: 'array', description: 'ids (or one id)' }, name: { type: 'array', description: 'names (or one name)' }, enabled: { type: 'boolean', description: 'on (default) or off' } } } },
+    'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: { type: 'array', items: { type: 'string' } } },
+  });
   app.get('/correlation_exclusions/index', async (request) => {
     requirePermission(userOf(request), 'perm_site_admin');
     return (await listExclusions(store)).map(exclusionDocument);

@@ -22,6 +22,8 @@ import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
 import type { WriteQueue } from '../write-queue.js';
+import { documented } from '../openapi.js';
+import { EVENT_BODY, INDEX_QUERY, REST_SEARCH } from '../openapi-shapes.js';
 
 function indexEntry(e: EventSummary) {
   return {
@@ -81,6 +83,25 @@ function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof e
 }
 
 export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+  documented(app, 'Events', {
+    'GET /events/index': { summary: 'List the events you may see, newest first', query: INDEX_QUERY },
+    'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY },
+    'GET /events': { summary: 'List the events you may see (as events/index)' },
+    'GET /events/view/:id': { summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events' },
+    'GET /events/:id': { summary: 'One event (as events/view)' },
+    'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`', body: EVENT_BODY },
+    'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY },
+    'POST /events/restSearch': { summary: 'Events holding matching attributes, streamed, in any returnFormat', body: REST_SEARCH },
+    'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
+    'POST /events/edit/:id': { summary: 'Change an event: the fields and items given replace the stored ones (matched by uuid)', body: EVENT_BODY },
+    'PUT /events/edit/:id': { summary: 'Change an event (as POST)', body: EVENT_BODY },
+    'PUT /events/:id': { summary: 'Change an event (as events/edit)', body: EVENT_BODY },
+    'POST /events/publish/:id': { summary: 'Publish an event (perm_publish)' },
+    'POST /events/unpublish/:id': { summary: 'Take an event back to draft (perm_publish)' },
+    'DELETE /events/delete/:id': { summary: 'Delete an event and everything in it' },
+    'POST /events/delete/:id': { summary: 'Delete an event (as DELETE)' },
+    'DELETE /events/:id': { summary: 'Delete an event (as events/delete)' },
+  });
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
     const q = restQueryOf(request);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, CATEGORY_TYPES, TYPE_DEFAULTS } from '../../model/types.js';
 import { can, userOf } from '../session.js';
 import { userDocument } from './users.js';
+import { documented } from '../openapi.js';
 
 /** The MISP version whose API Cairn answers as: what PyMISP and MISP servers check. */
 export const MISP_API_VERSION = '2.5.2';
@@ -18,6 +19,12 @@ function describeTypes() {
 }
 
 export async function instanceRoutes(app: FastifyInstance): Promise<void> {
+  documented(app, 'Instance', {
+    'GET /servers/getVersion': { summary: "The MISP version Cairn answers as, and the caller's sync and sighting rights (PyMISP's handshake)" },
+    'GET /servers/getPyMISPVersion.json': { summary: 'The PyMISP version recommended' },
+    'GET /users/view/me.json': { summary: 'The user the key belongs to, with his role and organisation' },
+    'GET /attributes/describeTypes.json': { summary: 'Attribute types and categories, with their defaults' },
+  });
   app.get('/servers/getVersion', async (request) => {
     const user = userOf(request);
     return {

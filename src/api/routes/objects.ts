@@ -16,10 +16,26 @@ import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import { resolveSharingGroups } from '../sharing-group-refs.js';
 import type { WriteQueue } from '../write-queue.js';
+import { documented } from '../openapi.js';
+import { OBJECT_BODY, REFERENCE_BODY } from '../openapi-shapes.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 export async function objectRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, templates: ReadonlyMap<string, ObjectTemplate>): Promise<void> {
+  documented(app, 'Objects', {
+    'GET /objects/view/:id': { summary: 'One object by id or uuid, with its attributes and references' },
+    'POST /objects/add/:event': { summary: 'Add an object to an event; an object of a known template is checked against it', body: OBJECT_BODY },
+    'POST /objects/edit/:id': { summary: 'Change an object: the fields and attributes given replace the stored ones (by uuid)', body: OBJECT_BODY },
+    'PUT /objects/edit/:id': { summary: 'Change an object (as POST)', body: OBJECT_BODY },
+    'POST /objects/delete/:id': { summary: 'Mark an object and its attributes deleted; with {"hard": 1} remove it for good (site admins)' },
+    'DELETE /objects/delete/:id': { summary: 'Mark an object and its attributes deleted' },
+    'POST /objects/delete/:id/:hard': { summary: 'With hard = 1, remove an object for good (site admins)' },
+    'POST /objectReferences/add': { summary: 'Add a reference from an object (object_uuid) to an attribute or object', body: REFERENCE_BODY },
+    'POST /objectReferences/add/:object': { summary: 'Add a reference from the object in the address', body: REFERENCE_BODY },
+    'POST /objectReferences/delete/:id': { summary: 'Mark a reference deleted' },
+    'DELETE /objectReferences/delete/:id': { summary: 'Mark a reference deleted' },
+    'POST /objectReferences/delete/:id/:hard': { summary: 'With hard = true, remove a reference for good' },
+  });
   /** An event the user may change, as he may see it (deleted items included, so that edits keep them). */
   const changeable = async (user: User, eventId: number): Promise<StoredEvent> => {
     const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });

@@ -8,6 +8,8 @@ import {
 import { flagField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { ORGANISATION_BODY } from '../openapi-shapes.js';
 
 /** An organisation as MISP answers it. */
 export function organisationDocument(o: Organisation) {
@@ -34,6 +36,16 @@ function fieldsOf(body: Fields): OrganisationFields {
 const failed = (field: string, reason: string) => new ApiError(403, 'The organisation could not be saved.', { errors: { [field]: [reason] } });
 
 export async function organisationRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Organisations', {
+    'GET /organisations': { summary: "This instance's organisations" },
+    'GET /organisations/index': { summary: "This instance's organisations" },
+    'GET /organisations/index/*': { summary: 'Organisations: /scope:local|external|all/searchall:TEXT' },
+    'GET /organisations/view/:id': { summary: 'One organisation by id, uuid or name' },
+    'POST /admin/organisations/add': { summary: 'Add an organisation (site admins)', body: ORGANISATION_BODY },
+    'POST /admin/organisations/edit/:id': { summary: 'Change an organisation (site admins)', body: ORGANISATION_BODY },
+    'POST /admin/organisations/delete/:id': { summary: 'Delete an organisation that has no users, events or sharing groups (site admins)' },
+    'DELETE /admin/organisations/delete/:id': { summary: 'Delete an organisation (as POST)' },
+  });
   const byRef = async (text: string) => {
     const t = text.trim();
     const o = /^\d+$/.test(t) ? await findOrganisationById(store, Number(t)) : await findOrganisation(store, t);

@@ -10,6 +10,8 @@ import type { User } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, requirePermission, userOf, viewerOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { SHARING_GROUP_BODY } from '../openapi-shapes.js';
 
 const org = (o: SharingGroup['org']) => ({ id: String(o.id), uuid: o.uuid, name: o.name, local: o.local });
 
@@ -64,6 +66,23 @@ function groupInput(fields: Fields) {
 const failed = (field: string, reason: string) => new ApiError(403, 'Could not save sharing group.', { errors: { [field]: [reason] } });
 
 export async function sharingGroupRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Sharing groups', Object.fromEntries(['/sharing_groups', '/sharingGroups'].flatMap((b) => [
+    [`GET ${b}`, { summary: 'The sharing groups your organisation is in or made' }],
+    [`GET ${b}/index`, { summary: 'The sharing groups your organisation is in or made' }],
+    [`GET ${b}/view/:id`, { summary: 'One sharing group by id or uuid, with its organisations' }],
+    [`POST ${b}/add`, { summary: 'Make a sharing group (perm_sharing_group); your organisation is its first member', body: SHARING_GROUP_BODY }],
+    [`POST ${b}/edit/:id`, { summary: 'Change a sharing group', body: SHARING_GROUP_BODY }],
+    [`POST ${b}/delete/:id`, { summary: 'Delete a sharing group nothing is shared with' }],
+    [`DELETE ${b}/delete/:id`, { summary: 'Delete a sharing group nothing is shared with' }],
+    [`POST ${b}/addOrg`, { summary: 'Add an organisation: {"sg_id", "org_id", "extend"}' }],
+    [`POST ${b}/addOrg/:sg/:org`, { summary: 'Add an organisation to a sharing group' }],
+    [`POST ${b}/removeOrg`, { summary: 'Remove an organisation: {"sg_id", "org_id"}' }],
+    [`POST ${b}/removeOrg/:sg/:org`, { summary: 'Remove an organisation from a sharing group' }],
+    [`POST ${b}/addServer`, { summary: 'Add this instance (server 0); with all_orgs every local organisation is a member' }],
+    [`POST ${b}/addServer/:sg/:server`, { summary: 'Add this instance (server 0) to a sharing group' }],
+    [`POST ${b}/removeServer`, { summary: "Remove this instance's all_orgs membership" }],
+    [`POST ${b}/removeServer/:sg/:server`, { summary: "Remove this instance's all_orgs membership" }],
+  ])));
   /** The group the address or body names, as the user may see it; 404 otherwise. */
   const visibleGroup = async (user: User, text: string | number | undefined) => {
     const ref = groupRef(text);

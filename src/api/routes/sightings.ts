@@ -6,6 +6,8 @@ import { addSightings, listSightings, type SightingRecord } from '../../store/si
 import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf, viewerOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { SIGHTING_BODY } from '../openapi-shapes.js';
 
 function sightingDocument(s: SightingRecord) {
   return {
@@ -18,6 +20,10 @@ function sightingDocument(s: SightingRecord) {
 }
 
 export async function sightingRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Sightings', {
+    'POST /sightings/add/:id?': { summary: 'Add a sighting to an attribute (id or uuid in the address or body), or to every attribute you may see holding a value', body: SIGHTING_BODY },
+    'POST /sightings/listSightings/:id/:context?': { summary: "Sightings of an attribute, or of an event (context 'event'), as MISP's default policy shows them" },
+  });
   // sightings/add takes {"value": …} (every attribute the user may see that holds it), {"id"} or {"uuid"}, or the id in the path.
   app.post<{ Params: { id?: string } }>('/sightings/add/:id?', async (request) => {
     const user = userOf(request);

@@ -7,6 +7,8 @@ import type { User } from '../../store/users.js';
 import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { TAG_ATTACH, TAG_BODY } from '../openapi-shapes.js';
 
 function tagDocument(t: TagUsage) {
   return {
@@ -23,6 +25,16 @@ interface TagRequest {
 }
 
 export async function tagRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Tags', {
+    'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
+    'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
+    'POST /tags/add': { summary: 'Add a tag (perm_tag_editor)', body: TAG_BODY },
+    'POST /tags/edit/:id': { summary: 'Change a tag (perm_tag_editor)', body: TAG_BODY },
+    'POST /tags/delete/:id': { summary: 'Delete a tag, taking it off everything (site admins)' },
+    'DELETE /tags/delete/:id': { summary: 'Delete a tag (site admins)' },
+    'POST /tags/attachTagToObject': { summary: 'Put a tag on an event or attribute; local tags on what you may only see', body: TAG_ATTACH },
+    'POST /tags/removeTagFromObject': { summary: 'Take a tag off an event or attribute', body: TAG_ATTACH },
+  });
   app.get<{ Querystring: { searchall?: string } }>('/tags/index', async (request) => {
     const user = userOf(request);
     const search = request.query.searchall?.trim();

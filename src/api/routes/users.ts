@@ -8,6 +8,8 @@ import {
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, requirePermission, userOf } from '../session.js';
+import { documented } from '../openapi.js';
+import { ROLE_BODY, USER_BODY } from '../openapi-shapes.js';
 
 export function roleDocument(role: Role) {
   return { id: String(role.id), name: role.name, ...permissionFlags(role.permissions) };
@@ -46,6 +48,28 @@ function permissionsOf(body: Fields, base: readonly Permission[] = []): Permissi
 }
 
 export async function userRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  documented(app, 'Users, roles and keys', {
+    'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs)' },
+    'GET /users/view/:id': { summary: "A user by id ('me': yourself)" },
+    'GET /admin/users/view/:id': { summary: 'A user you administer' },
+    'POST /admin/users/add': { summary: 'Add a user (organisation admins: to their organisation)', body: USER_BODY },
+    'POST /admin/users/edit/:id': { summary: 'Change a user', body: USER_BODY },
+    'PUT /admin/users/edit/:id': { summary: 'Change a user (as POST)', body: USER_BODY },
+    'POST /users/edit/:id': { summary: 'Change a user (as admin/users/edit)', body: USER_BODY },
+    'POST /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
+    'DELETE /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
+    'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: { type: 'object', properties: { comment: { type: 'string' } } } },
+    'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters' },
+    'POST /auth_keys/delete/:id': { summary: 'Revoke a key' },
+    'DELETE /auth_keys/delete/:id': { summary: 'Revoke a key' },
+    'GET /roles': { summary: 'The roles, with every permission flag' },
+    'GET /roles/index': { summary: 'The roles, with every permission flag' },
+    'GET /roles/view/:id': { summary: 'One role' },
+    'POST /admin/roles/add': { summary: 'Add a role (site admins): a name and perm_* flags', body: ROLE_BODY },
+    'POST /admin/roles/edit/:id': { summary: 'Change a role (site admins)', body: ROLE_BODY },
+    'POST /admin/roles/delete/:id': { summary: 'Delete a role nobody holds (site admins)' },
+    'DELETE /admin/roles/delete/:id': { summary: 'Delete a role nobody holds (site admins)' },
+  });
   const managedUser = async (admin: User, text: string) => {
     const target = /^\d+$/.test(text) ? await findUserById(store, Number(text)) : undefined;
     if (!target || !mayManage(admin, target)) throw notFound('user');
