@@ -84,7 +84,7 @@ type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
  * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
  * values are looked up in the value index first.
  */
-async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<(eb: Scope) => Expression<SqlBool>> {
+export async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<(eb: Scope) => Expression<SqlBool>> {
   const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
   const valueIds: number[] = [];
   for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));

@@ -11,7 +11,7 @@ function cell(v: string | number | boolean | null | undefined): string {
   if (v === undefined || v === null) return '""';
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'number') return String(v);
-  return `"${v.replace(/"/g, '""')}"`;
+  return v.includes('"') ? `"${v.replace(/"/g, '""')}"` : `"${v}"`;
 }
 
 function fieldOf(a: ExportAttribute, f: Field): string | number | boolean | null | undefined {
