@@ -7,7 +7,9 @@ import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/database.js';
 import { loadEvent, parseEventRef, visibleEventIds } from '../store/event-reader.js';
 import { CliError, withStore } from './context.js';
-import { withoutWarninglisted } from '../correlation/warninglists/enforce.js';
+import { warninglistsOf, withoutWarninglisted } from '../correlation/warninglists/enforce.js';
+import { EXPORT_FORMATS } from '../formats/exports/index.js';
+import { exportAttributes } from '../store/export-stream.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 import { enabledWarninglists } from '../store/warninglists.js';
 
@@ -18,7 +20,8 @@ export interface ExportCliOptions {
   enforceWarninglist?: boolean;
 }
 
-const FORMATS = ['misp-json', 'misp-feed'];
+export const EXPORT_FORMAT_NAMES = ['misp-json', 'misp-feed', ...Object.keys(EXPORT_FORMATS)];
+const FORMATS = EXPORT_FORMAT_NAMES;
 
 async function* allEvents(store: Store, lists: WarninglistIndex | undefined): AsyncGenerator<MispEvent> {
   for await (const id of visibleEventIds(store, OPERATOR)) {
@@ -31,7 +34,10 @@ async function write(out: NodeJS.WritableStream | WriteStream, text: string): Pr
   if (!out.write(text)) await once(out, 'drain');
 }
 
-/** `cairn export EVENT|--all --format misp-json|misp-feed [--out PATH] [--enforce-warninglist]`. */
+/**
+ * `cairn export EVENT|--all --format FORMAT [--out PATH] [--enforce-warninglist]`: MISP JSON, a MISP feed, or
+ * one of restSearch's line formats (csv, text, hashes, cache, suricata, snort, zeek, rpz).
+ */
 export async function exportCommand(eventArg: string | undefined, options: ExportCliOptions): Promise<number> {
   if (!FORMATS.includes(options.format)) throw new CliError(`unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}`);
   if (!eventArg === !options.all) throw new CliError('name one EVENT (uuid or id) or give --all');
@@ -43,6 +49,27 @@ export async function exportCommand(eventArg: string | undefined, options: Expor
   }
   return withStore(async (store) => {
     const lists = options.enforceWarninglist ? await enabledWarninglists(store) : undefined;
+    const lineFormat = EXPORT_FORMATS[options.format];
+    if (lineFormat) {
+      const stored = ref && (await loadEvent(store, OPERATOR, ref));
+      if (ref && !stored) throw new CliError(`no event ${eventArg}`);
+      const out = options.out ? createWriteStream(options.out) : process.stdout;
+      // As restSearch does: detection formats take to_ids attributes of published events.
+      const filter = { ...(stored ? { eventIds: [stored.id] } : {}), ...(lineFormat.detection ? { toIds: true, published: true } : {}) };
+      const exporter = lineFormat.make({ baseUrl: process.env.CAIRN_BASE_URL?.trim() || 'http://127.0.0.1:8080' });
+      await write(out, exporter.header());
+      for await (const page of exportAttributes(store, OPERATOR, filter)) {
+        let chunk = '';
+        for (const a of page) if (!lists || warninglistsOf(lists, a).length === 0) chunk += exporter.add(a);
+        await write(out, chunk);
+      }
+      await write(out, exporter.footer());
+      if (out !== process.stdout) {
+        (out as WriteStream).end();
+        await once(out, 'finish');
+      }
+      return 0;
+    }
     if (options.format === 'misp-feed') {
       const n = await writeFeed(options.out!, allEvents(store, lists));
       process.stderr.write(`wrote a MISP feed of ${n} events to ${options.out}\n`);

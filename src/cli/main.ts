@@ -6,7 +6,7 @@ import { demoCommand } from './demo.js';
 import { orgsCommand, usersCommand } from './access.js';
 import { serveCommand } from './serve.js';
 import { exclusionsCommand } from './exclusions.js';
-import { exportCommand } from './export.js';
+import { EXPORT_FORMAT_NAMES, exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
@@ -50,10 +50,10 @@ export function buildProgram(): Command {
     .action((paths: string[], opts) => run(() => importCommand(paths, opts)));
 
   program.command('export')
-    .description('export events as MISP JSON or as a MISP feed')
+    .description('export events as MISP JSON, a MISP feed, CSV, text, hashes, Suricata/Snort/Zeek rules or a DNS RPZ zone')
     .argument('[event]', 'event uuid or id')
     .option('--all', 'every event')
-    .addOption(new Option('--format <format>', 'output format').choices(['misp-json', 'misp-feed']).default('misp-json'))
+    .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMAT_NAMES).default('misp-json'))
     .option('--out <path>', 'file (misp-json) or folder (misp-feed) to write')
     .option('--enforce-warninglist', 'leave out attributes whose values are on an enabled warninglist')
     .action((event: string | undefined, opts) => run(() => exportCommand(event, opts)));

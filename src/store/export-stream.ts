@@ -3,7 +3,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { ExportAttribute } from '../formats/exports/exporter.js';
 import { repeatedQuery, type Store } from './database.js';
 import type { Database } from './schema.js';
-import { attributeMatches, searchAttributes, type AttributeFilter } from './search.js';
+import { attributeMatches, attributePages, type AttributeFilter } from './search.js';
 import { bytesToUuid } from './uuid.js';
 import { joinValue } from './value-key.js';
 import { eventVisibleTo } from './visibility.js';
@@ -67,15 +67,7 @@ export async function* exportAttributes(store: Store, viewer: Viewer, filter: At
   };
 
   if (selective(criteria)) {
-    let afterId: number | undefined;
-    while (remaining > 0) {
-      const hits = await searchAttributes(store, viewer, { ...criteria, ...(afterId !== undefined ? { afterId } : {}), limit: PAGE });
-      if (hits.length === 0) return;
-      afterId = hits[hits.length - 1]!.id;
-      const rows = await withContext(store, hits.map((h) => ({ ...h, uuidHex: '' })));
-      const out = take(rows);
-      if (out.length) yield out;
-    }
+    for await (const hits of attributePages(store, viewer, filter, PAGE)) yield await withContext(store, hits.map((h) => ({ ...h, uuidHex: '' })));
     return;
   }
 

@@ -200,3 +200,24 @@ export async function searchEventIds(store: Store, viewer: Viewer, filter: Attri
   if (page.offset && page.limit !== undefined) q = q.offset(page.offset);
   return (await q.execute()).map((r) => r.id);
 }
+
+/**
+ * searchAttributes a page at a time, in id order taken up where the last page ended, so that a listing
+ * of any size holds one page in memory; the filter's limit and offset bound the whole listing.
+ */
+export async function* attributePages(store: Store, viewer: Viewer, filter: AttributeFilter, pageSize = 5_000): AsyncGenerator<AttributeHit[]> {
+  const { limit, offset, afterId: start, ...criteria } = filter;
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
+  let skip = limit !== undefined ? (offset ?? 0) : 0;
+  let afterId = start;
+  while (remaining > 0) {
+    const hits = await searchAttributes(store, viewer, {
+      ...criteria, ...(afterId !== undefined ? { afterId } : {}), limit: Math.min(pageSize, remaining), ...(skip ? { offset: skip } : {}),
+    });
+    skip = 0;
+    if (hits.length === 0) return;
+    remaining -= hits.length;
+    afterId = hits[hits.length - 1]!.id;
+    yield hits;
+  }
+}

@@ -262,6 +262,16 @@ describe('cairn report, search, export', () => {
     assert.match(cairn(db3, ['import', feed]).err, /events: 3 imported/);
     assert.equal(cairn(db3, ['export', '--all']).out, json);
   });
+
+  it('exports the line formats of restSearch: CSV of an event, rules and zones of IDS attributes', () => {
+    const csv = cairn(db, ['export', SAMPLE, '--format', 'csv']).out.split('\n');
+    assert.equal(csv[0], 'uuid,event_id,category,type,value,comment,to_ids,date,object_relation,attribute_tag,object_uuid,object_name,object_meta_category');
+    assert.ok(csv.some((l) => l.includes('"198.51.100.23"')));
+    const suricata = cairn(db, ['export', '--all', '--format', 'suricata']);
+    assert.equal(suricata.code, 0, suricata.err);
+    assert.match(suricata.out, /^# MISP export of IDS rules - optimized for suricata/);
+    assert.match(cairn(db, ['export', '--all', '--format', 'pdf']).err, /pdf/);
+  });
 });
 
 describe('cairn serve, orgs and users', () => {

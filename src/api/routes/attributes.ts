@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Store } from '../../store/database.js';
-import { searchAttributes, type AttributeHit } from '../../store/search.js';
+import { attributePages, searchAttributes, type AttributeHit } from '../../store/search.js';
 import { attributeByRef } from '../attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
 import { sendExport } from '../exports.js';
@@ -56,17 +57,27 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     const correlation = await settings.correlation();
     const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
     if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, {}, lists);
-    let hits = await searchAttributes(store, viewer, search.filter);
-    // As MISP does, the warninglist filter applies to the page found: a page may come back short.
-    if (lists) hits = hits.filter((h) => warninglistsOf(lists, h).length === 0);
-    const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
-    if (search.includeCorrelations) {
-      for (const eventId of new Set(hits.map((h) => h.eventId))) {
-        const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
-        for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
+    // Streamed a page at a time: a search of a million attributes answers at once and holds one page.
+    async function* documents(): AsyncGenerator<string> {
+      yield '{"response": {"Attribute": [';
+      let first = true;
+      for await (const page of attributePages(store, viewer, search.filter)) {
+        // As MISP does, the warninglist filter applies to what was found: a page may come back short.
+        const hits = lists ? page.filter((h) => warninglistsOf(lists, h).length === 0) : page;
+        const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
+        if (search.includeCorrelations) {
+          for (const eventId of new Set(hits.map((h) => h.eventId))) {
+            const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
+            for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
+          }
+        }
+        if (docs.length === 0) continue;
+        yield `${first ? '' : ','}${docs.map((d) => JSON.stringify(d)).join(',')}`;
+        first = false;
       }
+      yield ']}}';
     }
-    return { response: { Attribute: docs } };
+    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
   };
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
