@@ -83,6 +83,17 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', '/events/restSearch', { limit: -1 })).status, 400);
   });
 
+  it('streams a long answer page after page, in one valid JSON document', async () => {
+    const big = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Big', distribution: 1,
+      Attribute: Array.from({ length: 12_000 }, (_, n) => ({ type: 'ip-src', value: `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}` })) } });
+    assert.equal(big.status, 200);
+    const all = (await call(i, i.alice, 'POST', '/attributes/restSearch', { type: 'ip-src' })).body.response.Attribute as Array<{ id: string }>;
+    assert.equal(all.length, 12_000);
+    assert.equal(new Set(all.map((a) => a.id)).size, 12_000);
+    const page = (await call(i, i.alice, 'POST', '/attributes/restSearch', { type: 'ip-src', limit: 7000, page: 2 })).body.response.Attribute;
+    assert.equal(page.length, 5000);
+  });
+
   it('leaves out warninglisted values on enforceWarninglist, and names each bad parameter', async () => {
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: true }), []);
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: 0 }), ['Org A campaign: 8.8.8.8']);

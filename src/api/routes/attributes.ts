@@ -77,7 +77,19 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
       }
       yield ']}}';
     }
-    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
+    // Most searches fit in one page: those are sent whole (at most two pages are held), a longer answer is streamed.
+    const pieces = documents();
+    const head: string[] = [];
+    for (let next = await pieces.next(); ; next = await pieces.next()) {
+      if (next.done) return reply.type('application/json; charset=utf-8').send(head.join(''));
+      head.push(next.value);
+      if (head.length === 4) break;
+    }
+    async function* rest(): AsyncGenerator<string> {
+      yield* head;
+      yield* pieces;
+    }
+    return reply.type('application/json; charset=utf-8').send(Readable.from(rest()));
   };
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
