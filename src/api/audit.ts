@@ -34,15 +34,9 @@ export function auditChanges(app: FastifyInstance, store: Store): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const change = reply.statusCode < 400 && request.user ? changeOf(request) : undefined;
     if (!change || !request.user) return payload;
-    let id = change.id;
-    if (!id && typeof payload === 'string') {
-      try {
-        const made = (JSON.parse(payload) as Record<string, { id?: unknown } | undefined>)[change.model]?.id;
-        if (typeof made === 'string' || typeof made === 'number') id = String(made);
-      } catch {
-        // Not JSON: nothing to learn from the answer.
-      }
-    }
+    // What an add made is named first in its answer (`{"Event":{"id":"12",…`): read there, not by parsing it all.
+    const made = !change.id && typeof payload === 'string' ? /^\{"(\w+)":\{"id":"?(\d+)/.exec(payload.slice(0, 200)) : null;
+    const id = change.id || (made && made[1] === change.model ? made[2]! : '');
     await recordAudit(store, {
       userId: request.user.id, email: request.user.email, orgId: request.user.org.id, ip: request.ip,
       action: change.action, model: change.model, modelId: id, request: `${request.method} ${request.url.split('?')[0]}`,

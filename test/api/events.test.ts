@@ -51,10 +51,12 @@ forEachDialect('REST API: handshake and events', (fixture) => {
         uuid: EVENT_UUID, info: 'Phishing wave', distribution: 0, threat_level_id: 2,
         Orgc: { name: 'Somebody else', uuid: 'ffffffff-0000-4000-8000-000000000000' },
         Attribute: [{ type: 'domain', value: 'Evil.Example' }, { type: 'md5', value: 'not-a-hash' }, { type: 'ip-dst', value: '198.51.100.9' }],
-        Tag: [{ name: 'tlp:amber' }],
+        Tag: [{ name: 'tlp:amber' }, { name: 'misp-galaxy:threat-actor="Sofacy"' }, { name: 'misp-galaxy:threat-actor="APT29"' }],
       },
     });
     assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.deepEqual(added.body.Event.Galaxy.map((g: { type: string; GalaxyCluster: Array<{ value: string }> }) => [g.type, g.GalaxyCluster.map((c) => c.value)]),
+      [['threat-actor', ['Sofacy', 'APT29']]], 'galaxy tags are listed as galaxies, as MISP lists them');
     assert.equal(added.body.Event.uuid, EVENT_UUID);
     assert.equal(added.body.Event.Orgc.name, 'Org A', 'a user who is not a sync user creates as his own organisation');
     assert.deepEqual(added.body.Event.Attribute.map((a: { value: string }) => a.value), ['evil.example', '198.51.100.9']);
@@ -71,7 +73,7 @@ forEachDialect('REST API: handshake and events', (fixture) => {
     assert.equal(view.status, 200);
     assert.equal(view.body.Event.info, 'Phishing wave');
     assert.equal(view.body.Event.id, added.body.Event.id);
-    assert.deepEqual(view.body.Event.Tag.map((t: { name: string }) => t.name), ['tlp:amber']);
+    assert.deepEqual(view.body.Event.Tag.map((t: { name: string }) => t.name), ['tlp:amber', 'misp-galaxy:threat-actor="Sofacy"', 'misp-galaxy:threat-actor="APT29"']);
     assert.equal((await call(i, i.alice, 'GET', `/events/view/${view.body.Event.id}`)).status, 200, 'by id too');
   });
 
