@@ -15,7 +15,9 @@ const READS = new Set(['restSearch', 'index', 'checkValue', 'view']);
 /** Model, action and id of a change the request makes; undefined for a read. */
 function changeOf(request: FastifyRequest): { model: string; action: string; id: string } | undefined {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
-  const parts = (request.routeOptions.url ?? '').split('/').filter(Boolean);
+  const url = request.routeOptions.url ?? '';
+  if (url.endsWith('/restSearch')) return undefined;
+  const parts = url.split('/').filter(Boolean);
   if (parts[0] === 'admin') parts.shift();
   const model = MODELS[parts[0] ?? ''];
   if (!model) return undefined;

@@ -219,5 +219,7 @@ export async function* attributePages(store: Store, viewer: Viewer, filter: Attr
     remaining -= hits.length;
     afterId = hits[hits.length - 1]!.id;
     yield hits;
+    // A short page is the last: no query to learn that nothing follows.
+    if (hits.length < pageSize) return;
   }
 }

@@ -37,6 +37,9 @@ export function attributeDocument(h: AttributeHit) {
   };
 }
 
+/** Attributes a restSearch reads at a time. */
+const PAGE = 5_000;
+
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   documented(app, 'Attributes', {
     'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH },
@@ -57,39 +60,37 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     const correlation = await settings.correlation();
     const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
     if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, {}, lists);
-    // Streamed a page at a time: a search of a million attributes answers at once and holds one page.
+    /** A page of hits as the answer's documents, with their correlations when asked for. */
+    const documentsOf = async (page: AttributeHit[]) => {
+      // As MISP does, the warninglist filter applies to what was found: a page may come back short.
+      const hits = lists ? page.filter((h) => warninglistsOf(lists, h).length === 0) : page;
+      const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
+      if (search.includeCorrelations) {
+        for (const eventId of new Set(hits.map((h) => h.eventId))) {
+          const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
+          for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
+        }
+      }
+      return docs;
+    };
+    // Most searches fit in one page: that page is sent whole. A longer answer is streamed a page at a
+    // time, so that a search of a million attributes answers at once and holds one page.
+    const pages = attributePages(store, viewer, search.filter, PAGE);
+    const first = await pages.next();
+    const firstPage = first.done ? [] : first.value;
+    if (firstPage.length < PAGE) return { response: { Attribute: await documentsOf(firstPage) } };
     async function* documents(): AsyncGenerator<string> {
       yield '{"response": {"Attribute": [';
-      let first = true;
-      for await (const page of attributePages(store, viewer, search.filter)) {
-        // As MISP does, the warninglist filter applies to what was found: a page may come back short.
-        const hits = lists ? page.filter((h) => warninglistsOf(lists, h).length === 0) : page;
-        const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
-        if (search.includeCorrelations) {
-          for (const eventId of new Set(hits.map((h) => h.eventId))) {
-            const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
-            for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
-          }
-        }
+      let separator = '';
+      for (let page: AttributeHit[] | undefined = firstPage; page; page = (await pages.next()).value ?? undefined) {
+        const docs = await documentsOf(page);
         if (docs.length === 0) continue;
-        yield `${first ? '' : ','}${docs.map((d) => JSON.stringify(d)).join(',')}`;
-        first = false;
+        yield `${separator}${docs.map((d) => JSON.stringify(d)).join(',')}`;
+        separator = ',';
       }
       yield ']}}';
     }
-    // Most searches fit in one page: those are sent whole (at most two pages are held), a longer answer is streamed.
-    const pieces = documents();
-    const head: string[] = [];
-    for (let next = await pieces.next(); ; next = await pieces.next()) {
-      if (next.done) return reply.type('application/json; charset=utf-8').send(head.join(''));
-      head.push(next.value);
-      if (head.length === 4) break;
-    }
-    async function* rest(): AsyncGenerator<string> {
-      yield* head;
-      yield* pieces;
-    }
-    return reply.type('application/json; charset=utf-8').send(Readable.from(rest()));
+    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
   };
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
