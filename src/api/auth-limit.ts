@@ -17,6 +17,7 @@ export class FailedAuthLimit {
 
   /** Seconds until the address may try again; 0 when it may now. */
   retryAfter(ip: string, now = Date.now()): number {
+    if (!this.failures.has(ip)) return 0;
     const list = this.recent(ip, now);
     return list.length < this.limit ? 0 : Math.ceil((list[0]! + this.windowMs - now) / 1000);
   }
