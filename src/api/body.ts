@@ -40,6 +40,14 @@ export function idField(fields: Fields, name: string): number | undefined {
   return n;
 }
 
+/** A limit or page number: a whole number of 1 or more, or the fallback when absent; a 400 naming it otherwise. */
+export function countField(value: unknown, name: string, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `${name} must be a whole number of 1 or more, not "${String(value)}"`);
+  return n;
+}
+
 /** MISP's answer to a change that worked. */
 export function saved(message: string, url: string, id?: number | string) {
   return { saved: true, success: true, name: message, message, url, ...(id === undefined ? {} : { id: String(id) }) };

@@ -150,3 +150,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
+
+/** An item named as a client of this instance names it: by local id or by uuid. */
+export type ItemRef = { id: number } | { uuid: string };
+
+/** `12` is an id and a uuid is a uuid (any case); anything else names nothing. */
+export function parseItemRef(text: string | number): ItemRef | undefined {
+  const t = String(text).trim().toLowerCase();
+  if (/^\d+$/.test(t)) return { id: Number(t) };
+  return isUuid(t) ? { uuid: t } : undefined;
+}

@@ -4,6 +4,7 @@ import type {
   Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SharingGroupRef, SightingType, StoredEvent, TagRef,
   ThreatLevel,
 } from '../model/event.js';
+import { parseItemRef, type ItemRef } from '../model/event.js';
 import type { Store } from './database.js';
 import type { AttributeTable } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
@@ -11,20 +12,15 @@ import { joinValue } from './value-key.js';
 import { sharingGroupNames } from './sharing-groups.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, reportVisibleTo, sightingVisibleTo } from './visibility.js';
 
-export type EventRef = { id: number } | { uuid: string };
+export type EventRef = ItemRef;
 
 export interface ReadOptions {
   /** Include soft-deleted attributes, objects, references and reports (false by default). */
   includeDeleted?: boolean;
 }
 
-/** `12` is an id and a uuid is a uuid; anything else names no event. */
-export function parseEventRef(text: string): EventRef | undefined {
-  const t = text.trim().toLowerCase();
-  if (/^\d+$/.test(t)) return { id: Number(t) };
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t)) return { uuid: t };
-  return undefined;
-}
+/** An event named by id or uuid; anything else names no event. */
+export const parseEventRef: (text: string) => EventRef | undefined = parseItemRef;
 
 /** The event that holds an attribute, when the viewer may see the attribute. */
 export async function eventOfAttribute(store: Store, viewer: Viewer, attributeUuid: string): Promise<EventRef | undefined> {

@@ -1,5 +1,5 @@
 import type { Viewer } from '../access/viewer.js';
-import { isUuid } from '../model/event.js';
+import { parseItemRef } from '../model/event.js';
 import type { Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { attributeVisibleTo, objectVisibleTo } from './visibility.js';
@@ -11,9 +11,8 @@ export interface ItemRef {
 }
 
 function refOf(text: string): { id: number } | { uuid: Buffer } | undefined {
-  const t = text.trim().toLowerCase();
-  if (/^\d+$/.test(t)) return { id: Number(t) };
-  return isUuid(t) ? { uuid: uuidToBytes(t) } : undefined;
+  const ref = parseItemRef(text);
+  return ref && ('id' in ref ? ref : { uuid: uuidToBytes(ref.uuid) });
 }
 
 /** The object an address names by id or uuid, when the viewer may see it (deleted ones too). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
+import { isUuid } from '../model/event.js';
 import type { Store } from './database.js';
 import type { OrganisationTable } from './schema.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
@@ -39,7 +40,7 @@ export async function listOrganisations(store: Store): Promise<Organisation[]> {
 
 /** An organisation by its name or uuid. */
 export async function findOrganisation(store: Store, nameOrUuid: string): Promise<Organisation | undefined> {
-  const uuid = /^[0-9a-f-]{36}$/i.test(nameOrUuid) ? uuidToBytes(nameOrUuid.toLowerCase()) : undefined;
+  const uuid = isUuid(nameOrUuid.toLowerCase()) ? uuidToBytes(nameOrUuid.toLowerCase()) : undefined;
   const r = await orgQuery(store).where((eb) => (uuid ? eb.or([eb('name', '=', nameOrUuid), eb('uuid', '=', uuid)]) : eb('name', '=', nameOrUuid))).executeTakeFirst();
   return r && toOrganisation(r);
 }
@@ -105,7 +106,7 @@ export async function deleteOrganisation(store: Store, id: number): Promise<void
 /** A subquery of the ids of the organisations named by id, uuid or name, for filters on events. */
 export function organisationsNamed(store: Store, refs: readonly string[]) {
   const ids = refs.filter((r) => /^\d+$/.test(r)).map(Number);
-  const uuids = refs.filter((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r)).map((r) => uuidToBytes(r.toLowerCase()));
+  const uuids = refs.filter((r) => isUuid(r.toLowerCase())).map((r) => uuidToBytes(r.toLowerCase()));
   return store.db.selectFrom('organisation').select('organisation.id').where((o) => o.or([
     o('organisation.name', 'in', [...refs]),
     ...(ids.length ? [o('organisation.id', 'in', ids)] : []),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/database.js';
 import { listAudit } from '../../store/audit-log.js';
-import { sqlDatetime } from '../body.js';
+import { countField, sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
 import { restQueryOf } from '../rest-search.js';
 import { can, userOf } from '../session.js';
@@ -19,19 +19,13 @@ export async function auditLogRoutes(app: FastifyInstance, store: Store): Promis
     const all = can(user, 'perm_site_admin');
     if (!all && !(can(user, 'perm_audit') && can(user, 'perm_admin'))) throw new ApiError(403, 'You do not have permission to read the audit log.');
     const q = restQueryOf(request);
-    const whole = (v: unknown, name: string, fallback: number) => {
-      if (v === undefined || v === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `${name} must be a whole number of 1 or more`);
-      return n;
-    };
     const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
     const model = text(q.model);
     const action = text(q.action);
     const email = text(q.email);
     const entries = await listAudit(store, {
       ...(all ? {} : { orgId: user.org.id }), ...(model ? { model } : {}), ...(action ? { action } : {}), ...(email ? { email } : {}),
-      limit: Math.min(whole(q.limit, 'limit', 100), 10_000), page: whole(q.page, 'page', 1),
+      limit: Math.min(countField(q.limit, 'limit', 100), 10_000), page: countField(q.page, 'page', 1),
     });
     return entries.map((e) => ({
       AuditLog: {

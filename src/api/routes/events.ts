@@ -16,7 +16,7 @@ import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import type { TagRef } from '../../model/event.js';
 import { galaxiesOfTags } from '../../model/galaxy.js';
-import { modelBody } from '../body.js';
+import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
 import { eventRelations } from '../related.js';
@@ -49,13 +49,6 @@ function invalidEvent(problems: readonly ImportProblem[]): ApiError {
 /** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
 function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
   return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
-}
-
-function positive(value: unknown, name: string, fallback: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ApiError(400, `${name} must be a whole number of 1 or more, not "${String(value)}"`);
-  return n;
 }
 
 function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
@@ -119,8 +112,8 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
     const q = restQueryOf(request);
-    const limit = Math.min(positive(q.limit, 'limit', 1000), 10_000);
-    const page = positive(q.page, 'page', 1);
+    const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
+    const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
     const events = await listEvents(store, viewer, { limit, page }, await eventIndexFilter(store, viewer, q));
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';

@@ -5,7 +5,7 @@ import { describeProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { templateBreaches, type ObjectTemplate } from '../../formats/misp-objects/templates.js';
-import type { MispObject, ObjectReference, StoredEvent } from '../../model/event.js';
+import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { localIds, objectByRef, referenceByRef } from '../../store/object-lookup.js';
@@ -176,7 +176,7 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     const referenced = textField(raw, 'referenced_uuid')?.toLowerCase();
     const relationship = textField(raw, 'relationship_type');
     const errors: Record<string, string[]> = {};
-    if (!referenced || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(referenced)) errors.referenced_uuid = ['the uuid of the attribute or object referred to is required'];
+    if (!referenced || !isUuid(referenced)) errors.referenced_uuid = ['the uuid of the attribute or object referred to is required'];
     if (!relationship) errors.relationship_type = ['a relationship type is required'];
     if (Object.keys(errors).length > 0) throw new ApiError(403, 'The object reference could not be saved.', { errors });
     const reference: ObjectReference = {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isUuid } from '../../model/event.js';
+import { isUuid, parseItemRef } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import {
   addSharingGroup, deleteSharingGroup, editSharingGroup, findSharingGroup, listSharingGroups, removeSharingGroupOrg,
@@ -44,11 +44,6 @@ function mayDelete(user: User, g: SharingGroup): boolean {
   return can(user, 'perm_site_admin') || (can(user, 'perm_sharing_group') && g.org.id === user.org.id);
 }
 
-function groupRef(text: string | number | undefined): { id: number } | { uuid: string } | undefined {
-  const t = String(text ?? '').trim().toLowerCase();
-  if (/^\d+$/.test(t)) return { id: Number(t) };
-  return isUuid(t) ? { uuid: t } : undefined;
-}
 
 function groupInput(fields: Fields) {
   const out: { name?: string; description?: string; releasability?: string; active?: boolean; roaming?: boolean } = {};
@@ -85,7 +80,7 @@ export async function sharingGroupRoutes(app: FastifyInstance, store: Store): Pr
   ])));
   /** The group the address or body names, as the user may see it; 404 otherwise. */
   const visibleGroup = async (user: User, text: string | number | undefined) => {
-    const ref = groupRef(text);
+    const ref = text === undefined ? undefined : parseItemRef(text);
     const g = ref && (await findSharingGroup(store, viewerOf(user), ref));
     if (!g) throw notFound('sharing group');
     return g;
