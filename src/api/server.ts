@@ -1,14 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
 import type { Store } from '../store/database.js';
 import { userByApiKey, type User } from '../store/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
+import { FRESH_MS } from './fresh.js';
+import { LibraryCache } from './library-cache.js';
 import { registerOpenApi } from './openapi.js';
 import { ApiError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
+import { libraryRoutes } from './routes/libraries.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
@@ -27,14 +29,9 @@ export interface ServerOptions {
   log?: boolean;
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
-  /** Object templates by name: objects of a known template are checked against it. */
-  templates?: ReadonlyMap<string, ObjectTemplate>;
   /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
   failedAuthLimit?: number;
 }
-
-/** How long the server trusts what it read of a key's user. */
-const USER_FRESH_MS = 5_000;
 
 /** The key a request carries: MISP clients send it bare in `Authorization`, or in `X-MISP-AUTH`. */
 function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -83,7 +80,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     request.user = await userByApiKey(store, key);
     if (request.user) {
       if (known.size >= 10_000) known.clear();
-      known.set(key, { user: request.user, until: Date.now() + USER_FRESH_MS });
+      known.set(key, { user: request.user, until: Date.now() + FRESH_MS });
     } else {
       known.delete(key);
       failures.fail(request.ip);
@@ -109,15 +106,17 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(instanceRoutes);
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
+  const libraries = new LibraryCache(store);
   await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
   await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
-  await app.register(async (scope) => objectRoutes(scope, store, writes, options.templates ?? new Map()));
-  await app.register(async (scope) => tagRoutes(scope, store));
+  await app.register(async (scope) => objectRoutes(scope, store, writes, libraries));
+  await app.register(async (scope) => tagRoutes(scope, store, libraries));
   await app.register(async (scope) => sightingRoutes(scope, store));
   await app.register(async (scope) => organisationRoutes(scope, store));
   await app.register(async (scope) => userRoutes(scope, store));
   await app.register(async (scope) => sharingGroupRoutes(scope, store));
   await app.register(async (scope) => correlationAdminRoutes(scope, store, settings));
   await app.register(async (scope) => auditLogRoutes(scope, store));
+  await app.register(async (scope) => libraryRoutes(scope, store, libraries));
   return app;
 }

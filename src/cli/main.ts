@@ -8,6 +8,7 @@ import { serveCommand } from './serve.js';
 import { exclusionsCommand } from './exclusions.js';
 import { EXPORT_FORMAT_NAMES, exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { librariesCommand } from './libraries.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { settingsCommand } from './settings.js';
@@ -62,7 +63,6 @@ export function buildProgram(): Command {
     .description("print an event as a threat report in the seeds' format")
     .argument('<event>', 'event uuid or id')
     .option('--redact <types>', 'comma-separated attribute types to print as <type>')
-    .option('--templates <dir>', 'misp-objects directory for object descriptions (or CAIRN_OBJECT_TEMPLATES)')
     .option('--related', 'end with the events that share values with this one')
     .action((event: string, opts) => run(() => reportCommand(event, opts)));
 
@@ -116,6 +116,13 @@ export function buildProgram(): Command {
     .option('--json', 'JSON instead of text')
     .action((action: string | undefined, args: string[], opts) => run(() => warninglistsCommand(action, args, opts)));
 
+  program.command('libraries')
+    .description('MISP community libraries: list; load DIR (taxonomies, galaxies, object templates, noticelists, warninglists); enable|disable NAME...')
+    .argument('[action]', 'load, enable or disable; nothing lists them')
+    .argument('[args...]', 'the directory, or taxonomy namespaces and noticelist names')
+    .option('--json', 'JSON instead of text')
+    .action((action: string | undefined, args: string[], opts) => run(() => librariesCommand(action, args, opts)));
+
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')
     .argument('[name]', 'setting to change')
@@ -129,7 +136,6 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'TLS certificate (PEM): serve HTTPS, with --key')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--log', 'log every request')
-    .option('--templates <dir>', 'object templates (misp-objects layout): objects of a known template are checked against it')
     .action((opts) => run(() => serveCommand(opts)));
 
   program.command('orgs')

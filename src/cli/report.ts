@@ -1,34 +1,31 @@
 import { OPERATOR } from '../access/viewer.js';
-import { loadTemplateDescriptions, NO_TEMPLATES } from '../formats/misp-objects/templates.js';
 import { renderReport } from '../formats/report-md/render.js';
 import { isKnownType } from '../model/types.js';
 import { eventCorrelations } from '../store/correlations.js';
 import { loadEvent, parseEventRef } from '../store/event-reader.js';
+import { templateDescriptions } from '../store/object-templates.js';
 import { correlationSettings } from '../store/settings.js';
 import { CliError, list, withStore, writeOut } from './context.js';
 
 export interface ReportCliOptions {
   redact?: string;
-  templates?: string;
   related?: boolean;
 }
 
-/** `cairn report EVENT [--redact TYPES] [--templates DIR]`: the event as the seeds' threat report. */
+/** `cairn report EVENT [--redact TYPES] [--related]`: the event as the seeds' threat report; objects without a description take their stored template's. */
 export async function reportCommand(eventArg: string, options: ReportCliOptions): Promise<number> {
   const ref = parseEventRef(eventArg);
   if (!ref) throw new CliError(`"${eventArg}" is neither an event id nor a uuid`);
   const redact = list(options.redact);
   const unknown = redact.filter((t) => !isKnownType(t));
   if (unknown.length) throw new CliError(`--redact names unknown attribute types: ${unknown.join(', ')}`);
-  const dir = options.templates ?? process.env.CAIRN_OBJECT_TEMPLATES;
-  const templates = dir ? loadTemplateDescriptions(dir) : NO_TEMPLATES;
   return withStore(async (store) => {
     const event = await loadEvent(store, OPERATOR, ref);
     if (!event) throw new CliError(`no event ${eventArg}`);
     const related = options.related
       ? (await eventCorrelations(store, OPERATOR, { id: event.id }, await correlationSettings(store)))?.related ?? []
       : undefined;
-    await writeOut(renderReport(event, { redact: new Set(redact), templates, ...(related ? { related } : {}) }));
+    await writeOut(renderReport(event, { redact: new Set(redact), templates: await templateDescriptions(store), ...(related ? { related } : {}) }));
     return 0;
   });
 }

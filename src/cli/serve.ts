@@ -4,7 +4,6 @@ import { API_KEY } from '../access/api-keys.js';
 import { openStore, storeConfigFromEnv } from '../store/database.js';
 import { bootstrapInstance } from '../store/users.js';
 import { CliError } from './context.js';
-import { loadObjectTemplates } from '../formats/misp-objects/templates.js';
 
 export interface ServeOptions {
   host?: string;
@@ -12,14 +11,12 @@ export interface ServeOptions {
   cert?: string;
   key?: string;
   log?: boolean;
-  templates?: string;
 }
 
 /**
  * `cairn serve`: MISP's REST API on 127.0.0.1:8080 (or --host/--port, CAIRN_HOST/CAIRN_PORT), HTTPS when
  * given a certificate and key. On first start it makes the host organisation and an admin, and prints
- * the admin's API key once (CAIRN_ADMIN_KEY chooses it). Objects of a template found under --templates
- * (or CAIRN_OBJECT_TEMPLATES) are checked against it. Runs until interrupted.
+ * the admin's API key once (CAIRN_ADMIN_KEY chooses it). Runs until interrupted.
  */
 export async function serveCommand(options: ServeOptions): Promise<number> {
   const host = options.host ?? process.env.CAIRN_HOST ?? '127.0.0.1';
@@ -29,13 +26,6 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const adminKey = process.env.CAIRN_ADMIN_KEY?.trim() || undefined;
   if (adminKey && !API_KEY.test(adminKey)) throw new CliError('CAIRN_ADMIN_KEY must be 40 letters and digits');
   const https = options.cert && options.key ? { cert: readFileSync(options.cert), key: readFileSync(options.key) } : undefined;
-  const templateDir = options.templates ?? process.env.CAIRN_OBJECT_TEMPLATES;
-  let templates;
-  try {
-    templates = templateDir ? loadObjectTemplates(templateDir) : undefined;
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
 
   const store = await openStore(storeConfigFromEnv());
   const boot = await bootstrapInstance(store, { adminKey, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
@@ -43,7 +33,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     process.stderr.write(`first start: made the organisation "${boot.hostOrganisation.name}" and the site admin ${boot.admin.email}\n`);
     if (!adminKey) process.stderr.write(`the admin's API key, shown this once: ${boot.admin.key}\n`);
   }
-  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}), ...(templates ? { templates } : {}) });
+  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}) });
   const address = await app.listen({ host, port: Number(portText) });
   process.stderr.write(`cairn: serving MISP's REST API on ${address} (store: ${store.location})\n`);
   await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import * as values from './migrations/005-values.js';
 import * as access from './migrations/006-access.js';
 import * as sharingGroups from './migrations/007-sharing-groups.js';
 import * as auditLog from './migrations/008-audit-log.js';
+import * as libraries from './migrations/009-libraries.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -21,6 +22,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['006-access', access.up],
   ['007-sharing-groups', sharingGroups.up],
   ['008-audit-log', auditLog.up],
+  ['009-libraries', libraries.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

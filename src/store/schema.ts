@@ -27,6 +27,82 @@ export interface Database {
   sharing_group_org: SharingGroupOrgTable;
   sharing_group_server: SharingGroupServerTable;
   audit_log: AuditLogTable;
+  taxonomy: TaxonomyTable;
+  galaxy: GalaxyTable;
+  galaxy_cluster: GalaxyClusterTable;
+  galaxy_cluster_name: GalaxyClusterNameTable;
+  object_template: ObjectTemplateTable;
+  noticelist: NoticelistTable;
+}
+
+export interface TaxonomyTable {
+  id: Generated<number>;
+  namespace: string;
+  description: string;
+  version: number;
+  exclusive: number;
+  enabled: number;
+  /** The taxonomy as `libraries/taxonomy.ts` parsed it, as JSON. */
+  definition: string;
+}
+
+export interface GalaxyTable {
+  id: Generated<number>;
+  uuid: string;
+  type: string;
+  name: string;
+  namespace: string;
+  description: string;
+  version: number;
+  icon: string;
+  /** JSON: kill chain → phases. */
+  kill_chain_order: string | null;
+}
+
+export interface GalaxyClusterTable {
+  id: Generated<number>;
+  uuid: string;
+  galaxy_id: number;
+  type: string;
+  value: string;
+  tag_name: string;
+  description: string;
+  source: string;
+  /** JSON array. */
+  authors: string;
+  version: number;
+  /** JSON object, as published. */
+  meta: string;
+  /** JSON array of { destUuid, type, tags }. */
+  related: string;
+}
+
+export interface GalaxyClusterNameTable {
+  tag_name: string;
+  cluster_id: number;
+  /** 1 when the name is one of the cluster's synonyms rather than its value. */
+  synonym: number;
+}
+
+export interface ObjectTemplateTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  version: number;
+  meta_category: string;
+  description: string;
+  /** The definition.json as published. */
+  definition: string;
+}
+
+export interface NoticelistTable {
+  id: Generated<number>;
+  name: string;
+  expanded_name: string;
+  version: number;
+  enabled: number;
+  /** The noticelist as `libraries/noticelist.ts` parsed it, as JSON. */
+  definition: string;
 }
 
 export interface AuditLogTable {

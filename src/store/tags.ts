@@ -118,3 +118,11 @@ export async function deleteTag(store: Store, id: number): Promise<boolean> {
     return Number((await trx.deleteFrom('tag').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
   }).finally(() => store.idCache.tags.clear());
 }
+
+/** The names of the tags on an event or attribute, local ones included. */
+export async function tagNamesOn(store: Store, target: Tagged): Promise<string[]> {
+  const rows = target.kind === 'event'
+    ? await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('tag.name').where('event_tag.event_id', '=', target.eventId).execute()
+    : await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('tag.name').where('attribute_tag.attribute_id', '=', target.attributeId).execute();
+  return rows.map((r) => r.name);
+}

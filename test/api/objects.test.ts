@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { loadObjectTemplates } from '../../src/formats/misp-objects/templates.js';
+import { readLibraries } from '../../src/libraries/directory.js';
+import { saveLibraries } from '../../src/store/library-load.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -12,7 +13,9 @@ forEachDialect('REST API: objects and object references', (fixture) => {
   let i: Instance;
   let objectId: string;
   before(async () => {
-    i = await serve(await fixture.open(), { templates: loadObjectTemplates(TEMPLATES) });
+    const store = await fixture.open();
+    await saveLibraries(store, readLibraries(TEMPLATES));
+    i = await serve(store);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'With objects', distribution: 1,
       Attribute: [{ type: 'ip-dst', value: '198.51.100.7' }] } })).status, 200);
   });

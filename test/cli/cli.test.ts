@@ -124,6 +124,23 @@ describe('cairn import', () => {
     assert.match(cairn(db, ['warninglists', 'load', join(work, 'nowhere')]).err, /is not a directory/);
   });
 
+  it('loads the community libraries, turns taxonomies on and off, and names what it cannot read', () => {
+    const db2 = freshDb();
+    assert.match(cairn(db2, ['libraries']).out, /^on +taxonomy +PAP$/m, 'TLP and PAP are built in');
+    const loaded = cairn(db2, ['libraries', 'load', join(SHARED, 'data', 'misp', 'misp-taxonomies')]);
+    assert.equal(loaded.code, 0, loaded.err);
+    assert.match(loaded.err, /loaded \d{3} taxonomies, 0 galaxies with 0 clusters, 0 object templates, 0 noticelists, 0 warninglists/);
+    assert.match(cairn(db2, ['libraries']).out, /^off +taxonomy +admiralty-scale$/m);
+    assert.match(cairn(db2, ['libraries', 'enable', 'admiralty-scale']).err, /1 enabled/);
+    const json = JSON.parse(cairn(db2, ['libraries', '--json']).out);
+    assert.equal(json.taxonomies.find((t: { namespace: string }) => t.namespace === 'admiralty-scale').enabled, true);
+    assert.match(cairn(db2, ['libraries', 'disable', 'no-such']).err, /no taxonomy or noticelist named "no-such"/);
+    const empty = mkdtempSync(join(work, 'empty-'));
+    const r = cairn(db2, ['libraries', 'load', empty]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds no MISP library/);
+  });
+
   it('shows warninglist hits in search, and leaves them out of search and export on request', () => {
     const db2 = freshDb();
     const event = { Event: { uuid: 'e1000000-0000-4000-8000-000000000001', info: 'Resolver abuse', date: '2024-02-01', timestamp: '10', distribution: '3',

@@ -4,15 +4,17 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { OPERATOR } from '../../src/access/viewer.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import { loadTemplateDescriptions } from '../../src/formats/misp-objects/templates.js';
+import { readLibraries } from '../../src/libraries/directory.js';
 import { renderReport } from '../../src/formats/report-md/render.js';
 import { loadEvent } from '../../src/store/event-reader.js';
 import { saveEvent } from '../../src/store/event-writer.js';
+import { saveLibraries } from '../../src/store/library-load.js';
+import { templateDescriptions } from '../../src/store/object-templates.js';
 import { eventFromSeed } from '../helpers/seed-event.js';
 import { SHARED, forEachDialect } from '../helpers/stores.js';
 
 const SEEDS = join(SHARED, 'seeds');
-const templates = loadTemplateDescriptions(join(SHARED, 'data', 'misp', 'misp-objects'));
+const TEMPLATES = readLibraries(join(SHARED, 'data', 'misp', 'misp-objects'));
 
 forEachDialect("the seeds' reports", (fixture) => {
   after(() => fixture.cleanup());
@@ -23,6 +25,8 @@ forEachDialect("the seeds' reports", (fixture) => {
       const parsed = parseMispEvent(eventFromSeed(name, seed));
       assert.deepEqual(parsed.problems, []);
       const store = await fixture.open();
+      await saveLibraries(store, TEMPLATES);
+      const templates = await templateDescriptions(store);
       const saved = await saveEvent(store, parsed.event!);
       assert.equal(saved.status, 'created');
       for (const ref of [{ id: saved.eventId }, { uuid: parsed.event!.uuid }]) {

@@ -14,8 +14,7 @@ import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
-import type { TagRef } from '../../model/event.js';
-import { galaxiesOfTags } from '../../model/galaxy.js';
+import { galaxiesOf } from '../library-documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
@@ -64,19 +63,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!event) throw notFound('event');
   const doc = serializeMispEvent(event);
   const relations = await eventRelations(store, viewer, id, await settings.correlation());
-  return { Event: { id: String(event.id), ...doc.Event, Galaxy: galaxyDocuments(event.tags), RelatedEvent: relations.relatedEvents } };
-}
-
-/**
- * The event's galaxies as MISP's view lists them, from its `misp-galaxy:` tags: one entry per galaxy
- * type with its clusters. (What a loaded galaxy library knows of each cluster, its description and
- * meta, comes with the community libraries.)
- */
-function galaxyDocuments(tags: readonly TagRef[]) {
-  return [...galaxiesOfTags(tags)].map(([type, clusters]) => ({
-    name: type, type, namespace: 'misp', description: '',
-    GalaxyCluster: clusters.map((c) => ({ type: c.type, value: c.value, tag_name: c.tagName, local: c.local, meta: {} })),
-  }));
+  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: relations.relatedEvents } };
 }
 
 /** Adds MISP's includeCorrelations members to a serialised event: RelatedEvent, and RelatedAttribute on each attribute. */

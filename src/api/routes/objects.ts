@@ -4,7 +4,7 @@ import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
-import { templateBreaches, type ObjectTemplate } from '../../formats/misp-objects/templates.js';
+import { templateBreaches } from '../../formats/misp-objects/templates.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
@@ -15,13 +15,14 @@ import { flagField, modelBody, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import { resolveSharingGroups } from '../sharing-group-refs.js';
+import type { LibraryCache } from '../library-cache.js';
 import type { WriteQueue } from '../write-queue.js';
 import { documented } from '../openapi.js';
 import { OBJECT_BODY, REFERENCE_BODY } from '../openapi-shapes.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
-export async function objectRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, templates: ReadonlyMap<string, ObjectTemplate>): Promise<void> {
+export async function objectRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, libraries: LibraryCache): Promise<void> {
   documented(app, 'Objects', {
     'GET /objects/view/:id': { summary: 'One object by id or uuid, with its attributes and references' },
     'POST /objects/add/:event': { summary: 'Add an object to an event; an object of a known template is checked against it', body: OBJECT_BODY },
@@ -73,8 +74,8 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     return object;
   };
 
-  const checkTemplate = (object: MispObject) => {
-    const template = templates.get(object.name);
+  const checkTemplate = async (object: MispObject) => {
+    const template = (await libraries.templates.get()).get(object.name);
     if (!template) return;
     const breaches = templateBreaches(template, object);
     if (breaches.length > 0) {
@@ -110,7 +111,7 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     const timestamp = Math.max(now(), stored.timestamp + 1);
     const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
     if (stored.objects.some((o) => o.uuid === object.uuid)) throw new ApiError(403, 'The object could not be saved.', { errors: { uuid: ['the event holds an object with this uuid already; edit it instead'] } });
-    checkTemplate(object);
+    await checkTemplate(object);
     await write(user, stored, [object]);
     return objectDocument(user, stored.id, object.uuid);
   });
@@ -134,7 +135,7 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     if (object.name !== current.name) throw new ApiError(403, 'The object could not be saved.', { errors: { name: ['an object keeps its template name'] } });
     const byUuid = new Map(current.attributes.map((a) => [a.uuid, a]));
     for (const a of object.attributes) byUuid.set(a.uuid, a);
-    checkTemplate({ ...object, attributes: [...byUuid.values()] });
+    await checkTemplate({ ...object, attributes: [...byUuid.values()] });
     await write(user, stored, [object]);
     return objectDocument(user, stored.id, object.uuid);
   };

@@ -2,18 +2,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent } from '../../store/event-reader.js';
-import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, type TagUsage } from '../../store/tags.js';
+import type { TaxonomyRules } from '../../libraries/taxonomy.js';
+import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
 import type { User } from '../../store/users.js';
 import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
+import type { LibraryCache } from '../library-cache.js';
 import { documented } from '../openapi.js';
 import { TAG_ATTACH, TAG_BODY } from '../openapi-shapes.js';
 
-function tagDocument(t: TagUsage) {
+function tagDocument(t: TagUsage, rules: TaxonomyRules) {
   return {
     id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
-    numerical_value: null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
+    numerical_value: rules.describe(t.name)?.numericalValue ?? null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
     count: t.events, attribute_count: t.attributes, favourite: false,
   };
 }
@@ -24,7 +26,7 @@ interface TagRequest {
   local?: unknown;
 }
 
-export async function tagRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function tagRoutes(app: FastifyInstance, store: Store, libraries: LibraryCache): Promise<void> {
   documented(app, 'Tags', {
     'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
@@ -38,7 +40,8 @@ export async function tagRoutes(app: FastifyInstance, store: Store): Promise<voi
   app.get<{ Querystring: { searchall?: string } }>('/tags/index', async (request) => {
     const user = userOf(request);
     const search = request.query.searchall?.trim();
-    return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map(tagDocument) };
+    const rules = await libraries.taxonomies.get();
+    return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map((t) => tagDocument(t, rules)) };
   });
 
   /** One tag by id, with its usage where the user may look. */
@@ -47,7 +50,7 @@ export async function tagRoutes(app: FastifyInstance, store: Store): Promise<voi
     if (!t) throw notFound('tag');
     return t;
   };
-  app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id)));
+  app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id), await libraries.taxonomies.get()));
 
   const save = async (user: User, id: number | undefined, body: unknown) => {
     requirePermission(user, 'perm_tag_editor');
@@ -56,10 +59,13 @@ export async function tagRoutes(app: FastifyInstance, store: Store): Promise<voi
     const colour = textField(raw, 'colour');
     const exportable = flagField(raw, 'exportable');
     const hidden = flagField(raw, 'hide_tag');
+    const rules = await libraries.taxonomies.get();
+    const unknown = name !== undefined ? rules.unknownTag(name) : undefined;
+    if (unknown) throw new ApiError(403, 'The tag could not be saved.', { errors: { name: [unknown] } });
     const saved = await saveTag(store, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), ...(colour !== undefined ? { colour } : {}),
       ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}) });
     if (!saved.ok) throw new ApiError(403, 'The tag could not be saved.', { errors: { [saved.field]: [saved.reason] } });
-    return { Tag: tagDocument(await oneTag(user, String(saved.id))) };
+    return { Tag: tagDocument(await oneTag(user, String(saved.id)), rules) };
   };
   app.post('/tags/add', async (request) => save(userOf(request), undefined, request.body));
   app.post<{ Params: { id: string } }>('/tags/edit/:id', async (request) => {
@@ -94,6 +100,12 @@ export async function tagRoutes(app: FastifyInstance, store: Store): Promise<voi
       if (!event || !mayChange(user, event)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
     }
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
+    if (attaching) {
+      // An enabled taxonomy says which of its tags exist and which may not sit together on one item.
+      const rules = await libraries.taxonomies.get();
+      const problem = rules.unknownTag(tagName) ?? rules.conflict(tagName, await tagNamesOn(store, target));
+      if (problem) throw new ApiError(403, 'The tag is not allowed by its taxonomy.', { errors: { tag: [problem] } });
+    }
     const id = await tagId(store, tagName, attaching && can(user, 'perm_tag_editor'));
     if (id === undefined) throw new ApiError(403, attaching ? `No tag "${tagName}", and you may not create tags.` : `No tag "${tagName}".`);
     return { target, id, local, tagName };

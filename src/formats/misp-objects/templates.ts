@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { MispObject } from '../../model/event.js';
 
 /** What the report needs of an object template: its description. */
@@ -24,15 +22,14 @@ export interface ObjectTemplate {
   relations: Map<string, TemplateRelation>;
   required: string[];
   requiredOneOf: string[];
+  /** The `definition.json` as published, for the API's template view. */
+  definition: Record<string, unknown>;
 }
 
-function readTemplate(file: string, fallbackName: string): ObjectTemplate {
-  let def: Record<string, unknown>;
-  try {
-    def = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`object template ${file} is not valid JSON: ${(err as Error).message}`);
-  }
+/** A template from its `definition.json` content. */
+export function parseObjectTemplate(raw: unknown, fallbackName: string, where = 'object template'): ObjectTemplate {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: not a JSON object`);
+  const def = raw as Record<string, unknown>;
   const relations = new Map<string, TemplateRelation>();
   for (const [relation, raw] of Object.entries((def.attributes ?? {}) as Record<string, Record<string, unknown>>)) {
     relations.set(relation, {
@@ -51,27 +48,8 @@ function readTemplate(file: string, fallbackName: string): ObjectTemplate {
     relations,
     required: strings(def.required),
     requiredOneOf: strings(def.requiredOneOf),
+    definition: def,
   };
-}
-
-/** Object templates by name, from a directory in the misp-objects layout (`objects/<name>/definition.json`, or `<name>/…` directly under DIR). */
-export function loadObjectTemplates(dir: string): Map<string, ObjectTemplate> {
-  const root = existsSync(join(dir, 'objects')) ? join(dir, 'objects') : dir;
-  if (!existsSync(root)) throw new Error(`object template directory ${dir} does not exist`);
-  const templates = new Map<string, ObjectTemplate>();
-  for (const name of readdirSync(root)) {
-    const file = join(root, name, 'definition.json');
-    if (!existsSync(file)) continue;
-    const t = readTemplate(file, name);
-    templates.set(t.name, t);
-  }
-  return templates;
-}
-
-/** Reads object template descriptions, for the report. */
-export function loadTemplateDescriptions(dir: string): TemplateDescriptions {
-  const templates = loadObjectTemplates(dir);
-  return (name) => templates.get(name)?.description || undefined;
 }
 
 /**

@@ -1,0 +1,17 @@
+import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
+import { TaxonomyRules } from '../libraries/taxonomy.js';
+import type { Store } from '../store/database.js';
+import { objectTemplates } from '../store/object-templates.js';
+import { enabledTaxonomies } from '../store/taxonomies.js';
+import { Fresh } from './fresh.js';
+
+/** The object templates and the enabled taxonomies' rules, as the write endpoints check against them. */
+export class LibraryCache {
+  readonly templates: Fresh<ReadonlyMap<string, ObjectTemplate>>;
+  readonly taxonomies: Fresh<TaxonomyRules>;
+
+  constructor(store: Store) {
+    this.templates = new Fresh(() => objectTemplates(store));
+    this.taxonomies = new Fresh(async () => new TaxonomyRules(await enabledTaxonomies(store)));
+  }
+}

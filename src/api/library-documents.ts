@@ -1,0 +1,96 @@
+import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
+import { galaxiesOfTags } from '../model/galaxy.js';
+import type { TagRef } from '../model/event.js';
+import type { Noticelist } from '../libraries/noticelist.js';
+import type { Store } from '../store/database.js';
+import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/galaxies.js';
+import type { ObjectTemplateInfo } from '../store/object-templates.js';
+import type { TaxonomyInfo } from '../store/taxonomies.js';
+
+/** The library items in MISP's response shapes. Library content is public to every user of the instance. */
+
+export function taxonomyDocument(t: TaxonomyInfo) {
+  return { id: String(t.id), namespace: t.namespace, description: t.description, version: String(t.version), enabled: t.enabled, exclusive: t.exclusive,
+    required: false, highlighted: false };
+}
+
+export function galaxyDocument(g: GalaxyInfo) {
+  return { id: String(g.id), uuid: g.uuid, name: g.name, type: g.type, description: g.description, version: String(g.version), icon: g.icon,
+    namespace: g.namespace, enabled: true, local_only: false, kill_chain_order: g.killChainOrder, default: true, distribution: '3', org_id: '0', orgc_id: '0' };
+}
+
+/** A cluster's meta as MISP's views give it: each key with a list of strings. */
+function metaLists(meta: Record<string, unknown>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    const values = Array.isArray(v) ? v : [v];
+    out[k] = values.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  }
+  return out;
+}
+
+export function clusterDocument(c: ClusterInfo) {
+  return {
+    id: String(c.id), uuid: c.uuid, collection_uuid: '', type: c.type, value: c.value, tag_name: c.tagName, description: c.description,
+    galaxy_id: String(c.galaxyId), source: c.source, authors: c.authors, version: String(c.version), distribution: '3', sharing_group_id: null,
+    org_id: '0', orgc_id: '0', default: true, locked: false, extends_uuid: '', extends_version: '0', published: true, deleted: false,
+    meta: metaLists(c.meta),
+    GalaxyClusterRelation: c.related.map((r) => ({
+      galaxy_cluster_uuid: c.uuid, referenced_galaxy_cluster_uuid: r.destUuid, referenced_galaxy_cluster_type: r.type, default: true, distribution: '3',
+      Tag: r.tags.map((name) => ({ name })),
+    })),
+  };
+}
+
+/** A cluster's meta as MISP's galaxy_clusters/view lists it: one element per key and value. */
+export function galaxyElements(c: ClusterInfo) {
+  return Object.entries(metaLists(c.meta)).flatMap(([key, values]) => values.map((value) => ({ key, value })));
+}
+
+/**
+ * An item's galaxies as MISP's views list them, from its `misp-galaxy:` tags: one entry per galaxy
+ * with its clusters. A tag naming a cluster the loaded libraries do not know (or a synonym of one they
+ * do) still shows, with what the tag itself says.
+ */
+export async function galaxiesOf(store: Store, tags: readonly TagRef[]) {
+  const byType = galaxiesOfTags(tags);
+  if (byType.size === 0) return [];
+  const known = await clustersOfTags(store, [...byType.values()].flat().map((c) => c.tagName));
+  const out = new Map<string, Record<string, unknown> & { GalaxyCluster: Record<string, unknown>[] }>();
+  for (const [type, clusters] of byType) {
+    for (const c of clusters) {
+      const hit = known.get(c.tagName);
+      const key = hit ? hit.galaxy.uuid : type;
+      if (!out.has(key)) {
+        out.set(key, hit ? { ...galaxyDocument(hit.galaxy), GalaxyCluster: [] } : { name: type, type, namespace: 'misp', description: '', GalaxyCluster: [] });
+      }
+      out.get(key)!.GalaxyCluster.push(hit
+        ? { ...clusterDocument(hit.cluster), tag_name: c.tagName, local: c.local }
+        : { type: c.type, value: c.value, tag_name: c.tagName, local: c.local, meta: {} });
+    }
+  }
+  return [...out.values()];
+}
+
+export function templateDocument(t: ObjectTemplateInfo, template: ObjectTemplate) {
+  return {
+    id: String(t.id), user_id: '0', org_id: '0', uuid: t.uuid, name: t.name, description: t.description, version: String(t.version),
+    'meta-category': t.metaCategory, fixed: true, active: true,
+    requirements: { ...(template.required.length ? { required: template.required } : {}), ...(template.requiredOneOf.length ? { requiredOneOf: template.requiredOneOf } : {}) },
+  };
+}
+
+/** A template's relations as MISP's objectTemplates/view lists them. */
+export function templateElements(t: ObjectTemplateInfo, template: ObjectTemplate) {
+  const raw = (template.definition.attributes ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(raw).map(([relation, a], i) => ({
+    id: String(i + 1), object_template_id: String(t.id), object_relation: relation, type: String(a['misp-attribute'] ?? ''),
+    'ui-priority': String(a['ui-priority'] ?? 0), categories: Array.isArray(a.categories) ? a.categories : [],
+    sane_default: Array.isArray(a.sane_default) ? a.sane_default : [], values_list: Array.isArray(a.values_list) ? a.values_list : [],
+    description: String(a.description ?? ''), disable_correlation: a.disable_correlation === true, multiple: a.multiple === true,
+  }));
+}
+
+export function noticelistDocument(id: number, enabled: boolean, n: Noticelist) {
+  return { id: String(id), name: n.name, expanded_name: n.expandedName, ref: n.ref, geographical_area: n.geographicalArea, version: String(n.version), enabled };
+}
