@@ -12,15 +12,17 @@ import { EXPORT_FORMATS } from '../formats/exports/index.js';
 import { exportAttributes } from '../store/export-stream.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 import { enabledWarninglists } from '../store/warninglists.js';
+import { stixBundleText } from '../store/export-stix.js';
 
 export interface ExportCliOptions {
   all?: boolean;
   format: string;
   out?: string;
   enforceWarninglist?: boolean;
+  grouping?: boolean;
 }
 
-export const EXPORT_FORMAT_NAMES = ['misp-json', 'misp-feed', ...Object.keys(EXPORT_FORMATS)];
+export const EXPORT_FORMAT_NAMES = ['misp-json', 'misp-feed', 'stix2', ...Object.keys(EXPORT_FORMATS)];
 const FORMATS = EXPORT_FORMAT_NAMES;
 
 async function* allEvents(store: Store, lists: WarninglistIndex | undefined): AsyncGenerator<MispEvent> {
@@ -35,8 +37,9 @@ async function write(out: NodeJS.WritableStream | WriteStream, text: string): Pr
 }
 
 /**
- * `cairn export EVENT|--all --format FORMAT [--out PATH] [--enforce-warninglist]`: MISP JSON, a MISP feed, or
- * one of restSearch's line formats (csv, text, hashes, cache, suricata, snort, zeek, rpz).
+ * `cairn export EVENT|--all --format FORMAT [--out PATH] [--enforce-warninglist]`: MISP JSON, a MISP feed, a
+ * STIX 2.1 bundle (each event a report, or a grouping with --grouping), or one of restSearch's line
+ * formats (csv, text, hashes, cache, suricata, snort, zeek, rpz).
  */
 export async function exportCommand(eventArg: string | undefined, options: ExportCliOptions): Promise<number> {
   if (!FORMATS.includes(options.format)) throw new CliError(`unknown --format "${options.format}"; use one of ${FORMATS.join(', ')}`);
@@ -76,7 +79,12 @@ export async function exportCommand(eventArg: string | undefined, options: Expor
       return 0;
     }
     const out = options.out ? createWriteStream(options.out) : process.stdout;
-    if (ref) {
+    if (options.format === 'stix2') {
+      const e = ref && (await loadEvent(store, OPERATOR, ref));
+      if (ref && !e) throw new CliError(`no event ${eventArg}`);
+      const events = e ? (async function* () { yield withoutWarninglisted(e, lists); })() : allEvents(store, lists);
+      for await (const text of stixBundleText(store, events, options.grouping ? 'grouping' : 'report')) await write(out, text);
+    } else if (ref) {
       const e = await loadEvent(store, OPERATOR, ref);
       if (!e) throw new CliError(`no event ${eventArg}`);
       await write(out, `${JSON.stringify(serializeMispEvent(withoutWarninglisted(e, lists)), null, 2)}\n`);

@@ -51,12 +51,13 @@ export function buildProgram(): Command {
     .action((paths: string[], opts) => run(() => importCommand(paths, opts)));
 
   program.command('export')
-    .description('export events as MISP JSON, a MISP feed, CSV, text, hashes, Suricata/Snort/Zeek rules or a DNS RPZ zone')
+    .description('export events as MISP JSON, a MISP feed, a STIX 2.1 bundle, CSV, text, hashes, Suricata/Snort/Zeek rules or a DNS RPZ zone')
     .argument('[event]', 'event uuid or id')
     .option('--all', 'every event')
     .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMAT_NAMES).default('misp-json'))
     .option('--out <path>', 'file (misp-json) or folder (misp-feed) to write')
     .option('--enforce-warninglist', 'leave out attributes whose values are on an enabled warninglist')
+    .option('--grouping', 'with --format stix2: each event as a grouping instead of a report')
     .action((event: string | undefined, opts) => run(() => exportCommand(event, opts)));
 
   program.command('report')

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { generateEvents } from '../../bench/corpus.js';
 import { SHARED } from '../helpers/stores.js';
+import { stixProblems } from '../helpers/stix.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FEEDS = join(SHARED, 'data', 'feeds');
@@ -278,6 +279,15 @@ describe('cairn report, search, export', () => {
     const db3 = freshDb();
     assert.match(cairn(db3, ['import', feed]).err, /events: 3 imported/);
     assert.equal(cairn(db3, ['export', '--all']).out, json);
+  });
+
+  it('exports a STIX 2.1 bundle of one event or all, valid by the schemas', () => {
+    const one = JSON.parse(cairn(db, ['export', SAMPLE, '--format', 'stix2']).out);
+    assert.deepEqual(stixProblems(one), []);
+    assert.deepEqual(one.objects.filter((o: { type: string }) => o.type === 'report').map((o: { id: string }) => o.id), [`report--${SAMPLE}`]);
+    const all = JSON.parse(cairn(db, ['export', '--all', '--format', 'stix2', '--grouping']).out);
+    assert.ok(all.objects.filter((o: { type: string }) => o.type === 'grouping').length > 1);
+    assert.match(cairn(db, ['export', 'ffffffff-0000-4000-8000-000000000000', '--format', 'stix2']).err, /no event/);
   });
 
   it('exports the line formats of restSearch: CSV of an event, rules and zones of IDS attributes', () => {

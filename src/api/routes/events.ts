@@ -9,12 +9,14 @@ import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem, type ImportProblem } from '../../formats/misp-json/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
+import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
+import { sendStixBundle } from '../stix-export.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
@@ -156,22 +158,30 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     const search = attributeSearch(restQueryOf(request));
-    if (search.returnFormat !== 'json') exportFormat(search.returnFormat);
+    const stix = search.returnFormat === 'stix2';
+    const container = search.query.stix_container ?? 'report';
+    if (container !== 'report' && container !== 'grouping') throw new ApiError(400, 'restSearch: stix_container must be report or grouping');
+    if (search.returnFormat !== 'json' && !stix) exportFormat(search.returnFormat);
     const { limit, offset, ...filter } = search.filter;
     const viewer = viewerOf(user);
     const ids = await searchEventIds(store, viewer, filter, { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) });
     const correlation = await settings.correlation();
     const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
-    // Other formats list the matching attributes of the events found (limit and page count events).
-    if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, { eventIds: ids, limit: undefined, offset: undefined }, lists);
+    // Line formats list the matching attributes of the events found (limit and page count events).
+    if (search.returnFormat !== 'json' && !stix) return sendExport(request, reply, store, viewer, search, { eventIds: ids, limit: undefined, offset: undefined }, lists);
+    async function* found(): AsyncGenerator<StoredEvent> {
+      for (const id of ids) {
+        const event = await loadEvent(store, viewer, { id });
+        if (event) yield withoutWarninglisted(event, lists);
+      }
+    }
+    if (stix) return sendStixBundle(reply, store, found(), container);
     async function* documents(): AsyncGenerator<string> {
       yield '{"response": [';
       let first = true;
-      for (const id of ids) {
-        const event = await loadEvent(store, viewer, { id });
-        if (!event) continue;
-        const doc = serializeMispEvent(withoutWarninglisted(event, lists));
-        if (search.includeCorrelations) withRelations(doc.Event, await eventRelations(store, viewer, id, correlation));
+      for await (const event of found()) {
+        const doc = serializeMispEvent(event);
+        if (search.includeCorrelations) withRelations(doc.Event, await eventRelations(store, viewer, event.id, correlation));
         yield `${first ? '' : ','}${JSON.stringify({ Event: { id: String(event.id), ...doc.Event } })}`;
         first = false;
       }

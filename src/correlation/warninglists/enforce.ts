@@ -10,7 +10,7 @@ export function warninglistsOf(index: WarninglistIndex | undefined, a: Pick<Attr
  * The event without the attributes whose values are on an enabled warninglist, in objects too: what
  * MISP's `enforceWarninglist` does to an export. An object left without attributes is left out.
  */
-export function withoutWarninglisted(event: MispEvent, index: WarninglistIndex | undefined): MispEvent {
+export function withoutWarninglisted<E extends MispEvent>(event: E, index: WarninglistIndex | undefined): E {
   if (!index) return event;
   const keep = (a: Attribute) => warninglistsOf(index, a).length === 0;
   return {

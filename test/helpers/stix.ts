@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { parsePattern } from '../../src/formats/stix/pattern.js';
+import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
+import type { MispEvent } from '../../src/model/event.js';
+import { SHARED } from './stores.js';
+
+const SCHEMAS = join(SHARED, 'data', 'stix21-schemas', 'schemas');
+
+const BASE = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/';
+
+function schemaValidator() {
+  const ajv = new Ajv2020.default({ strict: false, allErrors: false, unicodeRegExp: false });
+  addFormats.default(ajv);
+  const byType = new Map<string, string>();
+  for (const dir of readdirSync(SCHEMAS)) {
+    for (const f of readdirSync(join(SCHEMAS, dir)).filter((n) => n.endsWith('.json'))) {
+      ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS, dir, f), 'utf8')));
+      if (dir !== 'common' || f === 'marking-definition.json' || f === 'language-content.json') byType.set(f.replace(/\.json$/, ''), `${BASE}${dir}/${f}`);
+    }
+  }
+  // As the OASIS validator does, a custom object (x-…) is held to the common properties of STIX objects.
+  return (o: Record<string, unknown>) => ajv.getSchema(byType.get(String(o.type)) ?? `${BASE}common/core.json`)!;
+}
+
+let schemaOf: ReturnType<typeof schemaValidator> | undefined;
+
+/**
+ * What is wrong with a bundle by the OASIS STIX 2.1 JSON schemas and the pattern grammar: each object
+ * against its type's schema, so that the error names it. Empty when the bundle is valid.
+ */
+export function stixProblems(bundle: { objects: Array<Record<string, unknown>> }): string[] {
+  schemaOf ??= schemaValidator();
+  const out: string[] = [];
+  for (const o of bundle.objects) {
+    const validate = schemaOf(o);
+    if (!validate(o)) out.push(`${String(o.id)}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    if (!/^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(String(o.id)) || !String(o.id).startsWith(`${String(o.type)}--`)) {
+      out.push(`${String(o.id)}: not an identifier of a ${String(o.type)}`);
+    }
+    if (o.type === 'indicator' && o.pattern_type === 'stix') {
+      try {
+        parsePattern(String(o.pattern));
+      } catch (err) {
+        out.push(`${String(o.id)}: pattern ${String(o.pattern)}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every event of the real feeds under ../shared/data/feeds, parsed. */
+export function feedEvents(): MispEvent[] {
+  const root = join(SHARED, 'data', 'feeds');
+  const out: MispEvent[] = [];
+  for (const feed of readdirSync(root)) {
+    for (const f of readdirSync(join(root, feed)).filter((n) => /^[0-9a-f-]{36}\.json$/.test(n))) {
+      const parsed = parseMispEvent(JSON.parse(readFileSync(join(root, feed, f), 'utf8')));
+      if (parsed.event) out.push(parsed.event);
+    }
+  }
+  return out;
+}
