@@ -1,3 +1,4 @@
+import { stixToEvents } from './stix/import.js';
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,8 +25,15 @@ export function* eventsOf(item: InputItem): Generator<{ source: string; json: un
 /** Files above this size are parsed as a stream, one event at a time, instead of whole. */
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
-/** The events of one parsed JSON document: an event, an array of events, or `{"response": [...]}`. */
+/** The events of one parsed JSON document: an event, an array of events, `{"response": [...]}`, or a STIX 2.1 bundle. */
 function* eventsOfDocument(doc: unknown, source: string): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
+  if (isObject(doc) && doc.type === 'bundle') {
+    const read = stixToEvents(doc);
+    // What STIX holds that MISP cannot is reported, not dropped in silence.
+    for (const u of read.unmapped) yield { source, error: `STIX ${u}` };
+    for (const e of read.events) yield { source: `${source} (${String(e.Event.uuid)})`, json: e };
+    return;
+  }
   const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.response) ? doc.response : undefined;
   if (list) {
     for (let i = 0; i < list.length; i++) yield { source: `${source}[${i}]`, json: list[i] };

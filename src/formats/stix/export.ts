@@ -57,8 +57,9 @@ class EventConverter {
     return { spec_version: '2.1', created_by_ref: this.identity, created: stixTime(timestamp), modified: stixTime(timestamp) };
   }
 
-  private labels(tags: readonly TagRef[], own: string[]): string[] {
-    return [...own, ...tags.filter((t) => !t.local && !clusterOfTag(t)).map((t) => t.name)];
+  /** An item's tags as labels; galaxy tags are objects of their own, named among the labels of the event only (so that they return there on import). */
+  private labels(tags: readonly TagRef[], own: string[], withGalaxies = false): string[] {
+    return [...own, ...tags.filter((t) => !t.local && (withGalaxies || !clusterOfTag(t))).map((t) => t.name)];
   }
 
   /** The STIX object standing for a MISP value: an indicator when it is for detection, else observed data. */
@@ -169,7 +170,7 @@ class EventConverter {
     for (const m of markings) this.add(m, false);
     const refs = this.refs.size ? [...this.refs] : [this.identity];
     const common = this.common(e.timestamp);
-    const labels = this.labels(e.tags, [`misp:threat-level="${e.threat_level_id}"`, `misp:analysis="${e.analysis}"`]);
+    const labels = this.labels(e.tags, [`misp:threat-level="${e.threat_level_id}"`, `misp:analysis="${e.analysis}"`], true);
     const marked = markings.length ? { object_marking_refs: markings.map((m) => m.id) } : {};
     const container: StixObject = this.options.container === 'grouping'
       ? { type: 'grouping', id: `grouping--${e.uuid}`, ...common, name: e.info, context: 'suspicious-activity', object_refs: refs, labels, ...marked }
