@@ -4,7 +4,6 @@ import type { TagRef } from '../model/event.js';
 import type { Noticelist } from '../libraries/noticelist.js';
 import type { Store } from '../store/database.js';
 import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/galaxies.js';
-import type { ObjectTemplateInfo } from '../store/object-templates.js';
 import type { TaxonomyInfo } from '../store/taxonomies.js';
 
 /** The library items in MISP's response shapes. Library content is public to every user of the instance. */
@@ -72,19 +71,19 @@ export async function galaxiesOf(store: Store, tags: readonly TagRef[]) {
   return [...out.values()];
 }
 
-export function templateDocument(t: ObjectTemplateInfo, template: ObjectTemplate) {
+export function templateDocument(id: number, template: ObjectTemplate) {
   return {
-    id: String(t.id), user_id: '0', org_id: '0', uuid: t.uuid, name: t.name, description: t.description, version: String(t.version),
-    'meta-category': t.metaCategory, fixed: true, active: true,
+    id: String(id), user_id: '0', org_id: '0', uuid: template.uuid, name: template.name, description: template.description, version: String(template.version),
+    'meta-category': template.metaCategory, fixed: true, active: true,
     requirements: { ...(template.required.length ? { required: template.required } : {}), ...(template.requiredOneOf.length ? { requiredOneOf: template.requiredOneOf } : {}) },
   };
 }
 
 /** A template's relations as MISP's objectTemplates/view lists them. */
-export function templateElements(t: ObjectTemplateInfo, template: ObjectTemplate) {
+export function templateElements(id: number, template: ObjectTemplate) {
   const raw = (template.definition.attributes ?? {}) as Record<string, Record<string, unknown>>;
   return Object.entries(raw).map(([relation, a], i) => ({
-    id: String(i + 1), object_template_id: String(t.id), object_relation: relation, type: String(a['misp-attribute'] ?? ''),
+    id: String(i + 1), object_template_id: String(id), object_relation: relation, type: String(a['misp-attribute'] ?? ''),
     'ui-priority': String(a['ui-priority'] ?? 0), categories: Array.isArray(a.categories) ? a.categories : [],
     sane_default: Array.isArray(a.sane_default) ? a.sane_default : [], values_list: Array.isArray(a.values_list) ? a.values_list : [],
     description: String(a.description ?? ''), disable_correlation: a.disable_correlation === true, multiple: a.multiple === true,

@@ -51,7 +51,7 @@ export async function librariesCommand(action: string | undefined, args: string[
       await writeOut(`${JSON.stringify({
         taxonomies: taxonomies.map(({ info: t }) => ({ namespace: t.namespace, version: t.version, enabled: t.enabled })),
         galaxies: galaxies.map((g) => ({ type: g.type, name: g.name, version: g.version })),
-        templates: templates.map(({ info: t }) => ({ name: t.name, version: t.version })),
+        templates: templates.map(({ template: t }) => ({ name: t.name, version: t.version })),
         noticelists: noticelists.map((n) => ({ name: n.list.name, enabled: n.enabled })),
       }, null, 2)}\n`);
       return 0;

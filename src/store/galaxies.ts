@@ -1,34 +1,13 @@
 import type { Selectable } from 'kysely';
-import type { ClusterRelation } from '../libraries/galaxy.js';
+import type { ClusterRelation, Galaxy, GalaxyCluster } from '../libraries/galaxy.js';
 import type { Store } from './database.js';
 import type { GalaxyClusterTable, GalaxyTable } from './schema.js';
 
-export interface GalaxyInfo {
-  id: number;
-  uuid: string;
-  type: string;
-  name: string;
-  namespace: string;
-  description: string;
-  version: number;
-  icon: string;
-  killChainOrder: Record<string, string[]> | null;
-}
+/** A stored galaxy: as published, with its id here. */
+export type GalaxyInfo = Omit<Galaxy, 'killChainOrder'> & { id: number; killChainOrder: Record<string, string[]> | null };
 
-export interface ClusterInfo {
-  id: number;
-  uuid: string;
-  galaxyId: number;
-  type: string;
-  value: string;
-  tagName: string;
-  description: string;
-  source: string;
-  authors: string[];
-  version: number;
-  meta: Record<string, unknown>;
-  related: ClusterRelation[];
-}
+/** A stored cluster: as published, with its id, its galaxy's and its tag name. */
+export type ClusterInfo = GalaxyCluster & { id: number; galaxyId: number; tagName: string };
 
 function galaxyInfo(r: Selectable<GalaxyTable>): GalaxyInfo {
   return { id: r.id, uuid: r.uuid, type: r.type, name: r.name, namespace: r.namespace, description: r.description, version: r.version, icon: r.icon,

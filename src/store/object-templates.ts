@@ -1,37 +1,29 @@
 import { parseObjectTemplate, type ObjectTemplate, type TemplateDescriptions } from '../formats/misp-objects/templates.js';
 import type { Store } from './database.js';
 
-export interface ObjectTemplateInfo {
+/** A stored template: as published, with its id here. */
+export interface StoredTemplate {
   id: number;
-  uuid: string;
-  name: string;
-  version: number;
-  metaCategory: string;
-  description: string;
+  template: ObjectTemplate;
 }
 
-const COLUMNS = ['id', 'uuid', 'name', 'version', 'meta_category', 'description'] as const;
+const stored = (r: { id: number; name: string; definition: string }): StoredTemplate => ({ id: r.id, template: parseObjectTemplate(JSON.parse(r.definition), r.name) });
 
-function info(r: { id: number; uuid: string; name: string; version: number; meta_category: string; description: string }): ObjectTemplateInfo {
-  return { id: r.id, uuid: r.uuid, name: r.name, version: r.version, metaCategory: r.meta_category, description: r.description };
-}
-
-export async function listObjectTemplates(store: Store): Promise<Array<{ info: ObjectTemplateInfo; template: ObjectTemplate }>> {
-  const rows = await store.db.selectFrom('object_template').select([...COLUMNS, 'definition']).orderBy('name').execute();
-  return rows.map((r) => ({ info: info(r), template: parseObjectTemplate(JSON.parse(r.definition), r.name) }));
+export async function listObjectTemplates(store: Store): Promise<StoredTemplate[]> {
+  return (await store.db.selectFrom('object_template').select(['id', 'name', 'definition']).orderBy('name').execute()).map(stored);
 }
 
 /** A template by id, uuid or name. */
-export async function objectTemplateByRef(store: Store, ref: string): Promise<{ info: ObjectTemplateInfo; template: ObjectTemplate } | undefined> {
-  const q = store.db.selectFrom('object_template').select([...COLUMNS, 'definition']);
+export async function objectTemplateByRef(store: Store, ref: string): Promise<StoredTemplate | undefined> {
+  const q = store.db.selectFrom('object_template').select(['id', 'name', 'definition']);
   const row = await (/^\d+$/.test(ref) ? q.where('id', '=', Number(ref)) : q.where((eb) => eb.or([eb('uuid', '=', ref.toLowerCase()), eb('name', '=', ref)])))
     .executeTakeFirst();
-  return row && { info: info(row), template: parseObjectTemplate(JSON.parse(row.definition), row.name) };
+  return row && stored(row);
 }
 
 /** Every stored template by name: objects of a known template are checked against it. */
 export async function objectTemplates(store: Store): Promise<Map<string, ObjectTemplate>> {
-  return new Map((await listObjectTemplates(store)).map((t) => [t.info.name, t.template]));
+  return new Map((await listObjectTemplates(store)).map((t) => [t.template.name, t.template]));
 }
 
 /** The stored templates' descriptions, for the report's objects that carry none. */

@@ -113,13 +113,13 @@ export async function libraryRoutes(app: FastifyInstance, store: Store, librarie
     return { GalaxyCluster: { ...clusterDocument(cluster), Galaxy: galaxyDocument(galaxy), GalaxyElement: galaxyElements(cluster) } };
   });
 
-  const templateIndex = async () => (await listObjectTemplates(store)).map((t) => ({ ObjectTemplate: templateDocument(t.info, t.template) }));
+  const templateIndex = async () => (await listObjectTemplates(store)).map((t) => ({ ObjectTemplate: templateDocument(t.id, t.template) }));
   app.get('/objectTemplates', templateIndex);
   app.get('/objectTemplates/index', templateIndex);
   app.get('/objectTemplates/view/:id', async (request: IdRequest) => {
     const found = await objectTemplateByRef(store, request.params.id);
     if (!found) throw notFound('object template');
-    return { ObjectTemplate: templateDocument(found.info, found.template), ObjectTemplateElement: templateElements(found.info, found.template) };
+    return { ObjectTemplate: templateDocument(found.id, found.template), ObjectTemplateElement: templateElements(found.id, found.template) };
   });
   app.get('/objectTemplates/getRaw/:id', async (request: IdRequest) => {
     const found = await objectTemplateByRef(store, request.params.id);

@@ -31,7 +31,7 @@ export function clusterObject(tagName: string, type: string, value: string, know
   const name = known?.cluster.value ?? value;
   const description = known?.cluster.description || undefined;
   const meta = known?.cluster.meta ?? {};
-  const refs = strings(meta.refs).filter((u) => /^https?:\/\//.test(u)).map((url) => ({ source_name: 'url', url }));
+  const refs: Array<Record<string, string>> = strings(meta.refs).filter((u) => /^https?:\/\//.test(u)).map((url) => ({ source_name: 'url', url }));
   const externalId = strings(meta.external_id)[0];
   const out: StixObject = { type: stixType, spec_version: '2.1', id: `${stixType}--${uuid}`, ...common, name, labels: [`misp:galaxy-type="${type}"`, tagName] };
   if (description) out.description = description;
@@ -40,7 +40,7 @@ export function clusterObject(tagName: string, type: string, value: string, know
     out.aliases = aliases;
   }
   if (stixType === 'malware') out.is_family = true;
-  if (stixType === 'attack-pattern' && externalId) refs.unshift({ source_name: 'mitre-attack', external_id: externalId } as never);
+  if (stixType === 'attack-pattern' && externalId) refs.unshift({ source_name: 'mitre-attack', external_id: externalId });
   if (refs.length) out.external_references = refs;
   if (stixType === 'x-misp-galaxy-cluster') {
     out.x_misp_type = type;

@@ -329,8 +329,9 @@ export function stixToEvents(bundle: unknown): StixImport {
   for (const o of b.objects) {
     const id = String(o.id);
     if (placed.has(id) || CONTEXT_TYPES.has(String(o.type)) || (SCO_TYPES.has(String(o.type)) && reader.isUsed(id))) continue;
-    if (SCO_TYPES.has(String(o.type)) && contained.has(id) === false) continue;
-    if (!reader.unmapped.some((u) => u.startsWith(`${id}:`))) unmapped.push(`${id}: no MISP equivalent for a ${String(o.type)}`);
+    // An observable only a container lists has no place; one nothing lists stands in for none.
+    if (SCO_TYPES.has(String(o.type)) && !contained.has(id)) continue;
+    unmapped.push(`${id}: no MISP equivalent for a ${String(o.type)}`);
   }
   for (const o of b.objects) if (o.type === 'relationship') unmapped.push(`${String(o.id)}: relationships are not imported (${String(o.relationship_type)})`);
   return { events, unmapped };

@@ -1,8 +1,5 @@
 import type { MispObject } from '../../model/event.js';
-import { HASH_KEYS, hashPath, ipType, sco, type Observable } from './observables.js';
-import { patternString } from './pattern.js';
-
-const eq = (path: string, value: string) => `${path} = ${patternString(value)}`;
+import { eq, HASH_KEYS, hashPath, ipType, sco, type Observable } from './observables.js';
 
 /** The live attributes of an object by relation: relation → values. */
 function relations(o: MispObject): Map<string, string[]> {

@@ -14,7 +14,8 @@ export function sco(type: string, properties: Record<string, unknown>): StixObje
   return { type, spec_version: '2.1', id: observableId(type, properties), ...properties };
 }
 
-const eq = (path: string, value: string) => `${path} = ${patternString(value)}`;
+/** One equality of a pattern, its value quoted. */
+export const eq = (path: string, value: string) => `${path} = ${patternString(value)}`;
 
 /** MISP hash types and the key STIX's hash vocabulary gives each (or a custom key where it has none). */
 export const HASH_KEYS: Record<string, string> = {

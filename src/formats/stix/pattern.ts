@@ -341,9 +341,3 @@ export function parsePattern(text: string): Observation {
 export function patternString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
-
-/** A path as a pattern writes it: `file:hashes.'SHA-256'`, `email-message:to_refs[*].value`. */
-export function pathText(p: ObjectPath): string {
-  const part = (s: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : patternString(s));
-  return `${p.objectType}:${p.steps.map((s, i) => (typeof s === 'number' || s === '*' ? `[${s}]` : `${i === 0 ? '' : '.'}${part(s)}`)).join('')}`;
-}
