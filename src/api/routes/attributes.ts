@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
+import { softDeletion } from '../../model/deletion.js';
 import type { Store } from '../../store/database.js';
 import { attributePages, searchAttributes, type AttributeHit } from '../../store/search.js';
 import { attributeByRef } from '../attribute-ref.js';
@@ -174,15 +175,7 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
       await purgeAttribute(store, hit.id);
       return { saved: true, success: true, name: 'Attribute deleted.', message: 'Attribute deleted.', url };
     }
-    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1, hit.timestamp + 1);
-    const attribute = [...stored.attributes, ...stored.objects.flatMap((o) => o.attributes)].find((a) => a.uuid === hit.uuid)!;
-    const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === hit.uuid));
-    const gone = { ...attribute, deleted: true, timestamp: now };
-    await writes.update({
-      ...stored, timestamp: now, reports: [],
-      attributes: inObject ? [] : [gone],
-      objects: inObject ? [{ ...inObject, references: [], attributes: [gone] }] : [],
-    });
+    await writes.update(softDeletion(stored, hit.uuid, Math.floor(Date.now() / 1000))!);
     return { message: 'Attribute deleted.' };
   };
   app.post('/attributes/delete/:id', remove);

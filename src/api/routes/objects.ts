@@ -6,6 +6,7 @@ import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { templateBreaches } from '../../formats/misp-objects/templates.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
+import { softDeletion } from '../../model/deletion.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { localIds, objectByRef, referenceByRef } from '../../store/object-lookup.js';
@@ -154,9 +155,7 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
       await purgeObject(store, ref.id);
       return { message: 'Object deleted' };
     }
-    const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
-    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
-    await write(user, stored, [{ ...current, deleted: true, timestamp, references: [], attributes: current.attributes.map((a) => ({ ...a, deleted: true, timestamp })) }]);
+    await writes.update(softDeletion(stored, ref.uuid, now())!);
     return { message: 'Object deleted' };
   };
   app.post('/objects/delete/:id', remove);

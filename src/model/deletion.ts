@@ -1,0 +1,22 @@
+import type { MispEvent } from './event.js';
+
+/**
+ * The update that marks one attribute or object of a stored event deleted (MISP's soft delete): the
+ * event carrying only that item, deleted, with a timestamp newer than the item's and the event's, so
+ * that the item-by-item merge takes it. An object takes its attributes with it. Undefined when the
+ * event holds no attribute or object of that uuid.
+ */
+export function softDeletion(event: MispEvent, uuid: string, nowSeconds: number): MispEvent | undefined {
+  const object = event.objects.find((o) => o.uuid === uuid);
+  if (object) {
+    const timestamp = Math.max(nowSeconds, object.timestamp + 1, event.timestamp + 1);
+    const attributes = object.attributes.map((a) => ({ ...a, deleted: true, timestamp }));
+    return { ...event, timestamp, reports: [], attributes: [], objects: [{ ...object, deleted: true, timestamp, references: [], attributes }] };
+  }
+  const holder = event.objects.find((o) => o.attributes.some((a) => a.uuid === uuid));
+  const attribute = (holder?.attributes ?? event.attributes).find((a) => a.uuid === uuid);
+  if (!attribute) return undefined;
+  const timestamp = Math.max(nowSeconds, attribute.timestamp + 1, event.timestamp + 1);
+  const gone = { ...attribute, deleted: true, timestamp };
+  return { ...event, timestamp, reports: [], attributes: holder ? [] : [gone], objects: holder ? [{ ...holder, references: [], attributes: [gone] }] : [] };
+}
