@@ -18,11 +18,18 @@ function changeOf(request: FastifyRequest): { model: string; action: string; id:
   const url = request.routeOptions.url ?? '';
   if (url.endsWith('/restSearch')) return undefined;
   const parts = url.split('/').filter(Boolean);
+  // TAXII: a POST adds objects to a collection, a DELETE removes one.
+  if (parts[0] === 'taxii2') {
+    if (request.method === 'DELETE') return { model: 'StixObject', action: 'delete', id: (request.params as { objectId?: string }).objectId ?? '' };
+    return parts[parts.length - 1] === 'objects' ? { model: 'StixObject', action: 'add', id: (request.params as { collection?: string }).collection ?? '' } : undefined;
+  }
   if (parts[0] === 'admin') parts.shift();
   const model = MODELS[parts[0] ?? ''];
   if (!model) return undefined;
   const verb = parts[1] && !parts[1].startsWith(':') ? parts[1] : request.method === 'POST' ? 'add' : request.method === 'DELETE' ? 'delete' : 'edit';
   if (READS.has(verb)) return undefined;
+  // What an upload made is read from its answer, as for an add.
+  if (verb === 'upload_stix') return { model, action: verb, id: '' };
   const params = Object.values((request.params ?? {}) as Record<string, string>);
   return { model, action: verb, id: params[0] ?? '' };
 }

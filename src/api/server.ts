@@ -18,6 +18,7 @@ import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
+import { taxiiRoutes } from './taxii/routes.js';
 import { userRoutes } from './routes/users.js';
 import { SettingsCache } from './settings-cache.js';
 import { WriteQueue } from './write-queue.js';
@@ -33,18 +34,29 @@ export interface ServerOptions {
   failedAuthLimit?: number;
 }
 
-/** The key a request carries: MISP clients send it bare in `Authorization`, or in `X-MISP-AUTH`. */
-function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+/**
+ * The key a request carries: MISP clients send it bare in `Authorization`, or in `X-MISP-AUTH`; TAXII
+ * clients use HTTP Basic, the user's e-mail address with the key as password.
+ */
+function credentialsOf(headers: Record<string, string | string[] | undefined>): { key: string; email?: string } | undefined {
   const raw = headers['authorization'] ?? headers['x-misp-auth'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value?.trim().replace(/^Bearer\s+/i, '') || undefined;
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (!value) return undefined;
+  const basic = /^Basic\s+(\S+)$/i.exec(value);
+  if (basic) {
+    const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = pair.indexOf(':');
+    return colon < 0 ? { key: pair } : { key: pair.slice(colon + 1), email: pair.slice(0, colon) };
+  }
+  return { key: value.replace(/^Bearer\s+/i, '') };
 }
 
 /** The HTTP server: MISP's REST API over the store. */
 export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
   const app = Fastify({
     logger: options.log ?? false,
-    bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024,
+    bodyLimit,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('user', undefined);
@@ -65,20 +77,21 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const known = new Map<string, { user: User; until: number }>();
   const failures = new FailedAuthLimit(options.failedAuthLimit ?? 10);
   app.addHook('onRequest', async (request, reply) => {
-    const key = apiKeyOf(request.headers);
-    if (!key) return;
+    const credentials = credentialsOf(request.headers);
+    if (!credentials) return;
+    const { key, email } = credentials;
     const wait = failures.retryAfter(request.ip);
     if (wait > 0) {
       const url = request.url.split('?')[0] ?? request.url;
       return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
     }
     const hit = known.get(key);
-    if (hit && hit.until > Date.now()) {
-      request.user = hit.user;
-      return;
-    }
-    request.user = await userByApiKey(store, key);
+    const fresh = hit !== undefined && hit.until > Date.now();
+    const user = fresh ? hit.user : await userByApiKey(store, key);
+    // With Basic, the key must be the key of the user named.
+    request.user = user && (email === undefined || email.toLowerCase() === user.email.toLowerCase()) ? user : undefined;
     if (request.user) {
+      if (fresh) return;
       if (known.size >= 10_000) known.clear();
       known.set(key, { user: request.user, until: Date.now() + FRESH_MS });
     } else {
@@ -118,5 +131,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => correlationAdminRoutes(scope, store, settings));
   await app.register(async (scope) => auditLogRoutes(scope, store));
   await app.register(async (scope) => libraryRoutes(scope, store, libraries));
+  await app.register(async (scope) => taxiiRoutes(scope, store, writes, bodyLimit), { prefix: '/taxii2' });
   return app;
 }

@@ -9,6 +9,7 @@ import { exclusionsCommand } from './exclusions.js';
 import { EXPORT_FORMAT_NAMES, exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { librariesCommand } from './libraries.js';
+import { taxiiCommand } from './taxii.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { settingsCommand } from './settings.js';
@@ -123,6 +124,19 @@ export function buildProgram(): Command {
     .argument('[args...]', 'the directory, or taxonomy namespaces and noticelist names')
     .option('--json', 'JSON instead of text')
     .action((action: string | undefined, args: string[], opts) => run(() => librariesCommand(action, args, opts)));
+
+  program.command('taxii')
+    .description('TAXII 2.1 collections: list; add TITLE [--tag TAG | --sharing-group ID] [--root NAME] [--alias A] [--read-only]; remove ID|ALIAS')
+    .argument('[action]', 'add or remove; nothing lists them')
+    .argument('[args...]', 'the title (add) or the collection (remove)')
+    .option('--root <name>', 'with add: the API root that holds it (default cairn)')
+    .option('--tag <tag>', 'with add: the collection holds the events carrying this tag')
+    .option('--sharing-group <group>', 'with add: the collection holds the events shared with this sharing group (id, uuid or name)')
+    .option('--alias <alias>', 'with add: a name clients may use instead of its id')
+    .option('--description <text>', 'with add: what it holds, for clients')
+    .option('--read-only', 'with add: clients may not POST or DELETE objects')
+    .option('--json', 'list as JSON')
+    .action((action: string | undefined, args: string[], opts) => run(() => taxiiCommand(action, args, opts)));
 
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')

@@ -30,7 +30,7 @@ function* eventsOfDocument(doc: unknown, source: string): Generator<{ source: st
   if (isObject(doc) && doc.type === 'bundle') {
     const read = stixToEvents(doc);
     // What STIX holds that MISP cannot is reported, not dropped in silence.
-    for (const u of read.unmapped) yield { source, error: `STIX ${u}` };
+    for (const u of read.unmapped) yield { source, error: `STIX ${u.id}: ${u.reason}` };
     for (const e of read.events) yield { source: `${source} (${String(e.Event.uuid)})`, json: e };
     return;
   }

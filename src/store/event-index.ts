@@ -78,7 +78,7 @@ function tagged(eb: EventScope, tag: string): Expression<SqlBool> {
     .whereRef('event_tag.event_id', '=', 'event.id').where('tag.name', tag.includes('%') ? 'like' : '=', tag));
 }
 
-function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope) => Expression<SqlBool> {
+export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope) => Expression<SqlBool> {
   return (eb) => {
     const all: Array<Expression<SqlBool>> = [];
     choice(eb, 'event.id', f.ids, all);

@@ -2,6 +2,7 @@ import { type ControlledTransaction, type Insertable, type Transaction } from 'k
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../model/event.js';
 import type { ImportProblem } from '../formats/misp-json/problems.js';
 import type { Store } from './database.js';
+import { touchEvents } from './event-changed.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
 import { clearIds, newIdScope, promoteIds, RefResolver } from './refs.js';
 import type { AttributeTable, Database } from './schema.js';
@@ -343,6 +344,8 @@ export class EventSaver {
   private valueEvents: ValueEventDeltas = new Map();
   private readonly commitEveryAttributes: number;
   private readonly commitEveryMs: number;
+  /** Events the open transaction creates or changes, marked as written just before it commits. */
+  private changed = new Set<number>();
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
     this.commitEveryAttributes = options.commitEveryAttributes ?? 100_000;
@@ -358,6 +361,7 @@ export class EventSaver {
     const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, onlyNew);
     refs.keep();
     this.pending.push({ event, onlyNew });
+    if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
     return outcome;
   }
@@ -386,9 +390,12 @@ export class EventSaver {
     this.written = 0;
     const deltas = this.valueEvents;
     this.valueEvents = new Map();
+    const changed = this.changed;
+    this.changed = new Set();
     try {
       try {
         await applyValueEvents(this.store, trx, deltas);
+        await touchEvents(trx, changed);
       } catch (err) {
         await trx.rollback().execute();
         throw err;
@@ -408,6 +415,7 @@ export class EventSaver {
     this.pending = [];
     this.written = 0;
     this.valueEvents = new Map();
+    this.changed = new Set();
     clearIds(this.batchIds);
     if (trx) await trx.rollback().execute();
   }
@@ -449,6 +457,9 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
   const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };
-  const done = await store.db.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
-  return Number(done.numUpdatedRows) > 0;
+  return store.db.transaction().execute(async (trx) => {
+    const done = await trx.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
+    await touchEvents(trx, [eventId]);
+    return Number(done.numUpdatedRows) > 0;
+  });
 }

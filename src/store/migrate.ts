@@ -9,6 +9,7 @@ import * as access from './migrations/006-access.js';
 import * as sharingGroups from './migrations/007-sharing-groups.js';
 import * as auditLog from './migrations/008-audit-log.js';
 import * as libraries from './migrations/009-libraries.js';
+import * as taxii from './migrations/010-taxii.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -23,6 +24,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['007-sharing-groups', sharingGroups.up],
   ['008-audit-log', auditLog.up],
   ['009-libraries', libraries.up],
+  ['010-taxii', (db) => taxii.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

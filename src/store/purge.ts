@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Store } from './database.js';
+import { touchEvents } from './event-changed.js';
 import type { Database } from './schema.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from './value-index.js';
 
@@ -18,6 +19,7 @@ async function purgeAttributes(store: Store, trx: Transaction<Database>, eventId
   const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow();
   await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', eventId).execute();
+  await touchEvents(trx, [eventId]);
   const deltas: ValueEventDeltas = new Map();
   recordValueEvents(deltas, before, await correlatingValueIds(trx, eventId));
   await applyValueEvents(store, trx, deltas);
@@ -48,6 +50,11 @@ export async function purgeObject(store: Store, objectId: number): Promise<boole
 
 /** Removes an object reference for good; false when there is none. */
 export async function purgeReference(store: Store, referenceId: number): Promise<boolean> {
-  const done = await store.db.deleteFrom('object_reference').where('id', '=', referenceId).executeTakeFirst();
-  return Number(done.numDeletedRows) > 0;
+  return store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('object_reference').select('event_id').where('id', '=', referenceId).executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('object_reference').where('id', '=', referenceId).execute();
+    await touchEvents(trx, [row.event_id]);
+    return true;
+  });
 }

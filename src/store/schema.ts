@@ -33,6 +33,29 @@ export interface Database {
   galaxy_cluster_name: GalaxyClusterNameTable;
   object_template: ObjectTemplateTable;
   noticelist: NoticelistTable;
+  taxii_collection: TaxiiCollectionTable;
+  taxii_status: TaxiiStatusTable;
+}
+
+export interface TaxiiCollectionTable {
+  id: string;
+  api_root: string;
+  title: string;
+  description: string;
+  alias: string | null;
+  kind: string;
+  tag: string | null;
+  sharing_group_id: number | null;
+  writable: number;
+  created: number;
+}
+
+export interface TaxiiStatusTable {
+  id: string;
+  user_id: number;
+  created: number;
+  /** The status resource as answered, JSON. */
+  body: string;
 }
 
 export interface TaxonomyTable {
@@ -266,6 +289,8 @@ export interface EventTable {
   extends_uuid: string | null;
   disable_correlation: Flag;
   attribute_count: number;
+  /** When this server last wrote the event, in milliseconds (its TAXII objects' date_added). */
+  changed: Generated<number>;
 }
 
 export interface EventTagTable {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
+import { touchEvents } from './event-changed.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { sightingVisibleTo } from './visibility.js';
 
@@ -25,6 +26,7 @@ export async function addSightings(store: Store, attributes: ReadonlyArray<{ id:
   await store.db.insertInto('sighting').values(attributes.map((a, i) => ({
     uuid: uuidToBytes(uuids[i]!), attribute_id: a.id, event_id: a.eventId, org_id: orgId, type, date_sighting: date, source,
   }))).execute();
+  await touchEvents(store.db, attributes.map((a) => a.eventId));
   return uuids;
 }
 

@@ -1,5 +1,6 @@
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
+import { touchEvents } from './event-changed.js';
 import { tagColour } from './refs.js';
 import { uuidToBytes } from './uuid.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
@@ -64,6 +65,7 @@ export async function attachTag(store: Store, target: Tagged, tag: number, local
       .onConflict((oc) => oc.columns(['event_id', 'tag_id']).doNothing()).executeTakeFirst()
     : await store.db.insertInto('attribute_tag').values({ attribute_id: target.attributeId, event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
       .onConflict((oc) => oc.columns(['attribute_id', 'tag_id']).doNothing()).executeTakeFirst();
+  await touchEvents(store.db, [target.eventId]);
   return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
@@ -72,6 +74,7 @@ export async function detachTag(store: Store, target: Tagged, tag: number): Prom
   const done = target.kind === 'event'
     ? await store.db.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).executeTakeFirst()
     : await store.db.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).executeTakeFirst();
+  await touchEvents(store.db, [target.eventId]);
   return Number(done.numDeletedRows) > 0;
 }
 

@@ -10,7 +10,7 @@ import { SHARED, forEachDialect } from '../helpers/stores.js';
 const SHARED_EVENT = 'ab000000-0000-4000-8000-00000000bb01';
 const PRIVATE_EVENT = 'ab000000-0000-4000-8000-00000000bb02';
 
-forEachDialect('REST API: STIX 2.1 export', (fixture) => {
+forEachDialect('REST API: STIX 2.1 export and upload', (fixture) => {
   let i: Instance;
   before(async () => {
     const store = await fixture.open();
@@ -50,5 +50,36 @@ forEachDialect('REST API: STIX 2.1 export', (fixture) => {
     const grouped = await call(i, i.bob, 'POST', '/events/restSearch', { returnFormat: 'stix2', stix_container: 'grouping' });
     assert.ok(grouped.body.objects.some((o: { type: string; id: string }) => o.type === 'grouping' && o.id === `grouping--${PRIVATE_EVENT}`));
     assert.equal((await call(i, i.bob, 'POST', '/events/restSearch', { returnFormat: 'stix2', stix_container: 'box' })).status, 400);
+  });
+
+  it('imports a STIX bundle through events/upload_stix/2, sightings included, listing what it could not map', async () => {
+    const at = '2026-02-01T10:00:00.000Z';
+    const common = { spec_version: '2.1', created: at, modified: at };
+    const bundle = { type: 'bundle', id: 'bundle--5c1e0000-0000-4000-8000-000000000000', objects: [
+      { type: 'identity', ...common, id: 'identity--5c1e0000-0000-4000-8000-0000000000a1', name: 'Org A', identity_class: 'organization' },
+      { type: 'report', ...common, id: 'report--5c1e0000-0000-4000-8000-000000000001', name: 'Uploaded STIX', published: at, report_types: ['threat-report'],
+        object_refs: ['indicator--5c1e0000-0000-4000-8000-000000000002', 'location--5c1e0000-0000-4000-8000-000000000003'] },
+      { type: 'indicator', ...common, id: 'indicator--5c1e0000-0000-4000-8000-000000000002', pattern: "[url:value = 'http://uploaded.example/x']",
+        pattern_type: 'stix', valid_from: at },
+      { type: 'location', ...common, id: 'location--5c1e0000-0000-4000-8000-000000000003', country: 'LU' },
+      { type: 'sighting', ...common, id: 'sighting--5c1e0000-0000-4000-8000-000000000004', sighting_of_ref: 'indicator--5c1e0000-0000-4000-8000-000000000002',
+        last_seen: at, where_sighted_refs: ['identity--5c1e0000-0000-4000-8000-0000000000a1'] },
+    ] };
+    const res = await call(i, i.alice, 'POST', '/events/upload_stix/2', bundle);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.Event.info, 'Uploaded STIX');
+    assert.equal(res.body.Event.Orgc.name, 'Org A');
+    const [url] = res.body.Event.Attribute;
+    assert.deepEqual([url.type, url.value, url.to_ids], ['url', 'http://uploaded.example/x', true]);
+    assert.deepEqual(url.Sighting.map((s: { uuid: string; date_sighting: string }) => [s.uuid, s.date_sighting]),
+      [['5c1e0000-0000-4000-8000-000000000004', String(Date.parse(at) / 1000)]]);
+    assert.deepEqual(res.body.errors, ['location--5c1e0000-0000-4000-8000-000000000003: no MISP equivalent for a location']);
+    const again = await call(i, i.bob, 'POST', '/events/upload_stix/2', { ...bundle, objects: bundle.objects.map((o) => ({ ...o, modified: '2026-03-01T00:00:00.000Z' })) });
+    assert.equal(again.status, 403, 'bob may not change alice\'s event');
+    assert.match(again.body.errors.join(), /exists and you may not change it/);
+    assert.equal((await call(i, i.alice, 'POST', '/events/upload_stix/1', bundle)).status, 400, 'STIX 1 is not read');
+    const junk = await call(i, i.alice, 'POST', '/events/upload_stix/2', { hello: 'world' });
+    assert.equal(junk.status, 400);
+    assert.match(junk.body.message, /not a STIX bundle/);
   });
 });

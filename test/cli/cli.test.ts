@@ -342,3 +342,21 @@ describe('cairn serve, orgs and users', () => {
     assert.match(cairn(fresh, ['serve', '--port', 'http']).err, /the port must be a number from 0 to 65535, not "http"/);
   });
 });
+
+describe('cairn taxii', () => {
+  const db = freshDb();
+
+  it('lists, adds and removes TAXII collections, naming what is wrong', () => {
+    assert.match(cairn(db, ['taxii']).out, /^365fed99-08fa-fdcd-a1b3-fb247eb41d01  \/taxii2\/cairn\/  Events \(events\): every event the user may see$/m);
+    const added = cairn(db, ['taxii', 'add', 'TLP white', '--tag', 'tlp:white', '--root', 'feeds', '--alias', 'white', '--read-only']);
+    assert.equal(added.code, 0, added.err);
+    assert.match(added.out, /\/taxii2\/feeds\/  TLP white \(white\): events tagged tlp:white, read-only/);
+    const listed = JSON.parse(cairn(db, ['taxii', '--json']).out) as Array<{ apiRoot: string; kind: string; tag: string; writable: boolean }>;
+    assert.deepEqual(listed.map((c) => [c.apiRoot, c.kind, c.tag, c.writable]), [['cairn', 'all', null, true], ['feeds', 'tag', 'tlp:white', false]]);
+    assert.match(cairn(db, ['taxii', 'add', 'Again', '--root', 'feeds', '--alias', 'white']).err, /has a collection aliased "white" already/);
+    assert.match(cairn(db, ['taxii', 'add', 'Circle', '--sharing-group', 'nobody']).err, /no sharing group "nobody"/);
+    assert.match(cairn(db, ['taxii', 'add', 'Bad', '--root', 'a/b']).err, /--root must be letters, digits/);
+    assert.equal(cairn(db, ['taxii', 'remove', 'white']).code, 0);
+    assert.match(cairn(db, ['taxii', 'remove', 'white']).err, /no collection "white"/);
+  });
+});

@@ -59,7 +59,7 @@ it('keeps a pattern it cannot map whole, and names one it cannot parse', () => {
   const r = stixToEvents(bundle);
   const attrs = parseMispEvent(r.events[0]).event!.attributes;
   assert.deepEqual(attrs.map((a) => a.type), ['stix2-pattern']);
-  assert.ok(r.unmapped.some((u) => u.startsWith('indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d02: its pattern does not parse')));
-  assert.ok(r.unmapped.some((u) => u.startsWith('location--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d03: no MISP equivalent')));
+  assert.ok(r.unmapped.some((u) => u.id === 'indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d02' && u.reason.startsWith('its pattern does not parse')));
+  assert.ok(r.unmapped.some((u) => u.id === 'location--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d03' && u.reason.startsWith('no MISP equivalent')));
   assert.throws(() => stixToEvents({ type: 'report' }), /not a STIX bundle/);
 });

@@ -17,6 +17,7 @@ import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
 import { sendStixBundle } from '../stix-export.js';
+import { storeStixAs } from '../stix-store.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
@@ -97,6 +98,8 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     'DELETE /events/delete/:id': { summary: 'Delete an event and everything in it' },
     'POST /events/delete/:id': { summary: 'Delete an event (as DELETE)' },
     'DELETE /events/:id': { summary: 'Delete an event (as events/delete)' },
+    'POST /events/upload_stix/:version': { summary: 'Import a STIX 2.1 bundle (version 2) as events of your organisation; objects with no MISP form are listed in `errors`' },
+    'POST /events/upload_stix': { summary: 'Import a STIX 2.1 bundle (as events/upload_stix/2)' },
   });
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
@@ -235,6 +238,29 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     const url = request.url.split('?')[0];
     return { saved: true, success: true, name: 'Event deleted.', message: 'Event deleted.', url };
   };
+  // events/upload_stix/2: a STIX 2.1 bundle, as PyMISP's upload_stix sends it. One event answers as
+  // events/view; several as MISP's save message naming them. Either way `errors` lists what was not taken.
+  const uploadStix = async (request: FastifyRequest<{ Params: { version?: string } }>) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    if (request.params.version !== undefined && request.params.version !== '2') {
+      throw new ApiError(400, 'Only STIX 2 (JSON) is imported: send the bundle to events/upload_stix/2; STIX 1 XML is not supported.');
+    }
+    const result = await storeStixAs(store, writes, user, request.body);
+    const errors = [...result.failures].map(([id, reason]) => `${id}: ${reason}`);
+    const stored = result.events.filter((e) => e.eventId !== undefined);
+    const url = request.url.split('?')[0];
+    if (stored.length === 0) throw new ApiError(403, 'The STIX document could not be imported.', { errors: errors.length ? errors : ['the bundle holds nothing to import'] });
+    if (stored.length === 1) {
+      const doc = await eventDocument(store, settings, user, stored[0]!.eventId!);
+      return errors.length ? { ...doc, errors } : doc;
+    }
+    const message = `STIX document imported, events created or updated: ${stored.map((e) => e.eventId).join(', ')}.`;
+    return { saved: true, success: true, name: message, message, url, ...(errors.length ? { errors } : {}) };
+  };
+  app.post('/events/upload_stix', uploadStix);
+  app.post('/events/upload_stix/:version', uploadStix);
+
   app.delete('/events/delete/:id', remove);
   app.post('/events/delete/:id', remove);
   app.delete('/events/:id', remove);

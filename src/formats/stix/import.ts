@@ -7,8 +7,10 @@ import { parsePattern, type Comparison, type Observation } from './pattern.js';
 /** A STIX bundle read as MISP events (in MISP JSON, for the importer to check and store), and what had no place in them. */
 export interface StixImport {
   events: Array<{ Event: Record<string, unknown> }>;
-  /** One line per object that could not be mapped, naming it and why. */
-  unmapped: string[];
+  /** The ids of the STIX objects each event holds, by event uuid. */
+  members: Map<string, string[]>;
+  /** Each object that could not be mapped, and why. */
+  unmapped: Array<{ id: string; reason: string }>;
 }
 
 type Json = Record<string, unknown>;
@@ -112,8 +114,10 @@ function relationOf(type: string, lastStep: string): string {
 
 class BundleReader {
   readonly byId = new Map<string, Json>();
-  readonly unmapped: string[] = [];
+  readonly unmapped: StixImport['unmapped'] = [];
   private readonly used = new Set<string>();
+  /** STIX sightings by what they are sightings of. */
+  private readonly sightings = new Map<string, Json[]>();
 
   /** Galaxy tags by the id of what points at them (an attribute's indicator or observed data). */
   private readonly linkedTags = new Map<string, string[]>();
@@ -122,6 +126,9 @@ class BundleReader {
 
   constructor(objects: Json[]) {
     for (const o of objects) if (typeof o.id === 'string') this.byId.set(o.id, o);
+    for (const s of objects) {
+      if (s.type === 'sighting' && typeof s.sighting_of_ref === 'string') this.sightings.set(s.sighting_of_ref, [...(this.sightings.get(s.sighting_of_ref) ?? []), s]);
+    }
     for (const r of objects) {
       if (r.type !== 'relationship') continue;
       const target = this.byId.get(String(r.target_ref));
@@ -196,6 +203,7 @@ class BundleReader {
       uuid: isUuid(uuidOf(id)) ? uuidOf(id) : undefined, type, value, to_ids: toIds, ...(category ? { category } : {}),
       ...(str(o.description) ? { comment: o.description } : {}), timestamp: seconds(o.modified),
       Tag: [...tagsOf(o), ...(this.linkedTags.get(id) ?? []).map((name) => ({ name }))],
+      Sighting: this.sightingsOf(id),
     });
     const objectName = mispLabel(o, 'name');
     if (objectName && (o.type === 'indicator' || o.type === 'observed-data')) {
@@ -216,7 +224,7 @@ class BundleReader {
         }
         const mapped = patternAttribute(String(o.pattern), hint);
         if (typeof mapped === 'string') {
-          this.unmapped.push(`${id}: ${mapped}`);
+          this.unmapped.push({ id, reason: mapped });
           return true;
         }
         attributes.push(base(mapped.type, mapped.value, true));
@@ -279,6 +287,19 @@ class BundleReader {
   isUsed(id: string): boolean {
     return this.used.has(id);
   }
+
+  /** The sightings of an attribute's STIX object, as MISP sightings (one per sighting, dated by when it was last seen). */
+  private sightingsOf(id: string): Json[] {
+    return (this.sightings.get(id) ?? []).map((s) => {
+      this.used.add(String(s.id));
+      const where = this.ref(strings(s.where_sighted_refs)[0]);
+      return {
+        uuid: isUuid(uuidOf(String(s.id))) ? uuidOf(String(s.id)) : undefined, type: '0', source: '',
+        date_sighting: seconds(s.last_seen) ?? seconds(s.first_seen) ?? seconds(s.created),
+        ...(where?.type === 'identity' && where.name ? { Organisation: { name: where.name, uuid: uuidOf(String(where.id)) } } : {}),
+      };
+    });
+  }
 }
 
 /** Types that carry no event content of their own: they describe, mark, link or contain the rest. */
@@ -303,14 +324,19 @@ export function stixToEvents(bundle: unknown): StixImport {
   const contained = new Set(containers.flatMap((c) => strings(c.object_refs)));
   const loose = b.objects.filter((o) => !contained.has(String(o.id)) && !CONTEXT_TYPES.has(String(o.type)) && !SCO_TYPES.has(String(o.type)));
   const events: StixImport['events'] = [];
+  const members = new Map<string, string[]>();
   const placed = new Set<string>();
   const build = (uuid: string, info: string, at: Json, items: Json[]) => {
     const attributes: Json[] = [];
     const objects: Json[] = [];
     const tags = [...tagsOf(at), ...strings(at.object_marking_refs).map((m) => TAG_OF_MARKING.get(m)).filter((t): t is string => !!t).map((name) => ({ name }))];
+    const held: string[] = [];
     for (const o of items) {
-      if (reader.item(o, attributes, objects, tags)) placed.add(String(o.id));
+      if (!reader.item(o, attributes, objects, tags)) continue;
+      placed.add(String(o.id));
+      held.push(String(o.id));
     }
+    members.set(uuid, held);
     const unique = [...new Map(tags.map((t) => [t.name, t])).values()];
     const creator = reader.byId.get(String(at.created_by_ref));
     const when = str(at.published) ?? str(at.created) ?? new Date().toISOString();
@@ -328,13 +354,14 @@ export function stixToEvents(bundle: unknown): StixImport {
   const unmapped = [...reader.unmapped];
   for (const o of b.objects) {
     const id = String(o.id);
+    if (o.type === 'sighting' && !reader.isUsed(id)) unmapped.push({ id, reason: `a sighting of ${String(o.sighting_of_ref)}, which has no MISP attribute here` });
     if (placed.has(id) || CONTEXT_TYPES.has(String(o.type)) || (SCO_TYPES.has(String(o.type)) && reader.isUsed(id))) continue;
     // An observable only a container lists has no place; one nothing lists stands in for none.
     if (SCO_TYPES.has(String(o.type)) && !contained.has(id)) continue;
-    unmapped.push(`${id}: no MISP equivalent for a ${String(o.type)}`);
+    unmapped.push({ id, reason: `no MISP equivalent for a ${String(o.type)}` });
   }
-  for (const o of b.objects) if (o.type === 'relationship') unmapped.push(`${String(o.id)}: relationships are not imported (${String(o.relationship_type)})`);
-  return { events, unmapped };
+  for (const o of b.objects) if (o.type === 'relationship') unmapped.push({ id: String(o.id), reason: `relationships are not imported (${String(o.relationship_type)})` });
+  return { events, members, unmapped };
 }
 
 /** A uuid for a container whose STIX id holds none, the same on every import. */
