@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks: generates the corpus once (deterministic), imports it into a fresh embedded store,
 # times correlation queries on that store, imports and correlates one 100,000-attribute event into a copy
-# of it, checks values against every published warninglist, and loads the REST API served from a copy.
+# of it, checks values against every published warninglist, loads the REST API served from a copy, and
+# times the web interface in Chromium over a store of its own (100,000 events and one of 10,000 attributes).
 # Usage: bash bench/run.sh [ATTRIBUTES]   (default 1000000). Each benchmark prints one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,3 +19,4 @@ npx tsx bench/correlate.ts
 npx tsx bench/big-event.ts
 npx tsx bench/warninglists.ts
 npx tsx bench/api.ts
+npx tsx bench/ui.ts

@@ -102,7 +102,10 @@ export const TAG_ATTACH: Schema = {
 
 export const USER_BODY: Schema = {
   type: 'object',
-  properties: { email: str('unique'), org_id: str('organisation (yours when absent)'), role_id: str('role (User when absent)'), disabled: flag('may not sign in') },
+  properties: {
+    email: str('unique'), org_id: str('organisation (yours when absent)'), role_id: str('role (User when absent)'), disabled: flag('may not sign in'),
+    password: str('for the web interface, 12 characters or more; a new one ends his sessions'),
+  },
 };
 
 export const ROLE_BODY: Schema = {

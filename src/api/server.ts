@@ -19,6 +19,9 @@ import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
 import { taxiiRoutes } from './taxii/routes.js';
+import { WebSessions, webSessionRoutes } from './web-session.js';
+import { webUiRoutes } from './web-ui.js';
+import { interfaceRoutes } from './routes/interface.js';
 import { userRoutes } from './routes/users.js';
 import { SettingsCache } from './settings-cache.js';
 import { WriteQueue } from './write-queue.js';
@@ -32,6 +35,8 @@ export interface ServerOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
   failedAuthLimit?: number;
+  /** Web sessions end after this long unused (default 30 minutes). */
+  sessionIdleMinutes?: number;
 }
 
 /**
@@ -60,6 +65,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('user', undefined);
+  app.decorateRequest('sessionCsrf', undefined);
   // PyMISP sends `Content-Type: application/json` on every request, bodiless POSTs included.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -76,9 +82,11 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   // within that time, and a request does not pay three queries to find out who is asking.
   const known = new Map<string, { user: User; until: number }>();
   const failures = new FailedAuthLimit(options.failedAuthLimit ?? 10);
+  const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
   app.addHook('onRequest', async (request, reply) => {
     const credentials = credentialsOf(request.headers);
-    if (!credentials) return;
+    // Without a key, the web interface's session cookie, if any, says who is asking.
+    if (!credentials) return sessions.authenticate(request);
     const { key, email } = credentials;
     const wait = failures.retryAfter(request.ip);
     if (wait > 0) {
@@ -132,5 +140,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => auditLogRoutes(scope, store));
   await app.register(async (scope) => libraryRoutes(scope, store, libraries));
   await app.register(async (scope) => taxiiRoutes(scope, store, writes, bodyLimit), { prefix: '/taxii2' });
+  await app.register(async (scope) => webSessionRoutes(scope, store, sessions, failures));
+  await app.register(async (scope) => interfaceRoutes(scope, store, settings, writes));
+  await app.register(async (scope) => webUiRoutes(scope));
   return app;
 }

@@ -1,5 +1,7 @@
 import { addOrganisation, findOrganisation, listOrganisations } from '../store/organisations.js';
-import { addApiKey, addUser, bootstrapInstance, findUser, listUsers } from '../store/users.js';
+import { newPassword } from '../access/passwords.js';
+import { endSessionsOf } from '../store/sessions.js';
+import { addApiKey, addUser, bootstrapInstance, findUser, listUsers, setPassword } from '../store/users.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 /** `cairn orgs [add NAME]`: the organisations, or a new local one. */
@@ -19,11 +21,11 @@ export async function orgsCommand(action: string | undefined, name: string | und
   });
 }
 
-/** `cairn users [add EMAIL --org NAME --role ROLE]` and `cairn users key EMAIL`: users and their API keys. */
+/** `cairn users [add EMAIL --org NAME --role ROLE]`, `cairn users key EMAIL`, `cairn users password EMAIL`: users, their API keys and passwords. */
 export async function usersCommand(action: string | undefined, email: string | undefined, options: { org?: string; role?: string; comment?: string }): Promise<number> {
   return withStore(async (store) => {
     const boot = await bootstrapInstance(store);
-    if (boot.admin) process.stderr.write(`made the site admin ${boot.admin.email}; his API key, shown this once: ${boot.admin.key}\n`);
+    if (boot.admin) process.stderr.write(`made the site admin ${boot.admin.email}; his API key, shown this once: ${boot.admin.key}; his password for the web interface: ${boot.admin.password}\n`);
     if (action === undefined) {
       const users = await listUsers(store);
       await writeOut(`${users.map((u) => `${String(u.id).padEnd(5)} ${u.email.padEnd(32)} ${u.role.name.padEnd(10)} ${u.org.name}${u.disabled ? '  (disabled)' : ''}`).join('\n')}\n`);
@@ -46,6 +48,16 @@ export async function usersCommand(action: string | undefined, email: string | u
       await writeOut(`${await addApiKey(store, user.id, options.comment ?? '')}\n`);
       return 0;
     }
-    throw new CliError(`unknown action "${action}"; use add EMAIL, key EMAIL, or nothing to list`);
+    if (action === 'password') {
+      const user = await findUser(store, email);
+      if (!user) throw new CliError(`no user ${email}`);
+      const password = newPassword();
+      await setPassword(store, user.id, password);
+      await endSessionsOf(store, user.id);
+      process.stderr.write(`a new password for ${user.email} (his sessions are ended), shown this once:\n`);
+      await writeOut(`${password}\n`);
+      return 0;
+    }
+    throw new CliError(`unknown action "${action}"; use add EMAIL, key EMAIL, password EMAIL, or nothing to list`);
   });
 }

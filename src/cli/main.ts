@@ -160,8 +160,8 @@ export function buildProgram(): Command {
     .action((action: string | undefined, name: string | undefined) => run(() => orgsCommand(action, name)));
 
   program.command('users')
-    .description('list the users; add EMAIL [--org NAME] [--role ROLE] (prints his API key); key EMAIL (a new key)')
-    .argument('[action]', 'add or key; nothing lists them')
+    .description('list the users; add EMAIL [--org NAME] [--role ROLE] (prints his API key); key EMAIL (a new key); password EMAIL (a new password for the web interface)')
+    .argument('[action]', 'add, key or password; nothing lists them')
     .argument('[email]', 'the user')
     .option('--org <name>', 'with add: his organisation (default: the host organisation)')
     .option('--role <role>', 'with add: admin, Org Admin, User (default), Publisher, Sync user or Read Only')

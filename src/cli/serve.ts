@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildServer } from '../api/server.js';
 import { API_KEY } from '../access/api-keys.js';
+import { passwordProblem } from '../access/passwords.js';
 import { openStore, storeConfigFromEnv } from '../store/database.js';
 import { bootstrapInstance } from '../store/users.js';
 import { CliError } from './context.js';
@@ -25,15 +26,21 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   if (!options.cert !== !options.key) throw new CliError('HTTPS needs both --cert and --key');
   const adminKey = process.env.CAIRN_ADMIN_KEY?.trim() || undefined;
   if (adminKey && !API_KEY.test(adminKey)) throw new CliError('CAIRN_ADMIN_KEY must be 40 letters and digits');
+  const adminPassword = process.env.CAIRN_ADMIN_PASSWORD || undefined;
+  const weak = adminPassword === undefined ? undefined : passwordProblem(adminPassword);
+  if (weak) throw new CliError(`CAIRN_ADMIN_PASSWORD: ${weak}`);
   const https = options.cert && options.key ? { cert: readFileSync(options.cert), key: readFileSync(options.key) } : undefined;
 
   const store = await openStore(storeConfigFromEnv());
-  const boot = await bootstrapInstance(store, { adminKey, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
+  const boot = await bootstrapInstance(store, { adminKey, adminPassword, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
   if (boot.admin) {
     process.stderr.write(`first start: made the organisation "${boot.hostOrganisation.name}" and the site admin ${boot.admin.email}\n`);
     if (!adminKey) process.stderr.write(`the admin's API key, shown this once: ${boot.admin.key}\n`);
+    if (!adminPassword) process.stderr.write(`the admin's password for the web interface, shown this once: ${boot.admin.password}\n`);
   }
-  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}) });
+  const idle = process.env.CAIRN_SESSION_IDLE_MINUTES;
+  if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
+  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}) });
   const address = await app.listen({ host, port: Number(portText) });
   process.stderr.write(`cairn: serving MISP's REST API on ${address} (store: ${store.location})\n`);
   await new Promise<void>((resolve) => {

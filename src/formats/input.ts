@@ -26,7 +26,7 @@ export function* eventsOf(item: InputItem): Generator<{ source: string; json: un
 const STREAM_ABOVE_BYTES = 16 * 1024 * 1024;
 
 /** The events of one parsed JSON document: an event, an array of events, `{"response": [...]}`, or a STIX 2.1 bundle. */
-function* eventsOfDocument(doc: unknown, source: string): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
+export function* eventsOfDocument(doc: unknown, source: string): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
   if (isObject(doc) && doc.type === 'bundle') {
     const read = stixToEvents(doc);
     // What STIX holds that MISP cannot is reported, not dropped in silence.

@@ -17,6 +17,8 @@ export interface GraphEdge {
   to: string;
   /** Values the two events share. */
   shared: number;
+  /** Some of them (the first ten), as the event nearer the centre holds them. */
+  values: string[];
 }
 
 export interface CorrelationGraph {
@@ -26,6 +28,8 @@ export interface CorrelationGraph {
   edges: GraphEdge[];
   /** Some events were left out because the graph reached its node limit. */
   truncated: boolean;
+  /** The centre event's values held by more events than the threshold: not followed, flagged. */
+  overCorrelating: Array<{ value: string; events: number }>;
 }
 
 export interface GraphLimits {
@@ -51,7 +55,7 @@ export async function correlationGraph(
   if (!root) return undefined;
   const nodes = new Map<number, GraphNode>();
   const edges = new Map<string, GraphEdge>();
-  const graph: CorrelationGraph = { event: root.uuid, depth: limits.depth, nodes: [], edges: [], truncated: false };
+  const graph: CorrelationGraph = { event: root.uuid, depth: limits.depth, nodes: [], edges: [], truncated: false, overCorrelating: root.overCorrelating };
   nodes.set(root.id, { event: root.uuid, info: root.info, date: root.date, depth: 0 });
   let frontier = [root.id];
   let current: typeof root | undefined = root;
@@ -73,7 +77,7 @@ export async function correlationGraph(
         }
         const to = nodes.get(r.id)!;
         const key = id < r.id ? `${id}-${r.id}` : `${r.id}-${id}`;
-        if (!edges.has(key)) edges.set(key, { from: from.event, to: to.event, shared: r.shared });
+        if (!edges.has(key)) edges.set(key, { from: from.event, to: to.event, shared: r.shared, values: r.values.slice(0, 10) });
       }
     }
     frontier = next;

@@ -23,7 +23,7 @@ export interface EventSummary {
   orgc: { id: number; uuid: string; name: string };
   /** Live attributes the viewer may see: never the stored total. */
   attributeCount: number;
-  tags: string[];
+  tags: Array<{ name: string; colour: string }>;
 }
 
 export interface EventPage {
@@ -123,9 +123,9 @@ export async function listEvents(store: Store, viewer: Viewer, paging: EventPage
     .groupBy('attribute.event_id').execute();
   const countOf = new Map(counts.map((c) => [c.event_id, Number(c.n)]));
   const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
-    .select(['event_tag.event_id', 'tag.name']).where('event_tag.event_id', 'in', ids).orderBy('event_tag.id').execute();
-  const tagsOf = new Map<number, string[]>();
-  for (const t of tagRows) tagsOf.set(t.event_id, [...(tagsOf.get(t.event_id) ?? []), t.name]);
+    .select(['event_tag.event_id', 'tag.name', 'tag.colour']).where('event_tag.event_id', 'in', ids).orderBy('event_tag.id').execute();
+  const tagsOf = new Map<number, Array<{ name: string; colour: string }>>();
+  for (const t of tagRows) tagsOf.set(t.event_id, [...(tagsOf.get(t.event_id) ?? []), { name: t.name, colour: t.colour }]);
   return rows.map((r) => ({
     id: r.id, uuid: bytesToUuid(r.uuid), info: r.info, date: r.date, threatLevelId: r.threat_level_id, analysis: r.analysis,
     distribution: r.distribution, sharingGroupId: r.sharing_group_id, published: r.published === 1, timestamp: r.timestamp, publishTimestamp: r.publish_timestamp,

@@ -10,6 +10,7 @@ import * as sharingGroups from './migrations/007-sharing-groups.js';
 import * as auditLog from './migrations/008-audit-log.js';
 import * as libraries from './migrations/009-libraries.js';
 import * as taxii from './migrations/010-taxii.js';
+import * as sessions from './migrations/011-sessions.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -25,6 +26,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['008-audit-log', auditLog.up],
   ['009-libraries', libraries.up],
   ['010-taxii', (db) => taxii.up(db)],
+  ['011-sessions', (db) => sessions.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

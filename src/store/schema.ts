@@ -35,6 +35,16 @@ export interface Database {
   noticelist: NoticelistTable;
   taxii_collection: TaxiiCollectionTable;
   taxii_status: TaxiiStatusTable;
+  session: SessionTable;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie's token, hex. */
+  token_hash: string;
+  user_id: number;
+  csrf: string;
+  created: number;
+  last_seen: number;
 }
 
 export interface TaxiiCollectionTable {
@@ -191,6 +201,8 @@ export interface UserTable {
   role_id: number;
   disabled: Generated<number>;
   created: number;
+  /** scrypt hash (src/access/passwords.ts); null for a user who signs in with API keys only. */
+  password_hash: string | null;
 }
 
 export interface AuthKeyTable {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo } from './visibility.js';
@@ -42,4 +43,26 @@ export async function storeStats(store: Store, viewer: Viewer, topTagCount = 10)
     attributesByType,
     topTags: tags.map((t) => ({ name: t.name, events: Number(t.n) })),
   };
+}
+
+/** Events the viewer may see, by month of their date (`YYYY-MM`), for the last `months` months that hold any, oldest first. */
+export async function eventsByMonth(store: Store, viewer: Viewer, months = 12): Promise<Array<{ month: string; events: number }>> {
+  const month = sql<string>`substr(event.date, 1, 7)`;
+  const rows = await store.db.selectFrom('event').select([month.as('month'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where(eventVisibleTo(viewer)).groupBy(month).orderBy(month, 'desc').limit(months).execute();
+  return rows.map((r) => ({ month: r.month, events: Number(r.n) })).reverse();
+}
+
+/**
+ * Values that link at least two events the viewer may see: what the dashboard calls correlations. The
+ * value index's own event count narrows the values to look at; the viewer's policy decides the rest.
+ */
+export async function correlatingValueCount(store: Store, viewer: Viewer): Promise<number> {
+  const linked = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .innerJoin('value', 'value.id', 'attribute.value1_id')
+    .select('attribute.value1_id')
+    .where('value.events', '>=', 2).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy('attribute.value1_id').having((eb) => eb.fn.count('attribute.event_id').distinct(), '>=', 2);
+  const row = await store.db.selectFrom(linked.as('linked')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../access/api-keys.js';
+import { hashPassword, newPassword } from '../access/passwords.js';
 import { DEFAULT_ROLES, type Permission } from '../access/roles.js';
 import type { Store } from './database.js';
 import { addOrganisation, listOrganisations, type Organisation, type OrganisationSummary } from './organisations.js';
@@ -100,17 +101,22 @@ export async function userByApiKey(store: Store, key: string): Promise<User | un
 
 export interface Bootstrap {
   hostOrganisation: Organisation;
-  /** Set when this call made the first admin: his key, to be shown once. */
-  admin?: { email: string; key: string };
+  /** Set when this call made the first admin: his key and password, to be shown once. */
+  admin?: { email: string; key: string; password: string };
+}
+
+/** Stores a new password for a user (hashed; the password itself is never kept). */
+export async function setPassword(store: Store, userId: number, password: string): Promise<void> {
+  await store.db.updateTable('user').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute();
 }
 
 export const ADMIN_EMAIL = 'admin@admin.test';
 
 /**
  * Makes what a new instance needs: MISP's default roles, the host organisation and a site admin with
- * an API key (the given one, or a new one). Does nothing that is already there.
+ * an API key and a password (the given ones, or new ones). Does nothing that is already there.
  */
-export async function bootstrapInstance(store: Store, options: { orgName?: string; adminKey?: string } = {}): Promise<Bootstrap> {
+export async function bootstrapInstance(store: Store, options: { orgName?: string; adminKey?: string; adminPassword?: string } = {}): Promise<Bootstrap> {
   await ensureDefaultRoles(store);
   const local = (await listOrganisations(store)).find((o) => o.local);
   const host = local ?? (await addOrganisation(store, options.orgName ?? 'Cairn'));
@@ -118,7 +124,9 @@ export async function bootstrapInstance(store: Store, options: { orgName?: strin
   const made = await addUser(store, ADMIN_EMAIL, host.id, 'admin');
   if (!made.ok) throw new Error(made.reason);
   const key = await addApiKey(store, made.user.id, 'made on first start', options.adminKey);
-  return { hostOrganisation: host, admin: { email: ADMIN_EMAIL, key } };
+  const password = options.adminPassword ?? newPassword();
+  await setPassword(store, made.user.id, password);
+  return { hostOrganisation: host, admin: { email: ADMIN_EMAIL, key, password } };
 }
 
 export async function findUserById(store: Store, id: number): Promise<User | undefined> {

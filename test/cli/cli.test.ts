@@ -73,7 +73,7 @@ describe('cairn import', () => {
 
   it('draws the graph around a real event, and gives the correlations of one attribute', () => {
     const g = JSON.parse(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--graph', '--depth', '1', '--json']).out);
-    assert.deepEqual(Object.keys(g), ['event', 'depth', 'nodes', 'edges', 'truncated']);
+    assert.deepEqual(Object.keys(g), ['event', 'depth', 'nodes', 'edges', 'truncated', 'overCorrelating']);
     assert.deepEqual(g.nodes[0], { event: '6021536f-a808-4b9c-8136-d7460aba047c', info: g.nodes[0].info, date: g.nodes[0].date, depth: 0 });
     assert.ok(g.edges.some((e: { to: string; shared: number }) => e.to === '5eec7d77-302c-45b8-ade6-c3d20aba047c' && e.shared === 26));
     assert.match(cairn(db, ['correlations', '6021536f-a808-4b9c-8136-d7460aba047c', '--graph', '--depth', '9']).err, /--depth must be a whole number from 1 to 5, not "9"/);
@@ -308,13 +308,17 @@ describe('cairn serve, orgs and users', () => {
   it('makes users with keys from the command line', () => {
     const made = cairn(db, ['users', 'add', 'ana@example.org', '--role', 'Publisher']);
     assert.equal(made.code, 0, made.err);
-    assert.match(made.err, /made the site admin admin@admin\.test; his API key, shown this once: [A-Za-z0-9]{40}/);
+    assert.match(made.err, /made the site admin admin@admin\.test; his API key, shown this once: [A-Za-z0-9]{40}; his password for the web interface: \S{20}\n/);
     assert.match(made.out, /^[A-Za-z0-9]{40}\n$/);
     assert.match(cairn(db, ['users', 'add', 'ana@example.org']).err, /email: a user ana@example.org exists already/);
     assert.match(cairn(db, ['users', 'add', 'x@example.org', '--role', 'Boss']).err, /role: no role "Boss"; the roles are admin, Org Admin, User/);
     assert.match(cairn(db, ['users', 'add', 'y@example.org', '--org', 'Nobody']).err, /no organisation "Nobody"/);
     assert.match(cairn(db, ['orgs', 'add', 'CERT-Example']).err, /organisation \d+ [0-9a-f-]{36} "CERT-Example" is local/);
     assert.match(cairn(db, ['users']).out, /ana@example\.org +Publisher +Cairn/);
+    const password = cairn(db, ['users', 'password', 'ana@example.org']);
+    assert.match(password.err, /a new password for ana@example\.org \(his sessions are ended\)/);
+    assert.match(password.out, /^\S{20}\n$/);
+    assert.match(cairn(db, ['users', 'password', 'nobody@example.org']).err, /no user nobody@example\.org/);
   });
 
   it('serves the API until told to stop, with the admin key CAIRN_ADMIN_KEY gives on first start', async () => {

@@ -17,7 +17,7 @@ import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
 import { sendStixBundle } from '../stix-export.js';
-import { storeStixAs } from '../stix-store.js';
+import { storeStixAs } from '../import-as.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
@@ -38,7 +38,7 @@ function indexEntry(e: EventSummary) {
     disable_correlation: e.disableCorrelation, extends_uuid: '',
     Org: { id: String(e.org.id), name: e.org.name, uuid: e.org.uuid },
     Orgc: { id: String(e.orgc.id), name: e.orgc.name, uuid: e.orgc.uuid },
-    EventTag: e.tags.map((name) => ({ Tag: { name } })),
+    EventTag: e.tags.map((t) => ({ Tag: { name: t.name, colour: t.colour } })),
   };
 }
 
@@ -59,13 +59,13 @@ function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
   return ref;
 }
 
-/** The event as MISP's events/view answers, with the related events the user may see. */
-async function eventDocument(store: Store, settings: SettingsCache, user: User, id: number) {
+/** The event as MISP's events/view answers, with the related events the user may see (read by id, or as already read for him). */
+async function eventDocument(store: Store, settings: SettingsCache, user: User, eventOrId: number | StoredEvent) {
   const viewer = viewerOf(user);
-  const event = await loadEvent(store, viewer, { id });
+  const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
   if (!event) throw notFound('event');
   const doc = serializeMispEvent(event);
-  const relations = await eventRelations(store, viewer, id, await settings.correlation());
+  const relations = await eventRelations(store, viewer, event.id, await settings.correlation());
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: relations.relatedEvents } };
 }
 
@@ -126,8 +126,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
 
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const event = await visibleEvent(request, user);
-    return eventDocument(store, settings, user, event.id);
+    return eventDocument(store, settings, user, await visibleEvent(request, user));
   };
   app.get('/events/view/:id', view);
   app.get('/events/:id', view);

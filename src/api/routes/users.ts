@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSIONS, permissionFlags, type Permission } from '../../access/roles.js';
+import { passwordProblem } from '../../access/passwords.js';
 import type { Store } from '../../store/database.js';
+import { endSessionsOf } from '../../store/sessions.js';
 import {
-  addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole,
+  addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole, setPassword,
   type Role, type User,
 } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
@@ -36,6 +38,14 @@ function mayManage(admin: User, target: { org: { id: number } }): boolean {
 }
 
 const failed = (what: string, field: string, reason: string) => new ApiError(403, `The ${what} could not be saved.`, { errors: { [field]: [reason] } });
+
+/** The password a user add or edit sets (for the web interface), checked; undefined when none is given. */
+function passwordOf(body: Fields): string | undefined {
+  const password = textField(body, 'password');
+  const problem = password === undefined ? undefined : passwordProblem(password);
+  if (problem) throw failed('user', 'password', problem);
+  return password;
+}
 
 function permissionsOf(body: Fields, base: readonly Permission[] = []): Permission[] {
   const granted = new Set<Permission>(base);
@@ -110,8 +120,10 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     const roleId = idField(body, 'role_id') ?? (await listRoles(store)).find((r) => r.name === 'User')?.id;
     if (roleId === undefined) throw failed('user', 'role_id', 'a role is needed');
     const role = await grantable(admin, roleId);
+    const password = passwordOf(body);
     const made = await addUser(store, email, orgId, role.name);
     if (!made.ok) throw failed('user', made.field, made.reason);
+    if (password !== undefined) await setPassword(store, made.user.id, password);
     if (flagField(body, 'disabled')) await editUser(store, made.user.id, { disabled: true });
     return userDocument((await findUserById(store, made.user.id))!);
   });
@@ -136,8 +148,12 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     if (target.id === admin.id && (fields.disabled || (fields.roleId !== undefined && fields.roleId !== admin.role.id))) {
       throw failed('user', fields.disabled ? 'disabled' : 'role_id', 'you may not disable yourself or change your own role');
     }
+    const password = passwordOf(body);
     const changed = await editUser(store, target.id, fields);
     if (!changed.ok) throw failed('user', changed.field, changed.reason);
+    if (password !== undefined) await setPassword(store, target.id, password);
+    // A new password or a disabled account ends the user's sessions in the web interface.
+    if (password !== undefined || fields.disabled) await endSessionsOf(store, target.id);
     return userDocument(changed.user);
   };
   app.post('/admin/users/edit/:id', edit);

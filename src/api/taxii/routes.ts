@@ -13,7 +13,7 @@ import type { User } from '../../store/users.js';
 import { ApiError } from '../errors.js';
 import { documented } from '../openapi.js';
 import { can, mayChange, viewerOf } from '../session.js';
-import { storeStixAs, type StixPlacement } from '../stix-store.js';
+import { storeStixAs, type Placement } from '../import-as.js';
 import type { WriteQueue } from '../write-queue.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
 import { decodePosition, encodePosition, EventObjectsCache, readPage, type Entry, type ObjectFilter, type Position } from './object-pages.js';
@@ -252,7 +252,7 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
       throw new TaxiiError(400, 'Invalid envelope', 'The body must be a TAXII envelope: {"objects": [...]}, each object with a type and an id');
     }
     const requested = new Date().toISOString();
-    const placement: StixPlacement = collection.kind === 'tag' && collection.tag ? { tag: collection.tag }
+    const placement: Placement = collection.kind === 'tag' && collection.tag ? { tag: collection.tag }
       : collection.kind === 'sharing-group' && collection.sharingGroupId !== null ? { sharingGroupId: collection.sharingGroupId } : {};
     // Without a bundle id, loose objects sent again land in the same event again.
     const result = await storeStixAs(store, writes, user, { type: 'bundle', objects }, placement);

@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
+import { renderReport } from '../../formats/report-md/render.js';
+import type { Store } from '../../store/database.js';
+import { eventCorrelations } from '../../store/correlations.js';
+import { listEvents } from '../../store/event-index.js';
+import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { templateDescriptions } from '../../store/object-templates.js';
+import { correlatingValueCount, eventsByMonth, storeStats } from '../../store/stats.js';
+import { ApiError, notFound } from '../errors.js';
+import { countField } from '../body.js';
+import { correlationGraph } from '../../store/correlation-graph.js';
+import { documented } from '../openapi.js';
+import { requirePermission, userOf, viewerOf } from '../session.js';
+import { importEventsAs, storeStixAs } from '../import-as.js';
+import type { WriteQueue } from '../write-queue.js';
+import { eventsOfDocument } from '../../formats/input.js';
+import { isObject } from '../../formats/misp-json/coerce.js';
+import type { SettingsCache } from '../settings-cache.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/**
+ * What the web interface needs beyond MISP's API, under /cairn: the dashboard's figures, what an
+ * event's page marks on each attribute, and the event as the seeds' report. Through the same policy.
+ */
+export async function interfaceRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+  documented(app, 'Interface', {
+    'GET /cairn/dashboard': { summary: 'Counts of what you may see (events, attributes, correlating values), the latest events, top tags, attributes by type, events by month' },
+    'GET /cairn/events/:id/annotations': { summary: "An event's attributes' correlation counts and warninglist hits, its related events with the values they share, its over-correlating values and its objects' template descriptions" },
+    'GET /cairn/events/:id/graph': { summary: 'The correlation graph around an event: events (depth 1–3, default 2; at most max, default 40, up to 200) and the values they share' },
+    'POST /cairn/import/preview': { summary: 'What importing a document (a MISP event, a list of events, {"response": [...]} or a STIX 2.1 bundle) would create or update, and what it would leave out; stores nothing' },
+    'POST /cairn/import': { summary: 'Import a document as events of your organisation (creators kept for site admins and sync users)' },
+    'GET /cairn/events/:id/report': { summary: 'The event as a threat report (Markdown, the seeds\' format); related=1 adds the related events' },
+  });
+
+  app.get('/cairn/dashboard', async (request) => {
+    const viewer = viewerOf(userOf(request));
+    const [stats, correlations, latest, months] = await Promise.all([
+      storeStats(store, viewer, 10), correlatingValueCount(store, viewer), listEvents(store, viewer, { limit: 8, page: 1 }, { sort: 'date', desc: true }), eventsByMonth(store, viewer, 12),
+    ]);
+    return {
+      events: stats.events, attributes: stats.attributes, objects: stats.objects, correlations,
+      latest: latest.map((e) => ({ id: e.id, uuid: e.uuid, info: e.info, date: e.date, org: e.orgc.name, attributes: e.attributeCount, published: e.published, tags: e.tags })),
+      topTags: stats.topTags, attributesByType: stats.attributesByType, eventsByMonth: months,
+    };
+  });
+
+  const visibleEvent = async (request: IdRequest) => {
+    const ref = parseEventRef(request.params.id);
+    const event = ref && (await loadEvent(store, viewerOf(userOf(request)), ref));
+    if (!event) throw notFound('event');
+    return event;
+  };
+
+  app.get('/cairn/events/:id/annotations', async (request: IdRequest) => {
+    const event = await visibleEvent(request);
+    const viewer = viewerOf(userOf(request));
+    const correlation = await settings.correlation();
+    const c = await eventCorrelations(store, viewer, { id: event.id }, correlation);
+    const counts = new Map<string, Set<number>>();
+    for (const r of c?.related ?? []) for (const l of r.links) counts.set(l.attribute, (counts.get(l.attribute) ?? new Set()).add(r.id));
+    const attributes: Record<string, { correlations: number; warninglists: string[] }> = {};
+    for (const a of [...event.attributes, ...event.objects.flatMap((o) => o.attributes)]) {
+      attributes[a.uuid] = { correlations: counts.get(a.uuid)?.size ?? 0, warninglists: warninglistsOf(correlation.warninglists, a) };
+    }
+    const describe = await templateDescriptions(store);
+    return {
+      attributes,
+      overCorrelating: c?.overCorrelating ?? [],
+      related: (c?.related ?? []).map((r) => ({ id: r.id, uuid: r.uuid, info: r.info, date: r.date, shared: r.shared, values: r.values })),
+      objectDescriptions: Object.fromEntries(event.objects.map((o) => [o.uuid, o.description || describe(o.name) || ''])),
+    };
+  });
+
+  app.get('/cairn/events/:id/graph', async (request: FastifyRequest<{ Params: { id: string }; Querystring: { depth?: string; max?: string } }>) => {
+    const event = await visibleEvent(request);
+    const depth = countField(request.query.depth, 'depth', 2);
+    const max = countField(request.query.max, 'max', 40);
+    if (depth > 3) throw new ApiError(400, 'depth is at most 3');
+    const graph = await correlationGraph(store, viewerOf(userOf(request)), { id: event.id }, await settings.correlation(), { depth, maxNodes: Math.min(max, 200) });
+    return graph!;
+  });
+
+  /** A document's events, as they would be imported; STIX bundles through their own reader. */
+  const importDocument = async (request: FastifyRequest, dryRun: boolean) => {
+    const user = userOf(request);
+    requirePermission(user, 'perm_add');
+    const doc = request.body;
+    if (isObject(doc) && doc.type === 'bundle') {
+      const outcome = await storeStixAs(store, writes, user, doc, {}, dryRun);
+      return { format: 'stix2', events: outcome.events, left: [...outcome.failures].map(([id, reason]) => `${id}: ${reason}`) };
+    }
+    const docs: Array<{ Event: Record<string, unknown> }> = [];
+    const left: string[] = [];
+    for (const item of eventsOfDocument(doc, 'upload')) {
+      if ('error' in item) left.push(item.error);
+      else if (isObject(item.json)) docs.push(isObject(item.json.Event) ? { Event: item.json.Event } : { Event: item.json });
+    }
+    const outcome = await importEventsAs(store, writes, user, docs, { dryRun });
+    return { format: 'misp', events: outcome.events, left };
+  };
+  app.post('/cairn/import/preview', async (request) => importDocument(request, true));
+  app.post('/cairn/import', async (request) => importDocument(request, false));
+
+  app.get('/cairn/events/:id/report', async (request: FastifyRequest<{ Params: { id: string }; Querystring: { related?: string } }>, reply) => {
+    const event = await visibleEvent(request);
+    const related = request.query.related === '1'
+      ? (await eventCorrelations(store, viewerOf(userOf(request)), { id: event.id }, await settings.correlation()))?.related ?? []
+      : undefined;
+    return reply.type('text/markdown; charset=utf-8').header('Content-Disposition', `attachment; filename="${event.uuid}.md"`)
+      .send(renderReport(event, { templates: await templateDescriptions(store), ...(related ? { related } : {}) }));
+  });
+}

@@ -1,0 +1,61 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiFailure } from '../api';
+import { useLoad } from '../useLoad';
+
+interface TemplateDoc { ObjectTemplate: { uuid: string; name: string; description: string; version: string; 'meta-category': string; requirements: { required?: string[]; requiredOneOf?: string[] } } }
+interface TemplateView extends TemplateDoc {
+  ObjectTemplateElement: Array<{ object_relation: string; type: string; description: string; values_list: string[]; 'ui-priority': string }>;
+}
+
+/** Adds an object of a loaded template: one field per relation, the template's rules checked by the server. */
+export function ObjectForm({ eventId, onDone }: { eventId: string; onDone: (message: string) => void }) {
+  const templates = useLoad(() => api<TemplateDoc[]>('GET', '/objectTemplates'), 'templates');
+  const [chosen, setChosen] = useState('');
+  const template = useLoad(() => (chosen ? api<TemplateView>('GET', `/objectTemplates/view/${chosen}`) : Promise.resolve(undefined)), chosen);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState('');
+  if (templates.data && templates.data.length === 0) return <p className="muted">No object templates are loaded (cairn libraries load DIR).</p>;
+  const t = template.data;
+  const required = new Set([...(t?.ObjectTemplate.requirements.required ?? []), ...(t?.ObjectTemplate.requirements.requiredOneOf ?? [])]);
+  const elements = [...(t?.ObjectTemplateElement ?? [])].sort((a, b) => Number(b['ui-priority']) - Number(a['ui-priority']) || a.object_relation.localeCompare(b.object_relation));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!t) return;
+    setError('');
+    try {
+      const Attribute = elements.filter((el) => values[el.object_relation]?.trim())
+        .map((el) => ({ object_relation: el.object_relation, type: el.type, value: values[el.object_relation]!.trim() }));
+      await api('POST', `/objects/add/${eventId}`, { Object: {
+        name: t.ObjectTemplate.name, template_uuid: t.ObjectTemplate.uuid, template_version: t.ObjectTemplate.version, 'meta-category': t.ObjectTemplate['meta-category'], Attribute,
+      } });
+      setValues({});
+      onDone(`Added a ${t.ObjectTemplate.name} object.`);
+    } catch (err) {
+      setError(err instanceof ApiFailure ? err.message : String(err));
+    }
+  };
+  return (
+    <form className="attribute-form object-form" onSubmit={submit} aria-label="Add object">
+      <label>Template
+        <select name="template" value={chosen} onChange={(e) => { setChosen(e.target.value); setValues({}); }}>
+          <option value="">choose…</option>
+          {(templates.data ?? []).map((x) => <option key={x.ObjectTemplate.uuid} value={x.ObjectTemplate.name}>{x.ObjectTemplate.name}</option>)}
+        </select>
+      </label>
+      {t ? <p className="muted small grow">{t.ObjectTemplate.description}</p> : null}
+      {elements.map((el) => (
+        <label key={el.object_relation} className="relation-field" title={el.description}>
+          {el.object_relation}{required.has(el.object_relation) ? ' *' : ''} <span className="muted">({el.type})</span>
+          {el.values_list.length ? (
+            <select aria-label={el.object_relation} value={values[el.object_relation] ?? ''} onChange={(e) => setValues({ ...values, [el.object_relation]: e.target.value })}>
+              <option value="" />
+              {el.values_list.map((v) => <option key={v} value={v}>{v}</option>)}
+            </select>
+          ) : <input aria-label={el.object_relation} value={values[el.object_relation] ?? ''} onChange={(e) => setValues({ ...values, [el.object_relation]: e.target.value })} />}
+        </label>
+      ))}
+      {t ? <button type="submit">Add object</button> : null}
+      {error ? <p className="error" role="alert">{error}</p> : null}
+    </form>
+  );
+}
