@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { saveWarninglists } from '../../src/store/warninglists.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -10,7 +11,11 @@ const OTHER_ORG = { name: 'CERT-Elsewhere', uuid: 'face0000-0000-4000-8000-00000
 forEachDialect('REST API: what the web interface reads', (fixture) => {
   let i: Instance;
   before(async () => {
-    i = await serve(await fixture.open());
+    const store = await fixture.open();
+    await saveWarninglists(store, [
+      { name: 'resolvers', description: 'Public DNS resolvers', version: 1, type: 'cidr', matchingAttributes: ['ip-dst'], list: ['8.8.8.0/24'] },
+    ], true);
+    i = await serve(store);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: SHARED_EVENT, info: 'Shared', distribution: 1, date: '2026-10-01',
       Attribute: [{ type: 'domain', value: 'linked.example' }, { type: 'ip-dst', value: '8.8.8.8' }] } })).status, 200);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: PRIVATE_EVENT, info: 'Alice only', distribution: 0, date: '2026-11-01',
@@ -42,6 +47,8 @@ forEachDialect('REST API: what the web interface reads', (fixture) => {
     assert.deepEqual(bob.related.map((r: { info: string; values: string[] }) => [r.info, r.values]), [['Bob links', ['linked.example']]]);
     const alice = (await call(i, i.alice, 'GET', `/cairn/events/${SHARED_EVENT}/annotations`)).body;
     assert.equal(alice.attributes[domain.uuid].correlations, 2);
+    const resolver = view.Attribute.find((a: { type: string }) => a.type === 'ip-dst');
+    assert.deepEqual(alice.attributes[resolver.uuid], { correlations: 0, warninglists: ['resolvers'] }, 'warninglist hits marked');
     assert.equal((await call(i, i.bob, 'GET', `/cairn/events/${PRIVATE_EVENT}/annotations`)).status, 404);
     const graph = (await call(i, i.bob, 'GET', `/cairn/events/${SHARED_EVENT}/graph?depth=2`)).body;
     assert.deepEqual(graph.nodes.map((n: { info: string }) => n.info), ['Shared', 'Bob links']);

@@ -223,6 +223,13 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     await object.getByRole('button', { name: 'Add object' }).click();
     await page.getByRole('status').getByText('Added a domain-ip object.').waitFor();
     await page.locator('.object', { hasText: 'portal-login.example' }).waitFor();
+    await page.getByRole('button', { name: 'Edit object domain-ip' }).click();
+    const objectEdit = page.getByRole('form', { name: 'Change object' });
+    await objectEdit.getByLabel('ip', { exact: true }).fill('203.0.113.52');
+    await objectEdit.getByRole('button', { name: 'Save object' }).click();
+    await page.getByRole('status').getByText('Changed the domain-ip object.').waitFor();
+    await page.locator('.object td', { hasText: '203.0.113.52' }).waitFor();
+    assert.equal(await page.locator('.object td', { hasText: '203.0.113.51' }).count(), 0, 'the changed value replaced the old one');
     await page.getByRole('button', { name: 'Edit event' }).click();
     await page.getByLabel('Title').fill('Phishing wave against the energy sector');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
+import type { ObjectDoc } from '../types';
 import { useLoad } from '../useLoad';
 
 interface TemplateDoc { ObjectTemplate: { uuid: string; name: string; description: string; version: string; 'meta-category': string; requirements: { required?: string[]; requiredOneOf?: string[] } } }
@@ -7,14 +8,19 @@ interface TemplateView extends TemplateDoc {
   ObjectTemplateElement: Array<{ object_relation: string; type: string; description: string; values_list: string[]; 'ui-priority': string }>;
 }
 
-/** Adds an object of a loaded template: one field per relation, the template's rules checked by the server. */
-export function ObjectForm({ eventId, onDone }: { eventId: string; onDone: (message: string) => void }) {
+/**
+ * Adds an object of a loaded template, or changes one (`editing`): one field per relation, the template's
+ * rules checked by the server. A changed value replaces the attribute of that relation; a new one is added.
+ */
+export function ObjectForm({ eventId, editing, onDone }: { eventId: string; editing?: ObjectDoc; onDone: (message: string) => void }) {
   const templates = useLoad(() => api<TemplateDoc[]>('GET', '/objectTemplates'), 'templates');
-  const [chosen, setChosen] = useState('');
+  const [chosen, setChosen] = useState(editing?.name ?? '');
   const template = useLoad(() => (chosen ? api<TemplateView>('GET', `/objectTemplates/view/${chosen}`) : Promise.resolve(undefined)), chosen);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const current = (relation: string) => editing?.Attribute.find((a) => a.object_relation === relation && !a.deleted);
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries((editing?.Attribute ?? []).filter((a) => !a.deleted && a.object_relation).map((a) => [a.object_relation!, a.value])));
   const [error, setError] = useState('');
-  if (templates.data && templates.data.length === 0) return <p className="muted">No object templates are loaded (cairn libraries load DIR).</p>;
+  if (templates.data && templates.data.length === 0 && !editing) return <p className="muted">No object templates are loaded (cairn libraries load DIR).</p>;
   const t = template.data;
   const required = new Set([...(t?.ObjectTemplate.requirements.required ?? []), ...(t?.ObjectTemplate.requirements.requiredOneOf ?? [])]);
   const elements = [...(t?.ObjectTemplateElement ?? [])].sort((a, b) => Number(b['ui-priority']) - Number(a['ui-priority']) || a.object_relation.localeCompare(b.object_relation));
@@ -23,8 +29,13 @@ export function ObjectForm({ eventId, onDone }: { eventId: string; onDone: (mess
     if (!t) return;
     setError('');
     try {
-      const Attribute = elements.filter((el) => values[el.object_relation]?.trim())
-        .map((el) => ({ object_relation: el.object_relation, type: el.type, value: values[el.object_relation]!.trim() }));
+      const Attribute = elements.filter((el) => values[el.object_relation]?.trim() && values[el.object_relation]!.trim() !== current(el.object_relation)?.value)
+        .map((el) => ({ ...(current(el.object_relation) ? { uuid: current(el.object_relation)!.uuid } : {}), object_relation: el.object_relation, type: el.type, value: values[el.object_relation]!.trim() }));
+      if (editing) {
+        await api('POST', `/objects/edit/${editing.uuid}`, { Object: { Attribute } });
+        onDone(`Changed the ${editing.name} object.`);
+        return;
+      }
       await api('POST', `/objects/add/${eventId}`, { Object: {
         name: t.ObjectTemplate.name, template_uuid: t.ObjectTemplate.uuid, template_version: t.ObjectTemplate.version, 'meta-category': t.ObjectTemplate['meta-category'], Attribute,
       } });
@@ -35,9 +46,9 @@ export function ObjectForm({ eventId, onDone }: { eventId: string; onDone: (mess
     }
   };
   return (
-    <form className="attribute-form object-form" onSubmit={submit} aria-label="Add object">
+    <form className="attribute-form object-form" onSubmit={submit} aria-label={editing ? 'Change object' : 'Add object'}>
       <label>Template
-        <select name="template" value={chosen} onChange={(e) => { setChosen(e.target.value); setValues({}); }}>
+        <select name="template" value={chosen} disabled={editing !== undefined} onChange={(e) => { setChosen(e.target.value); setValues({}); }}>
           <option value="">choose…</option>
           {(templates.data ?? []).map((x) => <option key={x.ObjectTemplate.uuid} value={x.ObjectTemplate.name}>{x.ObjectTemplate.name}</option>)}
         </select>
@@ -54,7 +65,7 @@ export function ObjectForm({ eventId, onDone }: { eventId: string; onDone: (mess
           ) : <input aria-label={el.object_relation} value={values[el.object_relation] ?? ''} onChange={(e) => setValues({ ...values, [el.object_relation]: e.target.value })} />}
         </label>
       ))}
-      {t ? <button type="submit">Add object</button> : null}
+      {t ? <button type="submit">{editing ? 'Save object' : 'Add object'}</button> : null}
       {error ? <p className="error" role="alert">{error}</p> : null}
     </form>
   );

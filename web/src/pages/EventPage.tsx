@@ -34,7 +34,7 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
   });
   const [tag, setTag] = useState('');
   /** Which form is open: adding an attribute or an object, changing the event, or changing the attribute of this uuid. */
-  const [open, setOpen] = useState<'' | 'attribute' | 'object' | 'event' | `edit:${string}`>('');
+  const [open, setOpen] = useState<'' | 'attribute' | 'object' | 'event' | `edit:${string}` | `object:${string}`>('');
   const toggle = (form: typeof open) => setOpen(open === form ? '' : form);
   /** Objects are drawn 50 at a time: an event of thousands opens as fast as one of ten. */
   const [objectsShown, setObjectsShown] = useState(50);
@@ -165,13 +165,22 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
                 <div key={o.uuid} className="object">
                   <div className="object-head">
                     <h3>{o.name} <span className="muted small">{o['meta-category']}</span></h3>
-                    {changeable ? <button type="button" className="link danger" aria-label={`Delete object ${o.name}`} onClick={() => act(() => api('POST', `/objects/delete/${o.uuid}`), `Deleted the ${o.name} object.`)}>delete</button> : null}
+                    {changeable ? (
+                      <span className="row-actions">
+                        <button type="button" className="link" aria-label={`Edit object ${o.name}`} onClick={() => toggle(`object:${o.uuid}`)}>{open === `object:${o.uuid}` ? 'close' : 'edit'}</button>
+                        <button type="button" className="link danger" aria-label={`Delete object ${o.name}`} onClick={() => act(() => api('POST', `/objects/delete/${o.uuid}`), `Deleted the ${o.name} object.`)}>delete</button>
+                      </span>
+                    ) : null}
                   </div>
+                  {open === `object:${o.uuid}` ? <ObjectForm key={o.uuid + o.Attribute.length} eventId={e.id} editing={o} onDone={done} /> : null}
                   <p className="muted">{notes.data?.objectDescriptions[o.uuid] || o.description || ''}</p>
                   <table className="table compact">
                     <tbody>
                       {o.Attribute.filter((a) => !a.deleted).map((a) => (
-                        <tr key={a.uuid}><td className="relation">{a.object_relation}</td><td className="value">{a.value}</td><td className="muted">{a.type}</td></tr>
+                        <tr key={a.uuid}>
+                          <td className="relation">{a.object_relation}</td><td className="value">{a.value}</td><td className="muted">{a.type}</td>
+                          <td>{changeable ? <button type="button" className="link danger" aria-label={`Delete ${a.object_relation} ${a.value}`} onClick={() => act(() => api('POST', `/attributes/delete/${a.uuid}`), `Deleted ${a.object_relation} ${a.value}.`)}>delete</button> : null}</td>
+                        </tr>
                       ))}
                     </tbody>
                   </table>
