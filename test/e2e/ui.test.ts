@@ -278,6 +278,11 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     await page.getByRole('status').getByText('Added carol@cairn.test.').waitFor();
     await page.locator('tr', { hasText: 'carol@cairn.test' }).waitFor();
     await shot('admin-users');
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByLabel('Read Only: perm_tagger').click();
+    await page.getByRole('status').getByText('Read Only: perm_tagger on.').waitFor();
+    await page.getByLabel('Read Only: perm_tagger').click();
+    await page.getByRole('status').getByText('Read Only: perm_tagger off.').waitFor();
     await page.getByRole('link', { name: 'Organisations' }).click();
     await page.getByLabel('Organisation name').fill('Org C');
     await page.getByRole('button', { name: 'Add organisation' }).click();

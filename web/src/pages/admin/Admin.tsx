@@ -1,3 +1,4 @@
+import type { ReactElement } from 'react';
 import { can } from '../../App';
 import type { Me } from '../../types';
 import { AuditLog } from './AuditLog';
@@ -30,14 +31,14 @@ export function Admin({ me, section }: { me: Me; section: string | undefined }) 
   const open = SECTIONS.filter((s) => can(me, s.who));
   const current = open.find((s) => s.id === section) ?? open[0];
   if (!current) return <p className="error">Your role administers nothing here.</p>;
-  const Page = current.page;
+  const Page: (props: { me: Me }) => ReactElement = current.page;
   return (
     <div>
       <h1>Administration</h1>
       <nav className="tabs">
         {open.map((s) => <a key={s.id} href={`#/admin/${s.id}`} className={s.id === current.id ? 'active' : ''}>{s.label}</a>)}
       </nav>
-      <Page />
+      <Page me={me} />
     </div>
   );
 }

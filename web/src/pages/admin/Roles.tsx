@@ -1,25 +1,39 @@
+import { can } from '../../App';
 import { api } from '../../api';
+import type { Me } from '../../types';
+import { useAction } from '../../useAction';
 import { useLoad } from '../../useLoad';
 
 interface RoleDoc { Role: Record<string, unknown> & { id: string; name: string } }
 
-/** The roles and the permission flags each grants. */
-export function Roles() {
+/** The roles and the permission flags each grants; a site admin turns flags on and off. */
+export function Roles({ me }: { me: Me }) {
   const roles = useLoad(() => api<RoleDoc[]>('GET', '/roles'), 'roles');
+  const { message, run } = useAction(roles.reload);
+  const flags = [...new Set((roles.data ?? []).flatMap(({ Role: r }) => Object.keys(r).filter((k) => k.startsWith('perm_'))))];
+  const editable = can(me, 'perm_site_admin');
   return (
     <section className="card">
       <h2>Roles</h2>
-      <table className="table">
-        <thead><tr><th>Role</th><th>Permissions</th></tr></thead>
-        <tbody>
-          {(roles.data ?? []).map(({ Role: r }) => (
-            <tr key={r.id}>
-              <td>{r.name}</td>
-              <td>{Object.entries(r).filter(([k, v]) => k.startsWith('perm_') && v === true).map(([k]) => <span key={k} className="member">{k.slice(5)}</span>)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {message ? <p className="notice" role="status">{message}</p> : null}
+      <div className="scroll-x">
+        <table className="table compact roles">
+          <thead><tr><th>Role</th>{flags.map((f) => <th key={f} className="flag">{f.slice(5).replace(/_/g, ' ')}</th>)}</tr></thead>
+          <tbody>
+            {(roles.data ?? []).map(({ Role: r }) => (
+              <tr key={r.id}>
+                <td className="nowrap">{r.name}</td>
+                {flags.map((f) => (
+                  <td key={f} className="flag">
+                    <input type="checkbox" aria-label={`${r.name}: ${f}`} checked={r[f] === true} disabled={!editable}
+                      onChange={() => run(() => api('POST', `/admin/roles/edit/${r.id}`, { [f]: r[f] !== true }), `${r.name}: ${f} ${r[f] === true ? 'off' : 'on'}.`)} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
