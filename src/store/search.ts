@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Viewer } from '../access/viewer.js';
+import { seesEverything, type Viewer } from '../access/viewer.js';
 import type { Database } from './schema.js';
-import type { Store } from './database.js';
+import { repeatedQuery, type RepeatedQuery, type Store } from './database.js';
 import { bytesToUuid, uuidToBytes } from './uuid.js';
 import { joinValue } from './value-key.js';
 import { holdsValueIds, valueIdsOf } from './value-match.js';
@@ -84,10 +84,10 @@ type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
  * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
  * values are looked up in the value index first.
  */
-export async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<(eb: Scope) => Expression<SqlBool>> {
+export async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter, knownValueIds?: readonly number[]): Promise<(eb: Scope) => Expression<SqlBool>> {
   const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
-  const valueIds: number[] = [];
-  for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));
+  const valueIds: number[] = [...(knownValueIds ?? [])];
+  if (!knownValueIds) for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));
   const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
   const none = sql<SqlBool>`1 = 0`;
   return (eb) => {
@@ -138,24 +138,66 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
   };
 }
 
-/** Attributes that match the filter and that the viewer may see, oldest first. */
-export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
-  let q = store.db
-    .selectFrom('attribute')
-    .innerJoin('event', 'event.id', 'attribute.event_id')
-    .select([
-      'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
-      'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
-      'attribute.first_seen', 'attribute.last_seen',
-      'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
-      'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
-    ])
-    .where(await attributeMatches(store, viewer, filter));
-  q = q.orderBy('attribute.id');
+const HIT_COLUMNS = [
+  'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
+  'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
+  'attribute.first_seen', 'attribute.last_seen',
+  'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
+  'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
+] as const;
+/** The name each column comes back under. */
+const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
+
+function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>) {
+  let q = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS).where(matches).orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   // SQLite takes an offset only after a limit.
   if (filter.offset && filter.limit !== undefined) q = q.offset(filter.offset);
-  const rows = await q.execute();
+  return q;
+}
+
+type HitRow = Awaited<ReturnType<ReturnType<typeof hitQuery>['execute']>>[number];
+
+/**
+ * The commonest search, one exact value (what an analyst or a script asks of restSearch most): its query
+ * is compiled once per shape (who asks, how many stored values match, paging) and kept prepared, since
+ * compiling it costs more than running it. Numbers nothing else uses stand for the parameters.
+ */
+const PLAIN = { org: -7_000_001, after: -7_000_002, limit: -7_000_003, offset: -7_000_004, value: -7_100_000 };
+const plainQueries = new WeakMap<Store, Map<string, RepeatedQuery>>();
+
+function isPlainValueSearch(filter: AttributeFilter): boolean {
+  if (filter.value === undefined || filter.value.includes('%') || filter.limit === undefined) return false;
+  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'limit' || k === 'offset' || k === 'afterId');
+}
+
+async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<HitRow[]> {
+  const ids = await valueIdsOf(store.db, filter.value!.trim());
+  if (ids.length === 0) return [];
+  const everything = seesEverything(viewer);
+  const key = `${everything}:${ids.length}:${filter.afterId !== undefined}:${Boolean(filter.offset)}`;
+  const queries = plainQueries.get(store) ?? new Map<string, RepeatedQuery>();
+  plainQueries.set(store, queries);
+  let query = queries.get(key);
+  if (!query) {
+    const shapeViewer: Viewer = everything ? viewer : { kind: 'user', orgId: PLAIN.org, siteAdmin: false };
+    const shape: AttributeFilter = {
+      value: filter.value, limit: PLAIN.limit, ...(filter.offset ? { offset: PLAIN.offset } : {}), ...(filter.afterId !== undefined ? { afterId: PLAIN.after } : {}),
+    };
+    const valueSlots = ids.map((_, i) => PLAIN.value - i);
+    const compiled = hitQuery(store, shapeViewer, shape, await attributeMatches(store, shapeViewer, shape, valueSlots)).compile();
+    query = repeatedQuery(store, compiled, [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots]);
+    queries.set(key, query);
+  }
+  const orgId = viewer.kind === 'user' ? viewer.orgId : 0;
+  const rows = await query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
+  return rows.map((r) => Object.fromEntries(HIT_KEYS.map((k, i) => [k, r[i]])) as unknown as HitRow);
+}
+
+/** Attributes that match the filter and that the viewer may see, oldest first. */
+export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
+  const rows = isPlainValueSearch(filter) ? await plainValueSearch(store, viewer, filter)
+    : await hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter)).execute();
   return rows.map((r) => ({
     id: r.id,
     eventId: r.event_id,
