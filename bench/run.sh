@@ -19,4 +19,5 @@ npx tsx bench/correlate.ts
 npx tsx bench/big-event.ts
 npx tsx bench/warninglists.ts
 npx tsx bench/api.ts
+npx tsx bench/taxii.ts
 npx tsx bench/ui.ts
