@@ -43,6 +43,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}) });
   const address = await app.listen({ host, port: Number(portText) });
   process.stderr.write(`cairn: serving MISP's REST API on ${address} (store: ${store.location})\n`);
+  process.stderr.write(`cairn: the web interface is at ${address}/ (TAXII 2.1 at ${address}/taxii2/)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
