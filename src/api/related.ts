@@ -11,6 +11,14 @@ export type RelatedAttribute = {
   info: string;
 };
 
+const relatedEventEntry = (r: { id: number; uuid: string; info: string; date: string }) => ({ Event: { id: String(r.id), uuid: r.uuid, info: r.info, date: r.date } });
+
+/** An event's RelatedEvent entries alone (what events/view answers): found without reading each linking attribute. */
+export async function relatedEvents(store: Store, viewer: Viewer, eventId: number, settings: CorrelationSettings) {
+  const c = await eventCorrelations(store, viewer, { id: eventId }, settings, { eventsOnly: true });
+  return (c?.related ?? []).map(relatedEventEntry);
+}
+
 /**
  * The correlations of one event, as RelatedEvent entries and, by attribute uuid, RelatedAttribute
  * lists: only events the viewer may see are named (the store's correlation queries apply his policy).
@@ -26,7 +34,7 @@ export async function eventRelations(store: Store, viewer: Viewer, eventId: numb
     }
   }
   return {
-    relatedEvents: (c?.related ?? []).map((r) => ({ Event: { id: String(r.id), uuid: r.uuid, info: r.info, date: r.date } })),
+    relatedEvents: (c?.related ?? []).map(relatedEventEntry),
     byAttribute,
   };
 }

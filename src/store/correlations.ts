@@ -85,6 +85,11 @@ async function eventsHolding(store: Store, viewer: Viewer, ids: readonly number[
 export interface CorrelationOptions {
   /** Only the correlations of this attribute of the event. */
   attribute?: string;
+  /**
+   * Only which events are related (what an event's view lists): events related by an equal value are
+   * found without reading each attribute that links them, and carry no values, links or count.
+   */
+  eventsOnly?: boolean;
 }
 
 /**
@@ -183,7 +188,21 @@ export async function eventCorrelations(
     if (!rel.values.includes(h.text)) rel.values.push(h.text);
     for (const attribute of h.attributes) rel.links.push({ value: h.text, relatedValue, kind, attribute, relatedAttribute });
   };
-  const wanted = [...new Set([...listed, ...[...cidr.matched].filter(([, owns]) => owns.size > 0).map(([id]) => id)])];
+  const cidrWanted = [...cidr.matched].filter(([, owns]) => owns.size > 0).map(([id]) => id);
+  if (options.eventsOnly) {
+    for (const part of chunked([...listed])) {
+      const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+        .select(['event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date']).distinct()
+        .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', event.id)
+        .where(correlating).where(attributeVisibleTo(viewer)).execute();
+      for (const r of rows) {
+        if (!related.has(r.event_id)) related.set(r.event_id, { id: r.event_id, uuid: bytesToUuid(r.event_uuid), info: r.info, date: r.date, shared: 0, values: [], links: [] });
+      }
+    }
+    // Address ranges are few: they keep their per-attribute check (only an address part matches a range).
+    listed.clear();
+  }
+  const wanted = [...new Set([...listed, ...cidrWanted])];
   for (const part of chunked(wanted)) {
     const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
       .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',

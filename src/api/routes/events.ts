@@ -21,7 +21,7 @@ import { storeStixAs } from '../import-as.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
-import { eventRelations } from '../related.js';
+import { eventRelations, relatedEvents } from '../related.js';
 import { resolveSharingGroups } from '../sharing-group-refs.js';
 import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
 import type { SettingsCache } from '../settings-cache.js';
@@ -65,8 +65,8 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
   if (!event) throw notFound('event');
   const doc = serializeMispEvent(event);
-  const relations = await eventRelations(store, viewer, event.id, await settings.correlation());
-  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: relations.relatedEvents } };
+  const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
+  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }
 
 /** Adds MISP's includeCorrelations members to a serialised event: RelatedEvent, and RelatedAttribute on each attribute. */
