@@ -56,7 +56,7 @@ export class WriteQueue {
     const outcome = await written;
     if (outcome === undefined) return undefined;
     const commit = this.commit ?? this.openCommit();
-    if (this.waiting === 0) this.flush();
+    if (this.waiting === 0) this.flushSoon();
     await commit.promise;
     return outcome;
   }
@@ -70,6 +70,23 @@ export class WriteQueue {
     });
     this.commit = { promise, resolve, reject };
     return this.commit;
+  }
+
+  private scheduled = false;
+
+  /**
+   * Commits once the requests that reached the server meanwhile have had their turn: those whose
+   * events are written by then share this commit instead of paying one each. Reads meanwhile see what
+   * is committed (the embedded store reads on a connection of its own); a lone request waits one turn.
+   */
+  private flushSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.waiting === 0) this.flush();
+      else if (this.commit) this.flushSoon();
+    });
   }
 
   private flush(): void {

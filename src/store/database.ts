@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { schemaDialect, type DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import { ReadWriteSqliteDialect } from './sqlite-connections.js';
 import type { IdScope } from './refs.js';
 import type { Database } from './schema.js';
 
@@ -175,7 +176,14 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   sqlite.pragma('wal_autocheckpoint = 262144');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Reads on a connection of their own see what is committed while a write transaction is open.
+  const reader = file === ':memory:' ? undefined : new SQLite(file, { readonly: true });
+  if (reader) {
+    reader.pragma(`cache_size = -${cacheMb * 1024}`);
+    reader.pragma('busy_timeout = 30000');
+  }
+  const writer = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new ReadWriteSqliteDialect(writer, reader ? withStatementCache(reader) : writer) });
   await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
   return makeStore(db, 'sqlite', file, sqlite);
 }
