@@ -177,7 +177,7 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   sqlite.pragma('wal_autocheckpoint = 262144');
   // Reads on a connection of their own see what is committed while a write transaction is open.
-  const reader = file === ':memory:' ? undefined : new SQLite(file, { readonly: true });
+  const reader = file === ':memory:' ? undefined : new SQLite(file);
   if (reader) {
     reader.pragma(`cache_size = -${cacheMb * 1024}`);
     reader.pragma('busy_timeout = 30000');

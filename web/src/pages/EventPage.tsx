@@ -27,7 +27,9 @@ function mayChange(me: Me, e: EventDoc): boolean {
 
 export function EventPage({ id, me }: { id: string; me: Me }) {
   const event = useLoad(() => api<{ Event: EventDoc }>('GET', `/events/view/${encodeURIComponent(id)}`), id);
-  const notes = useLoad(() => api<Annotations>('GET', `/cairn/events/${encodeURIComponent(id)}/annotations`), id);
+  // The marks come after the event itself: the server answers the event first, and the list shows at once.
+  const loaded = event.data?.Event.uuid;
+  const notes = useLoad(() => (loaded ? api<Annotations>('GET', `/cairn/events/${encodeURIComponent(id)}/annotations`) : Promise.resolve(undefined)), `${id}:${loaded ?? ''}`);
   const { message, run: act, done } = useAction(() => {
     event.reload();
     notes.reload();
