@@ -1,9 +1,8 @@
 import type { Viewer } from '../../access/viewer.js';
-import { eventToStix, tagNamesOf } from '../../formats/stix/export.js';
 import type { StixObject } from '../../formats/stix/observables.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent } from '../../store/event-reader.js';
-import { clustersOfTags } from '../../store/galaxies.js';
+import { eventStixObjects } from '../../store/export-stix.js';
 import { collectionEvents, type TaxiiCollection } from '../../store/taxii.js';
 import { FRESH_MS } from '../fresh.js';
 import { TaxiiError } from './media.js';
@@ -43,7 +42,7 @@ export function decodePosition(text: string): Position {
   return { changed: Number(m[1]), id: Number(m[2]), skip: Number(m[3]) };
 }
 
-/** The version of a STIX object: its `modified`, else its `created`, else (observables) when it was added. */
+/** The version of a STIX object: its `modified`, else its `created`, else (observables) when it was added (or posted). */
 export function versionOf(o: StixObject, dateAdded: number): string {
   const v = o.modified ?? o.created;
   return typeof v === 'string' ? v : new Date(dateAdded).toISOString();
@@ -71,7 +70,7 @@ export class EventObjectsCache {
     const hit = this.kept.get(key);
     if (hit && hit.until > Date.now()) return hit.objects;
     const event = await loadEvent(this.store, viewer, { id: eventId });
-    const objects = event ? eventToStix(event, { clusters: await clustersOfTags(this.store, tagNamesOf(event)) }) : [];
+    const objects = event ? await eventStixObjects(this.store, event) : [];
     if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value!);
     this.kept.set(key, { objects, until: Date.now() + FRESH_MS });
     return objects;

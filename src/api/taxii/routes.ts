@@ -16,7 +16,7 @@ import { can, mayChange, viewerOf } from '../session.js';
 import { storeStixAs, type Placement } from '../import-as.js';
 import type { WriteQueue } from '../write-queue.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
-import { decodePosition, encodePosition, EventObjectsCache, readPage, type Entry, type ObjectFilter, type Position } from './object-pages.js';
+import { decodePosition, encodePosition, EventObjectsCache, readPage, versionOf, type Entry, type ObjectFilter, type Position } from './object-pages.js';
 
 type Query = Record<string, string | undefined>;
 type Params = { root: string; collection: string; objectId: string; status: string };
@@ -92,8 +92,6 @@ function envelopeOf(page: { entries: Entry[]; next?: Position }, member: string,
     ...(page.entries.length ? { [member]: page.entries.map(item) } : {}),
   };
 }
-
-const versionOfPosted = (o: StixObject, at: string) => String(o.modified ?? o.created ?? at);
 
 /** A TAXII 2.1 server over the events, to be registered under the prefix /taxii2: discovery, API roots, collections, objects, manifests, versions, status. */
 export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, maxContentLength: number): Promise<void> {
@@ -251,14 +249,15 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
     if (!Array.isArray(objects) || objects.some((o) => typeof o !== 'object' || o === null || typeof o.id !== 'string' || typeof o.type !== 'string')) {
       throw new TaxiiError(400, 'Invalid envelope', 'The body must be a TAXII envelope: {"objects": [...]}, each object with a type and an id');
     }
-    const requested = new Date().toISOString();
+    const requestedAt = Date.now();
+    const requested = new Date(requestedAt).toISOString();
     const placement: Placement = collection.kind === 'tag' && collection.tag ? { tag: collection.tag }
       : collection.kind === 'sharing-group' && collection.sharingGroupId !== null ? { sharingGroupId: collection.sharingGroupId } : {};
     // Without a bundle id, loose objects sent again land in the same event again.
     const result = await storeStixAs(store, writes, user, { type: 'bundle', objects }, placement);
     const posted = objects as StixObject[];
-    const successes = posted.filter((o) => !result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOfPosted(o, requested) }));
-    const failures = posted.filter((o) => result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOfPosted(o, requested), message: result.failures.get(o.id)! }));
+    const successes = posted.filter((o) => !result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOf(o, requestedAt) }));
+    const failures = posted.filter((o) => result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOf(o, requestedAt), message: result.failures.get(o.id)! }));
     const status = {
       id: randomUUID(), status: 'complete', request_timestamp: requested, total_count: posted.length,
       success_count: successes.length, successes, failure_count: failures.length, failures, pending_count: 0, pendings: [],
