@@ -53,11 +53,16 @@ export class WriteQueue {
       }
     });
     this.tail = written.catch(() => undefined);
-    const outcome = await written;
+    let outcome: SaveOutcome | undefined;
+    try {
+      outcome = await written;
+    } finally {
+      // Whatever this write did (stored, found its uuid taken, failed), the transaction it may have opened,
+      // or that earlier writes wait on, must end: the last write in line schedules the commit.
+      if (this.waiting === 0) this.flushSoon();
+    }
     if (outcome === undefined) return undefined;
-    const commit = this.commit ?? this.openCommit();
-    if (this.waiting === 0) this.flushSoon();
-    await commit.promise;
+    await (this.commit ?? this.openCommit()).promise;
     return outcome;
   }
 
@@ -84,20 +89,20 @@ export class WriteQueue {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      // A write that came meanwhile schedules the commit again once it is done.
       if (this.waiting === 0) this.flush();
-      else if (this.commit) this.flushSoon();
     });
   }
 
   private flush(): void {
     const commit = this.commit;
-    if (!commit) return;
     this.commit = undefined;
     const done = this.tail.then(async () => {
       this.uncommitted.clear();
       await this.saver.flush();
     });
     this.tail = done.catch(() => undefined);
-    done.then(commit.resolve, commit.reject);
+    if (commit) done.then(commit.resolve, commit.reject);
+    else done.catch(() => undefined);
   }
 }
