@@ -171,8 +171,8 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   sqlite.pragma('foreign_keys = ON');
   // Random uuid and value keys make index pages the working set of a large import: they should fit.
   sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
-  // An import commits every few seconds; another writer waits for it rather than failing.
-  sqlite.pragma('busy_timeout = 30000');
+  // An import holds a transaction up to 30 s (EventSaver); another writer waits for it rather than failing.
+  sqlite.pragma('busy_timeout = 60000');
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   sqlite.pragma('wal_autocheckpoint = 262144');
@@ -180,7 +180,7 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   const reader = file === ':memory:' ? undefined : new SQLite(file);
   if (reader) {
     reader.pragma(`cache_size = -${cacheMb * 1024}`);
-    reader.pragma('busy_timeout = 30000');
+    reader.pragma('busy_timeout = 60000');
   }
   const writer = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new ReadWriteSqliteDialect(writer, reader ? withStatementCache(reader) : writer) });

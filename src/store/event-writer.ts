@@ -23,6 +23,15 @@ export interface SaveOutcome {
 }
 
 type Trx = Transaction<Database>;
+type StoredValue = ReturnType<typeof splitValue>;
+
+/** What EventWrite.merge stored, by position in the items it was given. */
+interface Merged {
+  ids: Array<number | undefined>;
+  written: Uint8Array;
+  replaced: number[];
+  rejected: number;
+}
 type Known = Map<string, { id: number; timestamp: number }>;
 
 const flag = (b: boolean): number => (b ? 1 : 0);
@@ -46,8 +55,7 @@ function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> {
   ];
 }
 
-function attributeRow(a: Attribute, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
-  const { value1, value2 } = splitValue(a.type, a.value);
+function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
   return {
     uuid: uuidToBytes(a.uuid),
     event_id: eventId,
@@ -149,88 +157,116 @@ class EventWrite {
   /**
    * Stores the items of one table: new uuids are inserted, newer versions of this event's items replace
    * them, the rest is left alone. A new uuid that another event already holds is rejected.
-   * Returns the id of every item of this event by uuid, the uuids rejected, those written, and of
-   * those the ones that replaced a stored version.
+   * Answers by position in `items` (a large event would otherwise spend its time hashing uuids): each
+   * item's id (undefined when rejected), whether this write stored it, and the positions it replaced.
    */
   private async merge<T extends { uuid: string; timestamp: number }, R extends { uuid: Buffer }>(
-    table: Exclude<UuidTable, 'sighting'>, items: readonly T[], toRow: (item: T) => R, what: string,
-  ): Promise<{ ids: Map<string, number>; rejected: Set<string>; written: Set<string>; replaced: Set<string> }> {
+    table: Exclude<UuidTable, 'sighting'>, items: readonly T[], toRow: (item: T, at: number) => R, what: string,
+  ): Promise<Merged> {
     const mine: Known = this.isNew ? new Map() : await known(this.trx, table, this.eventId);
-    const ids = new Map<string, number>([...mine].map(([u, k]) => [u, k.id]));
-    const rejected = new Set<string>();
-    const written = new Set<string>();
-    const replaced = new Set<string>();
-    const fresh = items.filter((i) => !mine.has(i.uuid));
-    const inserted = await this.bulk.unique(table, fresh.map(toRow) as never);
-    fresh.forEach((item, i) => {
-      const id = inserted[i];
-      if (id !== null && id !== undefined) {
-        ids.set(item.uuid, id);
-        written.add(item.uuid);
-      } else {
-        rejected.add(item.uuid);
-        this.reject(item.uuid, 'uuid', `another event already holds a ${what} with this uuid; skipped`);
+    const ids: Array<number | undefined> = new Array(items.length);
+    const written = new Uint8Array(items.length);
+    const replaced: number[] = [];
+    let rejected = 0;
+    const fresh: number[] = [];
+    const rows: R[] = [];
+    items.forEach((item, at) => {
+      const k = mine.size === 0 ? undefined : mine.get(item.uuid);
+      if (k) ids[at] = k.id;
+      else {
+        fresh.push(at);
+        rows.push(toRow(item, at));
       }
     });
-    for (const item of items) {
+    const inserted = await this.bulk.unique(table, rows as never);
+    fresh.forEach((at, i) => {
+      const id = inserted[i];
+      if (id !== null && id !== undefined) {
+        ids[at] = id;
+        written[at] = 1;
+      } else {
+        rejected++;
+        this.reject(items[at]!.uuid, 'uuid', `another event already holds a ${what} with this uuid; skipped`);
+      }
+    });
+    for (let at = 0; at < items.length && mine.size > 0; at++) {
+      const item = items[at]!;
       const k = mine.get(item.uuid);
       if (k && item.timestamp > k.timestamp) {
-        await this.trx.updateTable(table).set(toRow(item) as never).where('id', '=', k.id).execute();
-        written.add(item.uuid);
-        replaced.add(item.uuid);
+        await this.trx.updateTable(table).set(toRow(item, at) as never).where('id', '=', k.id).execute();
+        written[at] = 1;
+        replaced.push(at);
       }
     }
-    return { ids, rejected, written, replaced };
+    return { ids, written, replaced, rejected };
   }
 
   async run(): Promise<void> {
     const objects = await this.merge('object', this.event.objects, (o) => objectRow(o, this.eventId, this.groups), 'object');
-    const attributes: Array<[Attribute, number | null]> = this.event.attributes.map((a) => [a, null]);
-    for (const o of this.event.objects) {
-      const id = objects.ids.get(o.uuid);
-      if (id === undefined) this.rejectedAttributes += o.attributes.length;
-      else for (const a of o.attributes) attributes.push([a, id]);
+    // Every attribute of the event with the object holding it, by position.
+    const list: Attribute[] = [...this.event.attributes];
+    const objectIds: Array<number | null> = list.map(() => null);
+    const inDeletedObject: boolean[] = list.map(() => false);
+    this.event.objects.forEach((o, at) => {
+      const id = objects.ids[at];
+      if (id === undefined) {
+        this.rejectedAttributes += o.attributes.length;
+        return;
+      }
+      for (const a of o.attributes) {
+        list.push(a);
+        objectIds.push(id);
+        inDeletedObject.push(o.deleted);
+      }
+    });
+    const parts = list.map((a) => splitValue(a.type, a.value));
+    const texts: string[] = [];
+    for (const { value1, value2 } of parts) {
+      texts.push(value1);
+      if (value2 !== '') texts.push(value2);
     }
-    const objectOf = new Map(attributes.map(([a, o]) => [a.uuid, o]));
-    const list = attributes.map(([a]) => a);
-    const valueIds = await this.refs.valueIds(list.flatMap((a) => {
-      const { value1, value2 } = splitValue(a.type, a.value);
-      return value2 === '' ? [value1] : [value1, value2];
-    }));
-    const stored = await this.merge('attribute', list, (a) => attributeRow(a, this.eventId, objectOf.get(a.uuid) ?? null, valueIds, this.groups), 'attribute');
-    this.rejectedAttributes += stored.rejected.size;
-    this.liveAttributesWritten = list.filter((a) => !a.deleted && stored.written.has(a.uuid)).length;
-    const deletedObjects = new Set(this.event.objects.filter((o) => o.deleted).map((o) => objects.ids.get(o.uuid)));
-    for (const a of list) {
-      if (!stored.written.has(a.uuid) || !attributeCorrelates(a, this.event.disable_correlation, deletedObjects.has(objectOf.get(a.uuid) ?? undefined))) continue;
-      const { value1, value2 } = splitValue(a.type, a.value);
+    const valueIds = await this.refs.valueIds(texts);
+    const stored = await this.merge('attribute', list, (a, at) => attributeRow(a, parts[at]!, this.eventId, objectIds[at]!, valueIds, this.groups), 'attribute');
+    this.rejectedAttributes += stored.rejected;
+    const written: number[] = [];
+    list.forEach((a, at) => {
+      if (!stored.written[at]) return;
+      written.push(at);
+      if (!a.deleted) this.liveAttributesWritten++;
+      if (!attributeCorrelates(a, this.event.disable_correlation, inDeletedObject[at]!)) return;
+      const { value1, value2 } = parts[at]!;
       this.correlatingValues.add(valueIds.get(value1) as number);
       if (value2 !== '' && secondPartCorrelates(a.type)) this.correlatingValues.add(valueIds.get(value2) as number);
-    }
+    });
     // Tags and sightings follow the attributes this write created or replaced.
     // A replaced attribute takes the tags of its new version.
-    const replacedIds = [...stored.replaced].map((u) => stored.ids.get(u) as number);
+    const replacedIds = stored.replaced.map((at) => stored.ids[at] as number);
     for (let i = 0; i < replacedIds.length; i += 500) {
       await this.trx.deleteFrom('attribute_tag').where('attribute_id', 'in', replacedIds.slice(i, i + 500)).execute();
     }
-    await this.writeAttributeTags(list.filter((a) => stored.written.has(a.uuid)), stored.ids);
-    await this.writeSightings(list.filter((a) => stored.ids.has(a.uuid)), stored.ids);
+    await this.writeAttributeTags(written.map((at) => [list[at]!, stored.ids[at] as number]));
+    const held: Array<[Attribute, number]> = [];
+    list.forEach((a, at) => {
+      const id = stored.ids[at];
+      if (id !== undefined && a.sightings.length > 0) held.push([a, id]);
+    });
+    await this.writeSightings(held);
 
-    const refs = this.event.objects.flatMap((o) => {
-      const id = objects.ids.get(o.uuid);
+    const refs = this.event.objects.flatMap((o, at) => {
+      const id = objects.ids[at];
       return id === undefined ? [] : o.references.map((r) => ({ ...r, objectId: id }));
     });
     await this.merge('object_reference', refs, (r) => referenceRow(r, this.eventId, r.objectId), 'object reference');
     await this.merge('event_report', this.event.reports, (r) => reportRow(r, this.eventId, this.groups), 'event report');
   }
 
-  private async writeAttributeTags(attributes: readonly Attribute[], ids: Map<string, number>): Promise<void> {
+  private async writeAttributeTags(attributes: ReadonlyArray<[Attribute, number]>): Promise<void> {
     const rows: Array<Insertable<Database['attribute_tag']>> = [];
-    for (const a of attributes) {
+    for (const [a, id] of attributes) {
       if (a.tags.length === 0) continue;
       const tagIds = await this.refs.tagIds(a.tags);
       a.tags.forEach((t, i) => rows.push({
-        attribute_id: ids.get(a.uuid) as number,
+        attribute_id: id,
         event_id: this.eventId,
         tag_id: tagIds[i] as number,
         local: flag(t.local),
@@ -240,10 +276,10 @@ class EventWrite {
     await this.bulk.all('attribute_tag', rows);
   }
 
-  private async writeSightings(attributes: readonly Attribute[], ids: Map<string, number>): Promise<void> {
+  private async writeSightings(attributes: ReadonlyArray<[Attribute, number]>): Promise<void> {
     const rows: Array<Insertable<Database['sighting']> & { uuid: Buffer }> = [];
-    for (const a of attributes) {
-      for (const s of a.sightings) rows.push(await this.sightingRow(s, ids.get(a.uuid) as number));
+    for (const [a, id] of attributes) {
+      for (const s of a.sightings) rows.push(await this.sightingRow(s, id));
     }
     // A sighting is a fact that never changes: one already stored is kept as it is.
     await this.bulk.unique('sighting', rows);
@@ -316,17 +352,36 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
 }
 
 export interface EventSaverOptions {
-  /** Commit once this many attributes have been written since the last commit. */
+  /**
+   * Commit once this many attributes have been written since the last commit. By default a tenth of
+   * what the store holds, between 100,000 and 1,000,000 (see EventSaver).
+   */
   commitEveryAttributes?: number;
-  /** Commit once the open transaction is this old. */
+  /** Commit once the open transaction is this old (default 30 s). */
   commitEveryMs?: number;
+}
+
+const COMMIT_ATTRIBUTES_MIN = 100_000;
+const COMMIT_ATTRIBUTES_MAX = 1_000_000;
+
+/** Attributes per commit for a store that holds this many: a commit's cost grows with the store. */
+export function commitSize(storeAttributes: number): number {
+  return Math.min(COMMIT_ATTRIBUTES_MAX, Math.max(COMMIT_ATTRIBUTES_MIN, Math.round(storeAttributes / 10)));
+}
+
+/** About how many attributes the store holds (its highest id: no count over millions of rows). */
+async function storeAttributes(trx: Trx): Promise<number> {
+  const row = await trx.selectFrom('attribute').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
 }
 
 /**
  * Stores events, each atomically: every event is either entirely stored or absent, even if the process
- * dies. Commits are grouped (every 100,000 attributes or ten seconds) because uuid and value indexes
- * are random, so that each commit rewrites most of their pages: one commit per event would cost more
- * writes than the data itself. Savepoints per event would isolate a failing event too, but they copy
+ * dies. Commits are grouped because uuid and value indexes are random, so that each commit rewrites
+ * most of their pages: one commit per event would cost more writes than the data itself. For the same
+ * reason a commit costs more the more the store holds, so the group grows with the store (a tenth of it,
+ * between 100,000 and 1,000,000 attributes; at 10 M this took the import from 37,000 to 47,000
+ * attributes/s), and a time limit (30 s) bounds how long other writers wait. Savepoints per event would isolate a failing event too, but they copy
  * every index page an event touches first, which costs a sixth of the import; instead the saver keeps
  * the events of the open transaction, and when one fails it rolls back and writes the others again.
  *
@@ -342,24 +397,26 @@ export class EventSaver {
   private readonly batchIds = newIdScope();
   /** The values' counts of events that the open transaction changes, applied just before it commits. */
   private valueEvents: ValueEventDeltas = new Map();
-  private readonly commitEveryAttributes: number;
+  /** As given, or chosen for the store's size when each transaction opens. */
+  private readonly commitEveryAttributesGiven: number | undefined;
+  private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
   private readonly commitEveryMs: number;
   /** Events the open transaction creates or changes, marked as written just before it commits. */
   private changed = new Set<number>();
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
-    this.commitEveryAttributes = options.commitEveryAttributes ?? 100_000;
-    this.commitEveryMs = options.commitEveryMs ?? 10_000;
+    this.commitEveryAttributesGiven = options.commitEveryAttributes;
+    this.commitEveryMs = options.commitEveryMs ?? 30_000;
   }
 
   private async write(event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
+      this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
     const refs = new RefResolver(this.store, this.trx, this.batchIds);
     const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, onlyNew);
-    refs.keep();
     this.pending.push({ event, onlyNew });
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;

@@ -45,16 +45,15 @@ export function clearIds(scope: IdScope): void {
 
 /**
  * Resolves organisations, tags and values to ids for one event, creating the missing ones. An id learnt
- * here is kept for the transaction (`keep()`) only once the event is written, and reaches the
- * store-wide cache only when the transaction commits: a rolled-back event leaves no stale id behind.
+ * here is kept for the open transaction (the saver's batch scope: a failed event rolls the whole
+ * transaction back, and the saver clears that scope), and reaches the store-wide cache only when the
+ * transaction commits: a rolled-back write leaves no stale id behind.
  */
 export class RefResolver {
-  private readonly own = newIdScope();
-
   constructor(private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope) {}
 
   private known(kind: keyof IdScope, key: string): number | undefined {
-    return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key) ?? this.own[kind].get(key);
+    return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key);
   }
 
   async org(ref: OrganisationRef): Promise<number> {
@@ -67,7 +66,7 @@ export class RefResolver {
       .onConflict((oc) => oc.column('uuid').doNothing())
       .execute();
     const row = await this.trx.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
-    this.own.orgs.set(ref.uuid, row.id);
+    this.batch.orgs.set(ref.uuid, row.id);
     return row.id;
   }
 
@@ -81,7 +80,7 @@ export class RefResolver {
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
       const rows = await this.trx.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
-      for (const r of rows) this.own.tags.set(r.name, r.id);
+      for (const r of rows) this.batch.tags.set(r.name, r.id);
     }
     return refs.map((t) => this.known('tags', t.name) as number);
   }
@@ -97,9 +96,10 @@ export class RefResolver {
       else out.set(t, id);
     }
     if (missing.length === 0) return out;
+    const kept = this.batch.values;
     for (const [t, id] of await internValues(this.store, this.trx, missing)) {
       out.set(t, id);
-      this.own.values.set(t, id);
+      if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
     }
     return out;
   }
@@ -113,10 +113,5 @@ export class RefResolver {
       if (id !== null) out.set(ref.uuid, id);
     }
     return out;
-  }
-
-  /** The event is written: its ids hold for the rest of the transaction. */
-  keep(): void {
-    promoteIds(this.own, this.batch);
   }
 }
