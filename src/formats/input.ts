@@ -9,16 +9,24 @@ import { isObject } from './misp-json/coerce.js';
 
 /**
  * One event's JSON as read, the text of a file still to be parsed (a document of one or more events;
- * see `eventsInText`), or why a piece of input could not be read.
+ * see `eventsInText`) or its UTF-8 bytes as read from disk, or why a piece of input could not be read.
+ * Files come as bytes so that decoding them, like parsing, happens on the parsing worker.
  */
 export type InputItem =
   | { source: string; json: unknown }
   | { source: string; text: string }
+  | { source: string; bytes: Uint8Array }
   | { source: string; error: string };
+
+/** The text of UTF-8 bytes. */
+export function decodeText(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
 /** The events of an item, parsing its text here when it has not been parsed yet. */
 export function* eventsOf(item: InputItem): Generator<{ source: string; json: unknown } | { source: string; error: string }> {
   if ('text' in item) yield* eventsInText(item.text, item.source);
+  else if ('bytes' in item) yield* eventsInText(decodeText(item.bytes), item.source);
   else yield item;
 }
 
@@ -93,7 +101,7 @@ async function* fromFile(path: string): AsyncGenerator<InputItem> {
     yield* streamDocument(() => createReadStream(path), readHead(path), path);
     return;
   }
-  yield { source: path, text: await readFile(path, 'utf8') };
+  yield { source: path, bytes: await readFile(path) };
 }
 
 /** Files read ahead of the one being imported, so that the importer never waits on the disk. */
@@ -108,10 +116,10 @@ async function* fromFiles(paths: readonly string[]): AsyncGenerator<InputItem> {
       return true;
     }
   };
-  const reads = new Map<number, Promise<string | Error>>();
+  const reads = new Map<number, Promise<Buffer | Error>>();
   const start = (i: number) => {
     const path = paths[i];
-    if (path !== undefined && small(path) && !reads.has(i)) reads.set(i, readFile(path, 'utf8').catch((err: Error) => err));
+    if (path !== undefined && small(path) && !reads.has(i)) reads.set(i, readFile(path).catch((err: Error) => err));
   };
   for (let i = 0; i < paths.length; i++) {
     for (let j = i; j <= i + READ_AHEAD; j++) start(j);
@@ -122,9 +130,9 @@ async function* fromFiles(paths: readonly string[]): AsyncGenerator<InputItem> {
       yield* fromFile(path);
       continue;
     }
-    const text = await pending;
-    if (text instanceof Error) yield { source: path, error: `unreadable: ${text.message}` };
-    else yield { source: path, text };
+    const bytes = await pending;
+    if (bytes instanceof Error) yield { source: path, error: `unreadable: ${bytes.message}` };
+    else yield { source: path, bytes };
   }
 }
 

@@ -44,19 +44,21 @@ export async function* parseInputs(items: AsyncIterable<InputItem>, options: Par
     if (waiting.size > 0) fail(new Error(`the parsing worker stopped (exit code ${code})`));
   });
   let next = 0;
-  const send = (source: string, text: string): Promise<ParsedItem[]> => {
+  const send = (source: string, text: string | Uint8Array): Promise<ParsedItem[]> => {
     if (failure) return Promise.reject(failure);
     const id = next++;
+    // Bytes that own their memory move to the worker instead of being copied.
+    const owned = typeof text !== 'string' && text.byteOffset === 0 && text.byteLength === text.buffer.byteLength;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, source, text, options } satisfies ParseRequest);
+      worker.postMessage({ id, source, text, options } satisfies ParseRequest, owned ? [text.buffer as ArrayBuffer] : []);
     });
   };
   const queue: Array<Promise<ParsedItem[]>> = [];
   try {
     for await (const item of items) {
-      if ('text' in item) {
-        queue.push(send(item.source, item.text));
+      if ('text' in item || 'bytes' in item) {
+        queue.push(send(item.source, 'text' in item ? item.text : item.bytes));
       } else {
         queue.push(Promise.resolve(parseEvents(eventsOf(item), options)));
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { generateEvents } from '../../bench/corpus.js';
-import { readInputs, type InputItem } from '../../src/formats/input.js';
+import { decodeText, readInputs, type InputItem } from '../../src/formats/input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-input-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ describe('reading input', () => {
     assert.deepEqual(items.map((i) => (i as { json: { Event: { uuid: string } } }).json.Event.uuid), events.slice(0, 3).map((e) => e.Event.uuid));
   });
 
-  it('hands small files on as text, and reports a feed manifest that names a missing file', async () => {
+  it('hands small files on as their bytes, to be decoded and parsed on the worker, and reports a feed manifest that names a missing file', async () => {
     const feed = join(dir, 'feed');
     const present = events[0]!.Event.uuid as string;
     mkdirSync(feed);
@@ -48,6 +48,8 @@ describe('reading input', () => {
     const items = await collect(readInputs([feed]));
     assert.equal(items.length, 2);
     assert.match((items[0] as { error: string }).error, /the manifest lists event 00000000-0000-4000-8000-000000000000 but the feed has no/);
-    assert.ok('text' in items[1]!);
+    const item = items[1]!;
+    assert.ok('bytes' in item);
+    assert.equal(decodeText(item.bytes), JSON.stringify(events[0]));
   });
 });
