@@ -114,8 +114,9 @@ export async function eventCorrelations(
   // The event's values come with what the index knows of them: their count of events and their network.
   let q = db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
     .innerJoin('value as v1', 'v1.id', 'attribute.value1_id').leftJoin('value as v2', 'v2.id', 'attribute.value2_id')
+    .leftJoin('value_events as n1', 'n1.value_id', 'attribute.value1_id').leftJoin('value_events as n2', 'n2.value_id', 'attribute.value2_id')
     .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
-      'v1.events as events1', 'v1.ip_first as ip1', 'v1.ip_prefix as prefix1', 'v2.events as events2', 'v2.ip_first as ip2', 'v2.ip_prefix as prefix2'])
+      'n1.events as events1', 'v1.ip_first as ip1', 'v1.ip_prefix as prefix1', 'n2.events as events2', 'v2.ip_first as ip2', 'v2.ip_prefix as prefix2'])
     .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer));
   if (options.attribute) q = q.where('attribute.uuid', '=', uuidToBytes(options.attribute));
   const held = new Map<number, Held>();
@@ -133,7 +134,7 @@ export async function eventCorrelations(
     if (warned && warned.check(joinValue(a.type, a.value1, a.value2), a.type).length > 0) continue;
     const uuid = bytesToUuid(a.uuid);
     const ipPart = ipPartOf(a.type);
-    hold(a.value1_id, a.value1, uuid, ipPart === 1, a.events1, a.ip1, a.prefix1);
+    hold(a.value1_id, a.value1, uuid, ipPart === 1, a.events1 ?? 0, a.ip1, a.prefix1);
     if (a.value2_id !== null && secondPartCorrelates(a.type)) hold(a.value2_id, a.value2, uuid, ipPart === 2, a.events2 ?? 0, a.ip2, a.prefix2);
   }
   if (held.size === 0) return result;
@@ -248,7 +249,7 @@ export async function lookupValue(store: Store, viewer: Viewer, value: string, s
     .orderBy('event.id').execute();
   let overCorrelating = false;
   if (ids.length > 0) {
-    const counts = await store.db.selectFrom('value').select(['id', 'events']).where('id', 'in', ids).execute();
+    const counts = await store.db.selectFrom('value_events').select(['value_id as id', 'events']).where('value_id', 'in', ids).execute();
     for (const c of counts) {
       if (c.events <= settings.overCorrelationThreshold) continue;
       overCorrelating ||= seesEverything(viewer) || (await eventsHolding(store, viewer, [c.id], -1)) > settings.overCorrelationThreshold;

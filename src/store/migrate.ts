@@ -11,6 +11,7 @@ import * as auditLog from './migrations/008-audit-log.js';
 import * as libraries from './migrations/009-libraries.js';
 import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
+import * as valueEvents from './migrations/012-value-events.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -27,6 +28,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['009-libraries', libraries.up],
   ['010-taxii', (db) => taxii.up(db)],
   ['011-sessions', (db) => sessions.up(db)],
+  ['012-value-events', (db) => valueEvents.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -19,6 +19,7 @@ export interface Database {
   correlation_exclusion: CorrelationExclusionTable;
   warninglist: WarninglistTable;
   value: ValueTable;
+  value_events: ValueEventsTable;
   role: RoleTable;
   user: UserTable;
   auth_key: AuthKeyTable;
@@ -227,12 +228,19 @@ export interface ValueTable {
   /** valueKey() of the text, or the next free key when another value took it. */
   key: number;
   value: string;
-  /** Events that hold the value in a correlating attribute. */
-  events: Generated<number>;
   /** For an address or CIDR range: its first address in 128 bits (IPv4 mapped), big-endian. */
   ip_first: Buffer | null;
   /** Its prefix length in that 128-bit space. */
   ip_prefix: number | null;
+}
+
+/**
+ * How many events hold each value in a correlating attribute (no row: none). Apart from the value
+ * rows because it is what every import updates: a narrow table keeps those writes on few pages.
+ */
+export interface ValueEventsTable {
+  value_id: number;
+  events: number;
 }
 
 export interface WarninglistTable {

@@ -59,9 +59,9 @@ export async function eventsByMonth(store: Store, viewer: Viewer, months = 12): 
  */
 export async function correlatingValueCount(store: Store, viewer: Viewer): Promise<number> {
   const linked = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .innerJoin('value', 'value.id', 'attribute.value1_id')
+    .innerJoin('value_events', 'value_events.value_id', 'attribute.value1_id')
     .select('attribute.value1_id')
-    .where('value.events', '>=', 2).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .where('value_events.events', '>=', 2).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
     .groupBy('attribute.value1_id').having((eb) => eb.fn.count('attribute.event_id').distinct(), '>=', 2);
   const row = await store.db.selectFrom(linked.as('linked')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, InsertQueryBuilder, InsertResult, Kysely, SqlBool } from 'kysely';
 import { ipNetwork } from '../model/ip.js';
 import { NON_CORRELATING_TYPES, secondPartCorrelates } from '../correlation/rules.js';
 import { preparedStatement, type Store } from './database.js';
@@ -167,33 +167,22 @@ export function recordValueEvents(deltas: ValueEventDeltas, before: ReadonlySet<
  * of a batch is updated once, and the rows are visited in the order they sit on disk.
  */
 export async function applyValueEvents(store: Store | undefined, db: Db, deltas: ValueEventDeltas): Promise<void> {
-  const ids = [...deltas.keys()].filter((id) => deltas.get(id) !== 0).sort((a, b) => a - b);
+  const rows = [...deltas].filter(([, d]) => d !== 0).sort((a, b) => a[0] - b[0]).map(([value_id, events]) => ({ value_id, events }));
+  const upsert = (q: InsertQueryBuilder<Database, 'value_events', InsertResult>) => q
+    .onConflict((oc) => oc.column('value_id').doUpdateSet((eb) => ({ events: eb('value_events.events', '+', eb.ref('excluded.events')) })));
   if (store?.dialect === 'sqlite') {
-    const step = preparedStatement(store, 'value:events', () => db.updateTable('value')
-      .set((eb) => ({ events: eb('events', '+', 0) })).where('id', '=', 0).compile().sql);
-    for (const id of ids) step.run(deltas.get(id), id);
+    const step = preparedStatement(store, 'value:events', () => upsert(db.insertInto('value_events').values({ value_id: 0, events: 0 })).compile().sql);
+    for (const r of rows) step.run(r.value_id, r.events);
     return;
   }
-  const byStep = new Map<number, number[]>();
-  for (const id of ids) {
-    const d = deltas.get(id)!;
-    const list = byStep.get(d);
-    if (list) list.push(id);
-    else byStep.set(d, [id]);
-  }
-  for (const [step, list] of byStep) {
-    for (const part of chunked(list)) {
-      await db.updateTable('value').set((eb) => ({ events: eb('events', '+', step) })).where('id', 'in', part).execute();
-    }
-  }
+  for (const part of chunked(rows)) await upsert(db.insertInto('value_events').values(part)).execute();
 }
 
 /**
- * Points every attribute at its value rows and counts every value's events afresh, in batches. Used
- * by the migration that introduced the index; it reads the attribute's own text, so it is also safe
- * to run again.
+ * Points every attribute at its value rows, in batches. It reads the attribute's own text, so it is
+ * safe to run again.
  */
-export async function rebuildValueIndex(db: Db): Promise<void> {
+export async function pointAttributesAtValues(db: Db): Promise<void> {
   let after = 0;
   for (;;) {
     const rows = await db.selectFrom('attribute').select(['id', 'type', 'value1', 'value2'])
@@ -207,9 +196,19 @@ export async function rebuildValueIndex(db: Db): Promise<void> {
     }
     after = rows[rows.length - 1]!.id;
   }
-  await db.updateTable('value').set({ events: 0 }).execute();
+}
+
+/** Counts every value's events afresh from the attributes. */
+export async function recountValueEvents(db: Db): Promise<void> {
+  await db.deleteFrom('value_events').execute();
   const events = await db.selectFrom('event').select('id').execute();
   const deltas: ValueEventDeltas = new Map();
   for (const e of events) recordValueEvents(deltas, new Set(), await correlatingValueIds(db, e.id));
   await applyValueEvents(undefined, db, deltas);
+}
+
+/** Points every attribute at its value rows and counts every value's events afresh. */
+export async function rebuildValueIndex(db: Db): Promise<void> {
+  await pointAttributesAtValues(db);
+  await recountValueEvents(db);
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SchemaDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
-import { rebuildValueIndex } from '../value-index.js';
+import { pointAttributesAtValues } from '../value-index.js';
 
 /**
  * The value index: each distinct value once, numbered; attributes point at it. It carries the number of
@@ -23,5 +23,6 @@ export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
 
   await db.schema.alterTable('attribute').renameColumn('value1_key', 'value1_id').execute();
   await db.schema.alterTable('attribute').renameColumn('value2_key', 'value2_id').execute();
-  await rebuildValueIndex(db as unknown as Kysely<Database>);
+  // The counts of events are made by migration 012, which moved them to a table of their own.
+  await pointAttributesAtValues(db as unknown as Kysely<Database>);
 }
