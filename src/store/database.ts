@@ -165,6 +165,10 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
+  // 8 KB pages for a new store (one made before keeps its own): B-trees of millions of random keys are a
+  // level shallower, so an import looks up fewer pages (10M import 194 s -> 183 s), while a small write
+  // still rewrites few bytes per page it touches (16 KB: 171 s, but events/add fell from ~135/s to ~105/s).
+  sqlite.pragma('page_size = 8192');
   sqlite.pragma('journal_mode = WAL');
   // WAL with synchronous=NORMAL is durable across process crashes, which is what one-transaction-per-event needs.
   sqlite.pragma('synchronous = NORMAL');
@@ -175,7 +179,8 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   sqlite.pragma('busy_timeout = 60000');
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
-  sqlite.pragma('wal_autocheckpoint = 262144');
+  const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
+  sqlite.pragma(`wal_autocheckpoint = ${Math.round(2 ** 30 / pageSize)}`);
   // Reads on a connection of their own see what is committed while a write transaction is open.
   const reader = file === ':memory:' ? undefined : new SQLite(file);
   if (reader) {
