@@ -9,7 +9,7 @@ import { importEvents } from '../../src/ingest/import-events.js';
 import type { MispEvent } from '../../src/model/event.js';
 import type { Store } from '../../src/store/database.js';
 import { loadEvent, visibleEventIds } from '../../src/store/event-reader.js';
-import { EventSaver, saveEvent } from '../../src/store/event-writer.js';
+import { commitSize, EventSaver, saveEvent } from '../../src/store/event-writer.js';
 import { SHARED, forEachDialect } from '../helpers/stores.js';
 
 const E1 = '10000000-0000-4000-8000-000000000001';
@@ -86,6 +86,10 @@ forEachDialect('importing events', (fixture) => {
     assert.deepEqual(outcome.problems.map((p) => [p.event, p.item, p.field]), [[E2, a(1), 'uuid']]);
     assert.deepEqual((await loadEvent(store, OPERATOR, { uuid: E2 }))!.attributes.map((x) => x.value), ['two.example']);
     assert.deepEqual((await loadEvent(store, OPERATOR, { uuid: E1 }))!.attributes.map((x) => x.value), ['one.example']);
+  });
+
+  it('groups more attributes per commit the more the store holds, within bounds', () => {
+    assert.deepEqual([0, 500_000, 3_000_000, 10_000_000, 80_000_000].map(commitSize), [100_000, 100_000, 300_000, 1_000_000, 1_000_000]);
   });
 
   it('keeps every event whole or absent when one of a group fails', async () => {
