@@ -44,21 +44,22 @@ export async function* parseInputs(items: AsyncIterable<InputItem>, options: Par
     if (waiting.size > 0) fail(new Error(`the parsing worker stopped (exit code ${code})`));
   });
   let next = 0;
-  const send = (source: string, text: string | Uint8Array): Promise<ParsedItem[]> => {
+  const send = (item: ParseRequest['item']): Promise<ParsedItem[]> => {
     if (failure) return Promise.reject(failure);
     const id = next++;
     // Bytes that own their memory move to the worker instead of being copied.
-    const owned = typeof text !== 'string' && text.byteOffset === 0 && text.byteLength === text.buffer.byteLength;
+    const bytes = 'bytes' in item ? item.bytes : undefined;
+    const owned = bytes !== undefined && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, source, text, options } satisfies ParseRequest, owned ? [text.buffer as ArrayBuffer] : []);
+      worker.postMessage({ id, item, options } satisfies ParseRequest, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   };
   const queue: Array<Promise<ParsedItem[]>> = [];
   try {
     for await (const item of items) {
       if ('text' in item || 'bytes' in item) {
-        queue.push(send(item.source, 'text' in item ? item.text : item.bytes));
+        queue.push(send(item));
       } else {
         queue.push(Promise.resolve(parseEvents(eventsOf(item), options)));
       }

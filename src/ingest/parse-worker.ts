@@ -1,17 +1,16 @@
 /** The worker side of ParsePool: parses and validates documents off the thread that writes the store. */
 import { parentPort } from 'node:worker_threads';
+import { eventsOf, type InputItem } from '../formats/input.js';
 import type { ParseOptions } from '../formats/misp-json/parse.js';
-import { decodeText } from '../formats/input.js';
-import { parseText } from './parsed-event.js';
+import { parseEvents } from './parsed-event.js';
 
 export interface ParseRequest {
   id: number;
-  source: string;
-  /** The document, or its UTF-8 bytes. */
-  text: string | Uint8Array;
+  /** A document still to be parsed: its text, or its UTF-8 bytes. */
+  item: Extract<InputItem, { text: string } | { bytes: Uint8Array }>;
   options: ParseOptions;
 }
 
 parentPort?.on('message', (req: ParseRequest) => {
-  parentPort!.postMessage({ id: req.id, items: parseText(typeof req.text === 'string' ? req.text : decodeText(req.text), req.source, req.options) });
+  parentPort!.postMessage({ id: req.id, items: parseEvents(eventsOf(req.item), req.options) });
 });

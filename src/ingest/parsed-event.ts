@@ -1,4 +1,3 @@
-import { eventsInText } from '../formats/input.js';
 import { parseMispEvent, type ParsedEvent, type ParseOptions } from '../formats/misp-json/parse.js';
 
 /** One event of the input, read and validated, or why it could not be read. */
@@ -9,9 +8,4 @@ export function parseEvents(items: Iterable<{ source: string; json: unknown } | 
   const out: ParsedItem[] = [];
   for (const item of items) out.push('error' in item ? item : { source: item.source, parsed: parseMispEvent(item.json, options) });
   return out;
-}
-
-/** Parses and validates every event of a document's text. */
-export function parseText(text: string, source: string, options: ParseOptions): ParsedItem[] {
-  return parseEvents(eventsInText(text, source), options);
 }
