@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OPERATOR } from '../src/access/viewer.js';
 import { readInputs } from '../src/formats/input.js';
-import { importEvents } from '../src/ingest/import-events.js';
+import { importEvents } from '../src/services/import/bulk.js';
 import { eventCorrelations } from '../src/store/correlations.js';
 import { openStore, storeConfigFromEnv } from '../src/store/database.js';
 import { correlationSettings } from '../src/store/settings.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../src/api/server.js';
-import { importEvents } from '../src/ingest/import-events.js';
+import { importEvents } from '../src/services/import/bulk.js';
 import { openStore } from '../src/store/database.js';
 import { bootstrapInstance } from '../src/store/users.js';
 import { generateEvents } from './corpus.js';

@@ -8,7 +8,7 @@ import type { Store } from '../store/database.js';
 import { exportAttributes } from '../store/export-stream.js';
 import type { AttributeFilter } from '../store/search.js';
 import { ApiError } from './errors.js';
-import type { AttributeSearch } from './rest-search.js';
+import type { AttributeSearch } from '../services/search/rest-query.js';
 
 /** The export format a restSearch asks for, or a 400 listing those there are. */
 export function exportFormat(name: string): ExportFormat {

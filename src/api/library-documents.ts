@@ -1,4 +1,4 @@
-import type { ObjectTemplate } from '../formats/misp-objects/templates.js';
+import type { ObjectTemplate } from '../libraries/object-template.js';
 import { galaxiesOfTags } from '../model/galaxy.js';
 import type { TagRef } from '../model/event.js';
 import type { Noticelist } from '../libraries/noticelist.js';

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { MISP_API_VERSION } from './routes/instance.js';
+import { MISP_API_VERSION } from './version.js';
 
 /** A route's documentation: what it does, and the shape of what it takes. */
 export interface RouteDoc {

@@ -3,10 +3,10 @@ import type { Store } from '../store/database.js';
 import { userByApiKey, type User } from '../store/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
-import { FRESH_MS } from './fresh.js';
-import { LibraryCache } from './library-cache.js';
+import { FRESH_MS } from '../services/caches/fresh.js';
+import { LibraryCache } from '../services/caches/libraries.js';
 import { registerOpenApi } from './openapi.js';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, clientError, errorBody } from './errors.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
@@ -21,10 +21,10 @@ import { sharingGroupRoutes } from './routes/sharing-groups.js';
 import { taxiiRoutes } from './taxii/routes.js';
 import { WebSessions, webSessionRoutes } from './web-session.js';
 import { webUiRoutes } from './web-ui.js';
-import { interfaceRoutes } from './routes/interface.js';
+import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
-import { SettingsCache } from './settings-cache.js';
-import { WriteQueue } from './write-queue.js';
+import { SettingsCache } from '../services/caches/settings.js';
+import { WriteQueue } from '../services/write-queue.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
@@ -111,7 +111,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
 
   app.setErrorHandler((err: Error, request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;
-    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.message, url, err.details));
+    const failure = clientError(err);
+    if (failure) return reply.status(failure.status).send(errorBody(failure.message, url, failure.details));
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own refusals (bad JSON, too large a body, wrong content type) are the client's doing.
     if (status && status >= 400 && status < 500) return reply.status(status).send(errorBody(err.message, url));

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/database.js';
-import { stixBundleText } from '../store/export-stix.js';
+import { stixBundleText } from '../services/export/stix.js';
 
 /** Streams a STIX 2.1 bundle: the answer starts with the first event, whatever the number of events. */
 export function sendStixBundle(reply: FastifyReply, store: Store, events: AsyncIterable<MispEvent>, container: 'report' | 'grouping'): FastifyReply {

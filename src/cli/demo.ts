@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { OPERATOR } from '../access/viewer.js';
 import { readInputs } from '../formats/input.js';
-import { describeProblem } from '../formats/misp-json/problems.js';
+import { describeProblem } from '../model/problems.js';
 import { renderReport } from '../formats/report-md/render.js';
-import { importEvents } from '../ingest/import-events.js';
+import { importEvents } from '../services/import/bulk.js';
 import { loadEvent } from '../store/event-reader.js';
 import { formatSummary } from './import.js';
 import { withStore, writeOut } from './context.js';

@@ -12,7 +12,7 @@ import { EXPORT_FORMATS } from '../formats/exports/index.js';
 import { exportAttributes } from '../store/export-stream.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 import { enabledWarninglists } from '../store/warninglists.js';
-import { stixBundleText } from '../store/export-stix.js';
+import { stixBundleText } from '../services/export/stix.js';
 
 export interface ExportCliOptions {
   all?: boolean;

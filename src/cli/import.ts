@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
-import { describeProblem } from '../formats/misp-json/problems.js';
+import { describeProblem } from '../model/problems.js';
 import { readInputs } from '../formats/input.js';
-import { importEvents, wasComplete, type ImportSummary } from '../ingest/import-events.js';
+import { importEvents, wasComplete, type ImportSummary } from '../services/import/bulk.js';
 import type { EventDistribution } from '../model/event.js';
 import { CliError, withStore } from './context.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWarninglist, type Warninglist } from '../correlation/warninglists/format.js';
-import { parseObjectTemplate, type ObjectTemplate } from '../formats/misp-objects/templates.js';
+import { parseObjectTemplate, type ObjectTemplate } from './object-template.js';
 import { parseClusters, parseGalaxy, type Galaxy, type GalaxyCluster } from './galaxy.js';
 import { parseNoticelist, type Noticelist } from './noticelist.js';
 import { parseTaxonomy, type Taxonomy } from './taxonomy.js';

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { schemaDialect, type DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { ReadWriteSqliteDialect } from './sqlite-connections.js';
-import type { IdScope } from './refs.js';
+import type { IdScope } from './id-scope.js';
 import type { Database } from './schema.js';
 
 export interface StoreConfig {

@@ -1,10 +1,11 @@
 import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../model/event.js';
-import type { ImportProblem } from '../formats/misp-json/problems.js';
+import type { ImportProblem } from '../model/problems.js';
 import type { Store } from './database.js';
 import { touchEvents } from './event-changed.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from './bulk-insert.js';
-import { clearIds, newIdScope, promoteIds, RefResolver } from './refs.js';
+import { clearIds, newIdScope, promoteIds } from './id-scope.js';
+import { RefResolver } from './ref-resolver.js';
 import type { AttributeTable, Database } from './schema.js';
 import { uuidToBytes, bytesToUuid } from './uuid.js';
 import { splitValue } from './value-key.js';

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
-import type { ExportAttribute } from '../formats/exports/exporter.js';
+import type { ExportAttribute } from '../model/export-attribute.js';
 import { repeatedQuery, type Store } from './database.js';
 import type { Database } from './schema.js';
 import { attributeMatches, attributePages, type AttributeFilter } from './search.js';

@@ -1,4 +1,4 @@
-import { parseObjectTemplate, type ObjectTemplate, type TemplateDescriptions } from '../formats/misp-objects/templates.js';
+import { parseObjectTemplate, type ObjectTemplate, type TemplateDescriptions } from '../libraries/object-template.js';
 import type { Store } from './database.js';
 
 /** A stored template: as published, with its id here. */

@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './database.js';
 import { touchEvents } from './event-changed.js';
-import { tagColour } from './refs.js';
 import { uuidToBytes } from './uuid.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
+
+/** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
+export function tagColour(name: string): string {
+  return `#${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
+}
 
 export interface TagUsage {
   id: number;

@@ -2,24 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../access/api-keys.js';
 import { hashPassword, newPassword } from '../access/passwords.js';
 import { DEFAULT_ROLES, type Permission } from '../access/roles.js';
+import type { Role, User } from '../access/user.js';
 import type { Store } from './database.js';
-import { addOrganisation, listOrganisations, type Organisation, type OrganisationSummary } from './organisations.js';
+import { addOrganisation, listOrganisations, type Organisation } from './organisations.js';
 import { bytesToUuid } from './uuid.js';
 
-export interface Role {
-  id: number;
-  name: string;
-  permissions: Permission[];
-}
-
-export interface User {
-  id: number;
-  email: string;
-  disabled: boolean;
-  created: number;
-  org: OrganisationSummary;
-  role: Role;
-}
+export type { Role, User } from '../access/user.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const now = () => Math.floor(Date.now() / 1000);

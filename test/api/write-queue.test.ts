@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { WriteQueue } from '../../src/api/write-queue.js';
+import { WriteQueue } from '../../src/services/write-queue.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import { saveEvent } from '../../src/store/event-writer.js';
 import { forEachDialect } from '../helpers/stores.js';

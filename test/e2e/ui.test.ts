@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildServer } from '../../src/api/server.js';
 import { WEB_DIST } from '../../src/api/web-ui.js';
 import { readInputs } from '../../src/formats/input.js';
-import { importEvents } from '../../src/ingest/import-events.js';
+import { importEvents } from '../../src/services/import/bulk.js';
 import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/library-load.js';
 import { openStore, type Store } from '../../src/store/database.js';

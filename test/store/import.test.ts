@@ -5,7 +5,7 @@ import { OPERATOR } from '../../src/access/viewer.js';
 import { readInputs } from '../../src/formats/input.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import { serializeMispEvent } from '../../src/formats/misp-json/serialize.js';
-import { importEvents } from '../../src/ingest/import-events.js';
+import { importEvents } from '../../src/services/import/bulk.js';
 import type { MispEvent } from '../../src/model/event.js';
 import type { Store } from '../../src/store/database.js';
 import { loadEvent, visibleEventIds } from '../../src/store/event-reader.js';

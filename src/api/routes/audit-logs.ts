@@ -3,8 +3,9 @@ import type { Store } from '../../store/database.js';
 import { listAudit } from '../../store/audit-log.js';
 import { countField, sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
-import { restQueryOf } from '../rest-search.js';
-import { can, userOf } from '../session.js';
+import { restQueryOf } from '../../services/search/rest-query.js';
+import { userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
 import { documented } from '../openapi.js';
 import { AUDIT_QUERY } from '../openapi-shapes.js';
 

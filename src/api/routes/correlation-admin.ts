@@ -4,8 +4,9 @@ import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusio
 import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/warninglists.js';
 import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { can, requirePermission, userOf } from '../session.js';
-import type { SettingsCache } from '../settings-cache.js';
+import { requirePermission, userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
+import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
 
 function exclusionDocument(e: CorrelationExclusion) {

@@ -1,11 +1,12 @@
+import { MISP_API_VERSION } from '../version.js';
 import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, CATEGORY_TYPES, TYPE_DEFAULTS } from '../../model/types.js';
-import { can, userOf } from '../session.js';
+import { userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
 import { userDocument } from './users.js';
 import { documented } from '../openapi.js';
 
 /** The MISP version whose API Cairn answers as: what PyMISP and MISP servers check. */
-export const MISP_API_VERSION = '2.5.2';
 
 function describeTypes() {
   return {

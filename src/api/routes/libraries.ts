@@ -7,7 +7,7 @@ import { listObjectTemplates, objectTemplateByRef } from '../../store/object-tem
 import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/taxonomies.js';
 import { countField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import type { LibraryCache } from '../library-cache.js';
+import type { LibraryCache } from '../../services/caches/libraries.js';
 import {
   clusterDocument, galaxyDocument, galaxyElements, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
 } from '../library-documents.js';

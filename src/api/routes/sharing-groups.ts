@@ -9,7 +9,9 @@ import { findOrganisation, findOrganisationById } from '../../store/organisation
 import type { User } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { can, requirePermission, userOf, viewerOf } from '../session.js';
+import { requirePermission, userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
+import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SHARING_GROUP_BODY } from '../openapi-shapes.js';
 

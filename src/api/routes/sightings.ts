@@ -3,9 +3,10 @@ import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
 import { searchAttributes } from '../../store/search.js';
 import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
-import { attributeByRef } from '../attribute-ref.js';
+import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf, viewerOf } from '../session.js';
+import { requirePermission, userOf } from '../session.js';
+import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SIGHTING_BODY } from '../openapi-shapes.js';
 

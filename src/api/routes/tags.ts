@@ -7,8 +7,11 @@ import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId
 import type { User } from '../../store/users.js';
 import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { can, mayChange, requirePermission, userOf, viewerOf } from '../session.js';
-import type { LibraryCache } from '../library-cache.js';
+import { requirePermission, userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
+import { mayChange } from '../../access/policy/events.js';
+import { viewerOf } from '../../access/viewer.js';
+import type { LibraryCache } from '../../services/caches/libraries.js';
 import { documented } from '../openapi.js';
 import { TAG_ATTACH, TAG_BODY } from '../openapi-shapes.js';
 

@@ -9,7 +9,8 @@ import {
 } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { can, requirePermission, userOf } from '../session.js';
+import { requirePermission, userOf } from '../session.js';
+import { can } from '../../access/policy/permissions.js';
 import { documented } from '../openapi.js';
 import { ROLE_BODY, USER_BODY } from '../openapi-shapes.js';
 

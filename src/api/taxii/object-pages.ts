@@ -2,9 +2,9 @@ import type { Viewer } from '../../access/viewer.js';
 import type { StixObject } from '../../formats/stix/observables.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent } from '../../store/event-reader.js';
-import { eventStixObjects } from '../../store/export-stix.js';
+import { eventStixObjects } from '../../services/export/stix.js';
 import { collectionEvents, type TaxiiCollection } from '../../store/taxii.js';
-import { FRESH_MS } from '../fresh.js';
+import { FRESH_MS } from '../../services/caches/fresh.js';
 import { TaxiiError } from './media.js';
 
 /** What a client asked of a collection's objects: TAXII's `match[…]` and `added_after`. */

@@ -10,11 +10,13 @@ import {
   collectionEvents, eventsHoldingUuid, loadTaxiiStatus, saveTaxiiStatus, taxiiApiRoots, taxiiCollections, type TaxiiCollection,
 } from '../../store/taxii.js';
 import type { User } from '../../store/users.js';
-import { ApiError } from '../errors.js';
+import { clientError } from '../errors.js';
 import { documented } from '../openapi.js';
-import { can, mayChange, viewerOf } from '../session.js';
-import { storeStixAs, type Placement } from '../import-as.js';
-import type { WriteQueue } from '../write-queue.js';
+import { can } from '../../access/policy/permissions.js';
+import { mayChange } from '../../access/policy/events.js';
+import { viewerOf } from '../../access/viewer.js';
+import { storeStixAs, type Placement } from '../../services/import/as-user.js';
+import type { WriteQueue } from '../../services/write-queue.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
 import { decodePosition, encodePosition, EventObjectsCache, readPage, versionOf, type Entry, type ObjectFilter, type Position } from './object-pages.js';
 
@@ -122,7 +124,8 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
   });
   app.setErrorHandler((err: Error, request, reply) => {
     if (err instanceof TaxiiError) return send(reply.headers(err.headers), errorResource(err.status, err.title, err.description), err.status);
-    if (err instanceof ApiError) return send(reply, errorResource(err.status, err.message, JSON.stringify(err.details) === '{}' ? undefined : JSON.stringify(err.details)), err.status);
+    const failure = clientError(err);
+    if (failure) return send(reply, errorResource(failure.status, failure.message, JSON.stringify(failure.details) === '{}' ? undefined : JSON.stringify(failure.details)), failure.status);
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return send(reply, errorResource(status, err.message), status);
     request.log.error(err);

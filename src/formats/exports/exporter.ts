@@ -1,19 +1,6 @@
-/** What a line-oriented export needs of one attribute: the attribute, its object and its event. */
-export interface ExportAttribute {
-  id: number;
-  uuid: string;
-  type: string;
-  category: string;
-  value: string;
-  comment: string;
-  to_ids: boolean;
-  timestamp: number;
-  objectRelation: string | null;
-  /** Names of the attribute's own tags. */
-  tags: readonly string[];
-  object: { uuid: string; name: string; metaCategory: string } | null;
-  event: { id: number; uuid: string; info: string; threatLevelId: number; orgc: string; tags: readonly string[] };
-}
+import type { ExportAttribute } from '../../model/export-attribute.js';
+
+export type { ExportAttribute };
 
 /**
  * An export format, fed one attribute at a time so that an export of millions of attributes holds

@@ -8,7 +8,7 @@ import { isUuid } from '../../model/event.js';
 import { defaultCategory, defaultToIds, isCategoryAllowed, isKnownCategory } from '../../model/types.js';
 import { normaliseValue } from '../../model/values.js';
 import { asArray, asBool, asInt, asString, isObject, type JsonObject } from './coerce.js';
-import type { ImportProblem } from './problems.js';
+import type { ImportProblem } from '../../model/problems.js';
 
 export interface ParsedEvent {
   /** Null when the event could not be read at all; the problems then say why. */

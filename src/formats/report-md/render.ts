@@ -1,6 +1,6 @@
 import { datetimeToSeconds } from '../../model/datetime.js';
 import { THREAT_LEVELS, type Attribute, type MispEvent } from '../../model/event.js';
-import { NO_TEMPLATES, type TemplateDescriptions } from '../misp-objects/templates.js';
+import { NO_TEMPLATES, type TemplateDescriptions } from '../../libraries/object-template.js';
 
 export interface ReportOptions {
   /** Types whose values are printed as `<type>` instead of the value. */

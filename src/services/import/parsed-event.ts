@@ -1,4 +1,4 @@
-import { parseMispEvent, type ParsedEvent, type ParseOptions } from '../formats/misp-json/parse.js';
+import { parseMispEvent, type ParsedEvent, type ParseOptions } from '../../formats/misp-json/parse.js';
 
 /** One event of the input, read and validated, or why it could not be read. */
 export type ParsedItem = { source: string; parsed: ParsedEvent } | { source: string; error: string };

@@ -1,14 +1,16 @@
-import { parseMispEvent } from '../formats/misp-json/parse.js';
-import { describeProblem, type ImportProblem } from '../formats/misp-json/problems.js';
-import { stixToEvents } from '../formats/stix/import.js';
-import type { MispEvent } from '../model/event.js';
-import type { Store } from '../store/database.js';
-import { eventUuidTaken, loadEvent } from '../store/event-reader.js';
-import type { User } from '../store/users.js';
-import { ApiError } from './errors.js';
-import { resolveSharingGroups } from './sharing-group-refs.js';
-import { can, mayChange, viewerOf } from './session.js';
-import type { WriteQueue } from './write-queue.js';
+import { parseMispEvent } from '../../formats/misp-json/parse.js';
+import { describeProblem, type ImportProblem } from '../../model/problems.js';
+import { stixToEvents } from '../../formats/stix/import.js';
+import type { MispEvent } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import { eventUuidTaken, loadEvent } from '../../store/event-reader.js';
+import type { User } from '../../store/users.js';
+import { ServiceError } from '../errors.js';
+import { resolveSharingGroups } from '../events/sharing-group-refs.js';
+import { can } from '../../access/policy/permissions.js';
+import { mayChange } from '../../access/policy/events.js';
+import { viewerOf } from '../../access/viewer.js';
+import type { WriteQueue } from '../write-queue.js';
 
 /** Where imported content lands: tagged, or shared with a group, so that it is found there again. */
 export interface Placement {
@@ -83,7 +85,7 @@ export async function importEventsAs(store: Store, writes: WriteQueue, user: Use
     try {
       await resolveSharingGroups(store, user, event);
     } catch (err) {
-      refuse(err instanceof ApiError ? `${err.message} ${JSON.stringify(err.details)}` : String(err));
+      refuse(err instanceof ServiceError ? `${err.message} ${JSON.stringify(err.details)}` : String(err));
       continue;
     }
     const saved = await save(event, entry);
@@ -126,7 +128,7 @@ export async function storeStixAs(store: Store, writes: WriteQueue, user: User, 
   try {
     read = stixToEvents(bundle);
   } catch (err) {
-    throw new ApiError(400, (err as Error).message);
+    throw new ServiceError('invalid', (err as Error).message);
   }
   const outcome = await importEventsAs(store, writes, user, read.events, { placement, members: read.members, dryRun });
   for (const u of read.unmapped) if (!outcome.failures.has(u.id)) outcome.failures.set(u.id, u.reason);

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { eventsOf, type InputItem } from '../formats/input.js';
-import type { ParseOptions } from '../formats/misp-json/parse.js';
+import { eventsOf, type InputItem } from '../../formats/input.js';
+import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import { parseEvents, type ParsedItem } from './parsed-event.js';
 import type { ParseRequest } from './parse-worker.js';
 

@@ -1,5 +1,5 @@
-import type { Store } from '../store/database.js';
-import { correlationSettings, type CorrelationSettings } from '../store/settings.js';
+import type { Store } from '../../store/database.js';
+import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
 import { Fresh } from './fresh.js';
 
 /**

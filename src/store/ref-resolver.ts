@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { OrganisationRef, SharingGroupRef, TagRef } from '../model/event.js';
 import type { Store } from './database.js';
@@ -6,42 +5,8 @@ import type { Database } from './schema.js';
 import { uuidToBytes } from './uuid.js';
 import { captureSharingGroup } from './sharing-groups.js';
 import { internValues } from './value-index.js';
-
-/** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
-export function tagColour(name: string): string {
-  return `#${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
-}
-
-/** Organisation ids by uuid, tag ids by name, and value ids by text. */
-export interface IdScope {
-  tags: Map<string, number>;
-  orgs: Map<string, number>;
-  values: Map<string, number>;
-}
-
-/**
- * Value ids kept at most, per scope: enough for the values that recur (those are what the cache saves
- * lookups on), not the whole index. A full scope starts afresh rather than tracking use.
- */
-const VALUE_IDS_KEPT = 200_000;
-
-export function newIdScope(): IdScope {
-  return { tags: new Map(), orgs: new Map(), values: new Map() };
-}
-
-export function promoteIds(from: IdScope, to: IdScope): void {
-  for (const [k, v] of from.tags) to.tags.set(k, v);
-  for (const [k, v] of from.orgs) to.orgs.set(k, v);
-  if (to.values.size + from.values.size > VALUE_IDS_KEPT) to.values.clear();
-  for (const [k, v] of from.values) to.values.set(k, v);
-  clearIds(from);
-}
-
-export function clearIds(scope: IdScope): void {
-  scope.tags.clear();
-  scope.orgs.clear();
-  scope.values.clear();
-}
+import { VALUE_IDS_KEPT, type IdScope } from './id-scope.js';
+import { tagColour } from './tags.js';
 
 /**
  * Resolves organisations, tags and values to ids for one event, creating the missing ones. An id learnt

@@ -1,4 +1,4 @@
-import type { MispObject } from '../../model/event.js';
+import type { MispObject } from '../model/event.js';
 
 /** What the report needs of an object template: its description. */
 export type TemplateDescriptions = (name: string) => string | undefined;

@@ -1,7 +1,7 @@
 /** The worker side of ParsePool: parses and validates documents off the thread that writes the store. */
 import { parentPort } from 'node:worker_threads';
-import { eventsOf, type InputItem } from '../formats/input.js';
-import type { ParseOptions } from '../formats/misp-json/parse.js';
+import { eventsOf, type InputItem } from '../../formats/input.js';
+import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import { parseEvents } from './parsed-event.js';
 
 export interface ParseRequest {

@@ -1,7 +1,7 @@
-import type { Viewer } from '../access/viewer.js';
-import { eventCorrelations } from '../store/correlations.js';
-import type { Store } from '../store/database.js';
-import type { CorrelationSettings } from '../store/settings.js';
+import type { Viewer } from '../../access/viewer.js';
+import { eventCorrelations } from '../../store/correlations.js';
+import type { Store } from '../../store/database.js';
+import type { CorrelationSettings } from '../../store/settings.js';
 
 /** What MISP's includeCorrelations adds to an attribute: the attributes of other events that share its value. */
 export type RelatedAttribute = {

@@ -11,12 +11,13 @@ import { ApiError, notFound } from '../errors.js';
 import { countField } from '../body.js';
 import { correlationGraph } from '../../store/correlation-graph.js';
 import { documented } from '../openapi.js';
-import { requirePermission, userOf, viewerOf } from '../session.js';
-import { importEventsAs, storeStixAs } from '../import-as.js';
-import type { WriteQueue } from '../write-queue.js';
+import { requirePermission, userOf } from '../session.js';
+import { viewerOf } from '../../access/viewer.js';
+import { importEventsAs, storeStixAs } from '../../services/import/as-user.js';
+import type { WriteQueue } from '../../services/write-queue.js';
 import { eventsOfDocument } from '../../formats/input.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
-import type { SettingsCache } from '../settings-cache.js';
+import type { SettingsCache } from '../../services/caches/settings.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 

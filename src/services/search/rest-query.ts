@@ -1,6 +1,6 @@
-import { isUuid } from '../model/event.js';
-import type { AttributeFilter } from '../store/search.js';
-import { ApiError } from './errors.js';
+import { isUuid } from '../../model/event.js';
+import type { AttributeFilter } from '../../store/search.js';
+import { ServiceError } from '../errors.js';
 
 /** A restSearch query as MISP's query format writes it: the body of a POST, or the query string of a GET. */
 export type RestQuery = Record<string, unknown>;
@@ -9,7 +9,7 @@ export type RestQuery = Record<string, unknown>;
 export function restQueryOf(request: { query: unknown; body: unknown }): RestQuery {
   const body = request.body;
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-    throw new ApiError(400, 'restSearch: the body must be a JSON object of filters');
+    throw new ServiceError('invalid', 'restSearch: the body must be a JSON object of filters');
   }
   return { ...(request.query as RestQuery), ...((body as RestQuery | undefined) ?? {}) };
 }
@@ -23,7 +23,7 @@ export interface AttributeSearch {
   query: RestQuery;
 }
 
-const bad = (field: string, reason: string) => new ApiError(400, `restSearch: ${field} ${reason}`);
+const bad = (field: string, reason: string) => new ServiceError('invalid', `restSearch: ${field} ${reason}`);
 
 function list(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;

@@ -1,9 +1,9 @@
-import type { MispEvent, SharingGroupRef } from '../model/event.js';
-import type { Store } from '../store/database.js';
-import { findSharingGroup } from '../store/sharing-groups.js';
-import type { User } from '../store/users.js';
-import { ApiError } from './errors.js';
-import { viewerOf } from './session.js';
+import type { MispEvent, SharingGroupRef } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import { findSharingGroup } from '../../store/sharing-groups.js';
+import type { User } from '../../store/users.js';
+import { ServiceError } from '../errors.js';
+import { viewerOf } from '../../access/viewer.js';
 
 type Shareable = { distribution: number; sharing_group?: SharingGroupRef };
 
@@ -31,5 +31,5 @@ export async function resolveSharingGroups(store: Store, user: User, event: Misp
     else if (!found) problems.push(`no sharing group ${ref.id ?? ref.uuid} that you may use`);
     else item.sharing_group = { id: found.id, uuid: found.uuid, name: found.name };
   }
-  if (problems.length > 0) throw new ApiError(403, 'The event could not be saved.', { errors: { sharing_group_id: [...new Set(problems)] } });
+  if (problems.length > 0) throw new ServiceError('rejected', 'The event could not be saved.', { errors: { sharing_group_id: [...new Set(problems)] } });
 }

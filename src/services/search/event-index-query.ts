@@ -1,11 +1,11 @@
-import type { Viewer } from '../access/viewer.js';
-import type { Store } from '../store/database.js';
-import type { Choice, EventIndexFilter } from '../store/event-index.js';
-import { searchEventIds } from '../store/search.js';
-import { ApiError } from './errors.js';
-import { timeOf, type RestQuery } from './rest-search.js';
+import type { Viewer } from '../../access/viewer.js';
+import type { Store } from '../../store/database.js';
+import type { Choice, EventIndexFilter } from '../../store/event-index.js';
+import { searchEventIds } from '../../store/search.js';
+import { ServiceError } from '../errors.js';
+import { timeOf, type RestQuery } from './rest-query.js';
 
-const bad = (field: string, reason: string) => new ApiError(400, `events/index: ${field} ${reason}`);
+const bad = (field: string, reason: string) => new ServiceError('invalid', `events/index: ${field} ${reason}`);
 
 /** A parameter's values: a list, or one value that may join several with `|` (MISP takes both). */
 function values(raw: unknown, field: string): string[] | undefined {

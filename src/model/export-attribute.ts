@@ -1,0 +1,16 @@
+/** What a line-oriented export needs of one attribute: the attribute, its object and its event. */
+export interface ExportAttribute {
+  id: number;
+  uuid: string;
+  type: string;
+  category: string;
+  value: string;
+  comment: string;
+  to_ids: boolean;
+  timestamp: number;
+  objectRelation: string | null;
+  /** Names of the attribute's own tags. */
+  tags: readonly string[];
+  object: { uuid: string; name: string; metaCategory: string } | null;
+  event: { id: number; uuid: string; info: string; threatLevelId: number; orgc: string; tags: readonly string[] };
+}
