@@ -1,14 +1,28 @@
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { MISP_API_VERSION } from './version.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The model a body carries, bare or wrapped as MISP clients send it (`{"Event": {…}}`). */
+    model?: string;
+    /** What MISP answers when a body of this route cannot be saved (`The event could not be saved.`). */
+    failure?: string;
+  }
+}
 
 /** A route's documentation: what it does, and the shape of what it takes. */
 export interface RouteDoc {
   summary: string;
   description?: string;
-  /** JSON schema of the body (documentation only: handlers check input themselves, in MISP's error shapes). */
-  body?: Record<string, unknown>;
-  query?: Record<string, unknown>;
+  /**
+   * JSON schema of the body (src/api/schemas): it validates the body and documents it. Its `x-model`
+   * names the model a body may come wrapped in, its `x-failure` MISP's words when it cannot be saved.
+   */
+  body?: object;
+  /** JSON schema of the query string (documentation only: restSearch and index filters are parsed by the services). */
+  query?: object;
 }
 
 /**
@@ -32,8 +46,22 @@ export function documented(app: FastifyInstance, tag: string, docs: Record<strin
       ...(doc?.query ? { querystring: doc.query } : {}),
     };
     route.schema = schema;
+    const marks = (doc?.body ?? {}) as { 'x-model'?: unknown; 'x-failure'?: unknown };
+    const model = marks['x-model'];
+    const failure = marks['x-failure'];
+    if (typeof model === 'string' || typeof failure === 'string') {
+      route.config = { ...(route.config ?? {}), ...(typeof model === 'string' ? { model } : {}), ...(typeof failure === 'string' ? { failure } : {}) };
+    }
   });
 }
+
+/**
+ * Bodies are checked against their schemas as sent: no coercion, no defaults, nothing removed (MISP's
+ * clients are loose, and the schemas take every form MISP takes). `verbose` keeps each failing schema,
+ * whose `$comment` names the kind of field for the message.
+ */
+const ajv = new Ajv({ allErrors: false, verbose: true, strict: false, coerceTypes: false, useDefaults: false, removeAdditional: false });
+
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -71,11 +99,28 @@ nav a{margin-right:.8rem}</style></head><body><h1>${escape(spec.info.title)} <sm
 
 /**
  * OpenAPI 3 generated from the routes' schemas, at /openapi.json, and a readable page of it at
- * /api-docs. Schemas document; they do not validate (handlers answer bad input as MISP does) nor
- * shape answers (which are MISP's, member for member).
+ * /api-docs. Body schemas validate what they document; answers are not shaped by schemas (they are
+ * MISP's, member for member).
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  app.setValidatorCompiler(() => () => true);
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return () => true;
+    const validate = ajv.compile(schema);
+    // A bodiless POST (PyMISP sends many) is no body to check: the handler decides what it needs.
+    const check = (data: unknown) => {
+      if (data === undefined || data === null) return true;
+      const ok = validate(data);
+      check.errors = validate.errors;
+      return ok;
+    };
+    check.errors = validate.errors;
+    return check;
+  });
+  app.addHook('preValidation', async (request) => {
+    const model = request.routeOptions.config.model;
+    const body = request.body as Record<string, unknown> | undefined;
+    if (model && body && typeof body === 'object' && !Array.isArray(body) && typeof body[model] === 'object' && body[model] !== null) request.body = body[model];
+  });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
     openapi: {

@@ -111,7 +111,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
 
   app.setErrorHandler((err: Error, request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;
-    const failure = clientError(err);
+    const failure = clientError(err, request.routeOptions.config);
     if (failure) return reply.status(failure.status).send(errorBody(failure.message, url, failure.details));
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own refusals (bad JSON, too large a body, wrong content type) are the client's doing.

@@ -46,3 +46,40 @@ forEachDialect('REST API: OpenAPI description and docs page', (fixture) => {
     assert.equal(added.body.Attribute[0].value, 'x.example', 'a list body (no object) reaches the handler');
   });
 });
+
+forEachDialect('REST API: bodies checked by the schemas /openapi.json publishes', (fixture) => {
+  let i: Instance;
+  before(async () => {
+    i = await serve(await fixture.open());
+  });
+  after(async () => {
+    await i.app.close();
+    await fixture.cleanup();
+  });
+
+  it('refuses a model body whose field has the wrong type with MISP\'s error shape, naming the field, bare or wrapped', async () => {
+    for (const body of [{ email: 'x@a.test', disabled: 'maybe' }, { User: { email: 'x@a.test', disabled: 'maybe' } }]) {
+      const res = await call(i, i.admin, 'POST', '/admin/users/add', body);
+      assert.equal(res.status, 403);
+      assert.equal(res.body.message, 'The user could not be saved.');
+      assert.deepEqual(res.body.errors, { disabled: ['must be true or false (or 1 or 0)'] });
+    }
+    const nested = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'x', Attribute: 'not a list' } });
+    assert.equal(nested.status, 403);
+    assert.deepEqual(nested.body.errors, { Attribute: ['must be a list'] });
+  });
+
+  it('answers a filter body of the wrong type 400, naming the field', async () => {
+    const res = await call(i, i.alice, 'POST', '/warninglists/toggleEnable', { id: { nested: true } });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors, { id: ['must be a string, a number or a list of them'] });
+  });
+
+  it('publishes the schema it validates with, and takes a bodiless POST', async () => {
+    const spec = (await call(i, null, 'GET', '/openapi.json')).body;
+    const user = spec.paths['/admin/users/add'].post.requestBody.content['application/json'].schema;
+    assert.equal(user['x-model'], 'User');
+    assert.ok(user.properties.disabled.anyOf.some((s: { type?: string }) => s.type === 'boolean'));
+    assert.equal((await call(i, i.alice, 'POST', '/auth_keys/add/me')).status, 200);
+  });
+});

@@ -25,7 +25,7 @@ import { purgeAttribute } from '../../store/purge.js';
 import type { User } from '../../store/users.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
-import { ATTRIBUTE_BODY, REST_SEARCH } from '../openapi-shapes.js';
+import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
 export function attributeDocument(h: AttributeHit) {
@@ -50,8 +50,8 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string' },
     'GET /attributes/view/:id': { summary: 'One attribute by id or uuid' },
     'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY },
-    'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_BODY },
-    'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_BODY },
+    'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY },
+    'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY },
     'POST /attributes/delete/:id': { summary: 'Mark an attribute deleted' },
     'DELETE /attributes/delete/:id': { summary: 'Mark an attribute deleted (as POST)' },
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },

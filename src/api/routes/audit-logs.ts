@@ -7,7 +7,7 @@ import { restQueryOf } from '../../services/search/rest-query.js';
 import { userOf } from '../session.js';
 import { can } from '../../access/policy/permissions.js';
 import { documented } from '../openapi.js';
-import { AUDIT_QUERY } from '../openapi-shapes.js';
+import { AUDIT_QUERY } from '../schemas/bodies.js';
 
 /** The audit log: site admins read all of it, organisation admins with perm_audit their organisation's. */
 export async function auditLogRoutes(app: FastifyInstance, store: Store): Promise<void> {

@@ -8,6 +8,7 @@ import { requirePermission, userOf } from '../session.js';
 import { can } from '../../access/policy/permissions.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
+import { CHECK_VALUE, EXCLUSION_BODY, WARNINGLIST_TOGGLE } from '../schemas/bodies.js';
 
 function exclusionDocument(e: CorrelationExclusion) {
   return { CorrelationExclusion: { id: String(e.id), value: e.value, from_json: false, comment: e.comment } };
@@ -39,15 +40,15 @@ export async function correlationAdminRoutes(app: FastifyInstance, store: Store,
   documented(app, 'Correlation and warninglists', {
     'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)' },
     'GET /correlation_exclusions/view/:id': { summary: 'One correlation exclusion' },
-    'POST /correlation_exclusions/add': { summary: 'Take a value or %-pattern out of correlation, at once', body: { type: 'object', properties: { value: { type: 'string', description: 'a value, or a pattern with %' }, comment: { type: 'string' } } } },
+    'POST /correlation_exclusions/add': { summary: 'Take a value or %-pattern out of correlation, at once', body: EXCLUSION_BODY },
     'POST /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
     'DELETE /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
     'POST /correlation_exclusions/clean': { summary: 'Nothing to clean: exclusions apply as correlations are read' },
     'GET /warninglists': { summary: 'The warninglists loaded, on or off' },
     'GET /warninglists/index': { summary: 'The warninglists loaded, on or off' },
     'GET /warninglists/view/:id': { summary: 'One warninglist by id or name' },
-    'POST /warninglists/toggleEnable': { summary: 'Turn warninglists on or off (perm_warninglist)', body: { type: 'object', properties: { id: { type: 'array', description: 'ids (or one id)' }, name: { type: 'array', description: 'names (or one name)' }, enabled: { type: 'boolean', description: 'on (default) or off' } } } },
-    'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: { type: 'array', items: { type: 'string' } } },
+    'POST /warninglists/toggleEnable': { summary: 'Turn warninglists on or off (perm_warninglist)', body: WARNINGLIST_TOGGLE },
+    'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: CHECK_VALUE },
   });
   app.get('/correlation_exclusions/index', async (request) => {
     requirePermission(userOf(request), 'perm_site_admin');

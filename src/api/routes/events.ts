@@ -30,7 +30,7 @@ import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { documented } from '../openapi.js';
-import { EVENT_BODY, INDEX_QUERY, REST_SEARCH } from '../openapi-shapes.js';
+import { EVENT_BODY, INDEX_QUERY, REST_SEARCH } from '../schemas/bodies.js';
 
 function indexEntry(e: EventSummary) {
   return {

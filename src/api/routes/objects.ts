@@ -22,7 +22,7 @@ import { resolveSharingGroups } from '../../services/events/sharing-group-refs.j
 import type { LibraryCache } from '../../services/caches/libraries.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { documented } from '../openapi.js';
-import { OBJECT_BODY, REFERENCE_BODY } from '../openapi-shapes.js';
+import { OBJECT_BODY, REFERENCE_BODY } from '../schemas/bodies.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -9,7 +9,7 @@ import { flagField, modelBody, saved, sqlDatetime, textField, type Fields } from
 import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf } from '../session.js';
 import { documented } from '../openapi.js';
-import { ORGANISATION_BODY } from '../openapi-shapes.js';
+import { ORGANISATION_BODY } from '../schemas/bodies.js';
 
 /** An organisation as MISP answers it. */
 export function organisationDocument(o: Organisation) {

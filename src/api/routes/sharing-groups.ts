@@ -13,7 +13,7 @@ import { requirePermission, userOf } from '../session.js';
 import { can } from '../../access/policy/permissions.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
-import { SHARING_GROUP_BODY } from '../openapi-shapes.js';
+import { SHARING_GROUP_BODY } from '../schemas/bodies.js';
 
 const org = (o: SharingGroup['org']) => ({ id: String(o.id), uuid: o.uuid, name: o.name, local: o.local });
 

@@ -8,7 +8,7 @@ import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf } from '../session.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
-import { SIGHTING_BODY } from '../openapi-shapes.js';
+import { SIGHTING_BODY } from '../schemas/bodies.js';
 
 function sightingDocument(s: SightingRecord) {
   return {

@@ -13,7 +13,7 @@ import { mayChange } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { LibraryCache } from '../../services/caches/libraries.js';
 import { documented } from '../openapi.js';
-import { TAG_ATTACH, TAG_BODY } from '../openapi-shapes.js';
+import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
 
 function tagDocument(t: TagUsage, rules: TaxonomyRules) {
   return {

@@ -12,7 +12,7 @@ import { ApiError, notFound } from '../errors.js';
 import { requirePermission, userOf } from '../session.js';
 import { can } from '../../access/policy/permissions.js';
 import { documented } from '../openapi.js';
-import { ROLE_BODY, USER_BODY } from '../openapi-shapes.js';
+import { AUTH_KEY_BODY, ROLE_BODY, USER_BODY } from '../schemas/bodies.js';
 
 export function roleDocument(role: Role) {
   return { id: String(role.id), name: role.name, ...permissionFlags(role.permissions) };
@@ -69,7 +69,7 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     'POST /users/edit/:id': { summary: 'Change a user (as admin/users/edit)', body: USER_BODY },
     'POST /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
     'DELETE /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
-    'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: { type: 'object', properties: { comment: { type: 'string' } } } },
+    'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: AUTH_KEY_BODY },
     'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters' },
     'POST /auth_keys/delete/:id': { summary: 'Revoke a key' },
     'DELETE /auth_keys/delete/:id': { summary: 'Revoke a key' },

@@ -124,7 +124,7 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
   });
   app.setErrorHandler((err: Error, request, reply) => {
     if (err instanceof TaxiiError) return send(reply.headers(err.headers), errorResource(err.status, err.title, err.description), err.status);
-    const failure = clientError(err);
+    const failure = clientError(err, request.routeOptions.config);
     if (failure) return send(reply, errorResource(failure.status, failure.message, JSON.stringify(failure.details) === '{}' ? undefined : JSON.stringify(failure.details)), failure.status);
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return send(reply, errorResource(status, err.message), status);

@@ -1,0 +1,111 @@
+import { Type, type TSchema } from 'typebox';
+import { AnyValue, Fields, Flag, Id, Items, OneOrMany, Text } from './fields.js';
+
+/**
+ * The request bodies of MISP's API as Cairn takes them: these schemas validate each body before its
+ * handler runs, and /openapi.json publishes them. A model body (`x-model`) may come bare or wrapped
+ * (`{"Event": {…}}`); one that fails is answered with MISP's words for it (`x-failure`), 403.
+ */
+function model(name: string, failure: string, properties: Record<string, TSchema>) {
+  return { ...Fields(properties, `a ${name}, bare or as {"${name}": {…}}`), 'x-model': name, 'x-failure': failure };
+}
+
+const Tags = Items(AnyValue(), 'tags: [{"name": …, "local": false}] (or names)');
+
+const ATTRIBUTE_FIELDS = {
+  type: Text('attribute type (describeTypes)'), value: Text('the value; composite types join their parts with |'),
+  category: Text('category (the type\'s default when absent)'), to_ids: Flag('for detection'), comment: Text('free text'),
+  distribution: Text('0 organisation, 1 community, 2 connected, 3 all, 4 sharing group, 5 the event\'s'),
+  sharing_group_id: Text('at distribution 4'), uuid: Text('made when absent'), disable_correlation: Flag('keep out of correlation'),
+  first_seen: Text('ISO 8601'), last_seen: Text('ISO 8601'), Tag: Tags,
+};
+
+export const ATTRIBUTE_BODY = { ...Type.Union([Fields(ATTRIBUTE_FIELDS), Type.Array(Fields(ATTRIBUTE_FIELDS))], { description: 'an attribute, or a list of them; bare or as {"Attribute": …}' }),
+  'x-model': 'Attribute', 'x-failure': 'The attribute could not be saved.' };
+
+/** attributes/edit changes one attribute: a list is no edit. */
+export const ATTRIBUTE_EDIT_BODY = model('Attribute', 'The attribute could not be saved.', ATTRIBUTE_FIELDS);
+
+export const OBJECT_BODY = model('Object', 'The object could not be saved.', {
+  name: Text('template name (domain-ip, file, …)'), 'meta-category': Text('template meta-category'), template_uuid: Text(''), template_version: Text(''),
+  comment: Text(''), distribution: Text('as for attributes'), sharing_group_id: Text('at distribution 4'), uuid: Text('made when absent'),
+  Attribute: Items(AnyValue(), 'attributes, each with object_relation'),
+});
+
+export const REFERENCE_BODY = model('ObjectReference', 'The object reference could not be saved.', {
+  object_uuid: Text('the object the reference starts from'), referenced_uuid: Text('the attribute or object referred to'),
+  relationship_type: Text('e.g. resolves-to'), comment: Text(''), uuid: Text('made when absent'),
+});
+
+export const EVENT_BODY = model('Event', 'The event could not be saved.', {
+  info: Text('title'), date: Text('YYYY-MM-DD (today when absent)'), threat_level_id: Text('1 high … 4 undefined'), analysis: Text('0 initial, 1 ongoing, 2 completed'),
+  distribution: Text('0 organisation, 1 community, 2 connected, 3 all, 4 sharing group'), sharing_group_id: Text('at distribution 4'),
+  uuid: Text('made when absent'), published: Flag(''), Tag: Tags,
+  Attribute: Items(AnyValue(), 'attributes'), Object: Items(AnyValue(), 'objects'),
+});
+
+export const ORGANISATION_BODY = model('Organisation', 'The organisation could not be saved.', {
+  name: Text('unique'), uuid: Text('made when absent'), description: Text(''), type: Text(''), nationality: Text(''), sector: Text(''), contacts: Text(''),
+  local: Flag('an organisation of this instance (default)'),
+});
+
+export const SHARING_GROUP_BODY = model('SharingGroup', 'Could not save sharing group.', {
+  name: Text('unique'), description: Text(''), releasability: Text('who the data may go to'), active: Flag(''), roaming: Flag(''), uuid: Text('made when absent'),
+});
+
+export const SIGHTING_BODY = Fields({
+  id: AnyValue('attribute id'), uuid: AnyValue('attribute uuid'), value: AnyValue('every attribute you may see holding it'),
+  type: AnyValue('0 sighting, 1 false positive, 2 expiration'), source: AnyValue(''), timestamp: AnyValue('epoch seconds (now when absent)'),
+});
+
+export const TAG_BODY = model('Tag', 'The tag could not be saved.', {
+  name: Text('unique'), colour: Text('#rrggbb'), exportable: Flag(''), hide_tag: Flag(''),
+});
+
+export const TAG_ATTACH = Fields({
+  uuid: AnyValue('event or attribute uuid'), tag: AnyValue('tag name or id'), local: AnyValue('a tag of your organisation only, never shared'),
+});
+
+export const USER_BODY = model('User', 'The user could not be saved.', {
+  email: Text('unique'), org_id: Id('organisation (yours when absent)'), role_id: Id('role (User when absent)'), disabled: Flag('may not sign in'),
+  password: Text('for the web interface, 12 characters or more; a new one ends his sessions'),
+});
+
+export const ROLE_BODY = model('Role', 'The role could not be saved.', { name: Text('unique'), perm_add: Flag('and every other perm_* flag of MISP\'s roles') });
+
+export const AUTH_KEY_BODY = Fields({ comment: Text('what the key is for') });
+
+export const EXCLUSION_BODY = model('CorrelationExclusion', 'The correlation exclusion could not be saved.', {
+  value: Text('a value, or a pattern with %'), comment: Text(''),
+});
+
+export const WARNINGLIST_TOGGLE = Fields({ id: OneOrMany('ids (or one id)'), name: OneOrMany('names (or one name)'), enabled: Flag('on (default) or off') });
+
+export const CHECK_VALUE = Type.Unknown({ description: 'a value, a list of values, or {"value": …}' });
+
+export const REST_SEARCH = Fields({
+  returnFormat: Text('json (default), csv, text, hashes, cache, suricata, snort, zeek, rpz, stix2'), value: AnyValue('a value, or a pattern with %; a list for any of them'),
+  type: OneOrMany('types'), category: OneOrMany('categories'), org: OneOrMany('creator organisations (id, uuid or name; ! negates)'),
+  tags: AnyValue('a list (! negates) or {"AND": […], "OR": […], "NOT": […]}'), eventid: OneOrMany('event ids'), uuid: OneOrMany('attribute or event uuids'),
+  from: AnyValue('event date from (YYYY-MM-DD)'), to: AnyValue('event date until'), last: AnyValue('published within: 7d, 12h, 30m'),
+  timestamp: AnyValue('changed since (epoch seconds or a span)'), publish_timestamp: AnyValue('published since'), published: AnyValue(''), to_ids: AnyValue(''),
+  deleted: AnyValue('only deleted attributes'), enforceWarninglist: AnyValue('leave out values on enabled warninglists'),
+  includeCorrelations: AnyValue('add RelatedAttribute (and RelatedEvent)'), limit: AnyValue('page size'), page: AnyValue('page number, from 1'),
+  requested_attributes: AnyValue('csv: the columns'), headerless: AnyValue('csv: no header'), includeContext: AnyValue('csv: event columns'),
+  includeEventUuid: AnyValue('cache: add the event uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
+  policy: AnyValue('rpz: NXDOMAIN, NODATA, DROP, Local-Data, PASSTHRU, TCP-only'),
+}, 'restSearch filters (MISP\'s query format); each is checked, and named when wrong, by the search');
+
+export const INDEX_QUERY = Fields({
+  eventinfo: AnyValue('part of the title'), all: AnyValue('text in the title or in any attribute value'), attribute: AnyValue('part of an attribute value'),
+  tags: AnyValue('event tags (! negates, % wildcards)'), org: AnyValue('creator organisations (! negates)'), eventid: AnyValue('ids'),
+  datefrom: AnyValue('YYYY-MM-DD'), dateuntil: AnyValue('YYYY-MM-DD'), threatlevel: AnyValue('1–4'), distribution: AnyValue('0–4'), analysis: AnyValue('0–2'),
+  sharinggroup: AnyValue('sharing group ids'), published: AnyValue(''), timestamp: AnyValue('changed since'), publish_timestamp: AnyValue('published since'),
+  sort: AnyValue('id, date, info, timestamp, publish_timestamp, threat_level_id, analysis, distribution'), desc: AnyValue(''), minimal: AnyValue('ids and timestamps only'),
+  limit: AnyValue('page size (default 1000)'), page: AnyValue('from 1'),
+}, 'filters; each is checked, and named when wrong, by the index');
+
+export const AUDIT_QUERY = Fields({
+  model: AnyValue('Event, Attribute, Object, Tag, User, …'), action: AnyValue('add, edit, delete, publish, …'), email: AnyValue('the user'),
+  limit: AnyValue('page size (default 100)'), page: AnyValue('from 1'),
+});
