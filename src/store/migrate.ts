@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
-import { schemaDialect, type DialectName, type SchemaDialect } from './dialect.js';
+import type { DialectName } from './dialect.js';
+import { schemaDialect, type SchemaDialect } from './migrations/frozen/dialect.js';
 import * as core from './migrations/001-core.js';
 import * as settings from './migrations/002-settings.js';
 import * as exclusions from './migrations/003-correlation-exclusions.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 import type { Database } from '../schema.js';
 import { pointAttributesAtValues } from '../value-index.js';
 
