@@ -157,6 +157,7 @@ forEachDialect('migrations', (fixture) => {
     await putAttribute(before.db, one, 'ip-dst', '192.0.2.0/24');
     await putAttribute(before.db, one, 'domain|ip', 'c2.example', '198.51.100.7');
     await putAttribute(before.db, one, 'domain', 'shared.example');
+    await putAttribute(before.db, one, 'hostname', 'shared.example');
     await putAttribute(before.db, one, 'ip-src', '2001:db8::1');
     await putAttribute(before.db, one, 'ip-dst|port', '203.0.113.9', '443');
     await putAttribute(before.db, one, 'text', 'shared.example');
@@ -191,7 +192,7 @@ forEachDialect('migrations', (fixture) => {
     const counts = async () => Object.fromEntries((await store.db.selectFrom('value_events').innerJoin('value', 'value.id', 'value_events.value_id')
       .select(['value.value', 'value_events.events']).execute()).map((r) => [r.value, Number(r.events)]));
     const expected = {
-      // Event 3 does not correlate, and neither does the text attribute of event 1.
+      // Event 1 counts once for its two attributes; event 3 does not correlate, nor does a text attribute.
       'shared.example': 2,
       // The address of event 1's domain|ip and event 2's ip-dst.
       '198.51.100.7': 2,
