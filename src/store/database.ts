@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { schemaDialect, type DialectName } from './dialect.js';
+import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { ReadWriteSqliteDialect } from './sqlite-connections.js';
 import type { IdScope } from './id-scope.js';
@@ -126,7 +126,7 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('postgres'), schema ?? 'public');
+  await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
   const where = new URL(config.databaseUrl);
   return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
 }
@@ -189,7 +189,7 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   }
   const writer = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new ReadWriteSqliteDialect(writer, reader ? withStatementCache(reader) : writer) });
-  await migrateToLatest(db as unknown as Kysely<unknown>, schemaDialect('sqlite'));
+  await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
   return makeStore(db, 'sqlite', file, sqlite);
 }
 

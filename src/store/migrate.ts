@@ -1,5 +1,6 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { SchemaDialect } from './dialect.js';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { DialectName } from './dialect.js';
+import { schemaDialect, type SchemaDialect } from './migrations/frozen/dialect.js';
 import * as core from './migrations/001-core.js';
 import * as settings from './migrations/002-settings.js';
 import * as exclusions from './migrations/003-correlation-exclusions.js';
@@ -40,13 +41,27 @@ class ListedMigrations implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; each migration runs in its own transaction. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: SchemaDialect, schema?: string): Promise<void> {
+/** The names of every migration, in the order they run. */
+export const MIGRATIONS: readonly string[] = STEPS.map(([name]) => name);
+
+function migrator(db: Kysely<unknown>, dialect: DialectName, schema: string | undefined): Migrator {
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-  const migrator = new Migrator({ db, provider: new ListedMigrations(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return new Migrator({ db, provider: new ListedMigrations(schemaDialect(dialect)), ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+function check({ error, results }: MigrationResultSet): void {
+  if (!error) return;
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+  throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Brings the schema up to date; each migration runs in its own transaction. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName, schema?: string): Promise<void> {
+  check(await migrator(db, dialect, schema).migrateToLatest());
+}
+
+/** Brings the schema up to the named migration, as a store of that version had it: what upgrade tests start from. */
+export async function migrateTo(db: Kysely<unknown>, dialect: DialectName, target: string, schema?: string): Promise<void> {
+  if (!MIGRATIONS.includes(target)) throw new Error(`no database migration is named "${target}"`);
+  check(await migrator(db, dialect, schema).migrateTo(target));
 }

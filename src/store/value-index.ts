@@ -182,7 +182,7 @@ export async function applyValueEvents(store: Store | undefined, db: Db, deltas:
  * Points every attribute at its value rows, in batches. It reads the attribute's own text, so it is
  * safe to run again.
  */
-export async function pointAttributesAtValues(db: Db): Promise<void> {
+async function pointAttributesAtValues(db: Db): Promise<void> {
   let after = 0;
   for (;;) {
     const rows = await db.selectFrom('attribute').select(['id', 'type', 'value1', 'value2'])
@@ -199,7 +199,7 @@ export async function pointAttributesAtValues(db: Db): Promise<void> {
 }
 
 /** Counts every value's events afresh from the attributes. */
-export async function recountValueEvents(db: Db): Promise<void> {
+async function recountValueEvents(db: Db): Promise<void> {
   await db.deleteFrom('value_events').execute();
   const events = await db.selectFrom('event').select('id').execute();
   const deltas: ValueEventDeltas = new Map();

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /** The MISP core: organisations, tags, events with their attributes, objects, references, sightings and reports. */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /** Values, or `%` patterns, that an administrator takes out of correlation. */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /** Warninglists as loaded, each with its entries, and whether it is enabled on this instance. */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
-import type { Database } from '../schema.js';
-import { pointAttributesAtValues } from '../value-index.js';
+import type { SchemaDialect } from './frozen/dialect.js';
+import { pointAttributesAtValues } from './frozen/value-rows.js';
 
 /**
  * The value index: each distinct value once, numbered; attributes point at it. It carries the number of
@@ -10,7 +9,7 @@ import { pointAttributesAtValues } from '../value-index.js';
  */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
   await d.idColumn(db.schema.createTable('value'))
-    // The value's hash; unique, a colliding value takes the next free key (see value-index.ts).
+    // The value's hash; unique, a colliding value takes the next free key (see frozen/value-rows.ts).
     .addColumn('key', 'bigint', (c) => c.notNull().unique())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('events', 'integer', (c) => c.notNull().defaultTo(0))
@@ -24,5 +23,5 @@ export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
   await db.schema.alterTable('attribute').renameColumn('value1_key', 'value1_id').execute();
   await db.schema.alterTable('attribute').renameColumn('value2_key', 'value2_id').execute();
   // The counts of events are made by migration 012, which moved them to a table of their own.
-  await pointAttributesAtValues(db as unknown as Kysely<Database>);
+  await pointAttributesAtValues(db);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /**
  * Who may ask: roles with MISP's permission flags, users of organisations, and their API keys, kept

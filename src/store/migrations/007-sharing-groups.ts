@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /**
  * Organisations' descriptive fields, and sharing groups (distribution 4): a named set of organisations, and of instances (server 0 is this

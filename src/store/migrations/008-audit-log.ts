@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
 
 /** Who created, changed or deleted what, through the API: one row per change that succeeded. */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {

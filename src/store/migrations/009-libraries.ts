@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { BUILTIN_TAXONOMIES } from '../../libraries/builtin.js';
-import type { SchemaDialect } from '../dialect.js';
+import type { SchemaDialect } from './frozen/dialect.js';
+import { BUILTIN_TAXONOMIES } from './frozen/taxonomies.js';
 
 /**
  * The community libraries: taxonomies, galaxies with their clusters, object templates and

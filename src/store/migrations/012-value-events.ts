@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
-import { recountValueEvents } from '../value-index.js';
+import { countValueEvents } from './frozen/value-events.js';
 
 /**
  * The values' counts of events move to a narrow table of their own. Each import changes the counts
@@ -12,6 +11,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('value_id', 'integer', (c) => c.primaryKey())
     .addColumn('events', 'integer', (c) => c.notNull())
     .execute();
-  await recountValueEvents(db as unknown as Kysely<Database>);
+  await countValueEvents(db);
   await db.schema.alterTable('value').dropColumn('events').execute();
 }
