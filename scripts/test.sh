@@ -17,5 +17,10 @@ if [ -z "${CAIRN_TEST_DATABASE_URL:-}" ] && [ "${CAIRN_TEST_SKIP_PG:-}" != "1" ]
   export CAIRN_TEST_DATABASE_URL="postgres://postgres@$PGHOST_ADDR:5432/$db"
 fi
 
+# The real-data tier (test/helpers/shared-data.ts): CAIRN_SHARED when set, else ../shared; skipped when absent.
+shared="${CAIRN_SHARED:-$(pwd)/../shared}"
+if [ -d "$shared/data" ]; then echo "real data tier: $shared" >&2
+else echo "real data tier: $shared not found; its tests are skipped (set CAIRN_SHARED to run them)" >&2; fi
+
 if [ "$#" -eq 0 ]; then set -- test/*/*.test.ts; fi
 node --import tsx --test --test-reporter=spec "$@"

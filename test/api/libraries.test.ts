@@ -5,16 +5,15 @@ import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/library-load.js';
 import type { Store } from '../../src/store/database.js';
 import { call, serve, type Instance } from '../helpers/api.js';
-import { SHARED, forEachDialect } from '../helpers/stores.js';
+import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
+import { forEachDialect } from '../helpers/stores.js';
 
-const MISP = join(SHARED, 'data', 'misp');
 const EVENT = 'ab000000-0000-4000-8000-00000000aa01';
-const LIBRARIES = {
-  ...readLibraries(join(MISP, 'misp-galaxy')),
-  taxonomies: readLibraries(join(MISP, 'misp-taxonomies')).taxonomies,
-  templates: readLibraries(join(MISP, 'misp-objects')).templates,
-  noticelists: readLibraries(join(MISP, 'misp-noticelist')).noticelists,
-};
+/** The fixture libraries (test/fixtures/misp): two taxonomies, two galaxies of three clusters, two templates, a noticelist. */
+const LIBRARIES = { ...readLibraries(fixturePath('misp')), warninglists: [] };
+/** The fixture's threat-actor galaxy and the uuid of its clusters file. */
+const THREAT_ACTOR = 'f1c70000-0000-4000-8000-0000000000a1';
+const THREAT_ACTOR_CLUSTERS = 'f1c70000-0000-4000-8000-0000000000c1';
 
 forEachDialect('REST API: community libraries', (fixture) => {
   let i: Instance;
@@ -47,9 +46,10 @@ forEachDialect('REST API: community libraries', (fixture) => {
 
   it('loads the libraries; a reload keeps ids and enabled states', async () => {
     const n = await saveLibraries(store, LIBRARIES);
-    assert.ok(n.taxonomies > 100 && n.clusters > 40_000 && n.templates > 300, JSON.stringify(n));
-    const first = (await call(i, i.alice, 'GET', '/galaxy_clusters/view/7cdff317-a673-4474-84ec-4f1754947823')).status;
-    assert.equal(first, 404, 'a galaxy uuid is not a cluster');
+    assert.deepEqual(n, { taxonomies: 2, galaxies: 2, clusters: 3, templates: 2, noticelists: 1, warninglists: 0 });
+    for (const uuid of [THREAT_ACTOR, THREAT_ACTOR_CLUSTERS]) {
+      assert.equal((await call(i, i.alice, 'GET', `/galaxy_clusters/view/${uuid}`)).status, 404, 'a galaxy uuid is not a cluster');
+    }
     const before = (await call(i, i.alice, 'GET', '/galaxies/view/threat-actor')).body.GalaxyCluster.find((c: { value: string }) => c.value === 'APT28');
     await saveLibraries(store, { ...LIBRARIES, taxonomies: [], templates: [], noticelists: [] });
     const again = (await call(i, i.alice, 'GET', '/galaxies/view/threat-actor')).body.GalaxyCluster.find((c: { value: string }) => c.value === 'APT28');
@@ -57,7 +57,7 @@ forEachDialect('REST API: community libraries', (fixture) => {
     const index = await call(i, i.alice, 'GET', '/taxonomies/index');
     const tlp = index.body.find((t: { Taxonomy: { namespace: string } }) => t.Taxonomy.namespace === 'tlp');
     assert.equal(tlp.Taxonomy.enabled, true, 'tlp stays enabled when the library replaces it');
-    assert.ok(tlp.current_count >= 2 && tlp.total_count >= 8, JSON.stringify(tlp));
+    assert.deepEqual([tlp.current_count, tlp.total_count], [2, 7], 'the library\'s seven labels, of which the two in use');
     assert.equal(index.body.find((t: { Taxonomy: { namespace: string } }) => t.Taxonomy.namespace === 'admiralty-scale').Taxonomy.enabled, false);
   });
 
@@ -81,20 +81,21 @@ forEachDialect('REST API: community libraries', (fixture) => {
   it('resolves a galaxy tag to its cluster, by value or synonym, with meta and relations', async () => {
     const view = await call(i, i.alice, 'GET', `/events/view/${EVENT}`);
     const galaxy = view.body.Event.Galaxy[0];
-    assert.deepEqual([galaxy.name, galaxy.type, galaxy.uuid], ['Threat Actor', 'threat-actor', '698774c7-8022-42c4-917f-8d6e4f06ada3']);
+    assert.deepEqual([galaxy.name, galaxy.type, galaxy.uuid], ['Threat Actor', 'threat-actor', THREAT_ACTOR]);
     const cluster = galaxy.GalaxyCluster[0];
     assert.equal(cluster.value, 'APT28');
     assert.equal(cluster.tag_name, 'misp-galaxy:threat-actor="Sofacy"', 'the tag the event carries');
     assert.deepEqual(cluster.meta.country, ['RU']);
     assert.ok(cluster.meta.synonyms.includes('Sofacy'));
-    assert.ok(cluster.GalaxyClusterRelation.length > 0);
+    assert.deepEqual(cluster.GalaxyClusterRelation.map((r: { referenced_galaxy_cluster_uuid: string; referenced_galaxy_cluster_type: string }) =>
+      [r.referenced_galaxy_cluster_uuid, r.referenced_galaxy_cluster_type]), [['f1c70000-0000-4000-8000-000000000c02', 'similar']]);
   });
 
   it('lists galaxies and searches their clusters as PyMISP asks', async () => {
     const all = await call(i, i.alice, 'GET', '/galaxies/index');
     assert.ok(all.body.some((g: { Galaxy: { type: string } }) => g.Galaxy.type === 'threat-actor'));
     const found = await call(i, i.alice, 'POST', '/galaxies', { value: 'Threat Act' });
-    assert.ok(found.body.length < all.body.length);
+    assert.deepEqual([found.body.length, all.body.length], [1, 2], 'Threat Actor of the two galaxies');
     assert.ok(found.body.every((g: { Galaxy: { name: string } }) => g.Galaxy.name.includes('Threat Act')));
     const clusters = await call(i, i.alice, 'POST', '/galaxy_clusters/index/threat-actor', { context: 'all', searchall: 'Fancy Bear' });
     assert.ok(clusters.body.some((c: { GalaxyCluster: { value: string } }) => c.GalaxyCluster.value === 'APT28'), JSON.stringify(clusters.body).slice(0, 300));
@@ -127,5 +128,39 @@ forEachDialect('REST API: community libraries', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', `/noticelists/enableNoticelist/${id}/true`)).status, 403);
     assert.equal((await call(i, i.admin, 'POST', `/noticelists/enableNoticelist/${id}/true`)).body.name, 'Noticelist enabled');
     assert.equal((await call(i, i.admin, 'POST', `/noticelists/toggleEnable/${id}`)).body.name, 'Noticelist disabled');
+  });
+});
+
+describeRealData('REST API: community libraries', () => {
+  forEachDialect('the published ones', (fixture) => {
+    after(() => fixture.cleanup());
+
+    it('loads every published library, and resolves a galaxy tag by synonym to its cluster', async () => {
+      const store = await fixture.open();
+      const misp = sharedPath('data', 'misp');
+      const n = await saveLibraries(store, {
+        ...readLibraries(join(misp, 'misp-galaxy')),
+        taxonomies: readLibraries(join(misp, 'misp-taxonomies')).taxonomies,
+        templates: readLibraries(join(misp, 'misp-objects')).templates,
+        noticelists: readLibraries(join(misp, 'misp-noticelist')).noticelists,
+      });
+      assert.ok(n.taxonomies > 100 && n.clusters > 40_000 && n.templates > 300, JSON.stringify(n));
+      const i = await serve(store);
+      try {
+        assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'Tagged', distribution: 1,
+          Tag: [{ name: 'misp-galaxy:threat-actor="Sofacy"' }] } })).status, 200);
+        assert.equal((await call(i, i.alice, 'GET', '/galaxy_clusters/view/7cdff317-a673-4474-84ec-4f1754947823')).status, 404, 'a galaxy uuid is not a cluster');
+        const galaxy = (await call(i, i.alice, 'GET', `/events/view/${EVENT}`)).body.Event.Galaxy[0];
+        assert.deepEqual([galaxy.name, galaxy.type, galaxy.uuid], ['Threat Actor', 'threat-actor', '698774c7-8022-42c4-917f-8d6e4f06ada3']);
+        const cluster = galaxy.GalaxyCluster[0];
+        assert.equal(cluster.value, 'APT28');
+        assert.deepEqual(cluster.meta.country, ['RU']);
+        assert.ok(cluster.GalaxyClusterRelation.length > 0);
+        const tlp = (await call(i, i.alice, 'GET', '/taxonomies/index')).body.find((t: { Taxonomy: { namespace: string } }) => t.Taxonomy.namespace === 'tlp');
+        assert.ok(tlp.total_count >= 8, JSON.stringify(tlp));
+      } finally {
+        await i.app.close();
+      }
+    });
   });
 });

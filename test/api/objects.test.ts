@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/library-load.js';
 import { call, serve, type Instance } from '../helpers/api.js';
+import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const EVENT = 'ab000000-0000-4000-8000-000000000001';
-const TEMPLATES = join(import.meta.dirname, '../../../shared/data/misp/misp-objects');
+const TEMPLATES = fixturePath('misp', 'misp-objects');
 
 forEachDialect('REST API: objects and object references', (fixture) => {
   let i: Instance;

@@ -13,7 +13,7 @@ import { saveLibraries } from '../../src/store/library-load.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { addOrganisation } from '../../src/store/organisations.js';
 import { addUser, bootstrapInstance, setPassword } from '../../src/store/users.js';
-import { SHARED } from '../helpers/stores.js';
+import { REAL_DATA_SKIP, sharedPath } from '../helpers/shared-data.js';
 
 /**
  * The web interface end to end: a real server over the embedded store, driven by Debian's Chromium
@@ -27,7 +27,8 @@ const TA505 = '6021536f-a808-4b9c-8136-d7460aba047c';
 const TA505_OTHER = '5eec7d77-302c-45b8-ade6-c3d20aba047c';
 const XSS = '<img src=x onerror=alert(1)>';
 
-describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 'CAIRN_TEST_SKIP_BROWSER=1' : false }, () => {
+// It imports the real ANSSI feed and checks its correlations: a suite of the real-data tier.
+describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 'CAIRN_TEST_SKIP_BROWSER=1' : REAL_DATA_SKIP }, () => {
   let store: Store;
   let dir: string;
   let base: string;
@@ -46,10 +47,10 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     const boot = await bootstrapInstance(store, { adminPassword: ADMIN_PASSWORD });
     const host = boot.hostOrganisation;
     // The feed but one event, which the interface imports.
-    const feed = join(SHARED, 'data', 'feeds', 'MISP-ANSSI');
+    const feed = sharedPath('data', 'feeds', 'MISP-ANSSI');
     const files = readdirSync(feed).filter((f) => /^[0-9a-f-]{36}\.json$/.test(f) && !f.startsWith(TA505_OTHER)).map((f) => join(feed, f));
     await importEvents(store, readInputs(files));
-    const objects = readLibraries(join(SHARED, 'data', 'misp', 'misp-objects'));
+    const objects = readLibraries(sharedPath('data', 'misp', 'misp-objects'));
     await saveLibraries(store, { ...objects, templates: objects.templates.filter((t) => t.name === 'domain-ip') });
     const orgB = await addOrganisation(store, 'Org B');
     const bob = await addUser(store, 'bob@b.test', orgB.id, 'User');
@@ -122,7 +123,7 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
 
   it('imports a real feed file after showing what it will create and what it leaves out', async () => {
     await page.getByRole('link', { name: 'Import' }).click();
-    await page.getByLabel('File').setInputFiles(join(SHARED, 'data', 'feeds', 'MISP-ANSSI', `${TA505_OTHER}.json`));
+    await page.getByLabel('File').setInputFiles(sharedPath('data', 'feeds', 'MISP-ANSSI', `${TA505_OTHER}.json`));
     const row = page.locator('.import-plan tbody tr', { hasText: 'TA505' });
     await row.waitFor();
     assert.match(await row.textContent() ?? '', /new event/);
@@ -132,7 +133,7 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     await page.getByRole('status').getByText('1 created, 0 updated, 0 refused.').waitFor();
     await page.getByLabel('File').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"Event": ') });
     await page.getByRole('alert').getByText(/broken\.json is not JSON/).waitFor();
-    await page.getByLabel('File').setInputFiles(join(SHARED, 'data', 'feeds', 'MISP-ANSSI', `${TA505_OTHER}.json`));
+    await page.getByLabel('File').setInputFiles(sharedPath('data', 'feeds', 'MISP-ANSSI', `${TA505_OTHER}.json`));
     await page.locator('.import-plan tbody tr', { hasText: 'unchanged' }).waitFor();
     assert.ok(await page.getByRole('button', { name: 'Import 0 events' }).isDisabled(), 'nothing left to import');
   });

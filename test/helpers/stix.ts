@@ -5,13 +5,12 @@ import addFormats from 'ajv-formats';
 import { parsePattern } from '../../src/formats/stix/pattern.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { MispEvent } from '../../src/model/event.js';
-import { SHARED } from './stores.js';
-
-const SCHEMAS = join(SHARED, 'data', 'stix21-schemas', 'schemas');
+import { sharedPath } from './shared-data.js';
 
 const BASE = 'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/';
 
 function schemaValidator() {
+  const SCHEMAS = sharedPath('data', 'stix21-schemas', 'schemas');
   const ajv = new Ajv2020.default({ strict: false, allErrors: false, unicodeRegExp: false });
   addFormats.default(ajv);
   const byType = new Map<string, string>();
@@ -28,15 +27,13 @@ function schemaValidator() {
 let schemaOf: ReturnType<typeof schemaValidator> | undefined;
 
 /**
- * What is wrong with a bundle by the OASIS STIX 2.1 JSON schemas and the pattern grammar: each object
- * against its type's schema, so that the error names it. Empty when the bundle is valid.
+ * What is wrong with a bundle's identifiers and patterns: each id a `<type>--<UUID>` of its object's type,
+ * each STIX pattern by Cairn's parser of the patterning grammar. Empty when they are right. Needs no data:
+ * the OASIS schemas are checked by stixProblems, in the real-data tier.
  */
-export function stixProblems(bundle: { objects: Array<Record<string, unknown>> }): string[] {
-  schemaOf ??= schemaValidator();
+export function stixIdProblems(bundle: { objects: Array<Record<string, unknown>> }): string[] {
   const out: string[] = [];
   for (const o of bundle.objects) {
-    const validate = schemaOf(o);
-    if (!validate(o)) out.push(`${String(o.id)}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     if (!/^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(String(o.id)) || !String(o.id).startsWith(`${String(o.type)}--`)) {
       out.push(`${String(o.id)}: not an identifier of a ${String(o.type)}`);
     }
@@ -51,9 +48,23 @@ export function stixProblems(bundle: { objects: Array<Record<string, unknown>> }
   return out;
 }
 
-/** Every event of the real feeds under ../shared/data/feeds, parsed. */
-export function feedEvents(): MispEvent[] {
-  const root = join(SHARED, 'data', 'feeds');
+/**
+ * What is wrong with a bundle by the OASIS STIX 2.1 JSON schemas (each object against its type's schema,
+ * so that the error names it), and by stixIdProblems. Empty when the bundle is valid. The schemas are
+ * real data (../shared): call it from a test of the real-data tier only.
+ */
+export function stixProblems(bundle: { objects: Array<Record<string, unknown>> }): string[] {
+  schemaOf ??= schemaValidator();
+  const out: string[] = [];
+  for (const o of bundle.objects) {
+    const validate = schemaOf(o);
+    if (!validate(o)) out.push(`${String(o.id)}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  }
+  return [...out, ...stixIdProblems(bundle)];
+}
+
+/** Every event of the feeds under ROOT (one folder each, of `<uuid>.json` files), parsed. */
+export function feedEvents(root: string): MispEvent[] {
   const out: MispEvent[] = [];
   for (const feed of readdirSync(root)) {
     for (const f of readdirSync(join(root, feed)).filter((n) => /^[0-9a-f-]{36}\.json$/.test(n))) {

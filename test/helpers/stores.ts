@@ -73,6 +73,3 @@ export function forEachDialect(name: string, suite: (fixture: StoreFixture) => v
     throw new Error('CAIRN_TEST_DATABASE_URL is not set: run the tests with `npm test`, or set CAIRN_TEST_SKIP_PG=1');
   }
 }
-
-/** The steering repository's shared/ folder: beside the checkout, or where CAIRN_SHARED says. */
-export const SHARED = process.env.CAIRN_SHARED ?? join(import.meta.dirname, '..', '..', '..', 'shared');

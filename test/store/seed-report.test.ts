@@ -11,29 +11,33 @@ import { saveEvent } from '../../src/store/event-writer.js';
 import { saveLibraries } from '../../src/store/library-load.js';
 import { templateDescriptions } from '../../src/store/object-templates.js';
 import { eventFromSeed } from '../helpers/seed-event.js';
-import { SHARED, forEachDialect } from '../helpers/stores.js';
+import { describeRealData, sharedPath } from '../helpers/shared-data.js';
+import { forEachDialect } from '../helpers/stores.js';
 
-const SEEDS = join(SHARED, 'seeds');
-const TEMPLATES = readLibraries(join(SHARED, 'data', 'misp', 'misp-objects'));
+// The seed reports and the object templates they describe are real data: a suite of the real-data tier.
+describeRealData("the seeds' reports", () => {
+  const SEEDS = sharedPath('seeds');
+  const TEMPLATES = readLibraries(sharedPath('data', 'misp', 'misp-objects'));
 
-forEachDialect("the seeds' reports", (fixture) => {
-  after(() => fixture.cleanup());
+  forEachDialect('rendered from the store', (fixture) => {
+    after(() => fixture.cleanup());
 
-  for (const name of readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort()) {
-    it(`reproduces ${name} byte for byte`, async () => {
-      const seed = readFileSync(join(SEEDS, name), 'utf8');
-      const parsed = parseMispEvent(eventFromSeed(name, seed));
-      assert.deepEqual(parsed.problems, []);
-      const store = await fixture.open();
-      await saveLibraries(store, TEMPLATES);
-      const templates = await templateDescriptions(store);
-      const saved = await saveEvent(store, parsed.event!);
-      assert.equal(saved.status, 'created');
-      for (const ref of [{ id: saved.eventId }, { uuid: parsed.event!.uuid }]) {
-        const event = await loadEvent(store, OPERATOR, ref);
-        const report = renderReport(event!, { redact: new Set(['md5', 'sha1', 'sha256']), templates });
-        assert.equal(report, seed);
-      }
-    });
-  }
+    for (const name of readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort()) {
+      it(`reproduces ${name} byte for byte`, async () => {
+        const seed = readFileSync(join(SEEDS, name), 'utf8');
+        const parsed = parseMispEvent(eventFromSeed(name, seed));
+        assert.deepEqual(parsed.problems, []);
+        const store = await fixture.open();
+        await saveLibraries(store, TEMPLATES);
+        const templates = await templateDescriptions(store);
+        const saved = await saveEvent(store, parsed.event!);
+        assert.equal(saved.status, 'created');
+        for (const ref of [{ id: saved.eventId }, { uuid: parsed.event!.uuid }]) {
+          const event = await loadEvent(store, OPERATOR, ref);
+          const report = renderReport(event!, { redact: new Set(['md5', 'sha1', 'sha256']), templates });
+          assert.equal(report, seed);
+        }
+      });
+    }
+  });
 });

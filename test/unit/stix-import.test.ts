@@ -6,16 +6,18 @@ import { stixBundle } from '../../src/formats/stix/export.js';
 import { stixToEvents } from '../../src/formats/stix/import.js';
 import { registryKey } from '../../src/formats/stix/observables.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
+import type { MispEvent } from '../../src/model/event.js';
+import { REAL_DATA_SKIP, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { feedEvents } from '../helpers/stix.js';
-import { SHARED } from '../helpers/stores.js';
 
 /** Attributes STIX gives back as they were, except registry hives, which STIX spells in full. */
 const key = (a: { type: string; value: string; category: string }) =>
   `${a.type}|${a.category}|${a.type.startsWith('regkey') ? registryKey(a.value) : a.type === 'AS' ? a.value.replace(/^AS/i, '') : a.value}`;
 
-it('brings every attribute of the real feeds back through STIX with its type, value and category', () => {
+/** Exports each event to STIX and imports it back, asserting that every live attribute returns; gives how many did. */
+function roundTrip(events: MispEvent[]): number {
   let compared = 0;
-  for (const event of feedEvents()) {
+  for (const event of events) {
     const back = stixToEvents(stixBundle([event]));
     assert.equal(back.events.length, 1, event.uuid);
     const parsed = parseMispEvent(back.events[0]);
@@ -28,11 +30,46 @@ it('brings every attribute of the real feeds back through STIX with its type, va
     assert.equal(parsed.event!.info, event.info);
     assert.deepEqual(parsed.event!.tags.map((t) => t.name).sort(), event.tags.filter((t) => !t.local).map((t) => t.name).sort());
   }
+  return compared;
+}
+
+it('brings every attribute of the fixture feeds back through STIX with its type, value and category', () => {
+  const events = feedEvents(fixturePath('feeds'));
+  assert.equal(events.length, 5);
+  assert.equal(roundTrip(events), 40, 'every attribute of the five events but the deleted one');
+});
+
+it('brings every attribute of the real feeds back through STIX with its type, value and category', { skip: REAL_DATA_SKIP }, () => {
+  const compared = roundTrip(feedEvents(sharedPath('data', 'feeds')));
   assert.ok(compared > 10_000, `${compared} attributes compared`);
 });
 
-it('imports the OASIS examples, reporting what has no MISP form', () => {
-  const dir = join(SHARED, 'data', 'stix21-examples');
+it('imports a report bundle: indicators, observed data and galaxy objects, reporting what has no MISP form', () => {
+  const r = stixToEvents(JSON.parse(readFileSync(fixturePath('stix', 'fixture-report.json'), 'utf8')));
+  assert.equal(r.events.length, 1);
+  const parsed = parseMispEvent(r.events[0]);
+  assert.deepEqual(parsed.problems, []);
+  const event = parsed.event!;
+  assert.deepEqual([event.uuid, event.info, event.date, event.orgc?.name], ['57150000-0000-4000-8000-000000000001',
+    'Fixture RAT delivered from a lookalike domain', '2024-06-02', 'Fixture Analysts']);
+  assert.deepEqual(event.tags.map((t) => t.name).sort(), ['tlp:green', 'type:OSINT'], 'labels and the TLP marking become tags');
+  const id = (n: number) => `57150000-0000-4000-8000-00000000000${n}`;
+  assert.deepEqual(event.attributes.map((a) => [a.uuid, a.type, a.value, a.to_ids, a.tags.map((t) => t.name)]), [
+    [id(2), 'domain', 'bank-login-fixture.example', true, []],
+    [id(3), 'ip-dst', '198.51.100.77', true, []],
+    [id(4), 'sha256', 'c0ffee00'.repeat(8), true, ['misp-galaxy:mitre-malware="Fixture RAT"']],
+    [id(5), 'stix2-pattern', "[url:value = 'http://bank-login-fixture.example/a'] FOLLOWEDBY [url:value = 'http://bank-login-fixture.example/b'] WITHIN 60 SECONDS", true, []],
+    [id(6), 'url', 'https://paste-fixture.example/raw/x1', false, []],
+  ]);
+  assert.equal(event.attributes[0]!.comment, "Lookalike of a bank's login page");
+  assert.deepEqual(r.unmapped.map((u) => [u.id, u.reason]), [
+    ['location--57150000-0000-4000-8000-00000000000a', 'no MISP equivalent for a location'],
+    ['relationship--57150000-0000-4000-8000-000000000009', 'relationships are not imported (indicates)'],
+  ]);
+});
+
+it('imports the OASIS examples, reporting what has no MISP form', { skip: REAL_DATA_SKIP }, () => {
+  const dir = sharedPath('data', 'stix21-examples');
   const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
   assert.ok(files.length >= 5);
   let attributes = 0;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { it } from 'node:test';
 import { BUILTIN_TAXONOMIES } from '../../src/libraries/builtin.js';
 import { parseTaxonomy, splitTag, taxonomyTags, TaxonomyRules } from '../../src/libraries/taxonomy.js';
-import { SHARED } from '../helpers/stores.js';
+import { fixturePath } from '../helpers/shared-data.js';
 
-const read = (ns: string) => parseTaxonomy(JSON.parse(readFileSync(join(SHARED, 'data/misp/misp-taxonomies', ns, 'machinetag.json'), 'utf8')), ns);
+const read = (ns: string) => parseTaxonomy(JSON.parse(readFileSync(fixturePath('misp', 'misp-taxonomies', ns, 'machinetag.json'), 'utf8')), ns);
 
 it('splits tag names into namespace, predicate and value', () => {
   assert.deepEqual(splitTag('tlp:amber'), { namespace: 'tlp', predicate: 'amber' });

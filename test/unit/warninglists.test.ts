@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseWarninglist, readWarninglistDirectory, type Warninglist } from '../../src/correlation/warninglists/format.js';
 import { WarninglistIndex } from '../../src/correlation/warninglists/index.js';
-import { SHARED } from '../helpers/stores.js';
+import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 
 const list = (name: string, type: Warninglist['type'], entries: string[], matching: string[]): Warninglist =>
   ({ name, description: '', version: 1, type, matchingAttributes: matching, list: entries });
@@ -60,8 +59,22 @@ describe('warninglists', () => {
     assert.throws(() => parseWarninglist({ name: 'n', list: [1] }, 'x.json'), /list must be an array of strings/);
   });
 
+  it('reads a directory laid out as misp-warninglists and finds what its lists hold', () => {
+    const all = new WarninglistIndex(readWarninglistDirectory(fixturePath('misp', 'misp-warninglists')));
+    assert.equal(all.size, 3);
+    const hit = (v: string, t: string) => all.check(v, t).map((h) => h.name);
+    assert.deepEqual(hit('8.8.8.8', 'ip-dst'), ['Public DNS resolvers (IPv4)']);
+    assert.deepEqual(hit('1.1.1.1', 'ip-src'), ['Public DNS resolvers (IPv4)'], 'an address without its /32');
+    assert.deepEqual(hit('D41D8CD98F00B204E9800998ECF8427E', 'md5'), ['Hashes of empty files']);
+    assert.deepEqual(hit('10.20.30.40', 'ip-src'), ['RFC 1918 private ranges']);
+    assert.deepEqual(hit('10.20.30.40', 'domain'), [], 'a list applies only to its types');
+    assert.deepEqual(hit('c2-7f3a9b.invalid-example-zone.zz', 'domain'), []);
+  });
+});
+
+describeRealData('warninglists', () => {
   it('reads the published lists and finds well-known false positives in them', () => {
-    const all = new WarninglistIndex(readWarninglistDirectory(join(SHARED, 'data', 'misp', 'misp-warninglists')));
+    const all = new WarninglistIndex(readWarninglistDirectory(sharedPath('data', 'misp', 'misp-warninglists')));
     assert.ok(all.size > 100);
     const hit = (v: string, t: string) => all.check(v, t).map((h) => h.name);
     assert.ok(hit('8.8.8.8', 'ip-dst').includes('List of known IPv4 public DNS resolvers'));
