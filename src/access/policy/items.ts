@@ -1,6 +1,6 @@
 import type { User } from '../user.js';
 import { isSiteAdmin } from './permissions.js';
-import { mayAddToEvent, mayChangeEvent, type EventFacts } from './events.js';
+import { mayAddEvents, mayAddToEvent, mayChangeEvent, type EventFacts } from './events.js';
 
 /**
  * Attributes, objects and object references belong to their event: who may change the event may edit
@@ -8,6 +8,11 @@ import { mayAddToEvent, mayChangeEvent, type EventFacts } from './events.js';
  */
 export function mayEditItem(user: User, event: EventFacts): boolean {
   return mayChangeEvent(user, event);
+}
+
+/** Adding to any event at all takes perm_add: what is asked before the event is looked for. */
+export function mayAddItems(user: User): boolean {
+  return mayAddEvents(user);
 }
 
 export function mayAddItem(user: User, event: EventFacts): boolean {

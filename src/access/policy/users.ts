@@ -8,6 +8,10 @@ export interface UserFacts {
   orgId: number;
 }
 
+export function userFacts(user: User): UserFacts {
+  return { id: user.id, orgId: user.org.id };
+}
+
 /** Administering users at all: organisation admins (perm_admin) and site admins. */
 export function mayAdministerUsers(user: User): boolean {
   return can(user, 'perm_admin');
