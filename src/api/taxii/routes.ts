@@ -14,7 +14,7 @@ import type { User } from '../../store/users.js';
 import { clientError } from '../errors.js';
 import { documented } from '../openapi.js';
 import { mayChangeEvent } from '../../access/policy/events.js';
-import { mayWriteCollection } from '../../access/policy/taxii.js';
+import { mayReadCollection, mayWriteCollection } from '../../access/policy/taxii.js';
 import { viewerOf } from '../../access/viewer.js';
 import { storeStixAs, type Placement } from '../../services/import/as-user.js';
 import type { WriteQueue } from '../../services/write-queue.js';
@@ -159,7 +159,7 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
 
   const collectionResource = (user: User, c: TaxiiCollection) => ({
     id: c.id, title: c.title, ...(c.description ? { description: c.description } : {}), ...(c.alias ? { alias: c.alias } : {}),
-    can_read: true, can_write: mayWrite(user, c), media_types: [STIX_MEDIA],
+    can_read: mayReadCollection(user, c), can_write: mayWrite(user, c), media_types: [STIX_MEDIA],
   });
 
   const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
