@@ -18,7 +18,15 @@ export function userOf(request: FastifyRequest): User {
   return request.user;
 }
 
+/** Refuses the request (403) unless the policy allows it; the decision is the policy's, the wording the route's. */
+export function refuseUnless(allowed: boolean, message: string): void {
+  if (!allowed) throw new ApiError(403, message);
+}
+
+/** MISP's refusal for a role that lacks what a request needs. */
+export const lacking = (what: Permission): string => `You do not have permission to do that (${what}).`;
+
 export function requirePermission(user: User, permission: Permission): void {
-  if (!can(user, permission)) throw new ApiError(403, `You do not have permission to do that (${permission}).`);
+  refuseUnless(can(user, permission), lacking(permission));
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordProblem } from '../access/passwords.js';
+import { abilities } from '../access/policy/abilities.js';
 import type { Store } from '../store/database.js';
 import { endSession, endSessionsOf, sessionOf, startSession, userByPassword, type SessionLimits } from '../store/sessions.js';
 import { setPassword, type User } from '../store/users.js';
@@ -62,7 +63,7 @@ export class WebSessions {
   async start(reply: FastifyReply, user: User) {
     const tokens = await startSession(this.store, user.id);
     reply.header('set-cookie', this.cookie(tokens.token));
-    return { ...userDocument(user), csrfToken: tokens.csrf };
+    return { ...userDocument(user), abilities: abilities(user), csrfToken: tokens.csrf };
   }
 }
 
@@ -74,9 +75,9 @@ const textOf = (body: unknown, field: string): string => {
 
 export async function webSessionRoutes(app: FastifyInstance, store: Store, sessions: WebSessions, failures: FailedAuthLimit): Promise<void> {
   documented(app, 'Web sessions', {
-    'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user and the CSRF token' },
+    'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user, what he may do (abilities) and the CSRF token' },
     'POST /auth/logout': { summary: 'End this session' },
-    'GET /auth/session': { summary: "This session's user and CSRF token" },
+    'GET /auth/session': { summary: "This session's user, what he may do (abilities) and its CSRF token" },
     'POST /auth/password': { summary: 'Change your password (current and new): ends your other sessions' },
   });
 
@@ -106,7 +107,7 @@ export async function webSessionRoutes(app: FastifyInstance, store: Store, sessi
   app.get('/auth/session', async (request) => {
     const user = userOf(request);
     if (!request.sessionCsrf) throw new ApiError(403, 'This request came with an API key, not a session.');
-    return { ...userDocument(user), csrfToken: request.sessionCsrf };
+    return { ...userDocument(user), abilities: abilities(user), csrfToken: request.sessionCsrf };
   });
 
   app.post('/auth/password', async (request, reply) => {

@@ -13,17 +13,12 @@ import { Profile } from './pages/Profile';
 import { Search } from './pages/Search';
 import { SignIn } from './pages/SignIn';
 
-/** Whether the user's role grants a permission (site admins hold them all). */
-export function can(me: Me, permission: string): boolean {
-  return me.Role[permission] === true || me.Role.perm_site_admin === true;
-}
-
 function Page({ path, me }: { path: string; me: Me }) {
   const [base] = path.split('?');
   const parts = (base ?? '/').split('/').filter(Boolean);
   if (parts[0] === 'events' && parts[1] === 'new') return <NewEvent me={me} />;
   if (parts[0] === 'events' && parts[1] && parts[2] === 'graph') return <Graph id={parts[1]} />;
-  if (parts[0] === 'events' && parts[1]) return <EventPage id={parts[1]} me={me} />;
+  if (parts[0] === 'events' && parts[1]) return <EventPage id={parts[1]} />;
   if (parts[0] === 'events') return <EventList path={path} />;
   if (parts[0] === 'search') return <Search />;
   if (parts[0] === 'import') return <Import />;
@@ -63,9 +58,9 @@ export function App() {
           {link('/', 'Dashboard', '')}
           {link('/events', 'Events', 'events')}
           {link('/search', 'Search', 'search')}
-          {can(me, 'perm_add') ? link('/import', 'Import', 'import') : null}
+          {me.abilities.canAdd ? link('/import', 'Import', 'import') : null}
           {mayAdminister(me) ? link('/admin', 'Administration', 'admin') : null}
-          {can(me, 'perm_add') ? <a href="#/events/new" className="button-link">New event</a> : null}
+          {me.abilities.canAdd ? <a href="#/events/new" className="button-link">New event</a> : null}
         </nav>
         <div className="who">
           <a href="#/profile" className={section === 'profile' ? 'active' : ''}>{me.User.email}</a>

@@ -1,9 +1,49 @@
 /** The shapes of the API answers the interface reads (MISP's, as Cairn serves them). */
 
+/** What the signed-in user may do, as the server's policy decides (src/access/policy/abilities.ts). */
+export interface UserAbilities {
+  siteAdmin: boolean;
+  orgAdmin: boolean;
+  canAdd: boolean;
+  canPublish: boolean;
+  canSync: boolean;
+  canTag: boolean;
+  canEditTags: boolean;
+  canDeleteTags: boolean;
+  canSight: boolean;
+  canMakeApiKeys: boolean;
+  canManageUsers: boolean;
+  canEditRoles: boolean;
+  canEditOrganisations: boolean;
+  canMakeSharingGroups: boolean;
+  canReadAuditLog: boolean;
+  canManageCorrelationExclusions: boolean;
+  canToggleWarninglists: boolean;
+  canToggleTaxonomies: boolean;
+  canToggleNoticelists: boolean;
+  canEditGalaxies: boolean;
+}
+
+/** What the user may do to one event (cairn/events/ID/abilities). */
+export interface EventAbilities {
+  change: boolean;
+  publish: boolean;
+  delete: boolean;
+  tag: boolean;
+  tagLocally: boolean;
+  addAttribute: boolean;
+  addObject: boolean;
+  editItems: boolean;
+  deleteItems: boolean;
+  purgeItems: boolean;
+  propose: boolean;
+}
+
 export interface Me {
   User: { id: string; email: string; org_id: string };
   Role: { name: string } & Record<string, unknown>;
   Organisation: { id: string; name: string; uuid: string };
+  abilities: UserAbilities;
   csrfToken: string;
 }
 

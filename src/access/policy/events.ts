@@ -1,18 +1,71 @@
 import type { User } from '../user.js';
-import { can } from './permissions.js';
+import { can, isSiteAdmin } from './permissions.js';
+
+/** What a decision about an event needs to know of it: which organisations own (Org) and created (Orgc) it. */
+export interface EventFacts {
+  orgUuid: string | null;
+  orgcUuid: string;
+}
+
+/** The facts of an event already read whole (a StoredEvent, or anything shaped like one). */
+export function eventFacts(event: { org: { uuid: string } | null; orgc: { uuid: string } }): EventFacts {
+  return { orgUuid: event.org?.uuid ?? null, orgcUuid: event.orgc.uuid };
+}
 
 /**
  * Whether the user may change an event: a site admin, or a user of the organisation that owns or
  * created it whose role may modify. (Cairn does not record which user created an event, so MISP's
  * difference between perm_modify, own events, and perm_modify_org, the organisation's, is not made.)
  */
-export function mayChange(user: User, event: { org: { uuid: string } | null; orgc: { uuid: string } }): boolean {
-  if (can(user, 'perm_site_admin')) return true;
-  const owner = event.org?.uuid === user.org.uuid || event.orgc.uuid === user.org.uuid;
+export function mayChangeEvent(user: User, event: EventFacts): boolean {
+  if (isSiteAdmin(user)) return true;
+  const owner = event.orgUuid === user.org.uuid || event.orgcUuid === user.org.uuid;
   return owner && (can(user, 'perm_modify') || can(user, 'perm_modify_org'));
+}
+
+/** mayChangeEvent for a caller holding the whole event. */
+export function mayChange(user: User, event: { org: { uuid: string } | null; orgc: { uuid: string } }): boolean {
+  return mayChangeEvent(user, eventFacts(event));
+}
+
+/** Creating events (and importing them) takes perm_add. */
+export function mayAddEvents(user: User): boolean {
+  return can(user, 'perm_add');
+}
+
+/** Synchronising with other instances (pushing events as they are) takes perm_sync. */
+export function maySync(user: User): boolean {
+  return can(user, 'perm_sync');
 }
 
 /** Only sync users and site admins store an event under the creator its document names; others' become their own. */
 export function keepsCreator(user: User): boolean {
-  return can(user, 'perm_sync');
+  return maySync(user);
+}
+
+/** Publishing (and taking back to draft) takes perm_publish on an event the user may change. */
+export function mayPublishRole(user: User): boolean {
+  return can(user, 'perm_publish');
+}
+
+export function mayPublishEvent(user: User, event: EventFacts): boolean {
+  return mayChangeEvent(user, event) && mayPublishRole(user);
+}
+
+/** Deleting an event is changing it: MISP asks the same of both. */
+export function mayDeleteEvent(user: User, event: EventFacts): boolean {
+  return mayChangeEvent(user, event);
+}
+
+/** Adding attributes, objects or references takes perm_add on an event the user may change. */
+export function mayAddToEvent(user: User, event: EventFacts): boolean {
+  return mayAddEvents(user) && mayChangeEvent(user, event);
+}
+
+/**
+ * A proposal (MISP's shadow attribute) is how a user with perm_add offers a change to an event he
+ * sees but may not change. Cairn takes no proposals yet; the rule is here so the interface can say so.
+ */
+export function mayProposeTo(user: User, event: EventFacts): boolean {
+  return can(user, 'perm_add') && !mayChangeEvent(user, event);
 }

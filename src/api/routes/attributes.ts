@@ -10,9 +10,9 @@ import { sendExport } from '../exports.js';
 import { eventRelations, type RelatedAttribute } from '../../services/search/related.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import { attributeSearch, restQueryOf } from '../../services/search/rest-query.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
-import { mayChange } from '../../access/policy/events.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { eventFacts } from '../../access/policy/events.js';
+import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { randomUUID } from 'node:crypto';
@@ -115,11 +115,11 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
   // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP.
   app.post<{ Params: { event: string } }>('/attributes/add/:event', async (request) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_add');
+    refuseUnless(mayAddItems(user), lacking('perm_add'));
     const ref = parseEventRef(request.params.event);
     const stored = ref && (await loadEvent(store, viewerOf(user), ref));
     if (!stored) throw notFound('event');
-    if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
+    if (!mayAddItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
     const body = request.body as Record<string, unknown> | unknown[] | undefined;
     const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'Attribute' in body ? body.Attribute : body;
     const items = (Array.isArray(list) ? list : [list]).map((a) => ({ ...(a as Record<string, unknown>), uuid: (a as Record<string, unknown>)?.uuid ?? randomUUID() }));
@@ -143,7 +143,7 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     const user = userOf(request);
     const hit = await find(user, request.params.id);
     const stored = await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true });
-    if (!stored || !mayChange(user, stored)) throw new ApiError(403, 'You do not have permission to do that.');
+    if (!stored || !mayEditItem(user, eventFacts(stored))) throw new ApiError(403, 'You do not have permission to do that.');
     const raw = modelBody(request.body, 'Attribute', 'The attribute could not be saved.');
     const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === hit.uuid));
     const current = [...stored.attributes, ...(inObject?.attributes ?? [])].find((a) => a.uuid === hit.uuid)!;
@@ -171,10 +171,10 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     const user = userOf(request);
     const hit = await find(user, request.params.id);
     const stored = await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true });
-    if (!stored || !mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to delete this attribute.');
+    if (!stored || !mayDeleteItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to delete this attribute.');
     const url = request.url.split('?')[0];
     if (request.params.hard === '1') {
-      if (!can(user, 'perm_site_admin')) throw new ApiError(403, 'Only site admins may delete attributes for good.');
+      if (!mayDeleteItem(user, eventFacts(stored), true)) throw new ApiError(403, 'Only site admins may delete attributes for good.');
       await purgeAttribute(store, hit.id);
       return { saved: true, success: true, name: 'Attribute deleted.', message: 'Attribute deleted.', url };
     }

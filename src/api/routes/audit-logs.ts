@@ -5,7 +5,7 @@ import { countField, sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
 import { userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
+import { mayReadAuditLog, readsWholeAuditLog } from '../../access/policy/audit.js';
 import { documented } from '../openapi.js';
 import { AUDIT_QUERY } from '../schemas/bodies.js';
 
@@ -17,8 +17,8 @@ export async function auditLogRoutes(app: FastifyInstance, store: Store): Promis
   });
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);
-    const all = can(user, 'perm_site_admin');
-    if (!all && !(can(user, 'perm_audit') && can(user, 'perm_admin'))) throw new ApiError(403, 'You do not have permission to read the audit log.');
+    if (!mayReadAuditLog(user)) throw new ApiError(403, 'You do not have permission to read the audit log.');
+    const all = readsWholeAuditLog(user);
     const q = restQueryOf(request);
     const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
     const model = text(q.model);

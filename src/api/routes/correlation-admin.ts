@@ -4,8 +4,8 @@ import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusio
 import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/warninglists.js';
 import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayManageCorrelationExclusions, mayToggleWarninglists } from '../../access/policy/correlation.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
 import { CHECK_VALUE, EXCLUSION_BODY, WARNINGLIST_TOGGLE } from '../schemas/bodies.js';
@@ -51,17 +51,17 @@ export async function correlationAdminRoutes(app: FastifyInstance, store: Store,
     'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: CHECK_VALUE },
   });
   app.get('/correlation_exclusions/index', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     return (await listExclusions(store)).map(exclusionDocument);
   });
   app.get<{ Params: { id: string } }>('/correlation_exclusions/view/:id', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
     if (!e) throw notFound('correlation exclusion');
     return exclusionDocument(e);
   });
   app.post('/correlation_exclusions/add', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     const raw = modelBody(request.body, 'CorrelationExclusion', 'The correlation exclusion could not be saved.');
     const value = textField(raw, 'value');
     if (!value) throw new ApiError(403, 'The correlation exclusion could not be saved.', { errors: { value: ['a value, or a pattern with %, is required'] } });
@@ -72,7 +72,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, store: Store,
     return exclusionDocument((await listExclusions(store)).find((e) => e.value === value)!);
   });
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
     if (!e) throw notFound('correlation exclusion');
     await removeExclusion(store, e.value);
@@ -83,7 +83,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, store: Store,
   app.delete('/correlation_exclusions/delete/:id', remove);
   // Cairn keeps no pair table to clean: exclusions apply as correlations are read.
   app.post('/correlation_exclusions/clean', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     return saved('Correlations cleaned: exclusions apply as correlations are read.', request.url.split('?')[0] ?? '');
   });
 
@@ -103,7 +103,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, store: Store,
   // toggleEnable takes ids or names, one or a list, and `enabled` (absent: enable).
   app.post('/warninglists/toggleEnable', async (request) => {
     const user = userOf(request);
-    if (!can(user, 'perm_warninglist')) requirePermission(user, 'perm_site_admin');
+    refuseUnless(mayToggleWarninglists(user), lacking('perm_warninglist'));
     const body = (request.body ?? {}) as Fields;
     const asList = (v: unknown) => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x).trim()));
     const all = await listWarninglists(store);

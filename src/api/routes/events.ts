@@ -13,6 +13,7 @@ import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { eventOwnership } from '../../store/event-ownership.js';
 import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
@@ -23,9 +24,9 @@ import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
 import { eventRelations, relatedEvents } from '../../services/search/related.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
-import { requirePermission, userOf } from '../session.js';
+import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { can } from '../../access/policy/permissions.js';
-import { mayChange } from '../../access/policy/events.js';
+import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import type { WriteQueue } from '../../services/write-queue.js';
@@ -127,6 +128,13 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     return event;
   };
 
+  /** Who owns the event the address names, when the user may see it: all a publish or a delete needs to decide. */
+  const ownedEvent = async (request: FastifyRequest<{ Params: { id: string } }>, user: User) => {
+    const event = await eventOwnership(store, viewerOf(user), eventRefOf(request));
+    if (!event) throw notFound('event');
+    return event;
+  };
+
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     return eventDocument(store, settings, user, await visibleEvent(request, user));
@@ -221,9 +229,9 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   // Publishing needs perm_publish on an event the user may change; MISP queues the alerting job and says so.
   const publishing = (published: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const event = await visibleEvent(request, user);
-    if (!mayChange(user, event)) throw new ApiError(403, `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
-    requirePermission(user, 'perm_publish');
+    const event = await ownedEvent(request, user);
+    refuseUnless(mayChangeEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
+    refuseUnless(mayPublishEvent(user, event), lacking('perm_publish'));
     await setPublished(store, event.id, published);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';
@@ -234,8 +242,8 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    const event = await visibleEvent(request, user);
-    if (!mayChange(user, event)) throw new ApiError(403, 'You are not allowed to delete this event.');
+    const event = await ownedEvent(request, user);
+    refuseUnless(mayDeleteEvent(user, event), 'You are not allowed to delete this event.');
     await deleteEvent(store, event.id);
     const url = request.url.split('?')[0];
     return { saved: true, success: true, name: 'Event deleted.', message: 'Event deleted.', url };

@@ -2,7 +2,9 @@ import { MISP_API_VERSION } from '../version.js';
 import type { FastifyInstance } from 'fastify';
 import { CATEGORIES, CATEGORY_TYPES, TYPE_DEFAULTS } from '../../model/types.js';
 import { userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
+import { maySync } from '../../access/policy/events.js';
+import { mayEditGalaxies } from '../../access/policy/libraries.js';
+import { mayAddSighting } from '../../access/policy/sightings.js';
 import { userDocument } from './users.js';
 import { documented } from '../openapi.js';
 
@@ -31,9 +33,9 @@ export async function instanceRoutes(app: FastifyInstance): Promise<void> {
     return {
       version: MISP_API_VERSION,
       pymisp_recommended_version: MISP_API_VERSION,
-      perm_sync: can(user, 'perm_sync'),
-      perm_sighting: can(user, 'perm_sighting'),
-      perm_galaxy_editor: can(user, 'perm_galaxy_editor'),
+      perm_sync: maySync(user),
+      perm_sighting: mayAddSighting(user),
+      perm_galaxy_editor: mayEditGalaxies(user),
       request_encoding: ['gzip', 'br'],
       filter_sightings: true,
     };

@@ -12,7 +12,8 @@ import {
   clusterDocument, galaxyDocument, galaxyElements, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
 } from '../library-documents.js';
 import { documented } from '../openapi.js';
-import { requirePermission, userOf } from '../session.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayToggleNoticelists, mayToggleTaxonomies } from '../../access/policy/libraries.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -72,7 +73,7 @@ export async function libraryRoutes(app: FastifyInstance, store: Store, librarie
     };
   });
   const toggleTaxonomy = (enabled: boolean) => async (request: IdRequest) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayToggleTaxonomies(userOf(request)), lacking('perm_site_admin'));
     const [done] = await setTaxonomiesEnabled(store, [request.params.id], enabled);
     if (!done) throw notFound('taxonomy');
     libraries.taxonomies.invalidate();
@@ -141,7 +142,7 @@ export async function libraryRoutes(app: FastifyInstance, store: Store, librarie
     };
   });
   const setNoticelist = async (request: FastifyRequest, ref: string, enabled: (current: boolean) => boolean) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayToggleNoticelists(userOf(request)), lacking('perm_site_admin'));
     const n = await noticelistByRef(store, ref);
     if (!n) throw notFound('noticelist');
     const on = enabled(n.enabled);

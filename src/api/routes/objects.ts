@@ -9,14 +9,15 @@ import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from 
 import { softDeletion } from '../../model/deletion.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { eventOwnership } from '../../store/event-ownership.js';
 import { localIds, objectByRef, referenceByRef } from '../../store/object-lookup.js';
 import { purgeObject, purgeReference } from '../../store/purge.js';
 import type { User } from '../../store/users.js';
 import { flagField, modelBody, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
-import { mayChange } from '../../access/policy/events.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { eventFacts, type EventFacts } from '../../access/policy/events.js';
+import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import type { LibraryCache } from '../../services/caches/libraries.js';
@@ -41,11 +42,11 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     'DELETE /objectReferences/delete/:id': { summary: 'Mark a reference deleted' },
     'POST /objectReferences/delete/:id/:hard': { summary: 'With hard = true, remove a reference for good' },
   });
-  /** An event the user may change, as he may see it (deleted items included, so that edits keep them). */
-  const changeable = async (user: User, eventId: number): Promise<StoredEvent> => {
+  /** An event the user may change (as `may` decides), as he may see it (deleted items included, so that edits keep them). */
+  const changeable = async (user: User, eventId: number, may: (user: User, event: EventFacts) => boolean = mayEditItem): Promise<StoredEvent> => {
     const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
     if (!event) throw notFound('event');
-    if (!mayChange(user, event)) throw new ApiError(403, 'You do not have permission to do that.');
+    refuseUnless(may(user, eventFacts(event)), 'You do not have permission to do that.');
     return event;
   };
 
@@ -106,11 +107,13 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
 
   app.post<{ Params: { event: string } }>('/objects/add/:event', async (request) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_add');
+    refuseUnless(mayAddItems(user), lacking('perm_add'));
     const eventRef = parseEventRef(request.params.event);
-    const visible = eventRef && (await loadEvent(store, viewerOf(user), eventRef));
-    if (!visible) throw notFound('event');
-    const stored = await changeable(user, visible.id);
+    // Who owns the event first, in one query: a refusal reads nothing more, and the whole event is read once, for the write.
+    const owned = eventRef && (await eventOwnership(store, viewerOf(user), eventRef));
+    if (!owned) throw notFound('event');
+    refuseUnless(mayAddItem(user, owned), 'You do not have permission to do that.');
+    const stored = await changeable(user, owned.id, mayAddItem);
     const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
     const timestamp = Math.max(now(), stored.timestamp + 1);
     const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
@@ -151,10 +154,10 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     const user = userOf(request);
     const ref = await objectByRef(store, viewerOf(user), request.params.id);
     if (!ref) throw notFound('object');
-    const stored = await changeable(user, ref.eventId);
+    const stored = await changeable(user, ref.eventId, (u, e) => mayDeleteItem(u, e));
     const hard = request.params.hard === '1' || request.params.hard === 'true' || flagField((request.body ?? {}) as Fields, 'hard') === true;
     if (hard) {
-      if (!can(user, 'perm_site_admin')) throw new ApiError(403, 'Only site admins may delete objects for good.');
+      refuseUnless(mayDeleteItem(user, eventFacts(stored), true), 'Only site admins may delete objects for good.');
       await purgeObject(store, ref.id);
       return { message: 'Object deleted' };
     }
@@ -168,12 +171,12 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
   // --- object references ---
   const addReference = async (request: FastifyRequest<{ Params: { object?: string } }>) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_add');
+    refuseUnless(mayAddItems(user), lacking('perm_add'));
     const raw = modelBody(request.body, 'ObjectReference', 'The object reference could not be saved.');
     const objectText = request.params.object ?? textField(raw, 'object_uuid') ?? textField(raw, 'object_id');
     const ref = objectText === undefined ? undefined : await objectByRef(store, viewerOf(user), objectText);
     if (!ref) throw notFound('object');
-    const stored = await changeable(user, ref.eventId);
+    const stored = await changeable(user, ref.eventId, mayAddItem);
     const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
     const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
     const referenced = textField(raw, 'referenced_uuid')?.toLowerCase();
@@ -199,7 +202,7 @@ export async function objectRoutes(app: FastifyInstance, store: Store, writes: W
     const user = userOf(request);
     const ref = await referenceByRef(store, viewerOf(user), request.params.id);
     if (!ref) throw notFound('object reference');
-    const stored = await changeable(user, ref.eventId);
+    const stored = await changeable(user, ref.eventId, (u, e) => mayDeleteItem(u, e));
     if (request.params.hard === 'true' || request.params.hard === '1') {
       await purgeReference(store, ref.id);
       return { saved: true, success: true, name: 'ObjectReference deleted.', message: 'ObjectReference deleted.', url: request.url.split('?')[0] };

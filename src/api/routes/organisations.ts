@@ -7,7 +7,8 @@ import {
 } from '../../store/organisations.js';
 import { flagField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayDeleteOrganisation, mayEditOrganisations } from '../../access/policy/organisations.js';
 import { documented } from '../openapi.js';
 import { ORGANISATION_BODY } from '../schemas/bodies.js';
 
@@ -76,7 +77,7 @@ export async function organisationRoutes(app: FastifyInstance, store: Store): Pr
   });
 
   app.post('/admin/organisations/add', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayEditOrganisations(userOf(request)), lacking('perm_site_admin'));
     const body = modelBody(request.body, 'Organisation', 'The organisation could not be saved.');
     const fields = fieldsOf(body);
     if (!fields.name) throw failed('name', 'an organisation needs a name');
@@ -90,7 +91,7 @@ export async function organisationRoutes(app: FastifyInstance, store: Store): Pr
   });
 
   app.post<{ Params: { id: string } }>('/admin/organisations/edit/:id', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayEditOrganisations(userOf(request)), lacking('perm_site_admin'));
     const o = await byRef(request.params.id);
     const changed = await editOrganisation(store, o.id, fieldsOf(modelBody(request.body, 'Organisation', 'The organisation could not be saved.')));
     if (!changed.ok) throw failed(changed.field, changed.reason);
@@ -99,9 +100,9 @@ export async function organisationRoutes(app: FastifyInstance, store: Store): Pr
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_site_admin');
+    refuseUnless(mayEditOrganisations(user), lacking('perm_site_admin'));
     const o = await byRef(request.params.id);
-    if (o.id === user.org.id) throw new ApiError(403, 'You cannot delete your own organisation.');
+    refuseUnless(mayDeleteOrganisation(user, o), 'You cannot delete your own organisation.');
     const uses = await organisationInUse(store, o.id);
     if (uses.length > 0) throw new ApiError(403, `The organisation could not be deleted: ${uses.join(', ')} still belong to it.`);
     await deleteOrganisation(store, o.id);

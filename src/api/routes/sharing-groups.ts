@@ -9,8 +9,8 @@ import { findOrganisation, findOrganisationById } from '../../store/organisation
 import type { User } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayDeleteSharingGroup, mayEditSharingGroup, mayMakeSharingGroups, sharingGroupFacts } from '../../access/policy/sharing-groups.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SHARING_GROUP_BODY } from '../schemas/bodies.js';
@@ -35,16 +35,8 @@ export function sharingGroupDocument(g: SharingGroup, user?: User) {
   };
 }
 
-/** The group's own organisation edits it; so may a member it lets extend the group. */
-function mayEdit(user: User, g: SharingGroup): boolean {
-  if (can(user, 'perm_site_admin')) return true;
-  if (!can(user, 'perm_sharing_group')) return false;
-  return g.org.id === user.org.id || g.organisations.some((m) => m.extend && m.org.id === user.org.id);
-}
-
-function mayDelete(user: User, g: SharingGroup): boolean {
-  return can(user, 'perm_site_admin') || (can(user, 'perm_sharing_group') && g.org.id === user.org.id);
-}
+const mayEdit = (user: User, g: SharingGroup) => mayEditSharingGroup(user, sharingGroupFacts(g));
+const mayDelete = (user: User, g: SharingGroup) => mayDeleteSharingGroup(user, sharingGroupFacts(g));
 
 
 function groupInput(fields: Fields) {
@@ -98,7 +90,7 @@ export async function sharingGroupRoutes(app: FastifyInstance, store: Store): Pr
   };
   const add = async (request: FastifyRequest) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_sharing_group');
+    refuseUnless(mayMakeSharingGroups(user), lacking('perm_sharing_group'));
     const fields = modelBody(request.body, 'SharingGroup', 'Could not save sharing group.');
     const input = groupInput(fields);
     if (!input.name) throw failed('name', 'a sharing group needs a name');

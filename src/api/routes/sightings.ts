@@ -5,7 +5,8 @@ import { searchAttributes } from '../../store/search.js';
 import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayAddSighting } from '../../access/policy/sightings.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SIGHTING_BODY } from '../schemas/bodies.js';
@@ -28,7 +29,7 @@ export async function sightingRoutes(app: FastifyInstance, store: Store): Promis
   // sightings/add takes {"value": …} (every attribute the user may see that holds it), {"id"} or {"uuid"}, or the id in the path.
   app.post<{ Params: { id?: string } }>('/sightings/add/:id?', async (request) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_sighting');
+    refuseUnless(mayAddSighting(user), lacking('perm_sighting'));
     const body = (request.body ?? {}) as Record<string, unknown>;
     const ref = request.params.id ?? body.id ?? body.uuid;
     const type = body.type === undefined ? 0 : Number(body.type);

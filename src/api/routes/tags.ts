@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
-import { loadEvent } from '../../store/event-reader.js';
+import { eventOwnership } from '../../store/event-ownership.js';
 import type { TaxonomyRules } from '../../libraries/taxonomy.js';
 import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
 import type { User } from '../../store/users.js';
 import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
-import { mayChange } from '../../access/policy/events.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { LibraryCache } from '../../services/caches/libraries.js';
 import { documented } from '../openapi.js';
@@ -56,7 +55,7 @@ export async function tagRoutes(app: FastifyInstance, store: Store, libraries: L
   app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id), await libraries.taxonomies.get()));
 
   const save = async (user: User, id: number | undefined, body: unknown) => {
-    requirePermission(user, 'perm_tag_editor');
+    refuseUnless(mayEditTags(user), lacking('perm_tag_editor'));
     const raw = modelBody(body, 'Tag', 'The tag could not be saved.');
     const name = textField(raw, 'name');
     const colour = textField(raw, 'colour');
@@ -77,7 +76,7 @@ export async function tagRoutes(app: FastifyInstance, store: Store, libraries: L
   });
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_site_admin');
+    refuseUnless(mayDeleteTags(user), lacking('perm_site_admin'));
     const tag = await oneTag(user, request.params.id);
     await deleteTag(store, tag.id);
     return { name: 'Tag deleted.', message: 'Tag deleted.', url: request.url.split('?')[0] };
@@ -88,7 +87,7 @@ export async function tagRoutes(app: FastifyInstance, store: Store, libraries: L
   /** The event or attribute a tag request names, and the tag, checked against what the user may do. */
   const resolve = async (request: FastifyRequest, attaching: boolean) => {
     const user = userOf(request);
-    requirePermission(user, 'perm_tagger');
+    refuseUnless(mayTag(user), lacking('perm_tagger'));
     const body = (request.body ?? {}) as TagRequest;
     const uuid = typeof body.uuid === 'string' ? body.uuid.trim().toLowerCase() : '';
     if (!isUuid(uuid)) throw new ApiError(403, 'Invalid object uuid', { errors: { uuid: ['the uuid of an event or attribute is required'] } });
@@ -97,10 +96,9 @@ export async function tagRoutes(app: FastifyInstance, store: Store, libraries: L
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
     if (!target) throw notFound('object');
-    // A local tag is the user's organisation's own note; a global one changes the event, which is its owners' to change.
     if (!local) {
-      const event = await loadEvent(store, viewerOf(user), { id: target.eventId });
-      if (!event || !mayChange(user, event)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
+      const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
+      if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
     }
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
@@ -109,7 +107,7 @@ export async function tagRoutes(app: FastifyInstance, store: Store, libraries: L
       const problem = rules.unknownTag(tagName) ?? rules.conflict(tagName, await tagNamesOn(store, target));
       if (problem) throw new ApiError(403, 'The tag is not allowed by its taxonomy.', { errors: { tag: [problem] } });
     }
-    const id = await tagId(store, tagName, attaching && can(user, 'perm_tag_editor'));
+    const id = await tagId(store, tagName, attaching && mayEditTags(user));
     if (id === undefined) throw new ApiError(403, attaching ? `No tag "${tagName}", and you may not create tags.` : `No tag "${tagName}".`);
     return { target, id, local, tagName };
   };

@@ -9,8 +9,11 @@ import {
 } from '../../store/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import {
+  mayAdministerUsers, mayChangeAccount, mayDeleteUser, mayGrantRole, mayMakeApiKeys, mayManageKeysOf, mayManageUser, mayMoveUsers, userFacts,
+} from '../../access/policy/users.js';
+import { mayEditRoles } from '../../access/policy/roles.js';
 import { documented } from '../openapi.js';
 import { AUTH_KEY_BODY, ROLE_BODY, USER_BODY } from '../schemas/bodies.js';
 
@@ -31,11 +34,6 @@ export function userDocument(user: User) {
     UserSetting: [],
     Organisation: { id: String(user.org.id), name: user.org.name, uuid: user.org.uuid, local: user.org.local },
   };
-}
-
-/** A site admin manages every user; an organisation admin those of his organisation. */
-function mayManage(admin: User, target: { org: { id: number } }): boolean {
-  return can(admin, 'perm_site_admin') || (can(admin, 'perm_admin') && admin.org.id === target.org.id);
 }
 
 const failed = (what: string, field: string, reason: string) => new ApiError(403, `The ${what} could not be saved.`, { errors: { [field]: [reason] } });
@@ -83,15 +81,15 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
   });
   const managedUser = async (admin: User, text: string) => {
     const target = /^\d+$/.test(text) ? await findUserById(store, Number(text)) : undefined;
-    if (!target || !mayManage(admin, target)) throw notFound('user');
+    if (!target || !mayManageUser(admin, userFacts(target))) throw notFound('user');
     return target;
   };
 
   // --- users ---
   app.get('/admin/users/index', async (request) => {
     const admin = userOf(request);
-    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
-    return (await listUsers(store)).filter((u) => mayManage(admin, u)).map(userDocument);
+    refuseUnless(mayAdministerUsers(admin), lacking('perm_admin'));
+    return (await listUsers(store)).filter((u) => mayManageUser(admin, userFacts(u))).map(userDocument);
   });
 
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -106,18 +104,18 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
   const grantable = async (admin: User, roleId: number) => {
     const role = await findRole(store, roleId);
     if (!role) throw failed('user', 'role_id', `no role ${roleId}`);
-    if (role.permissions.includes('perm_site_admin') && !can(admin, 'perm_site_admin')) throw failed('user', 'role_id', 'only a site admin may give a site admin role');
+    if (!mayGrantRole(admin, role)) throw failed('user', 'role_id', 'only a site admin may give a site admin role');
     return role;
   };
 
   app.post('/admin/users/add', async (request) => {
     const admin = userOf(request);
-    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    refuseUnless(mayAdministerUsers(admin), lacking('perm_admin'));
     const body = modelBody(request.body, 'User', 'The user could not be saved.');
     const email = textField(body, 'email');
     if (!email) throw failed('user', 'email', 'a user needs an e-mail address');
     const orgId = idField(body, 'org_id') ?? admin.org.id;
-    if (!mayManage(admin, { org: { id: orgId } })) throw failed('user', 'org_id', 'an organisation admin adds users to his own organisation only');
+    if (!mayManageUser(admin, { orgId })) throw failed('user', 'org_id', 'an organisation admin adds users to his own organisation only');
     const roleId = idField(body, 'role_id') ?? (await listRoles(store)).find((r) => r.name === 'User')?.id;
     if (roleId === undefined) throw failed('user', 'role_id', 'a role is needed');
     const role = await grantable(admin, roleId);
@@ -131,7 +129,7 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
 
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const admin = userOf(request);
-    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    refuseUnless(mayAdministerUsers(admin), lacking('perm_admin'));
     const target = await managedUser(admin, request.params.id);
     const body = modelBody(request.body, 'User', 'The user could not be saved.');
     const fields: Parameters<typeof editUser>[2] = {};
@@ -139,14 +137,14 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     if (email !== undefined) fields.email = email;
     const orgId = idField(body, 'org_id');
     if (orgId !== undefined && orgId !== target.org.id) {
-      if (!can(admin, 'perm_site_admin')) throw failed('user', 'org_id', 'only a site admin moves users between organisations');
+      if (!mayMoveUsers(admin)) throw failed('user', 'org_id', 'only a site admin moves users between organisations');
       fields.orgId = orgId;
     }
     const roleId = idField(body, 'role_id');
     if (roleId !== undefined) fields.roleId = (await grantable(admin, roleId)).id;
     const disabled = flagField(body, 'disabled');
     if (disabled !== undefined) fields.disabled = disabled;
-    if (target.id === admin.id && (fields.disabled || (fields.roleId !== undefined && fields.roleId !== admin.role.id))) {
+    if (!mayChangeAccount(admin, userFacts(target), fields)) {
       throw failed('user', fields.disabled ? 'disabled' : 'role_id', 'you may not disable yourself or change your own role');
     }
     const password = passwordOf(body);
@@ -163,9 +161,9 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const admin = userOf(request);
-    if (!can(admin, 'perm_admin')) requirePermission(admin, 'perm_site_admin');
+    refuseUnless(mayAdministerUsers(admin), lacking('perm_admin'));
     const target = await managedUser(admin, request.params.id);
-    if (target.id === admin.id) throw new ApiError(403, 'You may not delete yourself.');
+    refuseUnless(mayDeleteUser(admin, userFacts(target)), 'You may not delete yourself.');
     await deleteUser(store, target.id);
     return saved('User deleted.', request.url.split('?')[0] ?? '', target.id);
   };
@@ -176,7 +174,7 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
   app.post<{ Params: { id: string } }>('/auth_keys/add/:id', async (request) => {
     const user = userOf(request);
     const target = request.params.id === 'me' || request.params.id === String(user.id) ? user : await managedUser(user, request.params.id);
-    requirePermission(user, 'perm_auth');
+    refuseUnless(mayMakeApiKeys(user), lacking('perm_auth'));
     const comment = textField((request.body ?? {}) as Fields, 'comment') ?? '';
     const key = await addApiKey(store, target.id, comment);
     const info = (await listApiKeys(store, target.id)).at(-1)!;
@@ -186,14 +184,14 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     const user = userOf(request);
     const users = new Map((await listUsers(store)).map((u) => [u.id, u]));
     return (await listApiKeys(store))
-      .filter((k) => k.userId === user.id || mayManage(user, users.get(k.userId)!))
+      .filter((k) => mayManageKeysOf(user, userFacts(users.get(k.userId)!)))
       .map((k) => ({ AuthKey: apiKeyDocument(k), User: { id: String(k.userId), email: users.get(k.userId)!.email } }));
   });
   const revoke = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const key = (await listApiKeys(store)).find((k) => String(k.id) === request.params.id);
     const owner = key && (await findUserById(store, key.userId));
-    if (!key || !owner || (owner.id !== user.id && !mayManage(user, owner))) throw notFound('auth key');
+    if (!key || !owner || !mayManageKeysOf(user, userFacts(owner))) throw notFound('auth key');
     await deleteApiKey(store, key.id);
     return saved('AuthKey deleted.', request.url.split('?')[0] ?? '', key.id);
   };
@@ -214,14 +212,14 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     return { Role: roleDocument(role) };
   });
   app.post('/admin/roles/add', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
     const body = modelBody(request.body, 'Role', 'The role could not be saved.');
     const made = await saveRole(store, { name: textField(body, 'name') ?? '', permissions: permissionsOf(body) });
     if (!made.ok) throw failed('role', made.field, made.reason);
     return { Role: roleDocument(made.role) };
   });
   app.post<{ Params: { id: string } }>('/admin/roles/edit/:id', async (request) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
     const role = await findRole(store, Number(request.params.id));
     if (!role) throw notFound('role');
     const body = modelBody(request.body, 'Role', 'The role could not be saved.');
@@ -230,7 +228,7 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     return { Role: roleDocument(changed.role) };
   });
   const removeRole = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    requirePermission(userOf(request), 'perm_site_admin');
+    refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
     const role = await findRole(store, Number(request.params.id));
     if (!role) throw notFound('role');
     if (!(await deleteRole(store, role.id))) throw new ApiError(403, `The role "${role.name}" could not be deleted: users hold it.`);

@@ -5,6 +5,8 @@ import type { Store } from '../../store/database.js';
 import { eventCorrelations } from '../../store/correlations.js';
 import { listEvents } from '../../store/event-index.js';
 import { loadEvent, parseEventRef } from '../../store/event-reader.js';
+import { eventOwnership } from '../../store/event-ownership.js';
+import { abilities } from '../../access/policy/abilities.js';
 import { templateDescriptions } from '../../store/object-templates.js';
 import { correlatingValueCount, eventsByMonth, storeStats } from '../../store/stats.js';
 import { ApiError, notFound } from '../errors.js';
@@ -29,6 +31,7 @@ export async function interfaceRoutes(app: FastifyInstance, store: Store, settin
   documented(app, 'Interface', {
     'GET /cairn/dashboard': { summary: 'Counts of what you may see (events, attributes, correlating values), the latest events, top tags, attributes by type, events by month' },
     'GET /cairn/events/:id/annotations': { summary: "An event's attributes' correlation counts and warninglist hits, its related events with the values they share, its over-correlating values and its objects' template descriptions" },
+    'GET /cairn/events/:id/abilities': { summary: 'What you may do to an event (change, publish, delete, tag, add attributes and objects…), as the server will decide it' },
     'GET /cairn/events/:id/graph': { summary: 'The correlation graph around an event: events (depth 1–3, default 2; at most max, default 40, up to 200) and the values they share' },
     'POST /cairn/import/preview': { summary: 'What importing a document (a MISP event, a list of events, {"response": [...]} or a STIX 2.1 bundle) would create or update, and what it would leave out; stores nothing' },
     'POST /cairn/import': { summary: 'Import a document as events of your organisation (creators kept for site admins and sync users)' },
@@ -53,6 +56,15 @@ export async function interfaceRoutes(app: FastifyInstance, store: Store, settin
     if (!event) throw notFound('event');
     return event;
   };
+
+  // The event page offers what the server would allow: it asks, rather than re-deriving the rules.
+  app.get('/cairn/events/:id/abilities', async (request: IdRequest) => {
+    const user = userOf(request);
+    const ref = parseEventRef(request.params.id);
+    const event = ref && (await eventOwnership(store, viewerOf(user), ref));
+    if (!event) throw notFound('event');
+    return abilities(user, event);
+  });
 
   app.get('/cairn/events/:id/annotations', async (request: IdRequest) => {
     const event = await visibleEvent(request);

@@ -5,6 +5,7 @@ import { isUuid } from '../../model/event.js';
 import type { StixObject } from '../../formats/stix/observables.js';
 import type { Store } from '../../store/database.js';
 import { loadEvent } from '../../store/event-reader.js';
+import { eventOwnership } from '../../store/event-ownership.js';
 import { deleteEvent } from '../../store/event-writer.js';
 import {
   collectionEvents, eventsHoldingUuid, loadTaxiiStatus, saveTaxiiStatus, taxiiApiRoots, taxiiCollections, type TaxiiCollection,
@@ -12,8 +13,8 @@ import {
 import type { User } from '../../store/users.js';
 import { clientError } from '../errors.js';
 import { documented } from '../openapi.js';
-import { can } from '../../access/policy/permissions.js';
-import { mayChange } from '../../access/policy/events.js';
+import { mayChangeEvent } from '../../access/policy/events.js';
+import { mayReadCollection, mayWriteCollection } from '../../access/policy/taxii.js';
 import { viewerOf } from '../../access/viewer.js';
 import { storeStixAs, type Placement } from '../../services/import/as-user.js';
 import type { WriteQueue } from '../../services/write-queue.js';
@@ -154,11 +155,11 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
     return found;
   };
 
-  const mayWrite = (user: User, c: TaxiiCollection) => c.writable && can(user, 'perm_add');
+  const mayWrite = mayWriteCollection;
 
   const collectionResource = (user: User, c: TaxiiCollection) => ({
     id: c.id, title: c.title, ...(c.description ? { description: c.description } : {}), ...(c.alias ? { alias: c.alias } : {}),
-    can_read: true, can_write: mayWrite(user, c), media_types: [STIX_MEDIA],
+    can_read: mayReadCollection(user, c), can_write: mayWrite(user, c), media_types: [STIX_MEDIA],
   });
 
   const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
@@ -286,13 +287,15 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
     if (!DELETABLE.has(type)) {
       throw new TaxiiError(403, 'Forbidden', `A ${type} is derived from the event's attributes; delete the indicator, observed data or report that holds it.`);
     }
-    const stored = await loadEvent(store, viewer, { id: eventId }, { includeDeleted: true });
-    if (!stored || !mayChange(user, stored)) throw new TaxiiError(403, 'Forbidden', 'You may not change the event that holds this object.');
+    const owned = await eventOwnership(store, viewer, { id: eventId });
+    if (!owned || !mayChangeEvent(user, owned)) throw new TaxiiError(403, 'Forbidden', 'You may not change the event that holds this object.');
     if (type === 'report' || type === 'grouping') {
-      if (stored.uuid !== uuid) throw notFound;
+      if (owned.uuid !== uuid) throw notFound;
       await deleteEvent(store, eventId);
     } else {
-      const change = softDeletion(stored, uuid, Math.floor(Date.now() / 1000));
+      // Only a deletion within the event needs the event whole.
+      const stored = await loadEvent(store, viewer, { id: eventId }, { includeDeleted: true });
+      const change = stored && softDeletion(stored, uuid, Math.floor(Date.now() / 1000));
       if (!change) throw notFound;
       await writes.update(change);
     }

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { can } from '../App';
 import { api, download } from '../api';
 import { useAction } from '../useAction';
 import { AttributeForm } from '../components/AttributeForm';
@@ -7,7 +6,7 @@ import { EventForm, saveEvent } from '../components/EventForm';
 import { ObjectForm } from '../components/ObjectForm';
 import { TagChip } from '../components/TagChip';
 import { VirtualList } from '../components/VirtualList';
-import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS, type Annotations, type AttributeDoc, type EventDoc, type Me } from '../types';
+import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS, type Annotations, type AttributeDoc, type EventAbilities, type EventDoc } from '../types';
 import { useLoad } from '../useLoad';
 
 type Row = { kind: 'category'; name: string; count: number } | { kind: 'attribute'; a: AttributeDoc };
@@ -19,14 +18,10 @@ function indicatorRows(attributes: readonly AttributeDoc[]): Row[] {
   return [...groups].flatMap(([name, list]) => [{ kind: 'category' as const, name, count: list.length }, ...list.map((a) => ({ kind: 'attribute' as const, a }))]);
 }
 
-function mayChange(me: Me, e: EventDoc): boolean {
-  if (can(me, 'perm_site_admin')) return true;
-  const own = e.Org.uuid === me.Organisation.uuid || e.Orgc.uuid === me.Organisation.uuid;
-  return own && (can(me, 'perm_modify') || can(me, 'perm_modify_org'));
-}
-
-export function EventPage({ id, me }: { id: string; me: Me }) {
+export function EventPage({ id }: { id: string }) {
   const event = useLoad(() => api<{ Event: EventDoc }>('GET', `/events/view/${encodeURIComponent(id)}`), id);
+  // What the page offers is what the server would allow: it asks, and offers nothing until it knows.
+  const may = useLoad(() => api<EventAbilities>('GET', `/cairn/events/${encodeURIComponent(id)}/abilities`), id);
   // The marks come after the event itself: the server answers the event first, and the list shows at once.
   const loaded = event.data?.Event.uuid;
   const notes = useLoad(() => (loaded ? api<Annotations>('GET', `/cairn/events/${encodeURIComponent(id)}/annotations`) : Promise.resolve(undefined)), `${id}:${loaded ?? ''}`);
@@ -43,8 +38,10 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
   if (event.error) return <p className="error">{event.error}</p>;
   if (!event.data) return <div className="loading">Loading…</div>;
   const e = event.data.Event;
-  const changeable = mayChange(me, e);
-  const mayTag = changeable && can(me, 'perm_tagger');
+  const changeable = may.data?.change === true;
+  const mayTag = may.data?.tag === true;
+  const mayEditItems = may.data?.editItems === true;
+  const mayDeleteItems = may.data?.deleteItems === true;
   const live = e.Attribute.filter((a) => !a.deleted);
   const objects = e.Object.filter((o) => !o.deleted);
   const editing = open.startsWith('edit:') ? live.find((a) => a.uuid === open.slice(5)) : undefined;
@@ -61,7 +58,7 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
         </div>
         <div className="actions">
           {changeable ? <button type="button" className="secondary" onClick={() => toggle('event')}>{open === 'event' ? 'Close' : 'Edit event'}</button> : null}
-          {changeable && can(me, 'perm_publish') ? (
+          {may.data?.publish ? (
             <button type="button" onClick={() => act(() => api('POST', `/events/${e.published ? 'unpublish' : 'publish'}/${e.id}`), e.published ? 'Back to draft.' : 'Published.')}>
               {e.published ? 'Unpublish' : 'Publish'}
             </button>
@@ -124,10 +121,10 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
           <section className="card">
             <div className="section-head">
               <h2>Indicators <span className="muted small">{live.length}</span></h2>
-              {changeable && can(me, 'perm_add') ? (
+              {may.data?.addAttribute || may.data?.addObject ? (
                 <div className="actions-row">
-                  <button type="button" className="secondary" onClick={() => toggle('attribute')}>{open === 'attribute' ? 'Close' : 'Add attribute'}</button>
-                  <button type="button" className="secondary" onClick={() => toggle('object')}>{open === 'object' ? 'Close' : 'Add object'}</button>
+                  {may.data.addAttribute ? <button type="button" className="secondary" onClick={() => toggle('attribute')}>{open === 'attribute' ? 'Close' : 'Add attribute'}</button> : null}
+                  {may.data.addObject ? <button type="button" className="secondary" onClick={() => toggle('object')}>{open === 'object' ? 'Close' : 'Add object'}</button> : null}
                 </div>
               ) : null}
             </div>
@@ -149,11 +146,11 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
                       {(row.a.Tag ?? []).map((t) => <TagChip key={t.name} tag={t} />)}
                     </span>
                     <span className="comment" title={row.a.comment}>{(row.a.comment ?? '').split('\n')[0]}</span>
-                    {changeable ? (
+                    {mayEditItems || mayDeleteItems ? (
                       <span className="row-actions">
-                        <button type="button" className="link" aria-label={`Edit ${row.a.value}`} onClick={() => toggle(`edit:${row.a.uuid}`)}>edit</button>
-                        <button type="button" className="link danger" aria-label={`Delete ${row.a.value}`}
-                          onClick={() => act(() => api('POST', `/attributes/delete/${row.a.uuid}`), `Deleted ${row.a.type} ${row.a.value}.`)}>delete</button>
+                        {mayEditItems ? <button type="button" className="link" aria-label={`Edit ${row.a.value}`} onClick={() => toggle(`edit:${row.a.uuid}`)}>edit</button> : null}
+                        {mayDeleteItems ? <button type="button" className="link danger" aria-label={`Delete ${row.a.value}`}
+                          onClick={() => act(() => api('POST', `/attributes/delete/${row.a.uuid}`), `Deleted ${row.a.type} ${row.a.value}.`)}>delete</button> : null}
                       </span>
                     ) : <span />}
                   </div>
@@ -167,10 +164,10 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
                 <div key={o.uuid} className="object">
                   <div className="object-head">
                     <h3>{o.name} <span className="muted small">{o['meta-category']}</span></h3>
-                    {changeable ? (
+                    {mayEditItems || mayDeleteItems ? (
                       <span className="row-actions">
-                        <button type="button" className="link" aria-label={`Edit object ${o.name}`} onClick={() => toggle(`object:${o.uuid}`)}>{open === `object:${o.uuid}` ? 'close' : 'edit'}</button>
-                        <button type="button" className="link danger" aria-label={`Delete object ${o.name}`} onClick={() => act(() => api('POST', `/objects/delete/${o.uuid}`), `Deleted the ${o.name} object.`)}>delete</button>
+                        {mayEditItems ? <button type="button" className="link" aria-label={`Edit object ${o.name}`} onClick={() => toggle(`object:${o.uuid}`)}>{open === `object:${o.uuid}` ? 'close' : 'edit'}</button> : null}
+                        {mayDeleteItems ? <button type="button" className="link danger" aria-label={`Delete object ${o.name}`} onClick={() => act(() => api('POST', `/objects/delete/${o.uuid}`), `Deleted the ${o.name} object.`)}>delete</button> : null}
                       </span>
                     ) : null}
                   </div>
@@ -181,7 +178,7 @@ export function EventPage({ id, me }: { id: string; me: Me }) {
                       {o.Attribute.filter((a) => !a.deleted).map((a) => (
                         <tr key={a.uuid}>
                           <td className="relation">{a.object_relation}</td><td className="value">{a.value}</td><td className="muted">{a.type}</td>
-                          <td>{changeable ? <button type="button" className="link danger" aria-label={`Delete ${a.object_relation} ${a.value}`} onClick={() => act(() => api('POST', `/attributes/delete/${a.uuid}`), `Deleted ${a.object_relation} ${a.value}.`)}>delete</button> : null}</td>
+                          <td>{mayDeleteItems ? <button type="button" className="link danger" aria-label={`Delete ${a.object_relation} ${a.value}`} onClick={() => act(() => api('POST', `/attributes/delete/${a.uuid}`), `Deleted ${a.object_relation} ${a.value}.`)}>delete</button> : null}</td>
                         </tr>
                       ))}
                     </tbody>

@@ -1,4 +1,3 @@
-import { can } from '../../App';
 import { api } from '../../api';
 import type { Me } from '../../types';
 import { useAction } from '../../useAction';
@@ -11,7 +10,7 @@ export function Roles({ me }: { me: Me }) {
   const roles = useLoad(() => api<RoleDoc[]>('GET', '/roles'), 'roles');
   const { message, run } = useAction(roles.reload);
   const flags = [...new Set((roles.data ?? []).flatMap(({ Role: r }) => Object.keys(r).filter((k) => k.startsWith('perm_'))))];
-  const editable = can(me, 'perm_site_admin');
+  const editable = me.abilities.canEditRoles;
   return (
     <section className="card">
       <h2>Roles</h2>

@@ -1,0 +1,12 @@
+import type { User } from '../user.js';
+import { can, isSiteAdmin } from './permissions.js';
+
+/** Correlation exclusions change what every user sees correlate: site admins only, reading them as well. */
+export function mayManageCorrelationExclusions(user: User): boolean {
+  return isSiteAdmin(user);
+}
+
+/** Turning warninglists on and off takes perm_warninglist (every user reads them and checks values). */
+export function mayToggleWarninglists(user: User): boolean {
+  return can(user, 'perm_warninglist');
+}

@@ -1,0 +1,16 @@
+import type { User } from '../user.js';
+import { can, isSiteAdmin } from './permissions.js';
+
+/** An enabled taxonomy decides which tags exist for everyone: site admins turn them on and off. */
+export function mayToggleTaxonomies(user: User): boolean {
+  return isSiteAdmin(user);
+}
+
+export function mayToggleNoticelists(user: User): boolean {
+  return isSiteAdmin(user);
+}
+
+/** Galaxy clusters are read by all; making and changing them takes perm_galaxy_editor (as MISP's getVersion reports). */
+export function mayEditGalaxies(user: User): boolean {
+  return can(user, 'perm_galaxy_editor');
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { abilities } from '../../src/access/policy/abilities.js';
+import { eventOf, ORG_A, ORG_B, ROLE_NAMES, userOf } from '../helpers/policy-users.js';
+
+it('says what each default role may do, as plain JSON booleans', () => {
+  for (const name of ROLE_NAMES) {
+    const a = abilities(userOf(name));
+    assert.deepEqual(JSON.parse(JSON.stringify(a)), a, 'serialisable');
+    assert.ok(Object.values(a).every((v) => typeof v === 'boolean'));
+  }
+  const admin = abilities(userOf('admin'));
+  assert.ok(Object.values(admin).every((v) => v === true) === false, 'a site admin is no organisation admin');
+  assert.equal(admin.siteAdmin, true);
+  assert.equal(admin.orgAdmin, false);
+  const orgAdmin = abilities(userOf('Org Admin'));
+  assert.deepEqual(
+    { siteAdmin: orgAdmin.siteAdmin, orgAdmin: orgAdmin.orgAdmin, users: orgAdmin.canManageUsers, roles: orgAdmin.canEditRoles, audit: orgAdmin.canReadAuditLog, groups: orgAdmin.canMakeSharingGroups },
+    { siteAdmin: false, orgAdmin: true, users: true, roles: false, audit: true, groups: true },
+  );
+  const user = abilities(userOf('User'));
+  assert.deepEqual(
+    { add: user.canAdd, publish: user.canPublish, tag: user.canTag, sight: user.canSight, users: user.canManageUsers, tags: user.canEditTags },
+    { add: true, publish: false, tag: true, sight: true, users: false, tags: false },
+  );
+  const readOnly = abilities(userOf('Read Only'));
+  assert.deepEqual(Object.entries(readOnly).filter(([, v]) => v).map(([k]) => k), ['canMakeApiKeys']);
+  assert.equal(abilities(userOf('Publisher')).canPublish, true);
+  assert.equal(abilities(userOf('Sync user')).canSync, true);
+});
+
+it('says what a user may do to an event', () => {
+  const own = eventOf(ORG_A, ORG_A);
+  const others = eventOf(ORG_B, ORG_B);
+  assert.deepEqual(abilities(userOf('User', ORG_A), own), {
+    change: true, publish: false, delete: true, tag: true, tagLocally: true, addAttribute: true, addObject: true,
+    editItems: true, deleteItems: true, purgeItems: false, propose: false,
+  });
+  assert.deepEqual(abilities(userOf('Publisher', ORG_A), others), {
+    change: false, publish: false, delete: false, tag: false, tagLocally: true, addAttribute: false, addObject: false,
+    editItems: false, deleteItems: false, purgeItems: false, propose: true,
+  });
+  const admin = abilities(userOf('admin', ORG_B), own);
+  assert.ok(admin.change && admin.publish && admin.purgeItems && !admin.propose);
+  const readOnly = abilities(userOf('Read Only', ORG_A), own);
+  assert.ok(Object.values(readOnly).every((v) => v === false));
+});
