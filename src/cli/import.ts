@@ -1,7 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import { describeProblem } from '../model/problems.js';
 import { readInputs } from '../formats/input.js';
-import { importEvents, wasComplete, type ImportSummary } from '../services/import/bulk.js';
+import { importEvents } from '../services/import/bulk.js';
+import { wasComplete, type ImportTotals } from '../services/import/pipeline.js';
 import type { EventDistribution } from '../model/event.js';
 import { CliError, withStore } from './context.js';
 
@@ -10,7 +11,7 @@ export interface ImportCliOptions {
   quiet?: boolean;
 }
 
-export function formatSummary(s: ImportSummary): string {
+export function formatSummary(s: ImportTotals): string {
   const e = s.events;
   return `events: ${e.created} imported, ${e.updated} updated, ${e.unchanged} unchanged, ${e.rejected} rejected; ` +
     `attributes: ${s.attributes.stored} stored, ${s.attributes.rejected} rejected`;
@@ -27,21 +28,19 @@ export async function importCommand(paths: string[], options: ImportCliOptions):
   const tty = process.stderr.isTTY && !options.quiet;
   const bar = tty ? new SingleBar({ format: 'importing {bar} {value} events | {created} new, {updated} updated, {rejected} rejected', stream: process.stderr, hideCursor: true }) : undefined;
   bar?.start(0, 0, { created: 0, updated: 0, rejected: 0 });
-  const summary = await withStore((store) =>
+  const totals = await withStore((store) =>
     importEvents(store, readInputs(paths), {
       ...(distribution !== undefined ? { defaultDistribution: distribution } : {}),
-      onProblem: (p, source) => {
+      onEntry: (entry, t) => {
         // Clear the progress line first so that each problem stands on its own line.
-        process.stderr.write(`${tty ? '\r\x1b[K' : ''}${source}: ${describeProblem(p)}\n`);
-      },
-      onEvent: (s) => {
-        const done = s.events.created + s.events.updated + s.events.unchanged + s.events.rejected;
+        for (const p of entry.problems) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${entry.source}: ${describeProblem(p)}\n`);
+        const done = t.events.created + t.events.updated + t.events.unchanged + t.events.rejected;
         bar?.setTotal(done);
-        bar?.update(done, { created: s.events.created, updated: s.events.updated, rejected: s.events.rejected });
+        bar?.update(done, { created: t.events.created, updated: t.events.updated, rejected: t.events.rejected });
       },
     }),
   );
   bar?.stop();
-  process.stderr.write(`${formatSummary(summary)}\n`);
-  return wasComplete(summary) ? 0 : 2;
+  process.stderr.write(`${formatSummary(totals)}\n`);
+  return wasComplete(totals) ? 0 : 2;
 }

@@ -2,6 +2,7 @@ import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/database.js';
 import { eventUuidTaken } from '../store/event-reader.js';
 import { EventSaver, type SaveOutcome } from '../store/event-writer.js';
+import type { EventWriter } from './import/pipeline.js';
 
 /**
  * Events written by concurrent requests share a commit: each request's event is written whole in
@@ -9,7 +10,7 @@ import { EventSaver, type SaveOutcome } from '../store/event-writer.js';
  * it holds gets its answer. One commit per request would rewrite the same random index pages again and
  * again; under load a commit now carries many events, and a lone request still commits at once.
  */
-export class WriteQueue {
+export class WriteQueue implements EventWriter {
   private readonly saver: EventSaver;
   private tail: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -22,9 +23,12 @@ export class WriteQueue {
     this.saver = new EventSaver(store, { commitEveryAttributes: Number.MAX_SAFE_INTEGER, commitEveryMs: Number.MAX_SAFE_INTEGER });
   }
 
-  /** Creates an event; undefined when its uuid is taken. Resolves once the event is committed. */
-  create(event: MispEvent): Promise<SaveOutcome | undefined> {
-    return this.write(event, true);
+  /**
+   * Stores an event, as the import pipeline's writer: with onlyNew, undefined when its uuid is taken.
+   * Resolves once the event is committed.
+   */
+  save(event: MispEvent, options: { onlyNew: boolean }): Promise<SaveOutcome | undefined> {
+    return this.write(event, options.onlyNew);
   }
 
   /** Writes a newer version of a stored event (merged item by item). Resolves once it is committed. */

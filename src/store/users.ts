@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../access/api-keys.js';
 import { hashPassword, newPassword } from '../access/passwords.js';
 import { DEFAULT_ROLES, type Permission } from '../access/roles.js';

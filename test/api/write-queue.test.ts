@@ -16,7 +16,7 @@ forEachDialect('API write queue', (fixture) => {
     await saveEvent(store, event);
     // The check sees nothing, as when the other server had not committed yet; the write then finds the event.
     const queue = new WriteQueue(store, async () => false);
-    assert.equal(await queue.create(event), undefined);
+    assert.equal(await queue.save(event, { onlyNew: true }), undefined);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(await within(store.db.insertInto('setting').values({ name: 'after.race', value: '1' }).execute()), 'done', 'no transaction left open');
     assert.equal(await within(store.close()), 'done');

@@ -5,7 +5,6 @@ import { withoutWarninglisted } from '../../correlation/warninglists/enforce.js'
 import { searchEventIds } from '../../store/search.js';
 import { eventIndexFilter } from '../../services/search/event-index-query.js';
 import { attributeSearch, restQueryOf } from '../../services/search/rest-query.js';
-import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
@@ -18,14 +17,12 @@ import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
 import { sendStixBundle } from '../stix-export.js';
-import { storeStixAs } from '../../services/import/as-user.js';
+import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { exportFormat, sendExport } from '../exports.js';
 import { eventRelations, relatedEvents } from '../../services/search/related.js';
-import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { can } from '../../access/policy/permissions.js';
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
@@ -47,10 +44,6 @@ function indexEntry(e: EventSummary) {
 }
 
 const eventBody = (body: unknown) => modelBody(body, 'Event', 'The event could not be saved.');
-
-function invalidEvent(problems: readonly ImportProblem[]): ApiError {
-  return new ApiError(403, 'The event could not be saved.', { errors: Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]])) });
-}
 
 /** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
 function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
@@ -142,27 +135,27 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   app.get('/events/view/:id', view);
   app.get('/events/:id', view);
 
+  /** One event a client sent, through the import pipeline; a refusal is the request's error. */
+  const importOne = async (user: User, draft: Record<string, unknown>, options: DocumentImportOptions) => {
+    const { entries: [entry] } = await importDocuments(store, writes, { kind: 'user', user }, [{ Event: draft }], options);
+    if (entry!.status === 'refused') throw entry!.refusal!.error;
+    return entry!;
+  };
+
   const add = async (request: FastifyRequest) => {
     const user = userOf(request);
     requirePermission(user, 'perm_add');
     const raw = eventBody(request.body);
     const now = Math.floor(Date.now() / 1000);
-    const own = { uuid: user.org.uuid, name: user.org.name };
-    // Events are created by the user's organisation; only a sync user may store another creator's.
+    // Who owns and created the event is the import pipeline's decision (access/policy/events).
     const draft = {
       ...raw,
       uuid: raw.uuid ?? randomUUID(),
       timestamp: raw.timestamp ?? String(now),
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
-      Org: own,
-      Orgc: can(user, 'perm_sync') && raw.Orgc ? raw.Orgc : own,
     };
-    const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: 1 });
-    if (!parsed.event) throw invalidEvent(parsed.problems);
-    await resolveSharingGroups(store, user, parsed.event);
-    const outcome = await writes.create(parsed.event);
-    if (!outcome) throw new ApiError(403, 'Event already exists, if you would like to edit it, use the url in the location field.');
-    return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
+    const entry = await importOne(user, draft, { mode: 'create' });
+    return withProblems(await eventDocument(store, settings, user, entry.eventId!), entry.problems);
   };
   app.post('/events/add', add);
   app.post('/events', add);
@@ -213,14 +206,11 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     const now = Math.floor(Date.now() / 1000);
     // An edit names its event by the address; what it changes carries no timestamp, or a newer one.
     const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
-    const draft = { ...raw, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date, Orgc: stored.orgc, Org: stored.org ?? stored.orgc };
-    const parsed = parseMispEvent({ Event: draft }, { defaultDistribution: stored.distribution });
-    if (!parsed.event) throw invalidEvent(parsed.problems);
-    // Tags are the event's whole list: an edit that names none keeps the stored ones.
-    const event = raw.Tag === undefined ? { ...parsed.event, tags: stored.tags } : parsed.event;
-    await resolveSharingGroups(store, user, event);
-    const outcome = await writes.update(event);
-    return withProblems(await eventDocument(store, settings, user, outcome.eventId), [...parsed.problems, ...outcome.problems]);
+    // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
+    const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
+    const draft = { ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
+    const entry = await importOne(user, draft, { mode: 'update', known: [stored], defaultDistribution: stored.distribution });
+    return withProblems(await eventDocument(store, settings, user, entry.eventId!), entry.problems);
   };
   app.post('/events/edit/:id', edit);
   app.put('/events/edit/:id', edit);
@@ -256,9 +246,9 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
     if (request.params.version !== undefined && request.params.version !== '2') {
       throw new ApiError(400, 'Only STIX 2 (JSON) is imported: send the bundle to events/upload_stix/2; STIX 1 XML is not supported.');
     }
-    const result = await storeStixAs(store, writes, user, request.body);
+    const result = await importStix(store, writes, { kind: 'user', user }, request.body);
     const errors = [...result.failures].map(([id, reason]) => `${id}: ${reason}`);
-    const stored = result.events.filter((e) => e.eventId !== undefined);
+    const stored = result.entries.filter((e) => e.eventId !== undefined);
     const url = request.url.split('?')[0];
     if (stored.length === 0) throw new ApiError(403, 'The STIX document could not be imported.', { errors: errors.length ? errors : ['the bundle holds nothing to import'] });
     if (stored.length === 1) {

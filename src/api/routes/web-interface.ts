@@ -15,7 +15,7 @@ import { correlationGraph } from '../../store/correlation-graph.js';
 import { documented } from '../openapi.js';
 import { requirePermission, userOf } from '../session.js';
 import { viewerOf } from '../../access/viewer.js';
-import { importEventsAs, storeStixAs } from '../../services/import/as-user.js';
+import { entryView, importDocuments, importStix } from '../../services/import/documents.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { eventsOfDocument } from '../../formats/input.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
@@ -100,18 +100,19 @@ export async function interfaceRoutes(app: FastifyInstance, store: Store, settin
     const user = userOf(request);
     requirePermission(user, 'perm_add');
     const doc = request.body;
+    const actor = { kind: 'user', user } as const;
     if (isObject(doc) && doc.type === 'bundle') {
-      const outcome = await storeStixAs(store, writes, user, doc, {}, dryRun);
-      return { format: 'stix2', events: outcome.events, left: [...outcome.failures].map(([id, reason]) => `${id}: ${reason}`) };
+      const outcome = await importStix(store, writes, actor, doc, { dryRun });
+      return { format: 'stix2', events: outcome.entries.map(entryView), left: [...outcome.failures].map(([id, reason]) => `${id}: ${reason}`) };
     }
-    const docs: Array<{ Event: Record<string, unknown> }> = [];
+    const docs: unknown[] = [];
     const left: string[] = [];
     for (const item of eventsOfDocument(doc, 'upload')) {
       if ('error' in item) left.push(item.error);
-      else if (isObject(item.json)) docs.push(isObject(item.json.Event) ? { Event: item.json.Event } : { Event: item.json });
+      else if (isObject(item.json)) docs.push(item.json);
     }
-    const outcome = await importEventsAs(store, writes, user, docs, { dryRun });
-    return { format: 'misp', events: outcome.events, left };
+    const outcome = await importDocuments(store, writes, actor, docs, { dryRun });
+    return { format: 'misp', events: outcome.entries.map(entryView), left };
   };
   app.post('/cairn/import/preview', async (request) => importDocument(request, true));
   app.post('/cairn/import', async (request) => importDocument(request, false));

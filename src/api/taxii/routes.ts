@@ -16,7 +16,8 @@ import { documented } from '../openapi.js';
 import { mayChangeEvent } from '../../access/policy/events.js';
 import { mayReadCollection, mayWriteCollection } from '../../access/policy/taxii.js';
 import { viewerOf } from '../../access/viewer.js';
-import { storeStixAs, type Placement } from '../../services/import/as-user.js';
+import { importStix } from '../../services/import/documents.js';
+import type { Placement } from '../../services/import/pipeline.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
 import { decodePosition, encodePosition, EventObjectsCache, readPage, versionOf, type Entry, type ObjectFilter, type Position } from './object-pages.js';
@@ -258,7 +259,7 @@ export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: Wr
     const placement: Placement = collection.kind === 'tag' && collection.tag ? { tag: collection.tag }
       : collection.kind === 'sharing-group' && collection.sharingGroupId !== null ? { sharingGroupId: collection.sharingGroupId } : {};
     // Without a bundle id, loose objects sent again land in the same event again.
-    const result = await storeStixAs(store, writes, user, { type: 'bundle', objects }, placement);
+    const result = await importStix(store, writes, { kind: 'user', user }, { type: 'bundle', objects }, { placement });
     const posted = objects as StixObject[];
     const successes = posted.filter((o) => !result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOf(o, requestedAt) }));
     const failures = posted.filter((o) => result.failures.has(o.id)).map((o) => ({ id: o.id, version: versionOf(o, requestedAt), message: result.failures.get(o.id)! }));

@@ -1,0 +1,243 @@
+import type { ParseOptions } from '../../formats/misp-json/parse.js';
+import type { MispEvent, StoredEvent } from '../../model/event.js';
+import { describeProblem, type ImportProblem } from '../../model/problems.js';
+import type { Store } from '../../store/database.js';
+import { eventUuidTaken, loadEvent } from '../../store/event-reader.js';
+import type { SaveOutcome } from '../../store/event-writer.js';
+import type { User } from '../../access/user.js';
+import { keepsCreator, mayChange } from '../../access/policy/events.js';
+import { OPERATOR, viewerOf } from '../../access/viewer.js';
+import { ServiceError } from '../errors.js';
+import { resolveSharingGroups } from '../events/sharing-group-refs.js';
+import type { ParsedItem } from './parsed-event.js';
+
+/**
+ * Who imports: the operator (the command line, feeds) stores events as their documents describe them;
+ * a user stores them as his organisation's, under the rules of access/policy/events.
+ */
+export type Actor = { kind: 'operator' } | { kind: 'user'; user: User };
+
+export const OPERATOR_ACTOR: Actor = Object.freeze({ kind: 'operator' });
+
+/** `upsert`: a new uuid makes an event, a known one is updated; `create` (events/add) and `update` (events/edit) allow one of the two. */
+export type ImportMode = 'upsert' | 'create' | 'update';
+
+/** Where imported content lands: tagged, or shared with a group, so that it is found there again. */
+export interface Placement {
+  tag?: string;
+  sharingGroupId?: number;
+}
+
+/** Writes events: the bulk EventSaver for the command line, the server's WriteQueue. */
+export interface EventWriter {
+  /** Stores an event (a known uuid is updated when the version is newer); undefined when onlyNew and its uuid is taken. */
+  save(event: MispEvent, options: { onlyNew: boolean }): Promise<SaveOutcome | undefined>;
+}
+
+/** Why an event was refused, for callers that answer a single event with an error. */
+export type RefusalKind = 'unreadable' | 'sharing-group' | 'exists' | 'not-allowed' | 'not-found' | 'failed';
+
+export interface ImportEntry {
+  /** Where the event came from (a file, `upload`, …). */
+  source: string;
+  uuid: string;
+  info: string;
+  /** What storing it did (or, on a dry run, would do). */
+  status: 'created' | 'updated' | 'unchanged' | 'refused';
+  eventId?: number;
+  /** Why a refused event was refused, in words. */
+  reason?: string;
+  /** The same, as the error a caller answering for this one event raises. */
+  refusal?: { kind: RefusalKind; error: unknown };
+  /** Attributes the event holds (objects' included), and its objects. */
+  attributes: number;
+  objects: number;
+  /** Attributes written, and attributes left out (each also among the problems). */
+  storedAttributes: number;
+  rejectedAttributes: number;
+  /** What was not taken as given, rejections and corrections alike. */
+  problems: ImportProblem[];
+}
+
+export interface ImportTotals {
+  events: { created: number; updated: number; unchanged: number; rejected: number };
+  attributes: { stored: number; rejected: number };
+  /** Problems found, rejections and corrections alike. */
+  problems: number;
+}
+
+/** What an import did: each event's entry (as reported through onEntry), and the totals. */
+export interface ImportOutcome {
+  entries: ImportEntry[];
+  totals: ImportTotals;
+}
+
+export interface ImportOptions {
+  actor: Actor;
+  writer: EventWriter;
+  mode?: ImportMode;
+  placement?: Placement;
+  /** Decide and report, write nothing. */
+  dryRun?: boolean;
+  /** Events the caller has already read for this actor, so that they are not read again. */
+  known?: readonly StoredEvent[];
+  /** Called after each event, with the totals so far, so that a long import reports as it goes. */
+  onEntry?: (entry: ImportEntry, totals: ImportTotals) => void;
+}
+
+export function emptyTotals(): ImportTotals {
+  return { events: { created: 0, updated: 0, unchanged: 0, rejected: 0 }, attributes: { stored: 0, rejected: 0 }, problems: 0 };
+}
+
+/** True when every event and attribute of the input was stored. */
+export function wasComplete(t: ImportTotals): boolean {
+  return t.events.rejected === 0 && t.attributes.rejected === 0;
+}
+
+/** How documents are read for an actor: a user's events name his organisation when they name no creator. */
+export function parseOptionsFor(actor: Actor, defaultDistribution: ParseOptions['defaultDistribution'] = 1): ParseOptions {
+  return actor.kind === 'user'
+    ? { defaultDistribution, defaultOrg: { uuid: actor.user.org.uuid, name: actor.user.org.name } }
+    : { defaultDistribution };
+}
+
+/**
+ * The one import pipeline: parsed events → placement → sharing groups → the stored version and who
+ * may change it → ownership → the writer. Every event ends as an entry, stored or refused with its
+ * reason; nothing here throws for one event's sake. The operator's events are written without a read
+ * ahead (the writer merges a known uuid), so that a large import costs no query per event.
+ */
+export async function runImport(store: Store, items: AsyncIterable<ParsedItem> | Iterable<ParsedItem>, options: ImportOptions): Promise<ImportTotals> {
+  const totals = emptyTotals();
+  const known = new Map((options.known ?? []).map((e) => [e.uuid, e]));
+  for await (const item of items) {
+    const entry = await importItem(store, item, options, known);
+    count(totals, entry);
+    options.onEntry?.(entry, totals);
+  }
+  return totals;
+}
+
+function count(totals: ImportTotals, entry: ImportEntry): void {
+  totals.problems += entry.problems.length;
+  totals.attributes.rejected += entry.rejectedAttributes;
+  totals.attributes.stored += entry.storedAttributes;
+  totals.events[entry.status === 'refused' ? 'rejected' : entry.status]++;
+}
+
+function refuse(entry: ImportEntry, kind: RefusalKind, reason: string, error: unknown): ImportEntry {
+  entry.status = 'refused';
+  entry.reason = reason;
+  entry.refusal = { kind, error };
+  return entry;
+}
+
+async function importItem(store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>): Promise<ImportEntry> {
+  const entry: ImportEntry = {
+    source: item.source, uuid: '', info: '', status: 'refused', attributes: 0, objects: 0, storedAttributes: 0, rejectedAttributes: 0, problems: [],
+  };
+  if ('error' in item) {
+    const problem: ImportProblem = { event: null, item: null, field: 'input', reason: item.error };
+    entry.problems.push(problem);
+    return refuse(entry, 'unreadable', item.error, new ServiceError('invalid', item.error));
+  }
+  const { event, problems, rejectedAttributes } = item.parsed;
+  entry.problems.push(...problems);
+  entry.rejectedAttributes = rejectedAttributes;
+  if (!event) {
+    const byField = Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]]));
+    return refuse(entry, 'unreadable', problems.map(describeProblem).join('; ') || 'not an event', new ServiceError('rejected', 'The event could not be saved.', { errors: byField }));
+  }
+  entry.uuid = event.uuid;
+  entry.info = event.info;
+  entry.attributes = event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0);
+  entry.objects = event.objects.length;
+  const { actor, mode = 'upsert' } = options;
+  place(event, options.placement);
+  if (actor.kind === 'user') {
+    try {
+      await resolveSharingGroups(store, actor.user, event);
+    } catch (err) {
+      return refuse(entry, 'sharing-group', err instanceof ServiceError ? `${err.message} ${JSON.stringify(err.details)}` : String(err), err);
+    }
+  }
+  // The operator writes without reading first; a user's rights depend on the stored event, and a dry run must know it.
+  const looks = options.dryRun || known.has(event.uuid) || (actor.kind === 'user' && mode !== 'create');
+  const stored = looks ? await storedVersion(store, actor, event.uuid, known) : undefined;
+  if (stored === undefined && mode === 'update') {
+    return refuse(entry, 'not-found', `event ${event.uuid} does not exist`, new ServiceError('not-found', 'Invalid event'));
+  }
+  if (stored !== undefined) {
+    if (mode === 'create') return refuse(entry, 'exists', EXISTS, new ServiceError('rejected', EXISTS));
+    if (actor.kind === 'user' && (stored === 'hidden' || !mayChange(actor.user, stored))) {
+      const reason = `event ${event.uuid} exists and you may not change it`;
+      return refuse(entry, 'not-allowed', reason, new ServiceError('forbidden', reason));
+    }
+  }
+  own(event, actor, mode, stored === 'hidden' ? undefined : stored);
+  if (options.dryRun) {
+    if (stored === undefined || stored === 'hidden') entry.status = 'created';
+    else {
+      entry.eventId = stored.id;
+      entry.status = event.timestamp > stored.timestamp ? 'updated' : 'unchanged';
+    }
+    return entry;
+  }
+  // A user's new uuid was seen free above: another request storing it meanwhile must not be merged into.
+  const onlyNew = mode === 'create' || (actor.kind === 'user' && stored === undefined);
+  let outcome: SaveOutcome | undefined;
+  try {
+    outcome = await options.writer.save(event, { onlyNew });
+  } catch (err) {
+    const reason = `could not be stored: ${(err as Error).message}`;
+    entry.problems.push({ event: event.uuid, item: null, field: 'Event', reason });
+    return refuse(entry, 'failed', reason, err);
+  }
+  if (!outcome) {
+    const reason = mode === 'create' ? EXISTS : `event ${event.uuid} was stored by another request at the same time`;
+    return refuse(entry, 'exists', reason, new ServiceError('rejected', reason));
+  }
+  entry.status = outcome.status === 'exists' ? 'unchanged' : outcome.status;
+  entry.eventId = outcome.eventId;
+  entry.problems.push(...outcome.problems);
+  entry.rejectedAttributes += outcome.rejectedAttributes;
+  if (entry.status === 'created' || entry.status === 'updated') entry.storedAttributes = entry.attributes - outcome.rejectedAttributes;
+  return entry;
+}
+
+const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';
+
+/** The stored event of that uuid as the actor sees it; `hidden` when it exists but he may not see it. */
+async function storedVersion(store: Store, actor: Actor, uuid: string, known: Map<string, StoredEvent>): Promise<StoredEvent | 'hidden' | undefined> {
+  const given = known.get(uuid);
+  if (given) return given;
+  if (!(await eventUuidTaken(store, uuid))) return undefined;
+  return (await loadEvent(store, actor.kind === 'user' ? viewerOf(actor.user) : OPERATOR, { uuid })) ?? 'hidden';
+}
+
+/** Content sent to a TAXII collection carries what makes it part of that collection. */
+function place(event: MispEvent, placement: Placement = {}): void {
+  if (placement.tag && !event.tags.some((t) => t.name === placement.tag)) {
+    event.tags.push({ name: placement.tag, colour: null, local: false, relationship_type: null });
+  }
+  if (placement.sharingGroupId !== undefined) {
+    event.distribution = 4;
+    event.sharing_group = { id: placement.sharingGroupId };
+  }
+}
+
+/**
+ * A user's events are his organisation's; the creator the document names is kept for those the policy
+ * lets keep it. An edit changes an event's content, never who owns it.
+ */
+function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredEvent | undefined): void {
+  if (mode === 'update' && stored) {
+    event.orgc = stored.orgc;
+    event.org = stored.org ?? stored.orgc;
+    return;
+  }
+  if (actor.kind === 'operator') return;
+  const org = { uuid: actor.user.org.uuid, name: actor.user.org.name };
+  event.org = org;
+  if (!keepsCreator(actor.user)) event.orgc = org;
+}
