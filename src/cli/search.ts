@@ -1,9 +1,10 @@
 import { OPERATOR } from '../access/viewer.js';
 import { parseEventRef } from '../store/event-reader.js';
-import { searchAttributes, type AttributeFilter, type AttributeHit } from '../store/search.js';
+import type { AttributeFilter, AttributeHit } from '../store/search.js';
 import { CliError, list, withStore, writeOut } from './context.js';
 import { warninglistsOf } from '../correlation/warninglists/enforce.js';
 import { enabledWarninglists } from '../store/warninglists.js';
+import { findAttributes } from '../services/search/attributes.js';
 
 export interface SearchCliOptions {
   value?: string;
@@ -55,10 +56,9 @@ export async function searchCommand(valueArg: string | undefined, options: Searc
   }
   return withStore(async (store) => {
     const lists = await enabledWarninglists(store);
-    // Dropping hits after the query: the limit counts what is kept.
-    const found = await searchAttributes(store, OPERATOR, options.enforceWarninglist ? { ...filter, limit: undefined } : filter);
-    let hits: ListedHit[] = found.map((h) => ({ ...h, warninglists: warninglistsOf(lists, h) }));
-    if (options.enforceWarninglist) hits = hits.filter((h) => h.warninglists.length === 0).slice(0, filter.limit);
+    // Listed values are shown with the lists they are on; on request they are left out, before the limit.
+    const found = await findAttributes(store, OPERATOR, filter, options.enforceWarninglist ? lists : undefined);
+    const hits: ListedHit[] = found.map((h) => ({ ...h, warninglists: warninglistsOf(lists, h) }));
     await writeOut(options.json ? `${JSON.stringify(hits, null, 2)}\n` : table(hits));
     return 0;
   });

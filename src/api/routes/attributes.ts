@@ -1,15 +1,12 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import { softDeletion } from '../../model/deletion.js';
 import type { Store } from '../../store/database.js';
-import { attributePages, searchAttributes, type AttributeHit } from '../../store/search.js';
+import { searchAttributes, type AttributeHit } from '../../store/search.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
-import { sendExport } from '../exports.js';
-import { eventRelations, type RelatedAttribute } from '../../services/search/related.js';
+import { answerRestSearch } from '../exports.js';
+import { attributeDocument } from '../../services/export/attribute-json.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
-import { attributeSearch, restQueryOf } from '../../services/search/rest-query.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { eventFacts } from '../../access/policy/events.js';
 import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
@@ -27,23 +24,6 @@ import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 
-/** An attribute as attributes/restSearch answers it, with its event's essentials. */
-export function attributeDocument(h: AttributeHit) {
-  return {
-    id: String(h.id), event_id: String(h.eventId), object_id: String(h.objectId ?? 0), object_relation: h.objectRelation,
-    category: h.category, type: h.type, to_ids: h.to_ids, uuid: h.uuid, timestamp: String(h.timestamp),
-    distribution: String(h.distribution), sharing_group_id: String(h.sharingGroupId ?? 0), comment: h.comment, deleted: h.deleted,
-    disable_correlation: h.disableCorrelation, first_seen: h.firstSeen, last_seen: h.lastSeen, value: h.value,
-    Event: {
-      org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
-      orgc_id: String(h.eventOrgcId), uuid: h.eventUuid,
-    },
-  };
-}
-
-/** Attributes a restSearch reads at a time. */
-const PAGE = 5_000;
-
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   documented(app, 'Attributes', {
     'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH },
@@ -57,45 +37,7 @@ export async function attributeRoutes(app: FastifyInstance, store: Store, settin
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
     'DELETE /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
   });
-  const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
-    const user = userOf(request);
-    const viewer = viewerOf(user);
-    const search = attributeSearch(restQueryOf(request));
-    const correlation = await settings.correlation();
-    const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
-    if (search.returnFormat !== 'json') return sendExport(request, reply, store, viewer, search, {}, lists);
-    /** A page of hits as the answer's documents, with their correlations when asked for. */
-    const documentsOf = async (page: AttributeHit[]) => {
-      // As MISP does, the warninglist filter applies to what was found: a page may come back short.
-      const hits = lists ? page.filter((h) => warninglistsOf(lists, h).length === 0) : page;
-      const docs: Array<ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] }> = hits.map(attributeDocument);
-      if (search.includeCorrelations) {
-        for (const eventId of new Set(hits.map((h) => h.eventId))) {
-          const { byAttribute } = await eventRelations(store, viewer, eventId, correlation);
-          for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
-        }
-      }
-      return docs;
-    };
-    // Most searches fit in one page: that page is sent whole. A longer answer is streamed a page at a
-    // time, so that a search of a million attributes answers at once and holds one page.
-    const pages = attributePages(store, viewer, search.filter, PAGE);
-    const first = await pages.next();
-    const firstPage = first.done ? [] : first.value;
-    if (firstPage.length < PAGE) return { response: { Attribute: await documentsOf(firstPage) } };
-    async function* documents(): AsyncGenerator<string> {
-      yield '{"response": {"Attribute": [';
-      let separator = '';
-      for (let page: AttributeHit[] | undefined = firstPage; page; page = (await pages.next()).value ?? undefined) {
-        const docs = await documentsOf(page);
-        if (docs.length === 0) continue;
-        yield `${separator}${docs.map((d) => JSON.stringify(d)).join(',')}`;
-        separator = ',';
-      }
-      yield ']}}';
-    }
-    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
-  };
+  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'attributes');
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
 

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { withoutWarninglisted } from '../../correlation/warninglists/enforce.js';
-import { searchEventIds } from '../../store/search.js';
 import { eventIndexFilter } from '../../services/search/event-index-query.js';
-import { attributeSearch, restQueryOf } from '../../services/search/rest-query.js';
+import { restQueryOf } from '../../services/search/rest-query.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
-import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/database.js';
 import { listEvents, type EventSummary } from '../../store/event-index.js';
@@ -16,12 +12,11 @@ import { eventOwnership } from '../../store/event-ownership.js';
 import { deleteEvent, setPublished } from '../../store/event-writer.js';
 import type { User } from '../../store/users.js';
 import { galaxiesOf } from '../library-documents.js';
-import { sendStixBundle } from '../stix-export.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { exportFormat, sendExport } from '../exports.js';
-import { eventRelations, relatedEvents } from '../../services/search/related.js';
+import { answerRestSearch } from '../exports.js';
+import { relatedEvents } from '../../services/search/related.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -64,16 +59,6 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const doc = serializeMispEvent(event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
-}
-
-/** Adds MISP's includeCorrelations members to a serialised event: RelatedEvent, and RelatedAttribute on each attribute. */
-function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof eventRelations>>): void {
-  event.RelatedEvent = relations.relatedEvents;
-  const attributes = [...(event.Attribute as JsonObject[]), ...(event.Object as JsonObject[]).flatMap((o) => o.Attribute as JsonObject[])];
-  for (const a of attributes) {
-    const related = relations.byAttribute.get(a.uuid as string);
-    if (related) a.RelatedAttribute = related;
-  }
 }
 
 export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
@@ -161,40 +146,7 @@ export async function eventRoutes(app: FastifyInstance, store: Store, settings: 
   app.post('/events', add);
 
   // events/restSearch: the events holding a matching attribute, whole, streamed one at a time.
-  const restSearch = async (request: FastifyRequest, reply: FastifyReply) => {
-    const user = userOf(request);
-    const search = attributeSearch(restQueryOf(request));
-    const stix = search.returnFormat === 'stix2';
-    const container = search.query.stix_container ?? 'report';
-    if (container !== 'report' && container !== 'grouping') throw new ApiError(400, 'restSearch: stix_container must be report or grouping');
-    if (search.returnFormat !== 'json' && !stix) exportFormat(search.returnFormat);
-    const { limit, offset, ...filter } = search.filter;
-    const viewer = viewerOf(user);
-    const ids = await searchEventIds(store, viewer, filter, { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) });
-    const correlation = await settings.correlation();
-    const lists = search.enforceWarninglist ? correlation.warninglists : undefined;
-    // Line formats list the matching attributes of the events found (limit and page count events).
-    if (search.returnFormat !== 'json' && !stix) return sendExport(request, reply, store, viewer, search, { eventIds: ids, limit: undefined, offset: undefined }, lists);
-    async function* found(): AsyncGenerator<StoredEvent> {
-      for (const id of ids) {
-        const event = await loadEvent(store, viewer, { id });
-        if (event) yield withoutWarninglisted(event, lists);
-      }
-    }
-    if (stix) return sendStixBundle(reply, store, found(), container);
-    async function* documents(): AsyncGenerator<string> {
-      yield '{"response": [';
-      let first = true;
-      for await (const event of found()) {
-        const doc = serializeMispEvent(event);
-        if (search.includeCorrelations) withRelations(doc.Event, await eventRelations(store, viewer, event.id, correlation));
-        yield `${first ? '' : ','}${JSON.stringify({ Event: { id: String(event.id), ...doc.Event } })}`;
-        first = false;
-      }
-      yield ']}';
-    }
-    return reply.type('application/json; charset=utf-8').send(Readable.from(documents()));
-  };
+  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'events');
   app.post('/events/restSearch', restSearch);
   app.get('/events/restSearch', restSearch);
 

@@ -6,13 +6,18 @@ export function warninglistsOf(index: WarninglistIndex | undefined, a: Pick<Attr
   return index ? index.check(a.value, a.type).map((h) => h.name) : [];
 }
 
+/** Whether a value is kept when the lists are enforced: the one test every search and export applies. */
+export function notWarninglisted(index: WarninglistIndex): (a: Pick<Attribute, 'type' | 'value'>) => boolean {
+  return (a) => index.check(a.value, a.type).length === 0;
+}
+
 /**
  * The event without the attributes whose values are on an enabled warninglist, in objects too: what
  * MISP's `enforceWarninglist` does to an export. An object left without attributes is left out.
  */
 export function withoutWarninglisted<E extends MispEvent>(event: E, index: WarninglistIndex | undefined): E {
   if (!index) return event;
-  const keep = (a: Attribute) => warninglistsOf(index, a).length === 0;
+  const keep = notWarninglisted(index);
   return {
     ...event,
     attributes: event.attributes.filter(keep),

@@ -1,0 +1,52 @@
+import type { Viewer } from '../../access/viewer.js';
+import type { JsonObject } from '../../formats/misp-json/coerce.js';
+import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import type { StoredEvent } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import type { CorrelationSettings } from '../../store/settings.js';
+import { eventRelations } from '../search/related.js';
+
+/**
+ * How a MISP JSON document of events is laid out. restSearch answers `{"response": [...]}` with each
+ * event's local id; the CLI writes one event per line inside the same wrapper (streamable, diffable, and
+ * without local ids, which mean nothing to the instance that imports it), or one event alone, indented.
+ */
+export type EventJsonLayout = 'response' | 'lines' | 'single';
+
+const LAYOUTS: Record<EventJsonLayout, { open: string; first: string; between: string; close: string; localIds: boolean; indent?: number }> = {
+  response: { open: '{"response": [', first: '', between: ',', close: ']}', localIds: true },
+  lines: { open: '{"response": [', first: '\n', between: ',\n', close: '\n]}\n', localIds: false },
+  single: { open: '', first: '', between: '', close: '\n', localIds: false, indent: 2 },
+};
+
+/** Adds MISP's includeCorrelations members to a serialised event: RelatedEvent, and RelatedAttribute on each attribute. */
+function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof eventRelations>>): void {
+  event.RelatedEvent = relations.relatedEvents;
+  const attributes = [...(event.Attribute as JsonObject[]), ...(event.Object as JsonObject[]).flatMap((o) => o.Attribute as JsonObject[])];
+  for (const a of attributes) {
+    const related = relations.byAttribute.get(a.uuid as string);
+    if (related) a.RelatedAttribute = related;
+  }
+}
+
+export interface EventJsonOptions {
+  layout: EventJsonLayout;
+  /** With the correlation settings, each event carries what correlates with it, as MISP's includeCorrelations. */
+  correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
+}
+
+/** MISP JSON of events, as text, a piece per event. */
+export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options: EventJsonOptions): AsyncGenerator<string> {
+  const layout = LAYOUTS[options.layout];
+  if (layout.open) yield layout.open;
+  let first = true;
+  for await (const event of events) {
+    const doc = serializeMispEvent(event);
+    const c = options.correlations;
+    if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
+    const body = layout.localIds ? { Event: { id: String(event.id), ...doc.Event } } : doc;
+    yield `${first ? layout.first : layout.between}${JSON.stringify(body, null, layout.indent)}`;
+    first = false;
+  }
+  yield layout.close;
+}

@@ -1,0 +1,143 @@
+import type { Viewer } from '../../access/viewer.js';
+import { withoutWarninglisted } from '../../correlation/warninglists/enforce.js';
+import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
+import type { StoredEvent } from '../../model/event.js';
+import type { Store } from '../../store/database.js';
+import { loadEvent, visibleEventIds, type EventRef } from '../../store/event-reader.js';
+import { searchEventIds, type AttributeFilter } from '../../store/search.js';
+import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
+import { ServiceError } from '../errors.js';
+import { attributeHitPages, exportAttributePages } from '../search/attributes.js';
+import type { RestQuery } from '../search/rest-query.js';
+import { attributeJsonText } from './attribute-json.js';
+import { eventJsonText, type EventJsonLayout } from './event-json.js';
+import { lineExporter, lineFormat, stixContainerOf, withDetectionDefaults } from './formats.js';
+import { stixBundleText } from './stix.js';
+
+/** Who exports, from which store, and how. */
+export interface ExportContext {
+  store: Store;
+  viewer: Viewer;
+  /** The enabled warninglists, when the export enforces them: their values are left out. */
+  warninglists?: WarninglistIndex;
+  /** The address rules point back to (`<baseUrl>/events/view/<id>`). */
+  baseUrl: string;
+  /** For includeCorrelations; read from the store when not given. */
+  correlation?: CorrelationSettings;
+}
+
+/** Which events an export of events holds. */
+export type EventSelection =
+  /** Those holding an attribute that matches, newest first; the limit and offset count events (events/restSearch). */
+  | { matching: AttributeFilter }
+  /** Every event the viewer may see, oldest first. */
+  | { every: true }
+  /** One event; a failure when the viewer may not see it. */
+  | { ref: EventRef };
+
+export interface ExportRequest {
+  /** `json`, `stix2` (events only) or one of the line formats (csv, text, hashes, cache, suricata, snort, zeek, rpz). */
+  format: string;
+  /** attributes/restSearch exports attributes; events/restSearch and the CLI export events. */
+  scope: { attributes: AttributeFilter } | { events: EventSelection };
+  /** The query as sent: the formats' options (`requested_attributes`, `policy`, …) and whether it set to_ids or published. */
+  options?: RestQuery;
+  includeCorrelations?: boolean;
+  /** `report` (the default) or `grouping`: what each event of a STIX bundle becomes. */
+  stixContainer?: unknown;
+  /** How MISP JSON of events is laid out; restSearch's `response` by default. */
+  jsonLayout?: EventJsonLayout;
+}
+
+/** An export ready to send: its media type, and its text a piece at a time. */
+export interface Export {
+  contentType: string;
+  chunks: AsyncIterable<string>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const STIX_TYPE = 'application/stix+json;version=2.1';
+
+/**
+ * The events of a selection, whole, as the viewer may see them, a stored event read at a time; without
+ * the values on the context's warninglists.
+ */
+export async function* selectedEvents(ctx: ExportContext, selection: EventSelection | { event: StoredEvent }): AsyncGenerator<StoredEvent> {
+  const lists = ctx.warninglists;
+  if ('event' in selection) {
+    yield withoutWarninglisted(selection.event, lists);
+    return;
+  }
+  if ('ref' in selection) {
+    const event = await loadEvent(ctx.store, ctx.viewer, selection.ref);
+    if (event) yield withoutWarninglisted(event, lists);
+    return;
+  }
+  const ids = 'every' in selection ? visibleEventIds(ctx.store, ctx.viewer) : await matchingEventIds(ctx, selection.matching);
+  for await (const id of ids) {
+    const event = await loadEvent(ctx.store, ctx.viewer, { id });
+    if (event) yield withoutWarninglisted(event, lists);
+  }
+}
+
+function matchingEventIds(ctx: ExportContext, filter: AttributeFilter): Promise<number[]> {
+  const { limit, offset, ...criteria } = filter;
+  return searchEventIds(ctx.store, ctx.viewer, criteria, { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) });
+}
+
+/**
+ * The one export loop: a request in any format, over attributes or events, as text. Whatever can be
+ * refused (an unknown format, an option a format does not take, an event the viewer may not see) is
+ * refused here, before the first piece, so that the caller can still answer with a failure; the text
+ * then streams, a page of attributes or one event at a time, whatever the size of the export.
+ */
+export async function prepareExport(ctx: ExportContext, request: ExportRequest): Promise<Export> {
+  const options = request.options ?? {};
+  const scope = request.scope;
+  const container = 'events' in scope ? stixContainerOf(request.stixContainer) : undefined;
+  const correlations = async () => request.includeCorrelations
+    ? { correlations: { store: ctx.store, viewer: ctx.viewer, settings: ctx.correlation ?? (await correlationSettings(ctx.store)) } } : {};
+
+  if (request.format === 'json' && 'attributes' in scope) {
+    const pages = attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists);
+    return { contentType: JSON_TYPE, chunks: attributeJsonText(pages, await correlations()) };
+  }
+  if ((request.format === 'json' || request.format === 'stix2') && 'events' in scope) {
+    let selection: EventSelection | { event: StoredEvent } = scope.events;
+    if ('ref' in selection) {
+      const event = await loadEvent(ctx.store, ctx.viewer, selection.ref);
+      if (!event) throw new ServiceError('not-found', 'Invalid event');
+      selection = { event };
+    }
+    const events = selectedEvents(ctx, selection);
+    if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, events, container) };
+    return { contentType: JSON_TYPE, chunks: eventJsonText(events, { layout: request.jsonLayout ?? 'response', ...(await correlations()) }) };
+  }
+
+  const format = lineFormat(request.format);
+  const exporter = lineExporter(format, options, ctx.baseUrl);
+  const attributes = 'attributes' in scope ? scope.attributes : await attributesOfEvents(ctx, scope.events);
+  const pages = exportAttributePages(ctx.store, ctx.viewer, withDetectionDefaults(format, attributes, options), ctx.warninglists);
+  async function* text(): AsyncGenerator<string> {
+    yield exporter.header();
+    for await (const page of pages) {
+      let chunk = '';
+      for (const a of page) chunk += exporter.add(a);
+      if (chunk) yield chunk;
+    }
+    yield exporter.footer();
+  }
+  return { contentType: format.contentType, chunks: text() };
+}
+
+/** What a line format lists of a selection of events: their attributes that match, or every one of them. */
+async function attributesOfEvents(ctx: ExportContext, selection: EventSelection): Promise<AttributeFilter> {
+  if ('every' in selection) return {};
+  if ('ref' in selection) {
+    const event = await loadEvent(ctx.store, ctx.viewer, selection.ref);
+    if (!event) throw new ServiceError('not-found', 'Invalid event');
+    return { eventIds: [event.id] };
+  }
+  const { limit: _limit, offset: _offset, ...criteria } = selection.matching;
+  return { ...criteria, eventIds: await matchingEventIds(ctx, selection.matching) };
+}

@@ -1,0 +1,67 @@
+import type { Viewer } from '../../access/viewer.js';
+import { notWarninglisted } from '../../correlation/warninglists/enforce.js';
+import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
+import type { ExportAttribute } from '../../model/export-attribute.js';
+import type { Store } from '../../store/database.js';
+import { exportAttributes } from '../../store/export-stream.js';
+import { attributePages, type AttributeFilter, type AttributeHit } from '../../store/search.js';
+
+/**
+ * The one warninglist semantics of every search and export: a value on an enabled list is left out
+ * before the filter's limit and offset apply, so that a limit counts what is kept and a page follows
+ * the kept values of the page before. Without lists the store applies them itself, in SQL.
+ */
+
+/** Attributes read per query when nothing bounds the listing. */
+const PAGE = 5_000;
+
+/**
+ * Pages of what the keep test lets through, the first `offset` kept items skipped and at most `limit`
+ * given. Stops reading the source as soon as the limit is filled: a search for 10 values reads only
+ * as far into the store as it takes to find 10 that are kept.
+ */
+export async function* keptPages<T>(pages: AsyncIterable<T[]>, keep: (item: T) => boolean, limit?: number, offset = 0): AsyncGenerator<T[]> {
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
+  let skip = limit !== undefined ? offset : 0;
+  if (remaining <= 0) return;
+  for await (const page of pages) {
+    let kept = page.filter(keep);
+    if (skip > 0) {
+      const from = Math.min(skip, kept.length);
+      skip -= from;
+      kept = kept.slice(from);
+    }
+    if (kept.length > remaining) kept = kept.slice(0, remaining);
+    remaining -= kept.length;
+    if (kept.length) yield kept;
+    // Leaving the loop closes the store's generator: no page is read past the limit.
+    if (remaining <= 0) return;
+  }
+}
+
+/** A page size for reading past left-out values: the whole bounded listing when small, else the usual page. */
+function pageFor(filter: AttributeFilter, pageSize: number): number {
+  if (filter.limit === undefined) return pageSize;
+  return Math.min(pageSize, Math.max(100, 2 * (filter.limit + (filter.offset ?? 0))));
+}
+
+/** The attributes a search finds, a page at a time, in id order; values on the lists, when given, left out first. */
+export function attributeHitPages(store: Store, viewer: Viewer, filter: AttributeFilter, lists?: WarninglistIndex, pageSize = PAGE): AsyncIterable<AttributeHit[]> {
+  if (!lists) return attributePages(store, viewer, filter, pageSize);
+  const { limit, offset, ...criteria } = filter;
+  return keptPages(attributePages(store, viewer, criteria, pageFor(filter, pageSize)), notWarninglisted(lists), limit, offset);
+}
+
+/** The attributes an export sends, a page at a time with their context; values on the lists, when given, left out first. */
+export function exportAttributePages(store: Store, viewer: Viewer, filter: AttributeFilter, lists?: WarninglistIndex): AsyncIterable<ExportAttribute[]> {
+  if (!lists) return exportAttributes(store, viewer, filter);
+  const { limit, offset, ...criteria } = filter;
+  return keptPages(exportAttributes(store, viewer, criteria), notWarninglisted(lists), limit, offset);
+}
+
+/** Every attribute a search finds, as one list: for answers bounded by a limit or small by nature. */
+export async function findAttributes(store: Store, viewer: Viewer, filter: AttributeFilter, lists?: WarninglistIndex): Promise<AttributeHit[]> {
+  const out: AttributeHit[] = [];
+  for await (const page of attributeHitPages(store, viewer, filter, lists)) out.push(...page);
+  return out;
+}
