@@ -23,8 +23,8 @@ module.exports = {
       name: 'migrations-frozen',
       comment: 'A migration never changes when the app changes: it imports kysely and its own folder only.',
       severity: 'error',
-      from: { path: '^src/store/migrations/' },
-      to: { path: '^src/', pathNot: '^src/store/migrations/' },
+      from: { path: '^src/store/db/migrations/' },
+      to: { path: '^src/', pathNot: '^src/store/db/migrations/' },
     },
   ],
   options: {

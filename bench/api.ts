@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { openStore } from '../src/store/database.js';
+import { openStore } from '../src/store/db/database.js';
 import { generateEvents, rng } from './corpus.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, seconds: { type: 'string', default: '10' } } });

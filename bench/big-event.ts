@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { OPERATOR } from '../src/access/viewer.js';
 import { readInputs } from '../src/formats/input.js';
 import { importEvents } from '../src/services/import/bulk.js';
-import { eventCorrelations } from '../src/store/correlations.js';
-import { openStore, storeConfigFromEnv } from '../src/store/database.js';
+import { eventCorrelations } from '../src/store/correlations/event-correlations.js';
+import { openStore, storeConfigFromEnv } from '../src/store/db/database.js';
 import { correlationSettings } from '../src/store/settings.js';
 import { generateEvents } from './corpus.js';
 

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { OPERATOR } from '../src/access/viewer.js';
-import { openStore } from '../src/store/database.js';
-import { eventCorrelations, lookupValue } from '../src/store/correlations.js';
+import { openStore } from '../src/store/db/database.js';
+import { eventCorrelations, lookupValue } from '../src/store/correlations/event-correlations.js';
 import { correlationSettings } from '../src/store/settings.js';
 import { rng } from './corpus.js';
 

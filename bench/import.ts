@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readInputs } from '../src/formats/input.js';
 import { importEvents } from '../src/services/import/bulk.js';
-import { openStore, storeConfigFromEnv } from '../src/store/database.js';
+import { openStore, storeConfigFromEnv } from '../src/store/db/database.js';
 
 const { values } = parseArgs({ options: { feed: { type: 'string' }, db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' } } });
 if (!values.feed) {

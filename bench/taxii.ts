@@ -6,8 +6,8 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../src/api/server.js';
-import { openStore } from '../src/store/database.js';
-import { bootstrapInstance } from '../src/store/users.js';
+import { openStore } from '../src/store/db/database.js';
+import { bootstrapInstance } from '../src/store/access/users.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, pages: { type: 'string', default: '20' } } });
 const copy = 'bench/out/taxii.db';

@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../src/api/server.js';
 import { importEvents } from '../src/services/import/bulk.js';
-import { openStore } from '../src/store/database.js';
-import { bootstrapInstance } from '../src/store/users.js';
+import { openStore } from '../src/store/db/database.js';
+import { bootstrapInstance } from '../src/store/access/users.js';
 import { generateEvents } from './corpus.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, big: { type: 'string', default: '10000' } } });

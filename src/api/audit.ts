@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../store/database.js';
-import { recordAudit } from '../store/audit-log.js';
+import type { Store } from '../store/db/database.js';
+import { recordAudit } from '../store/access/audit-log.js';
 
 /** The model each part of the API changes, by the first part of its address. */
 const MODELS: Record<string, string> = {

@@ -4,7 +4,7 @@ import { viewerOf } from '../access/viewer.js';
 import type { SettingsCache } from '../services/caches/settings.js';
 import { prepareExport, type Export } from '../services/export/loop.js';
 import { attributeSearch, restQueryOf } from '../services/search/rest-query.js';
-import type { Store } from '../store/database.js';
+import type { Store } from '../store/db/database.js';
 import { userOf } from './session.js';
 
 /**

@@ -2,9 +2,9 @@ import type { ObjectTemplate } from '../libraries/object-template.js';
 import { galaxiesOfTags } from '../model/galaxy.js';
 import type { TagRef } from '../model/event.js';
 import type { Noticelist } from '../libraries/noticelist.js';
-import type { Store } from '../store/database.js';
-import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/galaxies.js';
-import type { TaxonomyInfo } from '../store/taxonomies.js';
+import type { Store } from '../store/db/database.js';
+import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/libraries/galaxies.js';
+import type { TaxonomyInfo } from '../store/libraries/taxonomies.js';
 
 /** The library items in MISP's response shapes. Library content is public to every user of the instance. */
 

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Store } from '../store/database.js';
-import { userByApiKey, type User } from '../store/users.js';
+import type { Store } from '../store/db/database.js';
+import { userByApiKey, type User } from '../store/access/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
 import { FRESH_MS } from '../services/caches/fresh.js';

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Permission } from '../access/roles.js';
 import { can } from '../access/policy/permissions.js';
-import type { User } from '../store/users.js';
+import type { User } from '../store/access/users.js';
 import { ApiError } from './errors.js';
 
 declare module 'fastify' {

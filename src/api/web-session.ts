@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordProblem } from '../access/passwords.js';
 import { abilities } from '../access/policy/abilities.js';
-import type { Store } from '../store/database.js';
-import { endSession, endSessionsOf, sessionOf, startSession, userByPassword, type SessionLimits } from '../store/sessions.js';
-import { setPassword, type User } from '../store/users.js';
+import type { Store } from '../store/db/database.js';
+import { endSession, endSessionsOf, sessionOf, startSession, userByPassword, type SessionLimits } from '../store/access/sessions.js';
+import { setPassword, type User } from '../store/access/users.js';
 import type { FailedAuthLimit } from './auth-limit.js';
 import { ApiError } from './errors.js';
 import { documented } from './openapi.js';

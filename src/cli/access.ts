@@ -1,7 +1,7 @@
-import { addOrganisation, findOrganisation, listOrganisations } from '../store/organisations.js';
+import { addOrganisation, findOrganisation, listOrganisations } from '../store/access/organisations.js';
 import { newPassword } from '../access/passwords.js';
-import { endSessionsOf } from '../store/sessions.js';
-import { addApiKey, addUser, bootstrapInstance, findUser, listUsers, setPassword } from '../store/users.js';
+import { endSessionsOf } from '../store/access/sessions.js';
+import { addApiKey, addUser, bootstrapInstance, findUser, listUsers, setPassword } from '../store/access/users.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 /** `cairn orgs [add NAME]`: the organisations, or a new local one. */

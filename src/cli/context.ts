@@ -1,4 +1,4 @@
-import { openStore, storeConfigFromEnv, type Store } from '../store/database.js';
+import { openStore, storeConfigFromEnv, type Store } from '../store/db/database.js';
 
 /** A failure the user can act on: printed as its message alone, with the exit status given. */
 export class CliError extends Error {

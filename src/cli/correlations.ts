@@ -1,8 +1,8 @@
 import { OPERATOR } from '../access/viewer.js';
-import { correlationGraph, GRAPH_DEFAULTS, GRAPH_MAX_DEPTH, GRAPH_MAX_NODES, type CorrelationGraph } from '../store/correlation-graph.js';
-import { eventCorrelations, lookupValue, type EventCorrelations } from '../store/correlations.js';
-import type { Store } from '../store/database.js';
-import { eventOfAttribute, parseEventRef } from '../store/event-reader.js';
+import { correlationGraph, GRAPH_DEFAULTS, GRAPH_MAX_DEPTH, GRAPH_MAX_NODES, type CorrelationGraph } from '../store/correlations/graph.js';
+import { eventCorrelations, lookupValue, type EventCorrelations } from '../store/correlations/event-correlations.js';
+import type { Store } from '../store/db/database.js';
+import { eventOfAttribute, parseEventRef } from '../store/events/reader.js';
 import { correlationSettings } from '../store/settings.js';
 import { CliError, withStore, writeOut } from './context.js';
 

@@ -4,7 +4,7 @@ import { readInputs } from '../formats/input.js';
 import { describeProblem } from '../model/problems.js';
 import { renderReport } from '../formats/report-md/render.js';
 import { importEvents } from '../services/import/bulk.js';
-import { loadEvent } from '../store/event-reader.js';
+import { loadEvent } from '../store/events/reader.js';
 import { formatSummary } from './import.js';
 import { withStore, writeOut } from './context.js';
 

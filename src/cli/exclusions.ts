@@ -1,4 +1,4 @@
-import { addExclusion, listExclusions, removeExclusion } from '../store/exclusions.js';
+import { addExclusion, listExclusions, removeExclusion } from '../store/correlations/exclusions.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 /** `cairn exclusions [add VALUE [--comment TEXT] | remove VALUE]`: values taken out of correlation. */

@@ -1,9 +1,9 @@
 import { OPERATOR } from '../access/viewer.js';
 import { writeFeed } from '../formats/misp-feed/write.js';
-import { parseEventRef } from '../store/event-reader.js';
+import { parseEventRef } from '../store/events/reader.js';
 import { CliError, withStore } from './context.js';
 import { EXPORT_FORMATS } from '../formats/exports/index.js';
-import { enabledWarninglists } from '../store/warninglists.js';
+import { enabledWarninglists } from '../store/libraries/warninglists.js';
 import { prepareExport, selectedEvents, type EventSelection, type ExportContext } from '../services/export/loop.js';
 import { ServiceError } from '../services/errors.js';
 import { writeChunks } from './output.js';

@@ -1,9 +1,9 @@
 import { readLibraries } from '../libraries/directory.js';
-import { listGalaxies } from '../store/galaxies.js';
-import { saveLibraries } from '../store/library-load.js';
-import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../store/noticelists.js';
-import { listObjectTemplates } from '../store/object-templates.js';
-import { listTaxonomies, setTaxonomiesEnabled } from '../store/taxonomies.js';
+import { listGalaxies } from '../store/libraries/galaxies.js';
+import { saveLibraries } from '../store/libraries/load.js';
+import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../store/libraries/noticelists.js';
+import { listObjectTemplates } from '../store/libraries/object-templates.js';
+import { listTaxonomies, setTaxonomiesEnabled } from '../store/libraries/taxonomies.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 export interface LibrariesCliOptions {

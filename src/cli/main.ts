@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from './context.js';
 import { correlationsCommand, lookupCommand } from './correlations.js';
-import { GRAPH_DEFAULTS } from '../store/correlation-graph.js';
+import { GRAPH_DEFAULTS } from '../store/correlations/graph.js';
 import { demoCommand } from './demo.js';
 import { orgsCommand, usersCommand } from './access.js';
 import { serveCommand } from './serve.js';

@@ -1,9 +1,9 @@
 import { OPERATOR } from '../access/viewer.js';
 import { renderReport } from '../formats/report-md/render.js';
 import { isKnownType } from '../model/types.js';
-import { eventCorrelations } from '../store/correlations.js';
-import { loadEvent, parseEventRef } from '../store/event-reader.js';
-import { templateDescriptions } from '../store/object-templates.js';
+import { eventCorrelations } from '../store/correlations/event-correlations.js';
+import { loadEvent, parseEventRef } from '../store/events/reader.js';
+import { templateDescriptions } from '../store/libraries/object-templates.js';
 import { correlationSettings } from '../store/settings.js';
 import { CliError, list, withStore, writeOut } from './context.js';
 

@@ -1,9 +1,9 @@
 import { OPERATOR } from '../access/viewer.js';
-import { parseEventRef } from '../store/event-reader.js';
-import type { AttributeFilter, AttributeHit } from '../store/search.js';
+import { parseEventRef } from '../store/events/reader.js';
+import type { AttributeFilter, AttributeHit } from '../store/search/attributes.js';
 import { CliError, list, withStore, writeOut } from './context.js';
 import { warninglistsOf } from '../correlation/warninglists/enforce.js';
-import { enabledWarninglists } from '../store/warninglists.js';
+import { enabledWarninglists } from '../store/libraries/warninglists.js';
 import { findAttributes } from '../services/search/attributes.js';
 
 export interface SearchCliOptions {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { buildServer } from '../api/server.js';
 import { API_KEY } from '../access/api-keys.js';
 import { passwordProblem } from '../access/passwords.js';
-import { openStore, storeConfigFromEnv } from '../store/database.js';
-import { bootstrapInstance } from '../store/users.js';
+import { openStore, storeConfigFromEnv } from '../store/db/database.js';
+import { bootstrapInstance } from '../store/access/users.js';
 import { CliError } from './context.js';
 
 export interface ServeOptions {

@@ -1,5 +1,5 @@
 import { OPERATOR } from '../access/viewer.js';
-import { listSharingGroups } from '../store/sharing-groups.js';
+import { listSharingGroups } from '../store/access/sharing-groups.js';
 import { addTaxiiCollection, allTaxiiCollections, removeTaxiiCollection, type TaxiiCollection } from '../store/taxii.js';
 import { CliError, withStore, writeOut } from './context.js';
 

@@ -1,5 +1,5 @@
 import { readWarninglistDirectory } from '../correlation/warninglists/format.js';
-import { enabledWarninglists, listWarninglists, saveWarninglists, setWarninglistsEnabled } from '../store/warninglists.js';
+import { enabledWarninglists, listWarninglists, saveWarninglists, setWarninglistsEnabled } from '../store/libraries/warninglists.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 export interface WarninglistsCliOptions {

@@ -22,7 +22,7 @@ export function correlates(type: string): boolean {
 
 /**
  * Whether an attribute takes part in correlation: the same rule as the store's SQL predicate
- * (`correlating` in src/store/value-index.ts), for what is being written.
+ * (`correlating` in src/store/values/index.ts), for what is being written.
  */
 export function attributeCorrelates(a: { type: string; deleted: boolean; disable_correlation: boolean }, eventDisabled: boolean, objectDeleted: boolean): boolean {
   return correlates(a.type) && !a.deleted && !a.disable_correlation && !eventDisabled && !objectDeleted;

@@ -1,7 +1,7 @@
 import type { MispEvent } from '../model/event.js';
-import type { Store } from '../store/database.js';
-import { eventUuidTaken } from '../store/event-reader.js';
-import { EventSaver, type SaveOutcome } from '../store/event-writer.js';
+import type { Store } from '../store/db/database.js';
+import { eventUuidTaken } from '../store/events/reader.js';
+import { EventSaver, type SaveOutcome } from '../store/events/writer.js';
 import type { EventWriter } from './import/pipeline.js';
 
 /**

@@ -1,8 +1,8 @@
 import { CORRELATION_DEFAULTS } from '../correlation/rules.js';
 import type { ExclusionMatcher } from '../correlation/exclusions.js';
-import type { Store } from './database.js';
-import { exclusionMatcher } from './exclusions.js';
-import { enabledWarninglists } from './warninglists.js';
+import type { Store } from './db/database.js';
+import { exclusionMatcher } from './correlations/exclusions.js';
+import { enabledWarninglists } from './libraries/warninglists.js';
 import { UNPUBLISHED_PRIVATE_SETTING } from './visibility.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 

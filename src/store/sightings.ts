@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../access/viewer.js';
-import type { Store } from './database.js';
-import { touchEvents } from './event-changed.js';
-import { bytesToUuid, uuidToBytes } from './uuid.js';
+import type { Store } from './db/database.js';
+import { touchEvents } from './events/changed.js';
+import { bytesToUuid, uuidToBytes } from './db/uuid.js';
 import { sightingVisibleTo } from './visibility.js';
 
 export interface SightingRecord {

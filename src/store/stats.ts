@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
-import type { Store } from './database.js';
+import type { Store } from './db/database.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo } from './visibility.js';
 
 export interface StoreStats {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Viewer } from '../access/viewer.js';
-import type { Store } from './database.js';
-import { touchEvents } from './event-changed.js';
-import { uuidToBytes } from './uuid.js';
+import type { Store } from './db/database.js';
+import { touchEvents } from './events/changed.js';
+import { uuidToBytes } from './db/uuid.js';
 import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
-import type { Store } from './database.js';
-import { indexFilter, type EventIndexFilter } from './event-index.js';
-import type { TaxiiCollectionTable } from './schema.js';
-import { uuidToBytes } from './uuid.js';
+import type { Store } from './db/database.js';
+import { indexFilter, type EventIndexFilter } from './events/list.js';
+import type { TaxiiCollectionTable } from './db/schema.js';
+import { uuidToBytes } from './db/uuid.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, sharingGroupVisibleTo, sightingVisibleTo } from './visibility.js';
 
 /** What a collection holds: every event the user may see, those carrying a tag, or those shared with a sharing group. */

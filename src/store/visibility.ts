@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { seesEverything, type Viewer } from '../access/viewer.js';
-import type { Database } from './schema.js';
+import type { Database } from './db/schema.js';
 
 /**
  * The access policy: who sees what, as SQL predicates that every read of events, attributes, objects,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { Store } from '../../src/store/database.js';
-import { findUser, setPassword } from '../../src/store/users.js';
+import type { Store } from '../../src/store/db/database.js';
+import { findUser, setPassword } from '../../src/store/access/users.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { addOrganisation } from '../../src/store/organisations.js';
-import { addApiKey, addUser } from '../../src/store/users.js';
+import { addOrganisation } from '../../src/store/access/organisations.js';
+import { addApiKey, addUser } from '../../src/store/access/users.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 

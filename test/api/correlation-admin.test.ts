@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { saveWarninglists } from '../../src/store/warninglists.js';
+import { saveWarninglists } from '../../src/store/libraries/warninglists.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 

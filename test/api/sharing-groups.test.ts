@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { setSetting } from '../../src/store/settings.js';
 import { UNPUBLISHED_PRIVATE_SETTING } from '../../src/store/visibility.js';
-import type { Store } from '../../src/store/database.js';
+import type { Store } from '../../src/store/db/database.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 

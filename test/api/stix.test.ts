@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readLibraries } from '../../src/libraries/directory.js';
-import { saveLibraries } from '../../src/store/library-load.js';
+import { saveLibraries } from '../../src/store/libraries/load.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { REAL_DATA_SKIP, fixturePath } from '../helpers/shared-data.js';
 import { stixIdProblems, stixProblems } from '../helpers/stix.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { addSharingGroup, setSharingGroupOrg } from '../../src/store/sharing-groups.js';
+import { addSharingGroup, setSharingGroupOrg } from '../../src/store/access/sharing-groups.js';
 import { addTaxiiCollection, type TaxiiCollection } from '../../src/store/taxii.js';
-import { findOrganisation } from '../../src/store/organisations.js';
-import type { Store } from '../../src/store/database.js';
+import { findOrganisation } from '../../src/store/access/organisations.js';
+import type { Store } from '../../src/store/db/database.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { WriteQueue } from '../../src/services/write-queue.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import { saveEvent } from '../../src/store/event-writer.js';
+import { saveEvent } from '../../src/store/events/writer.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const within = <T>(p: Promise<T>, ms = 2_000) => Promise.race([p.then(() => 'done'), new Promise<string>((resolve) => setTimeout(() => resolve('stuck'), ms))]);

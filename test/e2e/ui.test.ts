@@ -9,10 +9,10 @@ import { WEB_DIST } from '../../src/api/web-ui.js';
 import { readInputs } from '../../src/formats/input.js';
 import { importEvents } from '../../src/services/import/bulk.js';
 import { readLibraries } from '../../src/libraries/directory.js';
-import { saveLibraries } from '../../src/store/library-load.js';
-import { openStore, type Store } from '../../src/store/database.js';
-import { addOrganisation } from '../../src/store/organisations.js';
-import { addUser, bootstrapInstance, setPassword } from '../../src/store/users.js';
+import { saveLibraries } from '../../src/store/libraries/load.js';
+import { openStore, type Store } from '../../src/store/db/database.js';
+import { addOrganisation } from '../../src/store/access/organisations.js';
+import { addUser, bootstrapInstance, setPassword } from '../../src/store/access/users.js';
 import { REAL_DATA_SKIP, sharedPath } from '../helpers/shared-data.js';
 
 /**

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from '../../src/api/server.js';
-import type { Store } from '../../src/store/database.js';
-import { addOrganisation } from '../../src/store/organisations.js';
-import { addApiKey, addUser, bootstrapInstance } from '../../src/store/users.js';
+import type { Store } from '../../src/store/db/database.js';
+import { addOrganisation } from '../../src/store/access/organisations.js';
+import { addApiKey, addUser, bootstrapInstance } from '../../src/store/access/users.js';
 
 export interface Instance {
   base: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { uuidToBytes } from '../../src/store/uuid.js';
+import { uuidToBytes } from '../../src/store/db/uuid.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 forEachDialect('store connections', (fixture) => {

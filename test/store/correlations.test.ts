@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { OPERATOR, type Viewer } from '../../src/access/viewer.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import type { Store } from '../../src/store/database.js';
-import { eventCorrelations, lookupValue } from '../../src/store/correlations.js';
-import { saveEvent } from '../../src/store/event-writer.js';
-import { addExclusion, removeExclusion } from '../../src/store/exclusions.js';
-import { saveWarninglists, setWarninglistsEnabled } from '../../src/store/warninglists.js';
+import type { Store } from '../../src/store/db/database.js';
+import { eventCorrelations, lookupValue } from '../../src/store/correlations/event-correlations.js';
+import { saveEvent } from '../../src/store/events/writer.js';
+import { addExclusion, removeExclusion } from '../../src/store/correlations/exclusions.js';
+import { saveWarninglists, setWarninglistsEnabled } from '../../src/store/libraries/warninglists.js';
 import { correlationSettings, setSetting } from '../../src/store/settings.js';
 import { forEachDialect } from '../helpers/stores.js';
 

@@ -3,11 +3,11 @@ import { after, before, it } from 'node:test';
 import { OPERATOR, type Viewer } from '../../src/access/viewer.js';
 import { eventFacts } from '../../src/access/policy/events.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import type { Store } from '../../src/store/database.js';
-import { eventOwnership } from '../../src/store/event-ownership.js';
-import { loadEvent } from '../../src/store/event-reader.js';
-import { saveEvent } from '../../src/store/event-writer.js';
-import { findOrganisation } from '../../src/store/organisations.js';
+import type { Store } from '../../src/store/db/database.js';
+import { eventOwnership } from '../../src/store/events/ownership.js';
+import { loadEvent } from '../../src/store/events/reader.js';
+import { saveEvent } from '../../src/store/events/writer.js';
+import { findOrganisation } from '../../src/store/access/organisations.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const OWN = '10000000-0000-4000-8000-00000000000a';

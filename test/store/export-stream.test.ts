@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { OPERATOR, type Viewer } from '../../src/access/viewer.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import type { Store } from '../../src/store/database.js';
-import { EventSaver } from '../../src/store/event-writer.js';
-import { exportAttributes } from '../../src/store/export-stream.js';
-import { searchAttributes, type AttributeFilter } from '../../src/store/search.js';
+import type { Store } from '../../src/store/db/database.js';
+import { EventSaver } from '../../src/store/events/writer.js';
+import { exportAttributes } from '../../src/store/search/export-stream.js';
+import { searchAttributes, type AttributeFilter } from '../../src/store/search/attributes.js';
 import { generateEvents } from '../../bench/corpus.js';
 import { forEachDialect } from '../helpers/stores.js';
 

@@ -6,10 +6,10 @@ import { importEvents } from '../../src/services/import/bulk.js';
 import { importDocuments } from '../../src/services/import/documents.js';
 import type { ImportEntry, ImportTotals } from '../../src/services/import/pipeline.js';
 import { WriteQueue } from '../../src/services/write-queue.js';
-import type { Store } from '../../src/store/database.js';
-import { eventUuidTaken, loadEvent } from '../../src/store/event-reader.js';
-import { addOrganisation } from '../../src/store/organisations.js';
-import { addUser, bootstrapInstance } from '../../src/store/users.js';
+import type { Store } from '../../src/store/db/database.js';
+import { eventUuidTaken, loadEvent } from '../../src/store/events/reader.js';
+import { addOrganisation } from '../../src/store/access/organisations.js';
+import { addUser, bootstrapInstance } from '../../src/store/access/users.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const EVENT = 'b1e00000-0000-4000-8000-000000000001';

@@ -6,9 +6,9 @@ import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import { serializeMispEvent } from '../../src/formats/misp-json/serialize.js';
 import { importEvents } from '../../src/services/import/bulk.js';
 import type { MispEvent } from '../../src/model/event.js';
-import type { Store } from '../../src/store/database.js';
-import { loadEvent, visibleEventIds } from '../../src/store/event-reader.js';
-import { commitSize, EventSaver, saveEvent } from '../../src/store/event-writer.js';
+import type { Store } from '../../src/store/db/database.js';
+import { loadEvent, visibleEventIds } from '../../src/store/events/reader.js';
+import { commitSize, EventSaver, saveEvent } from '../../src/store/events/writer.js';
 import { REAL_DATA_SKIP, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 

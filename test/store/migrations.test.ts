@@ -8,13 +8,13 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
 import pg from 'pg';
 import { ipNetwork } from '../../src/model/ip.js';
-import { openStore, type Store } from '../../src/store/database.js';
-import type { DialectName } from '../../src/store/dialect.js';
-import { migrateTo } from '../../src/store/migrate.js';
-import { describeSchema, schemaSnapshotFile } from '../../src/store/schema-snapshot.js';
-import { uuidToBytes } from '../../src/store/uuid.js';
-import { internValues, ipBytes, rebuildValueIndex } from '../../src/store/value-index.js';
-import { valueKey } from '../../src/store/value-key.js';
+import { openStore, type Store } from '../../src/store/db/database.js';
+import type { DialectName } from '../../src/store/db/dialect.js';
+import { migrateTo } from '../../src/store/db/migrate.js';
+import { describeSchema, schemaSnapshotFile } from '../../src/store/db/schema-snapshot.js';
+import { uuidToBytes } from '../../src/store/db/uuid.js';
+import { internValues, ipBytes, rebuildValueIndex } from '../../src/store/values/index.js';
+import { valueKey } from '../../src/store/values/key.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
 
 /** The tables this test writes, as a store of version 004 had them (before the value index). */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { before, after, it } from 'node:test';
 import { OPERATOR } from '../../src/access/viewer.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
-import type { Store } from '../../src/store/database.js';
-import { saveEvent } from '../../src/store/event-writer.js';
-import { searchAttributes } from '../../src/store/search.js';
+import type { Store } from '../../src/store/db/database.js';
+import { saveEvent } from '../../src/store/events/writer.js';
+import { searchAttributes } from '../../src/store/search/attributes.js';
 import { storeStats } from '../../src/store/stats.js';
 import { forEachDialect } from '../helpers/stores.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../../store/database.js';
-import { listAudit } from '../../store/audit-log.js';
+import type { Store } from '../../store/db/database.js';
+import { listAudit } from '../../store/access/audit-log.js';
 import { countField, sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
 import { restQueryOf } from '../../services/search/rest-query.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../../store/database.js';
-import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusion } from '../../store/exclusions.js';
-import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/warninglists.js';
+import type { Store } from '../../store/db/database.js';
+import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusion } from '../../store/correlations/exclusions.js';
+import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/libraries/warninglists.js';
 import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { taxonomyTags } from '../../libraries/taxonomy.js';
-import type { Store } from '../../store/database.js';
-import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies } from '../../store/galaxies.js';
-import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../../store/noticelists.js';
-import { listObjectTemplates, objectTemplateByRef } from '../../store/object-templates.js';
-import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/taxonomies.js';
+import type { Store } from '../../store/db/database.js';
+import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies } from '../../store/libraries/galaxies.js';
+import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../../store/libraries/noticelists.js';
+import { listObjectTemplates, objectTemplateByRef } from '../../store/libraries/object-templates.js';
+import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/libraries/taxonomies.js';
 import { countField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import type { LibraryCache } from '../../services/caches/libraries.js';

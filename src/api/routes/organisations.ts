@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
+import type { Store } from '../../store/db/database.js';
 import {
   addOrganisation, deleteOrganisation, editOrganisation, findOrganisation, findOrganisationById, listOrganisations, organisationInUse,
   type Organisation, type OrganisationFields,
-} from '../../store/organisations.js';
+} from '../../store/access/organisations.js';
 import { flagField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';

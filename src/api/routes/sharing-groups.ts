@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid, parseItemRef } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
+import type { Store } from '../../store/db/database.js';
 import {
   addSharingGroup, deleteSharingGroup, editSharingGroup, findSharingGroup, listSharingGroups, removeSharingGroupOrg,
   setSharingGroupAllLocalOrgs, setSharingGroupOrg, sharingGroupUses, type SharingGroup,
-} from '../../store/sharing-groups.js';
-import { findOrganisation, findOrganisationById } from '../../store/organisations.js';
-import type { User } from '../../store/users.js';
+} from '../../store/access/sharing-groups.js';
+import { findOrganisation, findOrganisationById } from '../../store/access/organisations.js';
+import type { User } from '../../store/access/users.js';
 import { flagField, idField, modelBody, saved, sqlDatetime, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../store/database.js';
-import { loadEvent, parseEventRef } from '../../store/event-reader.js';
-import { searchAttributes } from '../../store/search.js';
+import type { Store } from '../../store/db/database.js';
+import { loadEvent, parseEventRef } from '../../store/events/reader.js';
+import { searchAttributes } from '../../store/search/attributes.js';
 import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';

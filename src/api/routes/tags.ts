@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
-import { eventOwnership } from '../../store/event-ownership.js';
+import type { Store } from '../../store/db/database.js';
+import { eventOwnership } from '../../store/events/ownership.js';
 import type { TaxonomyRules } from '../../libraries/taxonomy.js';
 import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
-import type { User } from '../../store/users.js';
+import type { User } from '../../store/access/users.js';
 import { flagField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSIONS, permissionFlags, type Permission } from '../../access/roles.js';
 import { passwordProblem } from '../../access/passwords.js';
-import type { Store } from '../../store/database.js';
-import { endSessionsOf } from '../../store/sessions.js';
+import type { Store } from '../../store/db/database.js';
+import { endSessionsOf } from '../../store/access/sessions.js';
 import {
   addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole, setPassword,
   type Role, type User,
-} from '../../store/users.js';
+} from '../../store/access/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';

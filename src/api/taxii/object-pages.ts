@@ -1,7 +1,7 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { StixObject } from '../../formats/stix/observables.js';
-import type { Store } from '../../store/database.js';
-import { loadEvent } from '../../store/event-reader.js';
+import type { Store } from '../../store/db/database.js';
+import { loadEvent } from '../../store/events/reader.js';
 import { eventStixObjects } from '../../services/export/stix.js';
 import { collectionEvents, type TaxiiCollection } from '../../store/taxii.js';
 import { FRESH_MS } from '../../services/caches/fresh.js';

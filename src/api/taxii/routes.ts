@@ -3,14 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { softDeletion } from '../../model/deletion.js';
 import { isUuid } from '../../model/event.js';
 import type { StixObject } from '../../formats/stix/observables.js';
-import type { Store } from '../../store/database.js';
-import { loadEvent } from '../../store/event-reader.js';
-import { eventOwnership } from '../../store/event-ownership.js';
-import { deleteEvent } from '../../store/event-writer.js';
+import type { Store } from '../../store/db/database.js';
+import { loadEvent } from '../../store/events/reader.js';
+import { eventOwnership } from '../../store/events/ownership.js';
+import { deleteEvent } from '../../store/events/writer.js';
 import {
   collectionEvents, eventsHoldingUuid, loadTaxiiStatus, saveTaxiiStatus, taxiiApiRoots, taxiiCollections, type TaxiiCollection,
 } from '../../store/taxii.js';
-import type { User } from '../../store/users.js';
+import type { User } from '../../store/access/users.js';
 import { clientError } from '../errors.js';
 import { documented } from '../openapi.js';
 import { mayChangeEvent } from '../../access/policy/events.js';

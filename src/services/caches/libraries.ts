@@ -1,8 +1,8 @@
 import type { ObjectTemplate } from '../../libraries/object-template.js';
 import { TaxonomyRules } from '../../libraries/taxonomy.js';
-import type { Store } from '../../store/database.js';
-import { objectTemplates } from '../../store/object-templates.js';
-import { enabledTaxonomies } from '../../store/taxonomies.js';
+import type { Store } from '../../store/db/database.js';
+import { objectTemplates } from '../../store/libraries/object-templates.js';
+import { enabledTaxonomies } from '../../store/libraries/taxonomies.js';
 import { Fresh } from './fresh.js';
 
 /** The object templates and the enabled taxonomies' rules, as the write endpoints check against them. */

@@ -1,4 +1,4 @@
-import type { Store } from '../../store/database.js';
+import type { Store } from '../../store/db/database.js';
 import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
 import { Fresh } from './fresh.js';
 

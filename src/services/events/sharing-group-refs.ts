@@ -1,7 +1,7 @@
 import type { MispEvent, SharingGroupRef } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
-import { findSharingGroup } from '../../store/sharing-groups.js';
-import type { User } from '../../store/users.js';
+import type { Store } from '../../store/db/database.js';
+import { findSharingGroup } from '../../store/access/sharing-groups.js';
+import type { User } from '../../store/access/users.js';
 import { ServiceError } from '../errors.js';
 import { viewerOf } from '../../access/viewer.js';
 

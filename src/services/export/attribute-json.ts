@@ -1,6 +1,6 @@
 import type { Viewer } from '../../access/viewer.js';
-import type { Store } from '../../store/database.js';
-import type { AttributeHit } from '../../store/search.js';
+import type { Store } from '../../store/db/database.js';
+import type { AttributeHit } from '../../store/search/attributes.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations, type RelatedAttribute } from '../search/related.js';
 

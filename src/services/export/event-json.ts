@@ -2,7 +2,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
+import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations } from '../search/related.js';
 

@@ -1,5 +1,5 @@
 import { EXPORT_FORMATS, type Exporter, type ExportFormat } from '../../formats/exports/index.js';
-import type { AttributeFilter } from '../../store/search.js';
+import type { AttributeFilter } from '../../store/search/attributes.js';
 import { ServiceError } from '../errors.js';
 import type { RestQuery } from '../search/rest-query.js';
 

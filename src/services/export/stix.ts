@@ -1,8 +1,8 @@
 import { eventToStix, StixBundleWriter, tagNamesOf } from '../../formats/stix/export.js';
 import type { StixObject } from '../../formats/stix/observables.js';
 import type { MispEvent } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
-import { clustersOfTags } from '../../store/galaxies.js';
+import type { Store } from '../../store/db/database.js';
+import { clustersOfTags } from '../../store/libraries/galaxies.js';
 
 /** An event's STIX objects, its galaxies described by the loaded libraries. */
 export async function eventStixObjects(store: Store, event: MispEvent): Promise<StixObject[]> {

@@ -1,8 +1,8 @@
 import type { EventDistribution } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
 import type { InputItem } from '../../formats/input.js';
-import type { Store } from '../../store/database.js';
-import { EventSaver } from '../../store/event-writer.js';
+import type { Store } from '../../store/db/database.js';
+import { EventSaver } from '../../store/events/writer.js';
 import { parseInputs } from './parse-pool.js';
 import { OPERATOR_ACTOR, parseOptionsFor, runImport, type EventWriter, type ImportEntry, type ImportTotals } from './pipeline.js';
 

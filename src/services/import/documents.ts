@@ -1,7 +1,7 @@
 import { stixToEvents } from '../../formats/stix/import.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { EventDistribution } from '../../model/event.js';
-import type { Store } from '../../store/database.js';
+import type { Store } from '../../store/db/database.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
 import { ServiceError } from '../errors.js';
 import { parseEvents } from './parsed-event.js';

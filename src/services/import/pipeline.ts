@@ -1,9 +1,9 @@
 import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
-import type { Store } from '../../store/database.js';
-import { eventUuidTaken, loadEvent } from '../../store/event-reader.js';
-import type { SaveOutcome } from '../../store/event-writer.js';
+import type { Store } from '../../store/db/database.js';
+import { eventUuidTaken, loadEvent } from '../../store/events/reader.js';
+import type { SaveOutcome } from '../../store/events/writer.js';
 import type { User } from '../../access/user.js';
 import { keepsCreator, mayChange } from '../../access/policy/events.js';
 import { OPERATOR, viewerOf } from '../../access/viewer.js';

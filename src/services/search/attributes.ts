@@ -2,9 +2,9 @@ import type { Viewer } from '../../access/viewer.js';
 import { notWarninglisted } from '../../correlation/warninglists/enforce.js';
 import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
 import type { ExportAttribute } from '../../model/export-attribute.js';
-import type { Store } from '../../store/database.js';
-import { exportAttributes } from '../../store/export-stream.js';
-import { attributePages, type AttributeFilter, type AttributeHit } from '../../store/search.js';
+import type { Store } from '../../store/db/database.js';
+import { exportAttributes } from '../../store/search/export-stream.js';
+import { attributePages, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
 
 /**
  * The one warninglist semantics of every search and export: a value on an enabled list is left out

@@ -1,7 +1,7 @@
 import type { Viewer } from '../../access/viewer.js';
-import type { Store } from '../../store/database.js';
-import type { Choice, EventIndexFilter } from '../../store/event-index.js';
-import { searchEventIds } from '../../store/search.js';
+import type { Store } from '../../store/db/database.js';
+import type { Choice, EventIndexFilter } from '../../store/events/list.js';
+import { searchEventIds } from '../../store/search/attributes.js';
 import { ServiceError } from '../errors.js';
 import { timeOf, type RestQuery } from './rest-query.js';
 

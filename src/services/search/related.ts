@@ -1,6 +1,6 @@
 import type { Viewer } from '../../access/viewer.js';
-import { eventCorrelations } from '../../store/correlations.js';
-import type { Store } from '../../store/database.js';
+import { eventCorrelations } from '../../store/correlations/event-correlations.js';
+import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 
 /** What MISP's includeCorrelations adds to an attribute: the attributes of other events that share its value. */

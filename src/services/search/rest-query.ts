@@ -1,5 +1,5 @@
 import { isUuid } from '../../model/event.js';
-import type { AttributeFilter } from '../../store/search.js';
+import type { AttributeFilter } from '../../store/search/attributes.js';
 import { ServiceError } from '../errors.js';
 
 /** A restSearch query as MISP's query format writes it: the body of a POST, or the query string of a GET. */

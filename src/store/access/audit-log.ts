@@ -1,0 +1,46 @@
+import type { Store } from '../db/database.js';
+
+export interface AuditEntry {
+  id: number;
+  created: number;
+  userId: number | null;
+  email: string;
+  orgId: number | null;
+  ip: string;
+  action: string;
+  model: string;
+  modelId: string;
+  request: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'created'>;
+
+export async function recordAudit(store: Store, e: NewAuditEntry): Promise<void> {
+  await store.db.insertInto('audit_log').values({
+    created: Math.floor(Date.now() / 1000), user_id: e.userId, email: e.email, org_id: e.orgId, ip: e.ip,
+    action: e.action, model: e.model, model_id: e.modelId, request: e.request,
+  }).execute();
+}
+
+export interface AuditQuery {
+  /** Only entries of users of this organisation (an organisation admin's view). */
+  orgId?: number;
+  model?: string;
+  action?: string;
+  email?: string;
+  limit: number;
+  page: number;
+}
+
+/** Entries newest first, a page at a time. */
+export async function listAudit(store: Store, q: AuditQuery): Promise<AuditEntry[]> {
+  let query = store.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(q.limit).offset((q.page - 1) * q.limit);
+  if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
+  if (q.model) query = query.where('model', '=', q.model);
+  if (q.action) query = query.where('action', '=', q.action);
+  if (q.email) query = query.where('email', '=', q.email.toLowerCase());
+  return (await query.execute()).map((r) => ({
+    id: r.id, created: r.created, userId: r.user_id, email: r.email, orgId: r.org_id, ip: r.ip,
+    action: r.action, model: r.model, modelId: r.model_id, request: r.request,
+  }));
+}

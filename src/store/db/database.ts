@@ -1,0 +1,211 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DialectName } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import { ReadWriteSqliteDialect } from './sqlite-connections.js';
+import type { IdScope } from '../events/id-scope.js';
+import type { Database } from './schema.js';
+
+export interface StoreConfig {
+  /** `postgres://…` selects PostgreSQL; otherwise the embedded SQLite file at `sqlitePath`. */
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+  /** PostgreSQL schema to work in (created when missing); lets tests share one database. */
+  pgSchema?: string | undefined;
+  /** SQLite's page cache in MB (default 256): large imports into large stores want more. */
+  sqliteCacheMb?: number | undefined;
+}
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** A human-readable description of where the data lives. */
+  readonly location: string;
+  /** Ids of rows that are never deleted (tags, organisations), shared by every writer of this process. */
+  readonly idCache: IdScope;
+  /** The raw SQLite connection, for the prepared statements of the bulk write path (store-internal). */
+  readonly sqlite?: SQLite.Database;
+  /** Prepared statements of the bulk write path, by shape (store-internal). */
+  readonly statements: Map<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** A prepared statement of the embedded store, as better-sqlite3 runs it. */
+export interface SqliteStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+/**
+ * A statement of the embedded store's hot write path, prepared once and kept: Kysely's SQLite driver
+ * prepares every query it runs, which costs more than running the small ones. `compile` gives the SQL,
+ * compiled by Kysely, the first time the key is asked for.
+ */
+export function preparedStatement(store: Store, key: string, compile: () => string): SqliteStatement {
+  let stmt = store.statements.get(key) as SqliteStatement | undefined;
+  if (!stmt) {
+    if (!store.sqlite) throw new Error('prepared statements are for the embedded store');
+    stmt = store.sqlite.prepare(compile()) as unknown as SqliteStatement;
+    store.statements.set(key, stmt);
+  }
+  return stmt;
+}
+
+/** A query run many times with some of its parameters changed, its rows read as arrays in select order. */
+export interface RepeatedQuery {
+  run(values: readonly unknown[]): Promise<unknown[][]>;
+}
+
+/**
+ * Compiles a query once with placeholder values (numbers nothing else uses) standing for the
+ * parameters that change, then runs it with the values given in their place. On the embedded store it
+ * is prepared once and its rows come back as arrays: a scan of hundreds of thousands of rows then pays
+ * neither Kysely's compiling per query nor an object per row.
+ */
+export function repeatedQuery(store: Store, compiled: CompiledQuery, placeholders: readonly number[]): RepeatedQuery {
+  const slots = compiled.parameters.map((p) => placeholders.indexOf(p as number));
+  const bind = (values: readonly unknown[]) => compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p));
+  if (store.sqlite) {
+    const stmt = store.sqlite.prepare(compiled.sql).raw(true);
+    return { run: async (values) => stmt.all(...bind(values)) as unknown[][] };
+  }
+  return { run: async (values) => (await store.db.executeQuery(CompiledQuery.raw(compiled.sql, bind(values)))).rows.map((r) => Object.values(r as object)) };
+}
+
+export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
+export const DEFAULT_SQLITE_CACHE_MB = 256;
+
+/**
+ * The store the environment names: `DATABASE_URL` for PostgreSQL (in the schema `CAIRN_PG_SCHEMA`, when
+ * set), else `CAIRN_DB` or ./data/cairn.db, with `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
+ */
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const url = env.DATABASE_URL?.trim();
+  const cache = env.CAIRN_SQLITE_CACHE_MB?.trim();
+  if (cache && (!/^\d+$/.test(cache) || Number(cache) < 1)) {
+    throw new Error(`CAIRN_SQLITE_CACHE_MB must be a whole number of megabytes, not "${cache}"`);
+  }
+  const schema = env.CAIRN_PG_SCHEMA?.trim();
+  return {
+    databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
+    ...(schema ? { pgSchema: schema } : {}),
+    sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
+    sqliteCacheMb: cache ? Number(cache) : undefined,
+  };
+}
+
+function int8AsNumber(): pg.CustomTypesConfig {
+  // Ids and epoch seconds fit in a double; without this pg hands BIGINT back as text.
+  const INT8 = 20;
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+async function openPostgres(config: StoreConfig & { databaseUrl: string }): Promise<Store> {
+  const schema = config.pgSchema;
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  if (schema) {
+    const client = new pg.Client({ connectionString: config.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    types: int8AsNumber(),
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
+  const where = new URL(config.databaseUrl);
+  return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
+}
+
+/** Distinct SQL texts kept prepared; queries with IN lists of many lengths pass through without filling it. */
+const STATEMENTS_KEPT = 512;
+
+/**
+ * The connection as Kysely sees it, keeping the statements it prepares: Kysely's SQLite driver prepares
+ * every query it runs, which costs as much as running a small one. A statement still being iterated is
+ * busy, and then another is prepared for the same text.
+ */
+function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql) {
+      const stmt = kept.get(sql);
+      if (stmt && !stmt.busy) {
+        // Most recently used last: the first entry is the one to drop.
+        kept.delete(sql);
+        kept.set(sql, stmt);
+        return stmt;
+      }
+      const fresh = sqlite.prepare(sql);
+      if (!stmt) {
+        kept.set(sql, fresh);
+        if (kept.size > STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+      }
+      return fresh;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
+async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Promise<Store> {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  // 8 KB pages for a new store (one made before keeps its own): B-trees of millions of random keys are a
+  // level shallower, so an import looks up fewer pages (10M import 194 s -> 183 s), while a small write
+  // still rewrites few bytes per page it touches (16 KB: 171 s, but events/add fell from ~135/s to ~105/s).
+  sqlite.pragma('page_size = 8192');
+  sqlite.pragma('journal_mode = WAL');
+  // WAL with synchronous=NORMAL is durable across process crashes, which is what one-transaction-per-event needs.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  // Random uuid and value keys make index pages the working set of a large import: they should fit.
+  sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
+  // An import holds a transaction up to 30 s (EventSaver); another writer waits for it rather than failing.
+  sqlite.pragma('busy_timeout = 60000');
+  // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
+  // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
+  const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
+  sqlite.pragma(`wal_autocheckpoint = ${Math.round(2 ** 30 / pageSize)}`);
+  // Reads on a connection of their own see what is committed while a write transaction is open.
+  const reader = file === ':memory:' ? undefined : new SQLite(file);
+  if (reader) {
+    reader.pragma(`cache_size = -${cacheMb * 1024}`);
+    reader.pragma('busy_timeout = 60000');
+  }
+  const writer = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new ReadWriteSqliteDialect(writer, reader ? withStatementCache(reader) : writer) });
+  await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
+  return makeStore(db, 'sqlite', file, sqlite);
+}
+
+function makeStore(db: Kysely<Database>, dialect: DialectName, location: string, sqlite?: SQLite.Database): Store {
+  return {
+    db,
+    dialect,
+    location,
+    idCache: { tags: new Map(), orgs: new Map(), values: new Map() },
+    ...(sqlite ? { sqlite } : {}),
+    statements: new Map(),
+    close: () => db.destroy(),
+  };
+}
+
+export async function openStore(config: StoreConfig = storeConfigFromEnv()): Promise<Store> {
+  if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
+  return openSqlite(config.sqlitePath ?? DEFAULT_SQLITE_PATH, config.sqliteCacheMb);
+}

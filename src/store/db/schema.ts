@@ -1,0 +1,411 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Flags are stored as 0/1 integers and uuids as 16 raw bytes, the
+ * same in both dialects, so that rows read back alike from SQLite and PostgreSQL.
+ */
+export interface Database {
+  organisation: OrganisationTable;
+  tag: TagTable;
+  event: EventTable;
+  event_tag: EventTagTable;
+  object: ObjectTable;
+  object_reference: ObjectReferenceTable;
+  attribute: AttributeTable;
+  attribute_tag: AttributeTagTable;
+  sighting: SightingTable;
+  event_report: EventReportTable;
+  setting: SettingTable;
+  correlation_exclusion: CorrelationExclusionTable;
+  warninglist: WarninglistTable;
+  value: ValueTable;
+  value_events: ValueEventsTable;
+  role: RoleTable;
+  user: UserTable;
+  auth_key: AuthKeyTable;
+  instance_secret: InstanceSecretTable;
+  sharing_group: SharingGroupTable;
+  sharing_group_org: SharingGroupOrgTable;
+  sharing_group_server: SharingGroupServerTable;
+  audit_log: AuditLogTable;
+  taxonomy: TaxonomyTable;
+  galaxy: GalaxyTable;
+  galaxy_cluster: GalaxyClusterTable;
+  galaxy_cluster_name: GalaxyClusterNameTable;
+  object_template: ObjectTemplateTable;
+  noticelist: NoticelistTable;
+  taxii_collection: TaxiiCollectionTable;
+  taxii_status: TaxiiStatusTable;
+  session: SessionTable;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie's token, hex. */
+  token_hash: string;
+  user_id: number;
+  csrf: string;
+  created: number;
+  last_seen: number;
+}
+
+export interface TaxiiCollectionTable {
+  id: string;
+  api_root: string;
+  title: string;
+  description: string;
+  alias: string | null;
+  kind: string;
+  tag: string | null;
+  sharing_group_id: number | null;
+  writable: number;
+  created: number;
+}
+
+export interface TaxiiStatusTable {
+  id: string;
+  user_id: number;
+  created: number;
+  /** The status resource as answered, JSON. */
+  body: string;
+}
+
+export interface TaxonomyTable {
+  id: Generated<number>;
+  namespace: string;
+  description: string;
+  version: number;
+  exclusive: number;
+  enabled: number;
+  /** The taxonomy as `libraries/taxonomy.ts` parsed it, as JSON. */
+  definition: string;
+}
+
+export interface GalaxyTable {
+  id: Generated<number>;
+  uuid: string;
+  type: string;
+  name: string;
+  namespace: string;
+  description: string;
+  version: number;
+  icon: string;
+  /** JSON: kill chain → phases. */
+  kill_chain_order: string | null;
+}
+
+export interface GalaxyClusterTable {
+  id: Generated<number>;
+  uuid: string;
+  galaxy_id: number;
+  type: string;
+  value: string;
+  tag_name: string;
+  description: string;
+  source: string;
+  /** JSON array. */
+  authors: string;
+  version: number;
+  /** JSON object, as published. */
+  meta: string;
+  /** JSON array of { destUuid, type, tags }. */
+  related: string;
+}
+
+export interface GalaxyClusterNameTable {
+  tag_name: string;
+  cluster_id: number;
+  /** 1 when the name is one of the cluster's synonyms rather than its value. */
+  synonym: number;
+}
+
+export interface ObjectTemplateTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  version: number;
+  meta_category: string;
+  description: string;
+  /** The definition.json as published. */
+  definition: string;
+}
+
+export interface NoticelistTable {
+  id: Generated<number>;
+  name: string;
+  expanded_name: string;
+  version: number;
+  enabled: number;
+  /** The noticelist as `libraries/noticelist.ts` parsed it, as JSON. */
+  definition: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  created: number;
+  user_id: number | null;
+  email: string;
+  org_id: number | null;
+  ip: string;
+  /** add, edit, delete, publish, … as the API's address names it. */
+  action: string;
+  /** Event, Attribute, Object, Tag, User, … */
+  model: string;
+  /** The id or uuid the address named; empty for an add. */
+  model_id: string;
+  /** The method and path of the request. */
+  request: string;
+}
+
+export interface SharingGroupTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  name: string;
+  description: string;
+  releasability: string;
+  /** The organisation that made the group. */
+  org_id: number;
+  active: number;
+  roaming: number;
+  local: number;
+  created: number;
+  modified: number;
+}
+
+export interface SharingGroupOrgTable {
+  id: Generated<number>;
+  sharing_group_id: number;
+  org_id: number;
+  /** The organisation may add others to the group. */
+  extend: number;
+}
+
+export interface SharingGroupServerTable {
+  id: Generated<number>;
+  sharing_group_id: number;
+  /** 0 is this instance. */
+  server_id: number;
+  /** Every organisation of that instance is in the group. */
+  all_orgs: number;
+}
+
+export interface RoleTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON array of the permission flags granted. */
+  permissions: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  email: string;
+  org_id: number;
+  role_id: number;
+  disabled: Generated<number>;
+  created: number;
+  /** scrypt hash (src/access/passwords.ts); null for a user who signs in with API keys only. */
+  password_hash: string | null;
+}
+
+export interface AuthKeyTable {
+  id: Generated<number>;
+  user_id: number;
+  /** HMAC-SHA256 of the key under the instance's secret. */
+  key_hash: Buffer;
+  key_start: string;
+  key_end: string;
+  comment: string;
+  created: number;
+}
+
+export interface InstanceSecretTable {
+  name: string;
+  value: Buffer;
+}
+
+/** Each distinct value once (src/store/values/index.ts). */
+export interface ValueTable {
+  id: Generated<number>;
+  /** valueKey() of the text, or the next free key when another value took it. */
+  key: number;
+  value: string;
+  /** For an address or CIDR range: its first address in 128 bits (IPv4 mapped), big-endian. */
+  ip_first: Buffer | null;
+  /** Its prefix length in that 128-bit space. */
+  ip_prefix: number | null;
+}
+
+/**
+ * How many events hold each value in a correlating attribute (no row: none). Apart from the value
+ * rows because it is what every import updates: a narrow table keeps those writes on few pages.
+ */
+export interface ValueEventsTable {
+  value_id: number;
+  events: number;
+}
+
+export interface WarninglistTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  version: number;
+  type: string;
+  /** JSON array of attribute types. */
+  matching_attributes: string;
+  /** JSON array of the list's entries. */
+  entries: string;
+  entry_count: number;
+  enabled: number;
+}
+
+export interface CorrelationExclusionTable {
+  id: Generated<number>;
+  value: string;
+  comment: string;
+  created: number;
+}
+
+export interface SettingTable {
+  name: string;
+  value: string;
+}
+
+type Flag = number;
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  name: string;
+  local: Flag;
+  created: number;
+  description: Generated<string>;
+  type: Generated<string>;
+  nationality: Generated<string>;
+  sector: Generated<string>;
+  contacts: Generated<string>;
+}
+
+export interface TagTable {
+  id: Generated<number>;
+  name: string;
+  colour: string;
+  exportable: Flag;
+  hide_tag: Flag;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  orgc_id: number;
+  org_id: number;
+  info: string;
+  date: string;
+  threat_level_id: number;
+  analysis: number;
+  distribution: number;
+  sharing_group_id: number | null;
+  published: Flag;
+  publish_timestamp: number;
+  timestamp: number;
+  extends_uuid: string | null;
+  disable_correlation: Flag;
+  attribute_count: number;
+  /** When this server last wrote the event, in milliseconds (its TAXII objects' date_added). */
+  changed: Generated<number>;
+}
+
+export interface EventTagTable {
+  id: Generated<number>;
+  event_id: number;
+  tag_id: number;
+  local: Flag;
+  relationship_type: string | null;
+}
+
+export interface ObjectTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  name: string;
+  meta_category: string;
+  description: string;
+  template_uuid: string;
+  template_version: string;
+  comment: string;
+  distribution: number;
+  sharing_group_id: number | null;
+  timestamp: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  deleted: Flag;
+}
+
+export interface ObjectReferenceTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  object_id: number;
+  referenced_uuid: Buffer;
+  relationship_type: string;
+  comment: string;
+  timestamp: number;
+  deleted: Flag;
+}
+
+export interface AttributeTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  object_id: number | null;
+  object_relation: string | null;
+  type: string;
+  category: string;
+  /** The value, or the first part of a composite value. */
+  value1: string;
+  /** The second part of a composite value; empty otherwise. */
+  value2: string;
+  /** The value row of value1, and of value2 for composites. */
+  value1_id: number;
+  value2_id: number | null;
+  to_ids: Flag;
+  distribution: number;
+  sharing_group_id: number | null;
+  comment: string;
+  timestamp: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  disable_correlation: Flag;
+  deleted: Flag;
+  data: string | null;
+}
+
+export interface AttributeTagTable {
+  id: Generated<number>;
+  attribute_id: number;
+  event_id: number;
+  tag_id: number;
+  local: Flag;
+  relationship_type: string | null;
+}
+
+export interface SightingTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  attribute_id: number;
+  event_id: number;
+  org_id: number | null;
+  type: number;
+  date_sighting: number;
+  source: string;
+}
+
+export interface EventReportTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  event_id: number;
+  name: string;
+  content: string;
+  distribution: number;
+  sharing_group_id: number | null;
+  timestamp: number;
+  deleted: Flag;
+}

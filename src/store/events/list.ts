@@ -1,0 +1,138 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Viewer } from '../../access/viewer.js';
+import type { Store } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { organisationsNamed } from '../access/organisations.js';
+import { bytesToUuid } from '../db/uuid.js';
+import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
+
+export interface EventSummary {
+  id: number;
+  uuid: string;
+  info: string;
+  date: string;
+  threatLevelId: number;
+  analysis: number;
+  distribution: number;
+  sharingGroupId: number | null;
+  published: boolean;
+  timestamp: number;
+  publishTimestamp: number;
+  disableCorrelation: boolean;
+  org: { id: number; uuid: string; name: string };
+  orgc: { id: number; uuid: string; name: string };
+  /** Live attributes the viewer may see: never the stored total. */
+  attributeCount: number;
+  tags: Array<{ name: string; colour: string }>;
+}
+
+export interface EventPage {
+  limit: number;
+  page: number;
+}
+
+/** A set of wanted values and of unwanted ones (MISP's `!value`). */
+export interface Choice<T> {
+  any?: readonly T[];
+  none?: readonly T[];
+}
+
+/** What events/index filters on: every member narrows the list. */
+export interface EventIndexFilter {
+  ids?: Choice<number>;
+  published?: boolean;
+  /** Event dates, `YYYY-MM-DD`, inclusive. */
+  dateFrom?: string;
+  dateTo?: string;
+  /** Words of the title, case-insensitive; `%` wildcards allowed. */
+  info?: string;
+  threatLevels?: Choice<number>;
+  distributions?: Choice<number>;
+  analysis?: Choice<number>;
+  sharingGroups?: Choice<number>;
+  /** Creator organisations by id, uuid or name. */
+  orgs?: Choice<string>;
+  /** Event tags by name (`%` wildcards allowed). */
+  tags?: Choice<string>;
+  /** Changed / published at or after (epoch seconds). */
+  since?: number;
+  publishedSince?: number;
+  /** Only events among these (those holding a searched attribute value, found beforehand). */
+  within?: readonly number[];
+  /** Events whose title holds this text, or that are among these ids (MISP's `all`). */
+  infoOr?: { text: string; ids: readonly number[] };
+  sort?: 'id' | 'date' | 'info' | 'timestamp' | 'publish_timestamp' | 'threat_level_id' | 'analysis' | 'distribution';
+  desc?: boolean;
+}
+
+type EventScope = ExpressionBuilder<Database, 'event'>;
+
+function choice<T extends string | number>(eb: EventScope, column: 'event.id' | 'event.threat_level_id' | 'event.distribution' | 'event.analysis' | 'event.sharing_group_id',
+  c: Choice<T> | undefined, out: Array<Expression<SqlBool>>): void {
+  if (c?.any?.length) out.push(eb(column, 'in', c.any as never));
+  if (c?.none?.length) out.push(eb(column, 'not in', c.none as never));
+}
+
+function tagged(eb: EventScope, tag: string): Expression<SqlBool> {
+  return eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
+    .whereRef('event_tag.event_id', '=', 'event.id').where('tag.name', tag.includes('%') ? 'like' : '=', tag));
+}
+
+export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope) => Expression<SqlBool> {
+  return (eb) => {
+    const all: Array<Expression<SqlBool>> = [];
+    choice(eb, 'event.id', f.ids, all);
+    choice(eb, 'event.threat_level_id', f.threatLevels, all);
+    choice(eb, 'event.distribution', f.distributions, all);
+    choice(eb, 'event.analysis', f.analysis, all);
+    choice(eb, 'event.sharing_group_id', f.sharingGroups, all);
+    if (f.published !== undefined) all.push(eb('event.published', '=', f.published ? 1 : 0));
+    if (f.dateFrom) all.push(eb('event.date', '>=', f.dateFrom));
+    if (f.dateTo) all.push(eb('event.date', '<=', f.dateTo));
+    if (f.info) all.push(eb(eb.fn('lower', ['event.info']), 'like', `%${f.info.toLowerCase()}%`));
+    if (f.since !== undefined) all.push(eb('event.timestamp', '>=', f.since));
+    if (f.publishedSince !== undefined) all.push(eb('event.publish_timestamp', '>=', f.publishedSince));
+    if (f.orgs?.any?.length) all.push(eb('event.orgc_id', 'in', organisationsNamed(store, f.orgs.any)));
+    if (f.orgs?.none?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, f.orgs.none)));
+    if (f.tags?.any?.length) all.push(eb.or(f.tags.any.map((t) => tagged(eb, t))));
+    for (const t of f.tags?.none ?? []) all.push(eb.not(tagged(eb, t)));
+    if (f.infoOr) {
+      all.push(eb.or([eb(eb.fn('lower', ['event.info']), 'like', `%${f.infoOr.text.toLowerCase()}%`), ...(f.infoOr.ids.length ? [eb('event.id', 'in', [...f.infoOr.ids])] : [])]));
+    }
+    if (f.within) all.push(f.within.length ? eb('event.id', 'in', [...f.within]) : sql<SqlBool>`1 = 0`);
+    return all.length ? eb.and(all) : sql<SqlBool>`1 = 1`;
+  };
+}
+
+/** The events the viewer may see, newest first, a page at a time, with what an index shows of each. */
+export async function listEvents(store: Store, viewer: Viewer, paging: EventPage, filter: EventIndexFilter = {}): Promise<EventSummary[]> {
+  const db = store.db;
+  const rows = await db.selectFrom('event')
+    .innerJoin('organisation as org', 'org.id', 'event.org_id')
+    .innerJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
+    .selectAll('event')
+    .select(['org.uuid as org_uuid', 'org.name as org_name', 'orgc.uuid as orgc_uuid', 'orgc.name as orgc_name'])
+    .where(eventVisibleTo(viewer)).where(indexFilter(store, filter))
+    .orderBy(`event.${filter.sort ?? 'id'}`, filter.desc === false || (filter.sort !== undefined && filter.desc !== true) ? 'asc' : 'desc').orderBy('event.id', 'desc')
+    .limit(paging.limit).offset((paging.page - 1) * paging.limit).execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const counts = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.event_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.event_id', 'in', ids).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy('attribute.event_id').execute();
+  const countOf = new Map(counts.map((c) => [c.event_id, Number(c.n)]));
+  const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
+    .select(['event_tag.event_id', 'tag.name', 'tag.colour']).where('event_tag.event_id', 'in', ids).orderBy('event_tag.id').execute();
+  const tagsOf = new Map<number, Array<{ name: string; colour: string }>>();
+  for (const t of tagRows) tagsOf.set(t.event_id, [...(tagsOf.get(t.event_id) ?? []), { name: t.name, colour: t.colour }]);
+  return rows.map((r) => ({
+    id: r.id, uuid: bytesToUuid(r.uuid), info: r.info, date: r.date, threatLevelId: r.threat_level_id, analysis: r.analysis,
+    distribution: r.distribution, sharingGroupId: r.sharing_group_id, published: r.published === 1, timestamp: r.timestamp, publishTimestamp: r.publish_timestamp,
+    disableCorrelation: r.disable_correlation === 1,
+    org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name },
+    orgc: { id: r.orgc_id, uuid: bytesToUuid(r.orgc_uuid), name: r.orgc_name },
+    attributeCount: countOf.get(r.id) ?? 0,
+    tags: tagsOf.get(r.id) ?? [],
+  }));
+}

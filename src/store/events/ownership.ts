@@ -1,0 +1,35 @@
+import type { Viewer } from '../../access/viewer.js';
+import type { Store } from '../db/database.js';
+import type { EventRef } from './reader.js';
+import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { eventVisibleTo } from '../visibility.js';
+
+/** What a write decision needs of an event, without its attributes, objects, tags or sightings. */
+export interface EventOwnership {
+  id: number;
+  uuid: string;
+  orgUuid: string;
+  orgcUuid: string;
+  distribution: number;
+  published: boolean;
+}
+
+/**
+ * Who owns and created an event, in one query, when the viewer may see it: an event he may not see
+ * answers undefined, as one that does not exist, so that a refusal tells him nothing of it.
+ */
+export async function eventOwnership(store: Store, viewer: Viewer, ref: EventRef): Promise<EventOwnership | undefined> {
+  const row = await store.db
+    .selectFrom('event')
+    .innerJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
+    .innerJoin('organisation as org', 'org.id', 'event.org_id')
+    .select(['event.id', 'event.uuid', 'event.distribution', 'event.published', 'org.uuid as org_uuid', 'orgc.uuid as orgc_uuid'])
+    .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
+    .where(eventVisibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id, uuid: bytesToUuid(row.uuid), orgUuid: bytesToUuid(row.org_uuid), orgcUuid: bytesToUuid(row.orgc_uuid),
+    distribution: row.distribution, published: row.published === 1,
+  };
+}

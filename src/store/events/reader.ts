@@ -1,0 +1,197 @@
+import type { Selectable } from 'kysely';
+import type { Viewer } from '../../access/viewer.js';
+import type {
+  Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SharingGroupRef, SightingType, StoredEvent, TagRef,
+  ThreatLevel,
+} from '../../model/event.js';
+import { parseItemRef, type ItemRef } from '../../model/event.js';
+import type { Store } from '../db/database.js';
+import type { AttributeTable } from '../db/schema.js';
+import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { joinValue } from '../values/key.js';
+import { sharingGroupNames } from '../access/sharing-groups.js';
+import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, reportVisibleTo, sightingVisibleTo } from '../visibility.js';
+
+export type EventRef = ItemRef;
+
+export interface ReadOptions {
+  /** Include soft-deleted attributes, objects, references and reports (false by default). */
+  includeDeleted?: boolean;
+}
+
+/** An event named by id or uuid; anything else names no event. */
+export const parseEventRef: (text: string) => EventRef | undefined = parseItemRef;
+
+/** The event that holds an attribute, when the viewer may see the attribute. */
+export async function eventOfAttribute(store: Store, viewer: Viewer, attributeUuid: string): Promise<EventRef | undefined> {
+  const row = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select('event.id').where('attribute.uuid', '=', uuidToBytes(attributeUuid)).where(attributeVisibleTo(viewer)).executeTakeFirst();
+  return row && { id: row.id };
+}
+
+type GroupNames = ReadonlyMap<number, SharingGroupRef>;
+
+/** The sharing group of a row at distribution 4, as a field to spread into the item. */
+function groupField(groups: GroupNames, id: number | null): { sharing_group?: SharingGroupRef } {
+  const ref = id === null ? undefined : groups.get(id);
+  return ref ? { sharing_group: ref } : {};
+}
+
+function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined, groups: GroupNames): Attribute {
+  return {
+    ...groupField(groups, r.sharing_group_id),
+    uuid: bytesToUuid(r.uuid),
+    type: r.type,
+    category: r.category,
+    value: joinValue(r.type, r.value1, r.value2),
+    to_ids: r.to_ids === 1,
+    distribution: r.distribution as Distribution,
+    comment: r.comment,
+    timestamp: r.timestamp,
+    disable_correlation: r.disable_correlation === 1,
+    deleted: r.deleted === 1,
+    first_seen: r.first_seen,
+    last_seen: r.last_seen,
+    object_relation: r.object_relation,
+    data: r.data,
+    tags: tags ?? [],
+    sightings: [],
+  };
+}
+
+/** One whole event as the viewer may see it, or undefined when it does not exist or is not his to see. */
+export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, options: ReadOptions = {}): Promise<StoredEvent | undefined> {
+  const db = store.db;
+  const row = await db
+    .selectFrom('event')
+    .innerJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
+    .innerJoin('organisation as org', 'org.id', 'event.org_id')
+    .selectAll('event')
+    .select(['orgc.uuid as orgc_uuid', 'orgc.name as orgc_name', 'org.uuid as org_uuid', 'org.name as org_name'])
+    .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
+    .where(eventVisibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const eventId = row.id;
+  const live = options.includeDeleted ? [0, 1] : [0];
+
+  const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
+    .select(['tag.name', 'tag.colour', 'event_tag.local', 'event_tag.relationship_type'])
+    .where('event_tag.event_id', '=', eventId).orderBy('event_tag.id').execute();
+
+  const attributeRows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .selectAll('attribute')
+    .where('attribute.event_id', '=', eventId).where('attribute.deleted', 'in', live)
+    .where(attributeVisibleTo(viewer))
+    .orderBy('attribute.id').execute();
+
+  const attributeTags = new Map<number, TagRef[]>();
+  const attrTagRows = await db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
+    .select(['attribute_tag.attribute_id', 'tag.name', 'tag.colour', 'attribute_tag.local', 'attribute_tag.relationship_type'])
+    .where('attribute_tag.event_id', '=', eventId).orderBy('attribute_tag.id').execute();
+  for (const t of attrTagRows) {
+    let list = attributeTags.get(t.attribute_id);
+    if (!list) attributeTags.set(t.attribute_id, (list = []));
+    list.push({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type });
+  }
+
+  const objectRows = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
+    .where('object.event_id', '=', eventId).where('object.deleted', 'in', live)
+    .where(objectVisibleTo(viewer)).orderBy('object.id').execute();
+  const reportRows = await db.selectFrom('event_report').innerJoin('event', 'event.id', 'event_report.event_id').selectAll('event_report')
+    .where('event_report.event_id', '=', eventId).where('event_report.deleted', 'in', live)
+    .where(reportVisibleTo(viewer)).orderBy('event_report.id').execute();
+  const groups = await sharingGroupNames(db, [row.sharing_group_id, ...[attributeRows, objectRows, reportRows].flatMap((rows) => rows.map((r) => r.sharing_group_id))]);
+
+  const attributes = new Map<number, Attribute>();
+  for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id), groups));
+
+  const sightingRows = await db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
+    .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
+    .select(['sighting.uuid', 'sighting.attribute_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
+      'organisation.uuid as org_uuid', 'organisation.name as org_name'])
+    .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id').execute();
+  for (const s of sightingRows) {
+    attributes.get(s.attribute_id)?.sightings.push({
+      uuid: bytesToUuid(s.uuid),
+      type: s.type as SightingType,
+      date_sighting: s.date_sighting,
+      source: s.source,
+      org: s.org_uuid && s.org_name !== null ? { uuid: bytesToUuid(s.org_uuid), name: s.org_name } : null,
+    });
+  }
+
+  const objects = new Map<number, MispObject>();
+  for (const o of objectRows) {
+    objects.set(o.id, {
+      ...groupField(groups, o.sharing_group_id),
+      uuid: bytesToUuid(o.uuid), name: o.name, meta_category: o.meta_category, description: o.description,
+      template_uuid: o.template_uuid, template_version: o.template_version, comment: o.comment,
+      distribution: o.distribution as Distribution, timestamp: o.timestamp, first_seen: o.first_seen, last_seen: o.last_seen,
+      deleted: o.deleted === 1, attributes: [], references: [],
+    });
+  }
+  const refRows = await db.selectFrom('object_reference').selectAll()
+    .where('event_id', '=', eventId).where('deleted', 'in', live).orderBy('id').execute();
+  for (const r of refRows) {
+    objects.get(r.object_id)?.references.push({
+      uuid: bytesToUuid(r.uuid), referenced_uuid: bytesToUuid(r.referenced_uuid), relationship_type: r.relationship_type,
+      comment: r.comment, timestamp: r.timestamp, deleted: r.deleted === 1,
+    });
+  }
+
+  const eventAttributes: Attribute[] = [];
+  for (const r of attributeRows) {
+    const a = attributes.get(r.id) as Attribute;
+    if (r.object_id === null) eventAttributes.push(a);
+    else objects.get(r.object_id)?.attributes.push(a);
+  }
+
+
+  const org = (uuid: Buffer, name: string): OrganisationRef => ({ uuid: bytesToUuid(uuid), name });
+  return {
+    id: row.id,
+    uuid: bytesToUuid(row.uuid),
+    info: row.info,
+    date: row.date,
+    threat_level_id: row.threat_level_id as ThreatLevel,
+    analysis: row.analysis as Analysis,
+    distribution: row.distribution as EventDistribution,
+    ...groupField(groups, row.sharing_group_id),
+    published: row.published === 1,
+    publish_timestamp: row.publish_timestamp,
+    timestamp: row.timestamp,
+    extends_uuid: row.extends_uuid,
+    disable_correlation: row.disable_correlation === 1,
+    orgc: org(row.orgc_uuid, row.orgc_name),
+    org: org(row.org_uuid, row.org_name),
+    tags: tagRows.map((t) => ({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type })),
+    attributes: eventAttributes,
+    objects: [...objects.values()],
+    reports: reportRows.map((r) => ({
+      ...groupField(groups, r.sharing_group_id),
+      uuid: bytesToUuid(r.uuid), name: r.name, content: r.content, distribution: r.distribution as Distribution,
+      timestamp: r.timestamp, deleted: r.deleted === 1,
+    })),
+  };
+}
+
+/** Ids of every event the viewer may see, oldest first, a page at a time so that none sits whole in memory. */
+export async function* visibleEventIds(store: Store, viewer: Viewer, pageSize = 1000): AsyncGenerator<number> {
+  let after = 0;
+  for (;;) {
+    const rows = await store.db.selectFrom('event').select('id').where('id', '>', after)
+      .where(eventVisibleTo(viewer)).orderBy('id').limit(pageSize).execute();
+    for (const r of rows) yield r.id;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/**
+ * Whether any event holds this uuid, whoever may see it: a new event may not take it. Outside the
+ * viewer's policy on purpose; it answers a yes or no about a uuid the asker already holds, nothing more.
+ */
+export async function eventUuidTaken(store: Store, uuid: string): Promise<boolean> {
+  return (await store.db.selectFrom('event').select('id').where('uuid', '=', uuidToBytes(uuid)).executeTakeFirst()) !== undefined;
+}

@@ -1,0 +1,82 @@
+import type { Transaction } from 'kysely';
+import type { OrganisationRef, SharingGroupRef, TagRef } from '../../model/event.js';
+import type { Store } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { uuidToBytes } from '../db/uuid.js';
+import { captureSharingGroup } from '../access/sharing-groups.js';
+import { internValues } from '../values/index.js';
+import { VALUE_IDS_KEPT, type IdScope } from './id-scope.js';
+import { tagColour } from '../tags.js';
+
+/**
+ * Resolves organisations, tags and values to ids for one event, creating the missing ones. An id learnt
+ * here is kept for the open transaction (the saver's batch scope: a failed event rolls the whole
+ * transaction back, and the saver clears that scope), and reaches the store-wide cache only when the
+ * transaction commits: a rolled-back write leaves no stale id behind.
+ */
+export class RefResolver {
+  constructor(private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope) {}
+
+  private known(kind: keyof IdScope, key: string): number | undefined {
+    return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key);
+  }
+
+  async org(ref: OrganisationRef): Promise<number> {
+    const known = this.known('orgs', ref.uuid);
+    if (known !== undefined) return known;
+    const uuid = uuidToBytes(ref.uuid);
+    await this.trx
+      .insertInto('organisation')
+      .values({ uuid, name: ref.name, local: 0, created: Math.floor(Date.now() / 1000) })
+      .onConflict((oc) => oc.column('uuid').doNothing())
+      .execute();
+    const row = await this.trx.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
+    this.batch.orgs.set(ref.uuid, row.id);
+    return row.id;
+  }
+
+  /** Ids of the tags, in the order given. */
+  async tagIds(refs: readonly TagRef[]): Promise<number[]> {
+    const missing = refs.filter((t) => this.known('tags', t.name) === undefined);
+    if (missing.length > 0) {
+      await this.trx
+        .insertInto('tag')
+        .values(missing.map((t) => ({ name: t.name, colour: t.colour ?? tagColour(t.name), exportable: 1, hide_tag: 0 })))
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const rows = await this.trx.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
+      for (const r of rows) this.batch.tags.set(r.name, r.id);
+    }
+    return refs.map((t) => this.known('tags', t.name) as number);
+  }
+
+  /** Ids of values in the value index, by text. */
+  async valueIds(texts: Iterable<string>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const missing: string[] = [];
+    for (const t of texts) {
+      if (out.has(t)) continue;
+      const id = this.known('values', t);
+      if (id === undefined) missing.push(t);
+      else out.set(t, id);
+    }
+    if (missing.length === 0) return out;
+    const kept = this.batch.values;
+    for (const [t, id] of await internValues(this.store, this.trx, missing)) {
+      out.set(t, id);
+      if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
+    }
+    return out;
+  }
+
+  /** Local ids of the sharing groups named by uuid, capturing those unknown here (see captureSharingGroup). */
+  async sharingGroupIds(refs: Iterable<SharingGroupRef | undefined>, creatorOrgId: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const ref of refs) {
+      if (!ref?.uuid || out.has(ref.uuid)) continue;
+      const id = await captureSharingGroup(this.trx, ref, creatorOrgId, (o) => this.org(o));
+      if (id !== null) out.set(ref.uuid, id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,523 @@
+import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
+import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../../model/event.js';
+import type { ImportProblem } from '../../model/problems.js';
+import type { Store } from '../db/database.js';
+import { touchEvents } from './changed.js';
+import { bulkInsert, type BulkInsert, type UuidTable } from '../db/bulk-insert.js';
+import { clearIds, newIdScope, promoteIds } from './id-scope.js';
+import { RefResolver } from './ref-resolver.js';
+import type { AttributeTable, Database } from '../db/schema.js';
+import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
+import { splitValue } from '../values/key.js';
+import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
+import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+
+/** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
+export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
+
+export interface SaveOutcome {
+  status: SaveStatus;
+  eventId: number;
+  /** Items of the event that could not be stored, each with the reason. */
+  problems: ImportProblem[];
+  rejectedAttributes: number;
+}
+
+type Trx = Transaction<Database>;
+type StoredValue = ReturnType<typeof splitValue>;
+
+/** What EventWrite.merge stored, by position in the items it was given. */
+interface Merged {
+  ids: Array<number | undefined>;
+  written: Uint8Array;
+  replaced: number[];
+  rejected: number;
+}
+type Known = Map<string, { id: number; timestamp: number }>;
+
+const flag = (b: boolean): number => (b ? 1 : 0);
+
+type ValueIds = ReadonlyMap<string, number>;
+/** Local sharing group ids by uuid. */
+type GroupIds = ReadonlyMap<string, number>;
+
+function groupOf(groups: GroupIds, item: { sharing_group?: SharingGroupRef }): number | null {
+  const uuid = item.sharing_group?.uuid;
+  return uuid ? (groups.get(uuid) ?? null) : null;
+}
+
+/** Every sharing group an event's items name. */
+function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> {
+  return [
+    event.sharing_group,
+    ...event.attributes.map((a) => a.sharing_group),
+    ...event.objects.flatMap((o) => [o.sharing_group, ...o.attributes.map((a) => a.sharing_group)]),
+    ...event.reports.map((r) => r.sharing_group),
+  ];
+}
+
+function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
+  return {
+    uuid: uuidToBytes(a.uuid),
+    event_id: eventId,
+    object_id: objectId,
+    object_relation: a.object_relation,
+    type: a.type,
+    category: a.category,
+    value1,
+    value2,
+    value1_id: valueIds.get(value1) as number,
+    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
+    to_ids: flag(a.to_ids),
+    distribution: a.distribution,
+    sharing_group_id: groupOf(groups, a),
+    comment: a.comment,
+    timestamp: a.timestamp,
+    first_seen: a.first_seen,
+    last_seen: a.last_seen,
+    disable_correlation: flag(a.disable_correlation),
+    deleted: flag(a.deleted),
+    data: a.data,
+  };
+}
+
+function objectRow(o: MispObject, eventId: number, groups: GroupIds) {
+  return {
+    uuid: uuidToBytes(o.uuid),
+    event_id: eventId,
+    name: o.name,
+    meta_category: o.meta_category,
+    description: o.description,
+    template_uuid: o.template_uuid,
+    template_version: o.template_version,
+    comment: o.comment,
+    distribution: o.distribution,
+    sharing_group_id: groupOf(groups, o),
+    timestamp: o.timestamp,
+    first_seen: o.first_seen,
+    last_seen: o.last_seen,
+    deleted: flag(o.deleted),
+  };
+}
+
+function referenceRow(r: ObjectReference, eventId: number, objectId: number) {
+  return {
+    uuid: uuidToBytes(r.uuid),
+    event_id: eventId,
+    object_id: objectId,
+    referenced_uuid: uuidToBytes(r.referenced_uuid),
+    relationship_type: r.relationship_type,
+    comment: r.comment,
+    timestamp: r.timestamp,
+    deleted: flag(r.deleted),
+  };
+}
+
+function reportRow(r: EventReport, eventId: number, groups: GroupIds) {
+  return {
+    uuid: uuidToBytes(r.uuid),
+    event_id: eventId,
+    name: r.name,
+    content: r.content,
+    distribution: r.distribution,
+    sharing_group_id: groupOf(groups, r),
+    timestamp: r.timestamp,
+    deleted: flag(r.deleted),
+  };
+}
+
+/** What of one event is already stored, by uuid. */
+async function known(trx: Trx, table: UuidTable, eventId: number): Promise<Known> {
+  const rows = await trx.selectFrom(table).select(['id', 'uuid', 'timestamp']).where('event_id', '=', eventId).execute();
+  return new Map(rows.map((r) => [bytesToUuid(r.uuid), { id: r.id, timestamp: r.timestamp }]));
+}
+
+class EventWrite {
+  readonly problems: ImportProblem[] = [];
+  rejectedAttributes = 0;
+  /** Attributes not marked deleted that this write stored. */
+  liveAttributesWritten = 0;
+  /** The values that the attributes this write stored correlate on. */
+  readonly correlatingValues = new Set<number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly trx: Trx,
+    private readonly bulk: BulkInsert,
+    private readonly refs: RefResolver,
+    private readonly event: MispEvent,
+    private readonly eventId: number,
+    private readonly isNew: boolean,
+    private readonly groups: GroupIds,
+  ) {}
+
+  private reject(item: string, field: string, reason: string): void {
+    this.problems.push({ event: this.event.uuid, item, field, reason });
+  }
+
+  /**
+   * Stores the items of one table: new uuids are inserted, newer versions of this event's items replace
+   * them, the rest is left alone. A new uuid that another event already holds is rejected.
+   * Answers by position in `items` (a large event would otherwise spend its time hashing uuids): each
+   * item's id (undefined when rejected), whether this write stored it, and the positions it replaced.
+   */
+  private async merge<T extends { uuid: string; timestamp: number }, R extends { uuid: Buffer }>(
+    table: Exclude<UuidTable, 'sighting'>, items: readonly T[], toRow: (item: T, at: number) => R, what: string,
+  ): Promise<Merged> {
+    const mine: Known = this.isNew ? new Map() : await known(this.trx, table, this.eventId);
+    const ids: Array<number | undefined> = new Array(items.length);
+    const written = new Uint8Array(items.length);
+    const replaced: number[] = [];
+    let rejected = 0;
+    const fresh: number[] = [];
+    const rows: R[] = [];
+    items.forEach((item, at) => {
+      const k = mine.size === 0 ? undefined : mine.get(item.uuid);
+      if (k) ids[at] = k.id;
+      else {
+        fresh.push(at);
+        rows.push(toRow(item, at));
+      }
+    });
+    const inserted = await this.bulk.unique(table, rows as never);
+    fresh.forEach((at, i) => {
+      const id = inserted[i];
+      if (id !== null && id !== undefined) {
+        ids[at] = id;
+        written[at] = 1;
+      } else {
+        rejected++;
+        this.reject(items[at]!.uuid, 'uuid', `another event already holds a ${what} with this uuid; skipped`);
+      }
+    });
+    for (let at = 0; at < items.length && mine.size > 0; at++) {
+      const item = items[at]!;
+      const k = mine.get(item.uuid);
+      if (k && item.timestamp > k.timestamp) {
+        await this.trx.updateTable(table).set(toRow(item, at) as never).where('id', '=', k.id).execute();
+        written[at] = 1;
+        replaced.push(at);
+      }
+    }
+    return { ids, written, replaced, rejected };
+  }
+
+  async run(): Promise<void> {
+    const objects = await this.merge('object', this.event.objects, (o) => objectRow(o, this.eventId, this.groups), 'object');
+    // Every attribute of the event with the object holding it, by position.
+    const list: Attribute[] = [...this.event.attributes];
+    const objectIds: Array<number | null> = list.map(() => null);
+    const inDeletedObject: boolean[] = list.map(() => false);
+    this.event.objects.forEach((o, at) => {
+      const id = objects.ids[at];
+      if (id === undefined) {
+        this.rejectedAttributes += o.attributes.length;
+        return;
+      }
+      for (const a of o.attributes) {
+        list.push(a);
+        objectIds.push(id);
+        inDeletedObject.push(o.deleted);
+      }
+    });
+    const parts = list.map((a) => splitValue(a.type, a.value));
+    const texts: string[] = [];
+    for (const { value1, value2 } of parts) {
+      texts.push(value1);
+      if (value2 !== '') texts.push(value2);
+    }
+    const valueIds = await this.refs.valueIds(texts);
+    const stored = await this.merge('attribute', list, (a, at) => attributeRow(a, parts[at]!, this.eventId, objectIds[at]!, valueIds, this.groups), 'attribute');
+    this.rejectedAttributes += stored.rejected;
+    const written: number[] = [];
+    list.forEach((a, at) => {
+      if (!stored.written[at]) return;
+      written.push(at);
+      if (!a.deleted) this.liveAttributesWritten++;
+      if (!attributeCorrelates(a, this.event.disable_correlation, inDeletedObject[at]!)) return;
+      const { value1, value2 } = parts[at]!;
+      this.correlatingValues.add(valueIds.get(value1) as number);
+      if (value2 !== '' && secondPartCorrelates(a.type)) this.correlatingValues.add(valueIds.get(value2) as number);
+    });
+    // Tags and sightings follow the attributes this write created or replaced.
+    // A replaced attribute takes the tags of its new version.
+    const replacedIds = stored.replaced.map((at) => stored.ids[at] as number);
+    for (let i = 0; i < replacedIds.length; i += 500) {
+      await this.trx.deleteFrom('attribute_tag').where('attribute_id', 'in', replacedIds.slice(i, i + 500)).execute();
+    }
+    await this.writeAttributeTags(written.map((at) => [list[at]!, stored.ids[at] as number]));
+    const held: Array<[Attribute, number]> = [];
+    list.forEach((a, at) => {
+      const id = stored.ids[at];
+      if (id !== undefined && a.sightings.length > 0) held.push([a, id]);
+    });
+    await this.writeSightings(held);
+
+    const refs = this.event.objects.flatMap((o, at) => {
+      const id = objects.ids[at];
+      return id === undefined ? [] : o.references.map((r) => ({ ...r, objectId: id }));
+    });
+    await this.merge('object_reference', refs, (r) => referenceRow(r, this.eventId, r.objectId), 'object reference');
+    await this.merge('event_report', this.event.reports, (r) => reportRow(r, this.eventId, this.groups), 'event report');
+  }
+
+  private async writeAttributeTags(attributes: ReadonlyArray<[Attribute, number]>): Promise<void> {
+    const rows: Array<Insertable<Database['attribute_tag']>> = [];
+    for (const [a, id] of attributes) {
+      if (a.tags.length === 0) continue;
+      const tagIds = await this.refs.tagIds(a.tags);
+      a.tags.forEach((t, i) => rows.push({
+        attribute_id: id,
+        event_id: this.eventId,
+        tag_id: tagIds[i] as number,
+        local: flag(t.local),
+        relationship_type: t.relationship_type,
+      }));
+    }
+    await this.bulk.all('attribute_tag', rows);
+  }
+
+  private async writeSightings(attributes: ReadonlyArray<[Attribute, number]>): Promise<void> {
+    const rows: Array<Insertable<Database['sighting']> & { uuid: Buffer }> = [];
+    for (const [a, id] of attributes) {
+      for (const s of a.sightings) rows.push(await this.sightingRow(s, id));
+    }
+    // A sighting is a fact that never changes: one already stored is kept as it is.
+    await this.bulk.unique('sighting', rows);
+  }
+
+  private async sightingRow(s: Sighting, attributeId: number): Promise<Insertable<Database['sighting']> & { uuid: Buffer }> {
+    return {
+      uuid: uuidToBytes(s.uuid),
+      attribute_id: attributeId,
+      event_id: this.eventId,
+      org_id: s.org ? await this.refs.org(s.org) : null,
+      type: s.type,
+      date_sighting: s.date_sighting,
+      source: s.source,
+    };
+  }
+}
+
+async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
+  const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
+  if (existing && onlyNew) return { status: 'exists', eventId: existing.id, problems: [], rejectedAttributes: 0 };
+  if (existing && event.timestamp <= existing.timestamp) {
+    return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
+  }
+  // What the event correlated on before this write, to move the values' event counts by the difference.
+  const correlatedBefore = existing ? await correlatingValueIds(trx, existing.id) : new Set<number>();
+  const orgcId = await refs.org(event.orgc);
+  const groups = await refs.sharingGroupIds(groupRefs(event), orgcId);
+  const row = {
+    orgc_id: orgcId,
+    org_id: event.org ? await refs.org(event.org) : orgcId,
+    info: event.info,
+    date: event.date,
+    threat_level_id: event.threat_level_id,
+    analysis: event.analysis,
+    distribution: event.distribution,
+    sharing_group_id: groupOf(groups, event),
+    published: flag(event.published),
+    publish_timestamp: event.publish_timestamp,
+    timestamp: event.timestamp,
+    extends_uuid: event.extends_uuid,
+    disable_correlation: flag(event.disable_correlation),
+    attribute_count: 0,
+  };
+  let eventId: number;
+  if (existing) {
+    eventId = existing.id;
+    await trx.updateTable('event').set(row).where('id', '=', eventId).execute();
+    await trx.deleteFrom('event_tag').where('event_id', '=', eventId).execute();
+  } else {
+    const inserted = await trx.insertInto('event').values({ ...row, uuid: uuidToBytes(event.uuid) }).returning('id').executeTakeFirstOrThrow();
+    eventId = inserted.id;
+  }
+  const bulk = bulkInsert(store, trx);
+  const tagIds = await refs.tagIds(event.tags);
+  await bulk.all('event_tag', event.tags.map((t, i) => ({
+    event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
+  })));
+  const write = new EventWrite(store, trx, bulk, refs, event, eventId, !existing, groups);
+  await write.run();
+  // A new event correlates on what was just written; an updated one is read back whole.
+  recordValueEvents(deltas, correlatedBefore, existing ? await correlatingValueIds(trx, eventId) : write.correlatingValues);
+  // A new event holds just what was written; an updated one is counted afresh.
+  const count = existing
+    ? Number((await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow()).n)
+    : write.liveAttributesWritten;
+  await trx.updateTable('event').set({ attribute_count: count }).where('id', '=', eventId).execute();
+  return { status: existing ? 'updated' : 'created', eventId, problems: write.problems, rejectedAttributes: write.rejectedAttributes };
+}
+
+export interface EventSaverOptions {
+  /**
+   * Commit once this many attributes have been written since the last commit. By default a tenth of
+   * what the store holds, between 100,000 and 1,000,000 (see EventSaver).
+   */
+  commitEveryAttributes?: number;
+  /** Commit once the open transaction is this old (default 30 s). */
+  commitEveryMs?: number;
+}
+
+const COMMIT_ATTRIBUTES_MIN = 100_000;
+const COMMIT_ATTRIBUTES_MAX = 1_000_000;
+
+/** Attributes per commit for a store that holds this many: a commit's cost grows with the store. */
+export function commitSize(storeAttributes: number): number {
+  return Math.min(COMMIT_ATTRIBUTES_MAX, Math.max(COMMIT_ATTRIBUTES_MIN, Math.round(storeAttributes / 10)));
+}
+
+/** About how many attributes the store holds (its highest id: no count over millions of rows). */
+async function storeAttributes(trx: Trx): Promise<number> {
+  const row = await trx.selectFrom('attribute').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/**
+ * Stores events, each atomically: every event is either entirely stored or absent, even if the process
+ * dies. Commits are grouped because uuid and value indexes are random, so that each commit rewrites
+ * most of their pages: one commit per event would cost more writes than the data itself. For the same
+ * reason a commit costs more the more the store holds, so the group grows with the store (a tenth of it,
+ * between 100,000 and 1,000,000 attributes; at 10 M this took the import from 37,000 to 47,000
+ * attributes/s), and a time limit (30 s) bounds how long other writers wait. Savepoints per event would isolate a failing event too, but they copy
+ * every index page an event touches first, which costs a sixth of the import; instead the saver keeps
+ * the events of the open transaction, and when one fails it rolls back and writes the others again.
+ *
+ * A new uuid creates the event; a newer timestamp updates it, item by item (matched by uuid, a newer
+ * item replacing the stored one); an equal or older timestamp leaves it as it is.
+ */
+export class EventSaver {
+  private trx: ControlledTransaction<Database> | undefined;
+  /** Events written in the open transaction, to write again should a later one fail. */
+  private pending: Array<{ event: MispEvent; onlyNew: boolean }> = [];
+  private written = 0;
+  private openedAt = 0;
+  private readonly batchIds = newIdScope();
+  /** The values' counts of events that the open transaction changes, applied just before it commits. */
+  private valueEvents: ValueEventDeltas = new Map();
+  /** As given, or chosen for the store's size when each transaction opens. */
+  private readonly commitEveryAttributesGiven: number | undefined;
+  private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
+  private readonly commitEveryMs: number;
+  /** Events the open transaction creates or changes, marked as written just before it commits. */
+  private changed = new Set<number>();
+
+  constructor(private readonly store: Store, options: EventSaverOptions = {}) {
+    this.commitEveryAttributesGiven = options.commitEveryAttributes;
+    this.commitEveryMs = options.commitEveryMs ?? 30_000;
+  }
+
+  private async write(event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
+    if (!this.trx) {
+      this.trx = await this.store.db.startTransaction().execute();
+      this.openedAt = Date.now();
+      this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
+    }
+    const refs = new RefResolver(this.store, this.trx, this.batchIds);
+    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, onlyNew);
+    this.pending.push({ event, onlyNew });
+    if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
+    if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
+    return outcome;
+  }
+
+  /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
+  async save(event: MispEvent, options: { onlyNew?: boolean } = {}): Promise<SaveOutcome> {
+    let outcome: SaveOutcome;
+    try {
+      outcome = await this.write(event, options.onlyNew ?? false);
+    } catch (err) {
+      const others = this.pending;
+      await this.abandon();
+      for (const e of others) await this.write(e.event, e.onlyNew);
+      throw err;
+    }
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    return outcome;
+  }
+
+  /** Commits what has been saved so far. */
+  async flush(): Promise<void> {
+    const trx = this.trx;
+    if (!trx) return;
+    this.trx = undefined;
+    this.pending = [];
+    this.written = 0;
+    const deltas = this.valueEvents;
+    this.valueEvents = new Map();
+    const changed = this.changed;
+    this.changed = new Set();
+    try {
+      try {
+        await applyValueEvents(this.store, trx, deltas);
+        await touchEvents(trx, changed);
+      } catch (err) {
+        await trx.rollback().execute();
+        throw err;
+      }
+      await trx.commit().execute();
+    } catch (err) {
+      clearIds(this.batchIds);
+      throw err;
+    }
+    promoteIds(this.batchIds, this.store.idCache);
+  }
+
+  /** Gives up what has not been committed. */
+  async abandon(): Promise<void> {
+    const trx = this.trx;
+    this.trx = undefined;
+    this.pending = [];
+    this.written = 0;
+    this.valueEvents = new Map();
+    this.changed = new Set();
+    clearIds(this.batchIds);
+    if (trx) await trx.rollback().execute();
+  }
+}
+
+/** Stores one event in a transaction of its own. */
+export async function saveEvent(store: Store, event: MispEvent): Promise<SaveOutcome> {
+  const saver = new EventSaver(store, { commitEveryAttributes: 0 });
+  try {
+    const outcome = await saver.save(event);
+    await saver.flush();
+    return outcome;
+  } catch (err) {
+    await saver.abandon();
+    throw err;
+  }
+}
+
+/**
+ * Deletes an event and everything in it, in one transaction; the values it correlated on lose it from
+ * their counts. Returns false when there is no such event.
+ */
+export async function deleteEvent(store: Store, eventId: number): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('event').select('id').where('id', '=', eventId).executeTakeFirst();
+    if (!exists) return false;
+    const deltas: ValueEventDeltas = new Map();
+    recordValueEvents(deltas, await correlatingValueIds(trx, eventId), new Set());
+    await applyValueEvents(store, trx, deltas);
+    // Children first: SQLite and PostgreSQL cascade alike, but sightings and tags name attributes too.
+    for (const table of ['sighting', 'attribute_tag', 'event_tag', 'attribute', 'object_reference', 'object', 'event_report'] as const) {
+      await trx.deleteFrom(table).where('event_id', '=', eventId).execute();
+    }
+    await trx.deleteFrom('event').where('id', '=', eventId).execute();
+    return true;
+  });
+}
+
+/** Publishes an event (now) or takes it back to draft; false when there is no such event. */
+export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
+  const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };
+  return store.db.transaction().execute(async (trx) => {
+    const done = await trx.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
+    await touchEvents(trx, [eventId]);
+    return Number(done.numUpdatedRows) > 0;
+  });
+}

@@ -1,0 +1,64 @@
+import type { Warninglist, WarninglistType } from '../../correlation/warninglists/format.js';
+import { WarninglistIndex } from '../../correlation/warninglists/index.js';
+import type { Store } from '../db/database.js';
+
+export interface WarninglistInfo {
+  id: number;
+  name: string;
+  /** The attribute types the list applies to. */
+  matchingAttributes: string[];
+  description: string;
+  version: number;
+  type: string;
+  entries: number;
+  enabled: boolean;
+}
+
+/**
+ * Stores warninglists by name: a new list is stored with `enabled`, a list already there gets the new
+ * entries and keeps its enabled state. Returns how many were new.
+ */
+export async function saveWarninglists(store: Store, lists: readonly Warninglist[], enabled: boolean): Promise<{ added: number; updated: number }> {
+  return store.db.transaction().execute(async (trx) => {
+    let added = 0;
+    for (const l of lists) {
+      const row = {
+        description: l.description, version: l.version, type: l.type,
+        matching_attributes: JSON.stringify(l.matchingAttributes), entries: JSON.stringify(l.list), entry_count: l.list.length,
+      };
+      const existing = await trx.selectFrom('warninglist').select('id').where('name', '=', l.name).executeTakeFirst();
+      if (existing) await trx.updateTable('warninglist').set(row).where('id', '=', existing.id).execute();
+      else {
+        await trx.insertInto('warninglist').values({ ...row, name: l.name, enabled: enabled ? 1 : 0 }).execute();
+        added++;
+      }
+    }
+    return { added, updated: lists.length - added };
+  });
+}
+
+export async function listWarninglists(store: Store): Promise<WarninglistInfo[]> {
+  const rows = await store.db.selectFrom('warninglist')
+    .select(['id', 'name', 'description', 'version', 'type', 'matching_attributes', 'entry_count', 'enabled']).orderBy('name').execute();
+  return rows.map((r) => ({ id: r.id, matchingAttributes: JSON.parse(r.matching_attributes) as string[], name: r.name, description: r.description, version: r.version, type: r.type, entries: r.entry_count, enabled: r.enabled === 1 }));
+}
+
+/** Enables or disables the lists named (all of them when `names` is undefined); returns the names that exist. */
+export async function setWarninglistsEnabled(store: Store, names: readonly string[] | undefined, enabled: boolean): Promise<string[]> {
+  let q = store.db.updateTable('warninglist').set({ enabled: enabled ? 1 : 0 });
+  if (names) q = q.where('name', 'in', names.length ? [...names] : ['']);
+  await q.execute();
+  let found = store.db.selectFrom('warninglist').select('name');
+  if (names) found = found.where('name', 'in', names.length ? [...names] : ['']);
+  return (await found.execute()).map((r) => r.name);
+}
+
+/** The enabled lists in lookup structures, or undefined when none is enabled. */
+export async function enabledWarninglists(store: Store): Promise<WarninglistIndex | undefined> {
+  const rows = await store.db.selectFrom('warninglist').selectAll().where('enabled', '=', 1).orderBy('name').execute();
+  if (rows.length === 0) return undefined;
+  return new WarninglistIndex(rows.map((r) => ({
+    name: r.name, description: r.description, version: r.version, type: r.type as WarninglistType,
+    matchingAttributes: JSON.parse(r.matching_attributes) as string[], list: JSON.parse(r.entries) as string[],
+  })));
+}

@@ -1,0 +1,267 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { seesEverything, type Viewer } from '../../access/viewer.js';
+import type { Database } from '../db/schema.js';
+import { repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
+import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { joinValue } from '../values/key.js';
+import { holdsValueIds, valueIdsOf } from '../values/match.js';
+import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
+import type { EventRef } from '../events/reader.js';
+import { organisationsNamed } from '../access/organisations.js';
+
+export interface AttributeFilter {
+  /** An exact value, or a pattern with `%` wildcards as in MISP; matched against each part of composites. */
+  value?: string;
+  /** Any of these values or patterns (an empty list matches nothing). */
+  values?: readonly string[];
+  types?: readonly string[];
+  categories?: readonly string[];
+  /** Attributes tagged so, or in an event tagged so, every one of them; `%` wildcards allowed. */
+  tags?: readonly string[];
+  /** …at least one of these (MISP's plain tag list). */
+  anyTags?: readonly string[];
+  /** …none of these (MISP's `!tag`). */
+  notTags?: readonly string[];
+  event?: EventRef;
+  /** Any of these events, by id. */
+  eventIds?: readonly number[];
+  /** Attributes with these ids. */
+  ids?: readonly number[];
+  /** Attributes with these uuids, or in events with these uuids (as MISP's `uuid` filter). */
+  uuids?: readonly string[];
+  /** In events published at or after this time (epoch seconds: MISP's `last`). */
+  publishedSince?: number;
+  toIds?: boolean;
+  includeDeleted?: boolean;
+  /** Only deleted attributes. */
+  onlyDeleted?: boolean;
+  /** Attributes changed at or after this time (epoch seconds). */
+  since?: number;
+  /** In events published (true) or not (false). */
+  published?: boolean;
+  /** In events dated on or after / on or before these days (`YYYY-MM-DD`). */
+  dateFrom?: string;
+  dateTo?: string;
+  /** In events created by any of these organisations (id, uuid or name) / by none of these. */
+  orgs?: readonly string[];
+  notOrgs?: readonly string[];
+  /** Attributes after this id: a page of a long listing, taken up where the last one ended. */
+  afterId?: number;
+  limit?: number;
+  /** Skip this many first results (with a limit). */
+  offset?: number;
+}
+
+export interface AttributeHit {
+  id: number;
+  eventId: number;
+  eventUuid: string;
+  eventInfo: string;
+  eventOrgId: number;
+  eventOrgcId: number;
+  eventDistribution: number;
+  objectId: number | null;
+  timestamp: number;
+  distribution: number;
+  /** The local id of its sharing group, at distribution 4. */
+  sharingGroupId: number | null;
+  deleted: boolean;
+  disableCorrelation: boolean;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  uuid: string;
+  type: string;
+  category: string;
+  value: string;
+  to_ids: boolean;
+  comment: string;
+  objectRelation: string | null;
+}
+
+type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
+
+/**
+ * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
+ * values are looked up in the value index first.
+ */
+export async function attributeMatches(store: Store, viewer: Viewer, filter: AttributeFilter, knownValueIds?: readonly number[]): Promise<(eb: Scope) => Expression<SqlBool>> {
+  const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
+  const valueIds: number[] = [...(knownValueIds ?? [])];
+  if (!knownValueIds) for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));
+  const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
+  const none = sql<SqlBool>`1 = 0`;
+  return (eb) => {
+    const all: Array<Expression<SqlBool>> = [attributeVisibleTo(viewer)(eb)];
+    if (filter.onlyDeleted) all.push(eb('attribute.deleted', '=', 1));
+    else if (!filter.includeDeleted) all.push(eb('attribute.deleted', '=', 0));
+    if (filter.toIds !== undefined) all.push(eb('attribute.to_ids', '=', filter.toIds ? 1 : 0));
+    if (filter.since !== undefined) all.push(eb('attribute.timestamp', '>=', filter.since));
+    if (filter.eventIds) all.push(filter.eventIds.length ? eb('event.id', 'in', [...filter.eventIds]) : none);
+    if (filter.ids) all.push(filter.ids.length ? eb('attribute.id', 'in', [...filter.ids]) : none);
+    if (filter.uuids) {
+      const bytes = filter.uuids.map(uuidToBytes);
+      all.push(bytes.length ? eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)]) : none);
+    }
+    if (filter.publishedSince !== undefined) all.push(eb('event.published', '=', 1), eb('event.publish_timestamp', '>=', filter.publishedSince));
+    if (filter.published !== undefined) all.push(eb('event.published', '=', filter.published ? 1 : 0));
+    if (filter.dateFrom !== undefined) all.push(eb('event.date', '>=', filter.dateFrom));
+    if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
+    if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : none);
+    if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
+    if (filter.afterId !== undefined) all.push(eb('attribute.id', '>', filter.afterId));
+    if (filter.types?.length) all.push(eb('attribute.type', 'in', [...filter.types]));
+    if (filter.categories?.length) all.push(eb('attribute.category', 'in', [...filter.categories]));
+    if (filter.event) {
+      const ref = filter.event;
+      all.push('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid)));
+    }
+    // One value, or several (any of them), each exact or a `%` pattern.
+    if (values.length > 0 || filter.values) {
+      all.push(eb.or([
+        holdsValueIds(eb, valueIds),
+        ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
+      ]));
+    }
+    const tagged = (tag: string) => {
+      const op = tag.includes('%') ? 'like' : '=';
+      return eb.or([
+        eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
+          .whereRef('event_tag.event_id', '=', 'attribute.event_id').where('tag.name', op, tag)),
+        eb.exists(eb.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('attribute_tag.id')
+          .whereRef('attribute_tag.attribute_id', '=', 'attribute.id').where('tag.name', op, tag)),
+      ]);
+    };
+    for (const tag of filter.tags ?? []) all.push(tagged(tag));
+    if (filter.anyTags?.length) all.push(eb.or(filter.anyTags.map(tagged)));
+    for (const tag of filter.notTags ?? []) all.push(eb.not(tagged(tag)));
+    return eb.and(all);
+  };
+}
+
+const HIT_COLUMNS = [
+  'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
+  'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
+  'attribute.first_seen', 'attribute.last_seen',
+  'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
+  'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
+] as const;
+/** The name each column comes back under. */
+const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
+
+function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>) {
+  let q = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS).where(matches).orderBy('attribute.id');
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
+  // SQLite takes an offset only after a limit.
+  if (filter.offset && filter.limit !== undefined) q = q.offset(filter.offset);
+  return q;
+}
+
+type HitRow = Awaited<ReturnType<ReturnType<typeof hitQuery>['execute']>>[number];
+
+/**
+ * The commonest search, one exact value (what an analyst or a script asks of restSearch most): its query
+ * is compiled once per shape (who asks, how many stored values match, paging) and kept prepared, since
+ * compiling it costs more than running it. Numbers nothing else uses stand for the parameters.
+ */
+const PLAIN = { org: -7_000_001, after: -7_000_002, limit: -7_000_003, offset: -7_000_004, value: -7_100_000 };
+const plainQueries = new WeakMap<Store, Map<string, RepeatedQuery>>();
+
+function isPlainValueSearch(filter: AttributeFilter): boolean {
+  if (filter.value === undefined || filter.value.includes('%') || filter.limit === undefined) return false;
+  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'limit' || k === 'offset' || k === 'afterId');
+}
+
+async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<HitRow[]> {
+  const ids = await valueIdsOf(store.db, filter.value!.trim());
+  if (ids.length === 0) return [];
+  const everything = seesEverything(viewer);
+  const key = `${everything}:${ids.length}:${filter.afterId !== undefined}:${Boolean(filter.offset)}`;
+  const queries = plainQueries.get(store) ?? new Map<string, RepeatedQuery>();
+  plainQueries.set(store, queries);
+  let query = queries.get(key);
+  if (!query) {
+    const shapeViewer: Viewer = everything ? viewer : { kind: 'user', orgId: PLAIN.org, siteAdmin: false };
+    const shape: AttributeFilter = {
+      value: filter.value, limit: PLAIN.limit, ...(filter.offset ? { offset: PLAIN.offset } : {}), ...(filter.afterId !== undefined ? { afterId: PLAIN.after } : {}),
+    };
+    const valueSlots = ids.map((_, i) => PLAIN.value - i);
+    const compiled = hitQuery(store, shapeViewer, shape, await attributeMatches(store, shapeViewer, shape, valueSlots)).compile();
+    query = repeatedQuery(store, compiled, [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots]);
+    queries.set(key, query);
+  }
+  const orgId = viewer.kind === 'user' ? viewer.orgId : 0;
+  const rows = await query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
+  return rows.map((r) => Object.fromEntries(HIT_KEYS.map((k, i) => [k, r[i]])) as unknown as HitRow);
+}
+
+/** Attributes that match the filter and that the viewer may see, oldest first. */
+export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
+  const rows = isPlainValueSearch(filter) ? await plainValueSearch(store, viewer, filter)
+    : await hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter)).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    eventUuid: bytesToUuid(r.event_uuid),
+    eventInfo: r.info,
+    eventOrgId: r.org_id,
+    eventOrgcId: r.orgc_id,
+    eventDistribution: r.event_distribution,
+    objectId: r.object_id,
+    timestamp: r.timestamp,
+    distribution: r.distribution,
+    sharingGroupId: r.sharing_group_id,
+    deleted: r.deleted === 1,
+    disableCorrelation: r.disable_correlation === 1,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    uuid: bytesToUuid(r.uuid),
+    type: r.type,
+    category: r.category,
+    value: joinValue(r.type, r.value1, r.value2),
+    to_ids: r.to_ids === 1,
+    comment: r.comment,
+    objectRelation: r.object_relation,
+  }));
+}
+
+/**
+ * Events the viewer may see that hold at least one attribute matching the filter, newest first, a page
+ * at a time: what events/restSearch returns. An empty filter (nothing about attributes) matches every
+ * event the viewer may see, attributes or not.
+ */
+export async function searchEventIds(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}): Promise<number[]> {
+  const { limit: _l, offset: _o, ...criteria } = filter;
+  let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer));
+  if (Object.keys(criteria).length > 0) {
+    const matches = await attributeMatches(store, viewer, criteria);
+    // The subquery refers to the outer `event` row, which Kysely's types do not carry into it.
+    q = q.where((eb) => eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.event_id', '=', 'event.id').where(matches as never)));
+  }
+  q = q.orderBy('event.id', 'desc');
+  if (page.limit !== undefined) q = q.limit(page.limit);
+  if (page.offset && page.limit !== undefined) q = q.offset(page.offset);
+  return (await q.execute()).map((r) => r.id);
+}
+
+/**
+ * searchAttributes a page at a time, in id order taken up where the last page ended, so that a listing
+ * of any size holds one page in memory; the filter's limit and offset bound the whole listing.
+ */
+export async function* attributePages(store: Store, viewer: Viewer, filter: AttributeFilter, pageSize = 5_000): AsyncGenerator<AttributeHit[]> {
+  const { limit, offset, afterId: start, ...criteria } = filter;
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
+  let skip = limit !== undefined ? (offset ?? 0) : 0;
+  let afterId = start;
+  while (remaining > 0) {
+    const hits = await searchAttributes(store, viewer, {
+      ...criteria, ...(afterId !== undefined ? { afterId } : {}), limit: Math.min(pageSize, remaining), ...(skip ? { offset: skip } : {}),
+    });
+    skip = 0;
+    if (hits.length === 0) return;
+    remaining -= hits.length;
+    afterId = hits[hits.length - 1]!.id;
+    yield hits;
+    // A short page is the last: no query to learn that nothing follows.
+    if (hits.length < pageSize) return;
+  }
+}

@@ -1,0 +1,214 @@
+import type { Expression, ExpressionBuilder, InsertQueryBuilder, InsertResult, Kysely, SqlBool } from 'kysely';
+import { ipNetwork } from '../../model/ip.js';
+import { NON_CORRELATING_TYPES, secondPartCorrelates } from '../../correlation/rules.js';
+import { preparedStatement, type Store } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { valueKey } from './key.js';
+
+/**
+ * The value index: every distinct value is one row of `value`, and attributes hold its id. Values are
+ * found by their 52-bit key; since two values may share a key, a value whose key is taken moves to the
+ * next free one within a short window (open addressing), so the key is unique and every lookup reads
+ * at most that window. Rows are never deleted, so a probe never stops early on a hole.
+ */
+
+/** How far from its own key a value may sit. Two collisions on one key are already rare beyond belief. */
+const WINDOW = 8;
+const CHUNK = 500;
+
+type Db = Kysely<Database>;
+
+export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The 16 big-endian bytes of a 128-bit number. */
+export function ipBytes(n: bigint): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigUInt64BE(n >> 64n, 0);
+  b.writeBigUInt64BE(n & 0xffffffffffffffffn, 8);
+  return b;
+}
+
+function newRow(value: string, key: number) {
+  const net = ipNetwork(value);
+  return { key, value, ip_first: net ? ipBytes(net.first) : null, ip_prefix: net ? net.prefix : null };
+}
+
+/** Finds a value within its window, or creates it at the first free key; safe against concurrent writers. */
+async function internOne(db: Db, value: string): Promise<number> {
+  const home = valueKey(value);
+  for (let attempt = 0; attempt < WINDOW; attempt++) {
+    const rows = await db.selectFrom('value').select(['id', 'key', 'value'])
+      .where('key', '>=', home).where('key', '<', home + WINDOW).execute();
+    const found = rows.find((r) => r.value === value);
+    if (found) return found.id;
+    const taken = new Set(rows.map((r) => Number(r.key)));
+    let key = home;
+    while (taken.has(key)) key++;
+    if (key >= home + WINDOW) break;
+    const inserted = await db.insertInto('value').values(newRow(value, key))
+      .onConflict((oc) => oc.column('key').doNothing()).returning('id').executeTakeFirst();
+    if (inserted) return inserted.id;
+    // Another writer took that key meanwhile: look again.
+  }
+  throw new Error(`the value index has no free key near ${home} for the value "${value.slice(0, 80)}"`);
+}
+
+/**
+ * The ids of values, created where missing. The embedded store runs two kept statements per value; the
+ * server store sends batches. Either way a value whose own key another value holds is probed alone.
+ */
+export async function internValues(store: Store, db: Db, values: Iterable<string>): Promise<Map<string, number>> {
+  if (store.dialect !== 'sqlite') return internValuesBatched(db, values);
+  const find = preparedStatement(store, 'value:find', () => db.selectFrom('value').select(['id', 'value']).where('key', '=', 0).compile().sql);
+  const create = preparedStatement(store, 'value:create', () => db.insertInto('value').values(newRow('', 0))
+    .onConflict((oc) => oc.column('key').doNothing()).compile().sql);
+  const ids = new Map<string, number>();
+  for (const v of values) {
+    if (ids.has(v)) continue;
+    const key = valueKey(v);
+    // Most values are new: try to create first, and look only when the key is taken.
+    const made = newRow(v, key);
+    const r = create.run(made.key, made.value, made.ip_first, made.ip_prefix);
+    if (r.changes === 1) {
+      ids.set(v, Number(r.lastInsertRowid));
+      continue;
+    }
+    const row = find.get(key) as { id: number; value: string };
+    ids.set(v, row.value === v ? row.id : await internOne(db, v));
+  }
+  return ids;
+}
+
+/** By batches: one query to find and one to create the values that sit at their own key (nearly all). */
+export async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const slow: string[] = [];
+  for (const part of chunked([...new Set(values)])) {
+    const keyOf = new Map(part.map((v) => [v, valueKey(v)]));
+    const rows = await db.selectFrom('value').select(['id', 'key', 'value'])
+      .where('key', 'in', [...new Set(keyOf.values())]).execute();
+    const atKey = new Map(rows.map((r) => [Number(r.key), r]));
+    const create = new Map<number, string>();
+    for (const [v, key] of keyOf) {
+      const row = atKey.get(key);
+      if (row?.value === v) ids.set(v, row.id);
+      else if (row || create.has(key)) slow.push(v);
+      else create.set(key, v);
+    }
+    if (create.size === 0) continue;
+    const made = await db.insertInto('value').values([...create].map(([key, v]) => newRow(v, key)))
+      .onConflict((oc) => oc.column('key').doNothing()).returning(['id', 'key']).execute();
+    for (const r of made) {
+      ids.set(create.get(Number(r.key)) as string, r.id);
+      create.delete(Number(r.key));
+    }
+    slow.push(...create.values());
+  }
+  for (const v of slow) ids.set(v, await internOne(db, v));
+  return ids;
+}
+
+/** The ids of stored values equal to a text; no row is created. */
+export async function findValueIds(db: Db, values: readonly string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const value of new Set(values)) {
+    const home = valueKey(value);
+    const row = await db.selectFrom('value').select('id')
+      .where('key', '>=', home).where('key', '<', home + WINDOW).where('value', '=', value).executeTakeFirst();
+    if (row) out.push(row.id);
+  }
+  return out;
+}
+
+type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
+
+/** Attributes that take part in correlation: live, allowed to correlate, in events that correlate. */
+export function correlating(eb: Scope): Expression<SqlBool> {
+  return eb.and([
+    eb('attribute.deleted', '=', 0),
+    eb('attribute.disable_correlation', '=', 0),
+    eb('attribute.type', 'not in', [...NON_CORRELATING_TYPES]),
+    eb('event.disable_correlation', '=', 0),
+    eb.or([
+      eb('attribute.object_id', 'is', null),
+      eb.not(eb.exists(eb.selectFrom('object').select('object.id').whereRef('object.id', '=', 'attribute.object_id').where('object.deleted', '=', 1))),
+    ]),
+  ]);
+}
+
+/** The values an event correlates on: what it adds to each value's count of events. */
+export async function correlatingValueIds(db: Db, eventId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.type', 'attribute.value1_id', 'attribute.value2_id'])
+    .where('attribute.event_id', '=', eventId).where(correlating).execute();
+  const ids = new Set<number>();
+  for (const r of rows) {
+    ids.add(r.value1_id);
+    if (r.value2_id !== null && secondPartCorrelates(r.type)) ids.add(r.value2_id);
+  }
+  return ids;
+}
+
+/** Changes to the values' counts of events, by value id, gathered while a transaction is open. */
+export type ValueEventDeltas = Map<number, number>;
+
+/** Records what one event's write changes: +1 for each value it now correlates on, -1 for each it no longer does. */
+export function recordValueEvents(deltas: ValueEventDeltas, before: ReadonlySet<number>, after: ReadonlySet<number>): void {
+  for (const id of after) if (!before.has(id)) deltas.set(id, (deltas.get(id) ?? 0) + 1);
+  for (const id of before) if (!after.has(id)) deltas.set(id, (deltas.get(id) ?? 0) - 1);
+}
+
+/**
+ * Applies the gathered changes, in id order, once per transaction: a hot value written by many events
+ * of a batch is updated once, and the rows are visited in the order they sit on disk.
+ */
+export async function applyValueEvents(store: Store | undefined, db: Db, deltas: ValueEventDeltas): Promise<void> {
+  const rows = [...deltas].filter(([, d]) => d !== 0).sort((a, b) => a[0] - b[0]).map(([value_id, events]) => ({ value_id, events }));
+  const upsert = (q: InsertQueryBuilder<Database, 'value_events', InsertResult>) => q
+    .onConflict((oc) => oc.column('value_id').doUpdateSet((eb) => ({ events: eb('value_events.events', '+', eb.ref('excluded.events')) })));
+  if (store?.dialect === 'sqlite') {
+    const step = preparedStatement(store, 'value:events', () => upsert(db.insertInto('value_events').values({ value_id: 0, events: 0 })).compile().sql);
+    for (const r of rows) step.run(r.value_id, r.events);
+    return;
+  }
+  for (const part of chunked(rows)) await upsert(db.insertInto('value_events').values(part)).execute();
+}
+
+/**
+ * Points every attribute at its value rows, in batches. It reads the attribute's own text, so it is
+ * safe to run again.
+ */
+async function pointAttributesAtValues(db: Db): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('attribute').select(['id', 'type', 'value1', 'value2'])
+      .where('id', '>', after).orderBy('id').limit(5000).execute();
+    if (rows.length === 0) break;
+    const ids = await internValuesBatched(db, rows.flatMap((r) => (r.value2 === '' ? [r.value1] : [r.value1, r.value2])));
+    for (const r of rows) {
+      await db.updateTable('attribute')
+        .set({ value1_id: ids.get(r.value1) as number, value2_id: r.value2 === '' ? null : (ids.get(r.value2) as number) })
+        .where('id', '=', r.id).execute();
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+/** Counts every value's events afresh from the attributes. */
+async function recountValueEvents(db: Db): Promise<void> {
+  await db.deleteFrom('value_events').execute();
+  const events = await db.selectFrom('event').select('id').execute();
+  const deltas: ValueEventDeltas = new Map();
+  for (const e of events) recordValueEvents(deltas, new Set(), await correlatingValueIds(db, e.id));
+  await applyValueEvents(undefined, db, deltas);
+}
+
+/** Points every attribute at its value rows and counts every value's events afresh. */
+export async function rebuildValueIndex(db: Db): Promise<void> {
+  await pointAttributesAtValues(db);
+  await recountValueEvents(db);
+}
