@@ -14,6 +14,8 @@ export const Role = Doc({
   ...Object.fromEntries(PERMISSIONS.map((p) => [p, Type.Boolean()])) as { [P in (typeof PERMISSIONS)[number]]: ReturnType<typeof Type.Boolean> },
 });
 export type Role = Static<typeof Role>;
+/** The permission flags of a role, by name. */
+export type RolePermission = Extract<keyof Role, `perm_${string}`>;
 
 export const RoleEntry = Doc({ Role });
 export type RoleEntry = Static<typeof RoleEntry>;
