@@ -23,6 +23,11 @@ export interface RouteDoc {
   body?: object;
   /** JSON schema of the query string (documentation only: restSearch and index filters are parsed by the services). */
   query?: object;
+  /**
+   * JSON schema of the answer (src/api/schemas/answers.ts), published as the 200 response. Documentation
+   * only: the serializer ignores it, so an answer is MISP's member for member; a test holds the handlers to it.
+   */
+  response?: object;
 }
 
 /**
@@ -44,6 +49,7 @@ export function documented(app: FastifyInstance, tag: string, docs: Record<strin
       ...(params.length ? { params: { type: 'object', properties: Object.fromEntries(params.map((p) => [p, { type: 'string' }])), required: params } } : {}),
       ...(doc?.body ? { body: doc.body } : {}),
       ...(doc?.query ? { querystring: doc.query } : {}),
+      ...(doc?.response ? { response: { 200: doc.response } } : {}),
     };
     route.schema = schema;
     const marks = (doc?.body ?? {}) as { 'x-model'?: unknown; 'x-failure'?: unknown };
@@ -121,6 +127,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     const body = request.body as Record<string, unknown> | undefined;
     if (model && body && typeof body === 'object' && !Array.isArray(body) && typeof body[model] === 'object' && body[model] !== null) request.body = body[model];
   });
+  // Response schemas document the answers; shaping answers by them would drop what MISP's documents carry beyond them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
     openapi: {

@@ -7,6 +7,7 @@ import { setPassword, type User } from '../store/access/users.js';
 import type { FailedAuthLimit } from './auth-limit.js';
 import { ApiError } from './errors.js';
 import { documented } from './openapi.js';
+import { Session } from './schemas/answers.js';
 import { userOf } from './session.js';
 import { userDocument } from './routes/users.js';
 
@@ -75,10 +76,10 @@ const textOf = (body: unknown, field: string): string => {
 
 export async function webSessionRoutes(app: FastifyInstance, store: Store, sessions: WebSessions, failures: FailedAuthLimit): Promise<void> {
   documented(app, 'Web sessions', {
-    'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user, what he may do (abilities) and the CSRF token' },
+    'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user, what he may do (abilities) and the CSRF token', response: Session },
     'POST /auth/logout': { summary: 'End this session' },
-    'GET /auth/session': { summary: "This session's user, what he may do (abilities) and its CSRF token" },
-    'POST /auth/password': { summary: 'Change your password (current and new): ends your other sessions' },
+    'GET /auth/session': { summary: "This session's user, what he may do (abilities) and its CSRF token", response: Session },
+    'POST /auth/password': { summary: 'Change your password (current and new): ends your other sessions', response: Session },
   });
 
   app.post('/auth/login', async (request, reply) => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, setCsrfToken, whenSignedOut } from './api';
 import { navigate, useRoute } from './router';
-import type { Me } from './types';
+import type { Session } from '@cairn/answers';
 import { Dashboard } from './pages/Dashboard';
 import { EventList } from './pages/EventList';
 import { EventPage } from './pages/EventPage';
@@ -13,7 +13,7 @@ import { Profile } from './pages/Profile';
 import { Search } from './pages/Search';
 import { SignIn } from './pages/SignIn';
 
-function Page({ path, me }: { path: string; me: Me }) {
+function Page({ path, me }: { path: string; me: Session }) {
   const [base] = path.split('?');
   const parts = (base ?? '/').split('/').filter(Boolean);
   if (parts[0] === 'events' && parts[1] === 'new') return <NewEvent me={me} />;
@@ -29,11 +29,11 @@ function Page({ path, me }: { path: string; me: Me }) {
 
 export function App() {
   const path = useRoute();
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [me, setMe] = useState<Session | null | undefined>(undefined);
 
   useEffect(() => {
     whenSignedOut(() => setMe(null));
-    api<Me>('GET', '/auth/session').then((m) => {
+    api<Session>('GET', '/auth/session').then((m) => {
       setCsrfToken(m.csrfToken);
       setMe(m);
     }, () => setMe(null));

@@ -22,16 +22,17 @@ import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
+import { AttributeSaved, AttributeSearch } from '../schemas/answers.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 
 export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   documented(app, 'Attributes', {
-    'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH },
-    'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string' },
+    'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH, response: AttributeSearch },
+    'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string', response: AttributeSearch },
     'GET /attributes/view/:id': { summary: 'One attribute by id or uuid' },
-    'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY },
-    'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY },
-    'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY },
+    'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY, response: AttributeSaved },
+    'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
+    'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'POST /attributes/delete/:id': { summary: 'Mark an attribute deleted' },
     'DELETE /attributes/delete/:id': { summary: 'Mark an attribute deleted (as POST)' },
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },

@@ -7,13 +7,14 @@ import { restQueryOf } from '../../services/search/rest-query.js';
 import { userOf } from '../session.js';
 import { mayReadAuditLog, readsWholeAuditLog } from '../../access/policy/audit.js';
 import { documented } from '../openapi.js';
+import { AuditLog } from '../schemas/answers.js';
 import { AUDIT_QUERY } from '../schemas/bodies.js';
 
 /** The audit log: site admins read all of it, organisation admins with perm_audit their organisation's. */
 export async function auditLogRoutes(app: FastifyInstance, store: Store): Promise<void> {
   documented(app, 'Audit log', {
-    'GET /admin/audit_logs/index': { summary: 'Who created, changed or deleted what, newest first (site admins; organisation admins for their organisation)', query: AUDIT_QUERY },
-    'POST /admin/audit_logs/index': { summary: 'The audit log, with filters in the body', body: AUDIT_QUERY },
+    'GET /admin/audit_logs/index': { summary: 'Who created, changed or deleted what, newest first (site admins; organisation admins for their organisation)', query: AUDIT_QUERY, response: AuditLog },
+    'POST /admin/audit_logs/index': { summary: 'The audit log, with filters in the body', body: AUDIT_QUERY, response: AuditLog },
   });
   const index = async (request: FastifyRequest) => {
     const user = userOf(request);

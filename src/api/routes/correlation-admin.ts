@@ -8,6 +8,7 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayManageCorrelationExclusions, mayToggleWarninglists } from '../../access/policy/correlation.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
+import { CorrelationExclusions, Warninglists } from '../schemas/answers.js';
 import { CHECK_VALUE, EXCLUSION_BODY, WARNINGLIST_TOGGLE } from '../schemas/bodies.js';
 
 function exclusionDocument(e: CorrelationExclusion) {
@@ -38,14 +39,14 @@ function valuesOf(body: unknown): string[] {
  */
 export async function correlationAdminRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
   documented(app, 'Correlation and warninglists', {
-    'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)' },
+    'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)', response: CorrelationExclusions },
     'GET /correlation_exclusions/view/:id': { summary: 'One correlation exclusion' },
     'POST /correlation_exclusions/add': { summary: 'Take a value or %-pattern out of correlation, at once', body: EXCLUSION_BODY },
     'POST /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
     'DELETE /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
     'POST /correlation_exclusions/clean': { summary: 'Nothing to clean: exclusions apply as correlations are read' },
-    'GET /warninglists': { summary: 'The warninglists loaded, on or off' },
-    'GET /warninglists/index': { summary: 'The warninglists loaded, on or off' },
+    'GET /warninglists': { summary: 'The warninglists loaded, on or off', response: Warninglists },
+    'GET /warninglists/index': { summary: 'The warninglists loaded, on or off', response: Warninglists },
     'GET /warninglists/view/:id': { summary: 'One warninglist by id or name' },
     'POST /warninglists/toggleEnable': { summary: 'Turn warninglists on or off (perm_warninglist)', body: WARNINGLIST_TOGGLE },
     'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: CHECK_VALUE },

@@ -23,6 +23,7 @@ import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import type { WriteQueue } from '../../services/write-queue.js';
 import { documented } from '../openapi.js';
+import { EventIndex, EventView } from '../schemas/answers.js';
 import { EVENT_BODY, INDEX_QUERY, REST_SEARCH } from '../schemas/bodies.js';
 
 function indexEntry(e: EventSummary) {
@@ -63,13 +64,13 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
 
 export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   documented(app, 'Events', {
-    'GET /events/index': { summary: 'List the events you may see, newest first', query: INDEX_QUERY },
-    'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY },
-    'GET /events': { summary: 'List the events you may see (as events/index)' },
-    'GET /events/view/:id': { summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events' },
-    'GET /events/:id': { summary: 'One event (as events/view)' },
-    'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`', body: EVENT_BODY },
-    'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY },
+    'GET /events/index': { summary: 'List the events you may see, newest first', query: INDEX_QUERY, response: EventIndex },
+    'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY, response: EventIndex },
+    'GET /events': { summary: 'List the events you may see (as events/index)', response: EventIndex },
+    'GET /events/view/:id': { summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events', response: EventView },
+    'GET /events/:id': { summary: 'One event (as events/view)', response: EventView },
+    'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`', body: EVENT_BODY, response: EventView },
+    'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY, response: EventView },
     'POST /events/restSearch': { summary: 'Events holding matching attributes, streamed, in any returnFormat', body: REST_SEARCH },
     'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
     'POST /events/edit/:id': { summary: 'Change an event: the fields and items given replace the stored ones (matched by uuid)', body: EVENT_BODY },

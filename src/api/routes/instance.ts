@@ -7,6 +7,7 @@ import { mayEditGalaxies } from '../../access/policy/libraries.js';
 import { mayAddSighting } from '../../access/policy/sightings.js';
 import { userDocument } from './users.js';
 import { documented } from '../openapi.js';
+import { DescribeTypes } from '../schemas/answers.js';
 
 /** The MISP version whose API Cairn answers as: what PyMISP and MISP servers check. */
 
@@ -26,7 +27,7 @@ export async function instanceRoutes(app: FastifyInstance): Promise<void> {
     'GET /servers/getVersion': { summary: "The MISP version Cairn answers as, and the caller's sync and sighting rights (PyMISP's handshake)" },
     'GET /servers/getPyMISPVersion.json': { summary: 'The PyMISP version recommended' },
     'GET /users/view/me.json': { summary: 'The user the key belongs to, with his role and organisation' },
-    'GET /attributes/describeTypes.json': { summary: 'Attribute types and categories, with their defaults' },
+    'GET /attributes/describeTypes.json': { summary: 'Attribute types and categories, with their defaults', response: DescribeTypes },
   });
   app.get('/servers/getVersion', async (request) => {
     const user = userOf(request);

@@ -12,6 +12,7 @@ import {
   clusterDocument, galaxyDocument, galaxyElements, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
 } from '../library-documents.js';
 import { documented } from '../openapi.js';
+import { ObjectTemplates, ObjectTemplateView, Taxonomies } from '../schemas/answers.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayToggleNoticelists, mayToggleTaxonomies } from '../../access/policy/libraries.js';
 
@@ -27,8 +28,8 @@ function searchOf(request: FastifyRequest, field: string): string | undefined {
 /** Taxonomies, galaxies and their clusters, object templates and noticelists, as MISP serves them. */
 export async function libraryRoutes(app: FastifyInstance, store: Store, libraries: LibraryCache): Promise<void> {
   documented(app, 'Libraries', {
-    'GET /taxonomies/index': { summary: 'Every taxonomy, with how many of its tags exist here' },
-    'GET /taxonomies': { summary: 'Every taxonomy (as taxonomies/index)' },
+    'GET /taxonomies/index': { summary: 'Every taxonomy, with how many of its tags exist here', response: Taxonomies },
+    'GET /taxonomies': { summary: 'Every taxonomy (as taxonomies/index)', response: Taxonomies },
     'GET /taxonomies/view/:id': { summary: 'A taxonomy by id or namespace, with every tag it defines' },
     'POST /taxonomies/enable/:id': { summary: 'Enable a taxonomy: its exclusivity rules and its tags apply (site admins)' },
     'POST /taxonomies/disable/:id': { summary: 'Disable a taxonomy (site admins)' },
@@ -40,9 +41,9 @@ export async function libraryRoutes(app: FastifyInstance, store: Store, librarie
     'GET /galaxy_clusters/index/:id': { summary: 'The clusters of a galaxy' },
     'POST /galaxy_clusters/index/:id': { summary: 'The clusters of a galaxy whose value, synonyms or description hold `searchall`' },
     'GET /galaxy_clusters/view/:id': { summary: 'A cluster by id or uuid, with its galaxy, meta and relations' },
-    'GET /objectTemplates/index': { summary: 'Every object template' },
-    'GET /objectTemplates': { summary: 'Every object template (as objectTemplates/index)' },
-    'GET /objectTemplates/view/:id': { summary: 'An object template by id, uuid or name, with its relations' },
+    'GET /objectTemplates/index': { summary: 'Every object template', response: ObjectTemplates },
+    'GET /objectTemplates': { summary: 'Every object template (as objectTemplates/index)', response: ObjectTemplates },
+    'GET /objectTemplates/view/:id': { summary: 'An object template by id, uuid or name, with its relations', response: ObjectTemplateView },
     'GET /objectTemplates/getRaw/:id': { summary: 'An object template as published (definition.json)' },
     'GET /noticelists/index': { summary: 'Every noticelist' },
     'GET /noticelists': { summary: 'Every noticelist (as noticelists/index)' },

@@ -10,6 +10,7 @@ import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteOrganisation, mayEditOrganisations } from '../../access/policy/organisations.js';
 import { documented } from '../openapi.js';
+import { Organisations } from '../schemas/answers.js';
 import { ORGANISATION_BODY } from '../schemas/bodies.js';
 
 /** An organisation as MISP answers it. */
@@ -38,9 +39,9 @@ const failed = (field: string, reason: string) => new ApiError(403, 'The organis
 
 export async function organisationRoutes(app: FastifyInstance, store: Store): Promise<void> {
   documented(app, 'Organisations', {
-    'GET /organisations': { summary: "This instance's organisations" },
-    'GET /organisations/index': { summary: "This instance's organisations" },
-    'GET /organisations/index/*': { summary: 'Organisations: /scope:local|external|all/searchall:TEXT' },
+    'GET /organisations': { summary: "This instance's organisations", response: Organisations },
+    'GET /organisations/index': { summary: "This instance's organisations", response: Organisations },
+    'GET /organisations/index/*': { summary: 'Organisations: /scope:local|external|all/searchall:TEXT', response: Organisations },
     'GET /organisations/view/:id': { summary: 'One organisation by id, uuid or name' },
     'POST /admin/organisations/add': { summary: 'Add an organisation (site admins)', body: ORGANISATION_BODY },
     'POST /admin/organisations/edit/:id': { summary: 'Change an organisation (site admins)', body: ORGANISATION_BODY },

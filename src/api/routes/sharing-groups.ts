@@ -13,6 +13,7 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteSharingGroup, mayEditSharingGroup, mayMakeSharingGroups, sharingGroupFacts } from '../../access/policy/sharing-groups.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
+import { SharingGroups } from '../schemas/answers.js';
 import { SHARING_GROUP_BODY } from '../schemas/bodies.js';
 
 const org = (o: SharingGroup['org']) => ({ id: String(o.id), uuid: o.uuid, name: o.name, local: o.local });
@@ -56,8 +57,8 @@ const failed = (field: string, reason: string) => new ApiError(403, 'Could not s
 
 export async function sharingGroupRoutes(app: FastifyInstance, store: Store): Promise<void> {
   documented(app, 'Sharing groups', Object.fromEntries(['/sharing_groups', '/sharingGroups'].flatMap((b) => [
-    [`GET ${b}`, { summary: 'The sharing groups your organisation is in or made' }],
-    [`GET ${b}/index`, { summary: 'The sharing groups your organisation is in or made' }],
+    [`GET ${b}`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],
+    [`GET ${b}/index`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],
     [`GET ${b}/view/:id`, { summary: 'One sharing group by id or uuid, with its organisations' }],
     [`POST ${b}/add`, { summary: 'Make a sharing group (perm_sharing_group); your organisation is its first member', body: SHARING_GROUP_BODY }],
     [`POST ${b}/edit/:id`, { summary: 'Change a sharing group', body: SHARING_GROUP_BODY }],

@@ -15,6 +15,7 @@ import {
 } from '../../access/policy/users.js';
 import { mayEditRoles } from '../../access/policy/roles.js';
 import { documented } from '../openapi.js';
+import { AuthKeyMade, AuthKeys, Roles, Users } from '../schemas/answers.js';
 import { AUTH_KEY_BODY, ROLE_BODY, USER_BODY } from '../schemas/bodies.js';
 
 export function roleDocument(role: Role) {
@@ -58,7 +59,7 @@ function permissionsOf(body: Fields, base: readonly Permission[] = []): Permissi
 
 export async function userRoutes(app: FastifyInstance, store: Store): Promise<void> {
   documented(app, 'Users, roles and keys', {
-    'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs)' },
+    'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs)', response: Users },
     'GET /users/view/:id': { summary: "A user by id ('me': yourself)" },
     'GET /admin/users/view/:id': { summary: 'A user you administer' },
     'POST /admin/users/add': { summary: 'Add a user (organisation admins: to their organisation)', body: USER_BODY },
@@ -67,12 +68,12 @@ export async function userRoutes(app: FastifyInstance, store: Store): Promise<vo
     'POST /users/edit/:id': { summary: 'Change a user (as admin/users/edit)', body: USER_BODY },
     'POST /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
     'DELETE /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
-    'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: AUTH_KEY_BODY },
-    'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters' },
+    'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: AUTH_KEY_BODY, response: AuthKeyMade },
+    'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters', response: AuthKeys },
     'POST /auth_keys/delete/:id': { summary: 'Revoke a key' },
     'DELETE /auth_keys/delete/:id': { summary: 'Revoke a key' },
-    'GET /roles': { summary: 'The roles, with every permission flag' },
-    'GET /roles/index': { summary: 'The roles, with every permission flag' },
+    'GET /roles': { summary: 'The roles, with every permission flag', response: Roles },
+    'GET /roles/index': { summary: 'The roles, with every permission flag', response: Roles },
     'GET /roles/view/:id': { summary: 'One role' },
     'POST /admin/roles/add': { summary: 'Add a role (site admins): a name and perm_* flags', body: ROLE_BODY },
     'POST /admin/roles/edit/:id': { summary: 'Change a role (site admins)', body: ROLE_BODY },

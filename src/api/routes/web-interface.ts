@@ -13,6 +13,7 @@ import { ApiError, notFound } from '../errors.js';
 import { countField } from '../body.js';
 import { correlationGraph } from '../../store/correlations/graph.js';
 import { documented } from '../openapi.js';
+import { Annotations, CorrelationGraph, Dashboard, EventAbilities, ImportPlan } from '../schemas/answers.js';
 import { requirePermission, userOf } from '../session.js';
 import { viewerOf } from '../../access/viewer.js';
 import { entryView, importDocuments, importStix } from '../../services/import/documents.js';
@@ -29,12 +30,12 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
  */
 export async function interfaceRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
   documented(app, 'Interface', {
-    'GET /cairn/dashboard': { summary: 'Counts of what you may see (events, attributes, correlating values), the latest events, top tags, attributes by type, events by month' },
-    'GET /cairn/events/:id/annotations': { summary: "An event's attributes' correlation counts and warninglist hits, its related events with the values they share, its over-correlating values and its objects' template descriptions" },
-    'GET /cairn/events/:id/abilities': { summary: 'What you may do to an event (change, publish, delete, tag, add attributes and objects…), as the server will decide it' },
-    'GET /cairn/events/:id/graph': { summary: 'The correlation graph around an event: events (depth 1–3, default 2; at most max, default 40, up to 200) and the values they share' },
-    'POST /cairn/import/preview': { summary: 'What importing a document (a MISP event, a list of events, {"response": [...]} or a STIX 2.1 bundle) would create or update, and what it would leave out; stores nothing' },
-    'POST /cairn/import': { summary: 'Import a document as events of your organisation (creators kept for site admins and sync users)' },
+    'GET /cairn/dashboard': { summary: 'Counts of what you may see (events, attributes, correlating values), the latest events, top tags, attributes by type, events by month', response: Dashboard },
+    'GET /cairn/events/:id/annotations': { summary: "An event's attributes' correlation counts and warninglist hits, its related events with the values they share, its over-correlating values and its objects' template descriptions", response: Annotations },
+    'GET /cairn/events/:id/abilities': { summary: 'What you may do to an event (change, publish, delete, tag, add attributes and objects…), as the server will decide it', response: EventAbilities },
+    'GET /cairn/events/:id/graph': { summary: 'The correlation graph around an event: events (depth 1–3, default 2; at most max, default 40, up to 200) and the values they share', response: CorrelationGraph },
+    'POST /cairn/import/preview': { summary: 'What importing a document (a MISP event, a list of events, {"response": [...]} or a STIX 2.1 bundle) would create or update, and what it would leave out; stores nothing', response: ImportPlan },
+    'POST /cairn/import': { summary: 'Import a document as events of your organisation (creators kept for site admins and sync users)', response: ImportPlan },
     'GET /cairn/events/:id/report': { summary: 'The event as a threat report (Markdown, the seeds\' format); related=1 adds the related events' },
   });
 

@@ -1,12 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
-import type { AttributeDoc } from '../types';
+import type { Attribute, AttributeSaved, DescribeTypes } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 import { TagChip } from './TagChip';
 
-interface DescribeTypes {
-  result: { types: string[]; categories: string[]; sane_defaults: Record<string, { default_category: string; to_ids: number }> };
-}
 
 let describeTypes: Promise<DescribeTypes> | undefined;
 
@@ -14,7 +11,7 @@ let describeTypes: Promise<DescribeTypes> | undefined;
  * Adds an attribute to an event, or changes one (`editing`) and its tags. A new attribute's category and
  * detection flag follow MISP's defaults for its type unless chosen.
  */
-export function AttributeForm({ eventId, editing, onDone }: { eventId: string; editing?: AttributeDoc; onDone: (message: string) => void }) {
+export function AttributeForm({ eventId, editing, onDone }: { eventId: string; editing?: Attribute; onDone: (message: string) => void }) {
   const types = useLoad(() => (describeTypes ??= api<DescribeTypes>('GET', '/attributes/describeTypes.json')), 'types');
   const [type, setType] = useState(editing?.type ?? 'domain');
   const [category, setCategory] = useState(editing?.category ?? '');
@@ -36,7 +33,7 @@ export function AttributeForm({ eventId, editing, onDone }: { eventId: string; e
     e.preventDefault();
     void attempt(async () => {
       const fields = { type, value, comment, category: category || defaults?.default_category, to_ids: toIds ?? defaults?.to_ids === 1 };
-      const answer = await api<{ errors?: unknown }>('POST', editing ? `/attributes/edit/${editing.uuid}` : `/attributes/add/${eventId}`, fields);
+      const answer = await api<AttributeSaved>('POST', editing ? `/attributes/edit/${editing.uuid}` : `/attributes/add/${eventId}`, fields);
       if (answer.errors) throw new Error(JSON.stringify(answer.errors));
       if (!editing) {
         setValue('');

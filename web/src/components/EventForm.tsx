@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
-import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS, type EventDoc } from '../types';
+import type { Event } from '@cairn/answers';
+import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS } from '../types';
 
 type Fields = { info: string; date: string; threat_level_id: string; analysis: string; distribution: string };
 
 /** An event's own fields: for a new event (no `event`), or to change one. */
-export function EventForm({ event, submit, label }: { event?: EventDoc; submit: (fields: Fields) => Promise<void>; label: string }) {
+export function EventForm({ event, submit, label }: { event?: Event; submit: (fields: Fields) => Promise<void>; label: string }) {
   const [fields, setFields] = useState<Fields>({
     info: event?.info ?? '', date: event?.date ?? new Date().toISOString().slice(0, 10), threat_level_id: event?.threat_level_id ?? '2',
     analysis: event?.analysis ?? '0', distribution: event?.distribution ?? '0',

@@ -1,21 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
-import type { ObjectDoc } from '../types';
+import type { MispObject, ObjectTemplateEntry, ObjectTemplateView } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 
-interface TemplateDoc { ObjectTemplate: { uuid: string; name: string; description: string; version: string; 'meta-category': string; requirements: { required?: string[]; requiredOneOf?: string[] } } }
-interface TemplateView extends TemplateDoc {
-  ObjectTemplateElement: Array<{ object_relation: string; type: string; description: string; values_list: string[]; 'ui-priority': string }>;
-}
 
 /**
  * Adds an object of a loaded template, or changes one (`editing`): one field per relation, the template's
  * rules checked by the server. A changed value replaces the attribute of that relation; a new one is added.
  */
-export function ObjectForm({ eventId, editing, onDone }: { eventId: string; editing?: ObjectDoc; onDone: (message: string) => void }) {
-  const templates = useLoad(() => api<TemplateDoc[]>('GET', '/objectTemplates'), 'templates');
+export function ObjectForm({ eventId, editing, onDone }: { eventId: string; editing?: MispObject; onDone: (message: string) => void }) {
+  const templates = useLoad(() => api<ObjectTemplateEntry[]>('GET', '/objectTemplates'), 'templates');
   const [chosen, setChosen] = useState(editing?.name ?? '');
-  const template = useLoad(() => (chosen ? api<TemplateView>('GET', `/objectTemplates/view/${chosen}`) : Promise.resolve(undefined)), chosen);
+  const template = useLoad(() => (chosen ? api<ObjectTemplateView>('GET', `/objectTemplates/view/${chosen}`) : Promise.resolve(undefined)), chosen);
   const current = (relation: string) => editing?.Attribute.find((a) => a.object_relation === relation && !a.deleted);
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries((editing?.Attribute ?? []).filter((a) => !a.deleted && a.object_relation).map((a) => [a.object_relation!, a.value])));

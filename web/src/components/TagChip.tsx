@@ -1,4 +1,4 @@
-import type { TagDoc } from '../types';
+import type { Tag } from '@cairn/answers';
 
 /** Black or white text, whichever reads better on the tag's colour. */
 function textOn(colour: string): string {
@@ -11,7 +11,7 @@ function textOn(colour: string): string {
 const SAFE_COLOUR = /^#[0-9a-f]{6}$/i;
 
 /** A tag as a coloured chip; its name is text, and only a #rrggbb colour is ever applied. */
-export function TagChip({ tag, onRemove }: { tag: TagDoc; onRemove?: () => void }) {
+export function TagChip({ tag, onRemove }: { tag: Pick<Tag, 'name'> & Partial<Pick<Tag, 'colour' | 'local'>>; onRemove?: () => void }) {
   const colour = tag.colour && SAFE_COLOUR.test(tag.colour) ? tag.colour : '#5b6b7d';
   return (
     <span className="tag" style={{ background: colour, color: textOn(colour) }} title={tag.local ? `${tag.name} (local)` : tag.name}>

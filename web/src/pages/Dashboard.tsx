@@ -1,7 +1,7 @@
 import { api } from '../api';
 import { BarChart, ColumnChart } from '../components/BarChart';
 import { TagChip } from '../components/TagChip';
-import type { Dashboard as DashboardData } from '../types';
+import type { Dashboard as DashboardData } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 
 function Figure({ label, value }: { label: string; value: number }) {

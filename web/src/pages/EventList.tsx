@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { TagChip } from '../components/TagChip';
 import { navigate, queryOf } from '../router';
-import { THREAT_LEVELS, type IndexEntry } from '../types';
+import type { EventIndexEntry } from '@cairn/answers';
+import { THREAT_LEVELS } from '../types';
 import { useLoad } from '../useLoad';
 
 const PAGE_SIZE = 50;
@@ -19,7 +20,7 @@ function indexBody(q: URLSearchParams) {
 
 export function EventList({ path }: { path: string }) {
   const q = queryOf(path);
-  const { data, error } = useLoad(() => api<IndexEntry[]>('POST', '/events/index', indexBody(q)), path);
+  const { data, error } = useLoad(() => api<EventIndexEntry[]>('POST', '/events/index', indexBody(q)), path);
   const [form, setForm] = useState<Record<string, string>>(() => Object.fromEntries(FILTERS.map((f) => [f, q.get(f) ?? ''])));
   const page = Number(q.get('page') ?? '1') || 1;
   const go = (changes: Record<string, string>) => {

@@ -6,20 +6,21 @@ import { EventForm, saveEvent } from '../components/EventForm';
 import { ObjectForm } from '../components/ObjectForm';
 import { TagChip } from '../components/TagChip';
 import { VirtualList } from '../components/VirtualList';
-import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS, type Annotations, type AttributeDoc, type EventAbilities, type EventDoc } from '../types';
+import type { Annotations, Attribute, EventAbilities, EventView } from '@cairn/answers';
+import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS } from '../types';
 import { useLoad } from '../useLoad';
 
-type Row = { kind: 'category'; name: string; count: number } | { kind: 'attribute'; a: AttributeDoc };
+type Row = { kind: 'category'; name: string; count: number } | { kind: 'attribute'; a: Attribute };
 
 /** Indicators grouped by category, categories in order of first appearance, as the seeds' report reads. */
-function indicatorRows(attributes: readonly AttributeDoc[]): Row[] {
-  const groups = new Map<string, AttributeDoc[]>();
+function indicatorRows(attributes: readonly Attribute[]): Row[] {
+  const groups = new Map<string, Attribute[]>();
   for (const a of attributes) groups.set(a.category, [...(groups.get(a.category) ?? []), a]);
   return [...groups].flatMap(([name, list]) => [{ kind: 'category' as const, name, count: list.length }, ...list.map((a) => ({ kind: 'attribute' as const, a }))]);
 }
 
 export function EventPage({ id }: { id: string }) {
-  const event = useLoad(() => api<{ Event: EventDoc }>('GET', `/events/view/${encodeURIComponent(id)}`), id);
+  const event = useLoad(() => api<EventView>('GET', `/events/view/${encodeURIComponent(id)}`), id);
   // What the page offers is what the server would allow: it asks, and offers nothing until it knows.
   const may = useLoad(() => api<EventAbilities>('GET', `/cairn/events/${encodeURIComponent(id)}/abilities`), id);
   // The marks come after the event itself: the server answers the event first, and the list shows at once.

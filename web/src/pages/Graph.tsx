@@ -2,14 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
 import { useLoad } from '../useLoad';
-
-interface GraphData {
-  event: string;
-  nodes: Array<{ event: string; info: string; date: string; depth: number }>;
-  edges: Array<{ from: string; to: string; shared: number; values: string[] }>;
-  truncated: boolean;
-  overCorrelating: Array<{ value: string; events: number }>;
-}
+import type { CorrelationGraph } from '@cairn/answers';
 
 interface Point {
   x: number;
@@ -24,7 +17,7 @@ const short = (text: string, n = 26) => (text.length > n ? `${text.slice(0, n - 
 const along = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
 
 /** Places events on rings by their distance from the centre; an outer event near the inner one that found it. */
-function layout(g: GraphData): Map<string, Point> {
+function layout(g: CorrelationGraph): Map<string, Point> {
   const at = new Map<string, Point>([[g.event, C]]);
   const angle = new Map<string, number>([[g.event, 0]]);
   for (let depth = 1; depth <= 3; depth++) {
@@ -50,7 +43,7 @@ function layout(g: GraphData): Map<string, Point> {
  */
 export function Graph({ id }: { id: string }) {
   const [depth, setDepth] = useState(2);
-  const { data, error } = useLoad(() => api<GraphData>('GET', `/cairn/events/${encodeURIComponent(id)}/graph?depth=${depth}&max=40`), `${id}/${depth}`);
+  const { data, error } = useLoad(() => api<CorrelationGraph>('GET', `/cairn/events/${encodeURIComponent(id)}/graph?depth=${depth}&max=40`), `${id}/${depth}`);
   if (error) return <p className="error">{error}</p>;
   if (!data) return <div className="loading">Loading…</div>;
   const at = layout(data);

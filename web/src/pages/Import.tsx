@@ -1,28 +1,12 @@
 import { useState } from 'react';
 import { api, ApiFailure } from '../api';
+import type { ImportPlan, ImportStatus } from '@cairn/answers';
 
-interface Planned {
-  uuid: string;
-  info: string;
-  status: 'created' | 'updated' | 'unchanged' | 'refused';
-  eventId?: number;
-  reason?: string;
-  attributes: number;
-  objects: number;
-  problems: string[];
-}
-
-interface Plan {
-  format: 'misp' | 'stix2';
-  events: Planned[];
-  left: string[];
-}
-
-const WILL: Record<Planned['status'], string> = { created: 'new event', updated: 'update', unchanged: 'unchanged', refused: 'refused' };
-const DID: Record<Planned['status'], string> = { created: 'created', updated: 'updated', unchanged: 'unchanged', refused: 'refused' };
+const WILL: Record<ImportStatus, string> = { created: 'new event', updated: 'update', unchanged: 'unchanged', refused: 'refused' };
+const DID: Record<ImportStatus, string> = { created: 'created', updated: 'updated', unchanged: 'unchanged', refused: 'refused' };
 
 /** What a document holds, event by event, and what would be (or was) left out. */
-function PlanTable({ plan, done }: { plan: Plan; done: boolean }) {
+function PlanTable({ plan, done }: { plan: ImportPlan; done: boolean }) {
   return (
     <>
       <table className="table import-plan">
@@ -52,8 +36,8 @@ function PlanTable({ plan, done }: { plan: Plan; done: boolean }) {
 export function Import() {
   const [name, setName] = useState('');
   const [doc, setDoc] = useState<unknown>(undefined);
-  const [plan, setPlan] = useState<Plan | undefined>(undefined);
-  const [result, setResult] = useState<Plan | undefined>(undefined);
+  const [plan, setPlan] = useState<ImportPlan | undefined>(undefined);
+  const [result, setResult] = useState<ImportPlan | undefined>(undefined);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const fail = (err: unknown) => setError(err instanceof ApiFailure ? err.message : String(err));
@@ -74,7 +58,7 @@ export function Import() {
     setDoc(parsed);
     setBusy(true);
     try {
-      setPlan(await api<Plan>('POST', '/cairn/import/preview', parsed));
+      setPlan(await api<ImportPlan>('POST', '/cairn/import/preview', parsed));
     } catch (err) {
       fail(err);
     } finally {
@@ -84,7 +68,7 @@ export function Import() {
   const confirm = async () => {
     setBusy(true);
     try {
-      setResult(await api<Plan>('POST', '/cairn/import', doc));
+      setResult(await api<ImportPlan>('POST', '/cairn/import', doc));
       setPlan(undefined);
     } catch (err) {
       fail(err);

@@ -1,14 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, setCsrfToken } from '../api';
-import type { Me } from '../types';
+import type { AuthKeyEntry, AuthKeyMade, Session } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 
-interface KeyEntry {
-  AuthKey: { id: string; authkey_start: string; authkey_end: string; comment: string; created: string; user_id: string };
-}
-
-export function Profile({ me }: { me: Me }) {
-  const keys = useLoad(() => api<KeyEntry[]>('GET', '/auth_keys/index'), 'keys');
+export function Profile({ me }: { me: Session }) {
+  const keys = useLoad(() => api<AuthKeyEntry[]>('GET', '/auth_keys/index'), 'keys');
   const [made, setMade] = useState('');
   const [comment, setComment] = useState('');
   const [message, setMessage] = useState('');
@@ -18,7 +14,7 @@ export function Profile({ me }: { me: Me }) {
   const makeKey = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const answer = await api<{ AuthKey: { authkey_raw: string } }>('POST', '/auth_keys/add/me', { comment });
+      const answer = await api<AuthKeyMade>('POST', '/auth_keys/add/me', { comment });
       setMade(answer.AuthKey.authkey_raw);
       setComment('');
       keys.reload();
@@ -38,7 +34,7 @@ export function Profile({ me }: { me: Me }) {
   const changePassword = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const answer = await api<Me>('POST', '/auth/password', { current, password });
+      const answer = await api<Session>('POST', '/auth/password', { current, password });
       setCsrfToken(answer.csrfToken);
       setCurrent('');
       setPassword('');

@@ -1,9 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, download } from '../api';
-import type { AttributeDoc } from '../types';
-
-/** An attribute as attributes/restSearch answers it, with its event's title. */
-type Hit = AttributeDoc & { Event?: { info: string } };
+import type { AttributeHit, AttributeSearch } from '@cairn/answers';
 
 const FORMATS = ['json', 'csv', 'text', 'hashes', 'suricata', 'snort', 'zeek', 'rpz', 'cache', 'stix2'] as const;
 const EXTENSIONS: Record<string, string> = { json: 'json', csv: 'csv', text: 'txt', hashes: 'txt', suricata: 'rules', snort: 'rules', zeek: 'intel', rpz: 'rpz', cache: 'txt', stix2: 'stix.json' };
@@ -20,7 +17,7 @@ function queryOf(f: Record<string, string>): Record<string, unknown> {
 
 export function Search() {
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [hits, setHits] = useState<Hit[] | undefined>(undefined);
+  const [hits, setHits] = useState<AttributeHit[] | undefined>(undefined);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: { target: { value: string } }) => setFields({ ...fields, [k]: e.target.value });
@@ -29,7 +26,7 @@ export function Search() {
     setBusy(true);
     setError('');
     try {
-      const answer = await api<{ response: { Attribute: Hit[] } }>('POST', '/attributes/restSearch', { ...queryOf(fields), limit: LIMIT, includeEventUuid: true });
+      const answer = await api<AttributeSearch>('POST', '/attributes/restSearch', { ...queryOf(fields), limit: LIMIT, includeEventUuid: true });
       setHits(answer.response.Attribute);
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : String(err));

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
-import type { Me } from '../types';
+import type { Session } from '@cairn/answers';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function SignIn({ onSignedIn }: { onSignedIn: (me: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -12,7 +12,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     setError('');
     try {
-      onSignedIn(await api<Me>('POST', '/auth/login', { email, password }));
+      onSignedIn(await api<Session>('POST', '/auth/login', { email, password }));
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : 'The server could not be reached.');
     } finally {

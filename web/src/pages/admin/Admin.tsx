@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import type { Me, UserAbilities } from '../../types';
+import type { Session, UserAbilities } from '@cairn/answers';
 import { AuditLog } from './AuditLog';
 import { Exclusions } from './Exclusions';
 import { Keys } from './Keys';
@@ -10,7 +10,7 @@ import { SharingGroups } from './SharingGroups';
 import { Users } from './Users';
 
 /** Administration: each section for those the server says may use it (and it checks every change again). */
-const SECTIONS: ReadonlyArray<{ id: string; label: string; who: keyof UserAbilities; page: (props: { me: Me }) => ReactElement }> = [
+const SECTIONS: ReadonlyArray<{ id: string; label: string; who: keyof UserAbilities; page: (props: { me: Session }) => ReactElement }> = [
   { id: 'users', label: 'Users', who: 'canManageUsers', page: Users },
   { id: 'keys', label: 'API keys', who: 'canManageUsers', page: Keys },
   { id: 'roles', label: 'Roles', who: 'canManageUsers', page: Roles },
@@ -23,11 +23,11 @@ const SECTIONS: ReadonlyArray<{ id: string; label: string; who: keyof UserAbilit
 ];
 
 /** The administration is the place of those who administer users: organisation and site admins. */
-export function mayAdminister(me: Me): boolean {
+export function mayAdminister(me: Session): boolean {
   return me.abilities.canManageUsers;
 }
 
-export function Admin({ me, section }: { me: Me; section: string | undefined }) {
+export function Admin({ me, section }: { me: Session; section: string | undefined }) {
   const open = SECTIONS.filter((s) => me.abilities[s.who]);
   const current = open.find((s) => s.id === section) ?? open[0];
   if (!current) return <p className="error">Your role administers nothing here.</p>;

@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
-
-interface AuditDoc { AuditLog: { id: string; created: string; email: string; request_ip: string; action: string; model: string; model_id: string; title: string } }
+import type { AuditLogEntry } from '@cairn/answers';
 
 export function AuditLog() {
   const [page, setPage] = useState(1);
-  const log = useLoad(() => api<AuditDoc[]>('POST', '/admin/audit_logs/index', { limit: 50, page }), `audit/${page}`);
+  const log = useLoad(() => api<AuditLogEntry[]>('POST', '/admin/audit_logs/index', { limit: 50, page }), `audit/${page}`);
   return (
     <section className="card">
       <h2>Audit log</h2>

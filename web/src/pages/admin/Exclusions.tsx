@@ -2,11 +2,10 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface ExclusionDoc { CorrelationExclusion: { id: string; value: string; comment: string } }
+import type { CorrelationExclusionEntry } from '@cairn/answers';
 
 export function Exclusions() {
-  const list = useLoad(() => api<ExclusionDoc[]>('GET', '/correlation_exclusions/index'), 'exclusions');
+  const list = useLoad(() => api<CorrelationExclusionEntry[]>('GET', '/correlation_exclusions/index'), 'exclusions');
   const { message, run } = useAction(list.reload);
   const [value, setValue] = useState('');
   const [comment, setComment] = useState('');

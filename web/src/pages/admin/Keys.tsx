@@ -1,14 +1,10 @@
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface KeyDoc {
-  AuthKey: { id: string; authkey_start: string; authkey_end: string; comment: string; created: string };
-  User: { id: string; email: string };
-}
+import type { AuthKeyEntry } from '@cairn/answers';
 
 export function Keys() {
-  const keys = useLoad(() => api<KeyDoc[]>('GET', '/auth_keys/index'), 'keys');
+  const keys = useLoad(() => api<AuthKeyEntry[]>('GET', '/auth_keys/index'), 'keys');
   const { message, run } = useAction(keys.reload);
   return (
     <section className="card">

@@ -2,12 +2,10 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface WarninglistDoc { Warninglist: { id: string; name: string; type: string; enabled: boolean; warninglist_entry_count: string } }
-interface TaxonomyDoc { Taxonomy: { id: string; namespace: string; description: string; enabled: boolean } }
+import type { TaxonomyEntry, Warninglists as WarninglistsAnswer } from '@cairn/answers';
 
 export function Warninglists() {
-  const lists = useLoad(() => api<{ Warninglists: WarninglistDoc[] }>('GET', '/warninglists'), 'warninglists');
+  const lists = useLoad(() => api<WarninglistsAnswer>('GET', '/warninglists'), 'warninglists');
   const { message, run } = useAction(lists.reload);
   const [filter, setFilter] = useState('');
   const shown = (lists.data?.Warninglists ?? []).filter((w) => w.Warninglist.name.toLowerCase().includes(filter.toLowerCase()));
@@ -34,7 +32,7 @@ export function Warninglists() {
 }
 
 export function Taxonomies() {
-  const list = useLoad(() => api<TaxonomyDoc[]>('GET', '/taxonomies'), 'taxonomies');
+  const list = useLoad(() => api<TaxonomyEntry[]>('GET', '/taxonomies'), 'taxonomies');
   const { message, run } = useAction(list.reload);
   return (
     <section className="card">

@@ -2,13 +2,10 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface OrgDoc {
-  Organisation: { id: string; name: string; uuid: string; local: boolean; sector: string; nationality: string; date_created: string };
-}
+import type { OrganisationEntry } from '@cairn/answers';
 
 export function Organisations() {
-  const orgs = useLoad(() => api<OrgDoc[]>('GET', '/organisations/index/scope:all'), 'orgs');
+  const orgs = useLoad(() => api<OrganisationEntry[]>('GET', '/organisations/index/scope:all'), 'orgs');
   const { message, run } = useAction(orgs.reload);
   const [name, setName] = useState('');
   return (

@@ -1,15 +1,14 @@
 import { api } from '../../api';
-import type { Me } from '../../types';
+import type { RoleEntry, RolePermission, Session } from '@cairn/answers';
 import { useAction } from '../../useAction';
 import { useLoad } from '../../useLoad';
 
-interface RoleDoc { Role: Record<string, unknown> & { id: string; name: string } }
 
 /** The roles and the permission flags each grants; a site admin turns flags on and off. */
-export function Roles({ me }: { me: Me }) {
-  const roles = useLoad(() => api<RoleDoc[]>('GET', '/roles'), 'roles');
+export function Roles({ me }: { me: Session }) {
+  const roles = useLoad(() => api<RoleEntry[]>('GET', '/roles'), 'roles');
   const { message, run } = useAction(roles.reload);
-  const flags = [...new Set((roles.data ?? []).flatMap(({ Role: r }) => Object.keys(r).filter((k) => k.startsWith('perm_'))))];
+  const flags = [...new Set((roles.data ?? []).flatMap(({ Role: r }) => Object.keys(r).filter((k): k is RolePermission => k.startsWith('perm_'))))];
   const editable = me.abilities.canEditRoles;
   return (
     <section className="card">

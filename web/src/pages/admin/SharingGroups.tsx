@@ -2,18 +2,11 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface GroupDoc {
-  SharingGroup: { id: string; name: string; description: string; releasability: string };
-  Organisation: { name: string };
-  SharingGroupOrg: Array<{ org_id: string; extend: boolean; Organisation: { name: string } }>;
-  editable?: boolean;
-}
-interface OrgDoc { Organisation: { id: string; name: string } }
+import type { OrganisationEntry, SharingGroups as SharingGroupsAnswer } from '@cairn/answers';
 
 export function SharingGroups() {
-  const groups = useLoad(() => api<{ response: GroupDoc[] }>('GET', '/sharing_groups'), 'groups');
-  const orgs = useLoad(() => api<OrgDoc[]>('GET', '/organisations/index/scope:all'), 'orgs');
+  const groups = useLoad(() => api<SharingGroupsAnswer>('GET', '/sharing_groups'), 'groups');
+  const orgs = useLoad(() => api<OrganisationEntry[]>('GET', '/organisations/index/scope:all'), 'orgs');
   const { message, run } = useAction(groups.reload);
   const [name, setName] = useState('');
   const [member, setMember] = useState<Record<string, string>>({});

@@ -2,19 +2,12 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
-
-interface UserDoc {
-  User: { id: string; email: string; org_id: string; role_id: string; disabled: boolean };
-  Role: { id: string; name: string };
-  Organisation: { id: string; name: string };
-}
-interface RoleDoc { Role: { id: string; name: string } }
-interface OrgDoc { Organisation: { id: string; name: string; local: boolean } }
+import type { OrganisationEntry, RoleEntry, UserDocument } from '@cairn/answers';
 
 export function Users() {
-  const users = useLoad(() => api<UserDoc[]>('GET', '/admin/users/index'), 'users');
-  const roles = useLoad(() => api<RoleDoc[]>('GET', '/roles'), 'roles');
-  const orgs = useLoad(() => api<OrgDoc[]>('GET', '/organisations/index/scope:local').catch(() => [] as OrgDoc[]), 'orgs');
+  const users = useLoad(() => api<UserDocument[]>('GET', '/admin/users/index'), 'users');
+  const roles = useLoad(() => api<RoleEntry[]>('GET', '/roles'), 'roles');
+  const orgs = useLoad(() => api<OrganisationEntry[]>('GET', '/organisations/index/scope:local').catch(() => [] as OrganisationEntry[]), 'orgs');
   const { message, run } = useAction(users.reload);
   const [draft, setDraft] = useState({ email: '', org_id: '', role_id: '', password: '' });
   const [password, setPassword] = useState<Record<string, string>>({});

@@ -1,0 +1,142 @@
+import { Type, type Static } from 'typebox';
+import { DateText, Doc, EpochText, IdText, Nullable, UuidText } from './answer-fields.js';
+
+/*
+ * What MISP's event and attribute routes answer, as Cairn serves them (src/formats/misp-json/serialize.ts,
+ * src/api/routes/events.ts and attributes.ts). Ids, enums and timestamps are text, flags booleans.
+ */
+
+/** 0 your organisation … 5 inherit the event's. */
+const Distribution = () => Type.String({ pattern: '^[0-5]$', description: '0 organisation, 1 community, 2 connected, 3 all, 4 sharing group, 5 inherit' });
+const SharingGroupRef = () => Type.Optional(Doc({ uuid: UuidText(), name: Type.String() }));
+
+export const Tag = Doc({ name: Type.String(), colour: Type.String(), local: Type.Boolean(), relationship_type: Type.String() });
+export type Tag = Static<typeof Tag>;
+
+export const Sighting = Doc({
+  uuid: UuidText(), type: Type.String({ description: '0 sighting, 1 false positive, 2 expiration' }), date_sighting: EpochText(), source: Type.String(),
+  Organisation: Type.Optional(Doc({ uuid: UuidText(), name: Type.String() })),
+});
+export type Sighting = Static<typeof Sighting>;
+
+/** An attribute as an event's document holds it (no local ids: the event's document is the same on every instance). */
+export const Attribute = Doc({
+  uuid: UuidText(), type: Type.String(), category: Type.String(), value: Type.String(), to_ids: Type.Boolean(),
+  distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  comment: Type.String(), timestamp: EpochText(), disable_correlation: Type.Boolean(), deleted: Type.Boolean(),
+  first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()),
+  object_relation: Type.Optional(Type.String({ description: 'in an object: its relation' })),
+  data: Type.Optional(Type.String({ description: 'base64 of an attachment or malware sample' })),
+  Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)),
+});
+export type Attribute = Static<typeof Attribute>;
+
+export const ObjectReference = Doc({
+  uuid: UuidText(), object_uuid: UuidText(), referenced_uuid: UuidText(), relationship_type: Type.String(), comment: Type.String(),
+  timestamp: EpochText(), deleted: Type.Boolean(),
+});
+export type ObjectReference = Static<typeof ObjectReference>;
+
+export const MispObject = Doc({
+  uuid: UuidText(), name: Type.String(), 'meta-category': Type.String(), description: Type.String(), template_uuid: Type.String(), template_version: Type.String(),
+  comment: Type.String(), distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  timestamp: EpochText(), first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()), deleted: Type.Boolean(),
+  Attribute: Type.Array(Attribute), ObjectReference: Type.Array(ObjectReference),
+});
+export type MispObject = Static<typeof MispObject>;
+
+export const EventReport = Doc({
+  uuid: UuidText(), name: Type.String(), content: Type.String(), distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  timestamp: EpochText(), deleted: Type.Boolean(),
+});
+export type EventReport = Static<typeof EventReport>;
+
+/** A galaxy an item's `misp-galaxy:` tags name; a cluster the loaded libraries do not know has only what its tag says. */
+export const Galaxy = Doc({
+  name: Type.String(), type: Type.String(), namespace: Type.String(), description: Type.String(),
+  GalaxyCluster: Type.Array(Doc({
+    type: Type.String(), value: Type.String(), tag_name: Type.String(), local: Type.Boolean(),
+    description: Type.Optional(Type.String()), meta: Type.Record(Type.String(), Type.Array(Type.String())),
+  })),
+});
+export type Galaxy = Static<typeof Galaxy>;
+
+const OrgRef = () => Doc({ uuid: UuidText(), name: Type.String() });
+
+/** The fields events/index and events/view both give an event. */
+const EVENT_FIELDS = {
+  id: IdText(), uuid: UuidText(), info: Type.String(), date: DateText(),
+  threat_level_id: Type.String({ pattern: '^[1-4]$', description: '1 high, 2 medium, 3 low, 4 undefined' }),
+  analysis: Type.String({ pattern: '^[0-2]$', description: '0 initial, 1 ongoing, 2 completed' }),
+  distribution: Type.String({ pattern: '^[0-4]$', description: '0 organisation, 1 community, 2 connected, 3 all, 4 sharing group' }),
+  published: Type.Boolean(), timestamp: EpochText(), publish_timestamp: EpochText(), disable_correlation: Type.Boolean(), extends_uuid: Type.String(),
+};
+
+export const RelatedEvent = Doc({ Event: Doc({ id: IdText(), uuid: UuidText(), info: Type.String(), date: DateText() }) });
+export type RelatedEvent = Static<typeof RelatedEvent>;
+
+export const Event = Doc({
+  ...EVENT_FIELDS, sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  Orgc: OrgRef(), Org: Type.Optional(OrgRef()),
+  Tag: Type.Array(Tag), Attribute: Type.Array(Attribute), Object: Type.Array(MispObject), EventReport: Type.Optional(Type.Array(EventReport)),
+  Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent),
+});
+export type Event = Static<typeof Event>;
+
+/** events/view, and events/add with what it left out of the event in `errors`. */
+export const EventView = Doc({ Event, errors: Type.Optional(Type.Array(Type.String(), { description: 'attributes left out, and why' })) });
+export type EventView = Static<typeof EventView>;
+
+const OrgIdRef = () => Doc({ id: IdText(), uuid: UuidText(), name: Type.String() });
+
+export const EventIndexEntry = Doc({
+  ...EVENT_FIELDS, org_id: IdText(), orgc_id: IdText(), attribute_count: IdText('live attributes you may see'), sharing_group_id: IdText(),
+  proposal_email_lock: Type.Boolean(), locked: Type.Boolean(), sighting_timestamp: EpochText(),
+  Org: OrgIdRef(), Orgc: OrgIdRef(), EventTag: Type.Array(Doc({ Tag: Doc({ name: Type.String(), colour: Type.String() }) })),
+});
+export type EventIndexEntry = Static<typeof EventIndexEntry>;
+
+/** events/index with `minimal`: what a sync compares. */
+export const EventIndexMinimalEntry = Doc({
+  id: IdText(), timestamp: EpochText(), sighting_timestamp: EpochText(), published: Type.Boolean(), uuid: UuidText(), orgc_uuid: UuidText(),
+});
+export type EventIndexMinimalEntry = Static<typeof EventIndexMinimalEntry>;
+
+export const EventIndex = Type.Union([Type.Array(EventIndexEntry), Type.Array(EventIndexMinimalEntry)], { description: 'the events, in full or (minimal) as a sync compares them' });
+export type EventIndex = Static<typeof EventIndex>;
+
+export const RelatedAttribute = Doc({ event_id: IdText(), uuid: UuidText(), value: Type.String(), info: Type.String() });
+
+/** An attribute as attributes/restSearch finds it: with its local ids and its event's essentials. */
+export const AttributeHit = Doc({
+  id: IdText(), event_id: IdText(), object_id: IdText(), object_relation: Nullable(Type.String()), category: Type.String(), type: Type.String(),
+  to_ids: Type.Boolean(), uuid: UuidText(), timestamp: EpochText(), distribution: Distribution(), sharing_group_id: IdText(), comment: Type.String(),
+  deleted: Type.Boolean(), disable_correlation: Type.Boolean(), first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()), value: Type.String(),
+  Event: Doc({ org_id: IdText(), distribution: Distribution(), id: IdText(), info: Type.String(), orgc_id: IdText(), uuid: UuidText() }),
+  RelatedAttribute: Type.Optional(Type.Array(RelatedAttribute)),
+});
+export type AttributeHit = Static<typeof AttributeHit>;
+
+/** attributes/restSearch as JSON (other return formats are text). */
+export const AttributeSearch = Doc({ response: Doc({ Attribute: Type.Array(AttributeHit) }) });
+export type AttributeSearch = Static<typeof AttributeSearch>;
+
+export const DescribeTypes = Doc({
+  result: Doc({
+    sane_defaults: Type.Record(Type.String(), Doc({ default_category: Type.String(), to_ids: Type.Union([Type.Literal(0), Type.Literal(1)]) })),
+    types: Type.Array(Type.String()), categories: Type.Array(Type.String()),
+    category_type_mappings: Type.Record(Type.String(), Type.Array(Type.String())),
+  }),
+});
+export type DescribeTypes = Static<typeof DescribeTypes>;
+
+/** attributes/view and attributes/edit: one attribute with its local ids; attributes/add answers a list when given one. */
+const { Event: _event, RelatedAttribute: _related, ...SAVED_ATTRIBUTE } = AttributeHit.properties;
+export const SavedAttribute = Doc(SAVED_ATTRIBUTE);
+export type SavedAttribute = Static<typeof SavedAttribute>;
+
+export const AttributeSaved = Doc({
+  Attribute: Type.Union([SavedAttribute, Type.Array(SavedAttribute)]),
+  errors: Type.Optional(Type.Array(Type.String(), { description: 'attributes left out, and why' })),
+});
+export type AttributeSaved = Static<typeof AttributeSaved>;

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, it } from 'node:test';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { EventAbilities as PolicyEventAbilities, UserAbilities as PolicyUserAbilities } from '../../src/access/policy/abilities.js';
+import type {
+  Annotations, AttributeSaved, AttributeSearch, CorrelationGraph, EventAbilities, EventView, ImportPlan, Session, UserAbilities, Warninglists,
+} from '../../src/api/schemas/answers.js';
+import { readLibraries } from '../../src/libraries/directory.js';
+import type { Store } from '../../src/store/database.js';
+import { saveLibraries } from '../../src/store/library-load.js';
+import { findUser, setPassword } from '../../src/store/users.js';
+import { call, serve, type Instance } from '../helpers/api.js';
+import { fixturePath } from '../helpers/shared-data.js';
+import { forEachDialect } from '../helpers/stores.js';
+
+// The policy decides the abilities and the schemas publish them: the compiler keeps the two the same.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const abilitiesAgree: [Same<UserAbilities, PolicyUserAbilities>, Same<EventAbilities, PolicyEventAbilities>] = [true, true];
+
+const PASSWORD = 'a long enough password';
+const EVENT = 'ab000000-0000-4000-8000-0000000a0001';
+const OTHER = 'ab000000-0000-4000-8000-0000000a0002';
+
+/** One request of the client, and the route (as /openapi.json names it) whose published answer it must fit. */
+interface Case {
+  route: string;
+  path: string;
+  key?: string | null;
+  body?: unknown;
+}
+
+forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fixture) => {
+  let i: Instance;
+  let store: Store;
+  let session: { cookie: string; csrf: string };
+  let eventId: string;
+  let attributeId: string;
+  let spec: { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: object }> }> }>> };
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validators = new Map<string, ValidateFunction>();
+
+  /** A request as the web client sends it: the session cookie and its CSRF token. */
+  const browser = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${i.base}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/json', Cookie: session.cookie, 'X-CSRF-Token': session.csrf,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  };
+
+  /** The published answer schema of a route, compiled once. */
+  const validatorOf = (route: string) => {
+    const [method, path] = route.split(' ') as [string, string];
+    const schema = spec.paths[path]?.[method.toLowerCase()]?.responses?.['200']?.content?.['application/json']?.schema;
+    assert.ok(schema, `${route} publishes its answer`);
+    if (!validators.has(route)) validators.set(route, ajv.compile(schema));
+    return validators.get(route)!;
+  };
+
+  const covered = new Set<string>();
+  /** Sends the request and checks the answer against its route's published schema. */
+  const fits = async <T = unknown>(c: Case): Promise<T> => {
+    const method = c.route.split(' ')[0]!;
+    const res = c.key === undefined ? await browser(method, c.path, c.body) : await call(i, c.key, method, c.path, c.body);
+    assert.equal(res.status, 200, `${method} ${c.path}: ${JSON.stringify(res.body)}`);
+    const validate = validatorOf(c.route);
+    assert.ok(validate(res.body), `${method} ${c.path} fits ${c.route}'s schema: ${ajv.errorsText(validate.errors)}`);
+    if (Array.isArray(res.body)) assert.ok(res.body.length > 0, `${method} ${c.path} answers something to check`);
+    covered.add(c.route);
+    return res.body as T;
+  };
+
+  before(async () => {
+    store = await fixture.open();
+    await saveLibraries(store, readLibraries(fixturePath('misp')));
+    i = await serve(store);
+    await setPassword(store, (await findUser(store, 'alice@a.test'))!.id, PASSWORD);
+    const login = await fetch(`${i.base}/auth/login`, {
+      method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'alice@a.test', password: PASSWORD }),
+    });
+    const body = await login.json() as { csrfToken: string };
+    session = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: body.csrfToken };
+    spec = (await call(i, null, 'GET', '/openapi.json')).body;
+  });
+  after(async () => {
+    await i.app.close();
+    await fixture.cleanup();
+  });
+
+  it('keeps the published abilities and the policy\'s the same', () => {
+    assert.deepEqual(abilitiesAgree, [true, true]);
+  });
+
+  it('answers the event pages as published: index, view, add, abilities, annotations, graph', async () => {
+    const added = await fits<EventView>({ route: 'POST /events/add', path: '/events/add', body: { Event: {
+      uuid: EVENT, info: 'Answers', distribution: 1, threat_level_id: 2, analysis: 1,
+      Tag: [{ name: 'tlp:white' }, { name: 'misp-galaxy:threat-actor="Sofacy"' }, { name: 'misp-galaxy:unknown="Nobody"' }],
+      Attribute: [
+        { type: 'domain', value: 'shared.example', to_ids: true, Tag: [{ name: 'tlp:green' }] },
+        { type: 'ip-dst', value: '10.0.0.1', comment: 'on rfc1918' },
+        { type: 'no-such-type', value: 'left out' },
+      ],
+      Object: [{ name: 'domain-ip', 'meta-category': 'network', Attribute: [{ type: 'domain', object_relation: 'domain', value: 'in-object.example' }],
+        ObjectReference: [] }],
+      EventReport: [{ name: 'Report', content: 'Text.' }],
+    } } });
+    assert.ok((added.errors ?? []).length > 0, 'the answer names what it left out');
+    eventId = added.Event.id;
+    await fits({ route: 'POST /events', path: '/events', body: { Event: { uuid: OTHER, info: 'Related', distribution: 1, Attribute: [{ type: 'domain', value: 'shared.example' }] } } });
+    const attribute = added.Event.Attribute.find((a) => a.value === 'shared.example')!;
+    assert.equal((await call(i, i.bob, 'POST', '/sightings/add', { uuid: attribute.uuid })).status, 200);
+
+    const view = await fits<EventView>({ route: 'GET /events/view/{id}', path: `/events/view/${eventId}` });
+    assert.ok(view.Event.RelatedEvent.length > 0 && view.Event.Galaxy.length > 0 && view.Event.Object.length > 0, 'related events, galaxies and objects are checked');
+    await fits({ route: 'GET /events/{id}', path: `/events/${EVENT}` });
+    await fits({ route: 'POST /events/index', path: '/events/index', body: {} });
+    await fits({ route: 'POST /events/index', path: '/events/index', body: { minimal: true } });
+    await fits({ route: 'GET /events/index', path: '/events/index?limit=5', key: i.alice });
+    await fits({ route: 'GET /events', path: '/events', key: i.alice });
+    await fits({ route: 'GET /cairn/events/{id}/abilities', path: `/cairn/events/${eventId}/abilities` });
+    const notes = await fits<Annotations>({ route: 'GET /cairn/events/{id}/annotations', path: `/cairn/events/${eventId}/annotations` });
+    assert.ok(notes.related.length > 0);
+    const graph = await fits<CorrelationGraph>({ route: 'GET /cairn/events/{id}/graph', path: `/cairn/events/${eventId}/graph?depth=2&max=40` });
+    assert.ok(graph.edges.length > 0);
+    await fits({ route: 'GET /cairn/dashboard', path: '/cairn/dashboard' });
+  });
+
+  it('answers attribute searches and changes as published', async () => {
+    const one = await fits<AttributeSaved>({ route: 'POST /attributes/add/{event}', path: `/attributes/add/${eventId}`, body: { type: 'url', value: 'https://a.example/x' } });
+    attributeId = Array.isArray(one.Attribute) ? one.Attribute[0]!.id : one.Attribute.id;
+    await fits({ route: 'POST /attributes/add/{event}', path: `/attributes/add/${eventId}`, body: [{ type: 'url', value: 'https://b.example/y' }, { type: 'nope', value: 'x' }] });
+    await fits({ route: 'POST /attributes/edit/{id}', path: `/attributes/edit/${attributeId}`, body: { comment: 'changed' } });
+    await fits({ route: 'PUT /attributes/edit/{id}', path: `/attributes/edit/${attributeId}`, body: { to_ids: true } });
+    const found = await fits<AttributeSearch>({ route: 'POST /attributes/restSearch', path: '/attributes/restSearch', body: { value: 'shared.example', includeEventUuid: true, includeCorrelations: true } });
+    assert.ok(found.response.Attribute.length > 0);
+    await fits({ route: 'GET /attributes/restSearch', path: '/attributes/restSearch?value=shared.example', key: i.alice });
+    await fits({ route: 'GET /attributes/describeTypes.json', path: '/attributes/describeTypes.json' });
+  });
+
+  it('answers the import page as published', async () => {
+    const doc = { response: [{ Event: { uuid: 'ab000000-0000-4000-8000-0000000a0003', info: 'Imported', Attribute: [{ type: 'domain', value: 'imp.example' }] } }, 'not an event'] };
+    await fits({ route: 'POST /cairn/import/preview', path: '/cairn/import/preview', body: doc });
+    await fits({ route: 'POST /cairn/import', path: '/cairn/import', body: doc });
+    const bundle = JSON.parse(readFileSync(fixturePath('stix', 'fixture-report.json'), 'utf8')) as unknown;
+    const stix = await fits<ImportPlan>({ route: 'POST /cairn/import/preview', path: '/cairn/import/preview', body: bundle });
+    assert.equal(stix.format, 'stix2');
+  });
+
+  it('answers the administration pages and libraries as published', async () => {
+    const admin = i.admin;
+    assert.equal((await call(i, admin, 'POST', '/sharing_groups/add', { name: 'Answers group', releasability: 'us' })).status, 200);
+    assert.equal((await call(i, admin, 'POST', '/correlation_exclusions/add', { value: '%.internal', comment: 'ours' })).status, 200);
+    await fits({ route: 'POST /auth_keys/add/{id}', path: '/auth_keys/add/me', body: { comment: 'a key' } });
+    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index' });
+    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index', key: admin });
+    await fits({ route: 'GET /admin/users/index', path: '/admin/users/index', key: admin });
+    await fits({ route: 'GET /roles', path: '/roles' });
+    await fits({ route: 'GET /roles/index', path: '/roles/index', key: admin });
+    await fits({ route: 'GET /organisations', path: '/organisations', key: admin });
+    await fits({ route: 'GET /organisations/index', path: '/organisations/index', key: admin });
+    await fits({ route: 'GET /organisations/index/{*}', path: '/organisations/index/scope:all' });
+    for (const base of ['/sharing_groups', '/sharingGroups']) {
+      await fits({ route: `GET ${base}`, path: base, key: admin });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: admin });
+    }
+    await fits({ route: 'GET /correlation_exclusions/index', path: '/correlation_exclusions/index', key: admin });
+    const lists = await fits<Warninglists>({ route: 'GET /warninglists', path: '/warninglists' });
+    assert.ok(lists.Warninglists.length > 0);
+    await fits({ route: 'GET /warninglists/index', path: '/warninglists/index', key: admin });
+    await fits({ route: 'GET /admin/audit_logs/index', path: '/admin/audit_logs/index', key: admin });
+    await fits({ route: 'POST /admin/audit_logs/index', path: '/admin/audit_logs/index', key: admin, body: { limit: 50, page: 1 } });
+    await fits({ route: 'GET /taxonomies', path: '/taxonomies' });
+    await fits({ route: 'GET /taxonomies/index', path: '/taxonomies/index', key: admin });
+    await fits({ route: 'GET /objectTemplates', path: '/objectTemplates' });
+    await fits({ route: 'GET /objectTemplates/index', path: '/objectTemplates/index', key: admin });
+    await fits({ route: 'GET /objectTemplates/view/{id}', path: '/objectTemplates/view/domain-ip' });
+  });
+
+  it('answers the session routes as published', async () => {
+    await fits({ route: 'GET /auth/session', path: '/auth/session' });
+    const login = await fits<Session>({ route: 'POST /auth/login', path: '/auth/login', key: null, body: { email: 'alice@a.test', password: PASSWORD } });
+    assert.equal(typeof login.csrfToken, 'string');
+    await fits({ route: 'POST /auth/password', path: '/auth/password', body: { current: PASSWORD, password: PASSWORD } });
+  });
+
+  it('checks every answer it publishes', () => {
+    const published = Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops)
+      .filter(([, op]) => op.responses?.['200']?.content?.['application/json']?.schema)
+      .map(([method]) => `${method.toUpperCase()} ${path}`));
+    assert.deepEqual(published.filter((r) => !covered.has(r)).sort(), [], 'each published answer is checked here');
+  });
+});
