@@ -7,9 +7,9 @@ import type {
   Annotations, AttributeSaved, AttributeSearch, CorrelationGraph, EventAbilities, EventView, ImportPlan, Session, UserAbilities, Warninglists,
 } from '../../src/api/schemas/answers.js';
 import { readLibraries } from '../../src/libraries/directory.js';
-import type { Store } from '../../src/store/database.js';
-import { saveLibraries } from '../../src/store/library-load.js';
-import { findUser, setPassword } from '../../src/store/users.js';
+import type { Store } from '../../src/store/db/database.js';
+import { saveLibraries } from '../../src/store/libraries/load.js';
+import { findUser, setPassword } from '../../src/store/access/users.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
