@@ -24,6 +24,7 @@ import { webUiRoutes } from './web-ui.js';
 import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
 import { SettingsCache } from '../services/caches/settings.js';
+import type { ApiContext } from './context.js';
 import { WriteQueue } from '../services/write-queue.js';
 
 export interface ServerOptions {
@@ -129,20 +130,21 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
-  await app.register(async (scope) => eventRoutes(scope, store, settings, writes));
-  await app.register(async (scope) => attributeRoutes(scope, store, settings, writes));
-  await app.register(async (scope) => objectRoutes(scope, store, writes, libraries));
-  await app.register(async (scope) => tagRoutes(scope, store, libraries));
-  await app.register(async (scope) => sightingRoutes(scope, store));
-  await app.register(async (scope) => organisationRoutes(scope, store));
-  await app.register(async (scope) => userRoutes(scope, store));
-  await app.register(async (scope) => sharingGroupRoutes(scope, store));
-  await app.register(async (scope) => correlationAdminRoutes(scope, store, settings));
-  await app.register(async (scope) => auditLogRoutes(scope, store));
-  await app.register(async (scope) => libraryRoutes(scope, store, libraries));
-  await app.register(async (scope) => taxiiRoutes(scope, store, writes, bodyLimit), { prefix: '/taxii2' });
-  await app.register(async (scope) => webSessionRoutes(scope, store, sessions, failures));
-  await app.register(async (scope) => interfaceRoutes(scope, store, settings, writes));
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit };
+  await app.register(async (scope) => eventRoutes(scope, ctx));
+  await app.register(async (scope) => attributeRoutes(scope, ctx));
+  await app.register(async (scope) => objectRoutes(scope, ctx));
+  await app.register(async (scope) => tagRoutes(scope, ctx));
+  await app.register(async (scope) => sightingRoutes(scope, ctx));
+  await app.register(async (scope) => organisationRoutes(scope, ctx));
+  await app.register(async (scope) => userRoutes(scope, ctx));
+  await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
+  await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
+  await app.register(async (scope) => auditLogRoutes(scope, ctx));
+  await app.register(async (scope) => libraryRoutes(scope, ctx));
+  await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
+  await app.register(async (scope) => webSessionRoutes(scope, ctx));
+  await app.register(async (scope) => interfaceRoutes(scope, ctx));
   await app.register(async (scope) => webUiRoutes(scope));
   return app;
 }

@@ -4,12 +4,12 @@ import { abilities } from '../access/policy/abilities.js';
 import type { Store } from '../store/db/database.js';
 import { endSession, endSessionsOf, sessionOf, startSession, userByPassword, type SessionLimits } from '../store/access/sessions.js';
 import { setPassword, type User } from '../store/access/users.js';
-import type { FailedAuthLimit } from './auth-limit.js';
 import { ApiError } from './errors.js';
 import { documented } from './openapi.js';
 import { Session } from './schemas/answers.js';
 import { userOf } from './session.js';
 import { userDocument } from './routes/users.js';
+import type { ApiContext } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,7 +74,8 @@ const textOf = (body: unknown, field: string): string => {
   return v;
 };
 
-export async function webSessionRoutes(app: FastifyInstance, store: Store, sessions: WebSessions, failures: FailedAuthLimit): Promise<void> {
+export async function webSessionRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, sessions, failures } = ctx;
   documented(app, 'Web sessions', {
     'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user, what he may do (abilities) and the CSRF token', response: Session },
     'POST /auth/logout': { summary: 'End this session' },

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { softDeletion } from '../../model/deletion.js';
-import type { Store } from '../../store/db/database.js';
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
@@ -11,7 +10,6 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { eventFacts } from '../../access/policy/events.js';
 import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
-import type { WriteQueue } from '../../services/write-queue.js';
 import { randomUUID } from 'node:crypto';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
@@ -20,12 +18,13 @@ import { describeProblem } from '../../model/problems.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
-import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
 import { AttributeSaved, AttributeSearch } from '../schemas/answers.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
-export async function attributeRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, settings, writes } = ctx;
   documented(app, 'Attributes', {
     'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH, response: AttributeSearch },
     'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string', response: AttributeSearch },

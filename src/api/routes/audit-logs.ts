@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../../store/db/database.js';
 import { listAudit } from '../../store/access/audit-log.js';
 import { countField, sqlDatetime } from '../body.js';
 import { ApiError } from '../errors.js';
@@ -9,9 +8,11 @@ import { mayReadAuditLog, readsWholeAuditLog } from '../../access/policy/audit.j
 import { documented } from '../openapi.js';
 import { AuditLog } from '../schemas/answers.js';
 import { AUDIT_QUERY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 /** The audit log: site admins read all of it, organisation admins with perm_audit their organisation's. */
-export async function auditLogRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function auditLogRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Audit log', {
     'GET /admin/audit_logs/index': { summary: 'Who created, changed or deleted what, newest first (site admins; organisation admins for their organisation)', query: AUDIT_QUERY, response: AuditLog },
     'POST /admin/audit_logs/index': { summary: 'The audit log, with filters in the body', body: AUDIT_QUERY, response: AuditLog },

@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Store } from '../../store/db/database.js';
 import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusion } from '../../store/correlations/exclusions.js';
 import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/libraries/warninglists.js';
 import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayManageCorrelationExclusions, mayToggleWarninglists } from '../../access/policy/correlation.js';
-import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
 import { CorrelationExclusions, Warninglists } from '../schemas/answers.js';
 import { CHECK_VALUE, EXCLUSION_BODY, WARNINGLIST_TOGGLE } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 function exclusionDocument(e: CorrelationExclusion) {
   return { CorrelationExclusion: { id: String(e.id), value: e.value, from_json: false, comment: e.comment } };
@@ -37,7 +36,8 @@ function valuesOf(body: unknown): string[] {
  * with perm_warninglist turn them on and off). A change applies to the next request of this server,
  * and to other processes within the settings' few seconds of freshness.
  */
-export async function correlationAdminRoutes(app: FastifyInstance, store: Store, settings: SettingsCache): Promise<void> {
+export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, settings } = ctx;
   documented(app, 'Correlation and warninglists', {
     'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)', response: CorrelationExclusions },
     'GET /correlation_exclusions/view/:id': { summary: 'One correlation exclusion' },

@@ -21,10 +21,10 @@ import { lacking, refuseUnless, requirePermission, userOf } from '../session.js'
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
-import type { WriteQueue } from '../../services/write-queue.js';
 import { documented } from '../openapi.js';
 import { EventIndex, EventView } from '../schemas/answers.js';
 import { EVENT_BODY, INDEX_QUERY, REST_SEARCH } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 function indexEntry(e: EventSummary) {
   return {
@@ -62,7 +62,8 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }
 
-export async function eventRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, settings, writes } = ctx;
   documented(app, 'Events', {
     'GET /events/index': { summary: 'List the events you may see, newest first', query: INDEX_QUERY, response: EventIndex },
     'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY, response: EventIndex },

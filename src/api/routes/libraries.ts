@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { taxonomyTags } from '../../libraries/taxonomy.js';
-import type { Store } from '../../store/db/database.js';
 import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies } from '../../store/libraries/galaxies.js';
 import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../../store/libraries/noticelists.js';
 import { listObjectTemplates, objectTemplateByRef } from '../../store/libraries/object-templates.js';
 import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/libraries/taxonomies.js';
 import { countField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import type { LibraryCache } from '../../services/caches/libraries.js';
 import {
   clusterDocument, galaxyDocument, galaxyElements, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
 } from '../library-documents.js';
@@ -15,6 +13,7 @@ import { documented } from '../openapi.js';
 import { ObjectTemplates, ObjectTemplateView, Taxonomies } from '../schemas/answers.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayToggleNoticelists, mayToggleTaxonomies } from '../../access/policy/libraries.js';
+import type { ApiContext } from '../context.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -26,7 +25,8 @@ function searchOf(request: FastifyRequest, field: string): string | undefined {
 }
 
 /** Taxonomies, galaxies and their clusters, object templates and noticelists, as MISP serves them. */
-export async function libraryRoutes(app: FastifyInstance, store: Store, libraries: LibraryCache): Promise<void> {
+export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, libraries } = ctx;
   documented(app, 'Libraries', {
     'GET /taxonomies/index': { summary: 'Every taxonomy, with how many of its tags exist here', response: Taxonomies },
     'GET /taxonomies': { summary: 'Every taxonomy (as taxonomies/index)', response: Taxonomies },

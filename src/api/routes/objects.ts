@@ -7,7 +7,6 @@ import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import { softDeletion } from '../../model/deletion.js';
-import type { Store } from '../../store/db/database.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { localIds, objectByRef, referenceByRef } from '../../store/events/object-lookup.js';
@@ -20,14 +19,14 @@ import { eventFacts, type EventFacts } from '../../access/policy/events.js';
 import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
-import type { LibraryCache } from '../../services/caches/libraries.js';
-import type { WriteQueue } from '../../services/write-queue.js';
 import { documented } from '../openapi.js';
 import { OBJECT_BODY, REFERENCE_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
-export async function objectRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, libraries: LibraryCache): Promise<void> {
+export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, writes, libraries } = ctx;
   documented(app, 'Objects', {
     'GET /objects/view/:id': { summary: 'One object by id or uuid, with its attributes and references' },
     'POST /objects/add/:event': { summary: 'Add an object to an event; an object of a known template is checked against it', body: OBJECT_BODY },

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
-import type { Store } from '../../store/db/database.js';
 import {
   addOrganisation, deleteOrganisation, editOrganisation, findOrganisation, findOrganisationById, listOrganisations, organisationInUse,
   type Organisation, type OrganisationFields,
@@ -12,6 +11,7 @@ import { mayDeleteOrganisation, mayEditOrganisations } from '../../access/policy
 import { documented } from '../openapi.js';
 import { Organisations } from '../schemas/answers.js';
 import { ORGANISATION_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 /** An organisation as MISP answers it. */
 export function organisationDocument(o: Organisation) {
@@ -37,7 +37,8 @@ function fieldsOf(body: Fields): OrganisationFields {
 
 const failed = (field: string, reason: string) => new ApiError(403, 'The organisation could not be saved.', { errors: { [field]: [reason] } });
 
-export async function organisationRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function organisationRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Organisations', {
     'GET /organisations': { summary: "This instance's organisations", response: Organisations },
     'GET /organisations/index': { summary: "This instance's organisations", response: Organisations },

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid, parseItemRef } from '../../model/event.js';
-import type { Store } from '../../store/db/database.js';
 import {
   addSharingGroup, deleteSharingGroup, editSharingGroup, findSharingGroup, listSharingGroups, removeSharingGroupOrg,
   setSharingGroupAllLocalOrgs, setSharingGroupOrg, sharingGroupUses, type SharingGroup,
@@ -15,6 +14,7 @@ import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SharingGroups } from '../schemas/answers.js';
 import { SHARING_GROUP_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 const org = (o: SharingGroup['org']) => ({ id: String(o.id), uuid: o.uuid, name: o.name, local: o.local });
 
@@ -55,7 +55,8 @@ function groupInput(fields: Fields) {
 
 const failed = (field: string, reason: string) => new ApiError(403, 'Could not save sharing group.', { errors: { [field]: [reason] } });
 
-export async function sharingGroupRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function sharingGroupRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Sharing groups', Object.fromEntries(['/sharing_groups', '/sharingGroups'].flatMap((b) => [
     [`GET ${b}`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],
     [`GET ${b}/index`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../../store/db/database.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { searchAttributes } from '../../store/search/attributes.js';
 import { addSightings, listSightings, type SightingRecord } from '../../store/sightings.js';
@@ -10,6 +9,7 @@ import { mayAddSighting } from '../../access/policy/sightings.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { SIGHTING_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 function sightingDocument(s: SightingRecord) {
   return {
@@ -21,7 +21,8 @@ function sightingDocument(s: SightingRecord) {
   };
 }
 
-export async function sightingRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function sightingRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Sightings', {
     'POST /sightings/add/:id?': { summary: 'Add a sighting to an attribute (id or uuid in the address or body), or to every attribute you may see holding a value', body: SIGHTING_BODY },
     'POST /sightings/listSightings/:id/:context?': { summary: "Sightings of an attribute, or of an event (context 'event'), as MISP's default policy shows them" },

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
-import type { Store } from '../../store/db/database.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { TaxonomyRules } from '../../libraries/taxonomy.js';
 import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
@@ -10,9 +9,9 @@ import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
-import type { LibraryCache } from '../../services/caches/libraries.js';
 import { documented } from '../openapi.js';
 import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 function tagDocument(t: TagUsage, rules: TaxonomyRules) {
   return {
@@ -28,7 +27,8 @@ interface TagRequest {
   local?: unknown;
 }
 
-export async function tagRoutes(app: FastifyInstance, store: Store, libraries: LibraryCache): Promise<void> {
+export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, libraries } = ctx;
   documented(app, 'Tags', {
     'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSIONS, permissionFlags, type Permission } from '../../access/roles.js';
 import { passwordProblem } from '../../access/passwords.js';
-import type { Store } from '../../store/db/database.js';
 import { endSessionsOf } from '../../store/access/sessions.js';
 import {
   addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole, setPassword,
@@ -17,6 +16,7 @@ import { mayEditRoles } from '../../access/policy/roles.js';
 import { documented } from '../openapi.js';
 import { AuthKeyMade, AuthKeys, Roles, Users } from '../schemas/answers.js';
 import { AUTH_KEY_BODY, ROLE_BODY, USER_BODY } from '../schemas/bodies.js';
+import type { ApiContext } from '../context.js';
 
 export function roleDocument(role: Role) {
   return { id: String(role.id), name: role.name, ...permissionFlags(role.permissions) };
@@ -57,7 +57,8 @@ function permissionsOf(body: Fields, base: readonly Permission[] = []): Permissi
   return [...granted];
 }
 
-export async function userRoutes(app: FastifyInstance, store: Store): Promise<void> {
+export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Users, roles and keys', {
     'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs)', response: Users },
     'GET /users/view/:id': { summary: "A user by id ('me': yourself)" },

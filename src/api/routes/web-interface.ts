@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import { renderReport } from '../../formats/report-md/render.js';
-import type { Store } from '../../store/db/database.js';
 import { eventCorrelations } from '../../store/correlations/event-correlations.js';
 import { listEvents } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
@@ -17,10 +16,9 @@ import { Annotations, CorrelationGraph, Dashboard, EventAbilities, ImportPlan } 
 import { requirePermission, userOf } from '../session.js';
 import { viewerOf } from '../../access/viewer.js';
 import { entryView, importDocuments, importStix } from '../../services/import/documents.js';
-import type { WriteQueue } from '../../services/write-queue.js';
 import { eventsOfDocument } from '../../formats/input.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
-import type { SettingsCache } from '../../services/caches/settings.js';
+import type { ApiContext } from '../context.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -28,7 +26,8 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
  * What the web interface needs beyond MISP's API, under /cairn: the dashboard's figures, what an
  * event's page marks on each attribute, and the event as the seeds' report. Through the same policy.
  */
-export async function interfaceRoutes(app: FastifyInstance, store: Store, settings: SettingsCache, writes: WriteQueue): Promise<void> {
+export async function interfaceRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, settings, writes } = ctx;
   documented(app, 'Interface', {
     'GET /cairn/dashboard': { summary: 'Counts of what you may see (events, attributes, correlating values), the latest events, top tags, attributes by type, events by month', response: Dashboard },
     'GET /cairn/events/:id/annotations': { summary: "An event's attributes' correlation counts and warninglist hits, its related events with the values they share, its over-correlating values and its objects' template descriptions", response: Annotations },

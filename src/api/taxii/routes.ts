@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { softDeletion } from '../../model/deletion.js';
 import { isUuid } from '../../model/event.js';
 import type { StixObject } from '../../formats/stix/observables.js';
-import type { Store } from '../../store/db/database.js';
 import { loadEvent } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent } from '../../store/events/writer.js';
@@ -18,9 +17,9 @@ import { mayReadCollection, mayWriteCollection } from '../../access/policy/taxii
 import { viewerOf } from '../../access/viewer.js';
 import { importStix } from '../../services/import/documents.js';
 import type { Placement } from '../../services/import/pipeline.js';
-import type { WriteQueue } from '../../services/write-queue.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
 import { decodePosition, encodePosition, EventObjectsCache, readPage, versionOf, type Entry, type ObjectFilter, type Position } from './object-pages.js';
+import type { ApiContext } from '../context.js';
 
 type Query = Record<string, string | undefined>;
 type Params = { root: string; collection: string; objectId: string; status: string };
@@ -98,7 +97,8 @@ function envelopeOf(page: { entries: Entry[]; next?: Position }, member: string,
 }
 
 /** A TAXII 2.1 server over the events, to be registered under the prefix /taxii2: discovery, API roots, collections, objects, manifests, versions, status. */
-export async function taxiiRoutes(app: FastifyInstance, store: Store, writes: WriteQueue, maxContentLength: number): Promise<void> {
+export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store, writes, bodyLimit: maxContentLength } = ctx;
   const cache = new EventObjectsCache(store);
   documented(app, 'TAXII 2.1', {
     'GET /taxii2/': { summary: 'TAXII discovery: the API roots' },

@@ -141,7 +141,6 @@ class EventWrite {
   readonly correlatingValues = new Set<number>();
 
   constructor(
-    private readonly store: Store,
     private readonly trx: Trx,
     private readonly bulk: BulkInsert,
     private readonly refs: RefResolver,
@@ -339,7 +338,7 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
   await bulk.all('event_tag', event.tags.map((t, i) => ({
     event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
   })));
-  const write = new EventWrite(store, trx, bulk, refs, event, eventId, !existing, groups);
+  const write = new EventWrite(trx, bulk, refs, event, eventId, !existing, groups);
   await write.run();
   // A new event correlates on what was just written; an updated one is read back whole.
   recordValueEvents(deltas, correlatedBefore, existing ? await correlatingValueIds(trx, eventId) : write.correlatingValues);

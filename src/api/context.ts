@@ -1,0 +1,19 @@
+import type { LibraryCache } from '../services/caches/libraries.js';
+import type { SettingsCache } from '../services/caches/settings.js';
+import type { WriteQueue } from '../services/write-queue.js';
+import type { Store } from '../store/db/database.js';
+import type { FailedAuthLimit } from './auth-limit.js';
+import type { WebSessions } from './web-session.js';
+
+/** What every plugin of the server is handed: one server's store, caches, write queue and sessions. */
+export interface ApiContext {
+  readonly store: Store;
+  readonly settings: SettingsCache;
+  readonly writes: WriteQueue;
+  readonly libraries: LibraryCache;
+  readonly sessions: WebSessions;
+  /** Wrong keys and passwords, counted per address. */
+  readonly failures: FailedAuthLimit;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+}
