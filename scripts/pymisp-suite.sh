@@ -26,6 +26,9 @@
 #                                  is empty; default: $CAIRN_SHARED/data/misp/misp-objects, or ../shared/…
 #   PYMISP_SUITE_TRACE=FILE        append every HTTP call of every test (method, path, status, the start
 #                                  of the answer) to FILE as JSON lines, to see which call failed
+#   PYMISP_SUITE_PROBE=1           when a new user's answer (admin/users/add) has no authkey, make him a
+#                                  key through auth_keys/add, so that the suite's set-up goes on and the
+#                                  tests show what fails behind that; a diagnosis aid, not a pass
 #   KEEP=1                         keep the temporary folder and print where it is
 # The exit status is pytest's.
 set -euo pipefail
@@ -67,6 +70,7 @@ trap 'exit 130' INT TERM
 admin_key="$("$python" -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(40)))')"
 if [ -f "$cairn_root/dist/cli/main.js" ]; then cairn=(node "$cairn_root/bin/cairn.js")
 else cairn=(node --import tsx "$cairn_root/src/cli/main.ts"); fi
+touch "$work/server.log"
 (
   cd "$cairn_root"
   export CAIRN_DB="$work/cairn.db" CAIRN_ORG_NAME=ORGNAME CAIRN_ADMIN_KEY="$admin_key"
@@ -76,7 +80,7 @@ else cairn=(node --import tsx "$cairn_root/src/cli/main.ts"); fi
 server_pid=$!
 url=""
 for _ in $(seq 1 600); do
-  url="$(sed -n "s#.*serving MISP's REST API on \(http://127\.0\.0\.1:[0-9]*\).*#\1#p" "$work/server.log" | head -n 1)"
+  url="$(sed -n "s#.*serving MISP's REST API on \(http://127\.0\.0\.1:[0-9]*\).*#\1#p" "$work/server.log" | head -n 1 || true)"
   [ -n "$url" ] && break
   kill -0 "$server_pid" 2>/dev/null || { echo "pymisp-suite: cairn serve stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
   sleep 0.1
@@ -99,7 +103,8 @@ grep -q '^fast_mode = False$' "$run/tests/testlive_comprehensive.py" \
 sed -i 's/^fast_mode = False$/fast_mode = True/' "$run/tests/testlive_comprehensive.py"
 cat >"$run/tests/conftest.py" <<'PY'
 # Written by Cairn's scripts/pymisp-suite.sh: a per-test timeout (SIGALRM, set-up and tear-down included)
-# and, with PYMISP_SUITE_TRACE, a record of every HTTP call each test makes.
+# and, with PYMISP_SUITE_TRACE, a record of every HTTP call each test makes; with PYMISP_SUITE_PROBE, a
+# key made through auth_keys/add for each new user whose answer lacks one.
 import json, os, signal
 import pytest
 import requests
@@ -137,6 +142,25 @@ if TRACE:
         return response
 
     requests.Session.send = _traced
+
+if os.environ.get('PYMISP_SUITE_PROBE') == '1':
+    from pymisp import PyMISP, MISPUser
+    _add_user = PyMISP.add_user
+
+    def _add_user_with_key(self, user, pythonify=False):
+        made = _add_user(self, user, pythonify=pythonify)
+        made_id = made.id if isinstance(made, MISPUser) else (made.get('User') or {}).get('id')
+        has_key = getattr(made, 'authkey', None) if isinstance(made, MISPUser) else (made.get('User') or {}).get('authkey')
+        if made_id and not has_key:
+            answer = self._check_json_response(self._prepare_request('POST', f'auth_keys/add/{made_id}', data={}))
+            raw = answer['AuthKey']['authkey_raw']
+            if isinstance(made, MISPUser):
+                made.authkey = raw
+            else:
+                made['User']['authkey'] = raw
+        return made
+
+    PyMISP.add_user = _add_user_with_key
 PY
 
 if [ -n "${PYMISP_SUITE_TRACE:-}" ]; then
