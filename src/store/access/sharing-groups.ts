@@ -63,9 +63,14 @@ async function readGroups(db: Db, ids: readonly number[]): Promise<SharingGroup[
   }));
 }
 
+/** Ids of the sharing groups the viewer may see; a builder of its own for the query catalogue (src/store/queries/catalogue.ts). */
+export function visibleSharingGroupsQuery(db: Db, viewer: Viewer) {
+  return db.selectFrom('sharing_group').select('id').where(sharingGroupVisibleTo(viewer)).orderBy('id');
+}
+
 /** The sharing groups the viewer may see: those his organisation is in or made (all, for site admins). */
 export async function listSharingGroups(store: Store, viewer: Viewer): Promise<SharingGroup[]> {
-  const ids = await store.db.selectFrom('sharing_group').select('id').where(sharingGroupVisibleTo(viewer)).orderBy('id').execute();
+  const ids = await visibleSharingGroupsQuery(store.db, viewer).execute();
   return readGroups(store.db, ids.map((r) => r.id));
 }
 

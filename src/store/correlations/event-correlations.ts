@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import { ipPartOf, secondPartCorrelates } from '../../correlation/rules.js';
 import { cidrMatches, ipNumber, type IpValue } from '../values/cidr.js';
 import type { Store } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 import type { EventRef } from '../events/reader.js';
 import type { CorrelationSettings } from '../settings.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
@@ -66,6 +68,70 @@ interface Held {
   network: IpValue | undefined;
 }
 
+type Db = Kysely<Database>;
+
+/*
+ * The queries below are builders of their own so that the query catalogue (src/store/queries/catalogue.ts)
+ * compiles exactly what eventCorrelations and lookupValue run.
+ */
+
+/** The event asked about, when the viewer may see it. */
+export function correlatedEventQuery(db: Db, viewer: Viewer, ref: EventRef) {
+  return db.selectFrom('event').select(['id', 'uuid', 'info', 'date', 'disable_correlation'])
+    .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
+    .where(eventVisibleTo(viewer));
+}
+
+/** The event's correlating values the viewer may see, with what the value index knows of them. */
+export function heldValuesQuery(db: Db, viewer: Viewer, eventId: number, attribute?: string) {
+  const q = db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .innerJoin('value as v1', 'v1.id', 'attribute.value1_id').leftJoin('value as v2', 'v2.id', 'attribute.value2_id')
+    .leftJoin('value_events as n1', 'n1.value_id', 'attribute.value1_id').leftJoin('value_events as n2', 'n2.value_id', 'attribute.value2_id')
+    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
+      'n1.events as events1', 'v1.ip_first as ip1', 'v1.ip_prefix as prefix1', 'n2.events as events2', 'v2.ip_first as ip2', 'v2.ip_prefix as prefix2'])
+    .where('attribute.event_id', '=', eventId).where(correlating).where(attributeVisibleTo(viewer));
+  return attribute ? q.where('attribute.uuid', '=', uuidToBytes(attribute)) : q;
+}
+
+/** Distinct events the viewer may see, other than one, holding any of the values (one chunk of them). */
+export function eventsHoldingQuery(db: Db, viewer: Viewer, ids: readonly number[], except: number) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select('attribute.event_id').distinct()
+    .where((eb) => holdsValueIds(eb, ids)).where('attribute.event_id', '!=', except)
+    .where(correlating).where(attributeVisibleTo(viewer));
+}
+
+/** The events the viewer may see, other than one, holding any of the values: the related events alone. */
+export function relatedEventsQuery(db: Db, viewer: Viewer, ids: readonly number[], except: number) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date']).distinct()
+    .where((eb) => holdsValueIds(eb, ids)).where('attribute.event_id', '!=', except)
+    .where(correlating).where(attributeVisibleTo(viewer));
+}
+
+/** The attributes the viewer may see, in events other than one, holding any of the values: the links. */
+export function linkingAttributesQuery(db: Db, viewer: Viewer, ids: readonly number[], except: number) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
+      'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date'])
+    .where((eb) => holdsValueIds(eb, ids)).where('attribute.event_id', '!=', except)
+    .where(correlating).where(attributeVisibleTo(viewer)).orderBy('attribute.id');
+}
+
+/** The events the viewer may see that hold any of the values in a live attribute, oldest first. */
+export function valueEventsQuery(db: Db, viewer: Viewer, ids: readonly number[]) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['event.id', 'event.uuid']).distinct()
+    .where((eb) => holdsValueIds(eb, ids))
+    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .orderBy('event.id');
+}
+
+/** How many events the value index counts for each value, whoever may see them: an upper bound. */
+export function valueEventCountsQuery(db: Db, ids: readonly number[]) {
+  return db.selectFrom('value_events').select(['value_id as id', 'events']).where('value_id', 'in', [...ids]);
+}
+
 /**
  * Distinct events the viewer may see, other than one, that hold any of the values in a correlating
  * part: the exact count behind an over-correlation flag.
@@ -73,10 +139,7 @@ interface Held {
 async function eventsHolding(store: Store, viewer: Viewer, ids: readonly number[], except: number): Promise<number> {
   const events = new Set<number>();
   for (const part of chunked(ids)) {
-    const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-      .select('attribute.event_id').distinct()
-      .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', except)
-      .where(correlating).where(attributeVisibleTo(viewer)).execute();
+    const rows = await eventsHoldingQuery(store.db, viewer, part, except).execute();
     for (const r of rows) events.add(r.event_id);
   }
   return events.size;
@@ -102,9 +165,7 @@ export async function eventCorrelations(
   store: Store, viewer: Viewer, ref: EventRef, settings: CorrelationSettings, options: CorrelationOptions = {},
 ): Promise<EventCorrelations | undefined> {
   const db = store.db;
-  const event = await db.selectFrom('event').select(['id', 'uuid', 'info', 'date', 'disable_correlation'])
-    .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
-    .where(eventVisibleTo(viewer)).executeTakeFirst();
+  const event = await correlatedEventQuery(db, viewer, ref).executeTakeFirst();
   if (!event) return undefined;
   const result: EventCorrelations = {
     id: event.id, uuid: bytesToUuid(event.uuid), info: event.info, date: event.date, ...(options.attribute ? { attribute: options.attribute } : {}), related: [], overCorrelating: [],
@@ -112,13 +173,7 @@ export async function eventCorrelations(
   if (event.disable_correlation === 1) return result;
 
   // The event's values come with what the index knows of them: their count of events and their network.
-  let q = db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .innerJoin('value as v1', 'v1.id', 'attribute.value1_id').leftJoin('value as v2', 'v2.id', 'attribute.value2_id')
-    .leftJoin('value_events as n1', 'n1.value_id', 'attribute.value1_id').leftJoin('value_events as n2', 'n2.value_id', 'attribute.value2_id')
-    .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
-      'n1.events as events1', 'v1.ip_first as ip1', 'v1.ip_prefix as prefix1', 'n2.events as events2', 'v2.ip_first as ip2', 'v2.ip_prefix as prefix2'])
-    .where('attribute.event_id', '=', event.id).where(correlating).where(attributeVisibleTo(viewer));
-  if (options.attribute) q = q.where('attribute.uuid', '=', uuidToBytes(options.attribute));
+  const q = heldValuesQuery(db, viewer, event.id, options.attribute);
   const held = new Map<number, Held>();
   const hold = (id: number, text: string, uuid: string, ip: boolean, events: number, first: Buffer | null, prefix: number | null) => {
     if (settings.exclusions.matches(text)) return;
@@ -192,10 +247,7 @@ export async function eventCorrelations(
   const cidrWanted = [...cidr.matched].filter(([, owns]) => owns.size > 0).map(([id]) => id);
   if (options.eventsOnly) {
     for (const part of chunked([...listed])) {
-      const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-        .select(['event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date']).distinct()
-        .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', event.id)
-        .where(correlating).where(attributeVisibleTo(viewer)).execute();
+      const rows = await relatedEventsQuery(db, viewer, part, event.id).execute();
       for (const r of rows) {
         if (!related.has(r.event_id)) related.set(r.event_id, { id: r.event_id, uuid: bytesToUuid(r.event_uuid), info: r.info, date: r.date, shared: 0, values: [], links: [] });
       }
@@ -205,11 +257,7 @@ export async function eventCorrelations(
   }
   const wanted = [...new Set([...listed, ...cidrWanted])];
   for (const part of chunked(wanted)) {
-    const rows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-      .select(['attribute.uuid', 'attribute.type', 'attribute.value1', 'attribute.value2', 'attribute.value1_id', 'attribute.value2_id',
-        'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.date'])
-      .where((eb) => holdsValueIds(eb, part)).where('attribute.event_id', '!=', event.id)
-      .where(correlating).where(attributeVisibleTo(viewer)).orderBy('attribute.id').execute();
+    const rows = await linkingAttributesQuery(db, viewer, part, event.id).execute();
     for (const r of rows) {
       const uuid = bytesToUuid(r.uuid);
       const ipPart = ipPartOf(r.type);
@@ -242,14 +290,10 @@ export interface ValueLookup {
 /** Every event holding a value (as typed, or lower-cased as values are stored), and whether it over-correlates. */
 export async function lookupValue(store: Store, viewer: Viewer, value: string, settings: CorrelationSettings): Promise<ValueLookup> {
   const ids = await valueIdsOf(store.db, value);
-  const rows = ids.length === 0 ? [] : await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .select(['event.id', 'event.uuid']).distinct()
-    .where((eb) => holdsValueIds(eb, ids))
-    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
-    .orderBy('event.id').execute();
+  const rows = ids.length === 0 ? [] : await valueEventsQuery(store.db, viewer, ids).execute();
   let overCorrelating = false;
   if (ids.length > 0) {
-    const counts = await store.db.selectFrom('value_events').select(['value_id as id', 'events']).where('value_id', 'in', ids).execute();
+    const counts = await valueEventCountsQuery(store.db, ids).execute();
     for (const c of counts) {
       if (c.events <= settings.overCorrelationThreshold) continue;
       overCorrelating ||= seesEverything(viewer) || (await eventsHolding(store, viewer, [c.id], -1)) > settings.overCorrelationThreshold;

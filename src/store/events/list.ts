@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
@@ -104,23 +104,33 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
   };
 }
 
-/** The events the viewer may see, newest first, a page at a time, with what an index shows of each. */
-export async function listEvents(store: Store, viewer: Viewer, paging: EventPage, filter: EventIndexFilter = {}): Promise<EventSummary[]> {
-  const db = store.db;
-  const rows = await db.selectFrom('event')
+/** The page of the index: the events the viewer may see, in the order asked for, with their organisations. */
+export function eventIndexQuery(store: Store, viewer: Viewer, paging: EventPage, filter: EventIndexFilter = {}) {
+  return store.db.selectFrom('event')
     .innerJoin('organisation as org', 'org.id', 'event.org_id')
     .innerJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
     .selectAll('event')
     .select(['org.uuid as org_uuid', 'org.name as org_name', 'orgc.uuid as orgc_uuid', 'orgc.name as orgc_name'])
     .where(eventVisibleTo(viewer)).where(indexFilter(store, filter))
     .orderBy(`event.${filter.sort ?? 'id'}`, filter.desc === false || (filter.sort !== undefined && filter.desc !== true) ? 'asc' : 'desc').orderBy('event.id', 'desc')
-    .limit(paging.limit).offset((paging.page - 1) * paging.limit).execute();
+    .limit(paging.limit).offset((paging.page - 1) * paging.limit);
+}
+
+/** How many live attributes of each of these events the viewer may see: the count an index row shows. */
+export function visibleAttributeCountsQuery(db: Kysely<Database>, viewer: Viewer, eventIds: readonly number[]) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.event_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.event_id', 'in', [...eventIds]).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy('attribute.event_id');
+}
+
+/** The events the viewer may see, newest first, a page at a time, with what an index shows of each. */
+export async function listEvents(store: Store, viewer: Viewer, paging: EventPage, filter: EventIndexFilter = {}): Promise<EventSummary[]> {
+  const db = store.db;
+  const rows = await eventIndexQuery(store, viewer, paging, filter).execute();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const counts = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .select(['attribute.event_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('attribute.event_id', 'in', ids).where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
-    .groupBy('attribute.event_id').execute();
+  const counts = await visibleAttributeCountsQuery(db, viewer, ids).execute();
   const countOf = new Map(counts.map((c) => [c.event_id, Number(c.n)]));
   const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
     .select(['event_tag.event_id', 'tag.name', 'tag.colour']).where('event_tag.event_id', 'in', ids).orderBy('event_tag.id').execute();

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Viewer } from '../../access/viewer.js';
 import type {
   Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SharingGroupRef, SightingType, StoredEvent, TagRef,
@@ -6,13 +6,15 @@ import type {
 } from '../../model/event.js';
 import { parseItemRef, type ItemRef } from '../../model/event.js';
 import type { Store } from '../db/database.js';
-import type { AttributeTable } from '../db/schema.js';
+import type { AttributeTable, Database } from '../db/schema.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { sharingGroupNames } from '../access/sharing-groups.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, reportVisibleTo, sightingVisibleTo } from '../visibility.js';
 
 export type EventRef = ItemRef;
+
+type Db = Kysely<Database>;
 
 export interface ReadOptions {
   /** Include soft-deleted attributes, objects, references and reports (false by default). */
@@ -59,18 +61,59 @@ function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined, 
   };
 }
 
-/** One whole event as the viewer may see it, or undefined when it does not exist or is not his to see. */
-export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, options: ReadOptions = {}): Promise<StoredEvent | undefined> {
-  const db = store.db;
-  const row = await db
+/*
+ * The queries of loadEvent that apply the access policy, one builder each so that the query catalogue
+ * (src/store/queries/catalogue.ts) compiles exactly what loadEvent runs. `live` is the deleted flags read.
+ */
+
+/** The event row with its organisations, when the viewer may see the event. */
+export function eventRowQuery(db: Db, viewer: Viewer, ref: EventRef) {
+  return db
     .selectFrom('event')
     .innerJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
     .innerJoin('organisation as org', 'org.id', 'event.org_id')
     .selectAll('event')
     .select(['orgc.uuid as orgc_uuid', 'orgc.name as orgc_name', 'org.uuid as org_uuid', 'org.name as org_name'])
     .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
-    .where(eventVisibleTo(viewer))
-    .executeTakeFirst();
+    .where(eventVisibleTo(viewer));
+}
+
+/** The event's attributes the viewer may see. */
+export function eventAttributesQuery(db: Db, viewer: Viewer, eventId: number, live: readonly number[]) {
+  return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .selectAll('attribute')
+    .where('attribute.event_id', '=', eventId).where('attribute.deleted', 'in', [...live])
+    .where(attributeVisibleTo(viewer))
+    .orderBy('attribute.id');
+}
+
+/** The event's objects the viewer may see. */
+export function eventObjectsQuery(db: Db, viewer: Viewer, eventId: number, live: readonly number[]) {
+  return db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
+    .where('object.event_id', '=', eventId).where('object.deleted', 'in', [...live])
+    .where(objectVisibleTo(viewer)).orderBy('object.id');
+}
+
+/** The event's reports the viewer may see. */
+export function eventReportsQuery(db: Db, viewer: Viewer, eventId: number, live: readonly number[]) {
+  return db.selectFrom('event_report').innerJoin('event', 'event.id', 'event_report.event_id').selectAll('event_report')
+    .where('event_report.event_id', '=', eventId).where('event_report.deleted', 'in', [...live])
+    .where(reportVisibleTo(viewer)).orderBy('event_report.id');
+}
+
+/** The sightings of the event's attributes the viewer may see, with the organisation that made each. */
+export function eventSightingsQuery(db: Db, viewer: Viewer, eventId: number) {
+  return db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
+    .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
+    .select(['sighting.uuid', 'sighting.attribute_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
+      'organisation.uuid as org_uuid', 'organisation.name as org_name'])
+    .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id');
+}
+
+/** One whole event as the viewer may see it, or undefined when it does not exist or is not his to see. */
+export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, options: ReadOptions = {}): Promise<StoredEvent | undefined> {
+  const db = store.db;
+  const row = await eventRowQuery(db, viewer, ref).executeTakeFirst();
   if (!row) return undefined;
   const eventId = row.id;
   const live = options.includeDeleted ? [0, 1] : [0];
@@ -79,11 +122,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     .select(['tag.name', 'tag.colour', 'event_tag.local', 'event_tag.relationship_type'])
     .where('event_tag.event_id', '=', eventId).orderBy('event_tag.id').execute();
 
-  const attributeRows = await db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .selectAll('attribute')
-    .where('attribute.event_id', '=', eventId).where('attribute.deleted', 'in', live)
-    .where(attributeVisibleTo(viewer))
-    .orderBy('attribute.id').execute();
+  const attributeRows = await eventAttributesQuery(db, viewer, eventId, live).execute();
 
   const attributeTags = new Map<number, TagRef[]>();
   const attrTagRows = await db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
@@ -95,22 +134,14 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     list.push({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type });
   }
 
-  const objectRows = await db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').selectAll('object')
-    .where('object.event_id', '=', eventId).where('object.deleted', 'in', live)
-    .where(objectVisibleTo(viewer)).orderBy('object.id').execute();
-  const reportRows = await db.selectFrom('event_report').innerJoin('event', 'event.id', 'event_report.event_id').selectAll('event_report')
-    .where('event_report.event_id', '=', eventId).where('event_report.deleted', 'in', live)
-    .where(reportVisibleTo(viewer)).orderBy('event_report.id').execute();
+  const objectRows = await eventObjectsQuery(db, viewer, eventId, live).execute();
+  const reportRows = await eventReportsQuery(db, viewer, eventId, live).execute();
   const groups = await sharingGroupNames(db, [row.sharing_group_id, ...[attributeRows, objectRows, reportRows].flatMap((rows) => rows.map((r) => r.sharing_group_id))]);
 
   const attributes = new Map<number, Attribute>();
   for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id), groups));
 
-  const sightingRows = await db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
-    .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
-    .select(['sighting.uuid', 'sighting.attribute_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
-      'organisation.uuid as org_uuid', 'organisation.name as org_name'])
-    .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id').execute();
+  const sightingRows = await eventSightingsQuery(db, viewer, eventId).execute();
   for (const s of sightingRows) {
     attributes.get(s.attribute_id)?.sightings.push({
       uuid: bytesToUuid(s.uuid),

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type { Database } from '../db/schema.js';
 import { repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
@@ -171,6 +171,31 @@ function isPlainValueSearch(filter: AttributeFilter): boolean {
   return Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'limit' || k === 'offset' || k === 'afterId');
 }
 
+/** The shape of a one-value search: what its kept query depends on, beside the store. */
+export interface PlainValueShape {
+  viewer: Viewer;
+  /** The value searched for: only whether there is one shapes the query, its ids are parameters. */
+  value: string;
+  /** How many stored values the typed value matched (as typed, lower-cased). */
+  valueCount: number;
+  afterId: boolean;
+  offset: boolean;
+}
+
+/**
+ * The query kept for one shape of the one-value search, compiled with the placeholders standing for its
+ * parameters, and those placeholders in the order `run` takes their values. Compiling it reads nothing.
+ */
+export async function plainValueQuery(store: Store, shape: PlainValueShape): Promise<{ compiled: CompiledQuery; placeholders: number[] }> {
+  const shapeViewer: Viewer = seesEverything(shape.viewer) ? shape.viewer : { kind: 'user', orgId: PLAIN.org, siteAdmin: false };
+  const filter: AttributeFilter = {
+    value: shape.value, limit: PLAIN.limit, ...(shape.offset ? { offset: PLAIN.offset } : {}), ...(shape.afterId ? { afterId: PLAIN.after } : {}),
+  };
+  const valueSlots = Array.from({ length: shape.valueCount }, (_, i) => PLAIN.value - i);
+  const compiled = hitQuery(store, shapeViewer, filter, await attributeMatches(store, shapeViewer, filter, valueSlots)).compile();
+  return { compiled, placeholders: [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots] };
+}
+
 async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<HitRow[]> {
   const ids = await valueIdsOf(store.db, filter.value!.trim());
   if (ids.length === 0) return [];
@@ -180,13 +205,8 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
   plainQueries.set(store, queries);
   let query = queries.get(key);
   if (!query) {
-    const shapeViewer: Viewer = everything ? viewer : { kind: 'user', orgId: PLAIN.org, siteAdmin: false };
-    const shape: AttributeFilter = {
-      value: filter.value, limit: PLAIN.limit, ...(filter.offset ? { offset: PLAIN.offset } : {}), ...(filter.afterId !== undefined ? { afterId: PLAIN.after } : {}),
-    };
-    const valueSlots = ids.map((_, i) => PLAIN.value - i);
-    const compiled = hitQuery(store, shapeViewer, shape, await attributeMatches(store, shapeViewer, shape, valueSlots)).compile();
-    query = repeatedQuery(store, compiled, [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots]);
+    const { compiled, placeholders } = await plainValueQuery(store, { viewer, value: filter.value!, valueCount: ids.length, afterId: filter.afterId !== undefined, offset: Boolean(filter.offset) });
+    query = repeatedQuery(store, compiled, placeholders);
     queries.set(key, query);
   }
   const orgId = viewer.kind === 'user' ? viewer.orgId : 0;

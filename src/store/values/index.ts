@@ -112,13 +112,18 @@ export async function internValuesBatched(db: Db, values: Iterable<string>): Pro
   return ids;
 }
 
+/** The stored value equal to a text: a read of the window of keys it may sit in. */
+export function valueIdQuery(db: Db, value: string) {
+  const home = valueKey(value);
+  return db.selectFrom('value').select('id')
+    .where('key', '>=', home).where('key', '<', home + WINDOW).where('value', '=', value);
+}
+
 /** The ids of stored values equal to a text; no row is created. */
 export async function findValueIds(db: Db, values: readonly string[]): Promise<number[]> {
   const out: number[] = [];
   for (const value of new Set(values)) {
-    const home = valueKey(value);
-    const row = await db.selectFrom('value').select('id')
-      .where('key', '>=', home).where('key', '<', home + WINDOW).where('value', '=', value).executeTakeFirst();
+    const row = await valueIdQuery(db, value).executeTakeFirst();
     if (row) out.push(row.id);
   }
   return out;

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Store } from '../../src/store/db/database.js';
+import {
+  CATALOGUE_VIEWERS, compileCatalogue, compileOnlyStore, OPERATOR_VIEWER, queryCatalogue, renderSnapshot, SNAPSHOT_DIR, snapshotPath, type CataloguedQuery,
+} from '../../src/store/queries/catalogue.js';
+import { forEachDialect } from '../helpers/stores.js';
+
+const HINT = 'run `npm run sql:snapshot` and review the diff';
+
+/** The lines that differ, `-` as checked in and `+` as compiled, with two lines of context around each change. */
+function lineDiff(expected: string, actual: string): string {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  const common = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i]![j] = a[i] === b[j] ? common[i + 1]![j + 1]! + 1 : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
+    }
+  }
+  const ops: Array<{ mark: ' ' | '-' | '+'; line: string }> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      ops.push({ mark: ' ', line: a[i++]! });
+      j++;
+    } else if (i < a.length && (j >= b.length || common[i + 1]![j]! >= common[i]![j + 1]!)) ops.push({ mark: '-', line: a[i++]! });
+    else ops.push({ mark: '+', line: b[j++]! });
+  }
+  const near = (k: number) => ops.slice(Math.max(0, k - 2), k + 3).some((o) => o.mark !== ' ');
+  const out: string[] = [];
+  ops.forEach((o, k) => {
+    if (near(k)) out.push(`${o.mark} ${o.line}`);
+    else if (out.at(-1) !== '  …') out.push('  …');
+  });
+  return out.join('\n');
+}
+
+describe('query catalogue: the compiled SQL of the queries that matter is checked in (src/store/queries)', () => {
+  let catalogue: CataloguedQuery[];
+  before(async () => {
+    catalogue = await queryCatalogue();
+  });
+
+  it('compiles every query to the SQL of its checked-in snapshot', () => {
+    const differences: string[] = [];
+    for (const query of catalogue) {
+      const file = snapshotPath(query);
+      const compiled = renderSnapshot(query);
+      if (!existsSync(file)) differences.push(`${basename(file)} is missing`);
+      else {
+        const checkedIn = readFileSync(file, 'utf8');
+        if (checkedIn !== compiled) differences.push(`${basename(file)} (- checked in, + compiled):\n${lineDiff(checkedIn, compiled)}`);
+      }
+    }
+    assert.equal(differences.length, 0, `the compiled SQL differs from the checked-in snapshots; ${HINT}.\n\n${differences.join('\n\n')}`);
+  });
+
+  it('has no snapshot of a query it no longer catalogues', () => {
+    const expected = new Set(catalogue.map((q) => basename(snapshotPath(q))));
+    const stale = readdirSync(SNAPSHOT_DIR).filter((f) => f.endsWith('.sql') && !expected.has(f));
+    assert.deepEqual(stale, [], `snapshots of queries no longer catalogued; ${HINT}`);
+  });
+
+  it('covers both dialects and the viewers the policy tells apart', () => {
+    for (const dialect of ['sqlite', 'postgres']) {
+      for (const { label } of CATALOGUE_VIEWERS) assert.ok(catalogue.some((q) => q.dialect === dialect && q.name.endsWith(`.${label}`)), `${label} on ${dialect}`);
+    }
+    // The policy must tell them apart: a user of an organisation is not shown a site admin's query.
+    const row = (label: string) => catalogue.find((q) => q.dialect === 'sqlite' && q.name === `event.attributes.${label}`)!.sql;
+    assert.notEqual(row('org-user'), row('site-admin'));
+  });
+
+  it('gives the operator on the command line the site admin\'s SQL, which is why he has no snapshots of his own', async () => {
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      const store = compileOnlyStore(dialect);
+      try {
+        const admin = CATALOGUE_VIEWERS.find((v) => v.label === 'site-admin')!;
+        const [asAdmin, asOperator] = [await compileCatalogue(store, [admin]), await compileCatalogue(store, [{ ...OPERATOR_VIEWER, label: 'site-admin' }])];
+        assert.deepEqual(asOperator, asAdmin);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+});
+
+forEachDialect('query catalogue against a real store', (fixture) => {
+  let store: Store;
+  before(async () => {
+    store = await fixture.open();
+  });
+  after(async () => {
+    await fixture.cleanup();
+  });
+
+  it('compiles without a database exactly as the store\'s own connection does', async () => {
+    const real = await compileCatalogue(store);
+    const compileOnly = compileOnlyStore(fixture.dialect);
+    try {
+      assert.deepEqual(await compileCatalogue(compileOnly), real);
+    } finally {
+      await compileOnly.close();
+    }
+  });
+});
