@@ -167,7 +167,8 @@ const PLAIN = { org: -7_000_001, after: -7_000_002, limit: -7_000_003, offset: -
 const plainQueries = new WeakMap<Store, Map<string, RepeatedQuery>>();
 
 function isPlainValueSearch(filter: AttributeFilter): boolean {
-  if (filter.value === undefined || filter.value.includes('%') || filter.limit === undefined) return false;
+  // A blank value is no value condition at all: its query must never be kept for a shape that has one.
+  if (filter.value === undefined || filter.value.trim() === '' || filter.value.includes('%') || filter.limit === undefined) return false;
   return Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'limit' || k === 'offset' || k === 'afterId');
 }
 
