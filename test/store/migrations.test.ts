@@ -16,6 +16,7 @@ import { uuidToBytes } from '../../src/store/db/uuid.js';
 import { internValues, ipBytes, rebuildValueIndex } from '../../src/store/values/index.js';
 import { valueKey } from '../../src/store/values/key.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
+import { lineDiff } from '../helpers/line-diff.js';
 
 /** The tables this test writes, as a store of version 004 had them (before the value index). */
 interface Version004 {
@@ -76,41 +77,6 @@ function oldStores(dialect: DialectName) {
   return { open, cleanup: async () => { for (const c of cleanups) await c(); } };
 }
 
-/** The lines that differ, `-` as the snapshot has them and `+` as the database has them, under their table. */
-function lineDiff(expected: string, actual: string): string {
-  const a = expected.split('\n');
-  const b = actual.split('\n');
-  const common = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      common[i]![j] = a[i] === b[j] ? common[i + 1]![j + 1]! + 1 : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
-    }
-  }
-  const out: string[] = [];
-  let table = '';
-  let shown = '';
-  const emit = (line: string, context: string) => {
-    if (context !== shown && !line.slice(2).startsWith('table ')) out.push(`  ${context}`);
-    shown = context;
-    out.push(line);
-  };
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      if (a[i]!.startsWith('table ')) table = a[i]!;
-      i++;
-      j++;
-    } else if (i < a.length && (j === b.length || common[i + 1]![j]! >= common[i]![j + 1]!)) {
-      emit(`- ${a[i]}`, table);
-      i++;
-    } else {
-      emit(`+ ${b[j]}`, table);
-      j++;
-    }
-  }
-  return out.join('\n');
-}
 
 function assertSameSchema(actual: string, expected: string, what: string): void {
   if (actual !== expected) assert.fail(`${what}\n${lineDiff(expected, actual)}`);
