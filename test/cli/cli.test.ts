@@ -162,6 +162,12 @@ describe('cairn import', () => {
     assert.match(cairn(db2, ['search', '8.8.8.8']).out, /\[on warninglist: Public DNS resolvers \(IPv4\)\]/);
     const kept = JSON.parse(cairn(db2, ['search', '--type', 'ip-dst', '--enforce-warninglist', '--limit', '1', '--json']).out) as Array<{ value: string }>;
     assert.deepEqual(kept.map((h) => h.value), ['203.0.113.7'], 'the limit counts what is kept');
+    const listedFirst = { Event: { uuid: 'e1000000-0000-4000-8000-000000000002', info: 'Resolvers first', date: '2024-02-02', timestamp: '10', distribution: '3',
+      Orgc: { name: 'Org A', uuid: 'aaaaaaaa-0000-4000-8000-000000000000' },
+      Attribute: ['8.8.8.8', '8.8.4.4', '198.51.100.1', '198.51.100.2', '198.51.100.3'].map((value) => ({ type: 'ip-dst', value })) } };
+    assert.match(cairn(db2, ['import', '-'], JSON.stringify(listedFirst)).err, /events: 1 imported/);
+    const two = JSON.parse(cairn(db2, ['search', '--event', 'e1000000-0000-4000-8000-000000000002', '--enforce-warninglist', '--limit', '2', '--json']).out) as Array<{ value: string }>;
+    assert.deepEqual(two.map((h) => h.value), ['198.51.100.1', '198.51.100.2'], 'listed hits first, and still two hits kept');
     const exported = JSON.parse(cairn(db2, ['export', 'e1000000-0000-4000-8000-000000000001', '--enforce-warninglist']).out);
     assert.deepEqual(exported.Event.Attribute.map((a: { value: string }) => a.value), ['203.0.113.7']);
     assert.deepEqual(exported.Event.Object ?? [], [], 'an object left empty is left out');
