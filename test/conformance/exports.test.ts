@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { EXPORT_FORMATS } from '../../src/formats/exports/index.js';
 import { keptPages } from '../../src/services/search/attributes.js';
-import type { Store } from '../../src/store/database.js';
-import { saveWarninglists } from '../../src/store/warninglists.js';
+import type { Store } from '../../src/store/db/database.js';
+import { saveWarninglists } from '../../src/store/libraries/warninglists.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
 
