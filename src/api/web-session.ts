@@ -1,15 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { passwordProblem } from '../access/passwords.js';
-import { abilities } from '../access/policy/abilities.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/db/database.js';
-import { endSession, endSessionsOf, sessionOf, startSession, userByPassword, type SessionLimits } from '../store/access/sessions.js';
-import { setPassword, type User } from '../store/access/users.js';
+import { sessionOf, startSession, type SessionLimits } from '../store/access/sessions.js';
+import type { User } from '../store/access/users.js';
 import { ApiError } from './errors.js';
-import { documented } from './openapi.js';
-import { Session } from './schemas/answers.js';
-import { userOf } from './session.js';
-import { userDocument } from './routes/users.js';
-import type { ApiContext } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,66 +54,10 @@ export class WebSessions {
       ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : [])].join('; ');
   }
 
-  async start(reply: FastifyReply, user: User) {
+  /** Starts a session for the user: its cookie goes with the reply, its CSRF token is returned. */
+  async start(reply: FastifyReply, user: User): Promise<string> {
     const tokens = await startSession(this.store, user.id);
     reply.header('set-cookie', this.cookie(tokens.token));
-    return { ...userDocument(user), abilities: abilities(user), csrfToken: tokens.csrf };
+    return tokens.csrf;
   }
-}
-
-const textOf = (body: unknown, field: string): string => {
-  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
-  if (typeof v !== 'string' || v === '') throw new ApiError(400, `${field} is required`, { errors: { [field]: [`${field} is required`] } });
-  return v;
-};
-
-export async function webSessionRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const { store, sessions, failures } = ctx;
-  documented(app, 'Web sessions', {
-    'POST /auth/login': { summary: 'Sign in with e-mail and password: sets the session cookie, answers the user, what he may do (abilities) and the CSRF token', response: Session },
-    'POST /auth/logout': { summary: 'End this session' },
-    'GET /auth/session': { summary: "This session's user, what he may do (abilities) and its CSRF token", response: Session },
-    'POST /auth/password': { summary: 'Change your password (current and new): ends your other sessions', response: Session },
-  });
-
-  app.post('/auth/login', async (request, reply) => {
-    const wait = failures.retryAfter(request.ip);
-    if (wait > 0) {
-      reply.header('Retry-After', String(wait));
-      throw new ApiError(429, `Too many failed sign-ins from this address; try again in ${wait} s.`);
-    }
-    const email = textOf(request.body, 'email');
-    const password = textOf(request.body, 'password');
-    const user = await userByPassword(store, email, password);
-    if (!user) {
-      failures.fail(request.ip);
-      throw new ApiError(403, 'Wrong e-mail address or password.');
-    }
-    return sessions.start(reply, user);
-  });
-
-  app.post('/auth/logout', async (request, reply) => {
-    const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
-    if (token) await endSession(store, token);
-    reply.header('set-cookie', sessions.cookie('', 0));
-    return { message: 'Signed out.' };
-  });
-
-  app.get('/auth/session', async (request) => {
-    const user = userOf(request);
-    if (!request.sessionCsrf) throw new ApiError(403, 'This request came with an API key, not a session.');
-    return { ...userDocument(user), abilities: abilities(user), csrfToken: request.sessionCsrf };
-  });
-
-  app.post('/auth/password', async (request, reply) => {
-    const user = userOf(request);
-    const current = textOf(request.body, 'current');
-    const password = textOf(request.body, 'password');
-    if (!(await userByPassword(store, user.email, current))) throw new ApiError(403, 'The current password is wrong.', { errors: { current: ['wrong password'] } });
-    const problem = passwordProblem(password);
-    if (problem) throw new ApiError(403, problem, { errors: { password: [problem] } });
-    await setPassword(store, user.id, password);
-    await endSessionsOf(store, user.id);
-    return sessions.start(reply, user);
-  });
 }
