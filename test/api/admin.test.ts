@@ -72,6 +72,16 @@ forEachDialect('REST API: organisations, users, roles and keys', (fixture) => {
     assert.equal((await call(i, boss, 'POST', `/admin/users/delete/${id}`)).body.saved, true);
   });
 
+  it('answers a new user with his key in cleartext, once, as MISP does, and the key works', async () => {
+    const made = await call(i, i.admin, 'POST', '/admin/users/add', { User: { email: 'keyed@a.test' } });
+    assert.equal(made.status, 200);
+    const key = made.body.User.authkey;
+    assert.match(key, /^[A-Za-z0-9]{40}$/);
+    assert.equal((await call(i, key, 'GET', '/users/view/me')).body.User.email, 'keyed@a.test');
+    const again = await call(i, i.admin, 'GET', `/users/view/${made.body.User.id}`);
+    assert.equal(again.body.User.authkey, undefined, 'never shown again');
+  });
+
   it('lets a user list and revoke his own keys', async () => {
     const made = (await call(i, i.bob, 'POST', '/auth_keys/add/me')).body.AuthKey;
     const keys = (await call(i, i.bob, 'GET', '/auth_keys/index')).body as Array<{ AuthKey: { id: string }; User: { email: string } }>;

@@ -126,7 +126,10 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     if (!made.ok) throw failed('user', made.field, made.reason);
     if (password !== undefined) await setPassword(store, made.user.id, password);
     if (flagField(body, 'disabled')) await editUser(store, made.user.id, { disabled: true });
-    return userDocument((await findUserById(store, made.user.id))!);
+    // As MISP does, a new user comes with a key, shown in cleartext in this answer only.
+    const authkey = await addApiKey(store, made.user.id, 'made with the user');
+    const doc = userDocument((await findUserById(store, made.user.id))!);
+    return { ...doc, User: { ...doc.User, authkey } };
   });
 
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
