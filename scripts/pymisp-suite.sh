@@ -68,8 +68,8 @@ trap 'exit 130' INT TERM
 
 # --- Cairn: a fresh store, the host organisation ORGNAME, an admin key of our choosing, a free port.
 admin_key="$("$python" -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(40)))')"
-if [ -f "$cairn_root/dist/cli/main.js" ]; then cairn=(node "$cairn_root/bin/cairn.js")
-else cairn=(node --import tsx "$cairn_root/src/cli/main.ts"); fi
+# From the sources, so that what runs is what is checked out (a built dist/ may be older).
+cairn=(node --import tsx "$cairn_root/src/cli/main.ts")
 touch "$work/server.log"
 (
   cd "$cairn_root"
