@@ -2,7 +2,8 @@ import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { Store } from '../../store/db/database.js';
-import { eventUuidTaken, loadEvent } from '../../store/events/reader.js';
+import { eventUuidTaken } from '../../store/events/reader.js';
+import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
 import type { User } from '../../access/user.js';
 import { keepsCreator, mayChange } from '../../access/policy/events.js';
@@ -207,12 +208,20 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
 
 const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';
 
-/** The stored event of that uuid as the actor sees it; `hidden` when it exists but he may not see it. */
-async function storedVersion(store: Store, actor: Actor, uuid: string, known: Map<string, StoredEvent>): Promise<StoredEvent | 'hidden' | undefined> {
+/** What the pipeline needs of a stored event: which version it is, and whose. */
+type StoredFacts = Pick<StoredEvent, 'id' | 'timestamp' | 'org' | 'orgc'>;
+
+/**
+ * The stored event of that uuid as the actor sees it, read narrowly (who owns it, which version), not
+ * loaded whole; `hidden` when it exists but he may not see it.
+ */
+async function storedVersion(store: Store, actor: Actor, uuid: string, known: Map<string, StoredEvent>): Promise<StoredFacts | 'hidden' | undefined> {
   const given = known.get(uuid);
   if (given) return given;
   if (!(await eventUuidTaken(store, uuid))) return undefined;
-  return (await loadEvent(store, actor.kind === 'user' ? viewerOf(actor.user) : OPERATOR, { uuid })) ?? 'hidden';
+  const o = await eventOwnership(store, actor.kind === 'user' ? viewerOf(actor.user) : OPERATOR, { uuid });
+  if (!o) return 'hidden';
+  return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName } };
 }
 
 /** Content sent to a TAXII collection carries what makes it part of that collection. */
@@ -230,7 +239,7 @@ function place(event: MispEvent, placement: Placement = {}): void {
  * A user's events are his organisation's; the creator the document names is kept for those the policy
  * lets keep it. An edit changes an event's content, never who owns it.
  */
-function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredEvent | undefined): void {
+function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredFacts | undefined): void {
   if (mode === 'update' && stored) {
     event.orgc = stored.orgc;
     event.org = stored.org ?? stored.orgc;
