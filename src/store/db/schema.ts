@@ -15,6 +15,7 @@ export interface Database {
   attribute_tag: AttributeTagTable;
   sighting: SightingTable;
   event_report: EventReportTable;
+  analyst_data: AnalystDataTable;
   setting: SettingTable;
   correlation_exclusion: CorrelationExclusionTable;
   warninglist: WarninglistTable;
@@ -408,4 +409,27 @@ export interface EventReportTable {
   sharing_group_id: number | null;
   timestamp: number;
   deleted: Flag;
+}
+
+/** Notes, opinions and relationships (migration 013); `kind` says which, and which value columns are set. */
+export interface AnalystDataTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  kind: string;
+  object_uuid: Buffer;
+  object_type: string;
+  authors: string;
+  language: string | null;
+  orgc_id: number;
+  org_id: number;
+  distribution: number;
+  sharing_group_id: number | null;
+  created: number;
+  modified: number;
+  note: string | null;
+  opinion: number | null;
+  comment: string | null;
+  relationship_type: string | null;
+  related_object_uuid: Buffer | null;
+  related_object_type: string | null;
 }
