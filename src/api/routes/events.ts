@@ -17,6 +17,7 @@ import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { relatedEvents } from '../../services/search/related.js';
+import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -58,6 +59,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
   if (!event) throw notFound('event');
   const doc = serializeMispEvent(event);
+  await addEventDocumentExtras(store, viewer, event.id, doc.Event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }

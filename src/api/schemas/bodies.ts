@@ -109,3 +109,18 @@ export const AUDIT_QUERY = Fields({
   model: AnyValue('Event, Attribute, Object, Tag, User, …'), action: AnyValue('add, edit, delete, publish, …'), email: AnyValue('the user'),
   limit: AnyValue('page size (default 100)'), page: AnyValue('from 1'),
 });
+
+export const EVENT_REPORT_BODY = model('EventReport', 'The event report could not be saved.', {
+  name: Text('required'), content: Text('markdown'), distribution: Text('0–4 as for attributes, 5 the event\'s (default)'),
+  sharing_group_id: Text('at distribution 4'), uuid: Text('made when absent'),
+});
+
+/** A note, opinion or relationship; which one the address says (`analyst_data/add/Note/…`). */
+export const ANALYST_DATA_BODY = Fields({
+  object_uuid: Text('the element it is attached to'), object_type: Text('Event, Attribute, Object, EventReport, Note, Opinion, Relationship, …'),
+  note: Text('a note\'s text'), language: Text('e.g. en'), opinion: Text('an opinion, 0–100'), comment: Text('an opinion\'s comment'),
+  relationship_type: Text('a relationship\'s type'), related_object_uuid: Text('what a relationship points to'), related_object_type: Text(''),
+  authors: Text('who wrote it (your email when absent)'), distribution: Text('0–4 as for events'), sharing_group_id: Text('at distribution 4'),
+  uuid: Text('made when absent'), orgc_uuid: Text('kept for sync users and site admins only'),
+  Note: Items(AnyValue(), 'notes on it'), Opinion: Items(AnyValue(), 'opinions on it'), Relationship: Items(AnyValue(), 'relationships from it'),
+}, 'a Note, Opinion or Relationship, bare or as {"Note": {…}}');
