@@ -17,6 +17,7 @@ import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { objectRoutes } from './routes/objects.js';
 import { eventReportRoutes } from './routes/event-reports.js';
+import { analystDataRoutes } from './routes/analyst-data.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
 import { taxiiRoutes } from './taxii/routes.js';
@@ -137,6 +138,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => objectRoutes(scope, ctx));
   await app.register(async (scope) => eventReportRoutes(scope, ctx));
+  await app.register(async (scope) => analystDataRoutes(scope, ctx));
   await app.register(async (scope) => tagRoutes(scope, ctx));
   await app.register(async (scope) => sightingRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));

@@ -1,5 +1,7 @@
 /** The MISP domain as Cairn holds it: field names and meanings follow the MISP core format. */
 
+import type { AnalystData } from './analyst-data.js';
+
 export const THREAT_LEVELS = { 1: 'High', 2: 'Medium', 3: 'Low', 4: 'Undefined' } as const;
 export type ThreatLevel = keyof typeof THREAT_LEVELS;
 
@@ -138,6 +140,8 @@ export interface MispEvent {
   attributes: Attribute[];
   objects: MispObject[];
   reports: EventReport[];
+  /** Notes, opinions and relationships the document carries on the event and its elements (MISP 2.5). */
+  analyst_data?: AnalystData[];
 }
 
 /** An event as stored: the model plus its local numeric id. */

@@ -9,6 +9,7 @@ import { defaultCategory, defaultToIds, isCategoryAllowed, isKnownCategory } fro
 import { normaliseValue } from '../../model/values.js';
 import { asArray, asBool, asInt, asString, isObject, type JsonObject } from './coerce.js';
 import type { ImportProblem } from '../../model/problems.js';
+import { readEventAnalystData } from './analyst-data.js';
 
 export interface ParsedEvent {
   /** Null when the event could not be read at all; the problems then say why. */
@@ -328,6 +329,8 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
       .filter((rep): rep is EventReport => rep !== null),
   };
   dropDuplicateUuids(r, event);
+  const analystData = readEventAnalystData(raw, uuid);
+  if (analystData.length > 0) event.analyst_data = analystData;
   return { event, problems: r.problems, rejectedAttributes: r.rejectedAttributes };
 }
 

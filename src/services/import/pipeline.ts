@@ -11,6 +11,7 @@ import { OPERATOR, viewerOf } from '../../access/viewer.js';
 import { ServiceError } from '../errors.js';
 import { resolveSharingGroups } from '../events/sharing-group-refs.js';
 import type { ParsedItem } from './parsed-event.js';
+import { captureAnalystData, type AnalystWriter } from '../analyst-data/capture.js';
 
 /**
  * Who imports: the operator (the command line, feeds) stores events as their documents describe them;
@@ -202,8 +203,19 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.eventId = outcome.eventId;
   entry.problems.push(...outcome.problems);
   entry.rejectedAttributes += outcome.rejectedAttributes;
-  if (entry.status === 'created' || entry.status === 'updated') entry.storedAttributes = entry.attributes - outcome.rejectedAttributes;
+  if (entry.status === 'created' || entry.status === 'updated') {
+    entry.storedAttributes = entry.attributes - outcome.rejectedAttributes;
+    await keepAnalystData(store, actor, event, entry);
+  }
   return entry;
+}
+
+/** The notes, opinions and relationships the document carries, stored after their event (what is skipped is said among the problems). */
+async function keepAnalystData(store: Store, actor: Actor, event: MispEvent, entry: ImportEntry): Promise<void> {
+  if (!event.analyst_data?.length) return;
+  const writer: AnalystWriter = actor.kind === 'user' ? { kind: 'user', user: actor.user } : { kind: 'operator', org: event.org ?? event.orgc };
+  const { skipped } = await captureAnalystData(store, writer, event.analyst_data);
+  for (const s of skipped) entry.problems.push({ event: event.uuid, item: s.uuid, field: 'analyst data', reason: `${s.reason}; left out` });
 }
 
 const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';
