@@ -1,5 +1,3 @@
-import type { EventDistribution, OrganisationRef, SharingGroupRef } from './event.js';
-
 /** MISP 2.5's analyst data: what an analyst says about an element (a note, an opinion) or how it relates to another. */
 export const ANALYST_KINDS = ['Note', 'Opinion', 'Relationship'] as const;
 export type AnalystKind = (typeof ANALYST_KINDS)[number];
@@ -17,6 +15,11 @@ export function isAnalystTarget(text: string): boolean {
   return (ANALYST_TARGETS as readonly string[]).includes(text);
 }
 
+/*
+ * The shapes below are written out rather than imported from event.ts, which holds these items on its
+ * MispEvent: the two modules would otherwise import each other.
+ */
+
 /** One note, opinion or relationship as a document carries it, attached by uuid to the element `object_uuid` names. */
 export interface AnalystData {
   kind: AnalystKind;
@@ -27,11 +30,11 @@ export interface AnalystData {
   authors: string | null;
   language: string | null;
   /** Null when the document names none: the instance's default applies. */
-  distribution: EventDistribution | null;
+  distribution: 0 | 1 | 2 | 3 | 4 | null;
   /** Set at distribution 4 only. */
-  sharing_group?: SharingGroupRef;
+  sharing_group?: { uuid?: string; id?: number };
   /** The creator organisation the document names; kept only for those the policy lets keep it. */
-  orgc?: OrganisationRef;
+  orgc?: { uuid: string; name: string };
   /** Seconds since the epoch, when the document says. */
   created: number | null;
   modified: number | null;

@@ -46,6 +46,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
     'POST /eventReports/edit/:id': { summary: 'Change a report: the fields given replace the stored ones', body: EVENT_REPORT_BODY },
     'PUT /eventReports/edit/:id': { summary: 'Change a report (as POST)', body: EVENT_REPORT_BODY },
     'POST /eventReports/delete/:id': { summary: 'Mark a report deleted; with {"hard": 1} (or /1 in the address) remove it for good' },
+    'DELETE /eventReports/delete/:id': { summary: 'Mark a report deleted (as POST)' },
     'POST /eventReports/delete/:id/:hard': { summary: 'With hard = 1, remove a report for good' },
     'POST /eventReports/restore/:id': { summary: 'Take back the deletion of a report' },
   });
