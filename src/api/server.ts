@@ -11,6 +11,7 @@ import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
+import { libraryUpdateRoutes } from './routes/library-updates.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   failedAuthLimit?: number;
   /** Web sessions end after this long unused (default 30 minutes). */
   sessionIdleMinutes?: number;
+  /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
+  libraryDirs?: readonly string[];
 }
 
 /**
@@ -131,7 +134,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
-  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit };
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => objectRoutes(scope, ctx));
@@ -143,6 +146,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
+  await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));
