@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -17,6 +17,11 @@ forEachDialect('REST API: library updates and instance diagnostics', (fixture) =
   const dir = mkdtempSync(join(tmpdir(), 'cairn-libraries-'));
   before(async () => {
     cpSync(fixturePath('misp'), dir, { recursive: true });
+    // A list loaded after RFC 1918's (a later id) whose name sorts before it, holding one of its values.
+    mkdirSync(join(dir, 'misp-warninglists', 'lists', 'zz-private'));
+    writeFileSync(join(dir, 'misp-warninglists', 'lists', 'zz-private', 'list.json'), JSON.stringify({
+      name: 'Another private range', description: 'test', version: 1, type: 'cidr', matching_attributes: ['ip-src', 'ip-dst'], list: ['10.0.0.0/8'],
+    }));
     store = await fixture.open();
     i = await serve(store, { libraryDirs: [dir] });
     // The same store served without configured folders.
@@ -56,7 +61,7 @@ forEachDialect('REST API: library updates and instance diagnostics', (fixture) =
 
     assert.equal((await call(i, i.admin, 'POST', '/noticelists/update')).body.name, 'Successfully updated 1 noticelists.');
     assert.equal((await call(i, i.admin, 'POST', '/noticelists/update')).body.name, 'All noticelists are up to date already.');
-    assert.equal((await call(i, i.admin, 'POST', '/warninglists/update')).body.name, 'Successfully updated 3 warninglists.');
+    assert.equal((await call(i, i.admin, 'POST', '/warninglists/update')).body.name, 'Successfully updated 4 warninglists.');
     assert.equal((await call(i, i.admin, 'POST', '/warninglists/update')).body.name, 'All warninglists are up to date already.');
 
     const templates = await call(i, i.admin, 'POST', '/objectTemplates/update');
@@ -85,6 +90,10 @@ forEachDialect('REST API: library updates and instance diagnostics', (fixture) =
     assert.ok(view.body.Warninglist.WarninglistEntry.length > 0);
     assert.equal(view.body.Warninglist.WarninglistEntry[0].warninglist_id, list.Warninglist.id);
     assert.ok(Array.isArray(view.body.Warninglist.WarninglistType));
+
+    // A value on two lists: the lists in id order, as MISP gives them.
+    const hits = (await call(i, i.alice, 'POST', '/warninglists/checkValue', ['10.1.2.3'])).body['10.1.2.3'];
+    assert.deepEqual(hits.map((h: { name: string }) => h.name), ['RFC 1918 private ranges', 'Another private range']);
 
     assert.equal((await call(i, i.admin, 'POST', '/correlation_exclusions/add', { value: 'bare-path.test' })).status, 200);
     const bareList = await call(i, i.admin, 'GET', '/correlation_exclusions');

@@ -138,7 +138,8 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const out: Record<string, Array<{ id: string; name: string }>> = {};
     for (const v of values) {
       const hits = lists?.check(v) ?? [];
-      if (hits.length > 0) out[v] = hits.map((h) => ({ id: String(ids.get(h.name) ?? ''), name: h.name }));
+      // In id order, as MISP lists them (the order the libraries were loaded in).
+      if (hits.length > 0) out[v] = hits.map((h) => ({ id: ids.get(h.name) ?? 0, name: h.name })).sort((a, b) => a.id - b.id).map((h) => ({ id: String(h.id), name: h.name }));
     }
     return out;
   });
