@@ -6,7 +6,6 @@ import { mayUpdateLibraries } from '../../access/policy/libraries.js';
 import { saved } from '../body.js';
 import { templateDocument } from '../library-documents.js';
 import { documented } from '../openapi.js';
-import { ObjectTemplates } from '../schemas/answers.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import type { ApiContext } from '../context.js';
 
@@ -38,7 +37,7 @@ export async function libraryUpdateRoutes(app: FastifyInstance, ctx: ApiContext)
     'POST /galaxies/update': { summary: 'Reload the galaxies and their clusters from the configured library folders (site admins)' },
     'POST /warninglists/update': { summary: 'Reload the warninglists from the configured library folders (site admins)' },
     'POST /noticelists/update': { summary: 'Reload the noticelists from the configured library folders (site admins)' },
-    'POST /objectTemplates/update': { summary: 'Reload the object templates from the configured library folders (site admins); answers the templates', response: ObjectTemplates },
+    'POST /objectTemplates/update': { summary: 'Reload the object templates from the configured library folders (site admins); answers the templates as objectTemplates/index does' },
   });
   app.post('/taxonomies/update', async (request) =>
     saved(updateMessage(await reload('taxonomies')(request), 'taxonomy libraries', 'All taxonomy libraries are up to date already.'), url(request)));
