@@ -14,6 +14,8 @@ export interface ApiContext {
   readonly sessions: WebSessions;
   /** Wrong keys and passwords, counted per address. */
   readonly failures: FailedAuthLimit;
+  /** The folders the libraries' `update` actions reload from (CAIRN_LIBRARIES); none: they answer that none is configured. */
+  readonly libraryDirs: readonly string[];
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
 }

@@ -11,6 +11,8 @@ import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
+import { libraryUpdateRoutes } from './routes/library-updates.js';
+import { diagnosticRoutes } from './routes/diagnostics.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
@@ -41,6 +43,8 @@ export interface ServerOptions {
   failedAuthLimit?: number;
   /** Web sessions end after this long unused (default 30 minutes). */
   sessionIdleMinutes?: number;
+  /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
+  libraryDirs?: readonly string[];
 }
 
 /**
@@ -133,7 +137,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
-  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit };
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => objectRoutes(scope, ctx));
@@ -147,6 +151,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
+  await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
+  await app.register(async (scope) => diagnosticRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));

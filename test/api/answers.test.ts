@@ -170,6 +170,7 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
       await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: admin });
     }
     await fits({ route: 'GET /correlation_exclusions/index', path: '/correlation_exclusions/index', key: admin });
+    await fits({ route: 'GET /correlation_exclusions', path: '/correlation_exclusions', key: admin });
     const lists = await fits<Warninglists>({ route: 'GET /warninglists', path: '/warninglists' });
     assert.ok(lists.Warninglists.length > 0);
     await fits({ route: 'GET /warninglists/index', path: '/warninglists/index', key: admin });

@@ -62,3 +62,9 @@ export async function enabledWarninglists(store: Store): Promise<WarninglistInde
     matchingAttributes: JSON.parse(r.matching_attributes) as string[], list: JSON.parse(r.entries) as string[],
   })));
 }
+
+/** The values one list holds, in the order it was loaded with; undefined when there is no list of that id. */
+export async function warninglistEntries(store: Store, id: number): Promise<string[] | undefined> {
+  const row = await store.db.selectFrom('warninglist').select('entries').where('id', '=', id).executeTakeFirst();
+  return row ? JSON.parse(row.entries) as string[] : undefined;
+}
