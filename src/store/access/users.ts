@@ -11,9 +11,17 @@ export type { Role, User } from '../../access/user.js';
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function secret(store: Store): Promise<Buffer> {
-  const row = await store.db.selectFrom('instance_secret').select('value').where('name', '=', 'api_key_hmac').executeTakeFirstOrThrow();
-  return row.value;
+// The key-hashing secret is made once with the store and never changes: read once per store.
+const secrets = new WeakMap<Store, Promise<Buffer>>();
+
+function secret(store: Store): Promise<Buffer> {
+  let s = secrets.get(store);
+  if (!s) {
+    s = store.db.selectFrom('instance_secret').select('value').where('name', '=', 'api_key_hmac').executeTakeFirstOrThrow().then((r) => r.value);
+    s.catch(() => secrets.delete(store));
+    secrets.set(store, s);
+  }
+  return s;
 }
 
 export async function ensureDefaultRoles(store: Store): Promise<void> {
@@ -76,14 +84,16 @@ export async function addApiKey(store: Store, userId: number, comment = '', key:
   return key;
 }
 
-/** The enabled user a key belongs to, if any. */
+/**
+ * The enabled user a key belongs to, if any, with his role as it is now: one indexed query, made for
+ * every request, so that a revoked key, a disabled user or a changed role applies to the very next one.
+ */
 export async function userByApiKey(store: Store, key: string): Promise<User | undefined> {
   if (!API_KEY.test(key)) return undefined;
   const hash = apiKeyHash(await secret(store), key);
-  const row = await store.db.selectFrom('auth_key').select(['user_id', 'key_hash']).where('key_hash', '=', hash).executeTakeFirst();
-  if (!row || !sameHash(row.key_hash, hash)) return undefined;
-  const r = await userQuery(store).where('user.id', '=', row.user_id).where('user.disabled', '=', 0).executeTakeFirst();
-  return r && toUser(r);
+  const r = await userQuery(store).innerJoin('auth_key', 'auth_key.user_id', 'user.id').select('auth_key.key_hash')
+    .where('auth_key.key_hash', '=', hash).where('user.disabled', '=', 0).executeTakeFirst();
+  return r && sameHash(r.key_hash, hash) ? toUser(r) : undefined;
 }
 
 export interface Bootstrap {
