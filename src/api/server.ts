@@ -23,9 +23,10 @@ import { webSessionRoutes } from './routes/web-session.js';
 import { webUiRoutes } from './web-ui.js';
 import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
+import { settingRoutes } from './routes/settings.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
-import { can } from '../access/policy/permissions.js';
+import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 
 export interface ServerOptions {
@@ -106,7 +107,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
       await sessions.authenticate(request);
     }
     // MISP.live off: the instance is under maintenance, open to site admins only.
-    if (request.user && !can(request.user, 'perm_site_admin') && !(await settings.live())) {
+    if (request.user && !isSiteAdmin(request.user) && !(await settings.live())) {
       request.user = undefined;
       return reply.status(403).send(errorBody('This instance is not live: only site admins may use it until an administrator sets MISP.live again.', url));
     }
@@ -140,6 +141,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => sightingRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));
   await app.register(async (scope) => userRoutes(scope, ctx));
+  await app.register(async (scope) => settingRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));

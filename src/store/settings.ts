@@ -21,6 +21,7 @@ const DEFINITIONS = {
     type: 'numeric',
     help: 'a value held by more events than this is over-correlating: flagged with its count, not listed pair by pair',
     misp: 'MISP.correlation_limit',
+    level: 0,
   },
   'correlation.cidr': {
     default: 'true',
@@ -28,12 +29,14 @@ const DEFINITIONS = {
     type: 'boolean',
     help: 'an ip-src/ip-dst CIDR range correlates with the addresses inside it and with overlapping ranges',
     misp: 'MISP.enable_advanced_correlations',
+    level: 0,
   },
   'correlation.skip_warninglisted': {
     default: 'true',
     check: flag,
     type: 'boolean',
     help: 'values on an enabled warninglist are left out of correlation',
+    level: 1,
   },
   [UNPUBLISHED_PRIVATE_SETTING]: {
     default: 'false',
@@ -41,6 +44,7 @@ const DEFINITIONS = {
     type: 'boolean',
     help: "an unpublished event is seen by its owner organisation only, whatever its distribution (MISP's MISP.unpublishedprivate)",
     misp: 'MISP.unpublishedprivate',
+    level: 2,
   },
   'correlation.max_per_event': {
     default: '5000',
@@ -48,6 +52,7 @@ const DEFINITIONS = {
     type: 'numeric',
     help: 'at most this many correlations (RelatedAttribute entries) are listed with one event',
     misp: 'MISP.max_correlations_per_event',
+    level: 1,
   },
   'instance.live': {
     default: 'true',
@@ -55,6 +60,7 @@ const DEFINITIONS = {
     type: 'boolean',
     help: 'false: only site admins may use the instance (maintenance); everyone else is refused',
     misp: 'MISP.live',
+    level: 0,
   },
 } satisfies Record<string, SettingDefinition>;
 
@@ -69,6 +75,8 @@ export interface SettingDefinition {
   help: string;
   /** MISP's name for the setting, where MISP has it. */
   misp?: string;
+  /** How much it matters, in MISP's levels: 0 critical, 1 recommended, 2 optional. */
+  level: 0 | 1 | 2;
 }
 
 export function isSettingName(name: string): name is SettingName {

@@ -109,3 +109,8 @@ export const AUDIT_QUERY = Fields({
   model: AnyValue('Event, Attribute, Object, Tag, User, …'), action: AnyValue('add, edit, delete, publish, …'), email: AnyValue('the user'),
   limit: AnyValue('page size (default 100)'), page: AnyValue('from 1'),
 });
+
+export const SETTING_EDIT_BODY = Fields({
+  value: AnyValue('the new value: true/false, a number or text, as the setting takes'),
+  force: Flag('MISP skips its checks when set; Cairn always checks a value'),
+});

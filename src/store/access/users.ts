@@ -41,7 +41,8 @@ function userQuery(store: Store) {
     .innerJoin('organisation', 'organisation.id', 'user.org_id')
     .innerJoin('role', 'role.id', 'user.role_id')
     .select(['user.id', 'user.email', 'user.disabled', 'user.created', 'organisation.id as org_id', 'organisation.uuid as org_uuid',
-      'organisation.name as org_name', 'organisation.local as org_local', 'role.id as role_id', 'role.name as role_name', 'role.permissions']);
+      'organisation.name as org_name', 'organisation.local as org_local', 'role.id as role_id', 'role.name as role_name', 'role.permissions',
+      'user.last_pw_change', 'user.change_pw', 'user.autoalert', 'user.contactalert']);
 }
 
 type UserRow = Awaited<ReturnType<ReturnType<typeof userQuery>['execute']>>[number];
@@ -51,6 +52,7 @@ function toUser(r: UserRow): User {
     id: r.id, email: r.email, disabled: r.disabled === 1, created: r.created,
     org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name, local: r.org_local === 1 },
     role: { id: r.role_id, name: r.role_name, permissions: JSON.parse(r.permissions) as Permission[] },
+    account: { lastPwChange: Number(r.last_pw_change), changePw: r.change_pw === 1, autoalert: r.autoalert === 1, contactalert: r.contactalert === 1 },
   };
 }
 
@@ -102,9 +104,18 @@ export interface Bootstrap {
   admin?: { email: string; key: string; password: string };
 }
 
-/** Stores a new password for a user (hashed; the password itself is never kept). */
-export async function setPassword(store: Store, userId: number, password: string): Promise<void> {
-  await store.db.updateTable('user').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute();
+/**
+ * Stores a new password for a user (hashed; the password itself is never kept), noting when; `mustChange`
+ * (an admin setting it for him) asks him to choose his own.
+ */
+export async function setPassword(store: Store, userId: number, password: string, mustChange = false): Promise<void> {
+  await store.db.updateTable('user').set({ password_hash: await hashPassword(password), last_pw_change: now(), change_pw: mustChange ? 1 : 0 })
+    .where('id', '=', userId).execute();
+}
+
+/** The stored password hash of a user, if he has one. */
+export async function passwordHashOf(store: Store, userId: number): Promise<string | undefined> {
+  return (await store.db.selectFrom('user').select('password_hash').where('id', '=', userId).executeTakeFirst())?.password_hash ?? undefined;
 }
 
 export const ADMIN_EMAIL = 'admin@admin.test';
@@ -134,8 +145,18 @@ export async function findUserById(store: Store, id: number): Promise<User | und
 export type UserChange = { ok: true; user: User } | { ok: false; field: string; reason: string };
 
 /** Changes a user's address, organisation, role or whether he may sign in. */
-export async function editUser(store: Store, id: number, fields: { email?: string; orgId?: number; roleId?: number; disabled?: boolean }): Promise<UserChange> {
-  const set: { email?: string; org_id?: number; role_id?: number; disabled?: number } = {};
+export interface UserFields {
+  email?: string;
+  orgId?: number;
+  roleId?: number;
+  disabled?: boolean;
+  autoalert?: boolean;
+  contactalert?: boolean;
+  changePw?: boolean;
+}
+
+export async function editUser(store: Store, id: number, fields: UserFields): Promise<UserChange> {
+  const set: { email?: string; org_id?: number; role_id?: number; disabled?: number; autoalert?: number; contactalert?: number; change_pw?: number } = {};
   if (fields.email !== undefined) {
     const address = fields.email.trim().toLowerCase();
     if (!EMAIL.test(address)) return { ok: false, field: 'email', reason: `"${fields.email}" is not an e-mail address` };
@@ -152,6 +173,9 @@ export async function editUser(store: Store, id: number, fields: { email?: strin
     set.role_id = fields.roleId;
   }
   if (fields.disabled !== undefined) set.disabled = fields.disabled ? 1 : 0;
+  if (fields.autoalert !== undefined) set.autoalert = fields.autoalert ? 1 : 0;
+  if (fields.contactalert !== undefined) set.contactalert = fields.contactalert ? 1 : 0;
+  if (fields.changePw !== undefined) set.change_pw = fields.changePw ? 1 : 0;
   if (Object.keys(set).length > 0) await store.db.updateTable('user').set(set).where('id', '=', id).execute();
   return { ok: true, user: (await findUserById(store, id))! };
 }
@@ -183,6 +207,22 @@ export async function listApiKeys(store: Store, userId?: number): Promise<ApiKey
 /** Revokes a key; false when there is none with this id. */
 export async function deleteApiKey(store: Store, id: number): Promise<boolean> {
   return Number((await store.db.deleteFrom('auth_key').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+}
+
+/** The role a new user gets when none is named: the one set as default, else MISP's User. */
+export async function defaultRoleId(store: Store): Promise<number | undefined> {
+  const set = await store.db.selectFrom('role').select('id').where('default_role', '=', 1).executeTakeFirst();
+  return set?.id ?? (await store.db.selectFrom('role').select('id').where('name', '=', 'User').executeTakeFirst())?.id;
+}
+
+/** Makes a role the default one (undefined: none); false when there is no such role. */
+export async function setDefaultRole(store: Store, id: number | undefined): Promise<boolean> {
+  if (id !== undefined && !(await findRole(store, id))) return false;
+  await store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('role').set({ default_role: 0 }).where('default_role', '=', 1).execute();
+    if (id !== undefined) await trx.updateTable('role').set({ default_role: 1 }).where('id', '=', id).execute();
+  });
+  return true;
 }
 
 export async function findRole(store: Store, id: number): Promise<Role | undefined> {
