@@ -24,6 +24,7 @@ import { webUiRoutes } from './web-ui.js';
 import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
 import { settingRoutes } from './routes/settings.js';
+import { userSettingRoutes } from './routes/user-settings.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -142,6 +143,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => organisationRoutes(scope, ctx));
   await app.register(async (scope) => userRoutes(scope, ctx));
   await app.register(async (scope) => settingRoutes(scope, ctx));
+  await app.register(async (scope) => userSettingRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));

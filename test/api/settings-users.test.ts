@@ -117,4 +117,37 @@ forEachDialect('REST API: instance settings, users and roles', (fixture) => {
     const key = await call(i, i.alice, 'POST', '/authKeys/add/me', {});
     assert.match(key.body.AuthKey.authkey_raw, /^[A-Za-z0-9]{40}$/);
   });
+
+  it("keeps each user's settings as MISP's userSettings do: his own, his organisation's for an org admin, all for a site admin", async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const filter = { 'Tag.name': 'test_publish_filter' };
+    const set = await call(i, i.alice, 'POST', '/userSettings/setSetting', { setting: 'publish_alert_filter', value: JSON.stringify(filter) });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.UserSetting.value, filter);
+    assert.equal(set.body.UserSetting.setting, 'publish_alert_filter');
+    const again = await call(i, i.alice, 'POST', '/userSettings/setSetting', { setting: 'homepage', value: { path: '/events/index' } });
+    assert.deepEqual(again.body.UserSetting.value, { path: '/events/index' });
+    const restricted = await call(i, i.alice, 'POST', '/userSettings/setSetting', { setting: 'dashboard_access', value: 1 });
+    assert.deepEqual([restricted.status, restricted.body.message], [405, 'This setting is restricted and requires the following permission(s): site_admin']);
+    assert.equal((await call(i, i.alice, 'POST', '/userSettings/setSetting', { setting: 'nonsense', value: 1 })).body.message, 'Invalid setting.');
+    assert.equal((await call(i, i.admin, 'POST', '/userSettings/setSetting', { setting: 'dashboard_access', value: 1 })).body.UserSetting.value, 1);
+
+    const got = await call(i, i.alice, 'POST', '/userSettings/getSetting', { setting: 'publish_alert_filter' });
+    assert.deepEqual(got.body.value, filter);
+    const aliceId = set.body.UserSetting.user_id as string;
+    assert.equal((await call(i, i.bob, 'POST', '/userSettings/getSetting', { setting: 'publish_alert_filter', user_id: aliceId })).status, 404, "bob does not read alice's settings");
+    assert.deepEqual((await call(i, i.admin, 'GET', `/user_settings/getSetting/${aliceId}/publish_alert_filter`)).body.value, filter);
+
+    const mine = (await call(i, i.alice, 'GET', '/userSettings/index')).body as Json[];
+    assert.deepEqual(mine.map((s) => s.UserSetting.setting).sort(), ['homepage', 'publish_alert_filter']);
+    assert.equal(((await call(i, i.bob, 'GET', '/userSettings/index')).body as Json[]).length, 0);
+    assert.equal(((await call(i, i.admin, 'GET', '/userSettings/index')).body as Json[]).length, 3);
+    assert.equal(((await call(i, i.admin, 'GET', '/userSettings/index?user_id=me')).body as Json[]).length, 1);
+
+    const id = mine.find((s) => s.UserSetting.setting === 'homepage')!.UserSetting.id;
+    assert.equal((await call(i, i.bob, 'POST', `/userSettings/delete/${id}`)).status, 404);
+    assert.equal((await call(i, i.alice, 'POST', `/userSettings/delete/${id}`)).status, 200);
+    assert.equal(((await call(i, i.alice, 'GET', '/userSettings/index')).body as Json[]).length, 1);
+  });
 });

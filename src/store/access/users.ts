@@ -180,10 +180,11 @@ export async function editUser(store: Store, id: number, fields: UserFields): Pr
   return { ok: true, user: (await findUserById(store, id))! };
 }
 
-/** Deletes a user and his API keys. */
+/** Deletes a user, his API keys and his settings. */
 export async function deleteUser(store: Store, id: number): Promise<void> {
   await store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('auth_key').where('user_id', '=', id).execute();
+    await trx.deleteFrom('user_setting').where('user_id', '=', id).execute();
     await trx.deleteFrom('user').where('id', '=', id).execute();
   });
 }
