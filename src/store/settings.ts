@@ -62,6 +62,14 @@ const DEFINITIONS = {
     misp: 'MISP.live',
     level: 0,
   },
+  'registration.allow': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: 'anyone may ask for an account (users/register); an administrator accepts or discards each request',
+    misp: 'Security.allow_self_registration',
+    level: 1,
+  },
 } satisfies Record<string, SettingDefinition>;
 
 export type SettingName = keyof typeof DEFINITIONS;

@@ -150,4 +150,34 @@ forEachDialect('REST API: instance settings, users and roles', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', `/userSettings/delete/${id}`)).status, 200);
     assert.equal(((await call(i, i.alice, 'GET', '/userSettings/index')).body as Json[]).length, 1);
   });
+
+  it('takes self-registrations only while Security.allow_self_registration is on; site admins accept or discard them', async () => {
+    const i = await serve(await fixture.open());
+    servers.push(i.app);
+    const register = (body: Json) => call(i, null, 'POST', '/users/register', body);
+    const closed = await register({ email: 'self@c.test' });
+    assert.deepEqual([closed.status, closed.body.message], [405, 'Self registration is not enabled on this instance.']);
+    await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/Security.allow_self_registration', { value: true, force: true });
+    const org = (await call(i, i.admin, 'GET', '/admin/users/index?value=alice')).body[0].Organisation as Json;
+    const asked = await register({ email: 'self@c.test', org_uuid: org.uuid, org_name: org.name, perm_sync: false, perm_publish: false, perm_admin: false });
+    assert.equal(asked.body.saved, true);
+    assert.equal((await register({ email: 'discard@c.test' })).body.saved, true);
+    assert.equal((await register({})).status, 400);
+    assert.equal((await register({ email: 'not an address' })).status, 403);
+
+    assert.equal((await call(i, i.alice, 'GET', '/users/registrations/index')).status, 403);
+    const waiting = (await call(i, i.admin, 'GET', '/users/registrations/index')).body as Json[];
+    assert.deepEqual(waiting.map((r) => r.Inbox.data.email), ['self@c.test', 'discard@c.test']);
+    assert.equal(waiting[0]!.Inbox.data.org_name, 'Org A');
+    assert.equal(waiting[0]!.Inbox.data.perm_sync, '');
+
+    const accepted = await call(i, i.admin, 'POST', `/users/acceptRegistrations/${waiting[0]!.Inbox.id}`, { User: { org_id: org.id, role_id: null } });
+    assert.equal(accepted.body.saved, true, JSON.stringify(accepted.body));
+    const made = ((await call(i, i.admin, 'GET', '/admin/users/index?value=self@c.test')).body as Json[])[0]!;
+    assert.deepEqual([made.User.org_id, made.User.role_id], [org.id, '3'], 'in the organisation chosen, with the default role');
+    const noOrg = await call(i, i.admin, 'POST', `/users/acceptRegistrations/${waiting[1]!.Inbox.id}`, { User: { org_id: null, role_id: 3 } });
+    assert.deepEqual([noOrg.status, noOrg.body.message], [400, 'No organisation selected. Supply an Organisation ID']);
+    assert.equal((await call(i, i.admin, 'POST', `/users/discardRegistrations/${waiting[1]!.Inbox.id}`)).body.name, '1 registration(s) discarded.');
+    assert.equal(((await call(i, i.admin, 'GET', '/users/registrations/index')).body as Json[]).length, 0);
+  });
 });

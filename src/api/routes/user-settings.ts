@@ -40,12 +40,21 @@ const invalid = (status: number) => new ApiError(status, 'Invalid setting.');
 /** MISP's UserSettingsController: per-user settings, kept and answered as MISP does (Cairn does not act on them). */
 export async function userSettingRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
-  documented(app, 'Users, roles and keys', {
-    'POST /userSettings/setSetting': { summary: 'Set one of your settings (admins: {"user_id": …} for a user they manage): {"setting": …, "value": …}' },
-    'POST /userSettings/getSetting': { summary: 'One setting: {"setting": …, "user_id": …}' },
-    'GET /userSettings/index': { summary: 'Settings you may see; filters setting, user_id (me, org, all or an id)' },
-    'POST /userSettings/delete/:id': { summary: 'Delete a setting' },
-  });
+  const docs: Record<string, { summary: string }> = {};
+  for (const base of ['/userSettings', '/user_settings']) {
+    const set = { summary: 'Set one of your settings (admins: "user_id" for a user they manage): {"setting": …, "value": …}' };
+    Object.assign(docs, {
+      [`POST ${base}/setSetting`]: set, [`POST ${base}/setSetting/:userId`]: set, [`POST ${base}/setSetting/:userId/:setting`]: set,
+      [`POST ${base}/getSetting`]: { summary: 'One setting: {"setting": …, "user_id": …}' },
+      [`GET ${base}/getSetting/:userId/:setting`]: { summary: 'One setting of a user' },
+      [`GET ${base}`]: { summary: 'Settings you may see; filters setting, user_id (me, org, all or an id)' },
+      [`GET ${base}/index`]: { summary: 'Settings you may see; filters setting, user_id (me, org, all or an id)' },
+      [`POST ${base}/delete`]: { summary: 'Delete a setting: {"setting": …, "user_id": …}' },
+      [`POST ${base}/delete/:id`]: { summary: 'Delete a setting' },
+      [`DELETE ${base}/delete/:id`]: { summary: 'Delete a setting' },
+    });
+  }
+  documented(app, 'Users, roles and keys', docs);
 
   /** The user a request names (by default the caller), if the caller may handle his settings. */
   const subject = async (caller: User, id: unknown): Promise<User | undefined> => {

@@ -103,6 +103,8 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     'DELETE /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
     'POST /authKeys/add/:id': { summary: 'As auth_keys/add', body: AUTH_KEY_BODY, response: AuthKeyMade },
     'GET /authKeys/index': { summary: 'As auth_keys/index', response: AuthKeys },
+    'POST /authKeys/delete/:id': { summary: 'Revoke a key' },
+    'DELETE /authKeys/delete/:id': { summary: 'Revoke a key' },
     'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: AUTH_KEY_BODY, response: AuthKeyMade },
     'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters', response: AuthKeys },
     'POST /auth_keys/delete/:id': { summary: 'Revoke a key' },

@@ -40,6 +40,7 @@ export interface Database {
   user_setting: UserSettingTable;
   auth_failure: AuthFailureTable;
   generation: GenerationTable;
+  registration: RegistrationTable;
 }
 
 export interface SessionTable {
@@ -224,6 +225,18 @@ export interface UserSettingTable {
   setting: string;
   value: string;
   timestamp: number;
+}
+
+/** A self-registration waiting for an administrator. */
+export interface RegistrationTable {
+  id: Generated<number>;
+  uuid: string;
+  created: number;
+  ip: string;
+  user_agent: string;
+  comment: string;
+  /** JSON of what was asked for. */
+  data: string;
 }
 
 /** Failed authentications, shared by every server of the instance. */

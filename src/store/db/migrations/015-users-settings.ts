@@ -3,7 +3,8 @@ import type { SchemaDialect } from './frozen/dialect.js';
 
 /**
  * What MISP keeps of a user beyond his account (when his password changed, whether he must change it,
- * his alert choices, his per-user settings), the default role, failed authentications shared by every
+ * his alert choices, his per-user settings), the default role, self-registrations waiting for an
+ * administrator, failed authentications shared by every
  * server of the instance, and the generation counters caches check to know their copy is current.
  */
 export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
@@ -30,6 +31,17 @@ export async function up(db: Kysely<unknown>, d: SchemaDialect): Promise<void> {
     .execute();
   await db.schema.createIndex('auth_failure_scope').on('auth_failure').columns(['scope', 'at']).execute();
   await db.schema.createIndex('auth_failure_at').on('auth_failure').column('at').execute();
+
+  /** Self-registrations waiting for an administrator (MISP's inbox of type registration). */
+  await d.idColumn(db.schema.createTable('registration'))
+    .addColumn('uuid', 'text', (c) => c.notNull())
+    .addColumn('created', 'bigint', (c) => c.notNull())
+    .addColumn('ip', 'text', (c) => c.notNull())
+    .addColumn('user_agent', 'text', (c) => c.notNull())
+    .addColumn('comment', 'text', (c) => c.notNull())
+    /** What was asked for, as JSON: email, org_name, org_uuid, message, perm_* … */
+    .addColumn('data', 'text', (c) => c.notNull())
+    .execute();
 
   /** A counter per kind of cached state, raised by every change of it. */
   await db.schema.createTable('generation')
