@@ -12,7 +12,7 @@ export interface ApiContext {
   readonly writes: WriteQueue;
   readonly libraries: LibraryCache;
   readonly sessions: WebSessions;
-  /** Wrong keys and passwords, counted per address. */
+  /** Wrong keys (per address) and passwords (per address and account), counted in the store. */
   readonly failures: FailedAuthLimit;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;

@@ -38,7 +38,7 @@ export interface ServerOptions {
   log?: boolean;
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
-  /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
+  /** Failed authentications per minute (wrong keys per address; wrong passwords per address and account) before 429 (default 10). */
   failedAuthLimit?: number;
   /** Web sessions end after this long unused (default 30 minutes). */
   sessionIdleMinutes?: number;
