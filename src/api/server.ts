@@ -1,9 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/db/database.js';
-import { userByApiKey, type User } from '../store/access/users.js';
+import { userByApiKey } from '../store/access/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
-import { FRESH_MS } from '../services/caches/fresh.js';
 import { LibraryCache } from '../services/caches/libraries.js';
 import { registerOpenApi } from './openapi.js';
 import { ApiError, clientError, errorBody } from './errors.js';
@@ -28,8 +27,12 @@ import { webSessionRoutes } from './routes/web-session.js';
 import { webUiRoutes } from './web-ui.js';
 import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
+import { settingRoutes } from './routes/settings.js';
+import { userSettingRoutes } from './routes/user-settings.js';
+import { registrationRoutes } from './routes/registrations.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
+import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 
 export interface ServerOptions {
@@ -39,7 +42,7 @@ export interface ServerOptions {
   log?: boolean;
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
-  /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
+  /** Failed authentications per minute (wrong keys per address; wrong passwords per address and account) before 429 (default 10). */
   failedAuthLimit?: number;
   /** Web sessions end after this long unused (default 30 minutes). */
   sessionIdleMinutes?: number;
@@ -86,33 +89,35 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
 
-  // Who a key belongs to is kept for a few seconds: a disabled user or a removed key stops working
-  // within that time, and a request does not pay three queries to find out who is asking.
-  const known = new Map<string, { user: User; until: number }>();
-  const failures = new FailedAuthLimit(options.failedAuthLimit ?? 10);
+  const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
+  const settings = new SettingsCache(store);
+  // Who is asking is read afresh for every request (no cache of keys or users): a revoked key, a
+  // disabled user or a changed role applies to the very next request, on every server of the instance.
   app.addHook('onRequest', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? request.url;
     const credentials = credentialsOf(request.headers);
-    // Without a key, the web interface's session cookie, if any, says who is asking.
-    if (!credentials) return sessions.authenticate(request);
-    const { key, email } = credentials;
-    const wait = failures.retryAfter(request.ip);
-    if (wait > 0) {
-      const url = request.url.split('?')[0] ?? request.url;
-      return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
-    }
-    const hit = known.get(key);
-    const fresh = hit !== undefined && hit.until > Date.now();
-    const user = fresh ? hit.user : await userByApiKey(store, key);
-    // With Basic, the key must be the key of the user named.
-    request.user = user && (email === undefined || email.toLowerCase() === user.email.toLowerCase()) ? user : undefined;
-    if (request.user) {
-      if (fresh) return;
-      if (known.size >= 10_000) known.clear();
-      known.set(key, { user: request.user, until: Date.now() + FRESH_MS });
+    if (credentials) {
+      const { key, email } = credentials;
+      const user = await userByApiKey(store, key);
+      // With Basic, the key must be the key of the user named.
+      request.user = user && (email === undefined || email.toLowerCase() === user.email.toLowerCase()) ? user : undefined;
+      if (!request.user) {
+        const scope = FailedAuthLimit.keyScope(request.ip);
+        const wait = await failures.retryAfter(scope);
+        if (wait === 0) await failures.fail(scope);
+        else {
+          return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
+        }
+      }
     } else {
-      known.delete(key);
-      failures.fail(request.ip);
+      // Without a key, the web interface's session cookie, if any, says who is asking.
+      await sessions.authenticate(request);
+    }
+    // MISP.live off: the instance is under maintenance, open to site admins only.
+    if (request.user && !isSiteAdmin(request.user) && !(await settings.live())) {
+      request.user = undefined;
+      return reply.status(403).send(errorBody('This instance is not live: only site admins may use it until an administrator sets MISP.live again.', url));
     }
   });
   auditChanges(app, store);
@@ -134,7 +139,6 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
 
   await registerOpenApi(app);
   await app.register(instanceRoutes);
-  const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
@@ -147,6 +151,9 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => sightingRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));
   await app.register(async (scope) => userRoutes(scope, ctx));
+  await app.register(async (scope) => settingRoutes(scope, ctx));
+  await app.register(async (scope) => userSettingRoutes(scope, ctx));
+  await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));

@@ -73,7 +73,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     if (!(await addExclusion(store, value, textField(raw, 'comment') ?? ''))) {
       throw new ApiError(403, 'The correlation exclusion could not be saved.', { errors: { value: [`"${value}" is excluded already`] } });
     }
-    settings.invalidate();
     return exclusionDocument((await listExclusions(store)).find((e) => e.value === value)!);
   });
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -81,7 +80,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
     if (!e) throw notFound('correlation exclusion');
     await removeExclusion(store, e.value);
-    settings.invalidate();
     return saved('Correlation exclusion deleted.', request.url.split('?')[0] ?? '', e.id);
   };
   app.post('/correlation_exclusions/delete/:id', remove);
@@ -125,7 +123,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     if (named.length === 0) throw new ApiError(404, `No warninglist ${wanted.length ? wanted.join(', ') : '(give id or name)'}`);
     const enabled = flagField(body, 'enabled') ?? true;
     await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);
-    settings.invalidate();
     return { saved: true, success: `${named.length} warninglist(s) ${enabled ? 'enabled' : 'disabled'}` };
   });
 

@@ -26,7 +26,7 @@ function searchOf(request: FastifyRequest, field: string): string | undefined {
 
 /** Taxonomies, galaxies and their clusters, object templates and noticelists, as MISP serves them. */
 export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const { store, libraries } = ctx;
+  const { store } = ctx;
   documented(app, 'Libraries', {
     'GET /taxonomies/index': { summary: 'Every taxonomy, with how many of its tags exist here', response: Taxonomies },
     'GET /taxonomies': { summary: 'Every taxonomy (as taxonomies/index)', response: Taxonomies },
@@ -77,7 +77,6 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     refuseUnless(mayToggleTaxonomies(userOf(request)), lacking('perm_site_admin'));
     const [done] = await setTaxonomiesEnabled(store, [request.params.id], enabled);
     if (!done) throw notFound('taxonomy');
-    libraries.taxonomies.invalidate();
     return saved(`Taxonomy ${enabled ? 'enabled' : 'disabled'}`, request.url.split('?')[0]!, done.id);
   };
   app.post('/taxonomies/enable/:id', toggleTaxonomy(true));

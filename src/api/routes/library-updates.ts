@@ -21,15 +21,11 @@ function updateMessage(done: LibraryUpdate, plural: string, upToDate: string): s
  * MISP pulls its library checkouts from the network; Cairn reads what the operator put on disk.
  */
 export async function libraryUpdateRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const { store, libraries, settings, libraryDirs } = ctx;
+  const { store, libraryDirs } = ctx;
   const reload = (kind: LibraryKind) => async (request: FastifyRequest) => {
     refuseUnless(mayUpdateLibraries(userOf(request)), lacking('perm_site_admin'));
-    const done = await updateLibraries(store, libraryDirs, kind);
-    // Taxonomies' rules and object templates are cached for the write endpoints; warninglists for correlation.
-    if (kind === 'taxonomies') libraries.taxonomies.invalidate();
-    if (kind === 'templates') libraries.templates.invalidate();
-    if (kind === 'warninglists') settings.invalidate();
-    return done;
+    // The store raises the caches' generation as it writes, so every server rebuilds what changed.
+    return updateLibraries(store, libraryDirs, kind);
   };
   const url = (request: FastifyRequest) => request.url.split('?')[0]!;
   documented(app, 'Libraries', {

@@ -124,3 +124,8 @@ export const ANALYST_DATA_BODY = Fields({
   uuid: Text('made when absent'), orgc_uuid: Text('kept for sync users and site admins only'),
   Note: Items(AnyValue(), 'notes on it'), Opinion: Items(AnyValue(), 'opinions on it'), Relationship: Items(AnyValue(), 'relationships from it'),
 }, 'a Note, Opinion or Relationship, bare or as {"Note": {…}}');
+
+export const SETTING_EDIT_BODY = Fields({
+  value: AnyValue('the new value: true/false, a number or text, as the setting takes'),
+  force: Flag('MISP skips its checks when set; Cairn always checks a value'),
+});

@@ -14,6 +14,7 @@ import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
 import * as analystData from './migrations/013-analyst-data.js';
+import * as usersSettings from './migrations/015-users-settings.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -32,6 +33,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
   ['013-analyst-data', analystData.up],
+  ['015-users-settings', usersSettings.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

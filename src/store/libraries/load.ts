@@ -5,6 +5,7 @@ import { bulkInsert } from '../db/bulk-insert.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { saveWarninglists } from './warninglists.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface LibraryLoadCounts {
   taxonomies: number;
@@ -39,6 +40,7 @@ export async function saveLibraries(store: Store, libs: Libraries): Promise<Libr
     }
     await saveGalaxies(store, trx, libs);
   });
+  await bumpGeneration(store, 'libraries');
   // Warninglists have their own rules for what a reload keeps.
   if (libs.warninglists.length > 0) await saveWarninglists(store, libs.warninglists, true);
   return {

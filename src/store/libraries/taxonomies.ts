@@ -1,5 +1,6 @@
 import type { Taxonomy } from '../../libraries/taxonomy.js';
 import type { Store } from '../db/database.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface TaxonomyInfo {
   id: number;
@@ -37,6 +38,7 @@ export async function setTaxonomiesEnabled(store: Store, refs: readonly string[]
     await store.db.updateTable('taxonomy').set({ enabled: enabled ? 1 : 0 }).where('id', '=', t.info.id).execute();
     found.push({ ...t.info, enabled });
   }
+  if (found.length > 0) await bumpGeneration(store, 'libraries');
   return found;
 }
 
