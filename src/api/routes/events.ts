@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventIndexFilter } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
-import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import { listEvents, type EventSummary } from '../../store/events/list.js';
@@ -57,9 +57,9 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const viewer = viewerOf(user);
   const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
   if (!event) throw notFound('event');
-  const doc = serializeMispEvent(event);
+  const doc = serializeStoredEvent(event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
-  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
+  return { Event: { ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }
 
 export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
