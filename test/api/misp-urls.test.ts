@@ -130,6 +130,11 @@ forEachDialect('REST API: MISP documents carry local ids; MISP addresses', (fixt
     assert.ok(all.length >= 2);
     assert.deepEqual(await page('/events/index/limit:1/page:2'), [all[1]]);
     assert.deepEqual(await page('/events/index.json/limit:1'), [all[0]]);
+    // MISP's index also takes its filters as searchNAME, and its sort order as direction.
+    assert.deepEqual(await page('/events/index/searcheventinfo:Related'), await page('/events/index?eventinfo=Related'));
+    assert.equal((await page('/events/index/searcheventinfo:Related')).length, 1);
+    assert.deepEqual(await page('/events/index/sort:id/direction:asc'), [...all].sort((a, b) => Number(a) - Number(b)));
+    assert.deepEqual(await page('/events/index/sort:id/direction:desc'), [...all].sort((a, b) => Number(b) - Number(a)));
 
     for (const path of ['/events/index', '/attributes/describeTypes.json']) {
       const first = await fetch(`${i.base}${path}`, { headers: { Authorization: i.alice, Accept: 'application/json' } });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { eventIndexFilter } from '../../services/search/event-index-query.js';
+import { eventIndexFilter, eventIndexQuery } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
@@ -102,7 +102,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   // The list carries an ETag: a client polling for changes is answered 304 while nothing it may see changed.
   const index = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
-    const q = restQueryOf(request);
+    const q = eventIndexQuery(restQueryOf(request));
     const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
     const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
