@@ -6,6 +6,7 @@ import { FailedAuthLimit } from './auth-limit.js';
 import { LibraryCache } from '../services/caches/libraries.js';
 import { registerOpenApi } from './openapi.js';
 import { ApiError, clientError, errorBody } from './errors.js';
+import { parseMispQuery, rewriteMispUrl } from './named-params.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
@@ -74,6 +75,12 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     logger: options.log ?? false,
     bodyLimit,
     ...(options.https ? { https: options.https } : {}),
+    // MISP's `name:value` path segments and `.json` suffixes, read once here as the query string (named-params.ts).
+    rewriteUrl(this: FastifyInstance, req) {
+      const method = (req.method ?? 'GET') as 'GET';
+      return rewriteMispUrl(req.url ?? '/', (url) => this.hasRoute({ method, url }));
+    },
+    routerOptions: { querystringParser: parseMispQuery },
   }) as unknown as FastifyInstance;
   app.decorateRequest('user', undefined);
   app.decorateRequest('sessionCsrf', undefined);

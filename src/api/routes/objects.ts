@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
-import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import { softDeletion } from '../../model/deletion.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
-import { localIds, objectByRef, referenceByRef } from '../../store/events/object-lookup.js';
+import { objectByRef, referenceByRef } from '../../store/events/object-lookup.js';
 import { purgeObject, purgeReference } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
 import { flagField, modelBody, textField, type Fields } from '../body.js';
@@ -56,16 +56,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     if (!event || !found) throw notFound('object');
     // A live object shows its live parts; a deleted one (still viewable by id) shows what it held.
     const object = found.deleted ? found : { ...found, attributes: found.attributes.filter((a) => !a.deleted), references: found.references.filter((r) => !r.deleted) };
-    const ids = await localIds(store, viewerOf(user), eventId);
-    const doc = (serializeMispEvent({ ...event, attributes: [], reports: [], objects: [object] }).Event.Object as JsonObject[])[0]!;
-    const withIds = (item: JsonObject): JsonObject => ({ id: String(ids.get(item.uuid as string) ?? ''), event_id: String(eventId), ...item });
-    return {
-      Object: {
-        ...withIds(doc),
-        Attribute: (doc.Attribute as JsonObject[]).map((a): JsonObject => ({ ...withIds(a), object_id: String(ids.get(uuid)) })),
-        ObjectReference: (doc.ObjectReference as JsonObject[]).map((r): JsonObject => ({ ...withIds(r), object_id: String(ids.get(uuid)) })),
-      },
-    };
+    const doc = (serializeStoredEvent({ ...event, attributes: [], reports: [], objects: [object] }).Event.Object as JsonObject[])[0]!;
+    return { Object: { ...doc, Attribute: doc.Attribute as JsonObject[], ObjectReference: doc.ObjectReference as JsonObject[] } };
   };
 
   /** Reads one object of a request against a stored event; a template it breaks is refused field by field. */

@@ -1,6 +1,6 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
-import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { serializeMispEvent, serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
@@ -41,11 +41,10 @@ export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options
   if (layout.open) yield layout.open;
   let first = true;
   for await (const event of events) {
-    const doc = serializeMispEvent(event);
+    const doc = layout.localIds ? serializeStoredEvent(event) : serializeMispEvent(event);
     const c = options.correlations;
     if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
-    const body = layout.localIds ? { Event: { id: String(event.id), ...doc.Event } } : doc;
-    yield `${first ? layout.first : layout.between}${JSON.stringify(body, null, layout.indent)}`;
+    yield `${first ? layout.first : layout.between}${JSON.stringify(doc, null, layout.indent)}`;
     first = false;
   }
   yield layout.close;

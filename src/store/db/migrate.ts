@@ -15,6 +15,7 @@ import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
 import * as analystData from './migrations/013-analyst-data.js';
 import * as usersSettings from './migrations/015-users-settings.js';
+import * as idsNeverReused from './migrations/017-ids-never-reused.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -34,6 +35,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['012-value-events', (db) => valueEvents.up(db)],
   ['013-analyst-data', analystData.up],
   ['015-users-settings', usersSettings.up],
+  ['017-ids-never-reused', idsNeverReused.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -59,13 +59,6 @@ export async function findReports(store: Store, viewer: Viewer, filter: ReportFi
   });
 }
 
-/** Local ids of an event's reports the viewer may see, by uuid: for event documents in MISP's shape. */
-export async function reportIds(store: Store, viewer: Viewer, eventId: number): Promise<Map<string, number>> {
-  const rows = await store.db.selectFrom('event_report').innerJoin('event', 'event.id', 'event_report.event_id')
-    .select(['event_report.id', 'event_report.uuid']).where('event_report.event_id', '=', eventId).where(reportVisibleTo(viewer)).execute();
-  return new Map(rows.map((r) => [bytesToUuid(r.uuid), r.id]));
-}
-
 /** Removes a report for good (MISP's hard delete); false when there is none. */
 export async function purgeReport(store: Store, reportId: number): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
