@@ -158,9 +158,13 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     const admin = i.admin;
     assert.equal((await call(i, admin, 'POST', '/sharing_groups/add', { name: 'Answers group', releasability: 'us' })).status, 200);
     assert.equal((await call(i, admin, 'POST', '/correlation_exclusions/add', { value: '%.internal', comment: 'ours' })).status, 200);
-    await fits({ route: 'POST /auth_keys/add/{id}', path: '/auth_keys/add/me', body: { comment: 'a key' } });
-    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index' });
-    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index', key: admin });
+    for (const base of ['/auth_keys', '/authKeys']) {
+      await fits({ route: `POST ${base}/add/{id}`, path: `${base}/add/me`, body: { comment: 'a key' } });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index` });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: admin });
+    }
+    await fits({ route: 'GET /servers/serverSettings', path: '/servers/serverSettings', key: admin });
+    await fits({ route: 'GET /servers/getSetting/{name}', path: '/servers/getSetting/MISP.correlation_limit', key: admin });
     await fits({ route: 'GET /admin/users/index', path: '/admin/users/index', key: admin });
     await fits({ route: 'GET /roles', path: '/roles' });
     await fits({ route: 'GET /roles/index', path: '/roles/index', key: admin });
