@@ -54,6 +54,31 @@ export async function findTaggable(store: Store, viewer: Viewer, uuid: string): 
   return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
 }
 
+/** An event or attribute by its local id, as far as the viewer may see it. */
+export async function findTaggableById(store: Store, viewer: Viewer, kind: Tagged['kind'], id: number): Promise<Tagged | undefined> {
+  if (kind === 'event') {
+    const event = await store.db.selectFrom('event').select('id').where('id', '=', id).where(eventVisibleTo(viewer)).executeTakeFirst();
+    return event && { kind: 'event', eventId: event.id };
+  }
+  const a = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.id', 'attribute.event_id']).where('attribute.id', '=', id).where(attributeVisibleTo(viewer)).executeTakeFirst();
+  return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
+}
+
+/**
+ * Makes the tags a library defines (a taxonomy's), each with its colour, and shows any that were
+ * hidden, as MISP's taxonomies/addTag does: one transaction, whatever the number of tags.
+ */
+export async function saveLibraryTags(store: Store, tags: ReadonlyArray<{ name: string; colour?: string }>): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    for (const t of tags) {
+      const colour = t.colour && COLOUR.test(t.colour) ? t.colour : tagColour(t.name);
+      const done = await trx.updateTable('tag').set({ colour, hide_tag: 0 }).where('name', '=', t.name).executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) await trx.insertInto('tag').values({ name: t.name, colour, exportable: 1, hide_tag: 0 }).execute();
+    }
+  });
+}
+
 /** The id of a tag by name, made when missing (if allowed). */
 export async function tagId(store: Store, name: string, create: boolean): Promise<number | undefined> {
   const found = await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirst();

@@ -11,7 +11,7 @@ import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
-import { galaxiesOf } from '../library-documents.js';
+import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -60,6 +60,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!event) throw notFound('event');
   const doc = serializeMispEvent(event);
   await addEventDocumentExtras(store, viewer, event.id, doc.Event);
+  await addAttributeGalaxies(store, doc.Event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }

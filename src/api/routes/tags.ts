@@ -2,15 +2,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { TaxonomyRules } from '../../libraries/taxonomy.js';
-import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
+import {
+  attachTag, deleteTag, detachTag, findTaggable, findTaggableById, listTags, saveTag, tagId, tagNameById, tagNamesOn, type Tagged, type TagUsage,
+} from '../../store/tags.js';
+import { clusterByRef } from '../../store/libraries/galaxies.js';
 import type { User } from '../../store/access/users.js';
-import { flagField, modelBody, textField } from '../body.js';
+import { flagField, idField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
-import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
+import { GALAXY_ATTACH, TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
 function tagDocument(t: TagUsage, rules: TaxonomyRules) {
@@ -38,6 +41,10 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     'DELETE /tags/delete/:id': { summary: 'Delete a tag (site admins)' },
     'POST /tags/attachTagToObject': { summary: 'Put a tag on an event or attribute; local tags on what you may only see', body: TAG_ATTACH },
     'POST /tags/removeTagFromObject': { summary: 'Take a tag off an event or attribute', body: TAG_ATTACH },
+    'POST /galaxies/attachCluster/:id/:type': {
+      summary: 'Put a galaxy cluster\'s tag on an event or attribute (type event or attribute, by id); local=1 for a local tag', body: GALAXY_ATTACH,
+      query: { type: 'object', properties: { local: { type: 'string', description: '1 for a tag of your organisation only' } } },
+    },
   });
   app.get<{ Querystring: { searchall?: string } }>('/tags/index', async (request) => {
     const user = userOf(request);
@@ -84,6 +91,13 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   app.post('/tags/delete/:id', remove);
   app.delete('/tags/delete/:id', remove);
 
+  /** A global tag goes on an item only by its event's organisation (a local one on anything the user may see). */
+  const refuseGlobalTagging = async (user: User, target: Tagged, local: boolean) => {
+    if (local) return;
+    const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
+    if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
+  };
+
   /** The event or attribute a tag request names, and the tag, checked against what the user may do. */
   const resolve = async (request: FastifyRequest, attaching: boolean) => {
     const user = userOf(request);
@@ -96,10 +110,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
     if (!target) throw notFound('object');
-    if (!local) {
-      const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
-      if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
-    }
+    await refuseGlobalTagging(user, target, local);
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
       // An enabled taxonomy says which of its tags exist and which may not sit together on one item.
@@ -121,5 +132,25 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const { target, id, tagName } = await resolve(request, false);
     if (!(await detachTag(store, target, id))) throw new ApiError(404, `The tag "${tagName}" is not on that ${target.kind}.`);
     return { saved: true, success: 'Tag removed.', check_publish: true };
+  });
+
+  // MISP's galaxies/attachCluster: the cluster's tag, made if missing (even by a user who may not make
+  // tags, as MISP does, since the cluster names it), put on the event or attribute.
+  app.post<{ Params: { id: string; type: string }; Querystring: { local?: string } }>('/galaxies/attachCluster/:id/:type', async (request) => {
+    const user = userOf(request);
+    refuseUnless(mayTag(user), lacking('perm_tagger'));
+    const kind = request.params.type;
+    if (kind !== 'event' && kind !== 'attribute') throw new ApiError(404, `Invalid ${kind}.`);
+    const local = ['1', 'true'].includes(request.query.local ?? '');
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : undefined;
+    const target = id === undefined ? undefined : await findTaggableById(store, viewerOf(user), kind, id);
+    if (!target) throw new ApiError(404, `Invalid ${kind}.`);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const clusterId = idField(body, 'target_id');
+    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, String(clusterId));
+    if (!cluster) throw new ApiError(404, 'Invalid Galaxy cluster');
+    await refuseGlobalTagging(user, target, local);
+    const attached = await attachTag(store, target, (await tagId(store, cluster.tagName, true))!, local);
+    return { saved: true, success: attached ? 'Cluster attached.' : 'Cluster already attached.', check_publish: true };
   });
 }

@@ -124,3 +124,14 @@ export const ANALYST_DATA_BODY = Fields({
   uuid: Text('made when absent'), orgc_uuid: Text('kept for sync users and site admins only'),
   Note: Items(AnyValue(), 'notes on it'), Opinion: Items(AnyValue(), 'opinions on it'), Relationship: Items(AnyValue(), 'relationships from it'),
 }, 'a Note, Opinion or Relationship, bare or as {"Note": {…}}');
+
+/** taxonomies/addTag: without names, every tag the taxonomy defines. PyMISP sends no body at all. */
+export const TAXONOMY_ADD_TAG = model('Taxonomy', 'The tag(s) could not be saved. Please, try again.', {
+  taxonomy_id: Id('when the address names none'), name: Text('one tag of the taxonomy'),
+  nameList: AnyValue('tags of the taxonomy: a list, or a JSON text of one (as MISP\'s form sends)'),
+});
+
+export const TAXONOMY_REQUIRED = model('Taxonomy', 'Could not toggleRequired Taxonomy', { required: Flag('publishing in MISP\'s web interface needs one of its tags') });
+export const TAXONOMY_HIGHLIGHTED = model('Taxonomy', 'Could not toggleHighlighted Taxonomy', { highlighted: Flag('shown apart in MISP\'s web interface') });
+
+export const GALAXY_ATTACH = model('Galaxy', 'Could not attach the cluster', { target_id: Id('the galaxy cluster (id)') });

@@ -14,6 +14,7 @@ import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
 import * as analystData from './migrations/013-analyst-data.js';
+import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -32,6 +33,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
   ['013-analyst-data', analystData.up],
+  ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {
