@@ -54,6 +54,39 @@ export async function findTaggable(store: Store, viewer: Viewer, uuid: string): 
   return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
 }
 
+export interface TagRow {
+  id: number;
+  name: string;
+  colour: string;
+  exportable: boolean;
+  hidden: boolean;
+}
+
+/**
+ * Tags as MISP's tags/search finds them. Loosely (the default): each term lower-cased and matched with
+ * LIKE (`%` as a wildcard) against lower-cased names, and the tags of the galaxy clusters whose value is
+ * the term or whose synonym matches it. Strictly: names as given, or ids.
+ */
+export async function searchTags(store: Store, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
+  if (terms.length === 0) return [];
+  let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag']).orderBy('name');
+  if (strict) {
+    const ids = terms.filter((t) => /^\d+$/.test(t)).map(Number);
+    q = q.where((eb) => eb.or([eb('name', 'in', [...terms]), ...(ids.length ? [eb('id', 'in', ids)] : [])]));
+  } else {
+    const lower = terms.map((t) => t.toLowerCase());
+    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name')
+      .where((eb) => eb.or([
+        eb(eb.fn('lower', ['value']), 'in', lower),
+        eb('id', 'in', eb.selectFrom('galaxy_cluster_name').select('cluster_id').where('synonym', '=', 1)
+          .where((e2) => e2.or(lower.map((t) => e2(e2.fn('lower', ['tag_name']), 'like', `misp-galaxy:%="${t}"`))))),
+      ])).execute();
+    const patterns = [...new Set([...lower, ...clusterTags.map((c) => c.tag_name.toLowerCase())])];
+    q = q.where((eb) => eb.or(patterns.map((p) => eb(eb.fn('lower', ['name']), 'like', p))));
+  }
+  return (await q.execute()).map((t) => ({ id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1 }));
+}
+
 /** An event or attribute by its local id, as far as the viewer may see it. */
 export async function findTaggableById(store: Store, viewer: Viewer, kind: Tagged['kind'], id: number): Promise<Tagged | undefined> {
   if (kind === 'event') {

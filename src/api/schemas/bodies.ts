@@ -135,3 +135,9 @@ export const TAXONOMY_REQUIRED = model('Taxonomy', 'Could not toggleRequired Tax
 export const TAXONOMY_HIGHLIGHTED = model('Taxonomy', 'Could not toggleHighlighted Taxonomy', { highlighted: Flag('shown apart in MISP\'s web interface') });
 
 export const GALAXY_ATTACH = model('Galaxy', 'Could not attach the cluster', { target_id: Id('the galaxy cluster (id)') });
+
+/** tags/search: MISP takes `tag` (one or a list), else every value of the body as a term (PyMISP sends `tagname`). */
+export const TAG_SEARCH = Fields({
+  tag: OneOrMany('names, % as wildcard'), tagname: AnyValue('a name, % as wildcard (as PyMISP sends it)'),
+  strict_tagname: AnyValue('taken by MISP only from the address: /tags/search/NAME/1'),
+});
