@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
 import { libraryUpdateRoutes } from './routes/library-updates.js';
+import { taxonomyAdminRoutes } from './routes/taxonomy-admin.js';
 import { diagnosticRoutes } from './routes/diagnostics.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
@@ -166,6 +167,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
   await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
+  await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));

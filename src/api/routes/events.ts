@@ -11,7 +11,7 @@ import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
-import { galaxiesOf } from '../library-documents.js';
+import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, shapedEvent } from '../event-view-options.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
@@ -65,6 +65,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!event) throw notFound('event');
   const doc = serializeStoredEvent(shapedEvent(event, options), { omitLocalTags: options.excludeLocalTags });
   await addEventDocumentExtras(store, viewer, doc.Event);
+  if (!options.excludeGalaxy) await addAttributeGalaxies(store, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
   return { Event: { ...doc.Event, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, tags), RelatedEvent: related } };

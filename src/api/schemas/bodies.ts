@@ -129,3 +129,20 @@ export const SETTING_EDIT_BODY = Fields({
   value: AnyValue('the new value: true/false, a number or text, as the setting takes'),
   force: Flag('MISP skips its checks when set; Cairn always checks a value'),
 });
+
+/** taxonomies/addTag: without names, every tag the taxonomy defines. PyMISP sends no body at all. */
+export const TAXONOMY_ADD_TAG = model('Taxonomy', 'The tag(s) could not be saved. Please, try again.', {
+  taxonomy_id: Id('when the address names none'), name: Text('one tag of the taxonomy'),
+  nameList: AnyValue('tags of the taxonomy: a list, or a JSON text of one (as MISP\'s form sends)'),
+});
+
+export const TAXONOMY_REQUIRED = model('Taxonomy', 'Could not toggleRequired Taxonomy', { required: Flag('publishing in MISP\'s web interface needs one of its tags') });
+export const TAXONOMY_HIGHLIGHTED = model('Taxonomy', 'Could not toggleHighlighted Taxonomy', { highlighted: Flag('shown apart in MISP\'s web interface') });
+
+export const GALAXY_ATTACH = model('Galaxy', 'Could not attach the cluster', { target_id: Id('the galaxy cluster (id)') });
+
+/** tags/search: MISP takes `tag` (one or a list), else every value of the body as a term (PyMISP sends `tagname`). */
+export const TAG_SEARCH = Fields({
+  tag: OneOrMany('names, % as wildcard'), tagname: AnyValue('a name, % as wildcard (as PyMISP sends it)'),
+  strict_tagname: AnyValue('taken by MISP only from the address: /tags/search/NAME/1'),
+});

@@ -16,6 +16,7 @@ import * as valueEvents from './migrations/012-value-events.js';
 import * as analystData from './migrations/013-analyst-data.js';
 import * as usersSettings from './migrations/015-users-settings.js';
 import * as idsNeverReused from './migrations/017-ids-never-reused.js';
+import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -36,6 +37,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['013-analyst-data', analystData.up],
   ['015-users-settings', usersSettings.up],
   ['017-ids-never-reused', idsNeverReused.up],
+  ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -81,6 +81,9 @@ export interface TaxonomyTable {
   version: number;
   exclusive: number;
   enabled: number;
+  /** MISP's administrator flags (migration 019): required for publishing in MISP's web interface; highlighted. */
+  required: Generated<number>;
+  highlighted: Generated<number>;
   /** The taxonomy as `libraries/taxonomy.ts` parsed it, as JSON. */
   definition: string;
 }
