@@ -135,7 +135,7 @@ forEachDialect('REST API: taxonomy administration, attaching clusters, searching
       const bySynonym = await call(i, i.alice, 'POST', '/tags/search', { tag: synonyms[0] });
       assert.ok(bySynonym.body.some((t: { Tag: { name: string } }) => t.Tag.name === first!.tag_name), 'a synonym finds the cluster\'s tag');
     }
-    assert.deepEqual((await call(i, i.alice, 'GET', '/tags/search/tlp:amber/1')).body.map((t: { Tag: { name: string } }) => t.Tag.name), ['tlp:amber']);
-    assert.deepEqual((await call(i, i.alice, 'GET', '/tags/search/TLP:AMBER/1')).body, [], 'strictly: the name as it is');
+    assert.deepEqual((await call(i, i.alice, 'GET', '/tags/search/tlp%3Aamber/1')).body.map((t: { Tag: { name: string } }) => t.Tag.name), ['tlp:amber']);
+    assert.deepEqual((await call(i, i.alice, 'GET', '/tags/search/TLP%3AAMBER/1')).body, [], 'strictly: the name as it is');
   });
 });
