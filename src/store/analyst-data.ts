@@ -1,11 +1,13 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { seesEverything, type Viewer } from '../access/viewer.js';
 import type { AnalystKind } from '../model/analyst-data.js';
-import { parseItemRef } from '../model/event.js';
+import { parseItemRef, type OrganisationRef } from '../model/event.js';
 import { sharingGroupNames } from './access/sharing-groups.js';
 import type { Store } from './db/database.js';
 import type { Database } from './db/schema.js';
 import { bytesToUuid, uuidToBytes } from './db/uuid.js';
+import { newIdScope } from './events/id-scope.js';
+import { RefResolver } from './events/ref-resolver.js';
 import { attributeVisibleTo, eventVisibleTo, objectVisibleTo, reportVisibleTo, sharingGroupsOf } from './visibility.js';
 
 /**
@@ -168,7 +170,11 @@ export async function findAnalystData(store: Store, viewer: Viewer, filter: Anal
 
 /** What a write decision needs of stored analyst data, whoever may see it: its id, kind and creator. */
 export async function analystDataFacts(store: Store, uuid: string): Promise<{ id: number; kind: AnalystKind; orgcId: number; modified: number } | undefined> {
-  const row = await store.db.selectFrom('analyst_data').select(['id', 'kind', 'orgc_id', 'modified']).where('uuid', '=', uuidToBytes(uuid)).executeTakeFirst();
+  return factsIn(store.db, uuid);
+}
+
+async function factsIn(db: Kysely<Database>, uuid: string): Promise<{ id: number; kind: AnalystKind; orgcId: number; modified: number } | undefined> {
+  const row = await db.selectFrom('analyst_data').select(['id', 'kind', 'orgc_id', 'modified']).where('uuid', '=', uuidToBytes(uuid)).executeTakeFirst();
   return row && { id: row.id, kind: row.kind as AnalystKind, orgcId: row.orgc_id, modified: Number(row.modified) };
 }
 
@@ -182,16 +188,61 @@ function columns(input: AnalystDataInput) {
   };
 }
 
-/** Stores a new item; its id. */
-export async function insertAnalystData(store: Store, input: AnalystDataInput): Promise<number> {
-  const row = await store.db.insertInto('analyst_data').values({ uuid: uuidToBytes(input.uuid), ...columns(input) }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+/**
+ * One item to write, the writer's rights already decided: the organisations named (resolved to ids in
+ * the transaction that writes it), whose stored item it may replace, and whether its version always wins.
+ */
+export interface AnalystWrite extends Omit<AnalystDataInput, 'orgcId' | 'orgId'> {
+  orgc: OrganisationRef;
+  org: OrganisationRef;
+  /** A stored item of this uuid is replaced only when its creator is this organisation; undefined: whoever made it. */
+  replacesOnlyOf?: number;
+  /** A request's version is now and replaces the stored one; a document's replaces it only when newer. */
+  fromRequest: boolean;
+  /** A document's item that says no version (no `modified`): one stored of its uuid is left as it is. */
+  unversioned?: boolean;
 }
 
-/** Replaces a stored item's content; its uuid, kind, creation, the element it is attached to and the organisation that stored it stay. */
-export async function updateAnalystData(store: Store, id: number, input: AnalystDataInput): Promise<void> {
-  const { kind: _kind, created: _created, org_id: _org, object_uuid: _target, object_type: _type, ...rest } = columns(input);
-  await store.db.updateTable('analyst_data').set(rest).where('id', '=', id).execute();
+export interface AnalystWriteResult {
+  stored: string[];
+  skipped: Array<{ uuid: string; reason: string }>;
+}
+
+/**
+ * Writes the items in the transaction given: a new uuid is inserted; a known one is changed when the
+ * writer may change it and its version is newer, keeping its creator, kind, creation and element.
+ */
+export async function writeAnalystItems(db: Kysely<Database>, orgId: (ref: OrganisationRef) => Promise<number>, items: readonly AnalystWrite[]): Promise<AnalystWriteResult> {
+  const result: AnalystWriteResult = { stored: [], skipped: [] };
+  for (const item of items) {
+    const { orgc, org, replacesOnlyOf, fromRequest, unversioned, ...rest } = item;
+    const input: AnalystDataInput = { ...rest, orgcId: await orgId(orgc), orgId: await orgId(org) };
+    const known = await factsIn(db, item.uuid);
+    if (!known) {
+      await db.insertInto('analyst_data').values({ uuid: uuidToBytes(input.uuid), ...columns(input) }).execute();
+      result.stored.push(item.uuid);
+      continue;
+    }
+    if (known.kind !== item.kind) { result.skipped.push({ uuid: item.uuid, reason: `${item.uuid} is a ${known.kind}, not a ${item.kind}` }); continue; }
+    if (replacesOnlyOf !== undefined && known.orgcId !== replacesOnlyOf) {
+      result.skipped.push({ uuid: item.uuid, reason: `${item.kind} ${item.uuid} is another organisation's` });
+      continue;
+    }
+    if (!fromRequest && (unversioned || item.modified <= known.modified)) continue;
+    const { kind: _kind, created: _created, org_id: _org, object_uuid: _target, object_type: _type, ...changed } = columns(input);
+    await db.updateTable('analyst_data').set({ ...changed, orgc_id: known.orgcId, modified: Math.max(item.modified, known.modified + (fromRequest ? 0 : 1)) })
+      .where('id', '=', known.id).execute();
+    result.stored.push(item.uuid);
+  }
+  return result;
+}
+
+/** Writes items alone (analyst_data/add and edit), all or none, in a transaction of their own. */
+export async function saveAnalystItems(store: Store, items: readonly AnalystWrite[]): Promise<AnalystWriteResult> {
+  return store.db.transaction().execute(async (trx) => {
+    const refs = new RefResolver(store, trx, newIdScope());
+    return writeAnalystItems(trx, (ref) => refs.org(ref), items);
+  });
 }
 
 /** Removes an item for good (MISP deletes analyst data so); what is attached to it stays. */

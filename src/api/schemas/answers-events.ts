@@ -10,6 +10,27 @@ import { DateText, Doc, EpochText, IdText, Nullable, UuidText } from './answer-f
 const Distribution = () => Type.String({ pattern: '^[0-5]$', description: '0 organisation, 1 community, 2 connected, 3 all, 4 sharing group, 5 inherit' });
 const SharingGroupRef = () => Type.Optional(Doc({ uuid: UuidText(), name: Type.String() }));
 
+const OrgRef = () => Doc({ uuid: UuidText(), name: Type.String() });
+
+/** MISP 2.5's notes, opinions and relationships, as documents carry them on the element they are about (src/services/analyst-data/document.ts). */
+export const AnalystItem = Doc({
+  uuid: UuidText(), note_type_name: Type.String({ description: 'Note, Opinion or Relationship' }), object_uuid: UuidText(), object_type: Type.String(),
+  authors: Type.String(), distribution: Type.String(), created: Type.Optional(Type.String()), modified: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()), language: Type.Optional(Type.String()),
+  opinion: Type.Optional(Type.String({ description: '0–100' })), comment: Type.Optional(Type.String()),
+  relationship_type: Type.Optional(Type.String()), related_object_uuid: Type.Optional(Type.String()), related_object_type: Type.Optional(Type.String()),
+  Orgc: Type.Optional(OrgRef()),
+  Note: Type.Optional(Type.Array(Type.Unknown({ description: 'notes on this one, in the same shape' }))),
+  Opinion: Type.Optional(Type.Array(Type.Unknown({ description: 'opinions on this one, in the same shape' }))),
+  Relationship: Type.Optional(Type.Array(Type.Unknown({ description: 'relationships of this one, in the same shape' }))),
+});
+export type AnalystItem = Static<typeof AnalystItem>;
+
+/** What analysts attached to an element: present when there is some the viewer may see. */
+const ANALYST_MEMBERS = {
+  Note: Type.Optional(Type.Array(AnalystItem)), Opinion: Type.Optional(Type.Array(AnalystItem)), Relationship: Type.Optional(Type.Array(AnalystItem)),
+};
+
 export const Tag = Doc({ name: Type.String(), colour: Type.String(), local: Type.Boolean(), relationship_type: Type.String() });
 export type Tag = Static<typeof Tag>;
 
@@ -28,7 +49,7 @@ export const Attribute = Doc({
   first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()),
   object_relation: Type.Optional(Type.String({ description: 'in an object: its relation' })),
   data: Type.Optional(Type.String({ description: 'base64 of an attachment or malware sample' })),
-  Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)),
+  Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)), ...ANALYST_MEMBERS,
 });
 export type Attribute = Static<typeof Attribute>;
 
@@ -43,14 +64,14 @@ export const MispObject = Doc({
   uuid: UuidText(), name: Type.String(), 'meta-category': Type.String(), description: Type.String(), template_uuid: Type.String(), template_version: Type.String(),
   comment: Type.String(), distribution: Distribution(), sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
   timestamp: EpochText(), first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()), deleted: Type.Boolean(),
-  Attribute: Type.Array(Attribute), ObjectReference: Type.Array(ObjectReference),
+  Attribute: Type.Array(Attribute), ObjectReference: Type.Array(ObjectReference), ...ANALYST_MEMBERS,
 });
 export type MispObject = Static<typeof MispObject>;
 
 export const EventReport = Doc({
   id: IdText(), event_id: IdText(),
   uuid: UuidText(), name: Type.String(), content: Type.String(), distribution: Distribution(), sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
-  timestamp: EpochText(), deleted: Type.Boolean(),
+  timestamp: EpochText(), deleted: Type.Boolean(), ...ANALYST_MEMBERS,
 });
 export type EventReport = Static<typeof EventReport>;
 
@@ -83,7 +104,7 @@ export const Event = Doc({
   sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
   Orgc: OrgIdRef(), Org: OrgIdRef(),
   Tag: Type.Array(Tag), Attribute: Type.Array(Attribute), Object: Type.Array(MispObject), EventReport: Type.Optional(Type.Array(EventReport)),
-  Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent),
+  Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent), ...ANALYST_MEMBERS,
 });
 export type Event = Static<typeof Event>;
 

@@ -1,6 +1,6 @@
 import { ANALYST_KINDS, isAnalystTarget, type AnalystData, type AnalystKind } from '../../model/analyst-data.js';
 import { isUuid, type EventDistribution, type OrganisationRef } from '../../model/event.js';
-import { asArray, asInt, asString, isObject, type JsonObject } from './coerce.js';
+import { asArray, asInt, asString, derivedUuid, isObject, type JsonObject } from './coerce.js';
 
 /**
  * MISP 2.5's notes, opinions and relationships as documents carry them: under `Note`, `Opinion` and
@@ -47,7 +47,7 @@ export function readAnalystItem(raw: unknown, kind: AnalystKind, parent?: { uuid
   const sgUuid = uuidOf(isObject(body.SharingGroup) ? body.SharingGroup.uuid : undefined);
   const item: AnalystData = {
     kind,
-    uuid: uuidOf(body.uuid) ?? crypto.randomUUID(),
+    uuid: '',
     object_uuid: objectUuid,
     object_type: objectType,
     authors: asString(body.authors)?.trim() || null,
@@ -76,6 +76,11 @@ export function readAnalystItem(raw: unknown, kind: AnalystKind, parent?: { uuid
     item.related_object_uuid = related;
     item.related_object_type = relatedType;
   }
+  // One without a uuid under an element of a document is named by what it says, so that importing the
+  // document again finds it again (as reports are); one sent alone to be added is new each time.
+  const given = uuidOf(body.uuid);
+  item.uuid = given ?? (parent ? derivedUuid(objectUuid, kind, item.authors ?? '', item.note ?? item.comment ?? '', String(item.opinion ?? ''),
+    item.relationship_type ?? '', item.related_object_uuid ?? '') : crypto.randomUUID());
   return [item, ...readAnalystChildren(body, item.uuid, kind)];
 }
 
@@ -99,4 +104,41 @@ export function readEventAnalystData(rawEvent: JsonObject, eventUuid: string): A
   each(rawEvent.Object, 'Object', (o) => each(o.Attribute, 'Attribute'));
   each(rawEvent.EventReport, 'EventReport');
   return out;
+}
+
+const datetime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+/** One item in MISP's portable shape (no local ids: the creator and the sharing group by uuid), without what is attached to it. */
+function analystItemJson(item: AnalystData): JsonObject {
+  const out: JsonObject = {
+    uuid: item.uuid, object_uuid: item.object_uuid, object_type: item.object_type, authors: item.authors ?? '',
+    distribution: String(item.distribution ?? 1),
+    ...(item.sharing_group?.uuid ? { SharingGroup: { uuid: item.sharing_group.uuid } } : {}),
+    ...(item.created !== null ? { created: datetime(item.created) } : {}),
+    ...(item.modified !== null ? { modified: datetime(item.modified) } : {}),
+    ...(item.orgc ? { orgc_uuid: item.orgc.uuid, Orgc: { uuid: item.orgc.uuid, name: item.orgc.name } } : {}),
+    note_type_name: item.kind,
+  };
+  if (item.kind === 'Note') Object.assign(out, { note: item.note ?? '', language: item.language ?? '' });
+  else if (item.kind === 'Opinion') Object.assign(out, { opinion: String(item.opinion ?? 0), comment: item.comment ?? '' });
+  else Object.assign(out, { relationship_type: item.relationship_type ?? '', related_object_uuid: item.related_object_uuid ?? '', related_object_type: item.related_object_type ?? '' });
+  return out;
+}
+
+/**
+ * Notes, opinions and relationships as MISP writes them in a document: under `Note`, `Opinion` and
+ * `Relationship` of the element each is attached to, those on another item nested under that one. The
+ * answer gives, by element uuid, the members to add to it; items on items come nested, not listed.
+ */
+export function analystMembers(items: readonly AnalystData[]): Map<string, JsonObject> {
+  const docs = new Map(items.map((item) => [item.uuid, analystItemJson(item)]));
+  const members = new Map<string, JsonObject>();
+  for (const item of items) {
+    const doc = docs.get(item.uuid)!;
+    const parent = item.object_uuid !== item.uuid ? docs.get(item.object_uuid) : undefined;
+    const slot = parent ?? members.get(item.object_uuid) ?? {};
+    if (!parent) members.set(item.object_uuid, slot);
+    ((slot[item.kind] ??= []) as JsonObject[]).push(doc);
+  }
+  return members;
 }

@@ -1,4 +1,5 @@
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, OrganisationRef, SharingGroupRef, Sighting, StoredEvent, TagRef } from '../../model/event.js';
+import { analystMembers } from './analyst-data.js';
 import type { JsonObject } from './coerce.js';
 
 export interface SerializeOptions {
@@ -167,5 +168,15 @@ function serialize(e: MispEvent, c: Context): { Event: JsonObject } {
     Object: e.objects.map((m) => object(m, c)),
   };
   if (e.reports.length > 0) event.EventReport = e.reports.map((r) => report(r, c));
+  if (e.analyst_data?.length) withAnalystData(event, e.analyst_data);
   return { Event: event };
+}
+
+/** Each element of the document gets the notes, opinions and relationships attached to it, where MISP puts them. */
+function withAnalystData(event: JsonObject, items: NonNullable<MispEvent['analyst_data']>): void {
+  const members = analystMembers(items);
+  const objects = event.Object as JsonObject[];
+  const elements = [event, ...(event.Attribute as JsonObject[]), ...objects, ...objects.flatMap((o) => o.Attribute as JsonObject[]),
+    ...((event.EventReport as JsonObject[] | undefined) ?? [])];
+  for (const element of elements) Object.assign(element, members.get(element.uuid as string) ?? {});
 }

@@ -1,6 +1,7 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
-import { ANALYST_KINDS, type AnalystKind } from '../../model/analyst-data.js';
+import { ANALYST_KINDS, type AnalystData, type AnalystKind } from '../../model/analyst-data.js';
+import type { MispEvent } from '../../model/event.js';
 import { findAnalystData, type AnalystDataRow } from '../../store/analyst-data.js';
 import type { Store } from '../../store/db/database.js';
 
@@ -61,4 +62,40 @@ export async function attachedAnalystData(store: Store, viewer: Viewer, uuids: r
 export async function analystWithChildren(store: Store, viewer: Viewer, row: AnalystDataRow): Promise<JsonObject> {
   const attached = (await attachedAnalystData(store, viewer, [row.uuid])).get(row.uuid) ?? {};
   return { ...analystJson(row), ...attached };
+}
+
+/** A stored item as the model holds it, as a document of events carries it to another instance. */
+function modelOf(r: AnalystDataRow): AnalystData {
+  return {
+    kind: r.kind, uuid: r.uuid, object_uuid: r.objectUuid, object_type: r.objectType, authors: r.authors, language: r.language,
+    distribution: r.distribution as AnalystData['distribution'],
+    ...(r.sharingGroup ? { sharing_group: { uuid: r.sharingGroup.uuid } } : {}),
+    orgc: { uuid: r.orgc.uuid, name: r.orgc.name }, created: r.created, modified: r.modified,
+    ...(r.note !== null ? { note: r.note } : {}), ...(r.opinion !== null ? { opinion: r.opinion } : {}), ...(r.comment !== null ? { comment: r.comment } : {}),
+    ...(r.relationshipType !== null ? { relationship_type: r.relationshipType } : {}),
+    ...(r.relatedObjectUuid !== null ? { related_object_uuid: r.relatedObjectUuid } : {}),
+    ...(r.relatedObjectType !== null ? { related_object_type: r.relatedObjectType } : {}),
+  };
+}
+
+/**
+ * Gives the event the notes, opinions and relationships the viewer may see on it and its elements
+ * (and on those, as deep as documents carry them), so that its MISP JSON carries them (MISP's
+ * includeAnalystData); an event without any is left as it is, and its document stays the same.
+ */
+export async function withEventAnalystData<E extends MispEvent>(store: Store, viewer: Viewer, event: E): Promise<E> {
+  const elements = [event.uuid, ...event.attributes.map((a) => a.uuid), ...event.objects.flatMap((o) => [o.uuid, ...o.attributes.map((a) => a.uuid)]),
+    ...event.reports.map((r) => r.uuid)];
+  const found: AnalystData[] = [];
+  const seen = new Set<string>();
+  let level = elements;
+  for (let depth = 0; depth <= CHILD_DEPTH && level.length > 0; depth++) {
+    const rows = (await findAnalystData(store, viewer, { objectUuids: level })).filter((r) => !seen.has(r.uuid));
+    for (const r of rows) {
+      seen.add(r.uuid);
+      found.push(modelOf(r));
+    }
+    level = rows.map((r) => r.uuid);
+  }
+  return found.length > 0 ? { ...event, analyst_data: found } : event;
 }

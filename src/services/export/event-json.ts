@@ -5,6 +5,7 @@ import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations } from '../search/related.js';
+import { withEventAnalystData } from '../analyst-data/document.js';
 
 /**
  * How a MISP JSON document of events is laid out. restSearch answers `{"response": [...]}` with each
@@ -33,6 +34,8 @@ export interface EventJsonOptions {
   layout: EventJsonLayout;
   /** With the correlation settings, each event carries what correlates with it, as MISP's includeCorrelations. */
   correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
+  /** Each event carries the notes, opinions and relationships the viewer may see, as MISP's includeAnalystData. */
+  analystData?: { store: Store; viewer: Viewer };
 }
 
 /** MISP JSON of events, as text, a piece per event. */
@@ -41,7 +44,9 @@ export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options
   if (layout.open) yield layout.open;
   let first = true;
   for await (const event of events) {
-    const doc = layout.localIds ? serializeStoredEvent(event) : serializeMispEvent(event);
+    const a = options.analystData;
+    const source = a ? await withEventAnalystData(a.store, a.viewer, event) : event;
+    const doc = layout.localIds ? serializeStoredEvent(source) : serializeMispEvent(source);
     const c = options.correlations;
     if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
     yield `${first ? layout.first : layout.between}${JSON.stringify(doc, null, layout.indent)}`;

@@ -18,6 +18,8 @@ export interface AttributeSearch {
   filter: AttributeFilter;
   enforceWarninglist: boolean;
   includeCorrelations: boolean;
+  /** Events carry the notes, opinions and relationships on them and their elements (MISP's includeAnalystData). */
+  includeAnalystData: boolean;
   returnFormat: string;
   /** The query as sent, for the options of the export formats (`requested_attributes`, `policy`, …). */
   query: RestQuery;
@@ -140,6 +142,7 @@ export function attributeSearch(query: RestQuery): AttributeSearch {
     filter,
     enforceWarninglist: bool(q.enforceWarninglist, 'enforceWarninglist') ?? false,
     includeCorrelations: bool(q.includeCorrelations, 'includeCorrelations') ?? false,
+    includeAnalystData: bool(q.includeAnalystData, 'includeAnalystData') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
     query: q,
   };
