@@ -13,6 +13,7 @@ import * as libraries from './migrations/009-libraries.js';
 import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
+import * as valueCase from './migrations/016-value-case.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -30,6 +31,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['010-taxii', (db) => taxii.up(db)],
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
+  ['016-value-case', (db) => valueCase.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {
