@@ -144,7 +144,7 @@ forEachDialect('migrations', (fixture) => {
       'the upgraded schema differs from a fresh one (- fresh, + upgraded)');
 
     // Rows folding changed stay behind, unreferenced (a row is never deleted: see frozen/value-fold.ts).
-    const referenced = store.db.selectFrom('attribute').select('value1_id').union(store.db.selectFrom('attribute').select('value2_id as value1_id').where('value2_id', 'is not', null));
+    const referenced = store.db.selectFrom('attribute').select('value1_id').union(store.db.selectFrom('attribute').select('value2_id as value1_id').where('value2_id', 'is not', null).$narrowType<{ value1_id: number }>());
     const values = await store.db.selectFrom('value').select(['id', 'key', 'value', 'ip_first', 'ip_prefix'])
       .where('id', 'in', referenced).orderBy('id').execute();
     assert.deepEqual(values.map((v) => v.value).sort(),

@@ -132,6 +132,14 @@ function readSharingGroup(raw: JsonObject, distribution: Distribution): { sharin
   return ref.id === undefined && ref.uuid === undefined ? {} : { sharing_group: ref };
 }
 
+/**
+ * MISP turns correlation off for an image attachment that does not say otherwise: the names of
+ * pictures (`image.png`) are generic and link unrelated events.
+ */
+function isImageAttachment(type: string, value: string): boolean {
+  return type === 'attachment' && /\.(jpe?g|png|gif|webp)$/i.test(value);
+}
+
 function readAttribute(r: EventReader, raw: unknown, index: number, owner: string, inObject: boolean, eventTimestamp: number): Attribute | null {
   if (!isObject(raw)) {
     r.problem(null, `Attribute[${index}]`, 'not a JSON object; skipped');
@@ -166,7 +174,7 @@ function readAttribute(r: EventReader, raw: unknown, index: number, owner: strin
     ...readSharingGroup(raw, distribution),
     comment: asString(raw.comment) ?? '',
     timestamp: asInt(raw.timestamp) ?? eventTimestamp,
-    disable_correlation: asBool(raw.disable_correlation) ?? false,
+    disable_correlation: asBool(raw.disable_correlation) ?? isImageAttachment(type, checked.value),
     deleted: asBool(raw.deleted) ?? false,
     first_seen: readSeen(r, uuid, 'first_seen', raw.first_seen),
     last_seen: readSeen(r, uuid, 'last_seen', raw.last_seen),
