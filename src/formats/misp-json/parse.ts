@@ -289,17 +289,22 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
     r.problem(null, 'Event', 'not a JSON object; event skipped');
     return { event: null, problems: r.problems, rejectedAttributes: 0 };
   }
-  const uuid = readUuid(raw.uuid);
+  // An event without a uuid gets one, as MISP gives one; derived from its content, so that importing
+  // the same file again finds the same event. A uuid that is there but malformed is refused.
+  const given = asString(raw.uuid)?.trim();
+  const uuid = given ? readUuid(given) : derivedUuid('event', JSON.stringify(raw));
   const r = new EventReader(uuid ?? null);
   const fail = (field: string, reason: string, value?: string): ParsedEvent => {
     r.problem(null, field, `${reason}; event skipped`, value);
     return { event: null, problems: r.problems, rejectedAttributes: asArray(raw.Attribute).length };
   };
-  if (!uuid) return fail('uuid', 'missing or not a uuid', asString(raw.uuid));
+  if (!uuid) return fail('uuid', 'not a uuid', given);
   const info = asString(raw.info)?.trim();
   if (!info) return fail('info', 'an event needs its title (info)');
   const timestamp = asInt(raw.timestamp) ?? 0;
-  let date = asString(raw.date)?.trim().slice(0, 10) ?? '';
+  const written = asString(raw.date)?.trim() ?? '';
+  // A date in any form PHP reads (`2017/11/13`, `9 Jun 2018`) is taken, as MISP takes it.
+  let date = isIsoDate(written.slice(0, 10)) ? written.slice(0, 10) : (normaliseDatetime(written)?.slice(0, 10) ?? written);
   if (!isIsoDate(date)) {
     const fallback = timestamp > 0 ? new Date(timestamp * 1000).toISOString().slice(0, 10) : todayUtc();
     if (date) r.problem(null, 'date', `not a YYYY-MM-DD date; used ${fallback}`, date);
