@@ -1,13 +1,13 @@
 import { isCompositeType } from '../model/types.js';
 
 /**
- * Types whose values never correlate: MISP's own list (comment, counters, ports, booleans, …) and, as
- * Cairn's issue asks, free text and datetimes, which match by accident far more often than by meaning.
+ * Types whose values never correlate: exactly MISP's list (MispAttribute::NON_CORRELATING_TYPES). Free
+ * text, `other` and datetimes do correlate, as in MISP: CVE ids, handles and dates written as text are
+ * what links many real events; a text value held by too many events is held back by over-correlation.
  */
 export const NON_CORRELATING_TYPES: readonly string[] = [
   'comment', 'http-method', 'aba-rtn', 'gender', 'counter', 'integer', 'float', 'port', 'nationality',
   'cortex', 'boolean', 'anonymised',
-  'text', 'other', 'datetime',
 ];
 
 /** Composite types of which only the first part correlates (a port alone means nothing). */

@@ -6,6 +6,8 @@ import { Readable } from 'node:stream';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import Pick from 'stream-json/filters/Pick.js';
 import { isObject } from './misp-json/coerce.js';
+import { looksLikeEvent, otherMispKind } from './misp-json/kinds.js';
+import { isUuid } from '../model/event.js';
 
 /**
  * One event's JSON as read, the text of a file still to be parsed (a document of one or more events;
@@ -44,12 +46,17 @@ export function* eventsOfDocument(doc: unknown, source: string): Generator<{ sou
   }
   const list = Array.isArray(doc) ? doc : isObject(doc) && Array.isArray(doc.response) ? doc.response : undefined;
   if (list) {
-    for (let i = 0; i < list.length; i++) yield { source: `${source}[${i}]`, json: list[i] };
-  } else if (isObject(doc) && (isObject(doc.Event) || typeof doc.uuid === 'string')) {
-    yield { source, json: doc };
-  } else {
-    yield { source, error: 'not a MISP event, a list of events or {"response": [...]}' };
+    for (let i = 0; i < list.length; i++) {
+      const kind = otherMispKind(list[i]);
+      if (kind) yield { source: `${source}[${i}]`, error: `${kind}, not a MISP event` };
+      else yield { source: `${source}[${i}]`, json: list[i] };
+    }
+    return;
   }
+  const kind = otherMispKind(doc);
+  if (kind) yield { source, error: `${kind}, not a MISP event` };
+  else if (looksLikeEvent(doc)) yield { source, json: doc };
+  else yield { source, error: 'not a MISP event, a list of events or {"response": [...]}' };
 }
 
 /** Streams a large document: a top-level array, or `{"response": [...]}`; anything else is read whole. */
@@ -151,7 +158,9 @@ async function* fromFeed(dir: string): AsyncGenerator<InputItem> {
     return;
   }
   const files: string[] = [];
-  for (const uuid of Object.keys(manifest)) {
+  // Some public feeds add keys of their own beside the events (`version`, `description`, `feeds`):
+  // only a uuid names an event.
+  for (const uuid of Object.keys(manifest).filter((k) => isUuid(k.toLowerCase()))) {
     const file = join(dir, `${uuid}.json`);
     if (!existsSync(file)) yield { source: file, error: `the manifest lists event ${uuid} but the feed has no ${uuid}.json` };
     else files.push(file);

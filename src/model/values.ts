@@ -153,7 +153,9 @@ function singleValue(type: string, raw: string): ValueCheck {
   }
   if (EMAIL.has(type)) {
     const v = LOWER_CASE.has(type) ? text.toLowerCase() : text;
-    return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? ok(v) : fail('not a valid e-mail address');
+    // MISP's own test, which takes partial and decorated addresses (`"Doe"<doe@example.com>`,
+    // `doe@example.com (Doe)`): no white space before the @, and a dot somewhere after it.
+    return /^.[^\s]*@.*\..*$/.test(v) ? ok(v) : fail('not a valid e-mail address');
   }
   if (LOWER_CASE.has(type)) return ok(text.toLowerCase());
   if (SINGLE_LINE.has(type) && /[\r\n]/.test(text)) return fail('must be a single line');

@@ -61,20 +61,40 @@ forEachDialect('correlation', (fixture) => {
   it('leaves out non-correlating types, disabled attributes and events, deleted attributes and objects', async () => {
     const store = await fixture.open();
     await put(store, 1, [
-      { type: 'text', value: 'shared words' }, { type: 'comment', value: 'same comment' },
-      { type: 'datetime', value: '2024-01-01T00:00:00Z' }, { type: 'domain', value: 'kept.example' },
+      { type: 'port', value: '8080' }, { type: 'comment', value: 'same comment' },
+      { type: 'float', value: '1.5' }, { type: 'domain', value: 'kept.example' },
       { type: 'domain', value: 'quiet.example', disable_correlation: true },
       { type: 'domain', value: 'removed.example', deleted: true },
     ], { Object: [{ name: 'file', deleted: true, Attribute: [{ type: 'md5', object_relation: 'md5', value: 'b'.repeat(32) }] }] });
     await put(store, 2, [
-      { type: 'text', value: 'shared words' }, { type: 'comment', value: 'same comment' },
-      { type: 'datetime', value: '2024-01-01T00:00:00Z' }, { type: 'domain', value: 'kept.example' },
+      { type: 'port', value: '8080' }, { type: 'comment', value: 'same comment' },
+      { type: 'float', value: '1.5' }, { type: 'domain', value: 'kept.example' },
       { type: 'domain', value: 'quiet.example' }, { type: 'domain', value: 'removed.example' },
       { type: 'md5', value: 'b'.repeat(32) },
     ]);
     await put(store, 3, [{ type: 'domain', value: 'kept.example' }], { disable_correlation: true });
     assert.deepEqual(await related(store, 2), { 'Event 1': ['kept.example'] });
     assert.deepEqual(await related(store, 3), {});
+  });
+
+  it('correlates text, other and datetime values, and values that differ only in case, as MISP does', async () => {
+    const store = await fixture.open();
+    await put(store, 1, [
+      { type: 'text', value: 'CVE-2017-11882' }, { type: 'other', value: '@malwrhunterteam' },
+      { type: 'datetime', value: '2017-11-13T10:00:00Z' }, { type: 'filename', value: 'CRAB-Decrypt.txt' },
+      { type: 'regkey', value: 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\evil' },
+    ]);
+    await put(store, 2, [
+      { type: 'text', value: 'cve-2017-11882' }, { type: 'text', value: '@MalwrHunterTeam' },
+      { type: 'datetime', value: '2017-11-13 10:00:00' }, { type: 'filename', value: 'CRAB-DECRYPT.txt' },
+      { type: 'regkey', value: 'hklm\\software\\microsoft\\windows\\currentversion\\run\\EVIL' },
+    ]);
+    // Each event names its own values as written.
+    assert.deepEqual(await related(store, 2), { 'Event 1': [
+      '2017-11-13T10:00:00.000000+0000', '@MalwrHunterTeam', 'CRAB-DECRYPT.txt', 'cve-2017-11882',
+      'hklm\\software\\microsoft\\windows\\currentversion\\run\\EVIL',
+    ] });
+    assert.deepEqual((await lookupValue(store, OPERATOR, 'crab-decrypt.TXT', await correlationSettings(store))).events, [uuid(1), uuid(2)]);
   });
 
   it('object attributes correlate like event attributes, and follow updates', async () => {

@@ -60,10 +60,11 @@ describe('parseMispEvent', () => {
     assert.equal(p.problems[0]!.value, 'nothex');
   });
 
-  it('rejects an event without uuid or title', () => {
-    const noUuid = parseMispEvent({ Event: { info: 'x' } });
-    assert.equal(noUuid.event, null);
-    assert.equal(noUuid.problems[0]!.field, 'uuid');
+  it('rejects an event with a malformed uuid or without title (one without uuid gets one, as in MISP)', () => {
+    const badUuid = parseMispEvent({ Event: { uuid: 'x', info: 'x' } });
+    assert.equal(badUuid.event, null);
+    assert.equal(badUuid.problems[0]!.field, 'uuid');
+    assert.ok(parseMispEvent({ Event: { info: 'x' } }).event?.uuid);
     const noInfo = parseMispEvent({ Event: { uuid: EVENT_UUID } });
     assert.equal(noInfo.event, null);
     assert.match(noInfo.problems[0]!.reason, /title/);

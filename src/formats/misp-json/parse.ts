@@ -127,6 +127,14 @@ function readSharingGroup(raw: JsonObject, distribution: Distribution): { sharin
   return ref.id === undefined && ref.uuid === undefined ? {} : { sharing_group: ref };
 }
 
+/**
+ * MISP turns correlation off for an image attachment that does not say otherwise: the names of
+ * pictures (`image.png`) are generic and link unrelated events.
+ */
+function isImageAttachment(type: string, value: string): boolean {
+  return type === 'attachment' && /\.(jpe?g|png|gif|webp)$/i.test(value);
+}
+
 function readAttribute(r: EventReader, raw: unknown, index: number, owner: string, inObject: boolean, eventTimestamp: number): Attribute | null {
   if (!isObject(raw)) {
     r.problem(null, `Attribute[${index}]`, 'not a JSON object; skipped');
@@ -161,7 +169,7 @@ function readAttribute(r: EventReader, raw: unknown, index: number, owner: strin
     ...readSharingGroup(raw, distribution),
     comment: asString(raw.comment) ?? '',
     timestamp: asInt(raw.timestamp) ?? eventTimestamp,
-    disable_correlation: asBool(raw.disable_correlation) ?? false,
+    disable_correlation: asBool(raw.disable_correlation) ?? isImageAttachment(type, checked.value),
     deleted: asBool(raw.deleted) ?? false,
     first_seen: readSeen(r, uuid, 'first_seen', raw.first_seen),
     last_seen: readSeen(r, uuid, 'last_seen', raw.last_seen),
@@ -276,17 +284,22 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
     r.problem(null, 'Event', 'not a JSON object; event skipped');
     return { event: null, problems: r.problems, rejectedAttributes: 0 };
   }
-  const uuid = readUuid(raw.uuid);
+  // An event without a uuid gets one, as MISP gives one; derived from its content, so that importing
+  // the same file again finds the same event. A uuid that is there but malformed is refused.
+  const given = asString(raw.uuid)?.trim();
+  const uuid = given ? readUuid(given) : derivedUuid('event', JSON.stringify(raw));
   const r = new EventReader(uuid ?? null);
   const fail = (field: string, reason: string, value?: string): ParsedEvent => {
     r.problem(null, field, `${reason}; event skipped`, value);
     return { event: null, problems: r.problems, rejectedAttributes: asArray(raw.Attribute).length };
   };
-  if (!uuid) return fail('uuid', 'missing or not a uuid', asString(raw.uuid));
+  if (!uuid) return fail('uuid', 'not a uuid', given);
   const info = asString(raw.info)?.trim();
   if (!info) return fail('info', 'an event needs its title (info)');
   const timestamp = asInt(raw.timestamp) ?? 0;
-  let date = asString(raw.date)?.trim().slice(0, 10) ?? '';
+  const written = asString(raw.date)?.trim() ?? '';
+  // A date in any form PHP reads (`2017/11/13`, `9 Jun 2018`) is taken, as MISP takes it.
+  let date = isIsoDate(written.slice(0, 10)) ? written.slice(0, 10) : (normaliseDatetime(written)?.slice(0, 10) ?? written);
   if (!isIsoDate(date)) {
     const fallback = timestamp > 0 ? new Date(timestamp * 1000).toISOString().slice(0, 10) : todayUtc();
     if (date) r.problem(null, 'date', `not a YYYY-MM-DD date; used ${fallback}`, date);

@@ -287,7 +287,7 @@ export interface ValueLookup {
   overCorrelating: boolean;
 }
 
-/** Every event holding a value (as typed, or lower-cased as values are stored), and whether it over-correlates. */
+/** Every event holding a value, whatever its case (as MISP compares values), and whether it over-correlates. */
 export async function lookupValue(store: Store, viewer: Viewer, value: string, settings: CorrelationSettings): Promise<ValueLookup> {
   const ids = await valueIdsOf(store.db, value);
   const rows = ids.length === 0 ? [] : await valueEventsQuery(store.db, viewer, ids).execute();

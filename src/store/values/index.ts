@@ -3,13 +3,17 @@ import { ipNetwork } from '../../model/ip.js';
 import { NON_CORRELATING_TYPES, secondPartCorrelates } from '../../correlation/rules.js';
 import { preparedStatement, type Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { valueKey } from './key.js';
+import { foldValue, valueKey } from './key.js';
 
 /**
  * The value index: every distinct value is one row of `value`, and attributes hold its id. Values are
  * found by their 52-bit key; since two values may share a key, a value whose key is taken moves to the
  * next free one within a short window (open addressing), so the key is unique and every lookup reads
  * at most that window. Rows are never deleted, so a probe never stops early on a hole.
+ *
+ * The index holds each value folded (`foldValue`: lower-cased), so that `CRAB-Decrypt.txt` and
+ * `CRAB-DECRYPT.txt` are one value, as MISP correlates them; the functions below take values as written
+ * and fold them themselves, and the maps they return are keyed by the text as given.
  */
 
 /** How far from its own key a value may sit. Two collisions on one key are already rare beyond belief. */
@@ -38,7 +42,8 @@ function newRow(value: string, key: number) {
 }
 
 /** Finds a value within its window, or creates it at the first free key; safe against concurrent writers. */
-async function internOne(db: Db, value: string): Promise<number> {
+async function internOne(db: Db, written: string): Promise<number> {
+  const value = foldValue(written);
   const home = valueKey(value);
   for (let attempt = 0; attempt < WINDOW; attempt++) {
     const rows = await db.selectFrom('value').select(['id', 'key', 'value'])
@@ -69,16 +74,17 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
   const ids = new Map<string, number>();
   for (const v of values) {
     if (ids.has(v)) continue;
-    const key = valueKey(v);
+    const folded = foldValue(v);
+    const key = valueKey(folded);
     // Most values are new: try to create first, and look only when the key is taken.
-    const made = newRow(v, key);
+    const made = newRow(folded, key);
     const r = create.run(made.key, made.value, made.ip_first, made.ip_prefix);
     if (r.changes === 1) {
       ids.set(v, Number(r.lastInsertRowid));
       continue;
     }
     const row = find.get(key) as { id: number; value: string };
-    ids.set(v, row.value === v ? row.id : await internOne(db, v));
+    ids.set(v, row.value === folded ? row.id : await internOne(db, v));
   }
   return ids;
 }
@@ -87,7 +93,16 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
 export async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const slow: string[] = [];
-  for (const part of chunked([...new Set(values)])) {
+  // Works on folded values; the texts as written that fold alike share the id found.
+  const writtenAs = new Map<string, string[]>();
+  for (const v of values) {
+    const f = foldValue(v);
+    const same = writtenAs.get(f);
+    if (!same) writtenAs.set(f, [v]);
+    else if (!same.includes(v)) same.push(v);
+  }
+  const found = (folded: string, id: number) => { for (const v of writtenAs.get(folded)!) ids.set(v, id); };
+  for (const part of chunked([...writtenAs.keys()])) {
     const keyOf = new Map(part.map((v) => [v, valueKey(v)]));
     const rows = await db.selectFrom('value').select(['id', 'key', 'value'])
       .where('key', 'in', [...new Set(keyOf.values())]).execute();
@@ -95,7 +110,7 @@ export async function internValuesBatched(db: Db, values: Iterable<string>): Pro
     const create = new Map<number, string>();
     for (const [v, key] of keyOf) {
       const row = atKey.get(key);
-      if (row?.value === v) ids.set(v, row.id);
+      if (row?.value === v) found(v, row.id);
       else if (row || create.has(key)) slow.push(v);
       else create.set(key, v);
     }
@@ -103,26 +118,27 @@ export async function internValuesBatched(db: Db, values: Iterable<string>): Pro
     const made = await db.insertInto('value').values([...create].map(([key, v]) => newRow(v, key)))
       .onConflict((oc) => oc.column('key').doNothing()).returning(['id', 'key']).execute();
     for (const r of made) {
-      ids.set(create.get(Number(r.key)) as string, r.id);
+      found(create.get(Number(r.key)) as string, r.id);
       create.delete(Number(r.key));
     }
     slow.push(...create.values());
   }
-  for (const v of slow) ids.set(v, await internOne(db, v));
+  for (const v of slow) found(v, await internOne(db, v));
   return ids;
 }
 
-/** The stored value equal to a text: a read of the window of keys it may sit in. */
-export function valueIdQuery(db: Db, value: string) {
+/** The stored value equal to a text, whatever its case: a read of the window of keys it may sit in. */
+export function valueIdQuery(db: Db, written: string) {
+  const value = foldValue(written);
   const home = valueKey(value);
   return db.selectFrom('value').select('id')
     .where('key', '>=', home).where('key', '<', home + WINDOW).where('value', '=', value);
 }
 
-/** The ids of stored values equal to a text; no row is created. */
+/** The ids of stored values equal to a text, whatever its case; no row is created. */
 export async function findValueIds(db: Db, values: readonly string[]): Promise<number[]> {
   const out: number[] = [];
-  for (const value of new Set(values)) {
+  for (const value of new Set(values.map(foldValue))) {
     const row = await valueIdQuery(db, value).executeTakeFirst();
     if (row) out.push(row.id);
   }

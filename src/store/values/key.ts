@@ -17,6 +17,16 @@ export function valueKey(value: string): number {
   return (hi >>> 12) * 0x100000000 + (lo >>> 0);
 }
 
+/**
+ * The form under which the value index holds a value: lower-cased, so that values differing only in
+ * case are one value and correlate, as MISP compares them (its value columns use a case-insensitive
+ * collation). Attributes keep their value as written; only the index holds this form. Part of the
+ * stored data, like the key: a change needs a migration (016 folded the values stored before it).
+ */
+export function foldValue(value: string): string {
+  return value.toLowerCase();
+}
+
 /** The stored columns of a value: composite values keep their two parts apart. */
 export function splitValue(type: string, value: string): { value1: string; value2: string } {
   const parts = isCompositeType(type) ? splitComposite(type, value) : undefined;

@@ -3,12 +3,11 @@ import type { Database } from '../db/schema.js';
 import { findValueIds } from './index.js';
 
 /**
- * The forms a value someone typed may be stored in: as typed, and lower-cased, since hashes, host names
- * and e-mail addresses are stored canonical.
+ * The forms a value someone typed is looked up under: trimmed. Case needs no second form, since the
+ * value index holds values folded (see foldValue) and finds a value whatever its case, as MISP does.
  */
 export function valueCandidates(value: string): string[] {
-  const v = value.trim();
-  return [...new Set([v, v.toLowerCase()])];
+  return [value.trim()];
 }
 
 /** The value rows a typed value may be stored as. */
