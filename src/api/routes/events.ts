@@ -18,7 +18,7 @@ import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
+import { mayChange, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
@@ -44,6 +44,24 @@ const eventBody = (body: unknown) => modelBody(body, 'Event', 'The event could n
 /** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
 function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
   return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
+}
+
+/**
+ * The event's own fields an edit leaves out keep their stored values, as in MISP (which recovers
+ * info, analysis, threat level, distribution and date): `{"extends_uuid": …}` alone changes only that.
+ */
+function storedFields(stored: StoredEvent, raw: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {
+    info: stored.info, analysis: stored.analysis, threat_level_id: stored.threat_level_id,
+    disable_correlation: stored.disable_correlation, extends_uuid: stored.extends_uuid,
+  };
+  if (raw.distribution === undefined) {
+    kept.distribution = stored.distribution;
+    const group = stored.sharing_group;
+    if (group?.id !== undefined) kept.sharing_group_id = group.id;
+    else if (group?.uuid !== undefined) kept.SharingGroup = { uuid: group.uuid };
+  }
+  return kept;
 }
 
 function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
@@ -162,7 +180,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
-    const draft = { ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
+    const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
     const entry = await importOne(user, draft, { mode: 'update', known: [stored], defaultDistribution: stored.distribution });
     return withProblems(await eventDocument(store, settings, user, entry.eventId!), entry.problems);
   };
@@ -173,9 +191,10 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   // Publishing needs perm_publish on an event the user may change; MISP queues the alerting job and says so.
   const publishing = (published: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
+    // The role is asked first, as MISP's ACL does before it reads the event.
+    refuseUnless(mayPublishRole(user), lacking('perm_publish'));
     const event = await ownedEvent(request, user);
-    refuseUnless(mayChangeEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
-    refuseUnless(mayPublishEvent(user, event), lacking('perm_publish'));
+    refuseUnless(mayPublishEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
     await setPublished(store, event.id, published);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';

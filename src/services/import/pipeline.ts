@@ -6,7 +6,7 @@ import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
 import type { User } from '../../access/user.js';
-import { keepsCreator, mayChange } from '../../access/policy/events.js';
+import { keepsCreator, mayChange, mayPublishRole } from '../../access/policy/events.js';
 import { OPERATOR, viewerOf } from '../../access/viewer.js';
 import { ServiceError } from '../errors.js';
 import { resolveSharingGroups } from '../events/sharing-group-refs.js';
@@ -243,9 +243,12 @@ function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredFac
   if (mode === 'update' && stored) {
     event.orgc = stored.orgc;
     event.org = stored.org ?? stored.orgc;
+    if (actor.kind === 'user' && !mayPublishRole(actor.user)) event.published = false;
     return;
   }
   if (actor.kind === 'operator') return;
+  // As MISP does: a user who may not publish stores a published document as a draft (not a refusal).
+  if (!mayPublishRole(actor.user)) event.published = false;
   const org = { uuid: actor.user.org.uuid, name: actor.user.org.name };
   event.org = org;
   if (!keepsCreator(actor.user)) event.orgc = org;
