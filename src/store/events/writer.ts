@@ -513,8 +513,13 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
 
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
-  const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };
   return store.db.transaction().execute(async (trx) => {
+    // A publish covers the version stored: an edit made within the same second may carry a timestamp
+    // one second ahead of the clock (versions must grow), and a search by publish_timestamp from that
+    // version's timestamp must find the publish.
+    const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
+    const at = Math.max(Math.floor(Date.now() / 1000), Number(row?.timestamp ?? 0));
+    const set = published ? { published: 1, publish_timestamp: at } : { published: 0 };
     const done = await trx.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
     await touchEvents(trx, [eventId]);
     return Number(done.numUpdatedRows) > 0;
