@@ -137,6 +137,8 @@ export type SavedAttribute = Static<typeof SavedAttribute>;
 
 export const AttributeSaved = Doc({
   Attribute: Type.Union([SavedAttribute, Type.Array(SavedAttribute)]),
-  errors: Type.Optional(Type.Array(Type.String(), { description: 'attributes left out, and why' })),
+  errors: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Array(Type.String())), {
+    description: 'attributes left out, by `attribute_N` (N its place in the list sent), then by field, and why',
+  })),
 });
 export type AttributeSaved = Static<typeof AttributeSaved>;
