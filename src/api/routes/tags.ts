@@ -61,9 +61,9 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const colour = textField(raw, 'colour');
     const exportable = flagField(raw, 'exportable');
     const hidden = flagField(raw, 'hide_tag');
+    // Any name may be a tag, as in MISP: a taxonomy's namespace does not forbid the names it does not
+    // define (`tlp:white___test`); a taxonomy only rules which of its tags may sit together.
     const rules = await libraries.taxonomies.get();
-    const unknown = name !== undefined ? rules.unknownTag(name) : undefined;
-    if (unknown) throw new ApiError(403, 'The tag could not be saved.', { errors: { name: [unknown] } });
     const saved = await saveTag(store, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), ...(colour !== undefined ? { colour } : {}),
       ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}) });
     if (!saved.ok) throw new ApiError(403, 'The tag could not be saved.', { errors: { [saved.field]: [saved.reason] } });
@@ -102,9 +102,9 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     }
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
-      // An enabled taxonomy says which of its tags exist and which may not sit together on one item.
+      // An enabled taxonomy says which of its tags may not sit together on one item.
       const rules = await libraries.taxonomies.get();
-      const problem = rules.unknownTag(tagName) ?? rules.conflict(tagName, await tagNamesOn(store, target));
+      const problem = rules.conflict(tagName, await tagNamesOn(store, target));
       if (problem) throw new ApiError(403, 'The tag is not allowed by its taxonomy.', { errors: { tag: [problem] } });
     }
     const id = await tagId(store, tagName, attaching && mayEditTags(user));
