@@ -15,6 +15,7 @@ import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
+import { blocklistRoutes } from './routes/blocklists.js';
 import { objectRoutes } from './routes/objects.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
@@ -141,6 +142,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => userRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
+  await app.register(async (scope) => blocklistRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });

@@ -109,3 +109,14 @@ export const AUDIT_QUERY = Fields({
   model: AnyValue('Event, Attribute, Object, Tag, User, …'), action: AnyValue('add, edit, delete, publish, …'), email: AnyValue('the user'),
   limit: AnyValue('page size (default 100)'), page: AnyValue('from 1'),
 });
+
+export const EVENT_BLOCKLIST_BODY = model('EventBlocklist', 'Could not save the blocklist item.', {
+  uuids: OneOrMany('the event uuids to block (add); a text holds one a line'), event_info: Text('the event\'s title, as a reminder'),
+  event_orgc: Text('the event\'s creator, as a reminder'), comment: Text('why'),
+});
+
+export const ORG_BLOCKLIST_BODY = model('OrgBlocklist', 'Could not save the blocklist item.', {
+  uuids: OneOrMany('the organisation uuids to block (add); a text holds one a line'), org_name: Text('the organisation\'s name, as a reminder'), comment: Text('why'),
+});
+
+export const BLOCKLIST_MASS_DELETE = model('EventBlocklist', 'Invalid event IDs.', { ids: AnyValue('the entries\' ids: a list, or a JSON text of one') });

@@ -2,6 +2,7 @@ import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { Store } from '../../store/db/database.js';
+import { blockedUuids } from '../../store/blocklists.js';
 import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
@@ -36,7 +37,7 @@ export interface EventWriter {
 }
 
 /** Why an event was refused, for callers that answer a single event with an error. */
-export type RefusalKind = 'unreadable' | 'sharing-group' | 'exists' | 'not-allowed' | 'not-found' | 'failed';
+export type RefusalKind = 'unreadable' | 'blocked' | 'sharing-group' | 'exists' | 'not-allowed' | 'not-found' | 'failed';
 
 export interface ImportEntry {
   /** Where the event came from (a file, `upload`, …). */
@@ -111,8 +112,9 @@ export function parseOptionsFor(actor: Actor, defaultDistribution: ParseOptions[
 export async function runImport(store: Store, items: AsyncIterable<ParsedItem> | Iterable<ParsedItem>, options: ImportOptions): Promise<ImportTotals> {
   const totals = emptyTotals();
   const known = new Map((options.known ?? []).map((e) => [e.uuid, e]));
+  const blocked = await blockedUuids(store);
   for await (const item of items) {
-    const entry = await importItem(store, item, options, known);
+    const entry = await importItem(store, item, options, known, blocked);
     count(totals, entry);
     options.onEntry?.(entry, totals);
   }
@@ -133,7 +135,9 @@ function refuse(entry: ImportEntry, kind: RefusalKind, reason: string, error: un
   return entry;
 }
 
-async function importItem(store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>): Promise<ImportEntry> {
+type Blocked = Awaited<ReturnType<typeof blockedUuids>>;
+
+async function importItem(store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>, blocked: Blocked): Promise<ImportEntry> {
   const entry: ImportEntry = {
     source: item.source, uuid: '', info: '', status: 'refused', attributes: 0, objects: 0, storedAttributes: 0, rejectedAttributes: 0, problems: [],
   };
@@ -146,6 +150,9 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.problems.push(...problems);
   entry.rejectedAttributes = rejectedAttributes;
   if (!event) {
+    // A user whose organisation is blocked is told so first, whatever he sends (MISP checks before reading the event).
+    const orgBlocked = options.actor.kind === 'user' && !keepsCreator(options.actor.user) && blocked.orgs.has(options.actor.user.org.uuid);
+    if (orgBlocked && options.mode !== 'update') return refuse(entry, 'blocked', ORG_BLOCKED, new ServiceError('forbidden', ORG_BLOCKED));
     const byField = Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]]));
     return refuse(entry, 'unreadable', problems.map(describeProblem).join('; ') || 'not an event', new ServiceError('rejected', 'The event could not be saved.', { errors: byField }));
   }
@@ -154,6 +161,10 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.attributes = event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0);
   entry.objects = event.objects.length;
   const { actor, mode = 'upsert' } = options;
+  // MISP's blocklists: a blocked uuid, or an event created by a blocked organisation, is never imported,
+  // whoever brings it. An edit of an event already stored here (mode update) is no import.
+  const block = mode === 'update' ? undefined : blockOf(event, actor, blocked);
+  if (block) return refuse(entry, 'blocked', block, new ServiceError('forbidden', block));
   place(event, options.placement);
   if (actor.kind === 'user') {
     try {
@@ -223,6 +234,16 @@ async function storedVersion(store: Store, actor: Actor, uuid: string, known: Ma
   if (!o) return 'hidden';
   return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName } };
 }
+
+/** Why the blocklists refuse an event, in MISP's words; its creator is the one `own` will give it. */
+function blockOf(event: MispEvent, actor: Actor, blocked: Blocked): string | undefined {
+  if (blocked.events.has(event.uuid)) return 'Event blocked by event blocklist.';
+  const creator = actor.kind === 'user' && !keepsCreator(actor.user) ? actor.user.org.uuid : event.orgc.uuid;
+  if (blocked.orgs.has(creator)) return ORG_BLOCKED;
+  return undefined;
+}
+
+const ORG_BLOCKED = 'Event blocked by organisation blocklist.';
 
 /** Content sent to a TAXII collection carries what makes it part of that collection. */
 function place(event: MispEvent, placement: Placement = {}): void {

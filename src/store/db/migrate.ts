@@ -13,6 +13,7 @@ import * as libraries from './migrations/009-libraries.js';
 import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
+import * as blocklists from './migrations/014-blocklists.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -30,6 +31,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['010-taxii', (db) => taxii.up(db)],
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
+  ['014-blocklists', blocklists.up],
 ];
 
 class ListedMigrations implements MigrationProvider {
