@@ -16,6 +16,9 @@ export interface TagUsage {
   colour: string;
   exportable: boolean;
   hidden: boolean;
+  /** The only organisation (and user) the tag is for; 0 for all. */
+  orgId: number;
+  userId: number;
   /** Events the viewer may see that carry the tag. */
   events: number;
   /** Attributes the viewer may see that carry the tag. */
@@ -37,7 +40,7 @@ export async function listTags(store: Store, viewer: Viewer, nameLike?: string):
   const ev = new Map(events.map((r) => [r.tag_id, Number(r.n)]));
   const at = new Map(attributes.map((r) => [r.tag_id, Number(r.n)]));
   return tags.map((t) => ({
-    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1,
+    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1, orgId: t.org_id, userId: t.user_id,
     events: ev.get(t.id) ?? 0, attributes: at.get(t.id) ?? 0,
   }));
 }
@@ -61,6 +64,18 @@ export async function tagId(store: Store, name: string, create: boolean): Promis
   await store.db.insertInto('tag').values({ name, colour: tagColour(name), exportable: 1, hide_tag: 0 })
     .onConflict((oc) => oc.column('name').doNothing()).execute();
   return (await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+}
+
+/** The names of the tags marked not exportable (few, if any). */
+export async function nonExportableTags(store: Store): Promise<Set<string>> {
+  const rows = await store.db.selectFrom('tag').select('name').where('exportable', '=', 0).execute();
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Whom a tag (by name) is restricted to; undefined when there is no such tag. */
+export async function tagRestriction(store: Store, name: string): Promise<{ orgId: number; userId: number } | undefined> {
+  const row = await store.db.selectFrom('tag').select(['org_id', 'user_id']).where('name', '=', name).executeTakeFirst();
+  return row && { orgId: row.org_id, userId: row.user_id };
 }
 
 /** Puts a tag on an event or attribute; false when it is there already. */
@@ -93,7 +108,7 @@ export type TagChange = { ok: true; id: number } | { ok: false; field: string; r
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /** Adds a tag, or changes one (by id): a name stays unique, a colour is `#rrggbb`. */
-export async function saveTag(store: Store, tag: { id?: number; name?: string; colour?: string; exportable?: boolean; hidden?: boolean }): Promise<TagChange> {
+export async function saveTag(store: Store, tag: { id?: number; name?: string; colour?: string; exportable?: boolean; hidden?: boolean; orgId?: number; userId?: number }): Promise<TagChange> {
   const name = tag.name?.trim();
   if (tag.id === undefined && !name) return { ok: false, field: 'name', reason: 'a tag needs a name' };
   if (name !== undefined) {
@@ -108,6 +123,8 @@ export async function saveTag(store: Store, tag: { id?: number; name?: string; c
     ...(tag.colour !== undefined ? { colour: tag.colour } : {}),
     ...(tag.exportable !== undefined ? { exportable: tag.exportable ? 1 : 0 } : {}),
     ...(tag.hidden !== undefined ? { hide_tag: tag.hidden ? 1 : 0 } : {}),
+    ...(tag.orgId !== undefined ? { org_id: tag.orgId } : {}),
+    ...(tag.userId !== undefined ? { user_id: tag.userId } : {}),
   };
   if (tag.id === undefined) {
     const row = await store.db.insertInto('tag').values({ name: name!, colour: tag.colour ?? tagColour(name!), exportable: 1, hide_tag: 0, ...values })

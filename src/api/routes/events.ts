@@ -4,7 +4,7 @@ import { eventIndexFilter } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
-import type { StoredEvent } from '../../model/event.js';
+import type { StoredEvent, TagRef } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import { listEvents, type EventSummary } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
@@ -12,6 +12,7 @@ import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
 import { galaxiesOf } from '../library-documents.js';
+import { nonExportableTags } from '../../store/tags.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -70,11 +71,19 @@ function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
   return ref;
 }
 
+/** The event without the tags named (MISP's event view leaves out tags marked not exportable). */
+function withoutTags(event: StoredEvent, names: ReadonlySet<string>): StoredEvent {
+  if (names.size === 0) return event;
+  const keep = <T extends { tags: TagRef[] }>(x: T): T => ({ ...x, tags: x.tags.filter((t) => !names.has(t.name)) });
+  return { ...keep(event), attributes: event.attributes.map(keep), objects: event.objects.map((o) => ({ ...o, attributes: o.attributes.map(keep) })) };
+}
+
 /** The event as MISP's events/view answers, with the related events the user may see (read by id, or as already read for him). */
 async function eventDocument(store: Store, settings: SettingsCache, user: User, eventOrId: number | StoredEvent) {
   const viewer = viewerOf(user);
-  const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
-  if (!event) throw notFound('event');
+  const loaded = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
+  if (!loaded) throw notFound('event');
+  const event = withoutTags(loaded, await nonExportableTags(store));
   const doc = serializeMispEvent(event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
   return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };

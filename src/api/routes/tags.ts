@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { TaxonomyRules } from '../../libraries/taxonomy.js';
-import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
+import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, tagRestriction, type TagUsage } from '../../store/tags.js';
 import type { User } from '../../store/access/users.js';
-import { flagField, modelBody, textField } from '../body.js';
+import { flagField, idField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
-import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
+import { mayDeleteTags, mayEditTags, maySeeTag, mayTag, mayTagItem, tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
@@ -15,7 +15,7 @@ import type { ApiContext } from '../context.js';
 
 function tagDocument(t: TagUsage, rules: TaxonomyRules) {
   return {
-    id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
+    id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: String(t.orgId), user_id: String(t.userId), hide_tag: t.hidden,
     numerical_value: rules.describe(t.name)?.numericalValue ?? null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
     count: t.events, attribute_count: t.attributes, favourite: false,
   };
@@ -43,13 +43,15 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const user = userOf(request);
     const search = request.query.searchall?.trim();
     const rules = await libraries.taxonomies.get();
-    return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map((t) => tagDocument(t, rules)) };
+    const tags = (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).filter((t) => maySeeTag(user, t));
+    return { Tag: tags.map((t) => tagDocument(t, rules)) };
   });
 
   /** One tag by id, with its usage where the user may look. */
   const oneTag = async (user: User, id: string) => {
     const t = /^\d+$/.test(id) ? (await listTags(store, viewerOf(user))).find((x) => x.id === Number(id)) : undefined;
-    if (!t) throw notFound('tag');
+    // Another organisation's (or user's) restricted tag is, to him, no tag at all.
+    if (!t || !maySeeTag(user, t)) throw notFound('tag');
     return t;
   };
   app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id), await libraries.taxonomies.get()));
@@ -61,11 +63,15 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const colour = textField(raw, 'colour');
     const exportable = flagField(raw, 'exportable');
     const hidden = flagField(raw, 'hide_tag');
+    // MISP's restrictions: the only organisation, or user, the tag is for (0: everyone).
+    const orgId = idField(raw, 'org_id');
+    const userId = idField(raw, 'user_id');
     // Any name may be a tag, as in MISP: a taxonomy's namespace does not forbid the names it does not
     // define (`tlp:white___test`); a taxonomy only rules which of its tags may sit together.
     const rules = await libraries.taxonomies.get();
     const saved = await saveTag(store, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), ...(colour !== undefined ? { colour } : {}),
-      ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}) });
+      ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}),
+      ...(orgId !== undefined ? { orgId } : {}), ...(userId !== undefined ? { userId } : {}) });
     if (!saved.ok) throw new ApiError(403, 'The tag could not be saved.', { errors: { [saved.field]: [saved.reason] } });
     return { Tag: tagDocument(await oneTag(user, String(saved.id)), rules) };
   };
@@ -95,7 +101,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     if (!name) throw new ApiError(403, 'Invalid tag', { errors: { tag: ['the tag name (or id) is required'] } });
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
-    if (!target) throw notFound('object');
+    if (!target) throw new ApiError(404, 'Invalid Target.');
     if (!local) {
       const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
       if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
@@ -107,15 +113,23 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       const problem = rules.conflict(tagName, await tagNamesOn(store, target));
       if (problem) throw new ApiError(403, 'The tag is not allowed by its taxonomy.', { errors: { tag: [problem] } });
     }
+    if (attaching) {
+      const restricted = await tagRestriction(store, tagName);
+      const refusal = restricted && tagRestrictionRefusal(user, restricted);
+      if (refusal) throw new ApiError(403, 'Could not attach the tag.', { errors: `Failed to attach 1 tags. Reasons: ${JSON.stringify({ 0: refusal })}` });
+    }
     const id = await tagId(store, tagName, attaching && mayEditTags(user));
     if (id === undefined) throw new ApiError(403, attaching ? `No tag "${tagName}", and you may not create tags.` : `No tag "${tagName}".`);
     return { target, id, local, tagName };
   };
 
   app.post('/tags/attachTagToObject', async (request) => {
-    const { target, id, local } = await resolve(request, true);
+    const { target, id, local, tagName } = await resolve(request, true);
     await attachTag(store, target, id, local);
-    return { saved: true, success: 'Tag(s) attached.', check_publish: true };
+    // MISP's words, which name the tag and the item by id (PyMISP's tests read them).
+    const item = target.kind === 'event' ? `Event(${target.eventId})` : `Attribute(${target.attributeId})`;
+    const message = `${local ? 'Local' : 'Global'} tag ${tagName}(${id}) successfully attached to ${item}.`;
+    return { saved: true, success: 'Tag(s) attached.', check_publish: true, name: message, message };
   });
   app.post('/tags/removeTagFromObject', async (request) => {
     const { target, id, tagName } = await resolve(request, false);

@@ -60,6 +60,7 @@ export const SIGHTING_BODY = Fields({
 
 export const TAG_BODY = model('Tag', 'The tag could not be saved.', {
   name: Text('unique'), colour: Text('#rrggbb'), exportable: Flag(''), hide_tag: Flag(''),
+  org_id: Id('the only organisation that sees and uses the tag (0: all)'), user_id: Id('the only user who may use the tag (0: all)'),
 });
 
 export const TAG_ATTACH = Fields({
