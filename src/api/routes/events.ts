@@ -9,17 +9,17 @@ import type { Store } from '../../store/db/database.js';
 import { listEvents, type EventSummary } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
-import { deleteEvent, setPublished } from '../../store/events/writer.js';
+import { deleteEvent, setProtected, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
 import { galaxiesOf } from '../library-documents.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
-import { countField, modelBody } from '../body.js';
+import { countField, modelBody, saved } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { mayChange, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
+import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
@@ -86,7 +86,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const event = withoutTags(loaded, await nonExportableTags(store));
   const doc = serializeMispEvent(event);
   const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
-  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
+  return { Event: { id: String(event.id), ...doc.Event, protected: event.protected === true, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
 }
 
 export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
@@ -106,6 +106,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'PUT /events/:id': { summary: 'Change an event (as events/edit)', body: EVENT_BODY },
     'POST /events/publish/:id': { summary: 'Publish an event (perm_publish)' },
     'POST /events/unpublish/:id': { summary: 'Take an event back to draft (perm_publish)' },
+    'POST /events/protect/:id': { summary: 'Switch an event to MISP\'s protected mode: sync users may no longer bring changes to it (Cairn checks no signatures)' },
+    'POST /events/unprotect/:id': { summary: 'Switch an event back to the unprotected mode' },
     'DELETE /events/delete/:id': { summary: 'Delete an event and everything in it' },
     'POST /events/delete/:id': { summary: 'Delete an event (as DELETE)' },
     'DELETE /events/:id': { summary: 'Delete an event (as events/delete)' },
@@ -210,6 +212,18 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     return { name: message, message, url, id: String(event.id) };
   };
   app.post('/events/publish/:id', publishing(true));
+
+  // MISP's protected mode: the event's owners switch it; it gets a new version and goes back to draft.
+  const protecting = (protect: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await eventOwnership(store, viewerOf(user), eventRefOf(request));
+    // As MISP: an event the user may not change is, to him, no event.
+    if (!event || !mayChangeEvent(user, event)) throw notFound('event');
+    await setProtected(store, event.id, protect);
+    return saved(`Event switched to ${protect ? 'protected' : 'unprotected'} mode.`, request.url.split('?')[0] ?? '', event.id);
+  };
+  app.post('/events/protect/:id', protecting(true));
+  app.post('/events/unprotect/:id', protecting(false));
   app.post('/events/unpublish/:id', publishing(false));
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {

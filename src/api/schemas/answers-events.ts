@@ -77,6 +77,7 @@ export type RelatedEvent = Static<typeof RelatedEvent>;
 
 export const Event = Doc({
   ...EVENT_FIELDS, sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  protected: Type.Optional(Type.Boolean({ description: 'MISP\'s protected mode: sync users may not change the event' })),
   Orgc: OrgRef(), Org: Type.Optional(OrgRef()),
   Tag: Type.Array(Tag), Attribute: Type.Array(Attribute), Object: Type.Array(MispObject), EventReport: Type.Optional(Type.Array(EventReport)),
   Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent),

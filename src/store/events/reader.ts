@@ -194,6 +194,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     timestamp: row.timestamp,
     extends_uuid: row.extends_uuid,
     disable_correlation: row.disable_correlation === 1,
+    ...(row.protected === 1 ? { protected: true } : {}),
     orgc: org(row.orgc_uuid, row.orgc_name),
     org: org(row.org_uuid, row.org_name),
     tags: tagRows.map((t) => ({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type })),

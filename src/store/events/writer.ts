@@ -323,6 +323,7 @@ async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: Val
     extends_uuid: event.extends_uuid,
     disable_correlation: flag(event.disable_correlation),
     attribute_count: 0,
+    ...(event.protected !== undefined ? { protected: flag(event.protected) } : {}),
   };
   let eventId: number;
   if (existing) {
@@ -512,6 +513,21 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
 }
 
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
+/**
+ * Switches MISP's protected mode; as MISP does, the event gets a new version (timestamp) and goes back
+ * to draft, so that the change is published (and synchronised) like any other.
+ */
+export async function setProtected(store: Store, eventId: number, protect: boolean): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
+    if (!row) return false;
+    const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(row.timestamp) + 1);
+    await trx.updateTable('event').set({ protected: protect ? 1 : 0, published: 0, timestamp }).where('id', '=', eventId).execute();
+    await touchEvents(trx, [eventId]);
+    return true;
+  });
+}
+
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
     // A publish covers the version stored: an edit made within the same second may carry a timestamp
