@@ -111,9 +111,9 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
     assert.equal(soft.body.Attribute.deleted, true, 'a soft delete keeps the attribute, marked');
     const search = await call(i, i.alice, 'POST', '/attributes/restSearch', { eventid: id });
     assert.deepEqual(search.body.response.Attribute.map((a: { value: string }) => a.value), ['one.example', 'two.example']);
-    assert.equal((await call(i, i.alice, 'POST', `/attributes/delete/${many.body.Attribute[0].id}/1`)).status, 403, 'for good: site admins only');
-    assert.equal((await call(i, i.admin, 'POST', `/attributes/delete/${many.body.Attribute[0].id}/1`)).status, 200);
-    assert.equal((await call(i, i.admin, 'GET', `/attributes/view/${many.body.Attribute[0].id}`)).status, 404);
+    assert.equal((await call(i, i.alice, 'POST', `/attributes/delete/${many.body.Attribute.id}/1`)).status, 403, 'for good: site admins only');
+    assert.equal((await call(i, i.admin, 'POST', `/attributes/delete/${many.body.Attribute.id}/1`)).status, 200);
+    assert.equal((await call(i, i.admin, 'GET', `/attributes/view/${many.body.Attribute.id}`)).status, 404);
     const index = (await call(i, i.alice, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
     assert.equal(index[0]!.attribute_count, '1');
   });
