@@ -59,6 +59,9 @@ function credentialsOf(headers: Record<string, string | string[] | undefined>): 
   return { key: value.replace(/^Bearer\s+/i, '') };
 }
 
+/** The addresses whose changes alter who a key's user is, or what his role lets him do. */
+const ACCESS_CHANGES = /^\/(admin\/|auth_keys|users\/|organisations\/|roles\/)/i;
+
 /** The HTTP server: MISP's REST API over the store. */
 export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
@@ -109,6 +112,11 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
       known.delete(key);
       failures.fail(request.ip);
     }
+  });
+  // A change of users, roles, organisations or keys made through this server applies at once (MISP's
+  // does): who each key was is forgotten before the change is answered.
+  app.addHook('onSend', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && ACCESS_CHANGES.test(request.url)) known.clear();
   });
   auditChanges(app, store);
 

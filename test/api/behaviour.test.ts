@@ -53,6 +53,18 @@ forEachDialect('REST API: MISP behaviours (publishing, edits, duplicates, tags, 
     assert.equal(again.body.Event.published, false, 'an edit by a non-publisher is a draft again');
   });
 
+  it('applies a change of role at once, as MISP does', async () => {
+    const made = await addUser(store, 'rory@a.test', orgA.id, 'User');
+    assert.ok(made.ok);
+    const rory = await addApiKey(store, made.user.id);
+    assert.equal((await call(i, rory, 'GET', '/events/index')).status, 200, 'his key is known (and remembered)');
+    const readOnly = ((await call(i, i.admin, 'GET', '/roles')).body as Array<{ Role: { id: string; name: string } }>).find((r) => r.Role.name === 'Read Only')!;
+    assert.equal((await call(i, i.admin, 'POST', `/admin/users/edit/${made.user.id}`, { role_id: readOnly.Role.id })).status, 200);
+    const refused = await call(i, rory, 'POST', '/events/add', { Event: { info: 'Read only now' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.message, NO_RIGHT);
+  });
+
   it('changes only the fields an edit sends', async () => {
     await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: E(2), info: 'Parent', threat_level_id: 1, analysis: 2, distribution: 0, date: '2018-09-01' } });
     const edited = await call(i, i.alice, 'POST', `/events/edit/${E(2)}`, { extends_uuid: E(1) });
