@@ -111,6 +111,21 @@ forEachDialect('REST API: MISP behaviours (publishing, edits, duplicates, tags, 
     const ok = await call(i, i.alice, 'POST', '/tags/attachTagToObject', { uuid: E(2), tag: 'restricted to A' });
     assert.match(ok.body.message, /^Global tag restricted to A\(\d+\) successfully attached to Event\(\d+\)\.$/);
 
+    const search = async (key: string, body: unknown) => ((await call(i, key, 'POST', '/tags/search', body)).body as Array<{ Tag: { name: string } }>).map((t) => t.Tag.name);
+    assert.deepEqual(await search(i.alice, { tagname: 'RESTRICTED%', strict_tagname: false }), ['restricted to A'], 'wildcards, case aside');
+    assert.deepEqual(await search(i.bob, { tagname: 'restricted%' }), [], 'a restricted tag is not found by others');
+    assert.deepEqual(await search(i.alice, { tag: 'restricted%', strict_tagname: true }), [], 'strict names are names');
+
+    const attribute = (await call(i, i.alice, 'POST', `/attributes/add/${E(2)}`, { type: 'domain', value: 'tagged.example', Tag: [{ name: 'kept' }, { name: 'dropped' }] })).body.Attribute;
+    const retagged = await call(i, i.alice, 'POST', `/attributes/edit/${attribute.id}`, { Tag: [{ name: 'dropped', deleted: true }, { name: 'added' }] });
+    assert.equal(retagged.status, 200, JSON.stringify(retagged.body));
+    const tagsOf = async (key: string, event: string, value: string) => ((await call(i, key, 'GET', `/events/view/${event}`)).body.Event.Attribute as Array<{ value: string; Tag?: Array<{ name: string }> }>)
+      .find((a) => a.value === value)!.Tag?.map((t) => t.name).sort() ?? [];
+    assert.deepEqual(await tagsOf(i.alice, E(2), 'tagged.example'), ['added', 'kept'], 'as MISP: deleted ones off, new ones on, others stay');
+    const sneaky = await call(i, i.bob, 'POST', `/attributes/add/${E(3)}`, { type: 'domain', value: 'bob.example' });
+    assert.equal((await call(i, i.bob, 'POST', `/attributes/edit/${sneaky.body.Attribute.id}`, { Tag: [{ name: 'restricted to A' }] })).status, 200);
+    assert.deepEqual(await tagsOf(i.bob, E(3), 'bob.example'), [], 'another organisation\'s restricted tag is not put on by an edit');
+
     assert.equal((await call(i, i.admin, 'POST', '/tags/add', { name: 'not for export', exportable: false })).status, 200);
     await call(i, i.alice, 'POST', '/tags/attachTagToObject', { uuid: E(2), tag: 'not for export' });
     const view = await call(i, i.alice, 'GET', `/events/view/${E(2)}`);

@@ -16,7 +16,9 @@ import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import { modelBody } from '../body.js';
 import { describeProblem } from '../../model/problems.js';
 import { similarAttribute, SIMILAR_ATTRIBUTE } from '../../model/duplicates.js';
-import type { Attribute } from '../../model/event.js';
+import type { Attribute, TagRef } from '../../model/event.js';
+import { tagRestriction } from '../../store/tags.js';
+import { tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
@@ -24,6 +26,24 @@ import { documented } from '../openapi.js';
 import { AttributeSaved, AttributeSearch } from '../schemas/answers.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
+
+/**
+ * The tags of an attribute after an edit, as MISP's: a tag the edit marks `deleted` comes off, another
+ * it names goes on (when the user may use it), and those it does not name stay.
+ */
+async function editedTags(current: readonly TagRef[], given: unknown, mayUse: (name: string) => Promise<boolean>): Promise<TagRef[]> {
+  if (!Array.isArray(given)) return [...current];
+  let tags = [...current];
+  const yes = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
+  for (const g of given) {
+    const t: Record<string, unknown> = typeof g === 'string' ? { name: g } : g && typeof g === 'object' ? (g as Record<string, unknown>) : {};
+    const name = typeof t.name === 'string' ? t.name.trim() : '';
+    if (!name) continue;
+    if (yes(t.deleted)) tags = tags.filter((x) => x.name !== name);
+    else if (!tags.some((x) => x.name === name) && (await mayUse(name))) tags.push({ name, colour: null, local: yes(t.local), relationship_type: null });
+  }
+  return tags;
+}
 
 export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, settings, writes } = ctx;
@@ -117,7 +137,11 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     if (!inObject && similarAttribute(attribute, stored.attributes)) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: { value: [SIMILAR_ATTRIBUTE] } });
     }
-    const changed = { ...attribute, tags: current.tags, sightings: [], object_relation: current.object_relation };
+    const tags = await editedTags(current.tags, raw.Tag, async (name) => {
+      const restricted = await tagRestriction(store, name);
+      return restricted === undefined || tagRestrictionRefusal(user, restricted) === undefined;
+    });
+    const changed = { ...attribute, tags, sightings: [], object_relation: current.object_relation };
     const change = { ...stored, timestamp: now, reports: [], attributes: inObject ? [] : [changed],
       objects: inObject ? [{ ...inObject, timestamp: Math.max(now, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
     await resolveSharingGroups(store, user, change);

@@ -21,6 +21,13 @@ function tagDocument(t: TagUsage, rules: TaxonomyRules) {
   };
 }
 
+/** A test of a name against a LIKE pattern (`%` any text, `_` one character), case aside, as MISP's LOWER(name) LIKE. */
+function likeMatcher(pattern: string): (name: string) => boolean {
+  const source = pattern.toLowerCase().split('').map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const re = new RegExp(`^${source}$`, 's');
+  return (name) => re.test(name.toLowerCase());
+}
+
 interface TagRequest {
   uuid?: unknown;
   tag?: unknown;
@@ -32,6 +39,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   documented(app, 'Tags', {
     'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
+    'POST /tags/search': { summary: 'Tags by name, with % wildcards (case aside): {"tagname": …} or {"tag": …}, one or a list; strict_tagname for exact names' },
     'POST /tags/add': { summary: 'Add a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/edit/:id': { summary: 'Change a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/delete/:id': { summary: 'Delete a tag, taking it off everything (site admins)' },
@@ -54,6 +62,19 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     if (!t || !maySeeTag(user, t)) throw notFound('tag');
     return t;
   };
+  // tags/search: names with MISP's % wildcards, case aside (`tag` or, as PyMISP sends it, `tagname`;
+  // one or a list); strict_tagname takes names as they are. Galaxy synonyms are not searched.
+  app.post('/tags/search', async (request) => {
+    const user = userOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const given = body.tag ?? body.tagname;
+    const wanted = (Array.isArray(given) ? given : [given]).filter((t) => typeof t === 'string' || typeof t === 'number').map(String);
+    const strict = flagField(body, 'strict_tagname') ?? false;
+    const matches = wanted.map((w) => (strict ? (name: string) => name === w : likeMatcher(w)));
+    const rules = await libraries.taxonomies.get();
+    const tags = (await listTags(store, viewerOf(user))).filter((t) => maySeeTag(user, t) && matches.some((m) => m(t.name)));
+    return tags.map((t) => ({ Tag: tagDocument(t, rules) }));
+  });
   app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id), await libraries.taxonomies.get()));
 
   const save = async (user: User, id: number | undefined, body: unknown) => {
