@@ -72,6 +72,13 @@ export async function nonExportableTags(store: Store): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
+/** Every tag restricted to an organisation or a user, by name (few, if any): what an import checks its tags against. */
+export async function restrictedTags(store: Store): Promise<Map<string, { orgId: number; userId: number }>> {
+  const rows = await store.db.selectFrom('tag').select(['name', 'org_id', 'user_id'])
+    .where((eb) => eb.or([eb('org_id', '!=', 0), eb('user_id', '!=', 0)])).execute();
+  return new Map(rows.map((r) => [r.name, { orgId: r.org_id, userId: r.user_id }]));
+}
+
 /** Whom a tag (by name) is restricted to; undefined when there is no such tag. */
 export async function tagRestriction(store: Store, name: string): Promise<{ orgId: number; userId: number } | undefined> {
   const row = await store.db.selectFrom('tag').select(['org_id', 'user_id']).where('name', '=', name).executeTakeFirst();

@@ -125,6 +125,11 @@ forEachDialect('REST API: MISP behaviours (publishing, edits, duplicates, tags, 
     const sneaky = await call(i, i.bob, 'POST', `/attributes/add/${E(3)}`, { type: 'domain', value: 'bob.example' });
     assert.equal((await call(i, i.bob, 'POST', `/attributes/edit/${sneaky.body.Attribute.id}`, { Tag: [{ name: 'restricted to A' }] })).status, 200);
     assert.deepEqual(await tagsOf(i.bob, E(3), 'bob.example'), [], 'another organisation\'s restricted tag is not put on by an edit');
+    const bobAdd = await call(i, i.bob, 'POST', '/events/add', { Event: { info: 'Borrowed tag', Tag: [{ name: 'restricted to A' }], Attribute: [{ type: 'domain', value: 'b.example', Tag: [{ name: 'restricted to A' }] }] } });
+    assert.equal(bobAdd.status, 200);
+    assert.deepEqual(bobAdd.body.Event.Tag, [], 'nor by an event of his');
+    assert.deepEqual(bobAdd.body.Event.Attribute[0].Tag ?? [], []);
+    assert.equal(bobAdd.body.errors.filter((e: string) => /fixed organisation/.test(e)).length, 2, 'and he is told');
 
     assert.equal((await call(i, i.admin, 'POST', '/tags/add', { name: 'not for export', exportable: false })).status, 200);
     await call(i, i.alice, 'POST', '/tags/attachTagToObject', { uuid: E(2), tag: 'not for export' });

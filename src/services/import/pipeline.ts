@@ -3,6 +3,8 @@ import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { Store } from '../../store/db/database.js';
 import { blockedUuids } from '../../store/blocklists.js';
+import { restrictedTags } from '../../store/tags.js';
+import { tagRestrictionRefusal, type TagRestriction } from '../../access/policy/tags.js';
 import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
@@ -114,8 +116,9 @@ export async function runImport(store: Store, items: AsyncIterable<ParsedItem> |
   const totals = emptyTotals();
   const known = new Map((options.known ?? []).map((e) => [e.uuid, e]));
   const blocked = await blockedUuids(store);
+  const restricted = options.actor.kind === 'user' ? await restrictedTags(store) : new Map<string, TagRestriction>();
   for await (const item of items) {
-    const entry = await importItem(store, item, options, known, blocked);
+    const entry = await importItem(store, item, options, known, blocked, restricted);
     count(totals, entry);
     options.onEntry?.(entry, totals);
   }
@@ -138,7 +141,9 @@ function refuse(entry: ImportEntry, kind: RefusalKind, reason: string, error: un
 
 type Blocked = Awaited<ReturnType<typeof blockedUuids>>;
 
-async function importItem(store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>, blocked: Blocked): Promise<ImportEntry> {
+async function importItem(
+  store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>, blocked: Blocked, restricted: ReadonlyMap<string, TagRestriction>,
+): Promise<ImportEntry> {
   const entry: ImportEntry = {
     source: item.source, uuid: '', info: '', status: 'refused', attributes: 0, objects: 0, storedAttributes: 0, rejectedAttributes: 0, problems: [],
   };
@@ -167,6 +172,7 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   const block = mode === 'update' ? undefined : blockOf(event, actor, blocked);
   if (block) return refuse(entry, 'blocked', block, new ServiceError('forbidden', block));
   place(event, options.placement);
+  if (actor.kind === 'user') entry.problems.push(...withoutRestrictedTags(event, actor.user, restricted, known.get(event.uuid)));
   if (actor.kind === 'user') {
     try {
       await resolveSharingGroups(store, actor.user, event);
@@ -251,6 +257,27 @@ function blockOf(event: MispEvent, actor: Actor, blocked: Blocked): string | und
 
 const ORG_BLOCKED = 'Event blocked by organisation blocklist.';
 const PROTECTED = 'Protected event failed signature validation.';
+
+/**
+ * Takes off the tags restricted to another organisation or user than the importing user's, as MISP's
+ * captureTag leaves them off; each is reported. Tags the stored event carries already stay.
+ */
+function withoutRestrictedTags(event: MispEvent, user: User, restricted: ReadonlyMap<string, TagRestriction>, stored?: MispEvent): ImportProblem[] {
+  if (restricted.size === 0) return [];
+  // An edit keeps what the stored event already carries: it only may not add such a tag.
+  const held = new Set(stored ? [...stored.tags, ...stored.attributes.flatMap((a) => a.tags), ...stored.objects.flatMap((o) => o.attributes.flatMap((a) => a.tags))].map((t) => t.name) : []);
+  const problems: ImportProblem[] = [];
+  const keep = (tags: MispEvent['tags'], item: string | null) => tags.filter((t) => {
+    const r = held.has(t.name) ? undefined : restricted.get(t.name);
+    const refusal = r && tagRestrictionRefusal(user, r);
+    if (refusal) problems.push({ event: event.uuid, item, field: 'Tag', value: t.name, reason: `${refusal} Left out.` });
+    return !refusal;
+  });
+  event.tags = keep(event.tags, null);
+  for (const a of event.attributes) a.tags = keep(a.tags, a.uuid);
+  for (const o of event.objects) for (const a of o.attributes) a.tags = keep(a.tags, a.uuid);
+  return problems;
+}
 
 /** Content sent to a TAXII collection carries what makes it part of that collection. */
 function place(event: MispEvent, placement: Placement = {}): void {
