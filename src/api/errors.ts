@@ -18,7 +18,7 @@ export function errorBody(message: string, url: string, details: Record<string, 
   return { name: message, message, url, ...details };
 }
 
-const STATUS: Record<FailureKind, number> = { invalid: 400, rejected: 403, forbidden: 403, 'not-found': 404 };
+const STATUS: Record<FailureKind, number> = { invalid: 400, rejected: 403, forbidden: 403, 'not-allowed': 405, 'not-found': 404 };
 
 /** The field a schema failure is about, and what is wrong with it. */
 function schemaProblem(errors: readonly ErrorObject[]): { field: string; problem: string } {

@@ -18,6 +18,7 @@ import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
+import { blocklistRoutes } from './routes/blocklists.js';
 import { objectRoutes } from './routes/objects.js';
 import { eventReportRoutes } from './routes/event-reports.js';
 import { analystDataRoutes } from './routes/analyst-data.js';
@@ -68,6 +69,8 @@ function credentialsOf(headers: Record<string, string | string[] | undefined>): 
   }
   return { key: value.replace(/^Bearer\s+/i, '') };
 }
+
+/** The addresses whose changes alter who a key's user is, or what his role lets him do. */
 
 /** The HTTP server: MISP's REST API over the store. */
 export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -164,6 +167,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
+  await app.register(async (scope) => blocklistRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
   await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));

@@ -23,8 +23,12 @@ export function refuseUnless(allowed: boolean, message: string): void {
   if (!allowed) throw new ApiError(403, message);
 }
 
-/** MISP's refusal for a role that lacks what a request needs. */
-export const lacking = (what: Permission): string => `You do not have permission to do that (${what}).`;
+/**
+ * MISP's refusal for a role that lacks what a request needs, in MISP's words (its ACL answers every such
+ * request with this sentence, and clients such as PyMISP's tests compare it). The argument names, for
+ * the reader of the route, which permission is lacking.
+ */
+export const lacking = (_what: Permission): string => 'You do not have permission to use this functionality.';
 
 export function requirePermission(user: User, permission: Permission): void {
   refuseUnless(can(user, permission), lacking(permission));

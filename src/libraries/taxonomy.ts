@@ -118,14 +118,6 @@ export class TaxonomyRules {
     return this.tags.get(tagName);
   }
 
-  /** Why a new tag may not be made: its namespace is an enabled taxonomy that does not define it. */
-  unknownTag(tagName: string): string | undefined {
-    const parts = splitTag(tagName);
-    const t = parts && this.byNamespace.get(parts.namespace);
-    if (!t || this.tags.has(tagName)) return undefined;
-    return `"${tagName}" is not a tag of the ${t.namespace} taxonomy`;
-  }
-
   /** Why `tagName` may not join `present` on one item: the taxonomy or its predicate is exclusive and already used. */
   conflict(tagName: string, present: readonly string[]): string | undefined {
     const parts = splitTag(tagName);

@@ -146,6 +146,11 @@ export interface MispEvent {
   timestamp: number;
   extends_uuid: string | null;
   disable_correlation: boolean;
+  /**
+   * MISP's protected mode (sync users may change the event only with a signature, which Cairn does not
+   * check, so not at all). Absent when the document says nothing: a stored event keeps its flag.
+   */
+  protected?: boolean;
   orgc: OrganisationRef;
   org: OrganisationRef | null;
   tags: TagRef[];

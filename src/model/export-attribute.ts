@@ -12,5 +12,9 @@ export interface ExportAttribute {
   /** Names of the attribute's own tags. */
   tags: readonly string[];
   object: { uuid: string; name: string; metaCategory: string } | null;
-  event: { id: number; uuid: string; info: string; threatLevelId: number; orgc: string; tags: readonly string[] };
+  /** The event's own fields a CSV export's `includeContext` adds (`org`, the owner, `orgc`, the creator, by name). */
+  event: {
+    id: number; uuid: string; info: string; threatLevelId: number; orgc: string; org: string | null; tags: readonly string[];
+    distribution: number; analysis: number; date: string; timestamp: number;
+  };
 }

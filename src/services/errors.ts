@@ -9,6 +9,8 @@ export type FailureKind =
   | 'rejected'
   /** The caller may not do this. */
   | 'forbidden'
+  /** No caller may do this to that target here (MISP's 405: a protected event, for a sync user). */
+  | 'not-allowed'
   /** Nothing the caller may see answers to that. */
   | 'not-found';
 

@@ -10,12 +10,7 @@ export function tagColour(name: string): string {
   return `#${createHash('sha1').update(name).digest('hex').slice(0, 6)}`;
 }
 
-export interface TagUsage {
-  id: number;
-  name: string;
-  colour: string;
-  exportable: boolean;
-  hidden: boolean;
+export interface TagUsage extends TagRow {
   /** Events the viewer may see that carry the tag. */
   events: number;
   /** Attributes the viewer may see that carry the tag. */
@@ -37,7 +32,7 @@ export async function listTags(store: Store, viewer: Viewer, nameLike?: string):
   const ev = new Map(events.map((r) => [r.tag_id, Number(r.n)]));
   const at = new Map(attributes.map((r) => [r.tag_id, Number(r.n)]));
   return tags.map((t) => ({
-    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1,
+    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1, orgId: t.org_id, userId: t.user_id,
     events: ev.get(t.id) ?? 0, attributes: at.get(t.id) ?? 0,
   }));
 }
@@ -60,6 +55,9 @@ export interface TagRow {
   colour: string;
   exportable: boolean;
   hidden: boolean;
+  /** MISP's restrictions: the only organisation, or user, that sees and sets the tag (0: everyone). */
+  orgId: number;
+  userId: number;
 }
 
 /**
@@ -69,7 +67,7 @@ export interface TagRow {
  */
 export async function searchTags(store: Store, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
   if (terms.length === 0) return [];
-  let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag']).orderBy('name');
+  let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag', 'org_id', 'user_id']).orderBy('name');
   if (strict) {
     const ids = terms.filter((t) => /^\d+$/.test(t)).map(Number);
     q = q.where((eb) => eb.or([eb('name', 'in', [...terms]), ...(ids.length ? [eb('id', 'in', ids)] : [])]));
@@ -84,7 +82,9 @@ export async function searchTags(store: Store, terms: readonly string[], strict:
     const patterns = [...new Set([...lower, ...clusterTags.map((c) => c.tag_name.toLowerCase())])];
     q = q.where((eb) => eb.or(patterns.map((p) => eb(eb.fn('lower', ['name']), 'like', p))));
   }
-  return (await q.execute()).map((t) => ({ id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1 }));
+  return (await q.execute()).map((t) => ({
+    id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1, orgId: t.org_id, userId: t.user_id,
+  }));
 }
 
 /** An event or attribute by its local id, as far as the viewer may see it. */
@@ -121,6 +121,25 @@ export async function tagId(store: Store, name: string, create: boolean): Promis
   return (await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 }
 
+/** The names of the tags marked not exportable (few, if any). */
+export async function nonExportableTags(store: Store): Promise<Set<string>> {
+  const rows = await store.db.selectFrom('tag').select('name').where('exportable', '=', 0).execute();
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Every tag restricted to an organisation or a user, by name (few, if any): what an import checks its tags against. */
+export async function restrictedTags(store: Store): Promise<Map<string, { orgId: number; userId: number }>> {
+  const rows = await store.db.selectFrom('tag').select(['name', 'org_id', 'user_id'])
+    .where((eb) => eb.or([eb('org_id', '!=', 0), eb('user_id', '!=', 0)])).execute();
+  return new Map(rows.map((r) => [r.name, { orgId: r.org_id, userId: r.user_id }]));
+}
+
+/** Whom a tag (by name) is restricted to; undefined when there is no such tag. */
+export async function tagRestriction(store: Store, name: string): Promise<{ orgId: number; userId: number } | undefined> {
+  const row = await store.db.selectFrom('tag').select(['org_id', 'user_id']).where('name', '=', name).executeTakeFirst();
+  return row && { orgId: row.org_id, userId: row.user_id };
+}
+
 /** Puts a tag on an event or attribute; false when it is there already. */
 export async function attachTag(store: Store, target: Tagged, tag: number, local: boolean): Promise<boolean> {
   const done = target.kind === 'event'
@@ -151,7 +170,7 @@ export type TagChange = { ok: true; id: number } | { ok: false; field: string; r
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /** Adds a tag, or changes one (by id): a name stays unique, a colour is `#rrggbb`. */
-export async function saveTag(store: Store, tag: { id?: number; name?: string; colour?: string; exportable?: boolean; hidden?: boolean }): Promise<TagChange> {
+export async function saveTag(store: Store, tag: { id?: number; name?: string; colour?: string; exportable?: boolean; hidden?: boolean; orgId?: number; userId?: number }): Promise<TagChange> {
   const name = tag.name?.trim();
   if (tag.id === undefined && !name) return { ok: false, field: 'name', reason: 'a tag needs a name' };
   if (name !== undefined) {
@@ -166,6 +185,8 @@ export async function saveTag(store: Store, tag: { id?: number; name?: string; c
     ...(tag.colour !== undefined ? { colour: tag.colour } : {}),
     ...(tag.exportable !== undefined ? { exportable: tag.exportable ? 1 : 0 } : {}),
     ...(tag.hidden !== undefined ? { hide_tag: tag.hidden ? 1 : 0 } : {}),
+    ...(tag.orgId !== undefined ? { org_id: tag.orgId } : {}),
+    ...(tag.userId !== undefined ? { user_id: tag.userId } : {}),
   };
   if (tag.id === undefined) {
     const row = await store.db.insertInto('tag').values({ name: name!, colour: tag.colour ?? tagColour(name!), exportable: 1, hide_tag: 0, ...values })

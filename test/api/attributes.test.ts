@@ -25,6 +25,8 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
       Tag: [{ name: 'tlp:red' }], Attribute: [{ type: 'domain', value: 'c2.example' }] } });
     assert.equal(a.status, 200);
     assert.equal(b.status, 200);
+    // Alice may not publish (her published document is stored as a draft, as MISP does): the admin does.
+    assert.equal((await call(i, i.admin, 'POST', `/events/publish/${A}`)).status, 200);
   });
   after(async () => {
     await i.app.close();

@@ -24,3 +24,27 @@ export function mayTag(user: User): boolean {
 export function mayTagItem(user: User, event: EventFacts, local: boolean): boolean {
   return mayTag(user) && (local || mayChangeEvent(user, event));
 }
+
+/** Whom a tag is for: `orgId` and `userId` restrict it to one organisation or one user; 0 is everyone. */
+export interface TagRestriction {
+  orgId: number;
+  userId: number;
+}
+
+/**
+ * Whether the user sees a tag, and may put it on things: a tag restricted to an organisation is that
+ * organisation's alone, one restricted to a user his alone (site admins see and use every tag), as in
+ * MISP, where another organisation's restricted tag is not even listed.
+ */
+export function maySeeTag(user: User, tag: TagRestriction): boolean {
+  if (isSiteAdmin(user)) return true;
+  return (tag.orgId === 0 || tag.orgId === user.org.id) && (tag.userId === 0 || tag.userId === user.id);
+}
+
+/** Why the user may not put a restricted tag on something, in MISP's words; undefined when he may. */
+export function tagRestrictionRefusal(user: User, tag: TagRestriction): string | undefined {
+  if (isSiteAdmin(user)) return undefined;
+  if (tag.orgId !== 0 && tag.orgId !== user.org.id) return 'Invalid Tag. This tag can only be set by a fixed organisation.';
+  if (tag.userId !== 0 && tag.userId !== user.id) return 'Invalid Tag. This tag can only be set by a fixed user.';
+  return undefined;
+}

@@ -15,6 +15,10 @@ import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import { modelBody } from '../body.js';
 import { describeProblem } from '../../model/problems.js';
+import { similarAttribute, SIMILAR_ATTRIBUTE } from '../../model/duplicates.js';
+import type { Attribute, TagRef } from '../../model/event.js';
+import { tagRestriction } from '../../store/tags.js';
+import { tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
@@ -22,6 +26,24 @@ import { documented } from '../openapi.js';
 import { AttributeSaved, AttributeSearch } from '../schemas/answers.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
+
+/**
+ * The tags of an attribute after an edit, as MISP's: a tag the edit marks `deleted` comes off, another
+ * it names goes on (when the user may use it), and those it does not name stay.
+ */
+async function editedTags(current: readonly TagRef[], given: unknown, mayUse: (name: string) => Promise<boolean>): Promise<TagRef[]> {
+  if (!Array.isArray(given)) return [...current];
+  let tags = [...current];
+  const yes = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
+  for (const g of given) {
+    const t: Record<string, unknown> = typeof g === 'string' ? { name: g } : g && typeof g === 'object' ? (g as Record<string, unknown>) : {};
+    const name = typeof t.name === 'string' ? t.name.trim() : '';
+    if (!name) continue;
+    if (yes(t.deleted)) tags = tags.filter((x) => x.name !== name);
+    else if (!tags.some((x) => x.name === name) && (await mayUse(name))) tags.push({ name, colour: null, local: yes(t.local), relationship_type: null });
+  }
+  return tags;
+}
 
 export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, settings, writes } = ctx;
@@ -54,8 +76,10 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
 
   app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => single(await find(userOf(request), request.params.id)));
 
-  // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP.
-  app.post<{ Params: { event: string } }>('/attributes/add/:event', async (request) => {
+  // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP. An
+  // attribute repeating one the event holds is refused (MISP's uniqueValue), unless breakOnDuplicate=0,
+  // which updates the one held instead. A list answers what was saved, and `errors` by `attribute_N`.
+  app.post<{ Params: { event: string }; Querystring: { breakOnDuplicate?: string } }>('/attributes/add/:event', async (request) => {
     const user = userOf(request);
     refuseUnless(mayAddItems(user), lacking('perm_add'));
     const ref = parseEventRef(request.params.event);
@@ -65,19 +89,31 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const body = request.body as Record<string, unknown> | unknown[] | undefined;
     const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'Attribute' in body ? body.Attribute : body;
     const items = (Array.isArray(list) ? list : [list]).map((a) => ({ ...(a as Record<string, unknown>), uuid: (a as Record<string, unknown>)?.uuid ?? randomUUID() }));
+    const indexOf = new Map(items.map((a, i) => [String(a.uuid).toLowerCase(), i]));
     const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
     const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
-    const attributes = parsed.event?.attributes ?? [];
+    const fails: Record<string, Record<string, string[]>> = {};
+    const failOf = (uuid: string | null) => `attribute_${(uuid && indexOf.get(uuid)) ?? 0}`;
+    for (const p of parsed.problems) ((fails[failOf(p.item)] ??= {})[p.field] ??= []).push(describeProblem(p));
+    const breakOnDuplicate = !['0', 'false'].includes(String(request.query.breakOnDuplicate ?? '1'));
+    const attributes: Attribute[] = [];
+    for (const a of parsed.event?.attributes ?? []) {
+      const held = similarAttribute(a, [...stored.attributes, ...attributes]);
+      if (!held) attributes.push(a);
+      else if (!breakOnDuplicate) attributes.push({ ...a, uuid: held.uuid });
+      else ((fails[failOf(a.uuid)] ??= {}).value ??= []).push(SIMILAR_ATTRIBUTE);
+    }
     if (attributes.length === 0) {
-      throw new ApiError(403, 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
+      throw new ApiError(403, 'The attribute could not be saved.', { errors: items.length === 1 ? (fails.attribute_0 ?? {}) : fails });
     }
     const change = { ...stored, timestamp: now, attributes, objects: [], reports: [] };
     await resolveSharingGroups(store, user, change);
     await writes.update(change);
     const saved = await searchAttributes(store, viewerOf(user), { uuids: attributes.map((a) => a.uuid) });
     const docs = saved.filter((h) => h.eventId === stored.id).map(single);
-    const answer = Array.isArray(list) ? { Attribute: docs.map((d) => d.Attribute) } : docs[0]!;
-    return parsed.problems.length ? { ...answer, errors: parsed.problems.map(describeProblem) } : answer;
+    // As MISP: one saved attribute answers alone, several as a list.
+    const answer = docs.length === 1 ? docs[0]! : { Attribute: docs.map((d) => d.Attribute) };
+    return Object.keys(fails).length ? { ...answer, errors: fails } : answer;
   });
 
   // attributes/edit/ID changes the fields it names; the rest of the attribute stays as stored.
@@ -98,7 +134,14 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: [merged] } }, { defaultDistribution: stored.distribution });
     const attribute = parsed.event?.attributes[0];
     if (!attribute) throw new ApiError(403, 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((p) => [p.field, [describeProblem(p)]])) });
-    const changed = { ...attribute, tags: current.tags, sightings: [], object_relation: current.object_relation };
+    if (!inObject && similarAttribute(attribute, stored.attributes)) {
+      throw new ApiError(403, 'The attribute could not be saved.', { errors: { value: [SIMILAR_ATTRIBUTE] } });
+    }
+    const tags = await editedTags(current.tags, raw.Tag, async (name) => {
+      const restricted = await tagRestriction(store, name);
+      return restricted === undefined || tagRestrictionRefusal(user, restricted) === undefined;
+    });
+    const changed = { ...attribute, tags, sightings: [], object_relation: current.object_relation };
     const change = { ...stored, timestamp: now, reports: [], attributes: inObject ? [] : [changed],
       objects: inObject ? [{ ...inObject, timestamp: Math.max(now, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
     await resolveSharingGroups(store, user, change);

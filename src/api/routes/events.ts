@@ -4,24 +4,25 @@ import { eventIndexFilter, eventIndexQuery } from '../../services/search/event-i
 import { restQueryOf } from '../../services/search/rest-query.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
-import type { StoredEvent } from '../../model/event.js';
+import type { StoredEvent, TagRef } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import { listEvents, type EventSummary } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
-import { deleteEvent, setPublished } from '../../store/events/writer.js';
+import { deleteEvent, setProtected, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
 import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, shapedEvent } from '../event-view-options.js';
+import { nonExportableTags } from '../../store/tags.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
-import { countField, modelBody } from '../body.js';
+import { countField, modelBody, saved } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
+import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
@@ -49,10 +50,35 @@ function withProblems<T extends object>(doc: T, problems: readonly ImportProblem
   return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
 }
 
+/**
+ * The event's own fields an edit leaves out keep their stored values, as in MISP (which recovers
+ * info, analysis, threat level, distribution and date): `{"extends_uuid": …}` alone changes only that.
+ */
+function storedFields(stored: StoredEvent, raw: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {
+    info: stored.info, analysis: stored.analysis, threat_level_id: stored.threat_level_id,
+    disable_correlation: stored.disable_correlation, extends_uuid: stored.extends_uuid,
+  };
+  if (raw.distribution === undefined) {
+    kept.distribution = stored.distribution;
+    const group = stored.sharing_group;
+    if (group?.id !== undefined) kept.sharing_group_id = group.id;
+    else if (group?.uuid !== undefined) kept.SharingGroup = { uuid: group.uuid };
+  }
+  return kept;
+}
+
 function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
   const ref = parseEventRef(request.params.id);
   if (!ref) throw notFound('event');
   return ref;
+}
+
+/** The event without the tags named (MISP's event view leaves out tags marked not exportable). */
+function withoutTags(event: StoredEvent, names: ReadonlySet<string>): StoredEvent {
+  if (names.size === 0) return event;
+  const keep = <T extends { tags: TagRef[] }>(x: T): T => ({ ...x, tags: x.tags.filter((t) => !names.has(t.name)) });
+  return { ...keep(event), attributes: event.attributes.map(keep), objects: event.objects.map((o) => ({ ...o, attributes: o.attributes.map(keep) })) };
 }
 
 /**
@@ -61,14 +87,15 @@ function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
  */
 async function eventDocument(store: Store, settings: SettingsCache, user: User, eventOrId: number | StoredEvent, options = eventViewOptions({})) {
   const viewer = viewerOf(user);
-  const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }, { includeDeleted: options.deleted !== 'live' }) : eventOrId;
-  if (!event) throw notFound('event');
+  const loaded = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }, { includeDeleted: options.deleted !== 'live' }) : eventOrId;
+  if (!loaded) throw notFound('event');
+  const event = withoutTags(loaded, await nonExportableTags(store));
   const doc = serializeStoredEvent(shapedEvent(event, options), { omitLocalTags: options.excludeLocalTags });
   await addEventDocumentExtras(store, viewer, doc.Event);
   if (!options.excludeGalaxy) await addAttributeGalaxies(store, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
-  return { Event: { ...doc.Event, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, tags), RelatedEvent: related } };
+  return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, tags), RelatedEvent: related } };
 }
 
 /** events/add and events/edit answer the event; `metadata` (MISP's only named parameter there) leaves its items out. */
@@ -96,6 +123,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'PUT /events/:id': { summary: 'Change an event (as events/edit)', body: EVENT_BODY },
     'POST /events/publish/:id': { summary: 'Publish an event (perm_publish)' },
     'POST /events/unpublish/:id': { summary: 'Take an event back to draft (perm_publish)' },
+    'POST /events/protect/:id': { summary: 'Switch an event to MISP\'s protected mode: sync users may no longer bring changes to it (Cairn checks no signatures)' },
+    'POST /events/unprotect/:id': { summary: 'Switch an event back to the unprotected mode' },
     'DELETE /events/delete/:id': { summary: 'Delete an event and everything in it' },
     'POST /events/delete/:id': { summary: 'Delete an event (as DELETE)' },
     'DELETE /events/:id': { summary: 'Delete an event (as events/delete)' },
@@ -186,7 +215,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
-    const draft = { ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
+    const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
     const entry = await importOne(user, draft, { mode: 'update', known: [stored], defaultDistribution: stored.distribution });
     return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
@@ -197,15 +226,28 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   // Publishing needs perm_publish on an event the user may change; MISP queues the alerting job and says so.
   const publishing = (published: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
+    // The role is asked first, as MISP's ACL does before it reads the event.
+    refuseUnless(mayPublishRole(user), lacking('perm_publish'));
     const event = await ownedEvent(request, user);
-    refuseUnless(mayChangeEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
-    refuseUnless(mayPublishEvent(user, event), lacking('perm_publish'));
+    refuseUnless(mayPublishEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
     await setPublished(store, event.id, published);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';
     return { name: message, message, url, id: String(event.id) };
   };
   app.post('/events/publish/:id', publishing(true));
+
+  // MISP's protected mode: the event's owners switch it; it gets a new version and goes back to draft.
+  const protecting = (protect: boolean) => async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    const event = await eventOwnership(store, viewerOf(user), eventRefOf(request));
+    // As MISP: an event the user may not change is, to him, no event.
+    if (!event || !mayChangeEvent(user, event)) throw notFound('event');
+    await setProtected(store, event.id, protect);
+    return saved(`Event switched to ${protect ? 'protected' : 'unprotected'} mode.`, request.url.split('?')[0] ?? '', event.id);
+  };
+  app.post('/events/protect/:id', protecting(true));
+  app.post('/events/unprotect/:id', protecting(false));
   app.post('/events/unpublish/:id', publishing(false));
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {

@@ -61,7 +61,7 @@ export async function sharingGroupRoutes(app: FastifyInstance, ctx: ApiContext):
     [`GET ${b}`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],
     [`GET ${b}/index`, { summary: 'The sharing groups your organisation is in or made', response: SharingGroups }],
     [`GET ${b}/view/:id`, { summary: 'One sharing group by id or uuid, with its organisations' }],
-    [`POST ${b}/add`, { summary: 'Make a sharing group (perm_sharing_group); your organisation is its first member', body: SHARING_GROUP_BODY }],
+    [`POST ${b}/add`, { summary: 'Make a sharing group (perm_sharing_group); your organisation owns it, and is a member once added (as in MISP)', body: SHARING_GROUP_BODY }],
     [`POST ${b}/edit/:id`, { summary: 'Change a sharing group', body: SHARING_GROUP_BODY }],
     [`POST ${b}/delete/:id`, { summary: 'Delete a sharing group nothing is shared with' }],
     [`DELETE ${b}/delete/:id`, { summary: 'Delete a sharing group nothing is shared with' }],
@@ -118,7 +118,7 @@ export async function sharingGroupRoutes(app: FastifyInstance, ctx: ApiContext):
     // Deleting a group in use would leave its items shared with nobody: say so instead.
     if (uses > 0) throw new ApiError(403, `The sharing group could not be deleted: ${uses} events, attributes, objects or reports are shared with it.`);
     await deleteSharingGroup(store, g.id);
-    return saved('Sharing group deleted.', request.url.split('?')[0] ?? '', g.id);
+    return saved('SharingGroup deleted', request.url.split('?')[0] ?? '', g.id);
   };
 
   for (const base of ['/sharing_groups', '/sharingGroups']) {
@@ -145,7 +145,6 @@ export async function sharingGroupRoutes(app: FastifyInstance, ctx: ApiContext):
         await setSharingGroupOrg(store, g.id, o.id, flagField(body, 'extend') ?? false);
         return saved('Organisation added to the sharing group.', url);
       }
-      if (o.id === g.org.id) throw new ApiError(403, 'The organisation that made the sharing group stays in it.');
       if (!(await removeSharingGroupOrg(store, g.id, o.id))) throw new ApiError(403, 'Organisation is not in the sharing group.');
       return saved('Organisation removed from the sharing group.', url);
     };

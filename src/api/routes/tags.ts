@@ -6,14 +6,14 @@ import { clustersOfTags } from '../../store/libraries/galaxies.js';
 import { taxonomyByRef } from '../../store/libraries/taxonomies.js';
 import { clusterDocument, taxonomyDocument } from '../library-documents.js';
 import {
-  attachTag, deleteTag, detachTag, findTaggable, findTaggableById, listTags, saveTag, tagId, tagNameById, tagNamesOn, searchTags, type TagRow, type Tagged, type TagUsage,
+  attachTag, deleteTag, detachTag, findTaggable, findTaggableById, listTags, saveTag, tagId, tagNameById, tagNamesOn, tagRestriction, searchTags, type TagRow, type Tagged, type TagUsage,
 } from '../../store/tags.js';
 import { clusterByRef } from '../../store/libraries/galaxies.js';
 import type { User } from '../../store/access/users.js';
 import { flagField, idField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
-import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
+import { mayDeleteTags, mayEditTags, maySeeTag, mayTag, mayTagItem, tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { GALAXY_ATTACH, TAG_ATTACH, TAG_BODY, TAG_SEARCH } from '../schemas/bodies.js';
@@ -22,7 +22,7 @@ import type { ApiContext } from '../context.js';
 /** A tag as MISP's tag table holds it. */
 function tagFields(t: TagRow, rules: TaxonomyRules) {
   return {
-    id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
+    id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: String(t.orgId), user_id: String(t.userId), hide_tag: t.hidden,
     numerical_value: rules.describe(t.name)?.numericalValue ?? null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
   };
 }
@@ -72,13 +72,15 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const user = userOf(request);
     const search = request.query.searchall?.trim();
     const rules = await libraries.taxonomies.get();
-    return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map((t) => tagDocument(t, rules)) };
+    const tags = (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).filter((t) => maySeeTag(user, t));
+    return { Tag: tags.map((t) => tagDocument(t, rules)) };
   });
 
-  // MISP's tags/search: every tag of the instance (names are not secret; no usage is counted here).
-  const search = async (terms: string[], strict: boolean) => {
+  // MISP's tags/search: every tag of the instance he may see (no usage is counted here); another
+  // organisation's (or user's) restricted tag is, to him, no tag at all.
+  const search = async (user: User, terms: string[], strict: boolean) => {
     const rules = await libraries.taxonomies.get();
-    const tags = await searchTags(store, terms, strict);
+    const tags = (await searchTags(store, terms, strict)).filter((t) => maySeeTag(user, t));
     const clusters = await clustersOfTags(store, tags.map((t) => t.name));
     return Promise.all(tags.map(async (t) => {
       const parts = splitTag(t.name);
@@ -100,15 +102,16 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       };
     }));
   };
-  app.post('/tags/search', async (request) => search(searchTerms(undefined, request.body), false));
-  app.get<{ Params: { tag: string } }>('/tags/search/:tag', async (request) => search(searchTerms(request.params.tag, undefined), false));
+  app.post('/tags/search', async (request) => search(userOf(request), searchTerms(undefined, request.body), false));
+  app.get<{ Params: { tag: string } }>('/tags/search/:tag', async (request) => search(userOf(request), searchTerms(request.params.tag, undefined), false));
   app.get<{ Params: { tag: string; strict: string } }>('/tags/search/:tag/:strict', async (request) =>
-    search(searchTerms(request.params.tag, undefined), ['1', 'true'].includes(request.params.strict)));
+    search(userOf(request), searchTerms(request.params.tag, undefined), ['1', 'true'].includes(request.params.strict)));
 
   /** One tag by id, with its usage where the user may look. */
   const oneTag = async (user: User, id: string) => {
     const t = /^\d+$/.test(id) ? (await listTags(store, viewerOf(user))).find((x) => x.id === Number(id)) : undefined;
-    if (!t) throw notFound('tag');
+    // Another organisation's (or user's) restricted tag is, to him, no tag at all.
+    if (!t || !maySeeTag(user, t)) throw notFound('tag');
     return t;
   };
   app.get<{ Params: { id: string } }>('/tags/view/:id', async (request) => tagDocument(await oneTag(userOf(request), request.params.id), await libraries.taxonomies.get()));
@@ -120,11 +123,15 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const colour = textField(raw, 'colour');
     const exportable = flagField(raw, 'exportable');
     const hidden = flagField(raw, 'hide_tag');
+    // MISP's restrictions: the only organisation, or user, the tag is for (0: everyone).
+    const orgId = idField(raw, 'org_id');
+    const userId = idField(raw, 'user_id');
+    // Any name may be a tag, as in MISP: a taxonomy's namespace does not forbid the names it does not
+    // define (`tlp:white___test`); a taxonomy only rules which of its tags may sit together.
     const rules = await libraries.taxonomies.get();
-    const unknown = name !== undefined ? rules.unknownTag(name) : undefined;
-    if (unknown) throw new ApiError(403, 'The tag could not be saved.', { errors: { name: [unknown] } });
     const saved = await saveTag(store, { ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), ...(colour !== undefined ? { colour } : {}),
-      ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}) });
+      ...(exportable !== undefined ? { exportable } : {}), ...(hidden !== undefined ? { hidden } : {}),
+      ...(orgId !== undefined ? { orgId } : {}), ...(userId !== undefined ? { userId } : {}) });
     if (!saved.ok) throw new ApiError(403, 'The tag could not be saved.', { errors: { [saved.field]: [saved.reason] } });
     return { Tag: tagDocument(await oneTag(user, String(saved.id)), rules) };
   };
@@ -161,14 +168,19 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     if (!name) throw new ApiError(403, 'Invalid tag', { errors: { tag: ['the tag name (or id) is required'] } });
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
-    if (!target) throw notFound('object');
+    if (!target) throw new ApiError(404, 'Invalid Target.');
     await refuseGlobalTagging(user, target, local);
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
-      // An enabled taxonomy says which of its tags exist and which may not sit together on one item.
+      // An enabled taxonomy says which of its tags may not sit together on one item.
       const rules = await libraries.taxonomies.get();
-      const problem = rules.unknownTag(tagName) ?? rules.conflict(tagName, await tagNamesOn(store, target));
+      const problem = rules.conflict(tagName, await tagNamesOn(store, target));
       if (problem) throw new ApiError(403, 'The tag is not allowed by its taxonomy.', { errors: { tag: [problem] } });
+    }
+    if (attaching) {
+      const restricted = await tagRestriction(store, tagName);
+      const refusal = restricted && tagRestrictionRefusal(user, restricted);
+      if (refusal) throw new ApiError(403, 'Could not attach the tag.', { errors: `Failed to attach 1 tags. Reasons: ${JSON.stringify({ 0: refusal })}` });
     }
     const id = await tagId(store, tagName, attaching && mayEditTags(user));
     if (id === undefined) throw new ApiError(403, attaching ? `No tag "${tagName}", and you may not create tags.` : `No tag "${tagName}".`);
@@ -176,9 +188,12 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   };
 
   app.post('/tags/attachTagToObject', async (request) => {
-    const { target, id, local } = await resolve(request, true);
+    const { target, id, local, tagName } = await resolve(request, true);
     await attachTag(store, target, id, local);
-    return { saved: true, success: 'Tag(s) attached.', check_publish: true };
+    // MISP's words, which name the tag and the item by id (PyMISP's tests read them).
+    const item = target.kind === 'event' ? `Event(${target.eventId})` : `Attribute(${target.attributeId})`;
+    const message = `${local ? 'Local' : 'Global'} tag ${tagName}(${id}) successfully attached to ${item}.`;
+    return { saved: true, success: 'Tag(s) attached.', check_publish: true, name: message, message };
   });
   app.post('/tags/removeTagFromObject', async (request) => {
     const { target, id, tagName } = await resolve(request, false);

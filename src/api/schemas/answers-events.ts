@@ -102,6 +102,7 @@ export type RelatedEvent = Static<typeof RelatedEvent>;
 export const Event = Doc({
   ...EVENT_FIELDS, org_id: IdText(), orgc_id: IdText(), attribute_count: IdText('its live attributes'),
   sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
+  protected: Type.Optional(Type.Boolean({ description: 'MISP\'s protected mode: sync users may not change the event' })),
   Orgc: OrgIdRef(), Org: OrgIdRef(),
   Tag: Type.Array(Tag), Attribute: Type.Array(Attribute), Object: Type.Array(MispObject), EventReport: Type.Optional(Type.Array(EventReport)),
   Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent), ...ANALYST_MEMBERS,
@@ -160,6 +161,8 @@ export type SavedAttribute = Static<typeof SavedAttribute>;
 
 export const AttributeSaved = Doc({
   Attribute: Type.Union([SavedAttribute, Type.Array(SavedAttribute)]),
-  errors: Type.Optional(Type.Array(Type.String(), { description: 'attributes left out, and why' })),
+  errors: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Array(Type.String())), {
+    description: 'attributes left out, by `attribute_N` (N its place in the list sent), then by field, and why',
+  })),
 });
 export type AttributeSaved = Static<typeof AttributeSaved>;

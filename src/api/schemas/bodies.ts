@@ -60,6 +60,7 @@ export const SIGHTING_BODY = Fields({
 
 export const TAG_BODY = model('Tag', 'The tag could not be saved.', {
   name: Text('unique'), colour: Text('#rrggbb'), exportable: Flag(''), hide_tag: Flag(''),
+  org_id: Id('the only organisation that sees and uses the tag (0: all)'), user_id: Id('the only user who may use the tag (0: all)'),
 });
 
 export const TAG_ATTACH = Fields({
@@ -147,3 +148,14 @@ export const TAG_SEARCH = Fields({
   tag: OneOrMany('names, % as wildcard'), tagname: AnyValue('a name, % as wildcard (as PyMISP sends it)'),
   strict_tagname: AnyValue('taken by MISP only from the address: /tags/search/NAME/1'),
 });
+
+export const EVENT_BLOCKLIST_BODY = model('EventBlocklist', 'Could not save the blocklist item.', {
+  uuids: OneOrMany('the event uuids to block (add); a text holds one a line'), event_info: Text('the event\'s title, as a reminder'),
+  event_orgc: Text('the event\'s creator, as a reminder'), comment: Text('why'),
+});
+
+export const ORG_BLOCKLIST_BODY = model('OrgBlocklist', 'Could not save the blocklist item.', {
+  uuids: OneOrMany('the organisation uuids to block (add); a text holds one a line'), org_name: Text('the organisation\'s name, as a reminder'), comment: Text('why'),
+});
+
+export const BLOCKLIST_MASS_DELETE = model('EventBlocklist', 'Invalid event IDs.', { ids: AnyValue('the entries\' ids: a list, or a JSON text of one') });

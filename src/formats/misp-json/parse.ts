@@ -322,6 +322,7 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
     timestamp,
     extends_uuid: readUuid(raw.extends_uuid) ?? null,
     disable_correlation: asBool(raw.disable_correlation) ?? false,
+    ...(asBool(raw.protected) !== undefined ? { protected: asBool(raw.protected) } : {}),
     orgc,
     org: isObject(raw.Org) ? readOrg(raw.Org) : null,
     tags,

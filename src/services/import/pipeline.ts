@@ -2,11 +2,15 @@ import type { ParseOptions } from '../../formats/misp-json/parse.js';
 import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { Store } from '../../store/db/database.js';
+import { blockedUuids } from '../../store/blocklists.js';
+import { restrictedTags } from '../../store/tags.js';
+import { tagRestrictionRefusal, type TagRestriction } from '../../access/policy/tags.js';
 import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
 import type { User } from '../../access/user.js';
-import { keepsCreator, mayChange } from '../../access/policy/events.js';
+import { keepsCreator, mayChange, mayPublishRole, maySync } from '../../access/policy/events.js';
+import { isSiteAdmin } from '../../access/policy/permissions.js';
 import { OPERATOR, viewerOf } from '../../access/viewer.js';
 import { ServiceError } from '../errors.js';
 import { resolveSharingGroups } from '../events/sharing-group-refs.js';
@@ -41,7 +45,7 @@ export interface EventWriter {
 }
 
 /** Why an event was refused, for callers that answer a single event with an error. */
-export type RefusalKind = 'unreadable' | 'sharing-group' | 'exists' | 'not-allowed' | 'not-found' | 'failed';
+export type RefusalKind = 'unreadable' | 'blocked' | 'sharing-group' | 'exists' | 'not-allowed' | 'not-found' | 'failed';
 
 export interface ImportEntry {
   /** Where the event came from (a file, `upload`, …). */
@@ -116,8 +120,10 @@ export function parseOptionsFor(actor: Actor, defaultDistribution: ParseOptions[
 export async function runImport(store: Store, items: AsyncIterable<ParsedItem> | Iterable<ParsedItem>, options: ImportOptions): Promise<ImportTotals> {
   const totals = emptyTotals();
   const known = new Map((options.known ?? []).map((e) => [e.uuid, e]));
+  const blocked = await blockedUuids(store);
+  const restricted = options.actor.kind === 'user' ? await restrictedTags(store) : new Map<string, TagRestriction>();
   for await (const item of items) {
-    const entry = await importItem(store, item, options, known);
+    const entry = await importItem(store, item, options, known, blocked, restricted);
     count(totals, entry);
     options.onEntry?.(entry, totals);
   }
@@ -138,7 +144,11 @@ function refuse(entry: ImportEntry, kind: RefusalKind, reason: string, error: un
   return entry;
 }
 
-async function importItem(store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>): Promise<ImportEntry> {
+type Blocked = Awaited<ReturnType<typeof blockedUuids>>;
+
+async function importItem(
+  store: Store, item: ParsedItem, options: ImportOptions, known: Map<string, StoredEvent>, blocked: Blocked, restricted: ReadonlyMap<string, TagRestriction>,
+): Promise<ImportEntry> {
   const entry: ImportEntry = {
     source: item.source, uuid: '', info: '', status: 'refused', attributes: 0, objects: 0, storedAttributes: 0, rejectedAttributes: 0, problems: [],
   };
@@ -151,6 +161,9 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.problems.push(...problems);
   entry.rejectedAttributes = rejectedAttributes;
   if (!event) {
+    // A user whose organisation is blocked is told so first, whatever he sends (MISP checks before reading the event).
+    const orgBlocked = options.actor.kind === 'user' && !keepsCreator(options.actor.user) && blocked.orgs.has(options.actor.user.org.uuid);
+    if (orgBlocked && options.mode !== 'update') return refuse(entry, 'blocked', ORG_BLOCKED, new ServiceError('forbidden', ORG_BLOCKED));
     const byField = Object.fromEntries(problems.map((p) => [p.field, [describeProblem(p)]]));
     return refuse(entry, 'unreadable', problems.map(describeProblem).join('; ') || 'not an event', new ServiceError('rejected', 'The event could not be saved.', { errors: byField }));
   }
@@ -159,7 +172,12 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.attributes = event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0);
   entry.objects = event.objects.length;
   const { actor, mode = 'upsert' } = options;
+  // MISP's blocklists: a blocked uuid, or an event created by a blocked organisation, is never imported,
+  // whoever brings it. An edit of an event already stored here (mode update) is no import.
+  const block = mode === 'update' ? undefined : blockOf(event, actor, blocked);
+  if (block) return refuse(entry, 'blocked', block, new ServiceError('forbidden', block));
   place(event, options.placement);
+  if (actor.kind === 'user') entry.problems.push(...withoutRestrictedTags(event, actor.user, restricted, known.get(event.uuid)));
   if (actor.kind === 'user') {
     try {
       await resolveSharingGroups(store, actor.user, event);
@@ -179,6 +197,11 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
       const reason = `event ${event.uuid} exists and you may not change it`;
       return refuse(entry, 'not-allowed', reason, new ServiceError('forbidden', reason));
     }
+  }
+  // MISP lets a sync user bring a protected event (or change one) only with a signature by one of its
+  // keys; Cairn checks no signatures, so it lets none through. Site admins are not held, as in MISP.
+  if (actor.kind === 'user' && maySync(actor.user) && !isSiteAdmin(actor.user) && (event.protected || (stored !== 'hidden' && stored?.protected))) {
+    return refuse(entry, 'not-allowed', PROTECTED, new ServiceError('not-allowed', PROTECTED));
   }
   own(event, actor, mode, stored === 'hidden' ? undefined : stored);
   if (options.dryRun) {
@@ -225,7 +248,7 @@ async function analystPlan(store: Store, actor: Actor, event: MispEvent): Promis
 const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';
 
 /** What the pipeline needs of a stored event: which version it is, and whose. */
-type StoredFacts = Pick<StoredEvent, 'id' | 'timestamp' | 'org' | 'orgc'>;
+type StoredFacts = Pick<StoredEvent, 'id' | 'timestamp' | 'org' | 'orgc' | 'protected'>;
 
 /**
  * The stored event of that uuid as the actor sees it, read narrowly (who owns it, which version), not
@@ -237,7 +260,39 @@ async function storedVersion(store: Store, actor: Actor, uuid: string, known: Ma
   if (!(await eventUuidTaken(store, uuid))) return undefined;
   const o = await eventOwnership(store, actor.kind === 'user' ? viewerOf(actor.user) : OPERATOR, { uuid });
   if (!o) return 'hidden';
-  return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName } };
+  return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName }, protected: o.protected };
+}
+
+/** Why the blocklists refuse an event, in MISP's words; its creator is the one `own` will give it. */
+function blockOf(event: MispEvent, actor: Actor, blocked: Blocked): string | undefined {
+  if (blocked.events.has(event.uuid)) return 'Event blocked by event blocklist.';
+  const creator = actor.kind === 'user' && !keepsCreator(actor.user) ? actor.user.org.uuid : event.orgc.uuid;
+  if (blocked.orgs.has(creator)) return ORG_BLOCKED;
+  return undefined;
+}
+
+const ORG_BLOCKED = 'Event blocked by organisation blocklist.';
+const PROTECTED = 'Protected event failed signature validation.';
+
+/**
+ * Takes off the tags restricted to another organisation or user than the importing user's, as MISP's
+ * captureTag leaves them off; each is reported. Tags the stored event carries already stay.
+ */
+function withoutRestrictedTags(event: MispEvent, user: User, restricted: ReadonlyMap<string, TagRestriction>, stored?: MispEvent): ImportProblem[] {
+  if (restricted.size === 0) return [];
+  // An edit keeps what the stored event already carries: it only may not add such a tag.
+  const held = new Set(stored ? [...stored.tags, ...stored.attributes.flatMap((a) => a.tags), ...stored.objects.flatMap((o) => o.attributes.flatMap((a) => a.tags))].map((t) => t.name) : []);
+  const problems: ImportProblem[] = [];
+  const keep = (tags: MispEvent['tags'], item: string | null) => tags.filter((t) => {
+    const r = held.has(t.name) ? undefined : restricted.get(t.name);
+    const refusal = r && tagRestrictionRefusal(user, r);
+    if (refusal) problems.push({ event: event.uuid, item, field: 'Tag', value: t.name, reason: `${refusal} Left out.` });
+    return !refusal;
+  });
+  event.tags = keep(event.tags, null);
+  for (const a of event.attributes) a.tags = keep(a.tags, a.uuid);
+  for (const o of event.objects) for (const a of o.attributes) a.tags = keep(a.tags, a.uuid);
+  return problems;
 }
 
 /** Content sent to a TAXII collection carries what makes it part of that collection. */
@@ -259,9 +314,12 @@ function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredFac
   if (mode === 'update' && stored) {
     event.orgc = stored.orgc;
     event.org = stored.org ?? stored.orgc;
+    if (actor.kind === 'user' && !mayPublishRole(actor.user)) event.published = false;
     return;
   }
   if (actor.kind === 'operator') return;
+  // As MISP does: a user who may not publish stores a published document as a draft (not a refusal).
+  if (!mayPublishRole(actor.user)) event.published = false;
   const org = { uuid: actor.user.org.uuid, name: actor.user.org.name };
   event.org = org;
   if (!keepsCreator(actor.user)) event.orgc = org;

@@ -38,6 +38,12 @@ export async function listOrganisations(store: Store): Promise<Organisation[]> {
   return (await orgQuery(store).orderBy('id').execute()).map(toOrganisation);
 }
 
+/** The host organisation: the instance's own, the first local one made (on first start). */
+export async function hostOrganisationId(store: Store): Promise<number | undefined> {
+  const row = await store.db.selectFrom('organisation').select('id').where('local', '=', 1).orderBy('id').limit(1).executeTakeFirst();
+  return row?.id;
+}
+
 /** An organisation by its name or uuid. */
 export async function findOrganisation(store: Store, nameOrUuid: string): Promise<Organisation | undefined> {
   const uuid = isUuid(nameOrUuid.toLowerCase()) ? uuidToBytes(nameOrUuid.toLowerCase()) : undefined;

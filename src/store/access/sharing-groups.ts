@@ -92,7 +92,11 @@ export async function sharingGroupNames(db: Db, ids: Iterable<number | null>): P
 
 export type SharingGroupChange = { ok: true; group: SharingGroup } | { ok: false; field: string; reason: string };
 
-/** Makes a sharing group of one organisation (its maker, who may extend it) on this instance. */
+/**
+ * Makes a sharing group on this instance, owned by its maker's organisation (which may edit it) and
+ * with no member yet: as MISP's REST add, the maker's organisation sees what is shared with the
+ * group once it is added as a member, like any other.
+ */
 export async function addSharingGroup(store: Store, input: SharingGroupInput, orgId: number): Promise<SharingGroupChange> {
   const name = input.name.trim();
   if (!name) return { ok: false, field: 'name', reason: 'a sharing group needs a name' };
@@ -105,7 +109,6 @@ export async function addSharingGroup(store: Store, input: SharingGroupInput, or
       uuid: uuidToBytes(uuid), name, description: input.description ?? '', releasability: input.releasability ?? '', org_id: orgId,
       active: input.active === false ? 0 : 1, roaming: input.roaming ? 1 : 0, local: 1, created: now(), modified: now(),
     }).returning('id').executeTakeFirstOrThrow();
-    await trx.insertInto('sharing_group_org').values({ sharing_group_id: row.id, org_id: orgId, extend: 1 }).execute();
     await trx.insertInto('sharing_group_server').values({ sharing_group_id: row.id, server_id: 0, all_orgs: 0 }).execute();
     return row.id;
   });

@@ -14,6 +14,7 @@ import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
 import * as analystData from './migrations/013-analyst-data.js';
+import * as blocklists from './migrations/014-blocklists.js';
 import * as usersSettings from './migrations/015-users-settings.js';
 import * as valueCase from './migrations/016-value-case.js';
 import * as idsNeverReused from './migrations/017-ids-never-reused.js';
@@ -36,6 +37,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
   ['013-analyst-data', analystData.up],
+  ['014-blocklists', blocklists.up],
   ['015-users-settings', usersSettings.up],
   ['016-value-case', (db) => valueCase.up(db)],
   ['017-ids-never-reused', idsNeverReused.up],

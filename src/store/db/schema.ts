@@ -42,6 +42,27 @@ export interface Database {
   auth_failure: AuthFailureTable;
   generation: GenerationTable;
   registration: RegistrationTable;
+  event_blocklist: EventBlocklistTable;
+  org_blocklist: OrgBlocklistTable;
+}
+
+/** Uuids of events never imported, by any path (MISP's event blocklist). */
+export interface EventBlocklistTable {
+  id: Generated<number>;
+  event_uuid: string;
+  created: number;
+  event_info: string;
+  event_orgc: string;
+  comment: string;
+}
+
+/** Uuids of organisations whose events are never imported (MISP's organisation blocklist). */
+export interface OrgBlocklistTable {
+  id: Generated<number>;
+  org_uuid: string;
+  created: number;
+  org_name: string;
+  comment: string;
 }
 
 export interface SessionTable {
@@ -339,6 +360,10 @@ export interface TagTable {
   colour: string;
   exportable: Flag;
   hide_tag: Flag;
+  /** The only organisation that sees the tag and may use it; 0 for every organisation. */
+  org_id: Generated<number>;
+  /** The only user who may put the tag on things; 0 for every user. */
+  user_id: Generated<number>;
 }
 
 export interface EventTable {
@@ -360,6 +385,8 @@ export interface EventTable {
   attribute_count: number;
   /** When this server last wrote the event, in milliseconds (its TAXII objects' date_added). */
   changed: Generated<number>;
+  /** MISP's protected mode: sync users may not change the event without a signature Cairn cannot check. */
+  protected: Generated<Flag>;
 }
 
 export interface EventTagTable {

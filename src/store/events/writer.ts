@@ -342,6 +342,7 @@ async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, delta
     extends_uuid: event.extends_uuid,
     disable_correlation: flag(event.disable_correlation),
     attribute_count: 0,
+    ...(event.protected !== undefined ? { protected: flag(event.protected) } : {}),
   };
   let eventId: number;
   if (existing) {
@@ -531,9 +532,29 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
 }
 
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
-export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
-  const set = published ? { published: 1, publish_timestamp: Math.floor(Date.now() / 1000) } : { published: 0 };
+/**
+ * Switches MISP's protected mode; as MISP does, the event gets a new version (timestamp) and goes back
+ * to draft, so that the change is published (and synchronised) like any other.
+ */
+export async function setProtected(store: Store, eventId: number, protect: boolean): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
+    if (!row) return false;
+    const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(row.timestamp) + 1);
+    await trx.updateTable('event').set({ protected: protect ? 1 : 0, published: 0, timestamp }).where('id', '=', eventId).execute();
+    await touchEvents(trx, [eventId]);
+    return true;
+  });
+}
+
+export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    // A publish covers the version stored: an edit made within the same second may carry a timestamp
+    // one second ahead of the clock (versions must grow), and a search by publish_timestamp from that
+    // version's timestamp must find the publish.
+    const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
+    const at = Math.max(Math.floor(Date.now() / 1000), Number(row?.timestamp ?? 0));
+    const set = published ? { published: 1, publish_timestamp: at } : { published: 0 };
     const done = await trx.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
     await touchEvents(trx, [eventId]);
     return Number(done.numUpdatedRows) > 0;
