@@ -66,3 +66,12 @@ export async function correlatingValueCount(store: Store, viewer: Viewer): Promi
   const row = await store.db.selectFrom(linked.as('linked')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** How many live attributes the viewer may see of each type (or category): MISP's attributes/attributeStatistics. */
+export async function attributeCountsBy(store: Store, viewer: Viewer, column: 'type' | 'category'): Promise<Array<{ key: string; count: number }>> {
+  const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select([`attribute.${column} as key`, (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy(`attribute.${column}`).execute();
+  return rows.map((r) => ({ key: r.key, count: Number(r.n) }));
+}

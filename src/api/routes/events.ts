@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventIndexFilter } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
+import { eventContent } from '../../services/export/event-content.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
@@ -69,10 +70,11 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY, response: EventIndex },
     'GET /events': { summary: 'List the events you may see (as events/index)', response: EventIndex },
     'GET /events/view/:id': { summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events', response: EventView },
+    'POST /events/view/:id': { summary: 'One event (as GET); {"deleted": 1} shows its deleted attributes and objects too, {"deleted": 2} them alone', response: EventView },
     'GET /events/:id': { summary: 'One event (as events/view)', response: EventView },
     'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`', body: EVENT_BODY, response: EventView },
     'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY, response: EventView },
-    'POST /events/restSearch': { summary: 'Events holding matching attributes, streamed, in any returnFormat', body: REST_SEARCH },
+    'POST /events/restSearch': { summary: 'Events the filters find (oldest first), streamed, in any returnFormat', body: REST_SEARCH },
     'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
     'POST /events/edit/:id': { summary: 'Change an event: the fields and items given replace the stored ones (matched by uuid)', body: EVENT_BODY },
     'PUT /events/edit/:id': { summary: 'Change an event (as POST)', body: EVENT_BODY },
@@ -117,9 +119,16 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
 
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    return eventDocument(store, settings, user, await visibleEvent(request, user));
+    // MISP's `deleted` (in the body, or the query): 1 (or true) shows the deleted items too, 2 them alone.
+    const asked = restQueryOf(request).deleted;
+    const deleted = asked === 2 || asked === '2' ? 'only' : asked === true || asked === 1 || asked === '1' || asked === 'true' ? 'both' : 'live';
+    if (deleted === 'live') return eventDocument(store, settings, user, await visibleEvent(request, user));
+    const event = await loadEvent(store, viewerOf(user), eventRefOf(request), { includeDeleted: true });
+    if (!event) throw notFound('event');
+    return eventDocument(store, settings, user, eventContent(event, { deleted }));
   };
   app.get('/events/view/:id', view);
+  app.post('/events/view/:id', view);
   app.get('/events/:id', view);
 
   /** One event a client sent, through the import pipeline; a refusal is the request's error. */
@@ -137,6 +146,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     // Who owns and created the event is the import pipeline's decision (access/policy/events).
     const draft = {
       ...raw,
+      // An event added published is published now, as MISP's add publishes it.
+      ...(raw.published === true || raw.published === 1 || raw.published === '1' ? { publish_timestamp: String(now) } : {}),
       uuid: raw.uuid ?? randomUUID(),
       timestamp: raw.timestamp ?? String(now),
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),

@@ -142,7 +142,10 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
   return { contentType: format.contentType, chunks: text() };
 }
 
-/** What a line format lists of a selection of events: their attributes that match, or every one of them. */
+/**
+ * What a line format lists of a selection of events: every attribute of each event found (as MISP's
+ * exports of events/restSearch flatten the events it returns), under the same content rules as its JSON.
+ */
 async function attributesOfEvents(ctx: ExportContext, selection: EventSelection): Promise<AttributeFilter> {
   if ('every' in selection) return {};
   if ('ref' in selection) {
@@ -150,6 +153,11 @@ async function attributesOfEvents(ctx: ExportContext, selection: EventSelection)
     if (!event) throw new ServiceError('not-found', 'Invalid event');
     return { eventIds: [event.id] };
   }
-  const { limit: _limit, offset: _offset, eventUuids: _uuids, ...criteria } = selection.matching;
-  return { ...criteria, eventIds: await matchingEventIds(ctx, selection.matching) };
+  const c = selection.content ?? {};
+  return {
+    eventIds: await matchingEventIds(ctx, selection.matching),
+    ...(c.toIds !== undefined ? { toIds: c.toIds } : {}),
+    ...(c.deleted === 'only' ? { onlyDeleted: true } : c.deleted === 'both' ? { includeDeleted: true } : {}),
+    ...(c.blockedTags?.length ? { notTags: c.blockedTags } : {}),
+  };
 }

@@ -137,6 +137,11 @@ export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventS
 const EVENT_KEYS: ReadonlySet<string> = new Set(['eventIds', 'eventUuids', 'notEventIds', 'notEventUuids', 'publishedSince', 'publishedUntil',
   'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'event']);
 
+/** The members of a filter that concern attributes (not the event alone), those that are set. */
+export function attributeCriteria(filter: AttributeFilter): AttributeFilter {
+  return Object.fromEntries(Object.entries(filter).filter(([k, v]) => v !== undefined && !EVENT_KEYS.has(k))) as AttributeFilter;
+}
+
 /** A value condition on one column: any of these, each exact or a `%` pattern (case-insensitive, as MISP's collation). */
 function valueColumnIs(eb: Scope, column: 'attribute.value1' | 'attribute.value2', items: readonly string[]): Expression<SqlBool> {
   const exact = items.filter((v) => !v.includes('%'));
@@ -325,7 +330,7 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
  */
 export async function searchEventIds(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}): Promise<number[]> {
   const { limit: _l, offset: _o, tags, anyTags, notTags, uuids, notUuids, ...criteria } = filter;
-  const onAttributes = Object.fromEntries(Object.entries(criteria).filter(([k, v]) => v !== undefined && !EVENT_KEYS.has(k))) as AttributeFilter;
+  const onAttributes = attributeCriteria(criteria);
   let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer)).where(eventMatches(store, criteria));
   // The subqueries refer to the outer `event` row, which Kysely's types do not carry into them.
   if (Object.keys(onAttributes).length > 0) {
