@@ -194,7 +194,8 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
         ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
       ]));
     }
-    if (unwantedIds.length) all.push(eb.not(holdsValueIds(eb, unwantedIds)));
+    // value2_id is null for a value of one part: `not in` alone would leave every such attribute out.
+    if (unwantedIds.length) all.push(eb('attribute.value1_id', 'not in', unwantedIds), eb.or([eb('attribute.value2_id', 'is', null), eb('attribute.value2_id', 'not in', unwantedIds)]));
     for (const p of unwantedPatterns) {
       all.push(eb(eb.fn('lower', ['attribute.value1']), 'not like', p), eb(eb.fn('lower', ['attribute.value2']), 'not like', p));
     }
