@@ -9,8 +9,9 @@ import type { RestQuery } from './rest-query.js';
 
 const bad = (field: string, reason: string) => new ServiceError('invalid', `events/index: ${field} ${reason}`);
 
+/** A filter of the index: as restSearch's, but one text joins several values with `|`, as MISP's index splits them. */
 function textChoice(raw: unknown, field: string): Choice<string> | undefined {
-  const t = termsOf(raw, field);
+  const t = termsOf(typeof raw === 'string' ? raw.split('|') : raw, field);
   if (!t) return undefined;
   const any = anyOf(t);
   return { ...(any ? { any } : {}), ...(t.not.length ? { none: t.not } : {}) };
