@@ -119,6 +119,7 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     const view = await fits<EventView>({ route: 'GET /events/view/{id}', path: `/events/view/${eventId}` });
     assert.ok(view.Event.RelatedEvent.length > 0 && view.Event.Galaxy.length > 0 && view.Event.Object.length > 0, 'related events, galaxies and objects are checked');
     await fits({ route: 'GET /events/{id}', path: `/events/${EVENT}` });
+    await fits({ route: 'POST /events/view/{id}', path: `/events/view/${eventId}`, body: { deleted: 1 } });
     await fits({ route: 'POST /events/index', path: '/events/index', body: {} });
     await fits({ route: 'POST /events/index', path: '/events/index', body: { minimal: true } });
     await fits({ route: 'GET /events/index', path: '/events/index?limit=5', key: i.alice });
