@@ -59,6 +59,8 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     assert.deepEqual(await events(i.alice, { uuid: { OR: [B] } }), ['New']);
     assert.deepEqual(await events(i.alice, { org: 'org a' }), ['Old', 'New'], 'an organisation by name regardless of case');
     assert.deepEqual(await events(i.alice, { org: { NOT: ['Org A'] } }), []);
+    assert.deepEqual(await events(i.alice, { eventinfo: '%EW' }), ['New'], 'a title pattern, regardless of case');
+    assert.deepEqual(await events(i.alice, { eventinfo: ['old'] }), ['Old']);
     assert.deepEqual(await events(i.bob, { value: 'shared.example' }), ['New', 'Private']);
     assert.deepEqual(await events(i.alice, { value: 'shared.example' }), ['New'], "never Bob's private event");
     assert.deepEqual(await events(i.alice, { eventid: C }), [], 'an event uuid the user may not see finds nothing');
@@ -164,6 +166,10 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     const categories = await call(i, i.alice, 'GET', '/attributes/attributeStatistics/category/1');
     assert.deepEqual(Object.keys(categories.body), ['Network activity', 'Other', 'Payload delivery']);
     assert.equal((await call(i, i.alice, 'GET', '/attributes/attributeStatistics/colour')).status, 400);
+    const tags = await call(i, i.alice, 'GET', '/tags/tagStatistics/false/false');
+    assert.deepEqual(tags.body.tags, { 'tlp:white': '1' }, 'event tags, of the events the user may see');
+    const shares = await call(i, i.alice, 'GET', '/tags/tagStatistics/true/true');
+    assert.deepEqual(shares.body.tags, { 'tlp:white': '100%' });
   });
 
 });

@@ -10,6 +10,7 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
+import { tagStatistics } from '../../services/stats/tag-statistics.js';
 import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
@@ -32,6 +33,8 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   documented(app, 'Tags', {
     'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
+    'GET /tags/tagStatistics': { summary: 'How many events you may see carry each tag, and each enabled taxonomy\'s tags, most used first' },
+    'GET /tags/tagStatistics/:percentage/:nameSort': { summary: 'tagStatistics as shares ("12.5%") when percentage is true, by name when nameSort is true' },
     'POST /tags/add': { summary: 'Add a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/edit/:id': { summary: 'Change a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/delete/:id': { summary: 'Delete a tag, taking it off everything (site admins)' },
@@ -45,6 +48,11 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const rules = await libraries.taxonomies.get();
     return { Tag: (await listTags(store, viewerOf(user), search ? `%${search}%` : undefined)).map((t) => tagDocument(t, rules)) };
   });
+
+  const statistics = async (request: FastifyRequest<{ Params: { percentage?: string; nameSort?: string } }>) =>
+    tagStatistics(store, viewerOf(userOf(request)), request.params.percentage === 'true', request.params.nameSort === 'true');
+  app.get('/tags/tagStatistics', statistics);
+  app.get('/tags/tagStatistics/:percentage/:nameSort', statistics);
 
   /** One tag by id, with its usage where the user may look. */
   const oneTag = async (user: User, id: string) => {

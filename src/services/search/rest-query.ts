@@ -110,6 +110,9 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
   const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
   if (date?.from !== undefined) filter.dateFrom = day(date.from);
   if (date?.to !== undefined) filter.dateTo = day(date.to);
+  const infos = termsOf(q.eventinfo, 'eventinfo');
+  put(filter, 'eventInfos', anyOf(infos));
+  put(filter, 'notEventInfos', infos?.not);
   const orgs = termsOf(q.org, 'org');
   put(filter, 'orgs', anyOf(orgs));
   put(filter, 'notOrgs', orgs?.not);

@@ -62,6 +62,9 @@ export interface AttributeFilter {
   /** In events dated on or after / on or before these days (`YYYY-MM-DD`). */
   dateFrom?: string;
   dateTo?: string;
+  /** In events whose title is any of these (`%` patterns allowed; regardless of case, as MISP's collation) / none of these. */
+  eventInfos?: readonly string[];
+  notEventInfos?: readonly string[];
   /** In events created by any of these organisations (id, uuid or name) / by none of these. */
   orgs?: readonly string[];
   notOrgs?: readonly string[];
@@ -125,6 +128,9 @@ export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventS
     if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
     if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : NOTHING);
     if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
+    const infoIs = (text: string) => eb(eb.fn('lower', ['event.info']), text.includes('%') ? 'like' : '=', text.toLowerCase());
+    if (filter.eventInfos?.length) all.push(eb.or(filter.eventInfos.map(infoIs)));
+    for (const text of filter.notEventInfos ?? []) all.push(eb.not(infoIs(text)));
     if (filter.event) {
       const ref = filter.event;
       all.push('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid)));
@@ -135,7 +141,7 @@ export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventS
 
 /** The members of a filter eventMatches reads: the rest concern attributes. */
 const EVENT_KEYS: ReadonlySet<string> = new Set(['eventIds', 'eventUuids', 'notEventIds', 'notEventUuids', 'publishedSince', 'publishedUntil',
-  'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'event']);
+  'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'eventInfos', 'notEventInfos', 'event']);
 
 /** The members of a filter that concern attributes (not the event alone), those that are set. */
 export function attributeCriteria(filter: AttributeFilter): AttributeFilter {
