@@ -190,7 +190,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     await setPublished(store, event.id, published);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';
-    return { name: message, message, url, id: String(event.id) };
+    return { saved: true, success: true, name: message, message, url, id: String(event.id) };
   };
   app.post('/events/publish/:id', publishing(true));
   app.post('/events/unpublish/:id', publishing(false));
