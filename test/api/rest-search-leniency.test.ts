@@ -64,6 +64,10 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     assert.deepEqual(await events(i.bob, { value: 'shared.example' }), ['New', 'Private']);
     assert.deepEqual(await events(i.alice, { value: 'shared.example' }), ['New'], "never Bob's private event");
     assert.deepEqual(await events(i.alice, { eventid: C }), [], 'an event uuid the user may not see finds nothing');
+    const oldId = (await call(i, i.alice, 'POST', '/events/restSearch', { eventid: A })).body.response[0].Event.id as string;
+    const text = await fetch(`${i.base}/attributes/restSearch`, { method: 'POST', headers: { Authorization: i.alice, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ returnFormat: 'text', type: ['domain'], eventid: [oldId, B], to_ids: [0, 1], published: [0, 1] }) });
+    assert.equal(await text.text(), 'old.example\nshared.example\n', 'events by id and by uuid at once');
   });
 
   it('reads times as MISP does: fractions, spans, [from, to] ranges, and finds nothing for a span it cannot read', async () => {
