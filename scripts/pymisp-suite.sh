@@ -5,10 +5,13 @@
 #   scripts/pymisp-suite.sh /tmp/pymisp -k test_search_value_attribute -x
 #
 # It fetches nothing. Step by step:
-#   1. makes a temporary folder with a fresh embedded store (CAIRN_DB) in it;
+#   1. makes a temporary folder with a fresh embedded store (CAIRN_DB) in it, and loads MISP's libraries
+#      into it (`cairn libraries load`: taxonomies, galaxies, object templates, noticelists, warninglists),
+#      as the suite's fast mode expects them there as on MISP's VM;
 #   2. starts `cairn serve` on a free loopback port (port 0, read back from its output) with the host
-#      organisation named ORGNAME (CAIRN_ORG_NAME), as the suite expects of organisation 1, and the site
-#      admin's key chosen here (CAIRN_ADMIN_KEY);
+#      organisation named ORGNAME (CAIRN_ORG_NAME), as the suite expects of organisation 1, the site
+#      admin's key chosen here (CAIRN_ADMIN_KEY), and CAIRN_LIBRARIES naming the same libraries, which the
+#      suite's update_* calls (taxonomies/update…) reload from (they find them up to date);
 #   3. copies PyMISP's `pymisp` package and `tests` folder into the temporary folder (the checkout is only
 #      read), and there: writes tests/keys.py (url http://127.0.0.1:PORT, the admin's key, verifycert
 #      False), turns on the suite's fast mode (`fast_mode = True`: no update_misp, no update_* of the JSON
@@ -24,6 +27,9 @@
 #   PYMISP_TEST_TIMEOUT=120        seconds each test (set-up and tear-down included) may take
 #   PYMISP_OBJECTS=DIR             MISP's object templates (misp-objects) when the checkout's submodule
 #                                  is empty; default: $CAIRN_SHARED/data/misp/misp-objects, or ../shared/…
+#   PYMISP_LIBRARIES=DIR           MISP's libraries to load and serve (a folder of checkouts such as
+#                                  misp-galaxy, misp-taxonomies…); default: $CAIRN_SHARED/data/misp, or
+#                                  ../shared/data/misp
 #   PYMISP_SUITE_TRACE=FILE        append every HTTP call of every test (method, path, status, the start
 #                                  of the answer) to FILE as JSON lines, to see which call failed
 #   PYMISP_SUITE_PROBE=1           when a new user's answer (admin/users/add) has no authkey, make him a
@@ -52,6 +58,10 @@ if [ -z "$objects" ] && [ -z "$(ls -A "$pymisp_src/pymisp/data/misp-objects" 2>/
   [ -d "$objects/objects" ] || { echo "pymisp-suite: the checkout has no misp-objects (git submodule) and $objects is missing; set PYMISP_OBJECTS" >&2; exit 2; }
 fi
 
+libraries="${PYMISP_LIBRARIES:-${CAIRN_SHARED:-$cairn_root/../shared}/data/misp}"
+[ -d "$libraries" ] || { echo "pymisp-suite: MISP's libraries are not at $libraries; set PYMISP_LIBRARIES" >&2; exit 2; }
+libraries="$(cd "$libraries" && pwd)"
+
 work="$(mktemp -d "${TMPDIR:-/tmp}/cairn-pymisp.XXXXXX")"
 server_pid=""
 cleanup() {
@@ -73,7 +83,13 @@ cairn=(node --import tsx "$cairn_root/src/cli/main.ts")
 touch "$work/server.log"
 (
   cd "$cairn_root"
-  export CAIRN_DB="$work/cairn.db" CAIRN_ORG_NAME=ORGNAME CAIRN_ADMIN_KEY="$admin_key"
+  export CAIRN_DB="$work/cairn.db"
+  unset DATABASE_URL
+  "${cairn[@]}" libraries load "$libraries"
+) >"$work/load.log" 2>&1 || { echo "pymisp-suite: cairn libraries load $libraries failed:" >&2; cat "$work/load.log" >&2; exit 1; }
+(
+  cd "$cairn_root"
+  export CAIRN_DB="$work/cairn.db" CAIRN_ORG_NAME=ORGNAME CAIRN_ADMIN_KEY="$admin_key" CAIRN_LIBRARIES="$libraries"
   unset DATABASE_URL CAIRN_HOST CAIRN_PORT
   exec "${cairn[@]}" serve --host 127.0.0.1 --port 0 ${PYMISP_SUITE_LOG:+--log}
 ) >"$work/server.log" 2>&1 &
@@ -86,7 +102,7 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "pymisp-suite: cairn serve did not start within 60 s:" >&2; cat "$work/server.log" >&2; exit 1; }
-echo "pymisp-suite: Cairn at $url (store $work/cairn.db, host organisation ORGNAME)" >&2
+echo "pymisp-suite: Cairn at $url (store $work/cairn.db, host organisation ORGNAME; $(cat "$work/load.log") from $libraries)" >&2
 
 # --- PyMISP: a copy of the package and of the tests, set up for this server.
 run="$work/pymisp"

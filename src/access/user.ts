@@ -14,4 +14,15 @@ export interface User {
   created: number;
   org: { id: number; uuid: string; name: string; local: boolean };
   role: Role;
+  /** What MISP keeps of the account beyond who he is; read with the user (absent in tests' made-up users). */
+  account?: UserAccount;
+}
+
+export interface UserAccount {
+  /** When the password was last set (seconds); 0: never. */
+  lastPwChange: number;
+  /** He must change his password. */
+  changePw: boolean;
+  autoalert: boolean;
+  contactalert: boolean;
 }

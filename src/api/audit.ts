@@ -7,6 +7,7 @@ const MODELS: Record<string, string> = {
   events: 'Event', attributes: 'Attribute', objects: 'Object', objectReferences: 'ObjectReference', tags: 'Tag', sightings: 'Sighting',
   sharing_groups: 'SharingGroup', sharingGroups: 'SharingGroup', users: 'User', organisations: 'Organisation', roles: 'Role',
   auth_keys: 'AuthKey', correlation_exclusions: 'CorrelationExclusion', warninglists: 'Warninglist',
+  taxonomies: 'Taxonomy', galaxies: 'Galaxy', noticelists: 'Noticelist', objectTemplates: 'ObjectTemplate',
 };
 
 /** POSTs that read rather than change. */
@@ -16,7 +17,8 @@ const READS = new Set(['restSearch', 'index', 'checkValue', 'view']);
 function changeOf(request: FastifyRequest): { model: string; action: string; id: string } | undefined {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
   const url = request.routeOptions.url ?? '';
-  if (url.endsWith('/restSearch')) return undefined;
+  // POST /galaxies is MISP's galaxy search.
+  if (url.endsWith('/restSearch') || url === '/galaxies') return undefined;
   const parts = url.split('/').filter(Boolean);
   // TAXII: a POST adds objects to a collection, a DELETE removes one.
   if (parts[0] === 'taxii2') {

@@ -12,8 +12,10 @@ export interface ApiContext {
   readonly writes: WriteQueue;
   readonly libraries: LibraryCache;
   readonly sessions: WebSessions;
-  /** Wrong keys and passwords, counted per address. */
+  /** Wrong keys (per address) and passwords (per address and account), counted in the store. */
   readonly failures: FailedAuthLimit;
+  /** The folders the libraries' `update` actions reload from (CAIRN_LIBRARIES); none: they answer that none is configured. */
+  readonly libraryDirs: readonly string[];
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
 }

@@ -2,6 +2,7 @@ import type { ObjectTemplate } from '../libraries/object-template.js';
 import { galaxiesOfTags } from '../model/galaxy.js';
 import type { TagRef } from '../model/event.js';
 import type { Noticelist } from '../libraries/noticelist.js';
+import type { Taxonomy, TaxonomyValue } from '../libraries/taxonomy.js';
 import type { Store } from '../store/db/database.js';
 import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/libraries/galaxies.js';
 import type { TaxonomyInfo } from '../store/libraries/taxonomies.js';
@@ -10,7 +11,26 @@ import type { TaxonomyInfo } from '../store/libraries/taxonomies.js';
 
 export function taxonomyDocument(t: TaxonomyInfo) {
   return { id: String(t.id), namespace: t.namespace, description: t.description, version: String(t.version), enabled: t.enabled, exclusive: t.exclusive,
-    required: false, highlighted: false };
+    required: t.required, highlighted: t.highlighted };
+}
+
+/** A predicate or entry as taxonomies/export writes it: only the fields that say something (MISP drops empty ones, false and 0). */
+function exportedValue(v: TaxonomyValue & { exclusive?: boolean }) {
+  return {
+    value: v.value, ...(v.expanded ? { expanded: v.expanded } : {}), ...(v.colour ? { colour: v.colour } : {}),
+    ...(v.description ? { description: v.description } : {}), ...(v.exclusive ? { exclusive: true } : {}),
+    ...(v.numericalValue ? { numerical_value: v.numericalValue } : {}),
+  };
+}
+
+/** A taxonomy in the misp-taxonomies `machinetag.json` form, as MISP's taxonomies/export gives it. */
+export function taxonomyExport(t: Taxonomy) {
+  const withEntries = t.predicates.filter((p) => p.entries.length > 0);
+  return {
+    namespace: t.namespace, description: t.description, version: t.version, exclusive: t.exclusive,
+    predicates: t.predicates.map(exportedValue),
+    ...(withEntries.length ? { values: withEntries.map((p) => ({ predicate: p.value, entry: p.entries.map(exportedValue) })) } : {}),
+  };
 }
 
 export function galaxyDocument(g: GalaxyInfo) {
@@ -28,10 +48,17 @@ function metaLists(meta: Record<string, unknown>): Record<string, string[]> {
   return out;
 }
 
+/**
+ * A loaded (default) cluster. MISP stores default clusters with distribution 3 and sends it, but PyMISP
+ * (since 2.5.34, mispevent.py's MISPGalaxyCluster.from_dict) refuses any cluster that is `default` with a
+ * truthy `distribution` or `sharing_group_id`, so a client could not read MISP's answer back. Cairn leaves
+ * both fields out of a default cluster: library content is public to every user, there is nothing they
+ * would add, and PyMISP reads the absence as distribution 0 without complaint.
+ */
 export function clusterDocument(c: ClusterInfo) {
   return {
     id: String(c.id), uuid: c.uuid, collection_uuid: '', type: c.type, value: c.value, tag_name: c.tagName, description: c.description,
-    galaxy_id: String(c.galaxyId), source: c.source, authors: c.authors, version: String(c.version), distribution: '3', sharing_group_id: null,
+    galaxy_id: String(c.galaxyId), source: c.source, authors: c.authors, version: String(c.version),
     org_id: '0', orgc_id: '0', default: true, locked: false, extends_uuid: '', extends_version: '0', published: true, deleted: false,
     meta: metaLists(c.meta),
     GalaxyClusterRelation: c.related.map((r) => ({
@@ -69,6 +96,17 @@ export async function galaxiesOf(store: Store, tags: readonly TagRef[]) {
     }
   }
   return [...out.values()];
+}
+
+/** An event document's attributes (loose and in objects) with their galaxies, from their `misp-galaxy:` tags, as MISP's events/view gives them. */
+export async function addAttributeGalaxies(store: Store, event: Record<string, unknown>): Promise<void> {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
+  const attributes = [...list(event.Attribute), ...list(event.Object).flatMap((o) => list(o.Attribute))];
+  for (const a of attributes) {
+    const tags: TagRef[] = list(a.Tag).filter((t) => typeof t.name === 'string' && t.name.startsWith('misp-galaxy:'))
+      .map((t) => ({ name: t.name as string, colour: null, local: t.local === true || t.local === 1 || t.local === '1', relationship_type: null }));
+    if (tags.length > 0) a.Galaxy = await galaxiesOf(store, tags);
+  }
 }
 
 export function templateDocument(id: number, template: ObjectTemplate) {

@@ -1,21 +1,26 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/db/database.js';
-import { userByApiKey, type User } from '../store/access/users.js';
+import { userByApiKey } from '../store/access/users.js';
 import { auditChanges } from './audit.js';
 import { FailedAuthLimit } from './auth-limit.js';
-import { FRESH_MS } from '../services/caches/fresh.js';
 import { LibraryCache } from '../services/caches/libraries.js';
 import { registerOpenApi } from './openapi.js';
 import { ApiError, clientError, errorBody } from './errors.js';
+import { parseMispQuery, rewriteMispUrl } from './named-params.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
+import { libraryUpdateRoutes } from './routes/library-updates.js';
+import { taxonomyAdminRoutes } from './routes/taxonomy-admin.js';
+import { diagnosticRoutes } from './routes/diagnostics.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { objectRoutes } from './routes/objects.js';
+import { eventReportRoutes } from './routes/event-reports.js';
+import { analystDataRoutes } from './routes/analyst-data.js';
 import { organisationRoutes } from './routes/organisations.js';
 import { sharingGroupRoutes } from './routes/sharing-groups.js';
 import { taxiiRoutes } from './taxii/routes.js';
@@ -24,8 +29,12 @@ import { webSessionRoutes } from './routes/web-session.js';
 import { webUiRoutes } from './web-ui.js';
 import { interfaceRoutes } from './routes/web-interface.js';
 import { userRoutes } from './routes/users.js';
+import { settingRoutes } from './routes/settings.js';
+import { userSettingRoutes } from './routes/user-settings.js';
+import { registrationRoutes } from './routes/registrations.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
+import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 
 export interface ServerOptions {
@@ -35,10 +44,12 @@ export interface ServerOptions {
   log?: boolean;
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
-  /** Wrong keys an address may send per minute before it is refused for the rest of that minute (default 10). */
+  /** Failed authentications per minute (wrong keys per address; wrong passwords per address and account) before 429 (default 10). */
   failedAuthLimit?: number;
   /** Web sessions end after this long unused (default 30 minutes). */
   sessionIdleMinutes?: number;
+  /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
+  libraryDirs?: readonly string[];
 }
 
 /**
@@ -65,6 +76,12 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     logger: options.log ?? false,
     bodyLimit,
     ...(options.https ? { https: options.https } : {}),
+    // MISP's `name:value` path segments and `.json` suffixes, read once here as the query string (named-params.ts).
+    rewriteUrl(this: FastifyInstance, req) {
+      const method = (req.method ?? 'GET') as 'GET';
+      return rewriteMispUrl(req.url ?? '/', (url) => this.hasRoute({ method, url }));
+    },
+    routerOptions: { querystringParser: parseMispQuery },
   }) as unknown as FastifyInstance;
   app.decorateRequest('user', undefined);
   app.decorateRequest('sessionCsrf', undefined);
@@ -80,33 +97,35 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
 
-  // Who a key belongs to is kept for a few seconds: a disabled user or a removed key stops working
-  // within that time, and a request does not pay three queries to find out who is asking.
-  const known = new Map<string, { user: User; until: number }>();
-  const failures = new FailedAuthLimit(options.failedAuthLimit ?? 10);
+  const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
+  const settings = new SettingsCache(store);
+  // Who is asking is read afresh for every request (no cache of keys or users): a revoked key, a
+  // disabled user or a changed role applies to the very next request, on every server of the instance.
   app.addHook('onRequest', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? request.url;
     const credentials = credentialsOf(request.headers);
-    // Without a key, the web interface's session cookie, if any, says who is asking.
-    if (!credentials) return sessions.authenticate(request);
-    const { key, email } = credentials;
-    const wait = failures.retryAfter(request.ip);
-    if (wait > 0) {
-      const url = request.url.split('?')[0] ?? request.url;
-      return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
-    }
-    const hit = known.get(key);
-    const fresh = hit !== undefined && hit.until > Date.now();
-    const user = fresh ? hit.user : await userByApiKey(store, key);
-    // With Basic, the key must be the key of the user named.
-    request.user = user && (email === undefined || email.toLowerCase() === user.email.toLowerCase()) ? user : undefined;
-    if (request.user) {
-      if (fresh) return;
-      if (known.size >= 10_000) known.clear();
-      known.set(key, { user: request.user, until: Date.now() + FRESH_MS });
+    if (credentials) {
+      const { key, email } = credentials;
+      const user = await userByApiKey(store, key);
+      // With Basic, the key must be the key of the user named.
+      request.user = user && (email === undefined || email.toLowerCase() === user.email.toLowerCase()) ? user : undefined;
+      if (!request.user) {
+        const scope = FailedAuthLimit.keyScope(request.ip);
+        const wait = await failures.retryAfter(scope);
+        if (wait === 0) await failures.fail(scope);
+        else {
+          return reply.status(429).header('Retry-After', String(wait)).send(errorBody(`Too many failed authentications from this address; try again in ${wait} s.`, url));
+        }
+      }
     } else {
-      known.delete(key);
-      failures.fail(request.ip);
+      // Without a key, the web interface's session cookie, if any, says who is asking.
+      await sessions.authenticate(request);
+    }
+    // MISP.live off: the instance is under maintenance, open to site admins only.
+    if (request.user && !isSiteAdmin(request.user) && !(await settings.live())) {
+      request.user = undefined;
+      return reply.status(403).send(errorBody('This instance is not live: only site admins may use it until an administrator sets MISP.live again.', url));
     }
   });
   auditChanges(app, store);
@@ -128,21 +147,28 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
 
   await registerOpenApi(app);
   await app.register(instanceRoutes);
-  const settings = new SettingsCache(store);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
-  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit };
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => objectRoutes(scope, ctx));
+  await app.register(async (scope) => eventReportRoutes(scope, ctx));
+  await app.register(async (scope) => analystDataRoutes(scope, ctx));
   await app.register(async (scope) => tagRoutes(scope, ctx));
   await app.register(async (scope) => sightingRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));
   await app.register(async (scope) => userRoutes(scope, ctx));
+  await app.register(async (scope) => settingRoutes(scope, ctx));
+  await app.register(async (scope) => userSettingRoutes(scope, ctx));
+  await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
+  await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
+  await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
+  await app.register(async (scope) => diagnosticRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));

@@ -49,6 +49,8 @@ export async function exportCommand(eventArg: string | undefined, options: Expor
       const out = await prepareExport(context, {
         format: options.format === 'misp-json' ? 'json' : options.format, scope: { events },
         stixContainer: options.grouping ? 'grouping' : 'report', jsonLayout: ref ? 'single' : 'lines',
+        // An export is to be imported elsewhere: what analysts said about the events goes with them.
+        includeAnalystData: true,
       });
       await writeChunks(out.chunks, options.out);
     } catch (err) {

@@ -151,6 +151,10 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'TLS certificate (PEM): serve HTTPS, with --key')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--log', 'log every request')
+    .addHelpText('after', `
+CAIRN_LIBRARIES names the folders (separated as in PATH) holding MISP's libraries, as for
+\`cairn libraries load\`: the API's taxonomies/update, galaxies/update, warninglists/update,
+noticelists/update and objectTemplates/update reload from them. Unset, those answer an error.`)
     .action((opts) => run(() => serveCommand(opts)));
 
   program.command('orgs')

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
 import { buildServer } from '../api/server.js';
 import { API_KEY } from '../access/api-keys.js';
 import { passwordProblem } from '../access/passwords.js';
@@ -12,6 +13,18 @@ export interface ServeOptions {
   cert?: string;
   key?: string;
   log?: boolean;
+}
+
+/**
+ * The folders CAIRN_LIBRARIES names (separated as PATH is), which the libraries' `update` actions reload
+ * from: each a library checkout (misp-galaxy…) or a folder of them. A folder that is not there is refused
+ * at start rather than at the first update.
+ */
+export function libraryDirsFromEnv(value: string | undefined): string[] {
+  const dirs = (value ?? '').split(delimiter).map((d) => d.trim()).filter((d) => d !== '').map((d) => resolve(d));
+  const missing = dirs.filter((d) => !existsSync(d) || !statSync(d).isDirectory());
+  if (missing.length) throw new CliError(`CAIRN_LIBRARIES: ${missing.join(', ')} ${missing.length > 1 ? 'are not folders' : 'is not a folder'}`);
+  return dirs;
 }
 
 /**
@@ -40,7 +53,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   }
   const idle = process.env.CAIRN_SESSION_IDLE_MINUTES;
   if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
-  const app = await buildServer(store, { log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}) });
+  const libraryDirs = libraryDirsFromEnv(process.env.CAIRN_LIBRARIES);
+  const app = await buildServer(store, {
+    log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
+  });
   const address = await app.listen({ host, port: Number(portText) });
   process.stderr.write(`cairn: serving MISP's REST API on ${address} (store: ${store.location})\n`);
   process.stderr.write(`cairn: the web interface is at ${address}/ (TAXII 2.1 at ${address}/taxii2/)\n`);

@@ -28,45 +28,62 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 const subdirs = (dir: string) => readdirSync(dir).sort().filter((n) => isDir(join(dir, n)));
 const jsonFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((n) => join(dir, n));
 
-/** Reads one library checkout (misp-taxonomies, misp-galaxy, misp-objects, misp-noticelist, misp-warninglists) into `into`. */
-function readOne(dir: string, into: Libraries): void {
-  for (const name of subdirs(dir)) {
+/** The kinds of library, as `Libraries` names them. */
+export type LibraryKind = 'taxonomies' | 'galaxies' | 'templates' | 'noticelists' | 'warninglists';
+export const LIBRARY_KINDS: readonly LibraryKind[] = ['taxonomies', 'galaxies', 'templates', 'noticelists', 'warninglists'];
+
+/**
+ * Reads one library checkout (misp-taxonomies, misp-galaxy, misp-objects, misp-noticelist, misp-warninglists)
+ * into `into`, only the kinds in `kinds` (a reload of taxonomies need not parse forty thousand clusters).
+ */
+function readOne(dir: string, into: Libraries, kinds: ReadonlySet<LibraryKind>): void {
+  if (kinds.has('taxonomies')) for (const name of subdirs(dir)) {
     const file = join(dir, name, 'machinetag.json');
     if (existsSync(file)) into.taxonomies.push(parseTaxonomy(readJson(file), file));
   }
-  if (isDir(join(dir, 'galaxies')) && isDir(join(dir, 'clusters'))) {
+  if (kinds.has('galaxies') && isDir(join(dir, 'galaxies')) && isDir(join(dir, 'clusters'))) {
     for (const file of jsonFiles(join(dir, 'galaxies'))) into.galaxies.push(parseGalaxy(readJson(file), file));
     for (const file of jsonFiles(join(dir, 'clusters'))) into.clusters.push(...parseClusters(readJson(file), file).clusters);
   }
-  if (isDir(join(dir, 'objects'))) {
+  if (kinds.has('templates') && isDir(join(dir, 'objects'))) {
     for (const name of subdirs(join(dir, 'objects'))) {
       const file = join(dir, 'objects', name, 'definition.json');
       if (existsSync(file)) into.templates.push(parseObjectTemplate(readJson(file), name, file));
     }
   }
-  if (isDir(join(dir, 'lists'))) {
+  if ((kinds.has('noticelists') || kinds.has('warninglists')) && isDir(join(dir, 'lists'))) {
     for (const name of subdirs(join(dir, 'lists'))) {
       const file = join(dir, 'lists', name, 'list.json');
       if (!existsSync(file)) continue;
       const doc = readJson(file);
       // Noticelists and warninglists share the layout; a noticelist is the one with notices.
-      if (typeof doc === 'object' && doc !== null && 'notice' in doc) into.noticelists.push(parseNoticelist(doc, file));
-      else into.warninglists.push(parseWarninglist(doc, file));
+      if (typeof doc === 'object' && doc !== null && 'notice' in doc) {
+        if (kinds.has('noticelists')) into.noticelists.push(parseNoticelist(doc, file));
+      } else if (kinds.has('warninglists')) into.warninglists.push(parseWarninglist(doc, file));
     }
   }
 }
 
+const KIND_NAMES: Record<LibraryKind, string> = {
+  taxonomies: 'taxonomies', galaxies: 'galaxies', templates: 'object templates', noticelists: 'noticelists', warninglists: 'warninglists',
+};
+
 /**
- * The libraries under DIR: DIR may be one library checkout or a directory holding several (such as
- * `../shared/data/misp`). Throws naming the file at fault; an empty result is an error too.
+ * The libraries under each DIR: a DIR may be one library checkout or a directory holding several (such
+ * as `../shared/data/misp`). Only the `kinds` given are read (all by default). Throws naming the file at
+ * fault; finding none of the kinds asked for is an error too.
  */
-export function readLibraries(dir: string): Libraries {
-  if (!isDir(dir)) throw new Error(`${dir} is not a directory`);
+export function readLibraries(dirs: string | readonly string[], kinds: readonly LibraryKind[] = LIBRARY_KINDS): Libraries {
+  const wanted = new Set(kinds);
   const out: Libraries = { taxonomies: [], galaxies: [], clusters: [], templates: [], noticelists: [], warninglists: [] };
-  readOne(dir, out);
-  for (const name of subdirs(dir)) readOne(join(dir, name), out);
+  const list = typeof dirs === 'string' ? [dirs] : dirs;
+  for (const dir of list) {
+    if (!isDir(dir)) throw new Error(`${dir} is not a directory`);
+    readOne(dir, out, wanted);
+    for (const name of subdirs(dir)) readOne(join(dir, name), out, wanted);
+  }
   if (Object.values(out).every((l: unknown[]) => l.length === 0)) {
-    throw new Error(`${dir} holds no MISP library (taxonomies, galaxies, object templates, noticelists or warninglists)`);
+    throw new Error(`${list.join(', ')} ${list.length > 1 ? 'hold' : 'holds'} no MISP library (${kinds.map((k) => KIND_NAMES[k]).join(', ')})`);
   }
   return out;
 }

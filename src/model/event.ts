@@ -1,5 +1,7 @@
 /** The MISP domain as Cairn holds it: field names and meanings follow the MISP core format. */
 
+import type { AnalystData } from './analyst-data.js';
+
 export const THREAT_LEVELS = { 1: 'High', 2: 'Medium', 3: 'Low', 4: 'Undefined' } as const;
 export type ThreatLevel = keyof typeof THREAT_LEVELS;
 
@@ -17,6 +19,8 @@ export type SightingType = keyof typeof SIGHTING_TYPES;
 export interface OrganisationRef {
   uuid: string;
   name: string;
+  /** Its local id, on an organisation read from this instance's store. */
+  id?: number;
 }
 
 export interface Organisation extends OrganisationRef {
@@ -45,6 +49,8 @@ export interface TagRef {
 }
 
 export interface Sighting {
+  /** The local id, on an item read from this instance's store: MISP's documents name items by it. */
+  id?: number;
   uuid: string;
   type: SightingType;
   /** Seconds since the epoch. */
@@ -54,6 +60,8 @@ export interface Sighting {
 }
 
 export interface Attribute {
+  /** The local id, on an item read from this instance's store: MISP's documents name items by it. */
+  id?: number;
   /** Set at distribution 4 only. */
   sharing_group?: SharingGroupRef;
   uuid: string;
@@ -79,6 +87,8 @@ export interface Attribute {
 }
 
 export interface ObjectReference {
+  /** The local id, on an item read from this instance's store: MISP's documents name items by it. */
+  id?: number;
   uuid: string;
   referenced_uuid: string;
   relationship_type: string;
@@ -88,6 +98,8 @@ export interface ObjectReference {
 }
 
 export interface MispObject {
+  /** The local id, on an item read from this instance's store: MISP's documents name items by it. */
+  id?: number;
   /** Set at distribution 4 only. */
   sharing_group?: SharingGroupRef;
   uuid: string;
@@ -107,6 +119,8 @@ export interface MispObject {
 }
 
 export interface EventReport {
+  /** The local id, on an item read from this instance's store: MISP's documents name items by it. */
+  id?: number;
   /** Set at distribution 4 only. */
   sharing_group?: SharingGroupRef;
   uuid: string;
@@ -138,11 +152,18 @@ export interface MispEvent {
   attributes: Attribute[];
   objects: MispObject[];
   reports: EventReport[];
+  /** Notes, opinions and relationships the document carries on the event and its elements (MISP 2.5). */
+  analyst_data?: AnalystData[];
 }
 
-/** An event as stored: the model plus its local numeric id. */
+/**
+ * An event as stored: the model plus its local numeric id, and what the store counts of it. Its items
+ * and organisations carry their local ids too.
+ */
 export interface StoredEvent extends MispEvent {
   id: number;
+  /** Its live attributes, all of them (MISP's `attribute_count`). */
+  attribute_count: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

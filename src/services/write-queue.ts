@@ -1,6 +1,7 @@
 import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/db/database.js';
 import { eventUuidTaken } from '../store/events/reader.js';
+import type { AnalystWrite } from '../store/analyst-data.js';
 import { EventSaver, type SaveOutcome } from '../store/events/writer.js';
 import type { EventWriter } from './import/pipeline.js';
 
@@ -27,8 +28,8 @@ export class WriteQueue implements EventWriter {
    * Stores an event, as the import pipeline's writer: with onlyNew, undefined when its uuid is taken.
    * Resolves once the event is committed.
    */
-  save(event: MispEvent, options: { onlyNew: boolean }): Promise<SaveOutcome | undefined> {
-    return this.write(event, options.onlyNew);
+  save(event: MispEvent, options: { onlyNew: boolean; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined> {
+    return this.write(event, options.onlyNew, options.analyst);
   }
 
   /** Writes a newer version of a stored event (merged item by item). Resolves once it is committed. */
@@ -36,14 +37,14 @@ export class WriteQueue implements EventWriter {
     return (await this.write(event, false))!;
   }
 
-  private async write(event: MispEvent, create: boolean): Promise<SaveOutcome | undefined> {
+  private async write(event: MispEvent, create: boolean, analyst?: readonly AnalystWrite[]): Promise<SaveOutcome | undefined> {
     this.waiting++;
     const written = this.tail.then(async () => {
       try {
         if (create && (this.uncommitted.has(event.uuid) || (await this.check(event.uuid)))) return undefined;
         let outcome: SaveOutcome;
         try {
-          outcome = await this.saver.save(event, { onlyNew: create });
+          outcome = await this.saver.save(event, { onlyNew: create, ...(analyst ? { analyst } : {}) });
         } catch (err) {
           // Another server on the same database stored the uuid first: the event exists, as for one stored here.
           if (create && (await this.check(event.uuid))) return undefined;

@@ -4,33 +4,88 @@ import type { Store } from './db/database.js';
 import { exclusionMatcher } from './correlations/exclusions.js';
 import { enabledWarninglists } from './libraries/warninglists.js';
 import { UNPUBLISHED_PRIVATE_SETTING } from './visibility.js';
+import { bumpGeneration } from './generations.js';
 import type { WarninglistIndex } from '../correlation/warninglists/index.js';
 
-/** Every instance setting, with its default, what it takes, and what it means. */
-export const SETTINGS = {
+const flag = (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false');
+const wholeNumber = (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number of 1 or more');
+
+/**
+ * Every instance setting, with its default, what it takes, and what it means; `misp` is the name MISP
+ * gives the same setting, under which the API shows it (servers/serverSettings).
+ */
+const DEFINITIONS = {
   'correlation.over_threshold': {
     default: String(CORRELATION_DEFAULTS.overCorrelationThreshold),
-    check: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 ? undefined : 'a whole number of 1 or more'),
+    check: wholeNumber,
+    type: 'numeric',
     help: 'a value held by more events than this is over-correlating: flagged with its count, not listed pair by pair',
+    misp: 'MISP.correlation_limit',
+    level: 0,
   },
   'correlation.cidr': {
     default: 'true',
-    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    check: flag,
+    type: 'boolean',
     help: 'an ip-src/ip-dst CIDR range correlates with the addresses inside it and with overlapping ranges',
+    misp: 'MISP.enable_advanced_correlations',
+    level: 0,
   },
   'correlation.skip_warninglisted': {
     default: 'true',
-    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    check: flag,
+    type: 'boolean',
     help: 'values on an enabled warninglist are left out of correlation',
+    level: 1,
   },
   [UNPUBLISHED_PRIVATE_SETTING]: {
     default: 'false',
-    check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'true or false'),
+    check: flag,
+    type: 'boolean',
     help: "an unpublished event is seen by its owner organisation only, whatever its distribution (MISP's MISP.unpublishedprivate)",
+    misp: 'MISP.unpublishedprivate',
+    level: 2,
   },
-} as const;
+  'correlation.max_per_event': {
+    default: '5000',
+    check: wholeNumber,
+    type: 'numeric',
+    help: 'at most this many correlations (RelatedAttribute entries) are listed with one event',
+    misp: 'MISP.max_correlations_per_event',
+    level: 1,
+  },
+  'instance.live': {
+    default: 'true',
+    check: flag,
+    type: 'boolean',
+    help: 'false: only site admins may use the instance (maintenance); everyone else is refused',
+    misp: 'MISP.live',
+    level: 0,
+  },
+  'registration.allow': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: 'anyone may ask for an account (users/register); an administrator accepts or discards each request',
+    misp: 'Security.allow_self_registration',
+    level: 1,
+  },
+} satisfies Record<string, SettingDefinition>;
 
-export type SettingName = keyof typeof SETTINGS;
+export type SettingName = keyof typeof DEFINITIONS;
+
+export const SETTINGS: Readonly<Record<SettingName, SettingDefinition>> = DEFINITIONS;
+
+export interface SettingDefinition {
+  default: string;
+  check: (v: string) => string | undefined;
+  type: 'boolean' | 'numeric' | 'string';
+  help: string;
+  /** MISP's name for the setting, where MISP has it. */
+  misp?: string;
+  /** How much it matters, in MISP's levels: 0 critical, 1 recommended, 2 optional. */
+  level: 0 | 1 | 2;
+}
 
 export function isSettingName(name: string): name is SettingName {
   return Object.prototype.hasOwnProperty.call(SETTINGS, name);
@@ -49,6 +104,7 @@ export async function setSetting(store: Store, name: SettingName, value: string)
   if (problem) return problem;
   await store.db.insertInto('setting').values({ name, value })
     .onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
+  await bumpGeneration(store, 'settings');
   return undefined;
 }
 
@@ -62,6 +118,8 @@ export interface CorrelationSettings {
   skipWarninglisted: boolean;
   /** Correlate addresses with the CIDR ranges that hold them. */
   cidr: boolean;
+  /** RelatedAttribute entries listed with one event, at most. */
+  maxPerEvent: number;
 }
 
 /** What correlation queries need to know of the instance's settings, read afresh. */
@@ -73,5 +131,6 @@ export async function correlationSettings(store: Store): Promise<CorrelationSett
     warninglists: await enabledWarninglists(store),
     skipWarninglisted: s['correlation.skip_warninglisted'] === 'true',
     cidr: s['correlation.cidr'] === 'true',
+    maxPerEvent: Number(s['correlation.max_per_event']),
   };
 }

@@ -54,6 +54,64 @@ export async function findTaggable(store: Store, viewer: Viewer, uuid: string): 
   return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
 }
 
+export interface TagRow {
+  id: number;
+  name: string;
+  colour: string;
+  exportable: boolean;
+  hidden: boolean;
+}
+
+/**
+ * Tags as MISP's tags/search finds them. Loosely (the default): each term lower-cased and matched with
+ * LIKE (`%` as a wildcard) against lower-cased names, and the tags of the galaxy clusters whose value is
+ * the term or whose synonym matches it. Strictly: names as given, or ids.
+ */
+export async function searchTags(store: Store, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
+  if (terms.length === 0) return [];
+  let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag']).orderBy('name');
+  if (strict) {
+    const ids = terms.filter((t) => /^\d+$/.test(t)).map(Number);
+    q = q.where((eb) => eb.or([eb('name', 'in', [...terms]), ...(ids.length ? [eb('id', 'in', ids)] : [])]));
+  } else {
+    const lower = terms.map((t) => t.toLowerCase());
+    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name')
+      .where((eb) => eb.or([
+        eb(eb.fn('lower', ['value']), 'in', lower),
+        eb('id', 'in', eb.selectFrom('galaxy_cluster_name').select('cluster_id').where('synonym', '=', 1)
+          .where((e2) => e2.or(lower.map((t) => e2(e2.fn('lower', ['tag_name']), 'like', `misp-galaxy:%="${t}"`))))),
+      ])).execute();
+    const patterns = [...new Set([...lower, ...clusterTags.map((c) => c.tag_name.toLowerCase())])];
+    q = q.where((eb) => eb.or(patterns.map((p) => eb(eb.fn('lower', ['name']), 'like', p))));
+  }
+  return (await q.execute()).map((t) => ({ id: t.id, name: t.name, colour: t.colour, exportable: t.exportable === 1, hidden: t.hide_tag === 1 }));
+}
+
+/** An event or attribute by its local id, as far as the viewer may see it. */
+export async function findTaggableById(store: Store, viewer: Viewer, kind: Tagged['kind'], id: number): Promise<Tagged | undefined> {
+  if (kind === 'event') {
+    const event = await store.db.selectFrom('event').select('id').where('id', '=', id).where(eventVisibleTo(viewer)).executeTakeFirst();
+    return event && { kind: 'event', eventId: event.id };
+  }
+  const a = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.id', 'attribute.event_id']).where('attribute.id', '=', id).where(attributeVisibleTo(viewer)).executeTakeFirst();
+  return a && { kind: 'attribute', eventId: a.event_id, attributeId: a.id };
+}
+
+/**
+ * Makes the tags a library defines (a taxonomy's), each with its colour, and shows any that were
+ * hidden, as MISP's taxonomies/addTag does: one transaction, whatever the number of tags.
+ */
+export async function saveLibraryTags(store: Store, tags: ReadonlyArray<{ name: string; colour?: string }>): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    for (const t of tags) {
+      const colour = t.colour && COLOUR.test(t.colour) ? t.colour : tagColour(t.name);
+      const done = await trx.updateTable('tag').set({ colour, hide_tag: 0 }).where('name', '=', t.name).executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) await trx.insertInto('tag').values({ name: t.name, colour, exportable: 1, hide_tag: 0 }).execute();
+    }
+  });
+}
+
 /** The id of a tag by name, made when missing (if allowed). */
 export async function tagId(store: Store, name: string, create: boolean): Promise<number | undefined> {
   const found = await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirst();

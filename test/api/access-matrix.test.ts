@@ -9,8 +9,9 @@ import { forEachDialect } from '../helpers/stores.js';
  * Every read endpoint × every distribution level × every kind of viewer: the owner organisation
  * (alice, Org A), a member of the sharing group (mia, Org M), an organisation outside it (bob, Org B)
  * and a site admin. Each event holds a value of its own, a value all of them share, a tag, a
- * sighting, an object and a report; events are found through every way the API offers, and what must
- * stay hidden must not show up anywhere, not even as a count or a related event.
+ * sighting, an object, a report, a note and an opinion; events are found through every way the API
+ * offers, and what must stay hidden must not show up anywhere, not even as a count or a related event.
+ * Reports and notes at each level of their own sit in an event all may see.
  */
 const LEVELS = [0, 1, 2, 3, 4] as const;
 const eventUuid = (d: number) => `ee000000-0000-4000-8000-00000000000${d}`;
@@ -21,6 +22,12 @@ const SHARED = 'shared.leak.example';
 /** An event of distribution 3 whose attributes are each at a level of their own. */
 const MIXED = 'ee000000-0000-4000-8000-0000000000ff';
 const mixedAttr = (d: number) => `ee000000-0000-4000-8000-0000000000c${d}`;
+/** A note (shared with all) on each level's event, and an opinion (shared with all) on its attribute. */
+const noteUuid = (d: number) => `ee000000-0000-4000-8000-0000000000d${d}`;
+const opinionUuid = (d: number) => `ee000000-0000-4000-8000-0000000001a${d}`;
+/** Notes and reports of the mixed event, each at a level of its own. */
+const mixedNote = (d: number) => `ee000000-0000-4000-8000-0000000000e${d}`;
+const mixedReport = (d: number) => `ee000000-0000-4000-8000-0000000000f${d}`;
 
 type Who = 'owner' | 'member' | 'other' | 'admin';
 const WHO: Who[] = ['owner', 'member', 'other', 'admin'];
@@ -55,14 +62,18 @@ forEachDialect('REST API: the access matrix', (fixture) => {
     for (const d of LEVELS) {
       const res = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: eventUuid(d), info: `Level ${d}`, distribution: d, ...group(d),
         Tag: [{ name: `leak:d${d}` }],
-        Attribute: [{ uuid: attrUuid(d), type: 'domain', value: own(d), Tag: [{ name: `leak:attr${d}` }] }, { type: 'domain', value: SHARED }],
+        Note: [{ uuid: noteUuid(d), note: `note on level ${d}`, distribution: 3 }],
+        Attribute: [{ uuid: attrUuid(d), type: 'domain', value: own(d), Tag: [{ name: `leak:attr${d}` }],
+          Opinion: [{ uuid: opinionUuid(d), opinion: 50, comment: `opinion on level ${d}`, distribution: 3 }] }, { type: 'domain', value: SHARED }],
         Object: [{ uuid: objectUuid(d), name: 'domain-ip', distribution: 5, Attribute: [{ object_relation: 'domain', type: 'domain', value: `obj${d}.leak.example` }] }],
         EventReport: [{ name: `Report ${d}`, content: 'secret analysis', distribution: 5 }] } });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal((await call(i, i.alice, 'POST', `/sightings/add/${attrUuid(d)}`)).status, 200);
     }
     const mixed = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: MIXED, info: 'Mixed levels', distribution: 3,
-      Attribute: LEVELS.map((d) => ({ uuid: mixedAttr(d), type: 'domain', value: `mixed-${d}.leak.example`, distribution: d, ...group(d) })) } });
+      Attribute: LEVELS.map((d) => ({ uuid: mixedAttr(d), type: 'domain', value: `mixed-${d}.leak.example`, distribution: d, ...group(d) })),
+      Note: LEVELS.map((d) => ({ uuid: mixedNote(d), note: `mixed note ${d}`, distribution: d, ...group(d) })),
+      EventReport: LEVELS.map((d) => ({ uuid: mixedReport(d), name: `Mixed report ${d}`, content: `mixed secret ${d}`, distribution: d, ...group(d) })) } });
     assert.equal(mixed.status, 200, JSON.stringify(mixed.body));
     // Each viewer has an event of his own holding the shared value, to see what it correlates with.
     for (const who of WHO) {
@@ -148,6 +159,55 @@ forEachDialect('REST API: the access matrix', (fixture) => {
       // The site admin also sees the other viewers' own organisation-only events holding the value.
       const others = who === 'admin' ? WHO.length - 1 : 0;
       assert.equal(linked, visibleLevels(who).length + others, `RelatedAttribute of ${who}'s shared value`);
+    }
+  });
+
+  it('event reports are shown, listed and exported to exactly those who may see them and their event', async () => {
+    for (const who of WHO) {
+      const index = ((await call(i, keys[who], 'GET', '/eventReports/index')).body as Array<{ EventReport: { uuid: string; name: string } }>).map((r) => r.EventReport.name);
+      const mixedView = (await call(i, keys[who], 'GET', `/events/view/${MIXED}`)).body.Event;
+      const inView = ((mixedView.EventReport ?? []) as Array<{ uuid: string }>).map((r) => r.uuid);
+      const exported = ((await call(i, keys[who], 'POST', '/events/restSearch', { eventid: mixedView.id })).body.response as Array<{ Event: { EventReport?: Array<{ uuid: string }> } }>)
+        .flatMap((e) => (e.Event.EventReport ?? []).map((r) => r.uuid));
+      for (const d of LEVELS) {
+        assert.equal(index.includes(`Report ${d}`), sees(who, d), `eventReports/index: the report of level ${d}'s event for ${who}`);
+        assert.equal(index.includes(`Mixed report ${d}`), sees(who, d), `eventReports/index: the report at level ${d} for ${who}`);
+        const view = await call(i, keys[who], 'GET', `/eventReports/view/${mixedReport(d)}`);
+        assert.equal(view.status, sees(who, d) ? 200 : 404, `eventReports/view of the report at level ${d} for ${who}`);
+        if (view.status !== 200) assert.ok(!JSON.stringify(view.body).includes(`mixed secret ${d}`));
+        assert.equal(inView.includes(mixedReport(d)), sees(who, d), `events/view: the report at level ${d} for ${who}`);
+        assert.equal(exported.includes(mixedReport(d)), sees(who, d), `events/restSearch: the report at level ${d} for ${who}`);
+      }
+    }
+  });
+
+  it('notes and opinions are shown, listed and exported to exactly those who may see them and what they are about', async () => {
+    for (const who of WHO) {
+      const notes = ((await call(i, keys[who], 'GET', '/analyst_data/index/Note')).body as Array<{ Note: { uuid: string } }>).map((n) => n.Note.uuid);
+      const opinions = ((await call(i, keys[who], 'GET', '/analyst_data/index/Opinion')).body as Array<{ Opinion: { uuid: string } }>).map((n) => n.Opinion.uuid);
+      const mixedView = (await call(i, keys[who], 'GET', `/events/view/${MIXED}`)).body.Event;
+      const inMixed = ((mixedView.Note ?? []) as Array<{ uuid: string }>).map((n) => n.uuid);
+      const search = await call(i, keys[who], 'POST', '/events/restSearch', { value: '%.leak.example', includeAnalystData: 1 });
+      const exportedText = JSON.stringify(search.body);
+      for (const d of LEVELS) {
+        for (const [uuid, list, what] of [[noteUuid(d), notes, 'Note'], [opinionUuid(d), opinions, 'Opinion'], [mixedNote(d), notes, 'Note']] as const) {
+          const where = `${what} ${uuid} (level ${d}) for ${who}`;
+          assert.equal(list.includes(uuid), sees(who, d), `analyst_data/index: ${where}`);
+          for (const address of [`/analyst_data/view/${what}/${uuid}`, `/analyst_data/view/all/${uuid}`]) {
+            assert.equal((await call(i, keys[who], 'GET', address)).status, sees(who, d) ? 200 : 404, `${address}: ${where}`);
+          }
+          assert.equal(exportedText.includes(uuid), sees(who, d), `events/restSearch with includeAnalystData: ${where}`);
+        }
+        assert.equal(inMixed.includes(mixedNote(d)), sees(who, d), `events/view: the note at level ${d} for ${who}`);
+        const view = await call(i, keys[who], 'GET', `/events/view/${eventUuid(d)}`);
+        if (view.status === 200) {
+          assert.deepEqual(view.body.Event.Note.map((n: { uuid: string }) => n.uuid), [noteUuid(d)]);
+          assert.equal(view.body.Event.Attribute.find((a: { uuid: string }) => a.uuid === attrUuid(d)).Opinion[0].uuid, opinionUuid(d));
+        }
+        for (const text of [`note on level ${d}`, `opinion on level ${d}`, `mixed note ${d}`]) {
+          assert.equal(exportedText.includes(text), sees(who, d), `events/restSearch text "${text}" for ${who}`);
+        }
+      }
     }
   });
 

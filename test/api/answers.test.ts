@@ -119,7 +119,7 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     const view = await fits<EventView>({ route: 'GET /events/view/{id}', path: `/events/view/${eventId}` });
     assert.ok(view.Event.RelatedEvent.length > 0 && view.Event.Galaxy.length > 0 && view.Event.Object.length > 0, 'related events, galaxies and objects are checked');
     await fits({ route: 'GET /events/{id}', path: `/events/${EVENT}` });
-    await fits({ route: 'POST /events/view/{id}', path: `/events/view/${eventId}`, body: { deleted: 1 } });
+    await fits({ route: 'POST /events/view/{id}', path: `/events/view/${EVENT}`, body: { deleted: true } });
     await fits({ route: 'POST /events/index', path: '/events/index', body: {} });
     await fits({ route: 'POST /events/index', path: '/events/index', body: { minimal: true } });
     await fits({ route: 'GET /events/index', path: '/events/index?limit=5', key: i.alice });
@@ -142,6 +142,7 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     assert.ok(found.response.Attribute.length > 0);
     await fits({ route: 'GET /attributes/restSearch', path: '/attributes/restSearch?value=shared.example', key: i.alice });
     await fits({ route: 'GET /attributes/describeTypes.json', path: '/attributes/describeTypes.json' });
+    await fits({ route: 'GET /attributes/describeTypes', path: '/attributes/describeTypes' });
   });
 
   it('answers the import page as published', async () => {
@@ -157,20 +158,25 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     const admin = i.admin;
     assert.equal((await call(i, admin, 'POST', '/sharing_groups/add', { name: 'Answers group', releasability: 'us' })).status, 200);
     assert.equal((await call(i, admin, 'POST', '/correlation_exclusions/add', { value: '%.internal', comment: 'ours' })).status, 200);
-    await fits({ route: 'POST /auth_keys/add/{id}', path: '/auth_keys/add/me', body: { comment: 'a key' } });
-    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index' });
-    await fits({ route: 'GET /auth_keys/index', path: '/auth_keys/index', key: admin });
+    for (const base of ['/auth_keys', '/authKeys']) {
+      await fits({ route: `POST ${base}/add/{id}`, path: `${base}/add/me`, body: { comment: 'a key' } });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index` });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: admin });
+    }
+    await fits({ route: 'GET /servers/serverSettings', path: '/servers/serverSettings', key: admin });
+    await fits({ route: 'GET /servers/getSetting/{name}', path: '/servers/getSetting/MISP.correlation_limit', key: admin });
     await fits({ route: 'GET /admin/users/index', path: '/admin/users/index', key: admin });
     await fits({ route: 'GET /roles', path: '/roles' });
     await fits({ route: 'GET /roles/index', path: '/roles/index', key: admin });
     await fits({ route: 'GET /organisations', path: '/organisations', key: admin });
     await fits({ route: 'GET /organisations/index', path: '/organisations/index', key: admin });
-    await fits({ route: 'GET /organisations/index/{*}', path: '/organisations/index/scope:all' });
+    await fits({ route: 'GET /organisations/index', path: '/organisations/index/scope:all' });
     for (const base of ['/sharing_groups', '/sharingGroups']) {
       await fits({ route: `GET ${base}`, path: base, key: admin });
       await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: admin });
     }
     await fits({ route: 'GET /correlation_exclusions/index', path: '/correlation_exclusions/index', key: admin });
+    await fits({ route: 'GET /correlation_exclusions', path: '/correlation_exclusions', key: admin });
     const lists = await fits<Warninglists>({ route: 'GET /warninglists', path: '/warninglists' });
     assert.ok(lists.Warninglists.length > 0);
     await fits({ route: 'GET /warninglists/index', path: '/warninglists/index', key: admin });

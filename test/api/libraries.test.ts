@@ -126,8 +126,8 @@ forEachDialect('REST API: community libraries', (fixture) => {
     const view = await call(i, i.alice, 'GET', `/noticelists/view/${id}`);
     assert.ok(view.body.Noticelist.NoticelistEntry.length > 0);
     assert.equal((await call(i, i.alice, 'POST', `/noticelists/enableNoticelist/${id}/true`)).status, 403);
-    assert.equal((await call(i, i.admin, 'POST', `/noticelists/enableNoticelist/${id}/true`)).body.name, 'Noticelist enabled');
-    assert.equal((await call(i, i.admin, 'POST', `/noticelists/toggleEnable/${id}`)).body.name, 'Noticelist disabled');
+    assert.equal((await call(i, i.admin, 'POST', `/noticelists/enableNoticelist/${id}/true`)).body.Noticelist.enabled, true, 'answers the list, as MISP\'s redirect to its view does');
+    assert.equal((await call(i, i.admin, 'POST', `/noticelists/toggleEnable/${id}`)).body.name, 'Noticelist disabled.');
   });
 });
 

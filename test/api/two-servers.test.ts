@@ -89,4 +89,27 @@ describe('two cairn serve processes on one PostgreSQL database', { skip: TEST_DA
       assert.deepEqual(race.map((r) => r.status).sort(), [200, 403], JSON.stringify(race.map((r) => r.body)));
     }
   });
+
+  it('applies a disabled user, a changed role, a revoked key and a changed setting on the other server at the very next request', async () => {
+    const org = await call(one, ADMIN_KEY, 'POST', '/admin/organisations/add', { name: 'Org Access' });
+    const user = await call(one, ADMIN_KEY, 'POST', '/admin/users/add', { email: 'access@two.test', org_id: org.body.Organisation.id, role_id: 3 });
+    const id = user.body.User.id as string;
+    const key = user.body.User.authkey as string;
+    const event = { Event: { info: 'Access', distribution: 0 } };
+    assert.equal((await call(two, key, 'POST', '/events/add', event)).status, 200, 'two knows the key (and caches who it is)');
+    assert.equal((await call(one, ADMIN_KEY, 'POST', `/admin/users/edit/${id}`, { role_id: 6 })).status, 200);
+    assert.equal((await call(two, key, 'POST', '/events/add', event)).status, 403, 'the Read Only role applies on two at once');
+    assert.equal((await call(one, ADMIN_KEY, 'POST', `/admin/users/edit/${id}`, { disabled: true })).status, 200);
+    assert.equal((await call(two, key, 'GET', '/users/view/me')).status, 403, 'the disabled user is refused by two at once');
+    await call(one, ADMIN_KEY, 'POST', `/admin/users/edit/${id}`, { disabled: false });
+    assert.equal((await call(two, key, 'GET', '/users/view/me')).status, 200);
+    assert.equal((await call(one, ADMIN_KEY, 'POST', '/servers/serverSettingsEdit/MISP.live', { value: false })).status, 200);
+    assert.equal((await call(two, key, 'GET', '/users/view/me')).status, 403, 'a setting changed on one applies on two at once');
+    assert.equal((await call(two, ADMIN_KEY, 'GET', '/users/view/me')).status, 200, 'site admins still work');
+    await call(one, ADMIN_KEY, 'POST', '/servers/serverSettingsEdit/MISP.live', { value: true });
+    assert.equal((await call(two, key, 'GET', '/users/view/me')).status, 200);
+    const keys = (await call(one, ADMIN_KEY, 'GET', '/auth_keys/index')).body as Array<{ AuthKey: { id: string; user_id: string } }>;
+    for (const k of keys.filter((x) => x.AuthKey.user_id === id)) await call(one, ADMIN_KEY, 'POST', `/auth_keys/delete/${k.AuthKey.id}`);
+    assert.equal((await call(two, key, 'GET', '/users/view/me')).status, 403, 'the revoked key is refused by two at once');
+  });
 });

@@ -63,7 +63,13 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
       { uuid: 'e2e00000-0000-4000-8000-000000000002', info: XSS, distribution: '3', date: '2026-11-02', timestamp: '1790000000',
         Orgc: own, Org: own, Attribute: [
           { type: 'text', value: 'javascript:alert(1)', category: 'External analysis', comment: '<script>alert(2)</script>' },
-          { type: 'text', value: '"><svg onload=alert(3)>', category: 'Other' },
+          { uuid: 'e2e00000-0000-4000-8000-0000000000a2', type: 'text', value: '"><svg onload=alert(3)>', category: 'Other',
+            Opinion: [{ uuid: 'e2e00000-0000-4000-8000-0000000000b2', opinion: 30, comment: 'doubtful <b>bold</b>', authors: 'analyst@host.test', distribution: 1 }] },
+        ],
+        EventReport: [{ uuid: 'e2e00000-0000-4000-8000-0000000000c1', name: 'Write-up', content: '# Findings\n<script>alert(4)</script> was seen', distribution: 5 }],
+        Note: [
+          { uuid: 'e2e00000-0000-4000-8000-0000000000b1', note: 'Seen in <i>phishing</i> mails', authors: 'analyst@host.test', distribution: 1 },
+          { uuid: 'e2e00000-0000-4000-8000-0000000000b3', note: 'Host organisation only note', authors: 'analyst@host.test', distribution: 0 },
         ] },
     ];
     await importEvents(store, (async function* () {
@@ -249,6 +255,14 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     assert.equal(await page.locator('main svg[onload]').count(), 0);
     assert.equal(await page.locator('main script').count(), 0);
     assert.equal(await page.locator('a[href^="javascript:"]').count(), 0, 'a javascript: value is no link');
+    // The event's report and what analysts said about it are shown, as text.
+    await page.locator('.event-report', { hasText: '<script>alert(4)</script> was seen' }).waitFor();
+    assert.equal(await page.locator('.event-reports h3', { hasText: 'Write-up' }).count(), 1);
+    await page.locator('.analyst-item', { hasText: 'Seen in <i>phishing</i> mails' }).waitFor();
+    assert.match(await page.locator('.analyst-item', { hasText: 'opinion 30/100' }).textContent() ?? '', /doubtful <b>bold<\/b>.*on text "><svg onload=alert\(3\)>/);
+    assert.equal(await page.locator('.analyst-item', { hasText: 'Host organisation only note' }).count(), 1, 'the host sees its own note');
+    assert.equal(await page.locator('main i, main b').count(), 0, 'no markup made from a note');
+    await shot('event-reports');
     await page.goto(`${base}/#/events`);
     await page.locator('.events-table tbody tr', { hasText: XSS }).waitFor();
     await page.waitForTimeout(200);
@@ -328,6 +342,10 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     await page.goto(`${base}/#/events/e2e00000-0000-4000-8000-000000000001`);
     await page.locator('.error', { hasText: 'Invalid event' }).waitFor();
     assert.equal(await page.getByText('only-the-host.example').count(), 0);
+    // On an event shared with all, a note the host kept to itself is not shown; the others are.
+    await page.goto(`${base}/#/events/e2e00000-0000-4000-8000-000000000002`);
+    await page.locator('.analyst-item', { hasText: 'Seen in <i>phishing</i> mails' }).waitFor();
+    assert.equal(await page.getByText('Host organisation only note').count(), 0);
     await shot('other-organisation');
   });
 });

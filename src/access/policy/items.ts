@@ -27,3 +27,8 @@ export function mayDeleteItem(user: User, event: EventFacts, hard = false): bool
 export function mayPurgeItems(user: User): boolean {
   return isSiteAdmin(user);
 }
+
+/** An event report is removed for good by whoever may change its event, as MISP allows (unlike attributes and objects). */
+export function mayPurgeReport(user: User, event: EventFacts): boolean {
+  return mayChangeEvent(user, event);
+}

@@ -14,3 +14,8 @@ export function mayToggleNoticelists(user: User): boolean {
 export function mayEditGalaxies(user: User): boolean {
   return can(user, 'perm_galaxy_editor');
 }
+
+/** Reloading the libraries from the instance's folders replaces what every user sees: site admins only, as in MISP. */
+export function mayUpdateLibraries(user: User): boolean {
+  return isSiteAdmin(user);
+}

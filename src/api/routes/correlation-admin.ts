@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { addExclusion, listExclusions, removeExclusion, type CorrelationExclusion } from '../../store/correlations/exclusions.js';
-import { listWarninglists, setWarninglistsEnabled, type WarninglistInfo } from '../../store/libraries/warninglists.js';
+import { listWarninglists, setWarninglistsEnabled, warninglistEntries, type WarninglistInfo } from '../../store/libraries/warninglists.js';
 import { flagField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
@@ -40,6 +40,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
   const { store, settings } = ctx;
   documented(app, 'Correlation and warninglists', {
     'GET /correlation_exclusions/index': { summary: 'Values and %-patterns taken out of correlation (site admins)', response: CorrelationExclusions },
+    'GET /correlation_exclusions': { summary: 'Values and %-patterns taken out of correlation (as correlation_exclusions/index)', response: CorrelationExclusions },
     'GET /correlation_exclusions/view/:id': { summary: 'One correlation exclusion' },
     'POST /correlation_exclusions/add': { summary: 'Take a value or %-pattern out of correlation, at once', body: EXCLUSION_BODY },
     'POST /correlation_exclusions/delete/:id': { summary: 'Let a value correlate again' },
@@ -47,14 +48,17 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     'POST /correlation_exclusions/clean': { summary: 'Nothing to clean: exclusions apply as correlations are read' },
     'GET /warninglists': { summary: 'The warninglists loaded, on or off', response: Warninglists },
     'GET /warninglists/index': { summary: 'The warninglists loaded, on or off', response: Warninglists },
-    'GET /warninglists/view/:id': { summary: 'One warninglist by id or name' },
+    'GET /warninglists/view/:id': { summary: 'One warninglist by id or name, with its values (WarninglistEntry) and the types it applies to' },
     'POST /warninglists/toggleEnable': { summary: 'Turn warninglists on or off (perm_warninglist)', body: WARNINGLIST_TOGGLE },
     'POST /warninglists/checkValue': { summary: 'The enabled lists each value is on; values on none are left out', body: CHECK_VALUE },
   });
-  app.get('/correlation_exclusions/index', async (request) => {
+  const exclusionIndex = async (request: FastifyRequest) => {
     refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     return (await listExclusions(store)).map(exclusionDocument);
-  });
+  };
+  // PyMISP lists them at the bare path; MISP routes it to the index.
+  app.get('/correlation_exclusions', exclusionIndex);
+  app.get('/correlation_exclusions/index', exclusionIndex);
   app.get<{ Params: { id: string } }>('/correlation_exclusions/view/:id', async (request) => {
     refuseUnless(mayManageCorrelationExclusions(userOf(request)), lacking('perm_site_admin'));
     const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
@@ -69,7 +73,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     if (!(await addExclusion(store, value, textField(raw, 'comment') ?? ''))) {
       throw new ApiError(403, 'The correlation exclusion could not be saved.', { errors: { value: [`"${value}" is excluded already`] } });
     }
-    settings.invalidate();
     return exclusionDocument((await listExclusions(store)).find((e) => e.value === value)!);
   });
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -77,7 +80,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const e = (await listExclusions(store)).find((x) => String(x.id) === request.params.id);
     if (!e) throw notFound('correlation exclusion');
     await removeExclusion(store, e.value);
-    settings.invalidate();
     return saved('Correlation exclusion deleted.', request.url.split('?')[0] ?? '', e.id);
   };
   app.post('/correlation_exclusions/delete/:id', remove);
@@ -98,7 +100,15 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     userOf(request);
     const w = (await listWarninglists(store)).find((x) => String(x.id) === request.params.id || x.name === request.params.id);
     if (!w) throw notFound('warninglist');
-    return { Warninglist: warninglistDocument(w) };
+    const id = String(w.id);
+    // MISP's view nests the list's values and the attribute types it applies to.
+    return {
+      Warninglist: {
+        ...warninglistDocument(w),
+        WarninglistEntry: ((await warninglistEntries(store, w.id)) ?? []).map((value, i) => ({ id: String(i + 1), value, warninglist_id: id, comment: null })),
+        WarninglistType: w.matchingAttributes.map((type, i) => ({ id: String(i + 1), type, warninglist_id: id })),
+      },
+    };
   });
 
   // toggleEnable takes ids or names, one or a list, and `enabled` (absent: enable).
@@ -113,7 +123,6 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     if (named.length === 0) throw new ApiError(404, `No warninglist ${wanted.length ? wanted.join(', ') : '(give id or name)'}`);
     const enabled = flagField(body, 'enabled') ?? true;
     await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);
-    settings.invalidate();
     return { saved: true, success: `${named.length} warninglist(s) ${enabled ? 'enabled' : 'disabled'}` };
   });
 
@@ -126,7 +135,8 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const out: Record<string, Array<{ id: string; name: string }>> = {};
     for (const v of values) {
       const hits = lists?.check(v) ?? [];
-      if (hits.length > 0) out[v] = hits.map((h) => ({ id: String(ids.get(h.name) ?? ''), name: h.name }));
+      // In id order, as MISP lists them (the order the libraries were loaded in).
+      if (hits.length > 0) out[v] = hits.map((h) => ({ id: ids.get(h.name) ?? 0, name: h.name })).sort((a, b) => a.id - b.id).map((h) => ({ id: String(h.id), name: h.name }));
     }
     return out;
   });

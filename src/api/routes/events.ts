@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { eventIndexFilter } from '../../services/search/event-index-query.js';
+import { eventIndexFilter, eventIndexQuery } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
-import { eventContent } from '../../services/export/event-content.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
-import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import { listEvents, type EventSummary } from '../../store/events/list.js';
@@ -12,12 +11,15 @@ import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent, setPublished } from '../../store/events/writer.js';
 import type { User } from '../../store/access/users.js';
-import { galaxiesOf } from '../library-documents.js';
+import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
+import { eventViewOptions, shapedEvent } from '../event-view-options.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
+import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
+import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -53,26 +55,39 @@ function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
   return ref;
 }
 
-/** The event as MISP's events/view answers, with the related events the user may see (read by id, or as already read for him). */
-async function eventDocument(store: Store, settings: SettingsCache, user: User, eventOrId: number | StoredEvent) {
+/**
+ * The event as MISP's events/view answers, with the related events the user may see (read by id, or as
+ * already read for him), shaped by the request's named parameters.
+ */
+async function eventDocument(store: Store, settings: SettingsCache, user: User, eventOrId: number | StoredEvent, options = eventViewOptions({})) {
   const viewer = viewerOf(user);
-  const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }) : eventOrId;
+  const event = typeof eventOrId === 'number' ? await loadEvent(store, viewer, { id: eventOrId }, { includeDeleted: options.deleted !== 'live' }) : eventOrId;
   if (!event) throw notFound('event');
-  const doc = serializeMispEvent(event);
-  const related = await relatedEvents(store, viewer, event.id, await settings.correlation());
-  return { Event: { id: String(event.id), ...doc.Event, Galaxy: await galaxiesOf(store, event.tags), RelatedEvent: related } };
+  const doc = serializeStoredEvent(shapedEvent(event, options), { omitLocalTags: options.excludeLocalTags });
+  await addEventDocumentExtras(store, viewer, doc.Event);
+  if (!options.excludeGalaxy) await addAttributeGalaxies(store, doc.Event);
+  const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
+  const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
+  return { Event: { ...doc.Event, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, tags), RelatedEvent: related } };
 }
+
+/** events/add and events/edit answer the event; `metadata` (MISP's only named parameter there) leaves its items out. */
+const savedOptions = (query: unknown) => eventViewOptions({ metadata: (query as { metadata?: unknown } | undefined)?.metadata });
 
 export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, settings, writes } = ctx;
   documented(app, 'Events', {
-    'GET /events/index': { summary: 'List the events you may see, newest first', query: INDEX_QUERY, response: EventIndex },
+    'GET /events/index': { summary: 'List the events you may see, newest first (limit and page also as /limit:50/page:2); with an ETag (304 to If-None-Match)', query: INDEX_QUERY, response: EventIndex },
     'POST /events/index': { summary: 'List the events you may see, with filters in the body', body: INDEX_QUERY, response: EventIndex },
     'GET /events': { summary: 'List the events you may see (as events/index)', response: EventIndex },
-    'GET /events/view/:id': { summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events', response: EventView },
-    'POST /events/view/:id': { summary: 'One event (as GET); {"deleted": 1} shows its deleted attributes and objects too, {"deleted": 2} them alone', response: EventView },
+    'GET /events/view/:id': {
+      summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events',
+      description: "MISP's named parameters: deleted (0, 1 for both, [1] deleted only), noSightings, excludeGalaxy, excludeLocalTags, includeEventCorrelations:0; as /name:value segments or in the query string.",
+      response: EventView,
+    },
+    'POST /events/view/:id': { summary: 'One event (as GET), with `deleted` in the body as PyMISP sends it', response: EventView },
     'GET /events/:id': { summary: 'One event (as events/view)', response: EventView },
-    'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`', body: EVENT_BODY, response: EventView },
+    'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`; with metadata:1 the answer leaves out its items', body: EVENT_BODY, response: EventView },
     'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY, response: EventView },
     'POST /events/restSearch': { summary: 'Events the filters find (oldest first), streamed, in any returnFormat', body: REST_SEARCH },
     'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
@@ -87,17 +102,19 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'POST /events/upload_stix/:version': { summary: 'Import a STIX 2.1 bundle (version 2) as events of your organisation; objects with no MISP form are listed in `errors`' },
     'POST /events/upload_stix': { summary: 'Import a STIX 2.1 bundle (as events/upload_stix/2)' },
   });
-  const index = async (request: FastifyRequest) => {
+  // The list carries an ETag: a client polling for changes is answered 304 while nothing it may see changed.
+  const index = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
-    const q = restQueryOf(request);
+    const q = eventIndexQuery(restQueryOf(request));
     const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
     const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
     const events = await listEvents(store, viewer, { limit, page }, await eventIndexFilter(store, viewer, q));
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';
-    return minimal
+    const answer = minimal
       ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: '0', published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
       : events.map(indexEntry);
+    return sendWithEtag(request, reply, answer);
   };
   app.get('/events/index', index);
   app.post('/events/index', index);
@@ -117,15 +134,13 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     return event;
   };
 
+  // events/view reads MISP's named parameters; PyMISP's get_event(deleted=…) posts `{"deleted": …}` instead.
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
-    // MISP's `deleted` (in the body, or the query): 1 (or true) shows the deleted items too, 2 them alone.
-    const asked = restQueryOf(request).deleted;
-    const deleted = asked === 2 || asked === '2' ? 'only' : asked === true || asked === 1 || asked === '1' || asked === 'true' ? 'both' : 'live';
-    if (deleted === 'live') return eventDocument(store, settings, user, await visibleEvent(request, user));
-    const event = await loadEvent(store, viewerOf(user), eventRefOf(request), { includeDeleted: true });
+    const options = eventViewOptions(request.query, request.body);
+    const event = await loadEvent(store, viewerOf(user), eventRefOf(request), { includeDeleted: options.deleted !== 'live' });
     if (!event) throw notFound('event');
-    return eventDocument(store, settings, user, eventContent(event, { deleted }));
+    return eventDocument(store, settings, user, event, options);
   };
   app.get('/events/view/:id', view);
   app.post('/events/view/:id', view);
@@ -153,7 +168,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
     };
     const entry = await importOne(user, draft, { mode: 'create' });
-    return withProblems(await eventDocument(store, settings, user, entry.eventId!), entry.problems);
+    return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/add', add);
   app.post('/events', add);
@@ -175,7 +190,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
     const draft = { ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
     const entry = await importOne(user, draft, { mode: 'update', known: [stored], defaultDistribution: stored.distribution });
-    return withProblems(await eventDocument(store, settings, user, entry.eventId!), entry.problems);
+    return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/edit/:id', edit);
   app.put('/events/edit/:id', edit);

@@ -26,7 +26,7 @@ function searchOf(request: FastifyRequest, field: string): string | undefined {
 
 /** Taxonomies, galaxies and their clusters, object templates and noticelists, as MISP serves them. */
 export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const { store, libraries } = ctx;
+  const { store } = ctx;
   documented(app, 'Libraries', {
     'GET /taxonomies/index': { summary: 'Every taxonomy, with how many of its tags exist here', response: Taxonomies },
     'GET /taxonomies': { summary: 'Every taxonomy (as taxonomies/index)', response: Taxonomies },
@@ -48,8 +48,8 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     'GET /noticelists/index': { summary: 'Every noticelist' },
     'GET /noticelists': { summary: 'Every noticelist (as noticelists/index)' },
     'GET /noticelists/view/:id': { summary: 'A noticelist by id or name, with its notices' },
-    'POST /noticelists/enableNoticelist/:id/:enable': { summary: 'Enable (enable = true) or disable a noticelist (site admins)' },
-    'POST /noticelists/enableNoticelist/:id': { summary: 'Disable a noticelist (site admins)' },
+    'POST /noticelists/enableNoticelist/:id/:enable': { summary: 'Enable (enable = true) or disable a noticelist (site admins); answers the noticelist' },
+    'POST /noticelists/enableNoticelist/:id': { summary: 'Disable a noticelist (site admins); answers the noticelist' },
     'POST /noticelists/toggleEnable/:id': { summary: 'Turn a noticelist on or off (site admins)' },
   });
 
@@ -77,7 +77,6 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     refuseUnless(mayToggleTaxonomies(userOf(request)), lacking('perm_site_admin'));
     const [done] = await setTaxonomiesEnabled(store, [request.params.id], enabled);
     if (!done) throw notFound('taxonomy');
-    libraries.taxonomies.invalidate();
     return saved(`Taxonomy ${enabled ? 'enabled' : 'disabled'}`, request.url.split('?')[0]!, done.id);
   };
   app.post('/taxonomies/enable/:id', toggleTaxonomy(true));
@@ -132,8 +131,8 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
   const noticelistIndex = async () => (await listNoticelists(store)).map((n) => ({ Noticelist: noticelistDocument(n.id, n.enabled, n.list) }));
   app.get('/noticelists', noticelistIndex);
   app.get('/noticelists/index', noticelistIndex);
-  app.get('/noticelists/view/:id', async (request: IdRequest) => {
-    const n = await noticelistByRef(store, request.params.id);
+  const noticelistView = async (ref: string) => {
+    const n = await noticelistByRef(store, ref);
     if (!n) throw notFound('noticelist');
     return {
       Noticelist: {
@@ -141,17 +140,23 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
         NoticelistEntry: n.list.notices.map((data, i) => ({ id: String(i + 1), noticelist_id: String(n.id), data })),
       },
     };
-  });
+  };
+  app.get('/noticelists/view/:id', async (request: IdRequest) => noticelistView(request.params.id));
   const setNoticelist = async (request: FastifyRequest, ref: string, enabled: (current: boolean) => boolean) => {
     refuseUnless(mayToggleNoticelists(userOf(request)), lacking('perm_site_admin'));
     const n = await noticelistByRef(store, ref);
     if (!n) throw notFound('noticelist');
     const on = enabled(n.enabled);
     await setNoticelistEnabled(store, n.id, on);
-    return saved(`Noticelist ${on ? 'enabled' : 'disabled'}`, request.url.split('?')[0]!, n.id);
+    return { id: n.id, on };
   };
+  // MISP's enableNoticelist answers with a redirect to the list's view, which clients follow: the list as it now is.
   app.post<{ Params: { id: string; enable: string } }>('/noticelists/enableNoticelist/:id/:enable', async (request) =>
-    setNoticelist(request, request.params.id, () => ['1', 'true'].includes(request.params.enable)));
-  app.post('/noticelists/enableNoticelist/:id', async (request: IdRequest) => setNoticelist(request, request.params.id, () => false));
-  app.post('/noticelists/toggleEnable/:id', async (request: IdRequest) => setNoticelist(request, request.params.id, (current) => !current));
+    noticelistView(String((await setNoticelist(request, request.params.id, () => ['1', 'true'].includes(request.params.enable))).id)));
+  app.post('/noticelists/enableNoticelist/:id', async (request: IdRequest) =>
+    noticelistView(String((await setNoticelist(request, request.params.id, () => false)).id)));
+  app.post('/noticelists/toggleEnable/:id', async (request: IdRequest) => {
+    const { id, on } = await setNoticelist(request, request.params.id, (current) => !current);
+    return saved(`Noticelist ${on ? 'enabled' : 'disabled'}.`, request.url.split('?')[0]!, id);
+  });
 }

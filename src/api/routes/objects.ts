@@ -56,7 +56,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
   const objectDocument = async (user: User, eventId: number, uuid: string) => {
     const viewer = viewerOf(user);
     const event = await loadEvent(store, viewer, { id: eventId }, { includeDeleted: true });
-    const doc = event && (await documentOfObject(store, viewer, event, uuid));
+    const doc = event && documentOfObject(event, uuid);
     if (!doc) throw notFound('object');
     return doc;
   };

@@ -41,8 +41,7 @@ export async function organisationRoutes(app: FastifyInstance, ctx: ApiContext):
   const { store } = ctx;
   documented(app, 'Organisations', {
     'GET /organisations': { summary: "This instance's organisations", response: Organisations },
-    'GET /organisations/index': { summary: "This instance's organisations", response: Organisations },
-    'GET /organisations/index/*': { summary: 'Organisations: /scope:local|external|all/searchall:TEXT', response: Organisations },
+    'GET /organisations/index': { summary: "This instance's organisations; scope (local, external or all) and searchall, also as MISP's /scope:all/searchall:TEXT", response: Organisations },
     'GET /organisations/view/:id': { summary: 'One organisation by id, uuid or name' },
     'POST /admin/organisations/add': { summary: 'Add an organisation (site admins)', body: ORGANISATION_BODY },
     'POST /admin/organisations/edit/:id': { summary: 'Change an organisation (site admins)', body: ORGANISATION_BODY },
@@ -57,10 +56,10 @@ export async function organisationRoutes(app: FastifyInstance, ctx: ApiContext):
   };
 
   // Every user may list the organisations (MISP's default); `scope:local` (the default) keeps to this instance's own.
-  // Named parameters come in the address, `/organisations/index/scope:all/searchall:cert`, as MISP reads them.
-  const index = async (request: FastifyRequest<{ Params: { '*'?: string } }>) => {
+  // MISP's named parameters (`/organisations/index/scope:all/searchall:cert`) arrive as the query string (named-params.ts).
+  const index = async (request: FastifyRequest<{ Querystring: { scope?: unknown; searchall?: unknown } }>) => {
     userOf(request);
-    const args = Object.fromEntries((request.params['*'] ?? '').split('/').filter(Boolean).map((a) => a.split(':', 2) as [string, string]));
+    const args = { scope: typeof request.query.scope === 'string' ? request.query.scope : undefined, searchall: typeof request.query.searchall === 'string' ? request.query.searchall : undefined };
     const scope = args.scope ?? 'local';
     if (!['local', 'external', 'all'].includes(scope)) throw new ApiError(400, `scope must be local, external or all, not "${scope}"`);
     const search = args.searchall?.toLowerCase();
@@ -71,7 +70,6 @@ export async function organisationRoutes(app: FastifyInstance, ctx: ApiContext):
   };
   app.get('/organisations', index);
   app.get('/organisations/index', index);
-  app.get('/organisations/index/*', index);
 
   app.get<{ Params: { id: string } }>('/organisations/view/:id', async (request) => {
     userOf(request);

@@ -1,25 +1,44 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
 import { eventOwnership } from '../../store/events/ownership.js';
-import type { TaxonomyRules } from '../../libraries/taxonomy.js';
-import { attachTag, deleteTag, detachTag, findTaggable, listTags, saveTag, tagId, tagNameById, tagNamesOn, type TagUsage } from '../../store/tags.js';
+import { splitTag, type TaxonomyRules } from '../../libraries/taxonomy.js';
+import { clustersOfTags } from '../../store/libraries/galaxies.js';
+import { taxonomyByRef } from '../../store/libraries/taxonomies.js';
+import { clusterDocument, taxonomyDocument } from '../library-documents.js';
+import {
+  attachTag, deleteTag, detachTag, findTaggable, findTaggableById, listTags, saveTag, tagId, tagNameById, tagNamesOn, searchTags, type TagRow, type Tagged, type TagUsage,
+} from '../../store/tags.js';
+import { clusterByRef } from '../../store/libraries/galaxies.js';
 import type { User } from '../../store/access/users.js';
-import { flagField, modelBody, textField } from '../body.js';
+import { flagField, idField, modelBody, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
 import { tagStatistics } from '../../services/stats/tag-statistics.js';
-import { TAG_ATTACH, TAG_BODY } from '../schemas/bodies.js';
+import { GALAXY_ATTACH, TAG_ATTACH, TAG_BODY, TAG_SEARCH } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
-function tagDocument(t: TagUsage, rules: TaxonomyRules) {
+/** A tag as MISP's tag table holds it. */
+function tagFields(t: TagRow, rules: TaxonomyRules) {
   return {
     id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, org_id: '0', user_id: '0', hide_tag: t.hidden,
     numerical_value: rules.describe(t.name)?.numericalValue ?? null, is_galaxy: t.name.startsWith('misp-galaxy:'), is_custom_galaxy: false, local_only: false,
-    count: t.events, attribute_count: t.attributes, favourite: false,
   };
+}
+
+function tagDocument(t: TagUsage, rules: TaxonomyRules) {
+  return { ...tagFields(t, rules), count: t.events, attribute_count: t.attributes, favourite: false };
+}
+
+/** The terms of a tags/search: the address's, else the body's `tag` (one or a list), else (as MISP) every value of the body. */
+function searchTerms(pathTerm: string | undefined, body: unknown): string[] {
+  const b = body && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : {};
+  const fields = typeof b.Tag === 'object' && b.Tag !== null && !Array.isArray(b.Tag) ? b.Tag as Record<string, unknown> : b;
+  const raw = pathTerm !== undefined ? [pathTerm] : fields.tag !== undefined && fields.tag !== '' ? [fields.tag].flat() : Object.values(fields);
+  // MISP also matches PyMISP's `strict_tagname: false` as a term (an empty one): a flag is no name, so it is left out here.
+  return raw.filter((v): v is string | number => (typeof v === 'string' && v.trim() !== '') || typeof v === 'number').map((v) => String(v).trim());
 }
 
 interface TagRequest {
@@ -35,12 +54,22 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
     'GET /tags/tagStatistics': { summary: 'How many events you may see carry each tag, and each enabled taxonomy\'s tags, most used first' },
     'GET /tags/tagStatistics/:percentage/:nameSort': { summary: 'tagStatistics as shares ("12.5%") when percentage is true, by name when nameSort is true' },
+    'POST /tags/search': {
+      summary: 'Tags by name (LIKE, % as wildcard, any case) or by the value or a synonym of a galaxy cluster, with their taxonomy and cluster',
+      body: TAG_SEARCH,
+    },
+    'GET /tags/search/:tag': { summary: 'As POST tags/search, one term' },
+    'GET /tags/search/:tag/:strict': { summary: 'As POST tags/search, one term; strict 1: the exact name (or an id) only' },
     'POST /tags/add': { summary: 'Add a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/edit/:id': { summary: 'Change a tag (perm_tag_editor)', body: TAG_BODY },
     'POST /tags/delete/:id': { summary: 'Delete a tag, taking it off everything (site admins)' },
     'DELETE /tags/delete/:id': { summary: 'Delete a tag (site admins)' },
     'POST /tags/attachTagToObject': { summary: 'Put a tag on an event or attribute; local tags on what you may only see', body: TAG_ATTACH },
     'POST /tags/removeTagFromObject': { summary: 'Take a tag off an event or attribute', body: TAG_ATTACH },
+    'POST /galaxies/attachCluster/:id/:type': {
+      summary: 'Put a galaxy cluster\'s tag on an event or attribute (type event or attribute, by id); local=1 for a local tag', body: GALAXY_ATTACH,
+      query: { type: 'object', properties: { local: { type: 'string', description: '1 for a tag of your organisation only' } } },
+    },
   });
   app.get<{ Querystring: { searchall?: string } }>('/tags/index', async (request) => {
     const user = userOf(request);
@@ -53,6 +82,35 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     tagStatistics(store, viewerOf(userOf(request)), request.params.percentage === 'true', request.params.nameSort === 'true');
   app.get('/tags/tagStatistics', statistics);
   app.get('/tags/tagStatistics/:percentage/:nameSort', statistics);
+  // MISP's tags/search: every tag of the instance (names are not secret; no usage is counted here).
+  const search = async (terms: string[], strict: boolean) => {
+    const rules = await libraries.taxonomies.get();
+    const tags = await searchTags(store, terms, strict);
+    const clusters = await clustersOfTags(store, tags.map((t) => t.name));
+    return Promise.all(tags.map(async (t) => {
+      const parts = splitTag(t.name);
+      const taxonomy = parts && !t.name.startsWith('misp-galaxy:') ? await taxonomyByRef(store, parts.namespace) : undefined;
+      const predicate = taxonomy?.taxonomy.predicates.find((p) => p.value === parts!.predicate);
+      const cluster = clusters.get(t.name);
+      return {
+        Tag: tagFields(t, rules),
+        ...(taxonomy && predicate ? {
+          Taxonomy: taxonomyDocument(taxonomy.info),
+          TaxonomyPredicate: {
+            value: predicate.value, expanded: predicate.expanded ?? predicate.value, description: predicate.description ?? '', colour: predicate.colour ?? '',
+            exclusive: predicate.exclusive, numerical_value: predicate.numericalValue ?? null,
+            TaxonomyEntry: predicate.entries.filter((e) => e.value === parts!.value)
+              .map((e) => ({ value: e.value, expanded: e.expanded ?? e.value, description: e.description ?? '', colour: e.colour ?? '', numerical_value: e.numericalValue ?? null })),
+          },
+        } : {}),
+        ...(cluster ? { GalaxyCluster: clusterDocument(cluster.cluster) } : {}),
+      };
+    }));
+  };
+  app.post('/tags/search', async (request) => search(searchTerms(undefined, request.body), false));
+  app.get<{ Params: { tag: string } }>('/tags/search/:tag', async (request) => search(searchTerms(request.params.tag, undefined), false));
+  app.get<{ Params: { tag: string; strict: string } }>('/tags/search/:tag/:strict', async (request) =>
+    search(searchTerms(request.params.tag, undefined), ['1', 'true'].includes(request.params.strict)));
 
   /** One tag by id, with its usage where the user may look. */
   const oneTag = async (user: User, id: string) => {
@@ -92,6 +150,13 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   app.post('/tags/delete/:id', remove);
   app.delete('/tags/delete/:id', remove);
 
+  /** A global tag goes on an item only by its event's organisation (a local one on anything the user may see). */
+  const refuseGlobalTagging = async (user: User, target: Tagged, local: boolean) => {
+    if (local) return;
+    const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
+    if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
+  };
+
   /** The event or attribute a tag request names, and the tag, checked against what the user may do. */
   const resolve = async (request: FastifyRequest, attaching: boolean) => {
     const user = userOf(request);
@@ -104,10 +169,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
     if (!target) throw notFound('object');
-    if (!local) {
-      const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
-      if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
-    }
+    await refuseGlobalTagging(user, target, local);
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
       // An enabled taxonomy says which of its tags exist and which may not sit together on one item.
@@ -129,5 +191,25 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const { target, id, tagName } = await resolve(request, false);
     if (!(await detachTag(store, target, id))) throw new ApiError(404, `The tag "${tagName}" is not on that ${target.kind}.`);
     return { saved: true, success: 'Tag removed.', check_publish: true };
+  });
+
+  // MISP's galaxies/attachCluster: the cluster's tag, made if missing (even by a user who may not make
+  // tags, as MISP does, since the cluster names it), put on the event or attribute.
+  app.post<{ Params: { id: string; type: string }; Querystring: { local?: string } }>('/galaxies/attachCluster/:id/:type', async (request) => {
+    const user = userOf(request);
+    refuseUnless(mayTag(user), lacking('perm_tagger'));
+    const kind = request.params.type;
+    if (kind !== 'event' && kind !== 'attribute') throw new ApiError(404, `Invalid ${kind}.`);
+    const local = ['1', 'true'].includes(request.query.local ?? '');
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : undefined;
+    const target = id === undefined ? undefined : await findTaggableById(store, viewerOf(user), kind, id);
+    if (!target) throw new ApiError(404, `Invalid ${kind}.`);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const clusterId = idField(body, 'target_id');
+    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, String(clusterId));
+    if (!cluster) throw new ApiError(404, 'Invalid Galaxy cluster');
+    await refuseGlobalTagging(user, target, local);
+    const attached = await attachTag(store, target, (await tagId(store, cluster.tagName, true))!, local);
+    return { saved: true, success: attached ? 'Cluster attached.' : 'Cluster already attached.', check_publish: true };
   });
 }

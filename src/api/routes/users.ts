@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PERMISSIONS, permissionFlags, type Permission } from '../../access/roles.js';
-import { passwordProblem } from '../../access/passwords.js';
+import { passwordProblem, verifyPassword } from '../../access/passwords.js';
 import { endSessionsOf } from '../../store/access/sessions.js';
 import {
-  addApiKey, addUser, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers, saveRole, setPassword,
-  type Role, type User,
+  addApiKey, addUser, defaultRoleId, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers,
+  passwordHashOf, saveRole, setDefaultRole, setPassword, type Role, type User, type UserFields,
 } from '../../store/access/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -18,8 +18,11 @@ import { AuthKeyMade, AuthKeys, Roles, Users } from '../schemas/answers.js';
 import { AUTH_KEY_BODY, ROLE_BODY, USER_BODY } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
-export function roleDocument(role: Role) {
-  return { id: String(role.id), name: role.name, ...permissionFlags(role.permissions) };
+export function roleDocument(role: Role, defaultRoleId?: number) {
+  return {
+    id: String(role.id), name: role.name, ...permissionFlags(role.permissions),
+    ...(defaultRoleId === undefined ? {} : { default_role: role.id === defaultRoleId }),
+  };
 }
 
 /** A user as MISP answers it: the user, his role with every flag, his organisation. */
@@ -27,7 +30,8 @@ export function userDocument(user: User) {
   return {
     User: {
       id: String(user.id), email: user.email, org_id: String(user.org.id), role_id: String(user.role.id),
-      disabled: user.disabled, autoalert: false, contactalert: false, termsaccepted: true, change_pw: false,
+      disabled: user.disabled, autoalert: user.account?.autoalert ?? false, contactalert: user.account?.contactalert ?? false,
+      termsaccepted: true, change_pw: user.account?.changePw ?? false, last_pw_change: String(user.account?.lastPwChange ?? 0),
       date_created: String(user.created), date_modified: String(user.created), last_login: '0', current_login: '0',
       server_id: '0', invited_by: '0', nids_sid: '0', gpgkey: '', certif_public: '', external_auth_required: false,
     },
@@ -47,6 +51,31 @@ function passwordOf(body: Fields): string | undefined {
   return password;
 }
 
+/**
+ * admin/users/index's filters, as MISP reads them: `value` (or `searchall`) in the address, the
+ * organisation's or the role's name; `searchemail` in the address; `searchorg` and `searchrole` by id
+ * (or name); `searchdisabled`, `searchautoalert` as flags. A filter given several times must all match.
+ */
+export function matchesUserSearch(user: User, query: Record<string, unknown>): boolean {
+  const text = (name: string) => {
+    const v = query[name];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined;
+  };
+  const all = text('value') ?? text('searchall');
+  if (all && ![user.email, user.org.name, user.role.name].some((f) => f.toLowerCase().includes(all))) return false;
+  const email = text('searchemail');
+  if (email && !user.email.toLowerCase().includes(email)) return false;
+  const org = text('searchorg');
+  if (org && org !== String(user.org.id) && org !== user.org.name.toLowerCase() && org !== user.org.uuid) return false;
+  const role = text('searchrole');
+  if (role && role !== String(user.role.id) && role !== user.role.name.toLowerCase()) return false;
+  const flag = (name: string, actual: boolean) => {
+    const v = text(name);
+    return v === undefined || (['1', 'true'].includes(v) ? actual : !actual);
+  };
+  return flag('searchdisabled', user.disabled) && flag('searchautoalert', user.account?.autoalert ?? false);
+}
+
 function permissionsOf(body: Fields, base: readonly Permission[] = []): Permission[] {
   const granted = new Set<Permission>(base);
   for (const p of PERMISSIONS) {
@@ -60,15 +89,22 @@ function permissionsOf(body: Fields, base: readonly Permission[] = []): Permissi
 export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
   documented(app, 'Users, roles and keys', {
-    'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs)', response: Users },
+    'GET /admin/users/index': { summary: 'Users you administer (site admins: all; organisation admins: theirs); filters value, searchemail, searchorg, searchrole, searchdisabled', response: Users },
     'GET /users/view/:id': { summary: "A user by id ('me': yourself)" },
     'GET /admin/users/view/:id': { summary: 'A user you administer' },
     'POST /admin/users/add': { summary: 'Add a user (organisation admins: to their organisation)', body: USER_BODY },
     'POST /admin/users/edit/:id': { summary: 'Change a user', body: USER_BODY },
     'PUT /admin/users/edit/:id': { summary: 'Change a user (as POST)', body: USER_BODY },
-    'POST /users/edit/:id': { summary: 'Change a user (as admin/users/edit)', body: USER_BODY },
+    'POST /users/edit/:id': { summary: 'Change a user (as admin/users/edit); a user without perm_admin changes himself: email, password, autoalert, contactalert', body: USER_BODY },
+    'PUT /users/edit/:id': { summary: 'As POST', body: USER_BODY },
+    'POST /users/change_pw': { summary: 'Set your own password: {"password": …}' },
+    'POST /admin/roles/set_default/:id': { summary: 'The role a new user gets when none is named (site admins)' },
     'POST /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
     'DELETE /admin/users/delete/:id': { summary: 'Delete a user and his keys' },
+    'POST /authKeys/add/:id': { summary: 'As auth_keys/add', body: AUTH_KEY_BODY, response: AuthKeyMade },
+    'GET /authKeys/index': { summary: 'As auth_keys/index', response: AuthKeys },
+    'POST /authKeys/delete/:id': { summary: 'Revoke a key' },
+    'DELETE /authKeys/delete/:id': { summary: 'Revoke a key' },
     'POST /auth_keys/add/:id': { summary: "Make an API key for a user ('me': yourself); the key is in authkey_raw, shown this once", body: AUTH_KEY_BODY, response: AuthKeyMade },
     'GET /auth_keys/index': { summary: 'Your keys (admins: those of the users they administer), by their first and last characters', response: AuthKeys },
     'POST /auth_keys/delete/:id': { summary: 'Revoke a key' },
@@ -91,7 +127,8 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   app.get('/admin/users/index', async (request) => {
     const admin = userOf(request);
     refuseUnless(mayAdministerUsers(admin), lacking('perm_admin'));
-    return (await listUsers(store)).filter((u) => mayManageUser(admin, userFacts(u))).map(userDocument);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    return (await listUsers(store)).filter((u) => mayManageUser(admin, userFacts(u)) && matchesUserSearch(u, query)).map(userDocument);
   });
 
   const view = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -118,14 +155,18 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     if (!email) throw failed('user', 'email', 'a user needs an e-mail address');
     const orgId = idField(body, 'org_id') ?? admin.org.id;
     if (!mayManageUser(admin, { orgId })) throw failed('user', 'org_id', 'an organisation admin adds users to his own organisation only');
-    const roleId = idField(body, 'role_id') ?? (await listRoles(store)).find((r) => r.name === 'User')?.id;
+    const roleId = idField(body, 'role_id') ?? await defaultRoleId(store);
     if (roleId === undefined) throw failed('user', 'role_id', 'a role is needed');
     const role = await grantable(admin, roleId);
     const password = passwordOf(body);
     const made = await addUser(store, email, orgId, role.name);
     if (!made.ok) throw failed('user', made.field, made.reason);
     if (password !== undefined) await setPassword(store, made.user.id, password);
-    if (flagField(body, 'disabled')) await editUser(store, made.user.id, { disabled: true });
+    const flags = alertFlags(body);
+    if (flagField(body, 'disabled')) flags.disabled = true;
+    const changePw = flagField(body, 'change_pw');
+    if (changePw !== undefined) flags.changePw = changePw;
+    await editUser(store, made.user.id, flags);
     // As MISP does, a new user comes with a key, shown in cleartext in this answer only.
     const authkey = await addApiKey(store, made.user.id, 'made with the user');
     const doc = userDocument((await findUserById(store, made.user.id))!);
@@ -149,6 +190,9 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     if (roleId !== undefined) fields.roleId = (await grantable(admin, roleId)).id;
     const disabled = flagField(body, 'disabled');
     if (disabled !== undefined) fields.disabled = disabled;
+    Object.assign(fields, alertFlags(body));
+    const changePw = flagField(body, 'change_pw');
+    if (changePw !== undefined) fields.changePw = changePw;
     if (!mayChangeAccount(admin, userFacts(target), fields)) {
       throw failed('user', fields.disabled ? 'disabled' : 'role_id', 'you may not disable yourself or change your own role');
     }
@@ -162,7 +206,43 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   };
   app.post('/admin/users/edit/:id', edit);
   app.put('/admin/users/edit/:id', edit);
-  app.post('/users/edit/:id', edit);
+
+  // users/edit: an administrator's edit for those who administer users; anyone else edits himself, with
+  // MISP's fields for that (address, password, alert choices); the rest of the document is ignored.
+  const selfEdit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const user = userOf(request);
+    if (mayAdministerUsers(user)) return edit(request);
+    if (request.params.id !== 'me' && request.params.id !== String(user.id)) throw notFound('user');
+    const body = modelBody(request.body, 'User', 'The user could not be saved.');
+    const fields: UserFields = alertFlags(body);
+    const email = textField(body, 'email');
+    if (email !== undefined) fields.email = email;
+    const password = textField(body, 'password') === '*****' ? undefined : passwordOf(body);
+    const changed = await editUser(store, user.id, fields);
+    if (!changed.ok) throw failed('user', changed.field, changed.reason);
+    if (password !== undefined) {
+      await setPassword(store, user.id, password);
+      await endSessionsOf(store, user.id);
+    }
+    return userDocument((await findUserById(store, user.id))!);
+  };
+  app.post('/users/edit/:id', selfEdit);
+  app.put('/users/edit/:id', selfEdit);
+
+  // users/change_pw: a user sets his own password (MISP asks the current one in its web form only).
+  app.post('/users/change_pw', async (request) => {
+    const user = userOf(request);
+    const body = modelBody(request.body, 'User', 'The password could not be updated.');
+    const password = textField(body, 'password');
+    if (!password) throw new ApiError(403, 'The password could not be updated.', { errors: { password: ['a new password is required'] } });
+    const problem = passwordProblem(password);
+    if (problem) throw new ApiError(403, 'The password could not be updated. Make sure you meet the minimum password length / complexity requirements.', { errors: { password: [problem] } });
+    const current = await passwordHashOf(store, user.id);
+    if (current && (await verifyPassword(password, current))) throw new ApiError(403, 'Submitted new password cannot be the same as the current one');
+    await setPassword(store, user.id, password);
+    await endSessionsOf(store, user.id);
+    return saved('Password Changed.', '/users/change_pw');
+  });
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const admin = userOf(request);
@@ -176,7 +256,7 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   app.delete('/admin/users/delete/:id', remove);
 
   // --- API keys: a user makes and revokes his own; admins those of the users they manage ---
-  app.post<{ Params: { id: string } }>('/auth_keys/add/:id', async (request) => {
+  const addKey = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const target = request.params.id === 'me' || request.params.id === String(user.id) ? user : await managedUser(user, request.params.id);
     refuseUnless(mayMakeApiKeys(user), lacking('perm_auth'));
@@ -184,14 +264,14 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     const key = await addApiKey(store, target.id, comment);
     const info = (await listApiKeys(store, target.id)).at(-1)!;
     return { AuthKey: { ...apiKeyDocument(info), authkey_raw: key } };
-  });
-  app.get('/auth_keys/index', async (request) => {
+  };
+  const keyIndex = async (request: FastifyRequest) => {
     const user = userOf(request);
     const users = new Map((await listUsers(store)).map((u) => [u.id, u]));
     return (await listApiKeys(store))
       .filter((k) => mayManageKeysOf(user, userFacts(users.get(k.userId)!)))
       .map((k) => ({ AuthKey: apiKeyDocument(k), User: { id: String(k.userId), email: users.get(k.userId)!.email } }));
-  });
+  };
   const revoke = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const key = (await listApiKeys(store)).find((k) => String(k.id) === request.params.id);
@@ -200,13 +280,19 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     await deleteApiKey(store, key.id);
     return saved('AuthKey deleted.', request.url.split('?')[0] ?? '', key.id);
   };
-  app.post('/auth_keys/delete/:id', revoke);
-  app.delete('/auth_keys/delete/:id', revoke);
+  // MISP's routes answer to both spellings of the controller: auth_keys/… and authKeys/….
+  for (const base of ['/auth_keys', '/authKeys']) {
+    app.post(`${base}/add/:id`, addKey);
+    app.get(`${base}/index`, keyIndex);
+    app.post(`${base}/delete/:id`, revoke);
+    app.delete(`${base}/delete/:id`, revoke);
+  }
 
   // --- roles: every user may read them; site admins change them ---
   const roles = async (request: FastifyRequest) => {
     userOf(request);
-    return (await listRoles(store)).map((r) => ({ Role: roleDocument(r) }));
+    const byDefault = await defaultRoleId(store);
+    return (await listRoles(store)).map((r) => ({ Role: roleDocument(r, byDefault) }));
   };
   app.get('/roles', roles);
   app.get('/roles/index', roles);
@@ -214,7 +300,13 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     userOf(request);
     const role = await findRole(store, Number(request.params.id));
     if (!role) throw notFound('role');
-    return { Role: roleDocument(role) };
+    return { Role: roleDocument(role, await defaultRoleId(store)) };
+  });
+  app.post<{ Params: { id: string } }>('/admin/roles/set_default/:id', async (request) => {
+    refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : undefined;
+    if (id === undefined || !(await setDefaultRole(store, id))) throw new ApiError(403, 'Invalid Role.');
+    return saved('Default role set.', '/admin/roles/set_default', id);
   });
   app.post('/admin/roles/add', async (request) => {
     refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
@@ -241,6 +333,16 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   };
   app.post('/admin/roles/delete/:id', removeRole);
   app.delete('/admin/roles/delete/:id', removeRole);
+}
+
+/** The alert choices a user document sets. */
+function alertFlags(body: Fields): UserFields {
+  const fields: UserFields = {};
+  const autoalert = flagField(body, 'autoalert');
+  if (autoalert !== undefined) fields.autoalert = autoalert;
+  const contactalert = flagField(body, 'contactalert');
+  if (contactalert !== undefined) fields.contactalert = contactalert;
+  return fields;
 }
 
 function apiKeyDocument(k: { id: number; userId: number; start: string; end: string; comment: string; created: number }) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
+import { withEventAnalystData } from '../../services/analyst-data/document.js';
 import { renderReport } from '../../formats/report-md/render.js';
 import { eventCorrelations } from '../../store/correlations/event-correlations.js';
 import { listEvents } from '../../store/events/list.js';
@@ -123,6 +124,6 @@ export async function interfaceRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       ? (await eventCorrelations(store, viewerOf(userOf(request)), { id: event.id }, await settings.correlation()))?.related ?? []
       : undefined;
     return reply.type('text/markdown; charset=utf-8').header('Content-Disposition', `attachment; filename="${event.uuid}.md"`)
-      .send(renderReport(event, { templates: await templateDescriptions(store), ...(related ? { related } : {}) }));
+      .send(renderReport(await withEventAnalystData(store, viewerOf(userOf(request)), event), { templates: await templateDescriptions(store), ...(related ? { related } : {}) }));
   });
 }

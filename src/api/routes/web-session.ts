@@ -4,6 +4,7 @@ import { abilities } from '../../access/policy/abilities.js';
 import { endSession, endSessionsOf, userByPassword } from '../../store/access/sessions.js';
 import { setPassword } from '../../store/access/users.js';
 import type { ApiContext } from '../context.js';
+import { FailedAuthLimit } from '../auth-limit.js';
 import { ApiError } from '../errors.js';
 import { documented } from '../openapi.js';
 import { Session } from '../schemas/answers.js';
@@ -27,18 +28,21 @@ export async function webSessionRoutes(app: FastifyInstance, ctx: ApiContext): P
   });
 
   app.post('/auth/login', async (request, reply) => {
-    const wait = failures.retryAfter(request.ip);
-    if (wait > 0) {
-      reply.header('Retry-After', String(wait));
-      throw new ApiError(429, `Too many failed sign-ins from this address; try again in ${wait} s.`);
-    }
     const email = textOf(request.body, 'email');
     const password = textOf(request.body, 'password');
+    // As MISP's brute-force protection: failures count per address and account.
+    const scope = FailedAuthLimit.passwordScope(request.ip, email);
+    const wait = await failures.retryAfter(scope);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      throw new ApiError(429, `Too many failed sign-ins to this account from this address; try again in ${wait} s.`);
+    }
     const user = await userByPassword(store, email, password);
     if (!user) {
-      failures.fail(request.ip);
+      await failures.fail(scope);
       throw new ApiError(403, 'Wrong e-mail address or password.');
     }
+    await failures.succeed(scope);
     return { ...userDocument(user), abilities: abilities(user), csrfToken: await sessions.start(reply, user) };
   });
 

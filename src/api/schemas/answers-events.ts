@@ -10,44 +10,68 @@ import { DateText, Doc, EpochText, IdText, Nullable, UuidText } from './answer-f
 const Distribution = () => Type.String({ pattern: '^[0-5]$', description: '0 organisation, 1 community, 2 connected, 3 all, 4 sharing group, 5 inherit' });
 const SharingGroupRef = () => Type.Optional(Doc({ uuid: UuidText(), name: Type.String() }));
 
+const OrgRef = () => Doc({ uuid: UuidText(), name: Type.String() });
+
+/** MISP 2.5's notes, opinions and relationships, as documents carry them on the element they are about (src/services/analyst-data/document.ts). */
+export const AnalystItem = Doc({
+  uuid: UuidText(), note_type_name: Type.String({ description: 'Note, Opinion or Relationship' }), object_uuid: UuidText(), object_type: Type.String(),
+  authors: Type.String(), distribution: Type.String(), created: Type.Optional(Type.String()), modified: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()), language: Type.Optional(Type.String()),
+  opinion: Type.Optional(Type.String({ description: '0–100' })), comment: Type.Optional(Type.String()),
+  relationship_type: Type.Optional(Type.String()), related_object_uuid: Type.Optional(Type.String()), related_object_type: Type.Optional(Type.String()),
+  Orgc: Type.Optional(OrgRef()),
+  Note: Type.Optional(Type.Array(Type.Unknown({ description: 'notes on this one, in the same shape' }))),
+  Opinion: Type.Optional(Type.Array(Type.Unknown({ description: 'opinions on this one, in the same shape' }))),
+  Relationship: Type.Optional(Type.Array(Type.Unknown({ description: 'relationships of this one, in the same shape' }))),
+});
+export type AnalystItem = Static<typeof AnalystItem>;
+
+/** What analysts attached to an element: present when there is some the viewer may see. */
+const ANALYST_MEMBERS = {
+  Note: Type.Optional(Type.Array(AnalystItem)), Opinion: Type.Optional(Type.Array(AnalystItem)), Relationship: Type.Optional(Type.Array(AnalystItem)),
+};
+
 export const Tag = Doc({ name: Type.String(), colour: Type.String(), local: Type.Boolean(), relationship_type: Type.String() });
 export type Tag = Static<typeof Tag>;
 
 export const Sighting = Doc({
-  uuid: UuidText(), type: Type.String({ description: '0 sighting, 1 false positive, 2 expiration' }), date_sighting: EpochText(), source: Type.String(),
-  Organisation: Type.Optional(Doc({ uuid: UuidText(), name: Type.String() })),
+  id: IdText(), attribute_id: IdText(), event_id: IdText(), org_id: IdText('the organisation that saw it; "0" when none is named'), uuid: UuidText(), type: Type.String({ description: '0 sighting, 1 false positive, 2 expiration' }), date_sighting: EpochText(), source: Type.String(),
+  Organisation: Type.Optional(Doc({ id: IdText(), uuid: UuidText(), name: Type.String() })),
 });
 export type Sighting = Static<typeof Sighting>;
 
-/** An attribute as an event's document holds it (no local ids: the event's document is the same on every instance). */
+/** An attribute as an event's document holds it, with its local ids (a feed or a file leaves them out). */
 export const Attribute = Doc({
+  id: IdText(), event_id: IdText(), object_id: IdText('its object; "0" when it is in none'),
   uuid: UuidText(), type: Type.String(), category: Type.String(), value: Type.String(), to_ids: Type.Boolean(),
-  distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  distribution: Distribution(), sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
   comment: Type.String(), timestamp: EpochText(), disable_correlation: Type.Boolean(), deleted: Type.Boolean(),
   first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()),
   object_relation: Type.Optional(Type.String({ description: 'in an object: its relation' })),
   data: Type.Optional(Type.String({ description: 'base64 of an attachment or malware sample' })),
-  Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)),
+  Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)), ...ANALYST_MEMBERS,
 });
 export type Attribute = Static<typeof Attribute>;
 
 export const ObjectReference = Doc({
-  uuid: UuidText(), object_uuid: UuidText(), referenced_uuid: UuidText(), relationship_type: Type.String(), comment: Type.String(),
+  id: IdText(), object_id: IdText(), event_id: IdText(), source_uuid: UuidText(), uuid: UuidText(), object_uuid: UuidText(), referenced_uuid: UuidText(), relationship_type: Type.String(), comment: Type.String(),
   timestamp: EpochText(), deleted: Type.Boolean(),
 });
 export type ObjectReference = Static<typeof ObjectReference>;
 
 export const MispObject = Doc({
+  id: IdText(), event_id: IdText(),
   uuid: UuidText(), name: Type.String(), 'meta-category': Type.String(), description: Type.String(), template_uuid: Type.String(), template_version: Type.String(),
-  comment: Type.String(), distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
+  comment: Type.String(), distribution: Distribution(), sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
   timestamp: EpochText(), first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()), deleted: Type.Boolean(),
-  Attribute: Type.Array(Attribute), ObjectReference: Type.Array(ObjectReference),
+  Attribute: Type.Array(Attribute), ObjectReference: Type.Array(ObjectReference), ...ANALYST_MEMBERS,
 });
 export type MispObject = Static<typeof MispObject>;
 
 export const EventReport = Doc({
-  uuid: UuidText(), name: Type.String(), content: Type.String(), distribution: Distribution(), sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
-  timestamp: EpochText(), deleted: Type.Boolean(),
+  id: IdText(), event_id: IdText(),
+  uuid: UuidText(), name: Type.String(), content: Type.String(), distribution: Distribution(), sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
+  timestamp: EpochText(), deleted: Type.Boolean(), ...ANALYST_MEMBERS,
 });
 export type EventReport = Static<typeof EventReport>;
 
@@ -61,7 +85,7 @@ export const Galaxy = Doc({
 });
 export type Galaxy = Static<typeof Galaxy>;
 
-const OrgRef = () => Doc({ uuid: UuidText(), name: Type.String() });
+const OrgIdRef = () => Doc({ id: IdText(), uuid: UuidText(), name: Type.String() });
 
 /** The fields events/index and events/view both give an event. */
 const EVENT_FIELDS = {
@@ -76,18 +100,17 @@ export const RelatedEvent = Doc({ Event: Doc({ id: IdText(), uuid: UuidText(), i
 export type RelatedEvent = Static<typeof RelatedEvent>;
 
 export const Event = Doc({
-  ...EVENT_FIELDS, sharing_group_id: Type.Optional(IdText()), SharingGroup: SharingGroupRef(),
-  Orgc: OrgRef(), Org: Type.Optional(OrgRef()),
+  ...EVENT_FIELDS, org_id: IdText(), orgc_id: IdText(), attribute_count: IdText('its live attributes'),
+  sharing_group_id: IdText('"0" when none'), SharingGroup: SharingGroupRef(),
+  Orgc: OrgIdRef(), Org: OrgIdRef(),
   Tag: Type.Array(Tag), Attribute: Type.Array(Attribute), Object: Type.Array(MispObject), EventReport: Type.Optional(Type.Array(EventReport)),
-  Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent),
+  Galaxy: Type.Array(Galaxy), RelatedEvent: Type.Array(RelatedEvent), ...ANALYST_MEMBERS,
 });
 export type Event = Static<typeof Event>;
 
 /** events/view, and events/add with what it left out of the event in `errors`. */
 export const EventView = Doc({ Event, errors: Type.Optional(Type.Array(Type.String(), { description: 'attributes left out, and why' })) });
 export type EventView = Static<typeof EventView>;
-
-const OrgIdRef = () => Doc({ id: IdText(), uuid: UuidText(), name: Type.String() });
 
 export const EventIndexEntry = Doc({
   ...EVENT_FIELDS, org_id: IdText(), orgc_id: IdText(), attribute_count: IdText('live attributes you may see'), sharing_group_id: IdText(),

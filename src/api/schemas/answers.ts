@@ -4,5 +4,6 @@
  * and test/api/answers.test.ts holds the handlers to them. They document; they never shape an answer.
  */
 export * from './answers-admin.js';
+export * from './answers-settings.js';
 export * from './answers-events.js';
 export * from './answers-interface.js';

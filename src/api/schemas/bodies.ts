@@ -101,6 +101,7 @@ export const REST_SEARCH = Fields({
   deleted: AnyValue('1: only deleted attributes; [0, 1]: deleted ones too'), metadata: AnyValue('events/restSearch: events without their attributes and objects'),
   enforceWarninglist: AnyValue('leave out values on enabled warninglists'),
   includeCorrelations: AnyValue('add RelatedAttribute (and RelatedEvent)'), includeEventTags: AnyValue('attributes/restSearch: event tags in each Tag list'),
+  includeAnalystData: AnyValue('json of events: add Note, Opinion and Relationship to the event and its elements'),
   limit: AnyValue('page size'), page: AnyValue('page number, from 1'),
   requested_attributes: AnyValue('csv: the columns'), headerless: AnyValue('csv: no header'), includeContext: AnyValue('csv: event columns'),
   includeEventUuid: AnyValue('cache: add the event uuid; attributes/restSearch: event_uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
@@ -119,4 +120,41 @@ export const INDEX_QUERY = Fields({
 export const AUDIT_QUERY = Fields({
   model: AnyValue('Event, Attribute, Object, Tag, User, …'), action: AnyValue('add, edit, delete, publish, …'), email: AnyValue('the user'),
   limit: AnyValue('page size (default 100)'), page: AnyValue('from 1'),
+});
+
+export const EVENT_REPORT_BODY = model('EventReport', 'The event report could not be saved.', {
+  name: Text('required'), content: Text('markdown'), distribution: Text('0–4 as for attributes, 5 the event\'s (default)'),
+  sharing_group_id: Text('at distribution 4'), uuid: Text('made when absent'),
+});
+
+/** A note, opinion or relationship; which one the address says (`analyst_data/add/Note/…`). */
+export const ANALYST_DATA_BODY = Fields({
+  object_uuid: Text('the element it is attached to'), object_type: Text('Event, Attribute, Object, EventReport, Note, Opinion, Relationship, …'),
+  note: Text('a note\'s text'), language: Text('e.g. en'), opinion: Text('an opinion, 0–100'), comment: Text('an opinion\'s comment'),
+  relationship_type: Text('a relationship\'s type'), related_object_uuid: Text('what a relationship points to'), related_object_type: Text(''),
+  authors: Text('who wrote it (your email when absent)'), distribution: Text('0–4 as for events'), sharing_group_id: Text('at distribution 4'),
+  uuid: Text('made when absent'), orgc_uuid: Text('kept for sync users and site admins only'),
+  Note: Items(AnyValue(), 'notes on it'), Opinion: Items(AnyValue(), 'opinions on it'), Relationship: Items(AnyValue(), 'relationships from it'),
+}, 'a Note, Opinion or Relationship, bare or as {"Note": {…}}');
+
+export const SETTING_EDIT_BODY = Fields({
+  value: AnyValue('the new value: true/false, a number or text, as the setting takes'),
+  force: Flag('MISP skips its checks when set; Cairn always checks a value'),
+});
+
+/** taxonomies/addTag: without names, every tag the taxonomy defines. PyMISP sends no body at all. */
+export const TAXONOMY_ADD_TAG = model('Taxonomy', 'The tag(s) could not be saved. Please, try again.', {
+  taxonomy_id: Id('when the address names none'), name: Text('one tag of the taxonomy'),
+  nameList: AnyValue('tags of the taxonomy: a list, or a JSON text of one (as MISP\'s form sends)'),
+});
+
+export const TAXONOMY_REQUIRED = model('Taxonomy', 'Could not toggleRequired Taxonomy', { required: Flag('publishing in MISP\'s web interface needs one of its tags') });
+export const TAXONOMY_HIGHLIGHTED = model('Taxonomy', 'Could not toggleHighlighted Taxonomy', { highlighted: Flag('shown apart in MISP\'s web interface') });
+
+export const GALAXY_ATTACH = model('Galaxy', 'Could not attach the cluster', { target_id: Id('the galaxy cluster (id)') });
+
+/** tags/search: MISP takes `tag` (one or a list), else every value of the body as a term (PyMISP sends `tagname`). */
+export const TAG_SEARCH = Fields({
+  tag: OneOrMany('names, % as wildcard'), tagname: AnyValue('a name, % as wildcard (as PyMISP sends it)'),
+  strict_tagname: AnyValue('taken by MISP only from the address: /tags/search/NAME/1'),
 });

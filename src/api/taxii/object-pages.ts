@@ -4,8 +4,10 @@ import type { Store } from '../../store/db/database.js';
 import { loadEvent } from '../../store/events/reader.js';
 import { eventStixObjects } from '../../services/export/stix.js';
 import { collectionEvents, type TaxiiCollection } from '../../store/taxii.js';
-import { FRESH_MS } from '../../services/caches/fresh.js';
 import { TaxiiError } from './media.js';
+
+/** How long an event's objects are kept: enough for a client paging through it. */
+const KEEP_MS = 5_000;
 
 /** What a client asked of a collection's objects: TAXII's `match[…]` and `added_after`. */
 export interface ObjectFilter {
@@ -72,7 +74,7 @@ export class EventObjectsCache {
     const event = await loadEvent(this.store, viewer, { id: eventId });
     const objects = event ? await eventStixObjects(this.store, event) : [];
     if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value!);
-    this.kept.set(key, { objects, until: Date.now() + FRESH_MS });
+    this.kept.set(key, { objects, until: Date.now() + KEEP_MS });
     return objects;
   }
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Lenient readers for the loosely typed JSON that real MISP feeds write (numbers as strings, "0"/"1" booleans…). */
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -32,4 +34,10 @@ export function asBool(v: unknown): boolean | undefined {
   if (v === 1 || v === '1' || v === 'true' || v === 'True') return true;
   if (v === 0 || v === '0' || v === 'false' || v === 'False' || v === '') return false;
   return undefined;
+}
+
+/** Deterministic uuid for an item that arrives without one, so that importing it again finds it again. */
+export function derivedUuid(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

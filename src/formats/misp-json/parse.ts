@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isIsoDate, normaliseDatetime, todayUtc } from '../../model/datetime.js';
 import type {
   Analysis, Attribute, Distribution, EventDistribution, EventReport, MispEvent, MispObject, ObjectReference,
@@ -7,8 +6,9 @@ import type {
 import { isUuid } from '../../model/event.js';
 import { defaultCategory, defaultToIds, isCategoryAllowed, isKnownCategory } from '../../model/types.js';
 import { normaliseValue } from '../../model/values.js';
-import { asArray, asBool, asInt, asString, isObject, type JsonObject } from './coerce.js';
+import { asArray, asBool, asInt, asString, derivedUuid, isObject, type JsonObject } from './coerce.js';
 import type { ImportProblem } from '../../model/problems.js';
+import { readEventAnalystData } from './analyst-data.js';
 
 export interface ParsedEvent {
   /** Null when the event could not be read at all; the problems then say why. */
@@ -37,11 +37,6 @@ class EventReader {
   }
 }
 
-/** Deterministic uuid for an item that arrives without one, so that importing it again finds it again. */
-function derivedUuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16] as string, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 function readUuid(raw: unknown): string | undefined {
   const s = asString(raw)?.trim().toLowerCase();
@@ -328,6 +323,8 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
       .filter((rep): rep is EventReport => rep !== null),
   };
   dropDuplicateUuids(r, event);
+  const analystData = readEventAnalystData(raw, uuid);
+  if (analystData.length > 0) event.analyst_data = analystData;
   return { event, problems: r.problems, rejectedAttributes: r.rejectedAttributes };
 }
 

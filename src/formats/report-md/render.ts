@@ -21,6 +21,28 @@ function withComment(line: string, comment: string): string {
   return first.trim() === '' ? line : `${line} \u2014 ${first}`;
 }
 
+/**
+ * What analysts said about the event and its elements (notes and opinions; relationships are links, not
+ * words), each line naming the element it is about, a value shown as the report shows it.
+ */
+function analystLines(event: MispEvent, redact: ReadonlySet<string>): string[] {
+  const items = event.analyst_data ?? [];
+  if (items.length === 0) return [];
+  const about = new Map<string, string>([[event.uuid, '']]);
+  for (const a of [...event.attributes, ...event.objects.flatMap((o) => o.attributes)]) about.set(a.uuid, `on ${a.type} ${shownValue(a, redact)}: `);
+  for (const o of event.objects) about.set(o.uuid, `on object ${o.name}: `);
+  for (const r of event.reports) about.set(r.uuid, `on report ${r.name}: `);
+  const lines: string[] = [];
+  for (const item of items) {
+    const on = about.get(item.object_uuid) ?? (items.some((i) => i.uuid === item.object_uuid) ? 'in reply: ' : undefined);
+    if (on === undefined) continue;
+    const by = item.authors ? ` (${item.authors})` : '';
+    if (item.kind === 'Note') lines.push(`* ${on}${(item.note ?? '').split(/\r?\n/)[0]?.trim() ?? ''}${by}`);
+    else if (item.kind === 'Opinion') lines.push(withComment(`* ${on}opinion ${item.opinion ?? 0}/100`, item.comment ?? '') + by);
+  }
+  return lines;
+}
+
 /** The event as the seeds' threat report: Markdown with exactly one trailing newline. */
 export function renderReport(event: MispEvent, options: ReportOptions = {}): string {
   const redact = options.redact ?? new Set<string>();
@@ -55,6 +77,13 @@ export function renderReport(event: MispEvent, options: ReportOptions = {}): str
       out.push('');
     }
   }
+  const reports = event.reports.filter((r) => !r.deleted);
+  if (reports.length > 0) {
+    out.push('## Event Reports');
+    for (const r of reports) out.push(`### ${r.name}`, r.content.trim(), '');
+  }
+  const said = analystLines(event, redact);
+  if (said.length > 0) out.push('## Analyst Notes', ...said, '');
   if (options.related) {
     out.push('## Related Events');
     if (options.related.length === 0) out.push('* none');

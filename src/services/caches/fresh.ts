@@ -1,24 +1,29 @@
-/** How long the server trusts what it read of the settings and libraries before it reads them again. */
-export const FRESH_MS = 5_000;
+import type { Store } from '../../store/db/database.js';
+import { generationOf, type Generation } from '../../store/generations.js';
 
 /**
- * A value read from the store at most every few seconds: a change made by another process (the CLI,
- * a second server) is seen within that time, one made through this server at once (`invalidate`).
+ * A value built from the store and kept until the store says it changed: each use reads the generation
+ * counter of what it was built from (one indexed read) and rebuilds only when another change was made,
+ * by this server, another one or the CLI. So a change applies to the very next request everywhere, and
+ * an idle server never pays for a rebuild of what did not change.
  */
 export class Fresh<T> {
   private value: Promise<T> | undefined;
-  private readAt = 0;
+  private builtAt = -1;
 
-  constructor(private readonly read: () => Promise<T>, private readonly ms = FRESH_MS) {}
+  constructor(private readonly store: Store, private readonly generation: Generation, private readonly read: () => Promise<T>) {}
 
-  invalidate(): void {
-    this.value = undefined;
-  }
-
-  get(): Promise<T> {
-    if (!this.value || Date.now() - this.readAt > this.ms) {
-      this.readAt = Date.now();
-      this.value = this.read();
+  async get(): Promise<T> {
+    const current = await generationOf(this.store, this.generation);
+    if (!this.value || current !== this.builtAt) {
+      // The counter is read before the data: a change made meanwhile leaves a copy labelled older than
+      // it is, which the next use rebuilds; it can never label old data as current.
+      this.builtAt = current;
+      const building = this.read();
+      this.value = building;
+      building.catch(() => {
+        if (this.value === building) this.value = undefined;
+      });
     }
     return this.value;
   }

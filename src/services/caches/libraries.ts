@@ -11,7 +11,7 @@ export class LibraryCache {
   readonly taxonomies: Fresh<TaxonomyRules>;
 
   constructor(store: Store) {
-    this.templates = new Fresh(() => objectTemplates(store));
-    this.taxonomies = new Fresh(async () => new TaxonomyRules(await enabledTaxonomies(store)));
+    this.templates = new Fresh(store, 'libraries', () => objectTemplates(store));
+    this.taxonomies = new Fresh(store, 'libraries', async () => new TaxonomyRules(await enabledTaxonomies(store)));
   }
 }

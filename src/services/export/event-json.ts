@@ -1,10 +1,11 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
-import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
+import { serializeMispEvent, serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations } from '../search/related.js';
+import { withEventAnalystData } from '../analyst-data/document.js';
 
 /**
  * How a MISP JSON document of events is laid out. restSearch answers `{"response": [...]}` with each
@@ -33,6 +34,8 @@ export interface EventJsonOptions {
   layout: EventJsonLayout;
   /** With the correlation settings, each event carries what correlates with it, as MISP's includeCorrelations. */
   correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
+  /** Each event carries the notes, opinions and relationships the viewer may see, as MISP's includeAnalystData. */
+  analystData?: { store: Store; viewer: Viewer };
 }
 
 /** MISP JSON of events, as text, a piece per event. */
@@ -41,11 +44,12 @@ export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options
   if (layout.open) yield layout.open;
   let first = true;
   for await (const event of events) {
-    const doc = serializeMispEvent(event);
+    const a = options.analystData;
+    const source = a ? await withEventAnalystData(a.store, a.viewer, event) : event;
+    const doc = layout.localIds ? serializeStoredEvent(source) : serializeMispEvent(source);
     const c = options.correlations;
     if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
-    const body = layout.localIds ? { Event: { id: String(event.id), ...doc.Event } } : doc;
-    yield `${first ? layout.first : layout.between}${JSON.stringify(body, null, layout.indent)}`;
+    yield `${first ? layout.first : layout.between}${JSON.stringify(doc, null, layout.indent)}`;
     first = false;
   }
   yield layout.close;

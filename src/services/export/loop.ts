@@ -47,6 +47,8 @@ export interface ExportRequest {
   /** The query as sent: the formats' options (`requested_attributes`, `policy`, …) and whether it set to_ids or published. */
   options?: RestQuery;
   includeCorrelations?: boolean;
+  /** MISP JSON of events carries the notes, opinions and relationships the viewer may see (MISP's includeAnalystData). */
+  includeAnalystData?: boolean;
   /** `report` (the default) or `grouping`: what each event of a STIX bundle becomes. */
   stixContainer?: unknown;
   /** How MISP JSON of events is laid out; restSearch's `response` by default. */
@@ -123,7 +125,10 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
     }
     const events = selectedEvents(ctx, selection);
     if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, events, container) };
-    return { contentType: JSON_TYPE, chunks: eventJsonText(events, { layout: request.jsonLayout ?? 'response', ...(await correlations()) }) };
+    return { contentType: JSON_TYPE, chunks: eventJsonText(events, {
+      layout: request.jsonLayout ?? 'response', ...(await correlations()),
+      ...(request.includeAnalystData ? { analystData: { store: ctx.store, viewer: ctx.viewer } } : {}),
+    }) };
   }
 
   const format = lineFormat(request.format);

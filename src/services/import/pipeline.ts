@@ -11,6 +11,8 @@ import { OPERATOR, viewerOf } from '../../access/viewer.js';
 import { ServiceError } from '../errors.js';
 import { resolveSharingGroups } from '../events/sharing-group-refs.js';
 import type { ParsedItem } from './parsed-event.js';
+import { planAnalystData, type AnalystPlan, type AnalystWriter } from '../analyst-data/capture.js';
+import type { AnalystWrite } from '../../store/analyst-data.js';
 
 /**
  * Who imports: the operator (the command line, feeds) stores events as their documents describe them;
@@ -31,8 +33,11 @@ export interface Placement {
 
 /** Writes events: the bulk EventSaver for the command line, the server's WriteQueue. */
 export interface EventWriter {
-  /** Stores an event (a known uuid is updated when the version is newer); undefined when onlyNew and its uuid is taken. */
-  save(event: MispEvent, options: { onlyNew: boolean }): Promise<SaveOutcome | undefined>;
+  /**
+   * Stores an event (a known uuid is updated when the version is newer); undefined when onlyNew and its
+   * uuid is taken. The analyst data given is written in the same transaction as the event.
+   */
+  save(event: MispEvent, options: { onlyNew: boolean; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined>;
 }
 
 /** Why an event was refused, for callers that answer a single event with an error. */
@@ -186,9 +191,10 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   }
   // A user's new uuid was seen free above: another request storing it meanwhile must not be merged into.
   const onlyNew = mode === 'create' || (actor.kind === 'user' && stored === undefined);
+  const analyst = await analystPlan(store, actor, event);
   let outcome: SaveOutcome | undefined;
   try {
-    outcome = await options.writer.save(event, { onlyNew });
+    outcome = await options.writer.save(event, { onlyNew, ...(analyst.writes.length > 0 ? { analyst: analyst.writes } : {}) });
   } catch (err) {
     const reason = `could not be stored: ${(err as Error).message}`;
     entry.problems.push({ event: event.uuid, item: null, field: 'Event', reason });
@@ -203,7 +209,17 @@ async function importItem(store: Store, item: ParsedItem, options: ImportOptions
   entry.problems.push(...outcome.problems);
   entry.rejectedAttributes += outcome.rejectedAttributes;
   if (entry.status === 'created' || entry.status === 'updated') entry.storedAttributes = entry.attributes - outcome.rejectedAttributes;
+  for (const s of [...analyst.skipped, ...(outcome.analyst?.skipped ?? [])]) {
+    entry.problems.push({ event: event.uuid, item: s.uuid, field: 'analyst data', reason: `${s.reason}; left out` });
+  }
   return entry;
+}
+
+/** How the notes, opinions and relationships the document carries are to be written with their event. */
+async function analystPlan(store: Store, actor: Actor, event: MispEvent): Promise<AnalystPlan> {
+  if (!event.analyst_data?.length) return { writes: [], skipped: [] };
+  const writer: AnalystWriter = actor.kind === 'user' ? { kind: 'user', user: actor.user } : { kind: 'operator', org: event.org ?? event.orgc };
+  return planAnalystData(store, writer, event.analyst_data);
 }
 
 const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';

@@ -50,6 +50,26 @@ function day(raw: unknown, field: string): string | undefined {
   throw bad(field, `must be a date (YYYY-MM-DD) or epoch seconds, not ${JSON.stringify(raw)}`);
 }
 
+/** The filters MISP's events/index also takes as `searchNAME` (`/events/index/searcheventinfo:x`, PyMISP's older forms). */
+const PREFIXABLE = ['all', 'attribute', 'published', 'eventid', 'datefrom', 'dateuntil', 'org', 'eventinfo', 'tag', 'tags', 'distribution',
+  'sharinggroup', 'analysis', 'threatlevel', 'timestamp', 'publish_timestamp', 'minimal'];
+
+/**
+ * events/index's parameters as MISP reads them: `searchNAME` as NAME (unless NAME is given too), and
+ * MISP's pagination `direction` (asc or desc) as `desc`.
+ */
+export function eventIndexQuery(q: RestQuery): RestQuery {
+  const out: RestQuery = { ...q };
+  for (const [key, value] of Object.entries(q)) {
+    if (!key.startsWith('search')) continue;
+    const name = key.slice('search'.length).toLowerCase();
+    const target = name === 'publishtimestamp' ? 'publish_timestamp' : name;
+    if (PREFIXABLE.includes(target) && out[target] === undefined) out[target] = value;
+  }
+  if (out.desc === undefined && typeof q.direction === 'string') out.desc = q.direction.toLowerCase() !== 'asc';
+  return out;
+}
+
 const SORTS = ['id', 'date', 'info', 'timestamp', 'publish_timestamp', 'threat_level_id', 'analysis', 'distribution'] as const;
 
 /** events/index's filters, as MISP and PyMISP's search_index name them, to a store filter; a bad one is a 400 naming it. */

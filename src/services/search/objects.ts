@@ -2,7 +2,6 @@ import type { Viewer } from '../../access/viewer.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
 import { loadEvent } from '../../store/events/reader.js';
-import { localIds } from '../../store/events/object-lookup.js';
 import { searchObjects, type ObjectFilter } from '../../store/search/objects.js';
 import { ServiceError } from '../errors.js';
 import { objectDocument, type ObjectDocument } from '../events/object-document.js';
@@ -38,14 +37,10 @@ export async function objectSearch(store: Store, viewer: Viewer, query: RestQuer
   const found = await searchObjects(store, viewer, filter);
   const out: ObjectDocument[] = [];
   // Objects come in id order: the objects of one event that follow each other share one read of it.
-  let current: { event: StoredEvent; ids: Map<string, number> } | undefined;
+  let current: StoredEvent | undefined;
   for (const hit of found) {
-    if (current?.event.id !== hit.eventId) {
-      const event = await loadEvent(store, viewer, { id: hit.eventId }, { includeDeleted: true });
-      current = event && { event, ids: await localIds(store, viewer, event.id) };
-    }
-    if (!current) continue;
-    const doc = await objectDocument(store, viewer, current.event, hit.uuid, current.ids);
+    if (current?.id !== hit.eventId) current = await loadEvent(store, viewer, { id: hit.eventId }, { includeDeleted: true });
+    const doc = current && objectDocument(current, hit.uuid);
     if (doc) out.push(doc);
   }
   return out;

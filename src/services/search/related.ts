@@ -26,8 +26,11 @@ export async function relatedEvents(store: Store, viewer: Viewer, eventId: numbe
 export async function eventRelations(store: Store, viewer: Viewer, eventId: number, settings: CorrelationSettings) {
   const c = await eventCorrelations(store, viewer, { id: eventId }, settings);
   const byAttribute = new Map<string, RelatedAttribute[]>();
+  // MISP.max_correlations_per_event: an event correlating with everything lists a bounded number.
+  let left = settings.maxPerEvent;
   for (const r of c?.related ?? []) {
     for (const l of r.links) {
+      if (left-- <= 0) break;
       const list = byAttribute.get(l.attribute) ?? [];
       list.push({ event_id: String(r.id), uuid: l.relatedAttribute, value: l.relatedValue, info: r.info });
       byAttribute.set(l.attribute, list);

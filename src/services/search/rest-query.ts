@@ -20,6 +20,8 @@ export interface AttributeSearch {
   filter: AttributeFilter;
   enforceWarninglist: boolean;
   includeCorrelations: boolean;
+  /** Events carry the notes, opinions and relationships on them and their elements (MISP's includeAnalystData). */
+  includeAnalystData: boolean;
   returnFormat: string;
   /** What events/restSearch keeps of each event it returns. */
   content: EventContent;
@@ -151,6 +153,7 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
     content,
     enforceWarninglist: yesNo(q.enforceWarninglist, 'enforceWarninglist') ?? false,
     includeCorrelations: yesNo(q.includeCorrelations, 'includeCorrelations') ?? false,
+    includeAnalystData: yesNo(q.includeAnalystData, 'includeAnalystData') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
     query: q,
   };

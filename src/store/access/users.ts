@@ -11,9 +11,17 @@ export type { Role, User } from '../../access/user.js';
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function secret(store: Store): Promise<Buffer> {
-  const row = await store.db.selectFrom('instance_secret').select('value').where('name', '=', 'api_key_hmac').executeTakeFirstOrThrow();
-  return row.value;
+// The key-hashing secret is made once with the store and never changes: read once per store.
+const secrets = new WeakMap<Store, Promise<Buffer>>();
+
+function secret(store: Store): Promise<Buffer> {
+  let s = secrets.get(store);
+  if (!s) {
+    s = store.db.selectFrom('instance_secret').select('value').where('name', '=', 'api_key_hmac').executeTakeFirstOrThrow().then((r) => r.value);
+    s.catch(() => secrets.delete(store));
+    secrets.set(store, s);
+  }
+  return s;
 }
 
 export async function ensureDefaultRoles(store: Store): Promise<void> {
@@ -33,7 +41,8 @@ function userQuery(store: Store) {
     .innerJoin('organisation', 'organisation.id', 'user.org_id')
     .innerJoin('role', 'role.id', 'user.role_id')
     .select(['user.id', 'user.email', 'user.disabled', 'user.created', 'organisation.id as org_id', 'organisation.uuid as org_uuid',
-      'organisation.name as org_name', 'organisation.local as org_local', 'role.id as role_id', 'role.name as role_name', 'role.permissions']);
+      'organisation.name as org_name', 'organisation.local as org_local', 'role.id as role_id', 'role.name as role_name', 'role.permissions',
+      'user.last_pw_change', 'user.change_pw', 'user.autoalert', 'user.contactalert']);
 }
 
 type UserRow = Awaited<ReturnType<ReturnType<typeof userQuery>['execute']>>[number];
@@ -43,6 +52,7 @@ function toUser(r: UserRow): User {
     id: r.id, email: r.email, disabled: r.disabled === 1, created: r.created,
     org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name, local: r.org_local === 1 },
     role: { id: r.role_id, name: r.role_name, permissions: JSON.parse(r.permissions) as Permission[] },
+    account: { lastPwChange: Number(r.last_pw_change), changePw: r.change_pw === 1, autoalert: r.autoalert === 1, contactalert: r.contactalert === 1 },
   };
 }
 
@@ -76,14 +86,16 @@ export async function addApiKey(store: Store, userId: number, comment = '', key:
   return key;
 }
 
-/** The enabled user a key belongs to, if any. */
+/**
+ * The enabled user a key belongs to, if any, with his role as it is now: one indexed query, made for
+ * every request, so that a revoked key, a disabled user or a changed role applies to the very next one.
+ */
 export async function userByApiKey(store: Store, key: string): Promise<User | undefined> {
   if (!API_KEY.test(key)) return undefined;
   const hash = apiKeyHash(await secret(store), key);
-  const row = await store.db.selectFrom('auth_key').select(['user_id', 'key_hash']).where('key_hash', '=', hash).executeTakeFirst();
-  if (!row || !sameHash(row.key_hash, hash)) return undefined;
-  const r = await userQuery(store).where('user.id', '=', row.user_id).where('user.disabled', '=', 0).executeTakeFirst();
-  return r && toUser(r);
+  const r = await userQuery(store).innerJoin('auth_key', 'auth_key.user_id', 'user.id').select('auth_key.key_hash')
+    .where('auth_key.key_hash', '=', hash).where('user.disabled', '=', 0).executeTakeFirst();
+  return r && sameHash(r.key_hash, hash) ? toUser(r) : undefined;
 }
 
 export interface Bootstrap {
@@ -92,9 +104,18 @@ export interface Bootstrap {
   admin?: { email: string; key: string; password: string };
 }
 
-/** Stores a new password for a user (hashed; the password itself is never kept). */
-export async function setPassword(store: Store, userId: number, password: string): Promise<void> {
-  await store.db.updateTable('user').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute();
+/**
+ * Stores a new password for a user (hashed; the password itself is never kept), noting when; `mustChange`
+ * (an admin setting it for him) asks him to choose his own.
+ */
+export async function setPassword(store: Store, userId: number, password: string, mustChange = false): Promise<void> {
+  await store.db.updateTable('user').set({ password_hash: await hashPassword(password), last_pw_change: now(), change_pw: mustChange ? 1 : 0 })
+    .where('id', '=', userId).execute();
+}
+
+/** The stored password hash of a user, if he has one. */
+export async function passwordHashOf(store: Store, userId: number): Promise<string | undefined> {
+  return (await store.db.selectFrom('user').select('password_hash').where('id', '=', userId).executeTakeFirst())?.password_hash ?? undefined;
 }
 
 export const ADMIN_EMAIL = 'admin@admin.test';
@@ -124,8 +145,18 @@ export async function findUserById(store: Store, id: number): Promise<User | und
 export type UserChange = { ok: true; user: User } | { ok: false; field: string; reason: string };
 
 /** Changes a user's address, organisation, role or whether he may sign in. */
-export async function editUser(store: Store, id: number, fields: { email?: string; orgId?: number; roleId?: number; disabled?: boolean }): Promise<UserChange> {
-  const set: { email?: string; org_id?: number; role_id?: number; disabled?: number } = {};
+export interface UserFields {
+  email?: string;
+  orgId?: number;
+  roleId?: number;
+  disabled?: boolean;
+  autoalert?: boolean;
+  contactalert?: boolean;
+  changePw?: boolean;
+}
+
+export async function editUser(store: Store, id: number, fields: UserFields): Promise<UserChange> {
+  const set: { email?: string; org_id?: number; role_id?: number; disabled?: number; autoalert?: number; contactalert?: number; change_pw?: number } = {};
   if (fields.email !== undefined) {
     const address = fields.email.trim().toLowerCase();
     if (!EMAIL.test(address)) return { ok: false, field: 'email', reason: `"${fields.email}" is not an e-mail address` };
@@ -142,14 +173,18 @@ export async function editUser(store: Store, id: number, fields: { email?: strin
     set.role_id = fields.roleId;
   }
   if (fields.disabled !== undefined) set.disabled = fields.disabled ? 1 : 0;
+  if (fields.autoalert !== undefined) set.autoalert = fields.autoalert ? 1 : 0;
+  if (fields.contactalert !== undefined) set.contactalert = fields.contactalert ? 1 : 0;
+  if (fields.changePw !== undefined) set.change_pw = fields.changePw ? 1 : 0;
   if (Object.keys(set).length > 0) await store.db.updateTable('user').set(set).where('id', '=', id).execute();
   return { ok: true, user: (await findUserById(store, id))! };
 }
 
-/** Deletes a user and his API keys. */
+/** Deletes a user, his API keys and his settings. */
 export async function deleteUser(store: Store, id: number): Promise<void> {
   await store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('auth_key').where('user_id', '=', id).execute();
+    await trx.deleteFrom('user_setting').where('user_id', '=', id).execute();
     await trx.deleteFrom('user').where('id', '=', id).execute();
   });
 }
@@ -173,6 +208,22 @@ export async function listApiKeys(store: Store, userId?: number): Promise<ApiKey
 /** Revokes a key; false when there is none with this id. */
 export async function deleteApiKey(store: Store, id: number): Promise<boolean> {
   return Number((await store.db.deleteFrom('auth_key').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+}
+
+/** The role a new user gets when none is named: the one set as default, else MISP's User. */
+export async function defaultRoleId(store: Store): Promise<number | undefined> {
+  const set = await store.db.selectFrom('role').select('id').where('default_role', '=', 1).executeTakeFirst();
+  return set?.id ?? (await store.db.selectFrom('role').select('id').where('name', '=', 'User').executeTakeFirst())?.id;
+}
+
+/** Makes a role the default one (undefined: none); false when there is no such role. */
+export async function setDefaultRole(store: Store, id: number | undefined): Promise<boolean> {
+  if (id !== undefined && !(await findRole(store, id))) return false;
+  await store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('role').set({ default_role: 0 }).where('default_role', '=', 1).execute();
+    if (id !== undefined) await trx.updateTable('role').set({ default_role: 1 }).where('id', '=', id).execute();
+  });
+  return true;
 }
 
 export async function findRole(store: Store, id: number): Promise<Role | undefined> {

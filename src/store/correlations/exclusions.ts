@@ -1,5 +1,6 @@
 import { ExclusionMatcher } from '../../correlation/exclusions.js';
 import type { Store } from '../db/database.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface CorrelationExclusion {
   id: number;
@@ -17,12 +18,14 @@ export async function addExclusion(store: Store, value: string, comment = ''): P
   const r = await store.db.insertInto('correlation_exclusion')
     .values({ value, comment, created: Math.floor(Date.now() / 1000) })
     .onConflict((oc) => oc.column('value').doNothing()).executeTakeFirst();
+  await bumpGeneration(store, 'settings');
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Removes an exclusion; false when there was none. */
 export async function removeExclusion(store: Store, value: string): Promise<boolean> {
   const r = await store.db.deleteFrom('correlation_exclusion').where('value', '=', value).executeTakeFirst();
+  await bumpGeneration(store, 'settings');
   return Number(r.numDeletedRows) > 0;
 }
 

@@ -13,6 +13,10 @@ import * as libraries from './migrations/009-libraries.js';
 import * as taxii from './migrations/010-taxii.js';
 import * as sessions from './migrations/011-sessions.js';
 import * as valueEvents from './migrations/012-value-events.js';
+import * as analystData from './migrations/013-analyst-data.js';
+import * as usersSettings from './migrations/015-users-settings.js';
+import * as idsNeverReused from './migrations/017-ids-never-reused.js';
+import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -30,6 +34,10 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['010-taxii', (db) => taxii.up(db)],
   ['011-sessions', (db) => sessions.up(db)],
   ['012-value-events', (db) => valueEvents.up(db)],
+  ['013-analyst-data', analystData.up],
+  ['015-users-settings', usersSettings.up],
+  ['017-ids-never-reused', idsNeverReused.up],
+  ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

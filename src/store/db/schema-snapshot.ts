@@ -76,10 +76,12 @@ function render(t: Table): string {
 const NOT_KYSELY = (column: string) => sql`${sql.ref(column)} not like 'kysely\\_%' escape '\\'`;
 
 async function sqliteTables(db: Kysely<unknown>): Promise<Table[]> {
-  const names = await sql<{ name: string }>`select name from sqlite_master
+  const names = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
     where type = 'table' and name not like 'sqlite\\_%' escape '\\' and ${NOT_KYSELY('name')}`.execute(db);
   const out: Table[] = [];
-  for (const { name } of names.rows) {
+  for (const { name, sql: definition } of names.rows) {
+    // A key that never hands out an id twice (AUTOINCREMENT) is part of what the schema promises.
+    const autoincrement = /\bautoincrement\b/i.test(definition);
     const columns = await sql<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>`
       select name, type, "notnull", dflt_value, pk from pragma_table_info(${name}) order by cid`.execute(db);
     const indexes = await sql<{ name: string; unique: number; origin: string; partial: number; sql: string | null }>`
@@ -89,7 +91,9 @@ async function sqliteTables(db: Kysely<unknown>): Promise<Table[]> {
       select id, "table", "from", "to", on_delete from pragma_foreign_key_list(${name}) order by id, seq`.execute(db);
     const table: Table = {
       name,
-      columns: columns.rows.map((c) => ({ name: c.name, type: c.type.toLowerCase(), notNull: c.notnull === 1, defaultValue: c.dflt_value, identity: null })),
+      columns: columns.rows.map((c) => ({
+        name: c.name, type: c.type.toLowerCase(), notNull: c.notnull === 1, defaultValue: c.dflt_value, identity: autoincrement && c.pk > 0 ? 'autoincrement' : null,
+      })),
       primaryKey: columns.rows.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
       indexes: [],
       foreignKeys: [],

@@ -15,6 +15,7 @@ export interface Database {
   attribute_tag: AttributeTagTable;
   sighting: SightingTable;
   event_report: EventReportTable;
+  analyst_data: AnalystDataTable;
   setting: SettingTable;
   correlation_exclusion: CorrelationExclusionTable;
   warninglist: WarninglistTable;
@@ -37,6 +38,10 @@ export interface Database {
   taxii_collection: TaxiiCollectionTable;
   taxii_status: TaxiiStatusTable;
   session: SessionTable;
+  user_setting: UserSettingTable;
+  auth_failure: AuthFailureTable;
+  generation: GenerationTable;
+  registration: RegistrationTable;
 }
 
 export interface SessionTable {
@@ -76,6 +81,9 @@ export interface TaxonomyTable {
   version: number;
   exclusive: number;
   enabled: number;
+  /** MISP's administrator flags (migration 019): required for publishing in MISP's web interface; highlighted. */
+  required: Generated<number>;
+  highlighted: Generated<number>;
   /** The taxonomy as `libraries/taxonomy.ts` parsed it, as JSON. */
   definition: string;
 }
@@ -193,6 +201,8 @@ export interface RoleTable {
   name: string;
   /** JSON array of the permission flags granted. */
   permissions: string;
+  /** 1 for the role a new user gets when none is named (one role at most). */
+  default_role: Generated<number>;
 }
 
 export interface UserTable {
@@ -204,6 +214,45 @@ export interface UserTable {
   created: number;
   /** scrypt hash (src/access/passwords.ts); null for a user who signs in with API keys only. */
   password_hash: string | null;
+  /** When the password was last set (seconds); 0: never. */
+  last_pw_change: Generated<number>;
+  /** 1 when the user must change his password at next sign-in. */
+  change_pw: Generated<number>;
+  autoalert: Generated<number>;
+  contactalert: Generated<number>;
+}
+
+/** MISP's per-user settings: one JSON value per user and setting name. */
+export interface UserSettingTable {
+  id: Generated<number>;
+  user_id: number;
+  setting: string;
+  value: string;
+  timestamp: number;
+}
+
+/** A self-registration waiting for an administrator. */
+export interface RegistrationTable {
+  id: Generated<number>;
+  uuid: string;
+  created: number;
+  ip: string;
+  user_agent: string;
+  comment: string;
+  /** JSON of what was asked for. */
+  data: string;
+}
+
+/** Failed authentications, shared by every server of the instance. */
+export interface AuthFailureTable {
+  scope: string;
+  at: number;
+}
+
+/** Generation counters: a cache compares its copy's generation with this row to know it is current. */
+export interface GenerationTable {
+  name: string;
+  value: number;
 }
 
 export interface AuthKeyTable {
@@ -408,4 +457,27 @@ export interface EventReportTable {
   sharing_group_id: number | null;
   timestamp: number;
   deleted: Flag;
+}
+
+/** Notes, opinions and relationships (migration 013); `kind` says which, and which value columns are set. */
+export interface AnalystDataTable {
+  id: Generated<number>;
+  uuid: Buffer;
+  kind: string;
+  object_uuid: Buffer;
+  object_type: string;
+  authors: string;
+  language: string | null;
+  orgc_id: number;
+  org_id: number;
+  distribution: number;
+  sharing_group_id: number | null;
+  created: number;
+  modified: number;
+  note: string | null;
+  opinion: number | null;
+  comment: string | null;
+  relationship_type: string | null;
+  related_object_uuid: Buffer | null;
+  related_object_type: string | null;
 }

@@ -2,7 +2,7 @@ import type { Viewer } from '../../access/viewer.js';
 import { parseItemRef } from '../../model/event.js';
 import type { Store } from '../db/database.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
-import { attributeVisibleTo, objectVisibleTo } from '../visibility.js';
+import { objectVisibleTo } from '../visibility.js';
 
 export interface ItemRef {
   id: number;
@@ -37,18 +37,4 @@ export async function referenceByRef(store: Store, viewer: Viewer, text: string)
     .where((eb) => ('id' in ref ? eb('object_reference.id', '=', ref.id) : eb('object_reference.uuid', '=', ref.uuid)))
     .where(objectVisibleTo(viewer)).executeTakeFirst();
   return row && { id: row.id, uuid: bytesToUuid(row.uuid), eventId: row.event_id, objectUuid: bytesToUuid(row.object_uuid) };
-}
-
-/** Local ids of an event's objects, attributes and references by uuid, as far as the viewer may see them: for answers in MISP's shape. */
-export async function localIds(store: Store, viewer: Viewer, eventId: number): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const objects = await store.db.selectFrom('object').innerJoin('event', 'event.id', 'object.event_id').select(['object.id', 'object.uuid'])
-    .where('object.event_id', '=', eventId).where(objectVisibleTo(viewer)).execute();
-  const attributes = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(['attribute.id', 'attribute.uuid'])
-    .where('attribute.event_id', '=', eventId).where(attributeVisibleTo(viewer)).execute();
-  const references = await store.db.selectFrom('object_reference').innerJoin('object', 'object.id', 'object_reference.object_id')
-    .innerJoin('event', 'event.id', 'object_reference.event_id').select(['object_reference.id', 'object_reference.uuid'])
-    .where('object_reference.event_id', '=', eventId).where(objectVisibleTo(viewer)).execute();
-  for (const r of [...objects, ...attributes, ...references]) out.set(bytesToUuid(r.uuid), r.id);
-  return out;
 }

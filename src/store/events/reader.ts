@@ -42,6 +42,7 @@ function groupField(groups: GroupNames, id: number | null): { sharing_group?: Sh
 function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined, groups: GroupNames): Attribute {
   return {
     ...groupField(groups, r.sharing_group_id),
+    id: r.id,
     uuid: bytesToUuid(r.uuid),
     type: r.type,
     category: r.category,
@@ -105,7 +106,7 @@ export function eventReportsQuery(db: Db, viewer: Viewer, eventId: number, live:
 export function eventSightingsQuery(db: Db, viewer: Viewer, eventId: number) {
   return db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
     .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
-    .select(['sighting.uuid', 'sighting.attribute_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
+    .select(['sighting.id', 'sighting.uuid', 'sighting.attribute_id', 'sighting.org_id', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
       'organisation.uuid as org_uuid', 'organisation.name as org_name'])
     .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id');
 }
@@ -144,11 +145,12 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
   const sightingRows = await eventSightingsQuery(db, viewer, eventId).execute();
   for (const s of sightingRows) {
     attributes.get(s.attribute_id)?.sightings.push({
+      id: s.id,
       uuid: bytesToUuid(s.uuid),
       type: s.type as SightingType,
       date_sighting: s.date_sighting,
       source: s.source,
-      org: s.org_uuid && s.org_name !== null ? { uuid: bytesToUuid(s.org_uuid), name: s.org_name } : null,
+      org: s.org_uuid && s.org_name !== null && s.org_id !== null ? { id: s.org_id, uuid: bytesToUuid(s.org_uuid), name: s.org_name } : null,
     });
   }
 
@@ -156,7 +158,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
   for (const o of objectRows) {
     objects.set(o.id, {
       ...groupField(groups, o.sharing_group_id),
-      uuid: bytesToUuid(o.uuid), name: o.name, meta_category: o.meta_category, description: o.description,
+      id: o.id, uuid: bytesToUuid(o.uuid), name: o.name, meta_category: o.meta_category, description: o.description,
       template_uuid: o.template_uuid, template_version: o.template_version, comment: o.comment,
       distribution: o.distribution as Distribution, timestamp: o.timestamp, first_seen: o.first_seen, last_seen: o.last_seen,
       deleted: o.deleted === 1, attributes: [], references: [],
@@ -166,7 +168,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     .where('event_id', '=', eventId).where('deleted', 'in', live).orderBy('id').execute();
   for (const r of refRows) {
     objects.get(r.object_id)?.references.push({
-      uuid: bytesToUuid(r.uuid), referenced_uuid: bytesToUuid(r.referenced_uuid), relationship_type: r.relationship_type,
+      id: r.id, uuid: bytesToUuid(r.uuid), referenced_uuid: bytesToUuid(r.referenced_uuid), relationship_type: r.relationship_type,
       comment: r.comment, timestamp: r.timestamp, deleted: r.deleted === 1,
     });
   }
@@ -179,7 +181,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
   }
 
 
-  const org = (uuid: Buffer, name: string): OrganisationRef => ({ uuid: bytesToUuid(uuid), name });
+  const org = (id: number, uuid: Buffer, name: string): OrganisationRef => ({ id, uuid: bytesToUuid(uuid), name });
   return {
     id: row.id,
     uuid: bytesToUuid(row.uuid),
@@ -194,14 +196,15 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     timestamp: row.timestamp,
     extends_uuid: row.extends_uuid,
     disable_correlation: row.disable_correlation === 1,
-    orgc: org(row.orgc_uuid, row.orgc_name),
-    org: org(row.org_uuid, row.org_name),
+    attribute_count: row.attribute_count,
+    orgc: org(row.orgc_id, row.orgc_uuid, row.orgc_name),
+    org: org(row.org_id, row.org_uuid, row.org_name),
     tags: tagRows.map((t) => ({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type })),
     attributes: eventAttributes,
     objects: [...objects.values()],
     reports: reportRows.map((r) => ({
       ...groupField(groups, r.sharing_group_id),
-      uuid: bytesToUuid(r.uuid), name: r.name, content: r.content, distribution: r.distribution as Distribution,
+      id: r.id, uuid: bytesToUuid(r.uuid), name: r.name, content: r.content, distribution: r.distribution as Distribution,
       timestamp: r.timestamp, deleted: r.deleted === 1,
     })),
   };

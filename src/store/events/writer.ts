@@ -11,6 +11,7 @@ import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+import { writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -21,6 +22,14 @@ export interface SaveOutcome {
   /** Items of the event that could not be stored, each with the reason. */
   problems: ImportProblem[];
   rejectedAttributes: number;
+  /** What became of the analyst data given with the event (written in the event's transaction). */
+  analyst?: AnalystWriteResult;
+}
+
+/** How an event is saved: onlyNew leaves a taken uuid alone; the analyst data given is written with the event, in its transaction. */
+export interface SaveOptions {
+  onlyNew?: boolean;
+  analyst?: readonly AnalystWrite[];
 }
 
 type Trx = Transaction<Database>;
@@ -298,7 +307,17 @@ class EventWrite {
   }
 }
 
-async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
+/**
+ * Writes the event, then the notes, opinions and relationships given with it (also when the event itself
+ * is unchanged: an item has a version of its own), so that the transaction holds both or neither.
+ */
+async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
+  const outcome = await writeEventItself(store, trx, refs, deltas, event, options.onlyNew ?? false);
+  if (outcome.status === 'exists' || !options.analyst?.length) return outcome;
+  return { ...outcome, analyst: await writeAnalystItems(trx, (ref) => refs.org(ref), options.analyst) };
+}
+
+async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
   const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
   if (existing && onlyNew) return { status: 'exists', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   if (existing && event.timestamp <= existing.timestamp) {
@@ -391,7 +410,7 @@ async function storeAttributes(trx: Trx): Promise<number> {
 export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
-  private pending: Array<{ event: MispEvent; onlyNew: boolean }> = [];
+  private pending: Array<{ event: MispEvent; options: SaveOptions }> = [];
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
@@ -409,29 +428,29 @@ export class EventSaver {
     this.commitEveryMs = options.commitEveryMs ?? 30_000;
   }
 
-  private async write(event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
+  private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
       this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
     const refs = new RefResolver(this.store, this.trx, this.batchIds);
-    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, onlyNew);
-    this.pending.push({ event, onlyNew });
+    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, options);
+    this.pending.push({ event, options });
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
     return outcome;
   }
 
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
-  async save(event: MispEvent, options: { onlyNew?: boolean } = {}): Promise<SaveOutcome> {
+  async save(event: MispEvent, options: SaveOptions = {}): Promise<SaveOutcome> {
     let outcome: SaveOutcome;
     try {
-      outcome = await this.write(event, options.onlyNew ?? false);
+      outcome = await this.write(event, options);
     } catch (err) {
       const others = this.pending;
       await this.abandon();
-      for (const e of others) await this.write(e.event, e.onlyNew);
+      for (const e of others) await this.write(e.event, e.options);
       throw err;
     }
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();

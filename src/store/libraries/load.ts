@@ -5,6 +5,7 @@ import { bulkInsert } from '../db/bulk-insert.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { saveWarninglists } from './warninglists.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface LibraryLoadCounts {
   taxonomies: number;
@@ -39,6 +40,7 @@ export async function saveLibraries(store: Store, libs: Libraries): Promise<Libr
     }
     await saveGalaxies(store, trx, libs);
   });
+  await bumpGeneration(store, 'libraries');
   // Warninglists have their own rules for what a reload keeps.
   if (libs.warninglists.length > 0) await saveWarninglists(store, libs.warninglists, true);
   return {
@@ -76,12 +78,13 @@ async function saveGalaxies(store: Store, trx: Transaction<Database>, libs: Libr
   await trx.deleteFrom('galaxy_cluster_name').where('cluster_id', 'in', clusterIds).execute();
   await trx.deleteFrom('galaxy_cluster').where('galaxy_id', 'in', galaxies).execute();
   const bulk = bulkInsert(store, trx);
-  const seen = new Set<string>();
+  // The published clusters repeat a uuid now and then, within a galaxy or across two; the first one
+  // stands, and one that a galaxy not reloaded here holds stays there.
+  const seen = new Set((await trx.selectFrom('galaxy_cluster').select('uuid').where('galaxy_id', 'not in', galaxies).execute()).map((r) => r.uuid));
   const known = [];
   const fresh = [];
   for (const [galaxyId, clusters] of byGalaxy) {
     for (const c of clusters) {
-      // The published clusters repeat a uuid now and then; the first one stands.
       if (seen.has(c.uuid)) continue;
       seen.add(c.uuid);
       const row = { uuid: c.uuid, galaxy_id: galaxyId, type: c.type, value: c.value, tag_name: clusterTagName(c.type, c.value), description: c.description,
@@ -97,7 +100,8 @@ async function saveGalaxies(store: Store, trx: Transaction<Database>, libs: Libr
   const names = [];
   for (const clusters of byGalaxy.values()) {
     for (const c of clusters) {
-      const id = ids.get(c.uuid)!;
+      const id = ids.get(c.uuid);
+      if (id === undefined) continue;
       names.push({ tag_name: clusterTagName(c.type, c.value), cluster_id: id, synonym: 0 });
       for (const s of clusterSynonyms(c)) names.push({ tag_name: clusterTagName(c.type, s), cluster_id: id, synonym: 1 });
     }

@@ -1,5 +1,6 @@
 import type { Taxonomy } from '../../libraries/taxonomy.js';
 import type { Store } from '../db/database.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface TaxonomyInfo {
   id: number;
@@ -8,12 +9,17 @@ export interface TaxonomyInfo {
   version: number;
   exclusive: boolean;
   enabled: boolean;
+  required: boolean;
+  highlighted: boolean;
 }
 
-const COLUMNS = ['id', 'namespace', 'description', 'version', 'exclusive', 'enabled'] as const;
+const COLUMNS = ['id', 'namespace', 'description', 'version', 'exclusive', 'enabled', 'required', 'highlighted'] as const;
 
-function info(r: { id: number; namespace: string; description: string; version: number; exclusive: number; enabled: number }): TaxonomyInfo {
-  return { id: r.id, namespace: r.namespace, description: r.description, version: r.version, exclusive: r.exclusive === 1, enabled: r.enabled === 1 };
+type InfoRow = { id: number; namespace: string; description: string; version: number; exclusive: number; enabled: number; required: number; highlighted: number };
+
+function info(r: InfoRow): TaxonomyInfo {
+  return { id: r.id, namespace: r.namespace, description: r.description, version: r.version, exclusive: r.exclusive === 1, enabled: r.enabled === 1,
+    required: r.required === 1, highlighted: r.highlighted === 1 };
 }
 
 export async function listTaxonomies(store: Store): Promise<Array<{ info: TaxonomyInfo; taxonomy: Taxonomy }>> {
@@ -37,7 +43,14 @@ export async function setTaxonomiesEnabled(store: Store, refs: readonly string[]
     await store.db.updateTable('taxonomy').set({ enabled: enabled ? 1 : 0 }).where('id', '=', t.info.id).execute();
     found.push({ ...t.info, enabled });
   }
+  if (found.length > 0) await bumpGeneration(store, 'libraries');
   return found;
+}
+
+/** Sets an administrator flag of a taxonomy (by id); false when there is no such taxonomy. */
+export async function setTaxonomyFlag(store: Store, id: number, flag: 'required' | 'highlighted', on: boolean): Promise<boolean> {
+  const done = await store.db.updateTable('taxonomy').set({ [flag]: on ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
 }
 
 export async function enabledTaxonomies(store: Store): Promise<Taxonomy[]> {

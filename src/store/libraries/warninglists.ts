@@ -1,6 +1,7 @@
 import type { Warninglist, WarninglistType } from '../../correlation/warninglists/format.js';
 import { WarninglistIndex } from '../../correlation/warninglists/index.js';
 import type { Store } from '../db/database.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface WarninglistInfo {
   id: number;
@@ -19,7 +20,7 @@ export interface WarninglistInfo {
  * entries and keeps its enabled state. Returns how many were new.
  */
 export async function saveWarninglists(store: Store, lists: readonly Warninglist[], enabled: boolean): Promise<{ added: number; updated: number }> {
-  return store.db.transaction().execute(async (trx) => {
+  const saved = await store.db.transaction().execute(async (trx) => {
     let added = 0;
     for (const l of lists) {
       const row = {
@@ -35,6 +36,8 @@ export async function saveWarninglists(store: Store, lists: readonly Warninglist
     }
     return { added, updated: lists.length - added };
   });
+  await bumpGeneration(store, 'settings');
+  return saved;
 }
 
 export async function listWarninglists(store: Store): Promise<WarninglistInfo[]> {
@@ -48,6 +51,7 @@ export async function setWarninglistsEnabled(store: Store, names: readonly strin
   let q = store.db.updateTable('warninglist').set({ enabled: enabled ? 1 : 0 });
   if (names) q = q.where('name', 'in', names.length ? [...names] : ['']);
   await q.execute();
+  await bumpGeneration(store, 'settings');
   let found = store.db.selectFrom('warninglist').select('name');
   if (names) found = found.where('name', 'in', names.length ? [...names] : ['']);
   return (await found.execute()).map((r) => r.name);
@@ -61,4 +65,10 @@ export async function enabledWarninglists(store: Store): Promise<WarninglistInde
     name: r.name, description: r.description, version: r.version, type: r.type as WarninglistType,
     matchingAttributes: JSON.parse(r.matching_attributes) as string[], list: JSON.parse(r.entries) as string[],
   })));
+}
+
+/** The values one list holds, in the order it was loaded with; undefined when there is no list of that id. */
+export async function warninglistEntries(store: Store, id: number): Promise<string[] | undefined> {
+  const row = await store.db.selectFrom('warninglist').select('entries').where('id', '=', id).executeTakeFirst();
+  return row ? JSON.parse(row.entries) as string[] : undefined;
 }

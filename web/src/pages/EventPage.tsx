@@ -6,7 +6,7 @@ import { EventForm, saveEvent } from '../components/EventForm';
 import { ObjectForm } from '../components/ObjectForm';
 import { TagChip } from '../components/TagChip';
 import { VirtualList } from '../components/VirtualList';
-import type { Annotations, Attribute, EventAbilities, EventView } from '@cairn/answers';
+import type { AnalystItem, Annotations, Attribute, EventAbilities, EventView } from '@cairn/answers';
 import { ANALYSIS, DISTRIBUTIONS, THREAT_LEVELS } from '../types';
 import { useLoad } from '../useLoad';
 
@@ -17,6 +17,24 @@ function indicatorRows(attributes: readonly Attribute[]): Row[] {
   const groups = new Map<string, Attribute[]>();
   for (const a of attributes) groups.set(a.category, [...(groups.get(a.category) ?? []), a]);
   return [...groups].flatMap(([name, list]) => [{ kind: 'category' as const, name, count: list.length }, ...list.map((a) => ({ kind: 'attribute' as const, a }))]);
+}
+
+/** Notes and opinions on an element, with those on them (as the server nests them), each once, in order. */
+function analystItems(element: { Note?: AnalystItem[]; Opinion?: AnalystItem[] }): AnalystItem[] {
+  const own = [...(element.Note ?? []), ...(element.Opinion ?? [])];
+  return own.flatMap((item) => [item, ...analystItems(item as { Note?: AnalystItem[]; Opinion?: AnalystItem[] })]);
+}
+
+/** One note or opinion as text: what it says, who said it, and what it replies to when it is about another. */
+function AnalystLine({ item, about }: { item: AnalystItem; about: string }) {
+  return (
+    <li className="analyst-item" data-uuid={item.uuid}>
+      {item.note_type_name === 'Opinion'
+        ? <div><span className="badge">opinion {item.opinion}/100</span> {item.comment}</div>
+        : <div className="analyst-note">{item.note}</div>}
+      <div className="muted small">{about ? `${about} · ` : ''}{item.authors}{item.Orgc ? ` (${item.Orgc.name})` : ''}{item.modified ? ` · ${item.modified}` : ''}</div>
+    </li>
+  );
 }
 
 export function EventPage({ id }: { id: string }) {
@@ -50,6 +68,15 @@ export function EventPage({ id }: { id: string }) {
   const note = (uuid: string) => notes.data?.attributes[uuid];
   const related = notes.data?.related ?? [];
   const name = e.info.replace(/[^\w.-]+/g, '_').slice(0, 60) || e.uuid;
+  const reports = (e.EventReport ?? []).filter((r) => !r.deleted);
+  // What analysts said about the event and its elements, each line naming what it is about.
+  const aboutAttribute = new Map([...e.Attribute, ...e.Object.flatMap((o) => o.Attribute)].map((a) => [a.uuid, `on ${a.type} ${a.value}`]));
+  const said = [
+    ...analystItems(e).map((item) => ({ item, about: '' })),
+    ...[...e.Attribute, ...e.Object.flatMap((o) => o.Attribute)].flatMap((a) => analystItems(a).map((item) => ({ item, about: aboutAttribute.get(a.uuid) ?? '' }))),
+    ...e.Object.flatMap((o) => analystItems(o).map((item) => ({ item, about: `on object ${o.name}` }))),
+    ...reports.flatMap((r) => analystItems(r).map((item) => ({ item, about: `on report ${r.name}` }))),
+  ];
   return (
     <div className="event-page">
       <div className="event-head">
@@ -191,8 +218,26 @@ export function EventPage({ id }: { id: string }) {
               ) : null}
             </section>
           ) : null}
+          {reports.length ? (
+            <section className="card event-reports">
+              <h2>Event reports <span className="muted small">{reports.length}</span></h2>
+              {reports.map((r) => (
+                <article key={r.uuid} className="event-report" data-uuid={r.uuid}>
+                  <h3>{r.name}</h3>
+                  {/* A report is Markdown an author wrote: shown as text, never as markup. */}
+                  <pre className="report-content">{r.content}</pre>
+                </article>
+              ))}
+            </section>
+          ) : null}
         </div>
         <aside className="event-side">
+          {said.length ? (
+            <section className="card analyst-notes">
+              <h2>Analyst notes <span className="muted small">{said.length}</span></h2>
+              <ul className="analyst-list">{said.map(({ item, about }) => <AnalystLine key={item.uuid} item={item} about={about} />)}</ul>
+            </section>
+          ) : null}
           <section className="card">
             <div className="section-head"><h2>Related events</h2><a href={`#/events/${e.id}/graph`}>Graph</a></div>
             {related.length === 0 ? <p className="muted">No other event you may see shares a value with this one.</p> : (
