@@ -176,4 +176,20 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     assert.deepEqual(shares.body.tags, { 'tlp:white': '100%' });
   });
 
+  it('finds by sharing group: the event\'s on events/restSearch, the attribute\'s or its event\'s on attributes/restSearch', async () => {
+    const made = await call(i, i.admin, 'POST', '/sharingGroups/add', { SharingGroup: { name: 'Search group', releasability: 'A' } });
+    const sg = made.body.SharingGroup.id as string;
+    const orgA = (await call(i, i.admin, 'GET', '/organisations/view/Org A')).body.Organisation.id;
+    assert.equal((await call(i, i.admin, 'POST', '/sharingGroups/addOrg', { sg_id: sg, org_id: orgA })).body.saved, true);
+    const grouped = await call(i, i.admin, 'POST', '/events/add', { Event: { info: 'Grouped', distribution: 4, sharing_group_id: sg, Attribute: [
+      { type: 'ip-dst', value: '198.51.100.1', distribution: 4, sharing_group_id: sg }, { type: 'ip-dst', value: '198.51.100.2' },
+    ] } });
+    assert.equal(grouped.status, 200, JSON.stringify(grouped.body));
+    assert.deepEqual(await events(i.alice, { sharinggroup: sg }), ['Grouped']);
+    assert.deepEqual(await events(i.alice, { sharinggroup: 99999 }), []);
+    assert.deepEqual(await values(i.alice, { sharinggroup: [sg] }), ['198.51.100.1', '198.51.100.2']);
+    assert.deepEqual(await values(i.alice, { sharinggroup: { NOT: [sg] }, value: '198.51.100.%' }), []);
+    assert.deepEqual(await values(i.alice, { sharinggroup: { NOT: [sg] }, type: 'ip-src' }), ['192.0.2.2'], 'what no group holds is kept');
+    assert.deepEqual(await events(i.bob, { sharinggroup: sg }), [], 'never an event of a group the user is not in');
+  });
 });

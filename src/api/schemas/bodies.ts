@@ -92,7 +92,7 @@ export const REST_SEARCH = Fields({
   returnFormat: Text('json (default), csv, text, hashes, cache, suricata, snort, zeek, rpz, stix2'), value: ListFilter('values, or patterns with %'),
   value1: ListFilter('first parts of values'), value2: ListFilter('second parts of composite values'),
   type: ListFilter('types'), category: ListFilter('categories'), org: ListFilter('creator organisations (id, uuid or name)'),
-  tags: ListFilter('tags'), eventinfo: ListFilter('event titles (% patterns)'), eventid: ListFilter('event ids or uuids'), uuid: ListFilter('attribute or event uuids'),
+  tags: ListFilter('tags'), eventinfo: ListFilter('event titles (% patterns)'), sharinggroup: ListFilter('sharing group ids'), eventid: ListFilter('event ids or uuids'), uuid: ListFilter('attribute or event uuids'),
   object_name: ListFilter('objects/restSearch: template names'), object_template_uuid: ListFilter('objects/restSearch: template uuids'),
   from: AnyValue('event date from (YYYY-MM-DD or epoch seconds)'), to: AnyValue('event date until'), date: TimeFilter('event date'),
   last: TimeFilter('published since'), timestamp: TimeFilter('changed since: the event on events/restSearch, the attribute on attributes/restSearch'),

@@ -112,6 +112,15 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
   const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
   if (date?.from !== undefined) filter.dateFrom = day(date.from);
   if (date?.to !== undefined) filter.dateTo = day(date.to);
+  // MISP's `sharinggroup` (local ids): the event's on events/restSearch; the attribute's or its event's on attributes/restSearch.
+  const groups = termsOf(q.sharinggroup, 'sharinggroup');
+  const groupIds = (items: string[] | undefined) => {
+    const wrong = items?.find((g) => !/^\d+$/.test(g));
+    if (wrong !== undefined) throw bad('sharinggroup', `must hold sharing group ids, not ${JSON.stringify(wrong)}`);
+    return items?.map(Number);
+  };
+  put(filter, scope === 'events' ? 'eventSharingGroupIds' : 'sharingGroupIds', groupIds(anyOf(groups)));
+  put(filter, scope === 'events' ? 'notEventSharingGroupIds' : 'notSharingGroupIds', groupIds(groups?.not));
   const infos = termsOf(q.eventinfo, 'eventinfo');
   put(filter, 'eventInfos', anyOf(infos));
   put(filter, 'notEventInfos', infos?.not);

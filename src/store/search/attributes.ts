@@ -62,6 +62,12 @@ export interface AttributeFilter {
   /** In events dated on or after / on or before these days (`YYYY-MM-DD`). */
   dateFrom?: string;
   dateTo?: string;
+  /** Attributes shared with any of these sharing groups (local ids), themselves or through their event / none of them. */
+  sharingGroupIds?: readonly number[];
+  notSharingGroupIds?: readonly number[];
+  /** In events shared with any of these sharing groups / none of them. */
+  eventSharingGroupIds?: readonly number[];
+  notEventSharingGroupIds?: readonly number[];
   /** In events whose title is any of these (`%` patterns allowed; regardless of case, as MISP's collation) / none of these. */
   eventInfos?: readonly string[];
   notEventInfos?: readonly string[];
@@ -128,6 +134,10 @@ export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventS
     if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
     if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : NOTHING);
     if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
+    if (filter.eventSharingGroupIds) all.push(filter.eventSharingGroupIds.length ? eb('event.sharing_group_id', 'in', [...filter.eventSharingGroupIds]) : NOTHING);
+    if (filter.notEventSharingGroupIds?.length) {
+      all.push(eb.or([eb('event.sharing_group_id', 'is', null), eb('event.sharing_group_id', 'not in', [...filter.notEventSharingGroupIds])]));
+    }
     const infoIs = (text: string) => eb(eb.fn('lower', ['event.info']), text.includes('%') ? 'like' : '=', text.toLowerCase());
     if (filter.eventInfos?.length) all.push(eb.or(filter.eventInfos.map(infoIs)));
     for (const text of filter.notEventInfos ?? []) all.push(eb.not(infoIs(text)));
@@ -141,7 +151,7 @@ export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventS
 
 /** The members of a filter eventMatches reads: the rest concern attributes. */
 const EVENT_KEYS: ReadonlySet<string> = new Set(['eventIds', 'eventUuids', 'notEventIds', 'notEventUuids', 'publishedSince', 'publishedUntil',
-  'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'eventInfos', 'notEventInfos', 'event']);
+  'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'eventInfos', 'notEventInfos', 'eventSharingGroupIds', 'notEventSharingGroupIds', 'event']);
 
 /** The members of a filter that concern attributes (not the event alone), those that are set. */
 export function attributeCriteria(filter: AttributeFilter): AttributeFilter {
@@ -191,6 +201,14 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
     if (filter.notTypes?.length) all.push(eb('attribute.type', 'not in', [...filter.notTypes]));
     if (filter.categories?.length) all.push(eb('attribute.category', 'in', [...filter.categories]));
     if (filter.notCategories?.length) all.push(eb('attribute.category', 'not in', [...filter.notCategories]));
+    if (filter.sharingGroupIds) {
+      const ids = [...filter.sharingGroupIds];
+      all.push(ids.length ? eb.or([eb('attribute.sharing_group_id', 'in', ids), eb('event.sharing_group_id', 'in', ids)]) : NOTHING);
+    }
+    if (filter.notSharingGroupIds?.length) {
+      const ids = [...filter.notSharingGroupIds];
+      for (const column of ['attribute.sharing_group_id', 'event.sharing_group_id'] as const) all.push(eb.or([eb(column, 'is', null), eb(column, 'not in', ids)]));
+    }
     if (filter.value1) all.push(valueColumnIs(eb, 'attribute.value1', filter.value1));
     if (filter.value2) all.push(valueColumnIs(eb, 'attribute.value2', filter.value2));
     // One value, or several (any of them), each exact or a `%` pattern.
