@@ -12,5 +12,9 @@ export interface ExportAttribute {
   /** Names of the attribute's own tags. */
   tags: readonly string[];
   object: { uuid: string; name: string; metaCategory: string } | null;
-  event: { id: number; uuid: string; info: string; threatLevelId: number; orgc: string; tags: readonly string[] };
+  /** Its event: `org` names the owning (member) organisation, `orgc` the creator. */
+  event: {
+    id: number; uuid: string; info: string; threatLevelId: number; orgc: string; tags: readonly string[];
+    org: string; distribution: number; analysis: number; date: string; timestamp: number;
+  };
 }

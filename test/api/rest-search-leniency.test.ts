@@ -136,6 +136,12 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     const lines = (await csv.text()).trim().split('\n');
     assert.match(lines[0]!, /^uuid,event_id,category,type,value/);
     assert.equal(lines.length, 5, 'every attribute of the event found (its object\'s too), as MISP flattens the events it returns');
+    const context = await fetch(`${i.base}/attributes/restSearch`, { method: 'POST', headers: { Authorization: i.alice, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ returnFormat: 'csv', value: '192.0.2.2', includeContext: 1, requested_attributes: ['value'] }) });
+    const [head, line] = (await context.text()).trim().split('\n');
+    assert.equal(head, 'value,event_info,event_member_org,event_source_org,event_distribution,event_threat_level_id,event_analysis,event_date,event_tag,event_timestamp',
+      "MISP's context columns, in its order");
+    assert.match(line!, /^"192\.0\.2\.2","New","Org A","Org A",1,\d,\d,"\d{4}-\d{2}-\d{2}","tlp:white",\d+$/);
   });
 
   it("lists each attribute's tags, and its correlations whole with their events", async () => {

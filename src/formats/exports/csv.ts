@@ -2,7 +2,9 @@ import type { ExportAttribute, Exporter, ExportOptions } from './exporter.js';
 
 const ATTRIBUTE_FIELDS = ['uuid', 'event_id', 'category', 'type', 'value', 'comment', 'to_ids', 'timestamp', 'object_relation', 'attribute_tag'] as const;
 const OBJECT_FIELDS = ['object_uuid', 'object_name', 'object_meta-category'] as const;
-const CONTEXT_FIELDS = ['event_info', 'event_source_org', 'event_threat_level_id', 'event_tag'] as const;
+/** MISP's includeContext columns, in its order. */
+const CONTEXT_FIELDS = ['event_info', 'event_member_org', 'event_source_org', 'event_distribution', 'event_threat_level_id', 'event_analysis',
+  'event_date', 'event_tag', 'event_timestamp'] as const;
 
 type Field = string;
 
@@ -32,7 +34,12 @@ function fieldOf(a: ExportAttribute, f: Field): string | number | boolean | null
     case 'object_name': return a.object?.name;
     case 'object_meta-category': return a.object?.metaCategory;
     case 'event_info': return a.event.info;
+    case 'event_member_org': return a.event.org;
     case 'event_source_org': return a.event.orgc;
+    case 'event_distribution': return a.event.distribution;
+    case 'event_analysis': return a.event.analysis;
+    case 'event_date': return a.event.date;
+    case 'event_timestamp': return a.event.timestamp;
     case 'event_threat_level_id': return a.event.threatLevelId;
     case 'event_tag': return a.event.tags.length ? a.event.tags.join(',') : undefined;
     default: return undefined;

@@ -163,7 +163,9 @@ async function withContext(store: Store, found: readonly Found[]): Promise<Expor
   for (const t of tagRows) if (wanted.has(t.attribute_id)) tags.set(t.attribute_id, [...(tags.get(t.attribute_id) ?? []), t.name]);
 
   const eventRows = await db.selectFrom('event').innerJoin('organisation', 'organisation.id', 'event.orgc_id')
-    .select(['event.id', 'event.threat_level_id', 'organisation.name']).where('event.id', 'in', eventIds).execute();
+    .innerJoin('organisation as member', 'member.id', 'event.org_id')
+    .select(['event.id', 'event.threat_level_id', 'organisation.name', 'member.name as member_name', 'event.distribution', 'event.analysis', 'event.date', 'event.timestamp'])
+    .where('event.id', 'in', eventIds).execute();
   const eventTagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
     .select(['event_tag.event_id', 'tag.name']).where('event_tag.event_id', 'in', eventIds).orderBy('event_tag.id').execute();
   const eventTags = new Map<number, string[]>();
@@ -180,7 +182,10 @@ async function withContext(store: Store, found: readonly Found[]): Promise<Expor
   for (const h of found) {
     if (eventOf.has(h.eventId)) continue;
     const e = events.get(h.eventId)!;
-    eventOf.set(h.eventId, { id: h.eventId, uuid: h.eventUuid, info: h.eventInfo, threatLevelId: e.threat_level_id, orgc: e.name, tags: eventTags.get(h.eventId) ?? [] });
+    eventOf.set(h.eventId, {
+      id: h.eventId, uuid: h.eventUuid, info: h.eventInfo, threatLevelId: e.threat_level_id, orgc: e.name, tags: eventTags.get(h.eventId) ?? [],
+      org: e.member_name, distribution: e.distribution, analysis: e.analysis, date: e.date, timestamp: e.timestamp,
+    });
   }
   return found.map((h) => {
     return {
