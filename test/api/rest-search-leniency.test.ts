@@ -154,6 +154,12 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     assert.deepEqual(hits[1]!.RelatedAttribute.map((a) => `${a.Event.uuid} ${a.value}`), [`${B} shared.example`]);
     const alice = await call(i, i.alice, 'POST', '/attributes/restSearch', { value: 'shared.example', includeCorrelations: 1 });
     assert.deepEqual(alice.body.response.Attribute[0].RelatedAttribute, [], "Bob's private event is never named");
+    assert.equal((await call(i, i.bob, 'POST', '/sightings/add', { value: 'shared.example' })).status, 200);
+    const seen = await call(i, i.bob, 'POST', '/attributes/restSearch', { value: 'shared.example', includeSightings: 1 });
+    assert.deepEqual(seen.body.response.Attribute.map((a: { Sighting: unknown[] }) => a.Sighting.length), [1, 1]);
+    const hers = (await call(i, i.alice, 'POST', '/attributes/restSearch', { value: 'shared.example', includeSightings: 1 })).body.response.Attribute[0];
+    const listed = await call(i, i.alice, 'POST', `/sightings/listSightings/${hers.id}`, {});
+    assert.equal(hers.Sighting.length, listed.body.length, 'the sightings she may see, as sightings/listSightings shows them');
   });
 
   it('answers objects/restSearch with the objects the user may see, each with its attributes', async () => {

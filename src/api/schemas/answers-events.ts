@@ -150,6 +150,7 @@ export const AttributeHit = Doc({
   event_uuid: Type.Optional(UuidText()),
   Tag: Type.Optional(Type.Array(HitTag)),
   RelatedAttribute: Type.Optional(Type.Array(RelatedAttribute)),
+  Sighting: Type.Optional(Type.Array(Sighting)),
 });
 export type AttributeHit = Static<typeof AttributeHit>;
 
@@ -167,7 +168,7 @@ export const DescribeTypes = Doc({
 export type DescribeTypes = Static<typeof DescribeTypes>;
 
 /** attributes/view and attributes/edit: one attribute with its local ids; attributes/add answers a list when given one. */
-const { Event: _event, RelatedAttribute: _related, Tag: _tag, event_uuid: _eventUuid, ...SAVED_ATTRIBUTE } = AttributeHit.properties;
+const { Event: _event, RelatedAttribute: _related, Tag: _tag, event_uuid: _eventUuid, Sighting: _sighting, ...SAVED_ATTRIBUTE } = AttributeHit.properties;
 export const SavedAttribute = Doc(SAVED_ATTRIBUTE);
 export type SavedAttribute = Static<typeof SavedAttribute>;
 

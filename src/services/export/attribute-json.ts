@@ -2,6 +2,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../../store/db/database.js';
 import { searchAttributes, tagsOfHits, type AttributeHit, type HitTag } from '../../store/search/attributes.js';
 import type { CorrelationSettings } from '../../store/settings.js';
+import { listSightings } from '../../store/sightings.js';
 import { eventRelations } from '../search/related.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
@@ -19,7 +20,13 @@ export function attributeDocument(h: AttributeHit) {
 }
 
 type TagDocument = { id: string; name: string; colour: string; exportable: boolean; hide_tag: boolean; local: boolean; relationship_type: string; inherited?: number };
-type AttributeDocument = ReturnType<typeof attributeDocument> & { event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[] };
+type SightingDocument = {
+  id: string; attribute_id: string; event_id: string; org_id: string; uuid: string; type: string; date_sighting: string; source: string;
+  Organisation?: { id: string; uuid: string; name: string };
+};
+type AttributeDocument = ReturnType<typeof attributeDocument> & {
+  event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[]; Sighting?: SightingDocument[];
+};
 
 export interface AttributeJsonOptions {
   /** The store each attribute's tags are read from (what MISP's attributes/restSearch lists under `Tag`). */
@@ -28,6 +35,8 @@ export interface AttributeJsonOptions {
   eventTags?: boolean;
   /** Each attribute names its event's uuid as `event_uuid` (MISP's includeEventUuid). */
   eventUuid?: boolean;
+  /** Each attribute lists its sightings this viewer may see (MISP's includeSightings). */
+  sightingsFor?: Viewer;
   /**
    * With the correlation settings, each attribute carries, as MISP's includeCorrelations, the attributes of
    * other events that share a value with it, each with its event: those the viewer may see.
@@ -49,6 +58,18 @@ async function documentsOf(hits: AttributeHit[], options: AttributeJsonOptions):
     if (t?.length) d.Tag = t.map(tagDocument);
     return d;
   });
+  if (options.sightingsFor) {
+    const byAttribute = new Map<string, SightingDocument[]>();
+    for (const r of await listSightings(options.store, options.sightingsFor, { attributeIds: hits.map((h) => h.id) })) {
+      const doc: SightingDocument = {
+        id: String(r.id), attribute_id: String(r.attributeId), event_id: String(r.eventId), org_id: String(r.orgId ?? 0), uuid: r.uuid,
+        type: String(r.type), date_sighting: String(r.dateSighting), source: r.source,
+        ...(r.orgName && r.orgUuid ? { Organisation: { id: String(r.orgId), uuid: r.orgUuid, name: r.orgName } } : {}),
+      };
+      byAttribute.set(doc.attribute_id, [...(byAttribute.get(doc.attribute_id) ?? []), doc]);
+    }
+    for (const d of docs) d.Sighting = byAttribute.get(d.id) ?? [];
+  }
   const c = options.correlations;
   if (c) {
     const links = new Map<string, string[]>();

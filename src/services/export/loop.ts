@@ -112,7 +112,8 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
     return {
       contentType: JSON_TYPE,
       chunks: attributeJsonText(pages, {
-        store: ctx.store, eventTags: flag(options.includeEventTags), eventUuid: flag(options.includeEventUuid), ...(await correlations()),
+        store: ctx.store, eventTags: flag(options.includeEventTags), eventUuid: flag(options.includeEventUuid),
+        ...(flag(options.includeSightings) ? { sightingsFor: ctx.viewer } : {}), ...(await correlations()),
       }),
     };
   }
