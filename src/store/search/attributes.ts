@@ -179,9 +179,11 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
   const unwantedIds: number[] = [];
   for (const v of unwanted.filter((x) => !x.includes('%'))) unwantedIds.push(...(await valueIdsOf(store.db, v)));
   const unwantedPatterns = unwanted.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
-  const onEvent = eventMatches(store, filter);
+  // Only a filter that asks about the event gets its predicate: the commonest searches compile as before.
+  const onEvent = Object.entries(filter).some(([k, v]) => v !== undefined && EVENT_KEYS.has(k)) ? eventMatches(store, filter) : undefined;
   return (eb) => {
-    const all: Array<Expression<SqlBool>> = [attributeVisibleTo(viewer)(eb), onEvent(eb as unknown as EventScope)];
+    const all: Array<Expression<SqlBool>> = [attributeVisibleTo(viewer)(eb)];
+    if (onEvent) all.push(onEvent(eb as unknown as EventScope));
     if (filter.onlyDeleted) all.push(eb('attribute.deleted', '=', 1));
     else if (!filter.includeDeleted) all.push(eb('attribute.deleted', '=', 0));
     if (filter.toIds !== undefined) all.push(eb('attribute.to_ids', '=', filter.toIds ? 1 : 0));
