@@ -29,7 +29,7 @@ export async function sendExport(reply: FastifyReply, out: Export): Promise<Fast
  * the format it asks for, as the user may see the data.
  */
 export async function answerRestSearch(request: FastifyRequest, reply: FastifyReply, store: Store, settings: SettingsCache, of: 'attributes' | 'events'): Promise<FastifyReply> {
-  const search = attributeSearch(restQueryOf(request));
+  const search = attributeSearch(restQueryOf(request), of);
   const correlation = await settings.correlation();
   const context = {
     store, viewer: viewerOf(userOf(request)), correlation,
@@ -39,7 +39,7 @@ export async function answerRestSearch(request: FastifyRequest, reply: FastifyRe
   return sendExport(reply, await prepareExport(context, {
     format: search.returnFormat, options: search.query, includeCorrelations: search.includeCorrelations,
     includeAnalystData: search.includeAnalystData,
-    scope: of === 'attributes' ? { attributes: search.filter } : { events: { matching: search.filter } },
+    scope: of === 'attributes' ? { attributes: search.filter } : { events: { matching: search.filter, content: search.content } },
     stixContainer: search.query.stix_container,
   }));
 }

@@ -66,3 +66,25 @@ export async function correlatingValueCount(store: Store, viewer: Viewer): Promi
   const row = await store.db.selectFrom(linked.as('linked')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** How many live attributes the viewer may see of each type (or category): MISP's attributes/attributeStatistics. */
+export async function attributeCountsBy(store: Store, viewer: Viewer, column: 'type' | 'category'): Promise<Array<{ key: string; count: number }>> {
+  const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select([`attribute.${column} as key`, (eb) => eb.fn.countAll<number>().as('n')])
+    .where('attribute.deleted', '=', 0).where(attributeVisibleTo(viewer))
+    .groupBy(`attribute.${column}`).execute();
+  return rows.map((r) => ({ key: r.key, count: Number(r.n) }));
+}
+
+/** How many events the viewer may see carry each tag (MISP's tags/tagStatistics counts event tags). */
+export async function eventTagCounts(store: Store, viewer: Viewer): Promise<Array<{ name: string; count: number }>> {
+  const rows = await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').innerJoin('event', 'event.id', 'event_tag.event_id')
+    .select(['tag.name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where(eventVisibleTo(viewer)).groupBy('tag.name').execute();
+  return rows.map((r) => ({ name: r.name, count: Number(r.n) }));
+}
+
+/** The namespaces of the enabled taxonomies. */
+export async function enabledTaxonomyNamespaces(store: Store): Promise<string[]> {
+  return (await store.db.selectFrom('taxonomy').select('namespace').where('enabled', '=', 1).execute()).map((r) => r.namespace);
+}

@@ -43,9 +43,10 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
     const r = await call(i, i.alice, 'POST', '/attributes/restSearch', { value: 'c2.example' });
     assert.equal(r.body.response.Attribute.length, 1);
     const hit = r.body.response.Attribute[0];
-    assert.deepEqual(Object.keys(hit).sort(), ['Event', 'category', 'comment', 'deleted', 'disable_correlation', 'distribution', 'event_id', 'first_seen',
+    assert.deepEqual(Object.keys(hit).sort(), ['Event', 'Tag', 'category', 'comment', 'deleted', 'disable_correlation', 'distribution', 'event_id', 'first_seen',
       'id', 'last_seen', 'object_id', 'object_relation', 'sharing_group_id', 'timestamp', 'to_ids', 'type', 'uuid', 'value'].sort());
     assert.equal(hit.Event.uuid, A);
+    assert.deepEqual(hit.Tag.map((t: { name: string }) => t.name), ['kill-chain:c2'], 'its own tags, as MISP lists them');
     assert.deepEqual(await search(i.bob, { value: 'c2.example' }), ['Org A campaign: c2.example', 'Org B notes: c2.example']);
     assert.deepEqual(await search(i.bob, { value: 'private.example' }), [], "Org A's organisation-only attribute");
     assert.deepEqual(await search(i.admin, { value: ['private.example', '%gate%'] }), ['Org A campaign: private.example', 'Org A campaign: http://c2.example/gate.php']);
@@ -75,11 +76,11 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return (r.body.response as Array<{ Event: { info: string; Attribute: unknown[] } }>).map((e) => `${e.Event.info} (${e.Event.Attribute.length})`);
     };
-    assert.deepEqual(await events(i.bob, { value: 'c2.example' }), ['Org B notes (1)', 'Org A campaign (3)'], "newest first; Org A's organisation-only attribute left out");
+    assert.deepEqual(await events(i.bob, { value: 'c2.example' }), ['Org A campaign (3)', 'Org B notes (1)'], "oldest first, as MISP lists them; Org A's organisation-only attribute left out");
     assert.deepEqual(await events(i.alice, { value: 'c2.example' }), ['Org A campaign (4)']);
-    assert.deepEqual(await events(i.admin, {}), ['Org B notes (1)', 'Org A campaign (4)']);
+    assert.deepEqual(await events(i.admin, {}), ['Org A campaign (4)', 'Org B notes (1)']);
     assert.deepEqual(await events(i.admin, { tags: ['tlp:red'] }), ['Org B notes (1)']);
-    assert.deepEqual(await events(i.admin, { limit: 1, page: 2 }), ['Org A campaign (4)']);
+    assert.deepEqual(await events(i.admin, { limit: 1, page: 2 }), ['Org B notes (1)']);
     assert.deepEqual(await events(i.alice, { type: 'ip-dst', enforceWarninglist: 1 }), ['Org A campaign (3)'], 'the warninglisted attribute is left out');
     assert.deepEqual(await events(i.bob, { uuid: A }), ['Org A campaign (3)']);
     assert.equal((await call(i, i.alice, 'POST', '/events/restSearch', { limit: -1 })).status, 400);
@@ -99,7 +100,7 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
   it('leaves out warninglisted values on enforceWarninglist, and names each bad parameter', async () => {
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: true }), []);
     assert.deepEqual(await search(i.alice, { type: 'ip-dst', enforceWarninglist: 0 }), ['Org A campaign: 8.8.8.8']);
-    for (const [body, field] of [[{ limit: 'ten' }, 'limit'], [{ uuid: 'nope' }, 'uuid'], [{ eventid: 'x' }, 'eventid'], [{ last: '3 days' }, 'last'],
+    for (const [body, field] of [[{ limit: 'ten' }, 'limit'], [{ uuid: 'nope' }, 'uuid'], [{ eventid: 'x' }, 'eventid'], [{ timestamp: [1, 2, 3] }, 'timestamp'],
       [{ to_ids: 'maybe' }, 'to_ids'], [{ tags: { XOR: ['a'] } }, 'tags'], [{ returnFormat: 'stix2' }, 'returnFormat']] as const) {
       const r = await call(i, i.alice, 'POST', '/attributes/restSearch', body);
       assert.equal(r.status, 400, JSON.stringify(body));

@@ -87,8 +87,8 @@ forEachDialect('conformance: the export loop answers the API and the CLI alike',
       const api = JSON.parse(await apiText(i, '/events/restSearch', { ...query })) as { response: Array<{ Event: Record<string, unknown> }> };
       const cli = await cairn(env, ['export', '--all', ...flag]);
       assert.equal(cli.code, 0, cli.err);
-      // restSearch answers newest first with local ids; the CLI writes oldest first, without them.
-      const fromApi = api.response.map(({ Event: { id: _id, ...rest } }) => ({ Event: rest })).reverse();
+      // Both list the events oldest first (as MISP's restSearch does); restSearch adds the local ids, the CLI writes none.
+      const fromApi = api.response.map(({ Event: { id: _id, ...rest } }) => ({ Event: rest }));
       assert.deepEqual((JSON.parse(cli.out) as { response: unknown[] }).response, fromApi);
       assert.equal(cli.out.includes('8.8.8.8'), !enforce);
     });

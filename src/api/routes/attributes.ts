@@ -23,6 +23,7 @@ import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
 import { documented } from '../openapi.js';
+import { attributeStatistics } from '../../services/stats/attribute-statistics.js';
 import { AttributeSaved, AttributeSearch } from '../schemas/answers.js';
 import { ATTRIBUTE_BODY, ATTRIBUTE_EDIT_BODY, REST_SEARCH } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
@@ -51,6 +52,8 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH, response: AttributeSearch },
     'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string', response: AttributeSearch },
     'GET /attributes/view/:id': { summary: 'One attribute by id or uuid' },
+    'GET /attributes/attributeStatistics/:context': { summary: 'How many attributes you may see of each type (context: type) or category, by name' },
+    'GET /attributes/attributeStatistics/:context/:percentage': { summary: 'attributeStatistics as shares of the whole ("12.5%") when percentage is true or 1' },
     'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY, response: AttributeSaved },
     'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
@@ -62,6 +65,13 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
   const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'attributes');
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
+
+  const statistics = async (request: FastifyRequest<{ Params: { context: string; percentage?: string } }>) => {
+    const p = request.params.percentage;
+    return attributeStatistics(store, viewerOf(userOf(request)), request.params.context, p === 'true' || p === '1');
+  };
+  app.get('/attributes/attributeStatistics/:context', statistics);
+  app.get('/attributes/attributeStatistics/:context/:percentage', statistics);
 
   /** One attribute the user may see, by id or uuid. */
   const find = async (user: User, id: string): Promise<AttributeHit> => {

@@ -116,7 +116,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'GET /events/:id': { summary: 'One event (as events/view)', response: EventView },
     'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`; with metadata:1 the answer leaves out its items', body: EVENT_BODY, response: EventView },
     'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY, response: EventView },
-    'POST /events/restSearch': { summary: 'Events holding matching attributes, streamed, in any returnFormat', body: REST_SEARCH },
+    'POST /events/restSearch': { summary: 'Events the filters find (oldest first), streamed, in any returnFormat', body: REST_SEARCH },
     'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
     'POST /events/edit/:id': { summary: 'Change an event: the fields and items given replace the stored ones (matched by uuid)', body: EVENT_BODY },
     'PUT /events/edit/:id': { summary: 'Change an event (as POST)', body: EVENT_BODY },
@@ -190,6 +190,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     // Who owns and created the event is the import pipeline's decision (access/policy/events).
     const draft = {
       ...raw,
+      // An event added published is published now, as MISP's add publishes it.
+      ...(raw.published === true || raw.published === 1 || raw.published === '1' ? { publish_timestamp: String(now) } : {}),
       uuid: raw.uuid ?? randomUUID(),
       timestamp: raw.timestamp ?? String(now),
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
@@ -233,7 +235,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     await setPublished(store, event.id, published);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';
-    return { name: message, message, url, id: String(event.id) };
+    return { saved: true, success: true, name: message, message, url, id: String(event.id) };
   };
   app.post('/events/publish/:id', publishing(true));
 

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
-import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
-import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import { softDeletion } from '../../model/deletion.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { objectByRef, referenceByRef } from '../../store/events/object-lookup.js';
+import { objectDocument as documentOfObject } from '../../services/events/object-document.js';
 import { purgeObject, purgeReference } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
 import { flagField, modelBody, textField, type Fields } from '../body.js';
@@ -20,7 +19,9 @@ import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../acces
 import { viewerOf } from '../../access/viewer.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import { documented } from '../openapi.js';
-import { OBJECT_BODY, REFERENCE_BODY } from '../schemas/bodies.js';
+import { OBJECT_BODY, REFERENCE_BODY, REST_SEARCH } from '../schemas/bodies.js';
+import { objectSearch } from '../../services/search/objects.js';
+import { restQueryOf } from '../../services/search/rest-query.js';
 import type { ApiContext } from '../context.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -29,6 +30,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
   const { store, writes, libraries } = ctx;
   documented(app, 'Objects', {
     'GET /objects/view/:id': { summary: 'One object by id or uuid, with its attributes and references' },
+    'POST /objects/restSearch': { summary: 'The objects you may see that the filters find (object_name, object_template_uuid, … and restSearch\'s), each with its attributes', body: REST_SEARCH },
+    'GET /objects/restSearch': { summary: 'objects/restSearch with the filters in the query string' },
     'POST /objects/add/:event': { summary: 'Add an object to an event; an object of a known template is checked against it', body: OBJECT_BODY },
     'POST /objects/edit/:id': { summary: 'Change an object: the fields and attributes given replace the stored ones (by uuid)', body: OBJECT_BODY },
     'PUT /objects/edit/:id': { summary: 'Change an object (as POST)', body: OBJECT_BODY },
@@ -51,13 +54,11 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
 
   /** An object of a stored event as MISP answers it: with its own, its event's and its attributes' ids. */
   const objectDocument = async (user: User, eventId: number, uuid: string) => {
-    const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
-    const found = event?.objects.find((o) => o.uuid === uuid);
-    if (!event || !found) throw notFound('object');
-    // A live object shows its live parts; a deleted one (still viewable by id) shows what it held.
-    const object = found.deleted ? found : { ...found, attributes: found.attributes.filter((a) => !a.deleted), references: found.references.filter((r) => !r.deleted) };
-    const doc = (serializeStoredEvent({ ...event, attributes: [], reports: [], objects: [object] }).Event.Object as JsonObject[])[0]!;
-    return { Object: { ...doc, Attribute: doc.Attribute as JsonObject[], ObjectReference: doc.ObjectReference as JsonObject[] } };
+    const viewer = viewerOf(user);
+    const event = await loadEvent(store, viewer, { id: eventId }, { includeDeleted: true });
+    const doc = event && documentOfObject(event, uuid);
+    if (!doc) throw notFound('object');
+    return doc;
   };
 
   /** Reads one object of a request against a stored event; a template it breaks is refused field by field. */
@@ -88,6 +89,11 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const failed = outcome.problems.filter((p) => objects.some((o) => o.uuid === p.item));
     if (failed.length > 0) throw new ApiError(403, 'The object could not be saved.', { errors: Object.fromEntries(failed.map((p) => [p.field, [describeProblem(p)]])) });
   };
+
+  // objects/restSearch: the objects the user may see that the filters find, as objects/view answers each.
+  const restSearch = async (request: FastifyRequest) => ({ response: await objectSearch(store, viewerOf(userOf(request)), restQueryOf(request)) });
+  app.post('/objects/restSearch', restSearch);
+  app.get('/objects/restSearch', restSearch);
 
   app.get<{ Params: { id: string } }>('/objects/view/:id', async (request) => {
     const user = userOf(request);

@@ -16,6 +16,7 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayDeleteTags, mayEditTags, maySeeTag, mayTag, mayTagItem, tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { viewerOf } from '../../access/viewer.js';
 import { documented } from '../openapi.js';
+import { tagStatistics } from '../../services/stats/tag-statistics.js';
 import { GALAXY_ATTACH, TAG_ATTACH, TAG_BODY, TAG_SEARCH } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
@@ -51,6 +52,8 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   documented(app, 'Tags', {
     'GET /tags/index': { summary: 'Every tag, with its use in what you may see', query: { type: 'object', properties: { searchall: { type: 'string', description: 'part of the name' } } } },
     'GET /tags/view/:id': { summary: 'One tag, with its use in what you may see' },
+    'GET /tags/tagStatistics': { summary: 'How many events you may see carry each tag, and each enabled taxonomy\'s tags, most used first' },
+    'GET /tags/tagStatistics/:percentage/:nameSort': { summary: 'tagStatistics as shares ("12.5%") when percentage is true, by name when nameSort is true' },
     'POST /tags/search': {
       summary: 'Tags by name (LIKE, % as wildcard, any case) or by the value or a synonym of a galaxy cluster, with their taxonomy and cluster',
       body: TAG_SEARCH,
@@ -76,6 +79,10 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     return { Tag: tags.map((t) => tagDocument(t, rules)) };
   });
 
+  const statistics = async (request: FastifyRequest<{ Params: { percentage?: string; nameSort?: string } }>) =>
+    tagStatistics(store, viewerOf(userOf(request)), request.params.percentage === 'true', request.params.nameSort === 'true');
+  app.get('/tags/tagStatistics', statistics);
+  app.get('/tags/tagStatistics/:percentage/:nameSort', statistics);
   // MISP's tags/search: every tag of the instance he may see (no usage is counted here); another
   // organisation's (or user's) restricted tag is, to him, no tag at all.
   const search = async (user: User, terms: string[], strict: boolean) => {

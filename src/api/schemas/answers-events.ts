@@ -129,15 +129,29 @@ export type EventIndexMinimalEntry = Static<typeof EventIndexMinimalEntry>;
 export const EventIndex = Type.Union([Type.Array(EventIndexEntry), Type.Array(EventIndexMinimalEntry)], { description: 'the events, in full or (minimal) as a sync compares them' });
 export type EventIndex = Static<typeof EventIndex>;
 
-export const RelatedAttribute = Doc({ event_id: IdText(), uuid: UuidText(), value: Type.String(), info: Type.String() });
+/** An attribute's tag as attributes/restSearch lists it; `inherited` marks its event's (includeEventTags). */
+export const HitTag = Doc({
+  id: IdText(), name: Type.String(), colour: Type.String(), exportable: Type.Boolean(), hide_tag: Type.Boolean(), local: Type.Boolean(),
+  relationship_type: Type.String(), inherited: Type.Optional(Type.Literal(1)),
+});
 
-/** An attribute as attributes/restSearch finds it: with its local ids and its event's essentials. */
-export const AttributeHit = Doc({
+const HIT_FIELDS = {
   id: IdText(), event_id: IdText(), object_id: IdText(), object_relation: Nullable(Type.String()), category: Type.String(), type: Type.String(),
   to_ids: Type.Boolean(), uuid: UuidText(), timestamp: EpochText(), distribution: Distribution(), sharing_group_id: IdText(), comment: Type.String(),
   deleted: Type.Boolean(), disable_correlation: Type.Boolean(), first_seen: Nullable(Type.String()), last_seen: Nullable(Type.String()), value: Type.String(),
   Event: Doc({ org_id: IdText(), distribution: Distribution(), id: IdText(), info: Type.String(), orgc_id: IdText(), uuid: UuidText() }),
+};
+
+/** An attribute of another event that shares a value (includeCorrelations), with its event's essentials. */
+export const RelatedAttribute = Doc(HIT_FIELDS);
+
+/** An attribute as attributes/restSearch finds it: with its local ids, its tags and its event's essentials. */
+export const AttributeHit = Doc({
+  ...HIT_FIELDS,
+  event_uuid: Type.Optional(UuidText()),
+  Tag: Type.Optional(Type.Array(HitTag)),
   RelatedAttribute: Type.Optional(Type.Array(RelatedAttribute)),
+  Sighting: Type.Optional(Type.Array(Sighting)),
 });
 export type AttributeHit = Static<typeof AttributeHit>;
 
@@ -155,7 +169,7 @@ export const DescribeTypes = Doc({
 export type DescribeTypes = Static<typeof DescribeTypes>;
 
 /** attributes/view and attributes/edit: one attribute with its local ids; attributes/add answers a list when given one. */
-const { Event: _event, RelatedAttribute: _related, ...SAVED_ATTRIBUTE } = AttributeHit.properties;
+const { Event: _event, RelatedAttribute: _related, Tag: _tag, event_uuid: _eventUuid, Sighting: _sighting, ...SAVED_ATTRIBUTE } = AttributeHit.properties;
 export const SavedAttribute = Doc(SAVED_ATTRIBUTE);
 export type SavedAttribute = Static<typeof SavedAttribute>;
 

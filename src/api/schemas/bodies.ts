@@ -84,17 +84,29 @@ export const WARNINGLIST_TOGGLE = Fields({ id: OneOrMany('ids (or one id)'), nam
 
 export const CHECK_VALUE = Type.Unknown({ description: 'a value, a list of values, or {"value": …}' });
 
+/** A restSearch list filter, as MISP's convert_filters reads it; the search checks each item. */
+const ListFilter = (what: string) => AnyValue(`${what}: one, a list (! negates), "a&&!b", or {"OR": […], "AND": […], "NOT": […]}`);
+/** A restSearch time filter, as MISP's resolveTimeDelta reads it. */
+const TimeFilter = (what: string) => AnyValue(`${what}: epoch seconds (a fraction is cut off), a span back from now (5d, 3h, 30m), or a [from, to] pair of them`);
+
 export const REST_SEARCH = Fields({
-  returnFormat: Text('json (default), csv, text, hashes, cache, suricata, snort, zeek, rpz, stix2'), value: AnyValue('a value, or a pattern with %; a list for any of them'),
-  type: OneOrMany('types'), category: OneOrMany('categories'), org: OneOrMany('creator organisations (id, uuid or name; ! negates)'),
-  tags: AnyValue('a list (! negates) or {"AND": […], "OR": […], "NOT": […]}'), eventid: OneOrMany('event ids'), uuid: OneOrMany('attribute or event uuids'),
-  from: AnyValue('event date from (YYYY-MM-DD)'), to: AnyValue('event date until'), last: AnyValue('published within: 7d, 12h, 30m'),
-  timestamp: AnyValue('changed since (epoch seconds or a span)'), publish_timestamp: AnyValue('published since'), published: AnyValue(''), to_ids: AnyValue(''),
-  deleted: AnyValue('only deleted attributes'), enforceWarninglist: AnyValue('leave out values on enabled warninglists'),
-  includeCorrelations: AnyValue('add RelatedAttribute (and RelatedEvent)'),
-  includeAnalystData: AnyValue('json of events: add Note, Opinion and Relationship to the event and its elements'), limit: AnyValue('page size'), page: AnyValue('page number, from 1'),
+  returnFormat: Text('json (default), csv, text, hashes, cache, suricata, snort, zeek, rpz, stix2'), value: ListFilter('values, or patterns with %'),
+  value1: ListFilter('first parts of values'), value2: ListFilter('second parts of composite values'),
+  type: ListFilter('types'), category: ListFilter('categories'), org: ListFilter('creator organisations (id, uuid or name)'),
+  tags: ListFilter('tags'), eventinfo: ListFilter('event titles (% patterns)'), sharinggroup: ListFilter('sharing group ids'), eventid: ListFilter('event ids or uuids'), uuid: ListFilter('attribute or event uuids'),
+  object_name: ListFilter('objects/restSearch: template names'), object_template_uuid: ListFilter('objects/restSearch: template uuids'),
+  from: AnyValue('event date from (YYYY-MM-DD or epoch seconds)'), to: AnyValue('event date until'), date: TimeFilter('event date'),
+  last: TimeFilter('published since'), timestamp: TimeFilter('changed since: the event on events/restSearch, the attribute on attributes/restSearch'),
+  event_timestamp: TimeFilter('event changed since'), attribute_timestamp: TimeFilter('attribute changed since'),
+  publish_timestamp: TimeFilter('published since'), published: AnyValue('true, false, or [0, 1] for both'), to_ids: AnyValue('true, false, or [0, 1] for both'),
+  deleted: AnyValue('1: only deleted attributes; [0, 1]: deleted ones too'), metadata: AnyValue('events/restSearch: events without their attributes and objects'),
+  enforceWarninglist: AnyValue('leave out values on enabled warninglists'),
+  includeCorrelations: AnyValue('add RelatedAttribute (and RelatedEvent)'), includeEventTags: AnyValue('attributes/restSearch: event tags in each Tag list'),
+  includeSightings: AnyValue('attributes/restSearch: each attribute\'s Sighting list'),
+  includeAnalystData: AnyValue('json of events: add Note, Opinion and Relationship to the event and its elements'),
+  limit: AnyValue('page size'), page: AnyValue('page number, from 1'),
   requested_attributes: AnyValue('csv: the columns'), headerless: AnyValue('csv: no header'), includeContext: AnyValue('csv: event columns'),
-  includeEventUuid: AnyValue('cache: add the event uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
+  includeEventUuid: AnyValue('cache: add the event uuid; attributes/restSearch: event_uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
   policy: AnyValue('rpz: NXDOMAIN, NODATA, DROP, Local-Data, PASSTHRU, TCP-only'),
 }, 'restSearch filters (MISP\'s query format); each is checked, and named when wrong, by the search');
 

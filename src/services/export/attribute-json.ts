@@ -1,8 +1,9 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../../store/db/database.js';
-import type { AttributeHit } from '../../store/search/attributes.js';
+import { searchAttributes, tagsOfHits, type AttributeHit, type HitTag } from '../../store/search/attributes.js';
 import type { CorrelationSettings } from '../../store/settings.js';
-import { eventRelations, type RelatedAttribute } from '../search/related.js';
+import { listSightings } from '../../store/sightings.js';
+import { eventRelations } from '../search/related.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
 export function attributeDocument(h: AttributeHit) {
@@ -18,20 +19,73 @@ export function attributeDocument(h: AttributeHit) {
   };
 }
 
-type AttributeDocument = ReturnType<typeof attributeDocument> & { RelatedAttribute?: RelatedAttribute[] };
+type TagDocument = { id: string; name: string; colour: string; exportable: boolean; hide_tag: boolean; local: boolean; relationship_type: string; inherited?: number };
+type SightingDocument = {
+  id: string; attribute_id: string; event_id: string; org_id: string; uuid: string; type: string; date_sighting: string; source: string;
+  Organisation?: { id: string; uuid: string; name: string };
+};
+type AttributeDocument = ReturnType<typeof attributeDocument> & {
+  event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[]; Sighting?: SightingDocument[];
+};
 
 export interface AttributeJsonOptions {
-  /** With the correlation settings, each attribute carries what correlates with it, as MISP's includeCorrelations. */
+  /** The store each attribute's tags are read from (what MISP's attributes/restSearch lists under `Tag`). */
+  store: Store;
+  /** Each attribute's list also holds its event's tags (MISP's includeEventTags). */
+  eventTags?: boolean;
+  /** Each attribute names its event's uuid as `event_uuid` (MISP's includeEventUuid). */
+  eventUuid?: boolean;
+  /** Each attribute lists its sightings this viewer may see (MISP's includeSightings). */
+  sightingsFor?: Viewer;
+  /**
+   * With the correlation settings, each attribute carries, as MISP's includeCorrelations, the attributes of
+   * other events that share a value with it, each with its event: those the viewer may see.
+   */
   correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
 }
 
+const tagDocument = (t: HitTag): TagDocument => ({
+  id: String(t.id), name: t.name, colour: t.colour, exportable: t.exportable, hide_tag: t.hideTag, local: t.local,
+  relationship_type: t.relationshipType ?? '', ...(t.inherited ? { inherited: 1 } : {}),
+});
+
 async function documentsOf(hits: AttributeHit[], options: AttributeJsonOptions): Promise<AttributeDocument[]> {
-  const docs: AttributeDocument[] = hits.map(attributeDocument);
+  const tags = await tagsOfHits(options.store, hits, { eventTags: options.eventTags ?? false });
+  const docs: AttributeDocument[] = hits.map((h) => {
+    const d: AttributeDocument = attributeDocument(h);
+    if (options.eventUuid) d.event_uuid = h.eventUuid;
+    const t = tags.get(h.id);
+    if (t?.length) d.Tag = t.map(tagDocument);
+    return d;
+  });
+  if (options.sightingsFor) {
+    const byAttribute = new Map<string, SightingDocument[]>();
+    for (const r of await listSightings(options.store, options.sightingsFor, { attributeIds: hits.map((h) => h.id) })) {
+      const doc: SightingDocument = {
+        id: String(r.id), attribute_id: String(r.attributeId), event_id: String(r.eventId), org_id: String(r.orgId ?? 0), uuid: r.uuid,
+        type: String(r.type), date_sighting: String(r.dateSighting), source: r.source,
+        ...(r.orgName && r.orgUuid ? { Organisation: { id: String(r.orgId), uuid: r.orgUuid, name: r.orgName } } : {}),
+      };
+      byAttribute.set(doc.attribute_id, [...(byAttribute.get(doc.attribute_id) ?? []), doc]);
+    }
+    for (const d of docs) d.Sighting = byAttribute.get(d.id) ?? [];
+  }
   const c = options.correlations;
   if (c) {
+    const links = new Map<string, string[]>();
     for (const eventId of new Set(hits.map((h) => h.eventId))) {
       const { byAttribute } = await eventRelations(c.store, c.viewer, eventId, c.settings);
-      for (const d of docs) if (d.event_id === String(eventId)) d.RelatedAttribute = byAttribute.get(d.uuid) ?? [];
+      for (const d of docs) if (d.event_id === String(eventId)) links.set(d.uuid, (byAttribute.get(d.uuid) ?? []).map((r) => r.uuid));
+    }
+    // The related attributes themselves, read through the viewer's policy like any search.
+    const wanted = [...new Set([...links.values()].flat())];
+    const found = wanted.length ? await searchAttributes(c.store, c.viewer, { uuids: wanted }) : [];
+    const byUuid = new Map(found.map((h) => [h.uuid, h]));
+    for (const d of docs) {
+      d.RelatedAttribute = (links.get(d.uuid) ?? []).flatMap((u) => {
+        const h = byUuid.get(u);
+        return h ? [attributeDocument(h)] : [];
+      });
     }
   }
   return docs;

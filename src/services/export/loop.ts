@@ -10,6 +10,7 @@ import { ServiceError } from '../errors.js';
 import { attributeHitPages, exportAttributePages } from '../search/attributes.js';
 import type { RestQuery } from '../search/rest-query.js';
 import { attributeJsonText } from './attribute-json.js';
+import { eventContent, narrowsContent, type EventContent } from './event-content.js';
 import { eventJsonText, type EventJsonLayout } from './event-json.js';
 import { lineExporter, lineFormat, stixContainerOf, withDetectionDefaults } from './formats.js';
 import { stixBundleText } from './stix.js';
@@ -28,8 +29,11 @@ export interface ExportContext {
 
 /** Which events an export of events holds. */
 export type EventSelection =
-  /** Those holding an attribute that matches, newest first; the limit and offset count events (events/restSearch). */
-  | { matching: AttributeFilter }
+  /**
+   * Those the filter finds, oldest first; the limit and offset count events (events/restSearch). `content`
+   * narrows what each event holds, as the search asks.
+   */
+  | { matching: AttributeFilter; content?: EventContent }
   /** Every event the viewer may see, oldest first. */
   | { every: true }
   /** One event; a failure when the viewer may not see it. */
@@ -76,9 +80,11 @@ export async function* selectedEvents(ctx: ExportContext, selection: EventSelect
     return;
   }
   const ids = 'every' in selection ? visibleEventIds(ctx.store, ctx.viewer) : await matchingEventIds(ctx, selection.matching);
+  const content = 'matching' in selection && narrowsContent(selection.content) ? selection.content : undefined;
+  const includeDeleted = content?.deleted === 'both' || content?.deleted === 'only';
   for await (const id of ids) {
-    const event = await loadEvent(ctx.store, ctx.viewer, { id });
-    if (event) yield withoutWarninglisted(event, lists);
+    const event = await loadEvent(ctx.store, ctx.viewer, { id }, includeDeleted ? { includeDeleted } : {});
+    if (event) yield withoutWarninglisted(content ? eventContent(event, content) : event, lists);
   }
 }
 
@@ -102,7 +108,14 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
 
   if (request.format === 'json' && 'attributes' in scope) {
     const pages = attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists);
-    return { contentType: JSON_TYPE, chunks: attributeJsonText(pages, await correlations()) };
+    const flag = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
+    return {
+      contentType: JSON_TYPE,
+      chunks: attributeJsonText(pages, {
+        store: ctx.store, eventTags: flag(options.includeEventTags), eventUuid: flag(options.includeEventUuid),
+        ...(flag(options.includeSightings) ? { sightingsFor: ctx.viewer } : {}), ...(await correlations()),
+      }),
+    };
   }
   if ((request.format === 'json' || request.format === 'stix2') && 'events' in scope) {
     let selection: EventSelection | { event: StoredEvent } = scope.events;
@@ -135,7 +148,10 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
   return { contentType: format.contentType, chunks: text() };
 }
 
-/** What a line format lists of a selection of events: their attributes that match, or every one of them. */
+/**
+ * What a line format lists of a selection of events: every attribute of each event found (as MISP's
+ * exports of events/restSearch flatten the events it returns), under the same content rules as its JSON.
+ */
 async function attributesOfEvents(ctx: ExportContext, selection: EventSelection): Promise<AttributeFilter> {
   if ('every' in selection) return {};
   if ('ref' in selection) {
@@ -143,6 +159,11 @@ async function attributesOfEvents(ctx: ExportContext, selection: EventSelection)
     if (!event) throw new ServiceError('not-found', 'Invalid event');
     return { eventIds: [event.id] };
   }
-  const { limit: _limit, offset: _offset, ...criteria } = selection.matching;
-  return { ...criteria, eventIds: await matchingEventIds(ctx, selection.matching) };
+  const c = selection.content ?? {};
+  return {
+    eventIds: await matchingEventIds(ctx, selection.matching),
+    ...(c.toIds !== undefined ? { toIds: c.toIds } : {}),
+    ...(c.deleted === 'only' ? { onlyDeleted: true } : c.deleted === 'both' ? { includeDeleted: true } : {}),
+    ...(c.blockedTags?.length ? { notTags: c.blockedTags } : {}),
+  };
 }

@@ -3,26 +3,18 @@ import type { Store } from '../../store/db/database.js';
 import type { Choice, EventIndexFilter } from '../../store/events/list.js';
 import { searchEventIds } from '../../store/search/attributes.js';
 import { ServiceError } from '../errors.js';
-import { timeOf, type RestQuery } from './rest-query.js';
+import { isUuid } from '../../model/event.js';
+import { anyOf, termsOf, timeBounds, yesNo } from './query-terms.js';
+import type { RestQuery } from './rest-query.js';
 
 const bad = (field: string, reason: string) => new ServiceError('invalid', `events/index: ${field} ${reason}`);
 
-/** A parameter's values: a list, or one value that may join several with `|` (MISP takes both). */
-function values(raw: unknown, field: string): string[] | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const items = Array.isArray(raw) ? raw : String(raw).split('|');
-  return items.map((v) => {
-    if (typeof v !== 'string' && typeof v !== 'number') throw bad(field, 'must be a value or a list of values');
-    return String(v).trim();
-  }).filter(Boolean);
-}
-
+/** A filter of the index: as restSearch's, but one text joins several values with `|`, as MISP's index splits them. */
 function textChoice(raw: unknown, field: string): Choice<string> | undefined {
-  const v = values(raw, field);
-  if (!v) return undefined;
-  const any = v.filter((x) => !x.startsWith('!'));
-  const none = v.filter((x) => x.startsWith('!')).map((x) => x.slice(1));
-  return { ...(any.length ? { any } : {}), ...(none.length ? { none } : {}) };
+  const t = termsOf(typeof raw === 'string' ? raw.split('|') : raw, field);
+  if (!t) return undefined;
+  const any = anyOf(t);
+  return { ...(any ? { any } : {}), ...(t.not.length ? { none: t.not } : {}) };
 }
 
 function numberChoice(raw: unknown, field: string): Choice<number> | undefined {
@@ -37,11 +29,24 @@ function numberChoice(raw: unknown, field: string): Choice<number> | undefined {
   return { ...(any ? { any } : {}), ...(none ? { none } : {}) };
 }
 
+/** MISP's `eventid` on the index: ids and uuids alike. */
+function eventChoice(f: EventIndexFilter, raw: unknown): void {
+  const c = textChoice(raw, 'eventid');
+  if (!c) return;
+  const isId = (x: string) => /^\d+$/.test(x);
+  const wrong = [...(c.any ?? []), ...(c.none ?? [])].find((x) => !isId(x) && !isUuid(x.toLowerCase()));
+  if (wrong !== undefined) throw bad('eventid', `takes event ids or uuids, not ${JSON.stringify(wrong)}`);
+  const ids = { any: c.any?.filter(isId).map(Number), none: c.none?.filter(isId).map(Number) };
+  const uuids = { any: c.any?.filter((x) => !isId(x)).map((x) => x.toLowerCase()), none: c.none?.filter((x) => !isId(x)).map((x) => x.toLowerCase()) };
+  if (ids.any?.length || ids.none?.length) f.ids = { ...(ids.any?.length ? { any: ids.any } : {}), ...(ids.none?.length ? { none: ids.none } : {}) };
+  if (uuids.any?.length || uuids.none?.length) f.uuids = { ...(uuids.any?.length ? { any: uuids.any } : {}), ...(uuids.none?.length ? { none: uuids.none } : {}) };
+}
+
 function day(raw: unknown, field: string): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const t = String(raw).trim();
   if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return t;
-  if (/^\d+(\.\d+)?$/.test(t)) return new Date(Number(t) * 1000).toISOString().slice(0, 10);
+  if (/^\d+(\.\d*)?$/.test(t)) return new Date(Math.trunc(Number(t)) * 1000).toISOString().slice(0, 10);
   throw bad(field, `must be a date (YYYY-MM-DD) or epoch seconds, not ${JSON.stringify(raw)}`);
 }
 
@@ -73,23 +78,24 @@ export async function eventIndexFilter(store: Store, viewer: Viewer, q: RestQuer
   const set = <K extends keyof EventIndexFilter>(k: K, v: EventIndexFilter[K] | undefined) => {
     if (v !== undefined) f[k] = v;
   };
-  set('ids', numberChoice(q.eventid, 'eventid'));
+  eventChoice(f, q.eventid);
   set('threatLevels', numberChoice(q.threatlevel ?? q.threat_level_id, 'threatlevel'));
   set('distributions', numberChoice(q.distribution, 'distribution'));
   set('analysis', numberChoice(q.analysis, 'analysis'));
   set('sharingGroups', numberChoice(q.sharinggroup, 'sharinggroup'));
   set('orgs', textChoice(q.org, 'org'));
   set('tags', textChoice(q.tags ?? q.tag, 'tags'));
-  if (q.published !== undefined && q.published !== null && q.published !== '') {
-    const p = String(q.published);
-    if (!['0', '1', 'true', 'false'].includes(p)) throw bad('published', 'must be true or false (or 1 or 0)');
-    f.published = p === '1' || p === 'true';
-  }
+  const published = yesNo(q.published, 'published');
+  if (published !== undefined) f.published = published;
   set('dateFrom', day(q.datefrom ?? q.date_from ?? q.from, 'datefrom'));
   set('dateTo', day(q.dateuntil ?? q.date_to ?? q.to, 'dateuntil'));
   if (typeof q.eventinfo === 'string' && q.eventinfo.trim()) f.info = q.eventinfo.trim();
-  set('since', timeOf(q.timestamp, 'timestamp'));
-  set('publishedSince', timeOf(q.publish_timestamp, 'publish_timestamp'));
+  const changed = timeBounds(q.timestamp, 'timestamp');
+  set('since', changed?.from);
+  set('until', changed?.to);
+  const published_ = timeBounds(q.publish_timestamp, 'publish_timestamp');
+  set('publishedSince', published_?.from);
+  set('publishedUntil', published_?.to);
   // Attribute values are searched through the policy, so an event is never found by a value its viewer may not see.
   if (typeof q.attribute === 'string' && q.attribute.trim()) f.within = await searchEventIds(store, viewer, { values: [`%${q.attribute.trim()}%`] });
   if (typeof q.all === 'string' && q.all.trim()) f.infoOr = { text: q.all.trim(), ids: await searchEventIds(store, viewer, { values: [`%${q.all.trim()}%`] }) };

@@ -1,6 +1,8 @@
 import { isUuid } from '../../model/event.js';
 import type { AttributeFilter } from '../../store/search/attributes.js';
+import type { EventContent } from '../export/event-content.js';
 import { ServiceError } from '../errors.js';
+import { anyOf, dayOf, termsOf, timeBounds, yesNo } from './query-terms.js';
 
 /** A restSearch query as MISP's query format writes it: the body of a POST, or the query string of a GET. */
 export type RestQuery = Record<string, unknown>;
@@ -21,27 +23,13 @@ export interface AttributeSearch {
   /** Events carry the notes, opinions and relationships on them and their elements (MISP's includeAnalystData). */
   includeAnalystData: boolean;
   returnFormat: string;
+  /** What events/restSearch keeps of each event it returns. */
+  content: EventContent;
   /** The query as sent, for the options of the export formats (`requested_attributes`, `policy`, …). */
   query: RestQuery;
 }
 
 const bad = (field: string, reason: string) => new ServiceError('invalid', `restSearch: ${field} ${reason}`);
-
-function list(value: unknown, field: string): string[] | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const items = Array.isArray(value) ? value : [value];
-  return items.map((v) => {
-    if (typeof v !== 'string' && typeof v !== 'number') throw bad(field, 'must be a string, a number or a list of them');
-    return String(v);
-  });
-}
-
-function bool(value: unknown, field: string): boolean | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (value === true || value === 1 || value === '1' || value === 'true') return true;
-  if (value === false || value === 0 || value === '0' || value === 'false') return false;
-  throw bad(field, 'must be true or false (or 1 or 0)');
-}
 
 function whole(value: unknown, field: string, min: number): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -50,99 +38,131 @@ function whole(value: unknown, field: string, min: number): number | undefined {
   return n;
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-/** A point in time: epoch seconds, or a span back from now as MISP writes it (`30m`, `12h`, `7d`, `2w`). */
-export function timeOf(value: unknown, field: string, now = Math.floor(Date.now() / 1000)): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const text = String(value).trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const m = /^(\d+)([smhdw])$/.exec(text);
-  if (!m) throw bad(field, `must be epoch seconds or a span such as 7d, 12h or 30m, not ${JSON.stringify(value)}`);
-  return now - Number(m[1]) * UNITS[m[2]!]!;
-}
-
 /** MISP's tag filter: a list (any of them, `!` for none of them) or `{"AND": […], "OR": […], "NOT": […]}`. */
 function tagFilter(value: unknown): Pick<AttributeFilter, 'tags' | 'anyTags' | 'notTags'> {
-  if (value === undefined || value === null || value === '') return {};
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>;
-    for (const k of Object.keys(v)) if (!['AND', 'OR', 'NOT'].includes(k)) throw bad('tags', `takes AND, OR and NOT, not ${k}`);
-    const out: Pick<AttributeFilter, 'tags' | 'anyTags' | 'notTags'> = {};
-    const and = list(v.AND, 'tags.AND');
-    const or = list(v.OR, 'tags.OR');
-    const not = list(v.NOT, 'tags.NOT');
-    if (and) out.tags = and;
-    if (or) out.anyTags = or;
-    if (not) out.notTags = not;
-    return out;
-  }
-  const items = list(value, 'tags')!;
-  const anyOf = items.filter((t) => !t.startsWith('!'));
-  const noneOf = items.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
-  return { ...(anyOf.length ? { anyTags: anyOf } : {}), ...(noneOf.length ? { notTags: noneOf } : {}) };
+  const t = termsOf(value, 'tags');
+  if (!t) return {};
+  return { ...(t.and.length ? { tags: t.and } : {}), ...(t.or.length ? { anyTags: t.or } : {}), ...(t.not.length ? { notTags: t.not } : {}) };
 }
 
-/** The attributes/restSearch query as a store filter; a parameter that does not fit is a 400 naming it. */
-export function attributeSearch(query: RestQuery): AttributeSearch {
-  const q = (typeof query.request === 'object' && query.request !== null ? query.request : query) as RestQuery;
-  const filter: AttributeFilter = { ...tagFilter(q.tags ?? q.tag) };
-  const values = list(q.value ?? q.values, 'value');
-  if (values) filter.values = values;
-  const types = list(q.type, 'type');
-  if (types) filter.types = types;
-  const categories = list(q.category, 'category');
-  if (categories) filter.categories = categories;
-  const eventIds = list(q.eventid, 'eventid');
-  if (eventIds) {
-    if (eventIds.some((e) => !/^\d+$/.test(e))) throw bad('eventid', 'must hold event ids (whole numbers)');
-    filter.eventIds = eventIds.map(Number);
-  }
-  const uuids = list(q.uuid, 'uuid');
-  if (uuids) {
-    const wrong = uuids.find((u) => !isUuid(u.toLowerCase()));
-    if (wrong) throw bad('uuid', `must hold uuids, not ${JSON.stringify(wrong)}`);
-    filter.uuids = uuids.map((u) => u.toLowerCase());
-  }
-  const published = bool(q.published, 'published');
-  if (published !== undefined) filter.published = published;
-  const day = (v: unknown, field: string) => {
-    if (v === undefined || v === null || v === '') return undefined;
-    const text = String(v).trim();
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
-    if (/^\d+$/.test(text)) return new Date(Number(text) * 1000).toISOString().slice(0, 10);
-    throw bad(field, `must be a date (YYYY-MM-DD) or epoch seconds, not ${JSON.stringify(v)}`);
+/** Sets `filter[key]` to the list when there is one. */
+function put<K extends keyof AttributeFilter>(filter: AttributeFilter, key: K, list: AttributeFilter[K] | undefined): void {
+  if (list !== undefined && (!Array.isArray(list) || list.length > 0)) filter[key] = list;
+}
+
+/** MISP's `eventid`: event ids and uuids, `!` or NOT for those to leave out. */
+function eventIdFilter(filter: AttributeFilter, value: unknown): void {
+  if (value === 'all') return;
+  const t = termsOf(value, 'eventid');
+  if (!t) return;
+  const split = (items: string[]) => {
+    const wrong = items.find((e) => !/^\d+$/.test(e) && !isUuid(e.toLowerCase()));
+    if (wrong !== undefined) throw bad('eventid', `must hold event ids or uuids, not ${JSON.stringify(wrong)}`);
+    return { ids: items.filter((e) => /^\d+$/.test(e)).map(Number), uuids: items.filter((e) => !/^\d+$/.test(e)).map((e) => e.toLowerCase()) };
   };
-  const from = day(q.from, 'from');
-  if (from) filter.dateFrom = from;
-  const to = day(q.to, 'to');
-  if (to) filter.dateTo = to;
-  const orgs = list(q.org, 'org');
-  if (orgs) {
-    const wanted = orgs.filter((o) => !o.startsWith('!'));
-    const unwanted = orgs.filter((o) => o.startsWith('!')).map((o) => o.slice(1));
-    if (wanted.length) filter.orgs = wanted;
-    if (unwanted.length) filter.notOrgs = unwanted;
+  const want = anyOf(t);
+  if (want) {
+    const { ids, uuids } = split(want);
+    if (ids.length || !uuids.length) filter.eventIds = ids;
+    if (uuids.length) filter.eventUuids = uuids;
   }
-  const toIds = bool(q.to_ids, 'to_ids');
+  const { ids, uuids } = split(t.not);
+  put(filter, 'notEventIds', ids);
+  put(filter, 'notEventUuids', uuids);
+}
+
+function uuidList(items: string[] | undefined, field: string): string[] | undefined {
+  const wrong = items?.find((u) => !isUuid(u.toLowerCase()));
+  if (wrong !== undefined) throw bad(field, `must hold uuids, not ${JSON.stringify(wrong)}`);
+  return items?.map((u) => u.toLowerCase());
+}
+
+/**
+ * The restSearch query as a store filter, read as MISP reads it: every list filter takes one value,
+ * `a&&!b`, a list or an OR/AND/NOT object; yes/no filters take `[0, 1]` for both; times take spans,
+ * fractions and `[from, to]` ranges. `timestamp` is the event's on events/restSearch and the
+ * attribute's on attributes/restSearch, as in MISP. A parameter that does not fit is a 400 naming it.
+ */
+export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events' = 'attributes'): AttributeSearch {
+  const q = (typeof query.request === 'object' && query.request !== null ? query.request : query) as RestQuery;
+  const filter: AttributeFilter = { ...tagFilter(q.tags ?? q.tag ?? q.event_tags) };
+  const values = termsOf(q.value ?? q.values, 'value');
+  put(filter, 'values', anyOf(values));
+  put(filter, 'notValues', values?.not);
+  put(filter, 'value1', anyOf(termsOf(q.value1, 'value1')));
+  put(filter, 'value2', anyOf(termsOf(q.value2, 'value2')));
+  const types = termsOf(q.type, 'type');
+  put(filter, 'types', anyOf(types));
+  put(filter, 'notTypes', types?.not);
+  const categories = termsOf(q.category, 'category');
+  put(filter, 'categories', anyOf(categories));
+  put(filter, 'notCategories', categories?.not);
+  eventIdFilter(filter, q.eventid ?? q.event_id);
+  const uuids = termsOf(q.uuid, 'uuid');
+  put(filter, 'uuids', uuidList(anyOf(uuids), 'uuid'));
+  put(filter, 'notUuids', uuidList(uuids?.not, 'uuid'));
+  const published = yesNo(q.published, 'published');
+  if (published !== undefined) filter.published = published;
+  const from = dayOf(q.from ?? q.date_from, 'from');
+  if (from) filter.dateFrom = from;
+  const to = dayOf(q.to ?? q.date_to, 'to');
+  if (to) filter.dateTo = to;
+  // MISP's `date`: a time, or a [from, to] range of times, read as days.
+  const date = timeBounds(q.date, 'date');
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  if (date?.from !== undefined) filter.dateFrom = day(date.from);
+  if (date?.to !== undefined) filter.dateTo = day(date.to);
+  // MISP's `sharinggroup` (local ids): the event's on events/restSearch; the attribute's or its event's on attributes/restSearch.
+  const groups = termsOf(q.sharinggroup, 'sharinggroup');
+  const groupIds = (items: string[] | undefined) => {
+    const wrong = items?.find((g) => !/^\d+$/.test(g));
+    if (wrong !== undefined) throw bad('sharinggroup', `must hold sharing group ids, not ${JSON.stringify(wrong)}`);
+    return items?.map(Number);
+  };
+  put(filter, scope === 'events' ? 'eventSharingGroupIds' : 'sharingGroupIds', groupIds(anyOf(groups)));
+  put(filter, scope === 'events' ? 'notEventSharingGroupIds' : 'notSharingGroupIds', groupIds(groups?.not));
+  const infos = termsOf(q.eventinfo, 'eventinfo');
+  put(filter, 'eventInfos', anyOf(infos));
+  put(filter, 'notEventInfos', infos?.not);
+  const orgs = termsOf(q.org, 'org');
+  put(filter, 'orgs', anyOf(orgs));
+  put(filter, 'notOrgs', orgs?.not);
+  const toIds = yesNo(q.to_ids === 'exclude' ? 0 : q.to_ids, 'to_ids');
   if (toIds !== undefined) filter.toIds = toIds;
-  const deleted = bool(q.deleted, 'deleted');
-  if (deleted) filter.onlyDeleted = true;
-  const since = timeOf(q.timestamp, 'timestamp');
-  if (since !== undefined) filter.since = since;
-  const last = timeOf(q.last, 'last') ?? timeOf(q.publish_timestamp, 'publish_timestamp');
-  if (last !== undefined) filter.publishedSince = last;
+  // `deleted`: 1 for the deleted alone, [0, 1] for both, 0 (or nothing) for the live ones.
+  if (q.deleted !== undefined && q.deleted !== null && q.deleted !== '') {
+    const deleted = yesNo(q.deleted, 'deleted');
+    if (deleted === undefined) filter.includeDeleted = true;
+    else if (deleted) filter.onlyDeleted = true;
+  }
+  const own = timeBounds(q.timestamp, 'timestamp');
+  const attributeTimes = timeBounds(q.attribute_timestamp, 'attribute_timestamp') ?? (scope === 'attributes' ? own : undefined);
+  const eventTimes = timeBounds(q.event_timestamp, 'event_timestamp') ?? (scope === 'events' ? own : undefined);
+  if (attributeTimes?.from !== undefined) filter.since = attributeTimes.from;
+  if (attributeTimes?.to !== undefined) filter.until = attributeTimes.to;
+  if (eventTimes?.from !== undefined) filter.eventSince = eventTimes.from;
+  if (eventTimes?.to !== undefined) filter.eventUntil = eventTimes.to;
+  const published_ = timeBounds(q.publish_timestamp, 'publish_timestamp') ?? timeBounds(q.last, 'last');
+  if (published_?.from !== undefined) filter.publishedSince = published_.from;
+  if (published_?.to !== undefined) filter.publishedUntil = published_.to;
   const limit = whole(q.limit, 'limit', 1);
   const page = whole(q.page, 'page', 1);
   if (limit !== undefined) {
     filter.limit = limit;
     if (page) filter.offset = (page - 1) * limit;
   }
+  const content: EventContent = {
+    ...(filter.toIds !== undefined ? { toIds: filter.toIds } : {}),
+    deleted: filter.onlyDeleted ? 'only' : filter.includeDeleted ? 'both' : 'live',
+    ...(filter.notTags?.length ? { blockedTags: filter.notTags } : {}),
+    ...(yesNo(q.metadata, 'metadata') ? { metadata: true } : {}),
+  };
   return {
     filter,
-    enforceWarninglist: bool(q.enforceWarninglist, 'enforceWarninglist') ?? false,
-    includeCorrelations: bool(q.includeCorrelations, 'includeCorrelations') ?? false,
-    includeAnalystData: bool(q.includeAnalystData, 'includeAnalystData') ?? false,
+    content,
+    enforceWarninglist: yesNo(q.enforceWarninglist, 'enforceWarninglist') ?? false,
+    includeCorrelations: yesNo(q.includeCorrelations, 'includeCorrelations') ?? false,
+    includeAnalystData: yesNo(q.includeAnalystData, 'includeAnalystData') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
     query: q,
   };

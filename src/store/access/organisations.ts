@@ -114,7 +114,8 @@ export function organisationsNamed(store: Store, refs: readonly string[]) {
   const ids = refs.filter((r) => /^\d+$/.test(r)).map(Number);
   const uuids = refs.filter((r) => isUuid(r.toLowerCase())).map((r) => uuidToBytes(r.toLowerCase()));
   return store.db.selectFrom('organisation').select('organisation.id').where((o) => o.or([
-    o('organisation.name', 'in', [...refs]),
+    // By name regardless of case, as MISP's collation matches them.
+    o(o.fn('lower', ['organisation.name']), 'in', refs.map((r) => r.toLowerCase())),
     ...(ids.length ? [o('organisation.id', 'in', ids)] : []),
     ...(uuids.length ? [o('organisation.uuid', 'in', uuids)] : []),
   ]));

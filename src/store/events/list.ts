@@ -3,7 +3,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { organisationsNamed } from '../access/organisations.js';
-import { bytesToUuid } from '../db/uuid.js';
+import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
 
 export interface EventSummary {
@@ -40,6 +40,8 @@ export interface Choice<T> {
 /** What events/index filters on: every member narrows the list. */
 export interface EventIndexFilter {
   ids?: Choice<number>;
+  /** Events by uuid (lower case). */
+  uuids?: Choice<string>;
   published?: boolean;
   /** Event dates, `YYYY-MM-DD`, inclusive. */
   dateFrom?: string;
@@ -57,6 +59,9 @@ export interface EventIndexFilter {
   /** Changed / published at or after (epoch seconds). */
   since?: number;
   publishedSince?: number;
+  /** Changed / published at or before (epoch seconds). */
+  until?: number;
+  publishedUntil?: number;
   /** Only events among these (those holding a searched attribute value, found beforehand). */
   within?: readonly number[];
   /** Events whose title holds this text, or that are among these ids (MISP's `all`). */
@@ -82,6 +87,8 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
   return (eb) => {
     const all: Array<Expression<SqlBool>> = [];
     choice(eb, 'event.id', f.ids, all);
+    if (f.uuids?.any?.length) all.push(eb('event.uuid', 'in', f.uuids.any.map(uuidToBytes)));
+    if (f.uuids?.none?.length) all.push(eb('event.uuid', 'not in', f.uuids.none.map(uuidToBytes)));
     choice(eb, 'event.threat_level_id', f.threatLevels, all);
     choice(eb, 'event.distribution', f.distributions, all);
     choice(eb, 'event.analysis', f.analysis, all);
@@ -92,6 +99,8 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
     if (f.info) all.push(eb(eb.fn('lower', ['event.info']), 'like', `%${f.info.toLowerCase()}%`));
     if (f.since !== undefined) all.push(eb('event.timestamp', '>=', f.since));
     if (f.publishedSince !== undefined) all.push(eb('event.publish_timestamp', '>=', f.publishedSince));
+    if (f.until !== undefined) all.push(eb('event.timestamp', '<=', f.until));
+    if (f.publishedUntil !== undefined) all.push(eb('event.publish_timestamp', '<=', f.publishedUntil));
     if (f.orgs?.any?.length) all.push(eb('event.orgc_id', 'in', organisationsNamed(store, f.orgs.any)));
     if (f.orgs?.none?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, f.orgs.none)));
     if (f.tags?.any?.length) all.push(eb.or(f.tags.any.map((t) => tagged(eb, t))));

@@ -14,8 +14,15 @@ export interface AttributeFilter {
   value?: string;
   /** Any of these values or patterns (an empty list matches nothing). */
   values?: readonly string[];
+  /** None of these values or patterns (MISP's `!value`, `{"NOT": […]}`). */
+  notValues?: readonly string[];
+  /** The first / second part of the value (MISP's `value1`, `value2`): any of these, exact or `%` patterns. */
+  value1?: readonly string[];
+  value2?: readonly string[];
   types?: readonly string[];
+  notTypes?: readonly string[];
   categories?: readonly string[];
+  notCategories?: readonly string[];
   /** Attributes tagged so, or in an event tagged so, every one of them; `%` wildcards allowed. */
   tags?: readonly string[];
   /** …at least one of these (MISP's plain tag list). */
@@ -25,23 +32,45 @@ export interface AttributeFilter {
   event?: EventRef;
   /** Any of these events, by id. */
   eventIds?: readonly number[];
+  /** Any of these events, by uuid (MISP's `eventid` takes both). */
+  eventUuids?: readonly string[];
+  /** None of these events, by id or uuid. */
+  notEventIds?: readonly number[];
+  notEventUuids?: readonly string[];
   /** Attributes with these ids. */
   ids?: readonly number[];
   /** Attributes with these uuids, or in events with these uuids (as MISP's `uuid` filter). */
   uuids?: readonly string[];
+  /** Neither these attributes nor the attributes of these events. */
+  notUuids?: readonly string[];
   /** In events published at or after this time (epoch seconds: MISP's `last`). */
   publishedSince?: number;
+  /** …and at or before this one. */
+  publishedUntil?: number;
+  /** In events changed at or after / at or before these times (epoch seconds). */
+  eventSince?: number;
+  eventUntil?: number;
   toIds?: boolean;
   includeDeleted?: boolean;
   /** Only deleted attributes. */
   onlyDeleted?: boolean;
-  /** Attributes changed at or after this time (epoch seconds). */
+  /** Attributes changed at or after / at or before these times (epoch seconds). */
   since?: number;
+  until?: number;
   /** In events published (true) or not (false). */
   published?: boolean;
   /** In events dated on or after / on or before these days (`YYYY-MM-DD`). */
   dateFrom?: string;
   dateTo?: string;
+  /** Attributes shared with any of these sharing groups (local ids), themselves or through their event / none of them. */
+  sharingGroupIds?: readonly number[];
+  notSharingGroupIds?: readonly number[];
+  /** In events shared with any of these sharing groups / none of them. */
+  eventSharingGroupIds?: readonly number[];
+  notEventSharingGroupIds?: readonly number[];
+  /** In events whose title is any of these (`%` patterns allowed; regardless of case, as MISP's collation) / none of these. */
+  eventInfos?: readonly string[];
+  notEventInfos?: readonly string[];
   /** In events created by any of these organisations (id, uuid or name) / by none of these. */
   orgs?: readonly string[];
   notOrgs?: readonly string[];
@@ -79,6 +108,63 @@ export interface AttributeHit {
 }
 
 type Scope = ExpressionBuilder<Database, 'attribute' | 'event'>;
+type EventScope = ExpressionBuilder<Database, 'event'>;
+
+const NOTHING = sql<SqlBool>`1 = 0`;
+
+/** What the filter asks of the event alone (ids, dates, times, publication, creator), as one predicate over `event`. */
+export function eventMatches(store: Store, filter: AttributeFilter): (eb: EventScope) => Expression<SqlBool> {
+  return (eb) => {
+    const all: Array<Expression<SqlBool>> = [];
+    const ids = filter.eventIds;
+    const uuids = filter.eventUuids?.map(uuidToBytes);
+    // MISP's eventid takes ids and uuids alike: any of either.
+    if (ids || uuids) {
+      const any = [...(ids?.length ? [eb('event.id', 'in', [...ids])] : []), ...(uuids?.length ? [eb('event.uuid', 'in', uuids)] : [])];
+      all.push(any.length ? eb.or(any) : NOTHING);
+    }
+    if (filter.notEventIds?.length) all.push(eb('event.id', 'not in', [...filter.notEventIds]));
+    if (filter.notEventUuids?.length) all.push(eb('event.uuid', 'not in', filter.notEventUuids.map(uuidToBytes)));
+    if (filter.publishedSince !== undefined) all.push(eb('event.published', '=', 1), eb('event.publish_timestamp', '>=', filter.publishedSince));
+    if (filter.publishedUntil !== undefined) all.push(eb('event.publish_timestamp', '<=', filter.publishedUntil));
+    if (filter.eventSince !== undefined) all.push(eb('event.timestamp', '>=', filter.eventSince));
+    if (filter.eventUntil !== undefined) all.push(eb('event.timestamp', '<=', filter.eventUntil));
+    if (filter.published !== undefined) all.push(eb('event.published', '=', filter.published ? 1 : 0));
+    if (filter.dateFrom !== undefined) all.push(eb('event.date', '>=', filter.dateFrom));
+    if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
+    if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : NOTHING);
+    if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
+    if (filter.eventSharingGroupIds) all.push(filter.eventSharingGroupIds.length ? eb('event.sharing_group_id', 'in', [...filter.eventSharingGroupIds]) : NOTHING);
+    if (filter.notEventSharingGroupIds?.length) {
+      all.push(eb.or([eb('event.sharing_group_id', 'is', null), eb('event.sharing_group_id', 'not in', [...filter.notEventSharingGroupIds])]));
+    }
+    const infoIs = (text: string) => eb(eb.fn('lower', ['event.info']), text.includes('%') ? 'like' : '=', text.toLowerCase());
+    if (filter.eventInfos?.length) all.push(eb.or(filter.eventInfos.map(infoIs)));
+    for (const text of filter.notEventInfos ?? []) all.push(eb.not(infoIs(text)));
+    if (filter.event) {
+      const ref = filter.event;
+      all.push('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid)));
+    }
+    return all.length ? eb.and(all) : sql<SqlBool>`1 = 1`;
+  };
+}
+
+/** The members of a filter eventMatches reads: the rest concern attributes. */
+const EVENT_KEYS: ReadonlySet<string> = new Set(['eventIds', 'eventUuids', 'notEventIds', 'notEventUuids', 'publishedSince', 'publishedUntil',
+  'eventSince', 'eventUntil', 'published', 'dateFrom', 'dateTo', 'orgs', 'notOrgs', 'eventInfos', 'notEventInfos', 'eventSharingGroupIds', 'notEventSharingGroupIds', 'event']);
+
+/** The members of a filter that concern attributes (not the event alone), those that are set. */
+export function attributeCriteria(filter: AttributeFilter): AttributeFilter {
+  return Object.fromEntries(Object.entries(filter).filter(([k, v]) => v !== undefined && !EVENT_KEYS.has(k))) as AttributeFilter;
+}
+
+/** A value condition on one column: any of these, each exact or a `%` pattern (case-insensitive, as MISP's collation). */
+function valueColumnIs(eb: Scope, column: 'attribute.value1' | 'attribute.value2', items: readonly string[]): Expression<SqlBool> {
+  const exact = items.filter((v) => !v.includes('%'));
+  const patterns = items.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
+  const any = [...(exact.length ? [eb(column, 'in', [...exact])] : []), ...patterns.map((p) => eb(eb.fn('lower', [column]), 'like', p))];
+  return any.length ? eb.or(any) : NOTHING;
+}
 
 /**
  * The filter as one predicate over `attribute` joined with `event`, the viewer's policy included; the
@@ -89,38 +175,55 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
   const valueIds: number[] = [...(knownValueIds ?? [])];
   if (!knownValueIds) for (const v of values.filter((x) => !x.includes('%'))) valueIds.push(...(await valueIdsOf(store.db, v)));
   const patterns = values.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
-  const none = sql<SqlBool>`1 = 0`;
+  const unwanted = (filter.notValues ?? []).map((v) => v.trim()).filter(Boolean);
+  const unwantedIds: number[] = [];
+  for (const v of unwanted.filter((x) => !x.includes('%'))) unwantedIds.push(...(await valueIdsOf(store.db, v)));
+  const unwantedPatterns = unwanted.filter((v) => v.includes('%')).map((v) => v.toLowerCase());
+  // Only a filter that asks about the event gets its predicate: the commonest searches compile as before.
+  const onEvent = Object.entries(filter).some(([k, v]) => v !== undefined && EVENT_KEYS.has(k)) ? eventMatches(store, filter) : undefined;
   return (eb) => {
     const all: Array<Expression<SqlBool>> = [attributeVisibleTo(viewer)(eb)];
+    if (onEvent) all.push(onEvent(eb as unknown as EventScope));
     if (filter.onlyDeleted) all.push(eb('attribute.deleted', '=', 1));
     else if (!filter.includeDeleted) all.push(eb('attribute.deleted', '=', 0));
     if (filter.toIds !== undefined) all.push(eb('attribute.to_ids', '=', filter.toIds ? 1 : 0));
     if (filter.since !== undefined) all.push(eb('attribute.timestamp', '>=', filter.since));
-    if (filter.eventIds) all.push(filter.eventIds.length ? eb('event.id', 'in', [...filter.eventIds]) : none);
-    if (filter.ids) all.push(filter.ids.length ? eb('attribute.id', 'in', [...filter.ids]) : none);
+    if (filter.until !== undefined) all.push(eb('attribute.timestamp', '<=', filter.until));
+    if (filter.ids) all.push(filter.ids.length ? eb('attribute.id', 'in', [...filter.ids]) : NOTHING);
     if (filter.uuids) {
       const bytes = filter.uuids.map(uuidToBytes);
-      all.push(bytes.length ? eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)]) : none);
+      all.push(bytes.length ? eb.or([eb('attribute.uuid', 'in', bytes), eb('event.uuid', 'in', bytes)]) : NOTHING);
     }
-    if (filter.publishedSince !== undefined) all.push(eb('event.published', '=', 1), eb('event.publish_timestamp', '>=', filter.publishedSince));
-    if (filter.published !== undefined) all.push(eb('event.published', '=', filter.published ? 1 : 0));
-    if (filter.dateFrom !== undefined) all.push(eb('event.date', '>=', filter.dateFrom));
-    if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
-    if (filter.orgs) all.push(filter.orgs.length ? eb('event.orgc_id', 'in', organisationsNamed(store, filter.orgs)) : none);
-    if (filter.notOrgs?.length) all.push(eb('event.orgc_id', 'not in', organisationsNamed(store, filter.notOrgs)));
+    if (filter.notUuids?.length) {
+      const bytes = filter.notUuids.map(uuidToBytes);
+      all.push(eb('attribute.uuid', 'not in', bytes), eb('event.uuid', 'not in', bytes));
+    }
     if (filter.afterId !== undefined) all.push(eb('attribute.id', '>', filter.afterId));
     if (filter.types?.length) all.push(eb('attribute.type', 'in', [...filter.types]));
+    if (filter.notTypes?.length) all.push(eb('attribute.type', 'not in', [...filter.notTypes]));
     if (filter.categories?.length) all.push(eb('attribute.category', 'in', [...filter.categories]));
-    if (filter.event) {
-      const ref = filter.event;
-      all.push('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid)));
+    if (filter.notCategories?.length) all.push(eb('attribute.category', 'not in', [...filter.notCategories]));
+    if (filter.sharingGroupIds) {
+      const ids = [...filter.sharingGroupIds];
+      all.push(ids.length ? eb.or([eb('attribute.sharing_group_id', 'in', ids), eb('event.sharing_group_id', 'in', ids)]) : NOTHING);
     }
+    if (filter.notSharingGroupIds?.length) {
+      const ids = [...filter.notSharingGroupIds];
+      for (const column of ['attribute.sharing_group_id', 'event.sharing_group_id'] as const) all.push(eb.or([eb(column, 'is', null), eb(column, 'not in', ids)]));
+    }
+    if (filter.value1) all.push(valueColumnIs(eb, 'attribute.value1', filter.value1));
+    if (filter.value2) all.push(valueColumnIs(eb, 'attribute.value2', filter.value2));
     // One value, or several (any of them), each exact or a `%` pattern.
     if (values.length > 0 || filter.values) {
       all.push(eb.or([
         holdsValueIds(eb, valueIds),
         ...patterns.flatMap((p) => [eb(eb.fn('lower', ['attribute.value1']), 'like', p), eb(eb.fn('lower', ['attribute.value2']), 'like', p)]),
       ]));
+    }
+    // value2_id is null for a value of one part: `not in` alone would leave every such attribute out.
+    if (unwantedIds.length) all.push(eb('attribute.value1_id', 'not in', unwantedIds), eb.or([eb('attribute.value2_id', 'is', null), eb('attribute.value2_id', 'not in', unwantedIds)]));
+    for (const p of unwantedPatterns) {
+      all.push(eb(eb.fn('lower', ['attribute.value1']), 'not like', p), eb(eb.fn('lower', ['attribute.value2']), 'not like', p));
     }
     const tagged = (tag: string) => {
       const op = tag.includes('%') ? 'like' : '=';
@@ -246,22 +349,60 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
 }
 
 /**
- * Events the viewer may see that hold at least one attribute matching the filter, newest first, a page
- * at a time: what events/restSearch returns. An empty filter (nothing about attributes) matches every
- * event the viewer may see, attributes or not.
+ * Events the viewer may see that the filter finds, oldest first (as MISP lists them), a page at a time:
+ * what events/restSearch returns. What the filter asks of events (ids, dates, times, creator) is asked of
+ * the event; tags as MISP asks them of an event (carried by the event or by one of its attributes the
+ * viewer may see; `notTags`: not carried by the event); uuids name the event or one of its attributes;
+ * the rest must hold for one attribute of it. An event needs no attribute unless the filter asks about one.
  */
 export async function searchEventIds(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}): Promise<number[]> {
-  const { limit: _l, offset: _o, ...criteria } = filter;
-  let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer));
-  if (Object.keys(criteria).length > 0) {
-    const matches = await attributeMatches(store, viewer, criteria);
-    // The subquery refers to the outer `event` row, which Kysely's types do not carry into it.
+  const { limit: _l, offset: _o, tags, anyTags, notTags, uuids, notUuids, ...criteria } = filter;
+  const onAttributes = attributeCriteria(criteria);
+  let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer)).where(eventMatches(store, criteria));
+  // The subqueries refer to the outer `event` row, which Kysely's types do not carry into them.
+  if (Object.keys(onAttributes).length > 0) {
+    const matches = await attributeMatches(store, viewer, onAttributes);
     q = q.where((eb) => eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.event_id', '=', 'event.id').where(matches as never)));
   }
-  q = q.orderBy('event.id', 'desc');
+  if (uuids || notUuids?.length) {
+    const holding = async (list: readonly string[]) => {
+      const m = await attributeMatches(store, viewer, { uuids: list, includeDeleted: true });
+      return (eb: EventScope) => eb.or([eb('event.uuid', 'in', list.map(uuidToBytes)),
+        eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.event_id', '=', 'event.id').where(m as never))]);
+    };
+    if (uuids) {
+      const named = uuids.length ? await holding(uuids) : () => NOTHING;
+      q = q.where((eb) => named(eb));
+    }
+    if (notUuids?.length) {
+      const named = await holding(notUuids);
+      q = q.where((eb) => eb.not(named(eb)));
+    }
+  }
+  if (tags?.length || anyTags?.length || notTags?.length) {
+    const visible = attributeVisibleTo(viewer);
+    const carries = (eb: EventScope, tag: string) => {
+      const op = tag.includes('%') ? 'like' : '=';
+      return eb.or([eventCarries(eb, tag), eb.exists(eb.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
+        .innerJoin('attribute', 'attribute.id', 'attribute_tag.attribute_id').select('attribute_tag.id')
+        .whereRef('attribute_tag.event_id', '=', 'event.id').where('tag.name', op, tag).where('attribute.deleted', '=', 0).where(visible as never))]);
+    };
+    q = q.where((eb) => eb.and([
+      ...(tags ?? []).map((t) => carries(eb, t)),
+      ...(anyTags?.length ? [eb.or(anyTags.map((t) => carries(eb, t)))] : []),
+      ...(notTags ?? []).map((t) => eb.not(eventCarries(eb, t))),
+    ]));
+  }
+  q = q.orderBy('event.id', 'asc');
   if (page.limit !== undefined) q = q.limit(page.limit);
   if (page.offset && page.limit !== undefined) q = q.offset(page.offset);
   return (await q.execute()).map((r) => r.id);
+}
+
+/** The event itself carries the tag (a name, or a `%` pattern). */
+function eventCarries(eb: EventScope, tag: string): Expression<SqlBool> {
+  return eb.exists(eb.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('event_tag.id')
+    .whereRef('event_tag.event_id', '=', 'event.id').where('tag.name', tag.includes('%') ? 'like' : '=', tag));
 }
 
 /**
@@ -285,4 +426,49 @@ export async function* attributePages(store: Store, viewer: Viewer, filter: Attr
     // A short page is the last: no query to learn that nothing follows.
     if (hits.length < pageSize) return;
   }
+}
+
+/** A tag as attributes/restSearch lists it on an attribute. */
+export interface HitTag {
+  id: number;
+  name: string;
+  colour: string;
+  exportable: boolean;
+  hideTag: boolean;
+  local: boolean;
+  relationshipType: string | null;
+  /** Carried by the attribute's event, not by the attribute (MISP's includeEventTags). */
+  inherited: boolean;
+}
+
+/**
+ * The tags of these attributes (found by a search, so seen by the viewer), by attribute id, in the order
+ * they were attached; with `eventTags`, each also carries the tags of its event after its own.
+ */
+export async function tagsOfHits(store: Store, hits: readonly Pick<AttributeHit, 'id' | 'eventId'>[], options: { eventTags?: boolean } = {}): Promise<Map<number, HitTag[]>> {
+  const out = new Map<number, HitTag[]>();
+  if (hits.length === 0) return out;
+  const add = (id: number, t: HitTag) => {
+    const list = out.get(id);
+    if (list) list.push(t);
+    else out.set(id, [t]);
+  };
+  const tagOf = (r: { id: number; name: string; colour: string; exportable: number; hide_tag: number; local: number; relationship_type: string | null }, inherited: boolean): HitTag => ({
+    id: r.id, name: r.name, colour: r.colour, exportable: r.exportable === 1, hideTag: r.hide_tag === 1, local: r.local === 1, relationshipType: r.relationship_type, inherited,
+  });
+  const columns = ['tag.id', 'tag.name', 'tag.colour', 'tag.exportable', 'tag.hide_tag'] as const;
+  // A page of hits comes from few events: reading their events' tag rows needs one statement whatever the page size.
+  const eventIds = [...new Set(hits.map((h) => h.eventId))];
+  const wanted = new Set(hits.map((h) => h.id));
+  const own = await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
+    .select([...columns, 'attribute_tag.attribute_id', 'attribute_tag.local', 'attribute_tag.relationship_type'])
+    .where('attribute_tag.event_id', 'in', eventIds).orderBy('attribute_tag.id').execute();
+  for (const r of own) if (wanted.has(r.attribute_id)) add(r.attribute_id, tagOf(r, false));
+  if (options.eventTags) {
+    const rows = await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
+      .select([...columns, 'event_tag.event_id', 'event_tag.local', 'event_tag.relationship_type'])
+      .where('event_tag.event_id', 'in', eventIds).orderBy('event_tag.id').execute();
+    for (const h of hits) for (const r of rows) if (r.event_id === h.eventId) add(h.id, tagOf(r, true));
+  }
+  return out;
 }

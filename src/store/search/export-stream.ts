@@ -34,7 +34,8 @@ function eventCandidates(filter: AttributeFilter): (eb: EventScope) => Expressio
     };
     for (const tag of filter.tags ?? []) all.push(withTag(tag));
     if (filter.anyTags?.length) all.push(eb.or(filter.anyTags.map(withTag)));
-    if (filter.eventIds) all.push(filter.eventIds.length ? eb('event.id', 'in', [...filter.eventIds]) : sql<SqlBool>`1 = 0`);
+    // Events named by uuid as well widen the list (any of either): the full predicate then decides.
+    if (filter.eventIds && !filter.eventUuids?.length) all.push(filter.eventIds.length ? eb('event.id', 'in', [...filter.eventIds]) : sql<SqlBool>`1 = 0`);
     if (filter.published !== undefined) all.push(eb('event.published', '=', filter.published ? 1 : 0));
     if (filter.dateFrom !== undefined) all.push(eb('event.date', '>=', filter.dateFrom));
     if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
