@@ -141,7 +141,7 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     const [head, line] = (await context.text()).trim().split('\n');
     assert.equal(head, 'value,event_info,event_member_org,event_source_org,event_distribution,event_threat_level_id,event_analysis,event_date,event_tag,event_timestamp',
       "MISP's context columns, in its order");
-    assert.match(line!, /^"192\.0\.2\.2","New","Org A","Org A",1,\d,\d,"\d{4}-\d{2}-\d{2}","tlp:white",\d+$/);
+    assert.match(line!, /^"192\.0\.2\.2","New","Org A","Org A",1,"(High|Medium|Low|Undefined)",\d,"\d{4}-\d{2}-\d{2}","tlp:white",\d+$/);
   });
 
   it("lists each attribute's tags, and its correlations whole with their events", async () => {
