@@ -61,6 +61,7 @@ forEachDialect('REST API: sightings restSearch and delete', (fixture) => {
     assert.equal((await search(i.alice, { last: Math.floor(Date.now() / 1000) + 100 })).length, 0, 'none after a time to come');
     assert.equal((await search(i.alice, { from: 1, to: 2 })).length, 0);
     assert.equal((await search(i.alice, { last: '1d' })).length, 3);
+    assert.equal((await search(i.alice, { last: Date.now() / 1000 - 3600 })).length, 3, 'epoch seconds with a fraction, as PyMISP sends a datetime');
     const byEvent = await search(i.alice, { id: Number(ids[A]!.event) }, '/sightings/restSearch/event');
     assert.deepEqual(byEvent.map((s) => s.Sighting.event_id), [ids[A]!.event, ids[A]!.event]);
     const byAttribute = await search(i.alice, { context: 'attribute', id: ids[B]!.attribute });

@@ -17,6 +17,8 @@ const bad = (message: string) => new ServiceError('invalid', message);
 const given = (v: unknown) => v !== undefined && v !== null && v !== '';
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 const truthy = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
+/** A moment as MISP's resolveTimeDelta reads it: epoch seconds (a fraction, as PyMISP sends, dropped) or a span such as 7d. */
+const momentOf = (v: unknown, field: string) => (/^\d+\.\d+$/.test(String(v).trim()) ? Math.floor(Number(v)) : timeOf(v, field));
 
 /** The default window when neither `last` nor `from`/`to` is given, as MISP: the last 30 days. */
 const DEFAULT_SPAN = '30d';
@@ -47,13 +49,13 @@ export async function sightingSearch(store: Store, query: RestQuery, contextInPa
     else filter.eventUuids = uuids;
   }
   if (given(query.from) && given(query.to)) {
-    filter.from = timeOf(query.from, 'from');
-    filter.to = timeOf(query.to, 'to');
+    filter.from = momentOf(query.from, 'from');
+    filter.to = momentOf(query.to, 'to');
   } else if (Array.isArray(query.last)) {
-    if (given(query.last[0])) filter.from = timeOf(query.last[0], 'last');
-    if (given(query.last[1])) filter.to = timeOf(query.last[1], 'last');
+    if (given(query.last[0])) filter.from = momentOf(query.last[0], 'last');
+    if (given(query.last[1])) filter.to = momentOf(query.last[1], 'last');
   } else {
-    filter.from = timeOf(given(query.last) ? query.last : DEFAULT_SPAN, 'last');
+    filter.from = momentOf(given(query.last) ? query.last : DEFAULT_SPAN, 'last');
   }
   if (given(query.type)) {
     filter.types = listOf(query.type).map((t) => {
