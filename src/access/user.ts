@@ -4,6 +4,13 @@ export interface Role {
   id: number;
   name: string;
   permissions: Permission[];
+  /** MISP's PHP limits for the role ('' for none); kept for MISP's API, Cairn does not apply them. */
+  limits?: RoleLimits;
+}
+
+export interface RoleLimits {
+  maxExecutionTime: string;
+  memoryLimit: string;
 }
 
 /** A user as a request or a session finds him: who he is, his organisation and what his role lets him do. */

@@ -15,6 +15,7 @@ import { libraryUpdateRoutes } from './routes/library-updates.js';
 import { taxonomyAdminRoutes } from './routes/taxonomy-admin.js';
 import { diagnosticRoutes } from './routes/diagnostics.js';
 import { sightingRoutes } from './routes/sightings.js';
+import { freeTextRoutes } from './routes/freetext.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
@@ -160,6 +161,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => analystDataRoutes(scope, ctx));
   await app.register(async (scope) => tagRoutes(scope, ctx));
   await app.register(async (scope) => sightingRoutes(scope, ctx));
+  await app.register(async (scope) => freeTextRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));
   await app.register(async (scope) => userRoutes(scope, ctx));
   await app.register(async (scope) => settingRoutes(scope, ctx));

@@ -3,7 +3,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Store } from './db/database.js';
 import { touchEvents } from './events/changed.js';
 import { bytesToUuid, uuidToBytes } from './db/uuid.js';
-import { sightingVisibleTo } from './visibility.js';
+import { attributeVisibleTo, sightingVisibleTo } from './visibility.js';
 
 export interface SightingRecord {
   id: number;
@@ -49,4 +49,79 @@ export async function listSightings(store: Store, viewer: Viewer, on: { attribut
     id: r.id, uuid: bytesToUuid(r.uuid), attributeId: r.attribute_id, attributeUuid: bytesToUuid(r.attribute_uuid), eventId: r.event_id,
     orgId: r.org_id, orgName: r.org_name, orgUuid: r.org_uuid ? bytesToUuid(r.org_uuid) : null, type: r.type, dateSighting: r.date_sighting, source: r.source,
   }));
+}
+
+/** What sightings/restSearch asks for; every list is "any of these", an empty filter is every sighting seen. */
+export interface SightingFilter {
+  attributeIds?: readonly number[];
+  attributeUuids?: readonly string[];
+  eventIds?: readonly number[];
+  eventUuids?: readonly string[];
+  types?: readonly number[];
+  orgIds?: readonly number[];
+  notOrgIds?: readonly number[];
+  sources?: readonly string[];
+  /** date_sighting bounds, epoch seconds, inclusive. */
+  from?: number;
+  to?: number;
+}
+
+/** A sighting as sightings/restSearch gives it: with the attribute and event it is on. */
+export interface SightingHit extends SightingRecord {
+  attribute: { id: number; uuid: string; type: string; category: string; toIds: boolean; value: string };
+  event: { id: number; uuid: string; orgId: number; orgcId: number; orgcName: string | null; info: string };
+}
+
+/**
+ * Sightings matching a filter, only on attributes the viewer may see (attributeVisibleTo, not deleted) and
+ * only those the sighting policy shows him (sightingVisibleTo), oldest first.
+ */
+export async function searchSightings(store: Store, viewer: Viewer, f: SightingFilter): Promise<SightingHit[]> {
+  let q = store.db.selectFrom('sighting')
+    .innerJoin('event', 'event.id', 'sighting.event_id')
+    .innerJoin('attribute', 'attribute.id', 'sighting.attribute_id')
+    .leftJoin('organisation', 'organisation.id', 'sighting.org_id')
+    .leftJoin('organisation as orgc', 'orgc.id', 'event.orgc_id')
+    .select(['sighting.id', 'sighting.uuid', 'sighting.attribute_id', 'attribute.uuid as attribute_uuid', 'sighting.event_id', 'sighting.org_id',
+      'organisation.name as org_name', 'organisation.uuid as org_uuid', 'sighting.type', 'sighting.date_sighting', 'sighting.source',
+      'attribute.type as attribute_type', 'attribute.category', 'attribute.to_ids', 'attribute.value1', 'attribute.value2',
+      'event.uuid as event_uuid', 'event.org_id as event_org_id', 'event.orgc_id', 'orgc.name as orgc_name', 'event.info'])
+    .where('attribute.deleted', '=', 0)
+    .where(attributeVisibleTo(viewer))
+    .where(sightingVisibleTo(viewer))
+    .orderBy('sighting.id');
+  const none = (xs: readonly unknown[] | undefined) => xs !== undefined && xs.length === 0;
+  if ([f.attributeIds, f.attributeUuids, f.eventIds, f.eventUuids, f.types, f.orgIds, f.sources].some(none)) return [];
+  if (f.attributeIds) q = q.where('sighting.attribute_id', 'in', [...f.attributeIds]);
+  if (f.attributeUuids) q = q.where('attribute.uuid', 'in', f.attributeUuids.map(uuidToBytes));
+  if (f.eventIds) q = q.where('sighting.event_id', 'in', [...f.eventIds]);
+  if (f.eventUuids) q = q.where('event.uuid', 'in', f.eventUuids.map(uuidToBytes));
+  if (f.types) q = q.where('sighting.type', 'in', [...f.types]);
+  if (f.orgIds) q = q.where('sighting.org_id', 'in', [...f.orgIds]);
+  if (f.notOrgIds?.length) q = q.where((eb) => eb.or([eb('sighting.org_id', 'is', null), eb('sighting.org_id', 'not in', [...f.notOrgIds!])]));
+  if (f.sources) q = q.where('sighting.source', 'in', [...f.sources]);
+  if (f.from !== undefined) q = q.where('sighting.date_sighting', '>=', f.from);
+  if (f.to !== undefined) q = q.where('sighting.date_sighting', '<=', f.to);
+  return (await q.execute()).map((r) => ({
+    id: r.id, uuid: bytesToUuid(r.uuid), attributeId: r.attribute_id, attributeUuid: bytesToUuid(r.attribute_uuid), eventId: r.event_id,
+    orgId: r.org_id, orgName: r.org_name, orgUuid: r.org_uuid ? bytesToUuid(r.org_uuid) : null, type: r.type, dateSighting: r.date_sighting, source: r.source,
+    attribute: { id: r.attribute_id, uuid: bytesToUuid(r.attribute_uuid), type: r.attribute_type, category: r.category, toIds: Boolean(r.to_ids), value: r.value2 ? `${r.value1}|${r.value2}` : r.value1 },
+    event: { id: r.event_id, uuid: bytesToUuid(r.event_uuid), orgId: r.event_org_id, orgcId: r.orgc_id, orgcName: r.orgc_name, info: r.info },
+  }));
+}
+
+/** One sighting by id or uuid, whoever made it (the caller decides who may act on it). */
+export async function findSighting(store: Store, ref: { id: number } | { uuid: string }): Promise<{ id: number; orgId: number | null; orgUuid: string | null } | undefined> {
+  const q = store.db.selectFrom('sighting').leftJoin('organisation', 'organisation.id', 'sighting.org_id')
+    .select(['sighting.id', 'sighting.org_id', 'organisation.uuid as org_uuid']);
+  const r = await ('id' in ref ? q.where('sighting.id', '=', ref.id) : q.where('sighting.uuid', '=', uuidToBytes(ref.uuid))).executeTakeFirst();
+  return r && { id: r.id, orgId: r.org_id, orgUuid: r.org_uuid ? bytesToUuid(r.org_uuid) : null };
+}
+
+/** Removes a sighting; its event counts as changed (sightings are part of what an event shows). */
+export async function deleteSighting(store: Store, id: number): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
+    const row = await trx.deleteFrom('sighting').where('id', '=', id).returning('event_id').executeTakeFirst();
+    if (row) await touchEvents(trx, [row.event_id]);
+  });
 }

@@ -152,12 +152,13 @@ export async function attachTag(store: Store, target: Tagged, tag: number, local
 }
 
 /** Takes a tag off an event or attribute; false when it was not there. */
-export async function detachTag(store: Store, target: Tagged, tag: number): Promise<boolean> {
+/** Takes a tag off an event or attribute; what was there (whether it was local), or undefined if it was not. */
+export async function detachTag(store: Store, target: Tagged, tag: number): Promise<{ local: boolean } | undefined> {
   const done = target.kind === 'event'
-    ? await store.db.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).executeTakeFirst()
-    : await store.db.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).executeTakeFirst();
+    ? await store.db.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).returning('local').executeTakeFirst()
+    : await store.db.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).returning('local').executeTakeFirst();
   await touchEvents(store.db, [target.eventId]);
-  return Number(done.numDeletedRows) > 0;
+  return done && { local: Boolean(done.local) };
 }
 
 /** The name of a tag given by its id. */
@@ -212,4 +213,19 @@ export async function tagNamesOn(store: Store, target: Tagged): Promise<string[]
     ? await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('tag.name').where('event_tag.event_id', '=', target.eventId).execute()
     : await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('tag.name').where('attribute_tag.attribute_id', '=', target.attributeId).execute();
   return rows.map((r) => r.name);
+}
+
+/** The tags on some attributes, by attribute id, in the order they were put on (the attributes must be the caller's to see). */
+export async function tagsOfAttributes(store: Store, attributeIds: readonly number[]): Promise<Map<number, Array<{ id: number; name: string; colour: string | null; local: boolean; relationshipType: string | null }>>> {
+  const out = new Map<number, Array<{ id: number; name: string; colour: string | null; local: boolean; relationshipType: string | null }>>();
+  if (attributeIds.length === 0) return out;
+  const rows = await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
+    .select(['attribute_tag.attribute_id', 'tag.id', 'tag.name', 'tag.colour', 'attribute_tag.local', 'attribute_tag.relationship_type'])
+    .where('attribute_tag.attribute_id', 'in', [...attributeIds]).orderBy('attribute_tag.id').execute();
+  for (const r of rows) {
+    const list = out.get(r.attribute_id) ?? [];
+    list.push({ id: r.id, name: r.name, colour: r.colour, local: Boolean(r.local), relationshipType: r.relationship_type });
+    out.set(r.attribute_id, list);
+  }
+  return out;
 }

@@ -40,7 +40,7 @@ forEachDialect('REST API: tags', (fixture) => {
     assert.equal((await attach(i.alice, { uuid: SECRET, tag: 'tlp:green', local: true })).status, 404, 'never on an event he may not see');
     assert.equal((await attach(i.alice, { uuid: 'nope', tag: 'x' })).status, 403);
     const removed = await call(i, i.alice, 'POST', '/tags/removeTagFromObject', { uuid: A, tag: 'kill-chain:c2' });
-    assert.equal(removed.body.success, 'Tag removed.');
+    assert.match(removed.body.message, /^Global tag kill-chain:c2 \(\d+\) successfully removed from Event\(\d+\)\.$/);
     assert.equal((await call(i, i.alice, 'POST', '/tags/removeTagFromObject', { uuid: A, tag: 'kill-chain:c2' })).status, 404);
     const view = await call(i, i.alice, 'GET', `/events/view/${A}`);
     assert.deepEqual(view.body.Event.Tag.map((t: { name: string }) => t.name), ['tlp:green']);

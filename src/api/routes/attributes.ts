@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { softDeletion } from '../../model/deletion.js';
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
+import { tagsOfAttributes } from '../../store/tags.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
 import { ApiError, notFound } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
@@ -84,7 +85,14 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     return { Attribute: attribute };
   };
 
-  app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => single(await find(userOf(request), request.params.id)));
+  // attributes/view carries the attribute's tags, as MISP's does (PyMISP reads them back after tagging).
+  app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => {
+    const hit = await find(userOf(request), request.params.id);
+    const doc = single(hit);
+    const tags = (await tagsOfAttributes(store, [hit.id])).get(hit.id) ?? [];
+    if (tags.length === 0) return doc;
+    return { Attribute: { ...doc.Attribute, Tag: tags.map((t) => ({ id: String(t.id), name: t.name, colour: t.colour ?? '', local: t.local, relationship_type: t.relationshipType ?? '' })) } };
+  });
 
   // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP. An
   // attribute repeating one the event holds is refused (MISP's uniqueValue), unless breakOnDuplicate=0,

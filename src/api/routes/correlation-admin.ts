@@ -119,7 +119,10 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const asList = (v: unknown) => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map((x) => String(x).trim()));
     const all = await listWarninglists(store);
     const wanted = [...asList(body.id), ...asList(body.name)];
-    const named = all.filter((w) => wanted.includes(String(w.id)) || wanted.includes(w.name));
+    // A name is matched as MISP matches it, by SQL's LIKE on lower case: `%dns resolv%` names every list whose name holds that.
+    const like = (pattern: string) => new RegExp(`^${pattern.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 's');
+    const patterns = asList(body.name).map(like);
+    const named = all.filter((w) => asList(body.id).includes(String(w.id)) || patterns.some((p) => p.test(w.name.toLowerCase())));
     if (named.length === 0) throw new ApiError(404, `No warninglist ${wanted.length ? wanted.join(', ') : '(give id or name)'}`);
     const enabled = flagField(body, 'enabled') ?? true;
     await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);

@@ -194,18 +194,22 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     return { target, id, local, tagName };
   };
 
+  // MISP's answers name the tag and the item, as "Global tag NAME(ID) successfully attached to Event(ID).".
+  const itemName = (t: Tagged) => (t.kind === 'event' ? `Event(${t.eventId})` : `Attribute(${t.attributeId})`);
+  const saved = (message: string, url: string) => ({ saved: true, success: true, name: message, message, url, check_publish: true });
   app.post('/tags/attachTagToObject', async (request) => {
     const { target, id, local, tagName } = await resolve(request, true);
-    await attachTag(store, target, id, local);
-    // MISP's words, which name the tag and the item by id (PyMISP's tests read them).
-    const item = target.kind === 'event' ? `Event(${target.eventId})` : `Attribute(${target.attributeId})`;
-    const message = `${local ? 'Local' : 'Global'} tag ${tagName}(${id}) successfully attached to ${item}.`;
-    return { saved: true, success: 'Tag(s) attached.', check_publish: true, name: message, message };
+    const kind = target.kind === 'event' ? 'Event' : 'Attribute';
+    const message = (await attachTag(store, target, id, local))
+      ? `${local ? 'Local' : 'Global'} tag ${tagName}(${id}) successfully attached to ${itemName(target)}.`
+      : `${kind} already has the requested tag attached, no changes had to be made for tag ${tagName}.`;
+    return saved(message, '/tags/attachTagToObject');
   });
   app.post('/tags/removeTagFromObject', async (request) => {
     const { target, id, tagName } = await resolve(request, false);
-    if (!(await detachTag(store, target, id))) throw new ApiError(404, `The tag "${tagName}" is not on that ${target.kind}.`);
-    return { saved: true, success: 'Tag removed.', check_publish: true };
+    const removed = await detachTag(store, target, id);
+    if (!removed) throw new ApiError(404, `The tag "${tagName}" is not on that ${target.kind}.`);
+    return saved(`${removed.local ? 'Local' : 'Global'} tag ${tagName} (${id}) successfully removed from ${itemName(target)}.`, '/tags/removeTagFromObject');
   });
 
   // MISP's galaxies/attachCluster: the cluster's tag, made if missing (even by a user who may not make

@@ -4,7 +4,7 @@ import { passwordProblem, verifyPassword } from '../../access/passwords.js';
 import { endSessionsOf } from '../../store/access/sessions.js';
 import {
   addApiKey, addUser, defaultRoleId, deleteApiKey, deleteRole, deleteUser, editUser, findRole, findUserById, listApiKeys, listRoles, listUsers,
-  passwordHashOf, saveRole, setDefaultRole, setPassword, type Role, type User, type UserFields,
+  passwordHashOf, saveRole, setDefaultRole, setPassword, type Role, type RoleLimits, type User, type UserFields,
 } from '../../store/access/users.js';
 import { flagField, idField, modelBody, saved, textField, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -22,7 +22,27 @@ export function roleDocument(role: Role, defaultRoleId?: number) {
   return {
     id: String(role.id), name: role.name, ...permissionFlags(role.permissions),
     ...(defaultRoleId === undefined ? {} : { default_role: role.id === defaultRoleId }),
+    max_execution_time: role.limits?.maxExecutionTime ?? '', memory_limit: role.limits?.memoryLimit ?? '',
   };
+}
+
+/**
+ * MISP's per-role PHP limits as its Role model keeps them: max_execution_time a whole number (PHP's intval)
+ * or '', memory_limit such as 512M or 2G, or -1, anything else ''. Absent fields are left as they are.
+ */
+function roleLimitsOf(body: Fields): Partial<RoleLimits> {
+  const limits: Partial<RoleLimits> = {};
+  const time = body.max_execution_time;
+  if (time !== undefined && time !== null) {
+    const text = String(time).trim();
+    limits.maxExecutionTime = text === '' ? '' : String(Number.parseInt(text, 10) || 0);
+  }
+  const memory = body.memory_limit;
+  if (memory !== undefined && memory !== null) {
+    const text = String(memory).trim();
+    limits.memoryLimit = /^[0-9]+[MG]$/i.test(text) || text === '-1' ? text : '';
+  }
+  return limits;
 }
 
 /** A user as MISP answers it: the user, his role with every flag, his organisation. */
@@ -311,7 +331,7 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
   app.post('/admin/roles/add', async (request) => {
     refuseUnless(mayEditRoles(userOf(request)), lacking('perm_site_admin'));
     const body = modelBody(request.body, 'Role', 'The role could not be saved.');
-    const made = await saveRole(store, { name: textField(body, 'name') ?? '', permissions: permissionsOf(body) });
+    const made = await saveRole(store, { name: textField(body, 'name') ?? '', permissions: permissionsOf(body), limits: roleLimitsOf(body) });
     if (!made.ok) throw failed('role', made.field, made.reason);
     return { Role: roleDocument(made.role) };
   });
@@ -320,7 +340,7 @@ export async function userRoutes(app: FastifyInstance, ctx: ApiContext): Promise
     const role = await findRole(store, Number(request.params.id));
     if (!role) throw notFound('role');
     const body = modelBody(request.body, 'Role', 'The role could not be saved.');
-    const changed = await saveRole(store, { id: role.id, name: textField(body, 'name') ?? role.name, permissions: permissionsOf(body, role.permissions) });
+    const changed = await saveRole(store, { id: role.id, name: textField(body, 'name') ?? role.name, permissions: permissionsOf(body, role.permissions), limits: roleLimitsOf(body) });
     if (!changed.ok) throw failed('role', changed.field, changed.reason);
     return { Role: roleDocument(changed.role) };
   });

@@ -8,9 +8,11 @@ import { Doc, EpochText, IdText, Nullable, SqlDatetime, UuidText } from './answe
  * taxonomies and object templates (library-documents.ts).
  */
 
-/** A role with every permission flag MISP knows. */
+/** A role with every permission flag MISP knows, and MISP's PHP limits (stored and shown, not applied). */
 export const Role = Doc({
   id: IdText(), name: Type.String(),
+  max_execution_time: Type.String({ description: "seconds, or '' for none (MISP's PHP limit; Cairn does not apply it)" }),
+  memory_limit: Type.String({ description: "such as 2048M, or '' for none (MISP's PHP limit; Cairn does not apply it)" }),
   ...Object.fromEntries(PERMISSIONS.map((p) => [p, Type.Boolean()])) as { [P in (typeof PERMISSIONS)[number]]: ReturnType<typeof Type.Boolean> },
 });
 export type Role = Static<typeof Role>;

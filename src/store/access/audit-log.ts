@@ -28,6 +28,14 @@ export interface AuditQuery {
   model?: string;
   action?: string;
   email?: string;
+  /** MISP's Log index filters: exact entry, user, item and a window on the time of the entry (epoch seconds, inclusive). */
+  id?: number;
+  userId?: number;
+  modelId?: string;
+  /** Part of the request line (MISP's title), case-insensitive. */
+  titleLike?: string;
+  from?: number;
+  to?: number;
   limit: number;
   page: number;
 }
@@ -39,6 +47,12 @@ export async function listAudit(store: Store, q: AuditQuery): Promise<AuditEntry
   if (q.model) query = query.where('model', '=', q.model);
   if (q.action) query = query.where('action', '=', q.action);
   if (q.email) query = query.where('email', '=', q.email.toLowerCase());
+  if (q.id !== undefined) query = query.where('id', '=', q.id);
+  if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
+  if (q.modelId !== undefined) query = query.where('model_id', '=', q.modelId);
+  if (q.titleLike) query = query.where((eb) => eb(eb.fn('lower', ['request']), 'like', `%${q.titleLike!.toLowerCase()}%`));
+  if (q.from !== undefined) query = query.where('created', '>=', q.from);
+  if (q.to !== undefined) query = query.where('created', '<=', q.to);
   return (await query.execute()).map((r) => ({
     id: r.id, created: r.created, userId: r.user_id, email: r.email, orgId: r.org_id, ip: r.ip,
     action: r.action, model: r.model, modelId: r.model_id, request: r.request,

@@ -1,12 +1,12 @@
 import { API_KEY, apiKeyHash, newApiKey, sameHash } from '../../access/api-keys.js';
 import { hashPassword, newPassword } from '../../access/passwords.js';
 import { DEFAULT_ROLES, type Permission } from '../../access/roles.js';
-import type { Role, User } from '../../access/user.js';
+import type { Role, RoleLimits, User } from '../../access/user.js';
 import type { Store } from '../db/database.js';
 import { addOrganisation, listOrganisations, type Organisation } from './organisations.js';
 import { bytesToUuid } from '../db/uuid.js';
 
-export type { Role, User } from '../../access/user.js';
+export type { Role, RoleLimits, User } from '../../access/user.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const now = () => Math.floor(Date.now() / 1000);
@@ -33,7 +33,10 @@ export async function ensureDefaultRoles(store: Store): Promise<void> {
 
 export async function listRoles(store: Store): Promise<Role[]> {
   const rows = await store.db.selectFrom('role').selectAll().orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, permissions: JSON.parse(r.permissions) as Permission[] }));
+  return rows.map((r) => ({
+    id: r.id, name: r.name, permissions: JSON.parse(r.permissions) as Permission[],
+    limits: { maxExecutionTime: r.max_execution_time, memoryLimit: r.memory_limit },
+  }));
 }
 
 function userQuery(store: Store) {
@@ -232,13 +235,17 @@ export async function findRole(store: Store, id: number): Promise<Role | undefin
 
 export type RoleChange = { ok: true; role: Role } | { ok: false; field: string; reason: string };
 
-export async function saveRole(store: Store, role: { id?: number; name: string; permissions: readonly Permission[] }): Promise<RoleChange> {
+export async function saveRole(store: Store, role: { id?: number; name: string; permissions: readonly Permission[]; limits?: Partial<RoleLimits> }): Promise<RoleChange> {
   const name = role.name.trim();
   if (!name) return { ok: false, field: 'name', reason: 'a role needs a name' };
   let q = store.db.selectFrom('role').select('id').where('name', '=', name);
   if (role.id !== undefined) q = q.where('id', '!=', role.id);
   if (await q.executeTakeFirst()) return { ok: false, field: 'name', reason: `a role named "${name}" exists already` };
-  const values = { name, permissions: JSON.stringify([...new Set(role.permissions)]) };
+  const values = {
+    name, permissions: JSON.stringify([...new Set(role.permissions)]),
+    ...(role.limits?.maxExecutionTime === undefined ? {} : { max_execution_time: role.limits.maxExecutionTime }),
+    ...(role.limits?.memoryLimit === undefined ? {} : { memory_limit: role.limits.memoryLimit }),
+  };
   const id = role.id ?? (await store.db.insertInto('role').values(values).returning('id').executeTakeFirstOrThrow()).id;
   if (role.id !== undefined) await store.db.updateTable('role').set(values).where('id', '=', id).execute();
   return { ok: true, role: (await findRole(store, id))! };

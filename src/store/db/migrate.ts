@@ -19,6 +19,7 @@ import * as usersSettings from './migrations/015-users-settings.js';
 import * as valueCase from './migrations/016-value-case.js';
 import * as idsNeverReused from './migrations/017-ids-never-reused.js';
 import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
+import * as roleLimits from './migrations/021-role-limits.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -42,6 +43,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['016-value-case', (db) => valueCase.up(db)],
   ['017-ids-never-reused', idsNeverReused.up],
   ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
+  ['021-role-limits', (db) => roleLimits.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

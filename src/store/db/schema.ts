@@ -224,6 +224,9 @@ export interface RoleTable {
   permissions: string;
   /** 1 for the role a new user gets when none is named (one role at most). */
   default_role: Generated<number>;
+  /** MISP's per-role PHP limits (migration 021), as text, '' for none: stored and shown, not applied. */
+  max_execution_time: Generated<string>;
+  memory_limit: Generated<string>;
 }
 
 export interface UserTable {
