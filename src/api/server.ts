@@ -11,6 +11,7 @@ import { attributeRoutes } from './routes/attributes.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
+import { galaxyClusterRoutes } from './routes/galaxy-clusters.js';
 import { libraryUpdateRoutes } from './routes/library-updates.js';
 import { taxonomyAdminRoutes } from './routes/taxonomy-admin.js';
 import { diagnosticRoutes } from './routes/diagnostics.js';
@@ -166,6 +167,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
+  await app.register(async (scope) => galaxyClusterRoutes(scope, ctx));
   await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
   await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));

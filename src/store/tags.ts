@@ -3,7 +3,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Store } from './db/database.js';
 import { touchEvents } from './events/changed.js';
 import { uuidToBytes } from './db/uuid.js';
-import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
+import { attributeVisibleTo, clusterVisibleTo, eventVisibleTo } from './visibility.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
 export function tagColour(name: string): string {
@@ -67,7 +67,7 @@ export interface TagRow {
  * LIKE (`%` as a wildcard) against lower-cased names, and the tags of the galaxy clusters whose value is
  * the term or whose synonym matches it. Strictly: names as given, or ids.
  */
-export async function searchTags(store: Store, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
+export async function searchTags(store: Store, viewer: Viewer, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
   if (terms.length === 0) return [];
   let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag']).orderBy('name');
   if (strict) {
@@ -75,7 +75,7 @@ export async function searchTags(store: Store, terms: readonly string[], strict:
     q = q.where((eb) => eb.or([eb('name', 'in', [...terms]), ...(ids.length ? [eb('id', 'in', ids)] : [])]));
   } else {
     const lower = terms.map((t) => t.toLowerCase());
-    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name')
+    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name').where(clusterVisibleTo(viewer))
       .where((eb) => eb.or([
         eb(eb.fn('lower', ['value']), 'in', lower),
         eb('id', 'in', eb.selectFrom('galaxy_cluster_name').select('cluster_id').where('synonym', '=', 1)

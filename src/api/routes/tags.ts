@@ -76,10 +76,11 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   });
 
   // MISP's tags/search: every tag of the instance (names are not secret; no usage is counted here).
-  const search = async (terms: string[], strict: boolean) => {
+  const search = async (request: FastifyRequest, terms: string[], strict: boolean) => {
+    const viewer = viewerOf(userOf(request));
     const rules = await libraries.taxonomies.get();
-    const tags = await searchTags(store, terms, strict);
-    const clusters = await clustersOfTags(store, tags.map((t) => t.name));
+    const tags = await searchTags(store, viewer, terms, strict);
+    const clusters = await clustersOfTags(store, viewer, tags.map((t) => t.name));
     return Promise.all(tags.map(async (t) => {
       const parts = splitTag(t.name);
       const taxonomy = parts && !t.name.startsWith('misp-galaxy:') ? await taxonomyByRef(store, parts.namespace) : undefined;
@@ -100,10 +101,10 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       };
     }));
   };
-  app.post('/tags/search', async (request) => search(searchTerms(undefined, request.body), false));
-  app.get<{ Params: { tag: string } }>('/tags/search/:tag', async (request) => search(searchTerms(request.params.tag, undefined), false));
+  app.post('/tags/search', async (request) => search(request, searchTerms(undefined, request.body), false));
+  app.get<{ Params: { tag: string } }>('/tags/search/:tag', async (request) => search(request, searchTerms(request.params.tag, undefined), false));
   app.get<{ Params: { tag: string; strict: string } }>('/tags/search/:tag/:strict', async (request) =>
-    search(searchTerms(request.params.tag, undefined), ['1', 'true'].includes(request.params.strict)));
+    search(request, searchTerms(request.params.tag, undefined), ['1', 'true'].includes(request.params.strict)));
 
   /** One tag by id, with its usage where the user may look. */
   const oneTag = async (user: User, id: string) => {
@@ -199,7 +200,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     if (!target) throw new ApiError(404, `Invalid ${kind}.`);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const clusterId = idField(body, 'target_id');
-    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, String(clusterId));
+    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, viewerOf(userOf(request)), String(clusterId));
     if (!cluster) throw new ApiError(404, 'Invalid Galaxy cluster');
     await refuseGlobalTagging(user, target, local);
     const attached = await attachTag(store, target, (await tagId(store, cluster.tagName, true))!, local);

@@ -17,6 +17,7 @@ import * as analystData from './migrations/013-analyst-data.js';
 import * as usersSettings from './migrations/015-users-settings.js';
 import * as idsNeverReused from './migrations/017-ids-never-reused.js';
 import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
+import * as customClusters from './migrations/023-custom-clusters.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -38,6 +39,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['015-users-settings', usersSettings.up],
   ['017-ids-never-reused', idsNeverReused.up],
   ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
+  ['023-custom-clusters', customClusters.up],
 ];
 
 class ListedMigrations implements MigrationProvider {
