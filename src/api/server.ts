@@ -19,6 +19,7 @@ import { sightingRoutes } from './routes/sightings.js';
 import { tagRoutes } from './routes/tags.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
+import { warninglistAdminRoutes } from './routes/warninglist-admin.js';
 import { objectRoutes } from './routes/objects.js';
 import { eventReportRoutes } from './routes/event-reports.js';
 import { analystDataRoutes } from './routes/analyst-data.js';
@@ -165,6 +166,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
+  await app.register(async (scope) => warninglistAdminRoutes(scope, ctx));
   await app.register(async (scope) => auditLogRoutes(scope, ctx));
   await app.register(async (scope) => libraryRoutes(scope, ctx));
   await app.register(async (scope) => galaxyClusterRoutes(scope, ctx));

@@ -166,3 +166,13 @@ export const GALAXY_CLUSTER_BODY = model('GalaxyCluster', 'The galaxy cluster co
 export const GALAXY_CLUSTER_DELETE = Fields({ hard: Flag('delete for good (default: soft, the cluster stays marked deleted)') });
 
 export const GALAXY_CLUSTER_RELATION_BODY = model('GalaxyClusterRelation', 'The galaxy cluster relation could not be saved.', CLUSTER_RELATION_FIELDS);
+
+const WARNINGLIST_FIELDS = {
+  name: Text('unique'), description: Text(''), type: Text('string, substring, hostname, cidr or regex'),
+  category: Text('false_positive (default) or known'),
+  entries: AnyValue('the values: a list (of values or {"value": …, "comment": …}), or text with one a line ("value # comment")'),
+  matching_attributes: AnyValue('the attribute types it applies to (default ["ALL"])'),
+};
+
+export const WARNINGLIST_ADD = model('Warninglist', 'Could not add warninglist', WARNINGLIST_FIELDS);
+export const WARNINGLIST_EDIT = model('Warninglist', 'Could not edit warninglist', WARNINGLIST_FIELDS);
