@@ -112,6 +112,14 @@ export async function saveLibraryTags(store: Store, tags: ReadonlyArray<{ name: 
   });
 }
 
+/** Hides the existing tags of these names (MISP's taxonomies/disableTag): they stay on what carries them. */
+export async function hideTags(store: Store, names: readonly string[]): Promise<void> {
+  const CHUNK = 500;
+  for (let i = 0; i < names.length; i += CHUNK) {
+    await store.db.updateTable('tag').set({ hide_tag: 1 }).where('name', 'in', names.slice(i, i + CHUNK)).where('hide_tag', '=', 0).execute();
+  }
+}
+
 /** The id of a tag by name, made when missing (if allowed). */
 export async function tagId(store: Store, name: string, create: boolean): Promise<number | undefined> {
   const found = await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirst();
