@@ -143,6 +143,20 @@ forEachDialect('REST API: custom galaxy clusters', (fixture) => {
     assert.equal((await view(i.alice)).body.GalaxyCluster.GalaxyClusterRelation.length, 1);
   });
 
+  it('forks a cluster within its galaxy; an organisation with clusters is not deleted', async () => {
+    const fork = await call(i, editor, 'POST', `/galaxy_clusters/add/${galaxyId}`, { value: 'APT28 as we see it', extends_uuid: APT28, distribution: 0 });
+    assert.equal(fork.status, 200, JSON.stringify(fork.body));
+    assert.deepEqual([fork.body.GalaxyCluster.extends_uuid, fork.body.GalaxyCluster.extends_version], [APT28, '1']);
+    const tool = (await call(i, i.alice, 'GET', '/galaxies/view/tool')).body.Galaxy.id;
+    const elsewhere = await call(i, editor, 'POST', `/galaxy_clusters/add/${tool}`, { value: 'x', extends_uuid: APT28 });
+    assert.deepEqual([elsewhere.status, elsewhere.body.errors], [403, 'Cluster forks have to belong to the same galaxy as the parent']);
+    const orgA = (await findOrganisation(store, 'Org A'))!;
+    const del = await call(i, i.admin, 'POST', `/admin/organisations/delete/${orgA.id}`);
+    assert.notEqual(del.status, 200);
+    assert.match(JSON.stringify(del.body), /galaxy clusters/);
+    assert.equal((await call(i, editor, 'POST', `/galaxy_clusters/delete/${fork.body.GalaxyCluster.uuid}`, { hard: true })).status, 200);
+  });
+
   it('a library reload leaves custom clusters alone', async () => {
     await saveLibraries(store, LIBRARIES);
     assert.equal((await view(i.alice)).body.GalaxyCluster.value, SECRET);
