@@ -3,6 +3,7 @@ import { galaxiesOfTags } from '../model/galaxy.js';
 import type { TagRef } from '../model/event.js';
 import type { Noticelist } from '../libraries/noticelist.js';
 import type { Taxonomy, TaxonomyValue } from '../libraries/taxonomy.js';
+import type { Viewer } from '../access/viewer.js';
 import type { Store } from '../store/db/database.js';
 import { clustersOfTags, type ClusterInfo, type GalaxyInfo } from '../store/libraries/galaxies.js';
 import type { TaxonomyInfo } from '../store/libraries/taxonomies.js';
@@ -49,20 +50,28 @@ function metaLists(meta: Record<string, unknown>): Record<string, string[]> {
 }
 
 /**
- * A loaded (default) cluster. MISP stores default clusters with distribution 3 and sends it, but PyMISP
- * (since 2.5.34, mispevent.py's MISPGalaxyCluster.from_dict) refuses any cluster that is `default` with a
- * truthy `distribution` or `sharing_group_id`, so a client could not read MISP's answer back. Cairn leaves
- * both fields out of a default cluster: library content is public to every user, there is nothing they
- * would add, and PyMISP reads the absence as distribution 0 without complaint.
+ * A cluster in MISP's shape. A loaded (default) cluster: MISP stores default clusters with distribution 3
+ * and sends it, but PyMISP (since 2.5.34, mispevent.py's MISPGalaxyCluster.from_dict) refuses any cluster
+ * that is `default` with a truthy `distribution` or `sharing_group_id`, so a client could not read MISP's
+ * answer back. Cairn leaves both fields out of a default cluster: library content is public to every
+ * user, there is nothing they would add, and PyMISP reads the absence as distribution 0 without complaint.
+ * A custom cluster (one a user made) is not default and carries its owner and its sharing, as MISP's.
  */
 export function clusterDocument(c: ClusterInfo) {
+  const own = c.custom;
   return {
     id: String(c.id), uuid: c.uuid, collection_uuid: '', type: c.type, value: c.value, tag_name: c.tagName, description: c.description,
     galaxy_id: String(c.galaxyId), source: c.source, authors: c.authors, version: String(c.version),
-    org_id: '0', orgc_id: '0', default: true, locked: false, extends_uuid: '', extends_version: '0', published: true, deleted: false,
+    ...(own ? {
+      distribution: String(own.distribution), sharing_group_id: own.sharingGroupId === null ? null : String(own.sharingGroupId),
+      org_id: String(own.orgId), orgc_id: String(own.orgcId), default: false, locked: false, extends_uuid: own.extendsUuid ?? '',
+      extends_version: String(own.extendsVersion ?? 0), published: own.published, deleted: own.deleted,
+    } : { org_id: '0', orgc_id: '0', default: true, locked: false, extends_uuid: '', extends_version: '0', published: true, deleted: false }),
     meta: metaLists(c.meta),
     GalaxyClusterRelation: c.related.map((r) => ({
-      galaxy_cluster_uuid: c.uuid, referenced_galaxy_cluster_uuid: r.destUuid, referenced_galaxy_cluster_type: r.type, default: true, distribution: '3',
+      ...(r.id !== undefined ? { id: String(r.id), galaxy_cluster_id: String(c.id) } : {}),
+      galaxy_cluster_uuid: c.uuid, referenced_galaxy_cluster_uuid: r.destUuid, referenced_galaxy_cluster_type: r.type, default: !own,
+      distribution: String(r.distribution ?? 3), ...(own ? { sharing_group_id: r.sharingGroupId ? String(r.sharingGroupId) : null } : {}),
       Tag: r.tags.map((name) => ({ name })),
     })),
   };
@@ -78,10 +87,10 @@ export function galaxyElements(c: ClusterInfo) {
  * with its clusters. A tag naming a cluster the loaded libraries do not know (or a synonym of one they
  * do) still shows, with what the tag itself says.
  */
-export async function galaxiesOf(store: Store, tags: readonly TagRef[]) {
+export async function galaxiesOf(store: Store, viewer: Viewer, tags: readonly TagRef[]) {
   const byType = galaxiesOfTags(tags);
   if (byType.size === 0) return [];
-  const known = await clustersOfTags(store, [...byType.values()].flat().map((c) => c.tagName));
+  const known = await clustersOfTags(store, viewer, [...byType.values()].flat().map((c) => c.tagName));
   const out = new Map<string, Record<string, unknown> & { GalaxyCluster: Record<string, unknown>[] }>();
   for (const [type, clusters] of byType) {
     for (const c of clusters) {
@@ -99,13 +108,13 @@ export async function galaxiesOf(store: Store, tags: readonly TagRef[]) {
 }
 
 /** An event document's attributes (loose and in objects) with their galaxies, from their `misp-galaxy:` tags, as MISP's events/view gives them. */
-export async function addAttributeGalaxies(store: Store, event: Record<string, unknown>): Promise<void> {
+export async function addAttributeGalaxies(store: Store, viewer: Viewer, event: Record<string, unknown>): Promise<void> {
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
   const attributes = [...list(event.Attribute), ...list(event.Object).flatMap((o) => list(o.Attribute))];
   for (const a of attributes) {
     const tags: TagRef[] = list(a.Tag).filter((t) => typeof t.name === 'string' && t.name.startsWith('misp-galaxy:'))
       .map((t) => ({ name: t.name as string, colour: null, local: t.local === true || t.local === 1 || t.local === '1', relationship_type: null }));
-    if (tags.length > 0) a.Galaxy = await galaxiesOf(store, tags);
+    if (tags.length > 0) a.Galaxy = await galaxiesOf(store, viewer, tags);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { Store } from './db/database.js';
 import { touchEvents } from './events/changed.js';
 import { uuidToBytes } from './db/uuid.js';
-import { attributeVisibleTo, eventVisibleTo } from './visibility.js';
+import { attributeVisibleTo, clusterVisibleTo, eventVisibleTo } from './visibility.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
 export function tagColour(name: string): string {
@@ -65,7 +65,7 @@ export interface TagRow {
  * LIKE (`%` as a wildcard) against lower-cased names, and the tags of the galaxy clusters whose value is
  * the term or whose synonym matches it. Strictly: names as given, or ids.
  */
-export async function searchTags(store: Store, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
+export async function searchTags(store: Store, viewer: Viewer, terms: readonly string[], strict: boolean): Promise<TagRow[]> {
   if (terms.length === 0) return [];
   let q = store.db.selectFrom('tag').select(['id', 'name', 'colour', 'exportable', 'hide_tag', 'org_id', 'user_id']).orderBy('name');
   if (strict) {
@@ -73,7 +73,7 @@ export async function searchTags(store: Store, terms: readonly string[], strict:
     q = q.where((eb) => eb.or([eb('name', 'in', [...terms]), ...(ids.length ? [eb('id', 'in', ids)] : [])]));
   } else {
     const lower = terms.map((t) => t.toLowerCase());
-    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name')
+    const clusterTags = await store.db.selectFrom('galaxy_cluster').select('tag_name').where(clusterVisibleTo(viewer))
       .where((eb) => eb.or([
         eb(eb.fn('lower', ['value']), 'in', lower),
         eb('id', 'in', eb.selectFrom('galaxy_cluster_name').select('cluster_id').where('synonym', '=', 1)
@@ -110,6 +110,14 @@ export async function saveLibraryTags(store: Store, tags: ReadonlyArray<{ name: 
       if (Number(done.numUpdatedRows) === 0) await trx.insertInto('tag').values({ name: t.name, colour, exportable: 1, hide_tag: 0 }).execute();
     }
   });
+}
+
+/** Hides the existing tags of these names (MISP's taxonomies/disableTag): they stay on what carries them. */
+export async function hideTags(store: Store, names: readonly string[]): Promise<void> {
+  const CHUNK = 500;
+  for (let i = 0; i < names.length; i += CHUNK) {
+    await store.db.updateTable('tag').set({ hide_tag: 1 }).where('name', 'in', names.slice(i, i + CHUNK)).where('hide_tag', '=', 0).execute();
+  }
 }
 
 /** The id of a tag by name, made when missing (if allowed). */

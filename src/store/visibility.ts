@@ -31,9 +31,9 @@ export function sharingGroupsOf(orgId: number) {
 }
 
 /** Whether a row of `table` is shared beyond its owner with this organisation, by its own distribution. */
-function sharedWith(table: 'event' | 'attribute' | 'object' | 'event_report', orgId: number): Expression<SqlBool> {
+function sharedWith(table: 'event' | 'attribute' | 'object' | 'event_report' | 'galaxy_cluster' | 'galaxy_cluster_relation', orgId: number): Expression<SqlBool> {
   const distribution = sql.ref(`${table}.distribution`);
-  const levels = table === 'event' ? sql`(1, 2, 3)` : sql`(1, 2, 3, 5)`;
+  const levels = ['event', 'galaxy_cluster', 'galaxy_cluster_relation'].includes(table) ? sql`(1, 2, 3)` : sql`(1, 2, 3, 5)`;
   return sql<SqlBool>`(${distribution} in ${levels} or (${distribution} = 4 and ${sql.ref(`${table}.sharing_group_id`)} in ${sharingGroupsOf(orgId)}))`;
 }
 
@@ -103,4 +103,25 @@ export function sharingGroupVisibleTo(viewer: Viewer): (eb: SharingGroupScope) =
   if (!restricted(viewer)) return () => TRUE;
   const orgId = viewer.orgId;
   return (eb) => eb.or([eb('sharing_group.org_id', '=', orgId), sql<SqlBool>`sharing_group.id in ${sharingGroupsOf(orgId)}`]);
+}
+
+type ClusterScope = ExpressionBuilder<Database, 'galaxy_cluster'>;
+type ClusterRelationScope = ExpressionBuilder<Database, 'galaxy_cluster' | 'galaxy_cluster_relation'>;
+
+/**
+ * Galaxy clusters the viewer may see, as MISP's GalaxyCluster::buildConditions: every library cluster;
+ * a custom one by its owner organisation, by all at distribution 1–3, by the members of its sharing
+ * group at 4. Distribution 0 keeps it to its organisation.
+ */
+export function clusterVisibleTo(viewer: Viewer): (eb: ClusterScope) => Expression<SqlBool> {
+  if (!restricted(viewer)) return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.or([eb('galaxy_cluster.custom', '=', 0), eb('galaxy_cluster.org_id', '=', orgId), sharedWith('galaxy_cluster', orgId)]);
+}
+
+/** A custom cluster's relations the viewer may see (the query must join its `galaxy_cluster`): by the cluster's organisation, or by the relation's own distribution. */
+export function clusterRelationVisibleTo(viewer: Viewer): (eb: ClusterRelationScope) => Expression<SqlBool> {
+  if (!restricted(viewer)) return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.or([eb('galaxy_cluster.org_id', '=', orgId), sharedWith('galaxy_cluster_relation', orgId)]);
 }

@@ -49,6 +49,24 @@ forEachDialect('REST API: taxonomy administration, attaching clusters, searching
     assert.deepEqual([missing.status, missing.body.message], [403, 'The tag(s) could not be saved. Please, try again.']);
   });
 
+  it('taxonomies/disableTag hides the taxonomy\'s existing tags (site admins), all or those named, and makes none', async () => {
+    const id = await tlpId();
+    const shown = async () => ((await call(i, i.admin, 'GET', '/tags/index?searchall=tlp:')).body.Tag as Array<{ name: string; hide_tag: boolean }>)
+      .filter((t) => !t.hide_tag).map((t) => t.name);
+    assert.equal((await call(i, i.alice, 'POST', `/taxonomies/disableTag/${id}`)).status, 403);
+    const named = await call(i, i.admin, 'POST', '/taxonomies/disableTag', { Taxonomy: { taxonomy_id: id, nameList: '["tlp:amber"]' } });
+    assert.deepEqual([named.status, named.body.message], [200, 'The tag(s) has been hidden.']);
+    assert.ok(!(await shown()).includes('tlp:amber'));
+    assert.equal((await shown()).length, 6);
+    const all = await call(i, i.admin, 'POST', `/taxonomies/disableTag/${id}`);
+    assert.deepEqual([all.status, all.body.url], [200, `/taxonomies/disableTag/${id}`]);
+    assert.deepEqual(await shown(), []);
+    assert.equal(((await call(i, i.admin, 'GET', '/tags/index?searchall=tlp:')).body.Tag as unknown[]).length, 7, 'hidden, not deleted');
+    assert.equal((await call(i, i.admin, 'POST', '/taxonomies/disableTag/999999')).body.message, 'The tag(s) could not be hidden. Please, try again.');
+    assert.equal((await call(i, i.admin, 'POST', `/taxonomies/addTag/${id}`)).status, 200);
+    assert.equal((await shown()).length, 7, 'addTag shows them again');
+  });
+
   it('taxonomies/toggleRequired and toggleHighlighted set the flags the taxonomy documents show (site admins)', async () => {
     const id = await tlpId();
     assert.equal((await call(i, i.alice, 'POST', `/taxonomies/toggleRequired/${id}`, { Taxonomy: { required: true } })).status, 403);

@@ -10,3 +10,8 @@ export function mayManageCorrelationExclusions(user: User): boolean {
 export function mayToggleWarninglists(user: User): boolean {
   return can(user, 'perm_warninglist');
 }
+
+/** Making, changing and deleting warninglists of the instance's own takes perm_warninglist, as turning them on and off. */
+export function mayManageWarninglists(user: User): boolean {
+  return can(user, 'perm_warninglist');
+}

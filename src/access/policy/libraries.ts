@@ -19,3 +19,11 @@ export function mayEditGalaxies(user: User): boolean {
 export function mayUpdateLibraries(user: User): boolean {
   return isSiteAdmin(user);
 }
+
+/**
+ * A custom galaxy cluster (and its relations) is changed, published or deleted by galaxy editors of the
+ * organisation that made it, or by a site admin (MISP's GalaxyCluster::fetchIfAuthorized).
+ */
+export function mayChangeCluster(user: User, orgcId: number): boolean {
+  return isSiteAdmin(user) || (can(user, 'perm_galaxy_editor') && user.org.id === orgcId);
+}

@@ -9,15 +9,28 @@ import { documented } from '../openapi.js';
 import { CorrelationExclusions, Warninglists } from '../schemas/answers.js';
 import { CHECK_VALUE, EXCLUSION_BODY, WARNINGLIST_TOGGLE } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
+import type { Store } from '../../store/db/database.js';
+
+/** A warninglist as MISP's view answers: with its values and the attribute types it applies to. */
+export async function warninglistView(store: Store, w: WarninglistInfo) {
+  const id = String(w.id);
+  return {
+    Warninglist: {
+      ...warninglistDocument(w),
+      WarninglistEntry: ((await warninglistEntries(store, w.id)) ?? []).map((value, i) => ({ id: String(i + 1), value, warninglist_id: id, comment: null })),
+      WarninglistType: w.matchingAttributes.map((type, i) => ({ id: String(i + 1), type, warninglist_id: id })),
+    },
+  };
+}
 
 function exclusionDocument(e: CorrelationExclusion) {
   return { CorrelationExclusion: { id: String(e.id), value: e.value, from_json: false, comment: e.comment } };
 }
 
-function warninglistDocument(w: WarninglistInfo) {
+export function warninglistDocument(w: WarninglistInfo) {
   return {
     id: String(w.id), name: w.name, type: w.type, description: w.description, version: String(w.version), enabled: w.enabled,
-    default: true, category: 'false_positive', warninglist_entry_count: String(w.entries), valid_attributes: w.matchingAttributes.join(', '),
+    default: !w.custom, category: w.category, warninglist_entry_count: String(w.entries), valid_attributes: w.matchingAttributes.join(', '),
   };
 }
 
@@ -100,15 +113,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     userOf(request);
     const w = (await listWarninglists(store)).find((x) => String(x.id) === request.params.id || x.name === request.params.id);
     if (!w) throw notFound('warninglist');
-    const id = String(w.id);
-    // MISP's view nests the list's values and the attribute types it applies to.
-    return {
-      Warninglist: {
-        ...warninglistDocument(w),
-        WarninglistEntry: ((await warninglistEntries(store, w.id)) ?? []).map((value, i) => ({ id: String(i + 1), value, warninglist_id: id, comment: null })),
-        WarninglistType: w.matchingAttributes.map((type, i) => ({ id: String(i + 1), type, warninglist_id: id })),
-      },
-    };
+    return warninglistView(store, w);
   });
 
   // toggleEnable takes ids or names, one or a list, and `enabled` (absent: enable).

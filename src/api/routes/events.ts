@@ -92,10 +92,10 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   const event = withoutTags(loaded, await nonExportableTags(store));
   const doc = serializeStoredEvent(shapedEvent(event, options), { omitLocalTags: options.excludeLocalTags });
   await addEventDocumentExtras(store, viewer, doc.Event);
-  if (!options.excludeGalaxy) await addAttributeGalaxies(store, doc.Event);
+  if (!options.excludeGalaxy) await addAttributeGalaxies(store, viewer, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
-  return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, tags), RelatedEvent: related } };
+  return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
 }
 
 /** events/add and events/edit answer the event; `metadata` (MISP's only named parameter there) leaves its items out. */

@@ -1,19 +1,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { taxonomyTags } from '../../libraries/taxonomy.js';
-import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies } from '../../store/libraries/galaxies.js';
+import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies, type ClusterContext } from '../../store/libraries/galaxies.js';
 import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../../store/libraries/noticelists.js';
 import { listObjectTemplates, objectTemplateByRef } from '../../store/libraries/object-templates.js';
 import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/libraries/taxonomies.js';
 import { countField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import {
-  clusterDocument, galaxyDocument, galaxyElements, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
+  clusterDocument, galaxyDocument, noticelistDocument, taxonomyDocument, templateDocument, templateElements,
 } from '../library-documents.js';
 import { documented } from '../openapi.js';
 import { ObjectTemplates, ObjectTemplateView, Taxonomies } from '../schemas/answers.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { mayToggleNoticelists, mayToggleTaxonomies } from '../../access/policy/libraries.js';
 import type { ApiContext } from '../context.js';
+import { viewerOf } from '../../access/viewer.js';
+import { clusterView } from './galaxy-clusters.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -90,7 +92,7 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
   app.get('/galaxies/view/:id', async (request: IdRequest) => {
     const galaxy = await galaxyByRef(store, request.params.id);
     if (!galaxy) throw notFound('galaxy');
-    return { Galaxy: galaxyDocument(galaxy), GalaxyCluster: (await clustersOfGalaxy(store, galaxy.id)).map(clusterDocument) };
+    return { Galaxy: galaxyDocument(galaxy), GalaxyCluster: (await clustersOfGalaxy(store, viewerOf(userOf(request)), galaxy.id)).map(clusterDocument) };
   });
   const clusterIndex = async (request: IdRequest) => {
     const galaxy = await galaxyByRef(store, request.params.id);
@@ -100,18 +102,17 @@ export async function libraryRoutes(app: FastifyInstance, ctx: ApiContext): Prom
     if (context !== undefined && !['all', 'default', 'custom', 'org', 'orgc', 'deleted'].includes(context)) {
       throw new ApiError(400, 'Invalid context', { errors: { context: ['one of all, default, custom, org, orgc, deleted'] } });
     }
-    // Every loaded cluster is a default (published library) cluster: no custom, deleted or organisation ones.
-    if (context && context !== 'all' && context !== 'default') return [];
     const limit = countField(body.limit, 'limit', 1000);
-    return (await clustersOfGalaxy(store, galaxy.id, searchOf(request, 'searchall'), limit)).map((c) => ({ GalaxyCluster: clusterDocument(c) }));
+    const clusters = await clustersOfGalaxy(store, viewerOf(userOf(request)), galaxy.id,
+      { search: searchOf(request, 'searchall'), limit, context: (context ?? 'all') as ClusterContext });
+    return clusters.map((c) => ({ GalaxyCluster: clusterDocument(c) }));
   };
   app.get('/galaxy_clusters/index/:id', clusterIndex);
   app.post('/galaxy_clusters/index/:id', clusterIndex);
   app.get('/galaxy_clusters/view/:id', async (request: IdRequest) => {
-    const cluster = await clusterByRef(store, request.params.id);
-    const galaxy = cluster && await galaxyByRef(store, String(cluster.galaxyId));
-    if (!cluster || !galaxy) throw notFound('galaxy cluster');
-    return { GalaxyCluster: { ...clusterDocument(cluster), Galaxy: galaxyDocument(galaxy), GalaxyElement: galaxyElements(cluster) } };
+    const cluster = await clusterByRef(store, viewerOf(userOf(request)), request.params.id);
+    if (!cluster) throw notFound('galaxy cluster');
+    return clusterView(store, cluster);
   });
 
   const templateIndex = async () => (await listObjectTemplates(store)).map((t) => ({ ObjectTemplate: templateDocument(t.id, t.template) }));

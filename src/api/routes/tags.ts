@@ -86,9 +86,10 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   // MISP's tags/search: every tag of the instance he may see (no usage is counted here); another
   // organisation's (or user's) restricted tag is, to him, no tag at all.
   const search = async (user: User, terms: string[], strict: boolean) => {
+    const viewer = viewerOf(user);
     const rules = await libraries.taxonomies.get();
-    const tags = (await searchTags(store, terms, strict)).filter((t) => maySeeTag(user, t));
-    const clusters = await clustersOfTags(store, tags.map((t) => t.name));
+    const tags = (await searchTags(store, viewer, terms, strict)).filter((t) => maySeeTag(user, t));
+    const clusters = await clustersOfTags(store, viewer, tags.map((t) => t.name));
     return Promise.all(tags.map(async (t) => {
       const parts = splitTag(t.name);
       const taxonomy = parts && !t.name.startsWith('misp-galaxy:') ? await taxonomyByRef(store, parts.namespace) : undefined;
@@ -225,7 +226,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     if (!target) throw new ApiError(404, `Invalid ${kind}.`);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const clusterId = idField(body, 'target_id');
-    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, String(clusterId));
+    const cluster = clusterId === undefined ? undefined : await clusterByRef(store, viewerOf(userOf(request)), String(clusterId));
     if (!cluster) throw new ApiError(404, 'Invalid Galaxy cluster');
     await refuseGlobalTagging(user, target, local);
     const attached = await attachTag(store, target, (await tagId(store, cluster.tagName, true))!, local);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { taxonomyTags } from '../../libraries/taxonomy.js';
 import { setTaxonomyFlag, taxonomyByRef } from '../../store/libraries/taxonomies.js';
-import { saveLibraryTags } from '../../store/tags.js';
+import { hideTags, saveLibraryTags } from '../../store/tags.js';
 import { mayToggleTaxonomies } from '../../access/policy/libraries.js';
 import { flagField, idField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -43,27 +43,35 @@ export async function taxonomyAdminRoutes(app: FastifyInstance, ctx: ApiContext)
   documented(app, 'Libraries', {
     'POST /taxonomies/addTag/:id': { summary: 'Make the tags a taxonomy defines (all, or those named), and show any that were hidden (site admins)', body: TAXONOMY_ADD_TAG },
     'POST /taxonomies/addTag': { summary: 'As taxonomies/addTag/{id}, the taxonomy named by taxonomy_id (site admins)', body: TAXONOMY_ADD_TAG },
+    'POST /taxonomies/disableTag/:id': { summary: 'Hide the existing tags a taxonomy defines (all, or those named); they stay where they are (site admins)', body: TAXONOMY_ADD_TAG },
+    'POST /taxonomies/disableTag': { summary: 'As taxonomies/disableTag/{id}, the taxonomy named by taxonomy_id (site admins)', body: TAXONOMY_ADD_TAG },
     'POST /taxonomies/toggleRequired/:id': { summary: 'Set whether a taxonomy is required (MISP\'s web interface then publishes no event without one of its tags; its API does not check) (site admins)', body: TAXONOMY_REQUIRED },
     'POST /taxonomies/toggleHighlighted/:id': { summary: 'Set whether a taxonomy is highlighted (site admins)', body: TAXONOMY_HIGHLIGHTED },
     'GET /taxonomies/export/:id': { summary: 'A taxonomy by id or namespace in the misp-taxonomies machinetag.json form' },
   });
 
-  const addTags = async (request: FastifyRequest, ref: string | undefined) => {
+  /** addTag makes (and shows) a taxonomy's tags, disableTag hides those that exist: MISP's pair of taxonomy tag actions. */
+  const onTags = (show: boolean) => async (request: FastifyRequest, ref: string | undefined) => {
     refuseUnless(mayToggleTaxonomies(userOf(request)), lacking('perm_site_admin'));
+    const failure = show ? 'The tag(s) could not be saved. Please, try again.' : 'The tag(s) could not be hidden. Please, try again.';
     const found = ref ? await taxonomyByRef(store, ref) : undefined;
-    if (!found) throw new ApiError(403, 'The tag(s) could not be saved. Please, try again.', { errors: { taxonomy_id: ['no such taxonomy'] } });
+    if (!found) throw new ApiError(403, failure, { errors: { taxonomy_id: ['no such taxonomy'] } });
     const names = requestedNames(bodyOf(request));
     // As MISP: a name the taxonomy does not define is passed over, not refused.
     const tags = taxonomyTags(found.taxonomy).filter((t) => !names || names.includes(t.tag));
-    await saveLibraryTags(store, tags.map((t) => ({ name: t.tag, ...(t.colour ? { colour: t.colour } : {}) })));
-    return saved('The tag(s) has been saved.', request.url.split('?')[0]!, found.info.id);
+    if (show) await saveLibraryTags(store, tags.map((t) => ({ name: t.tag, ...(t.colour ? { colour: t.colour } : {}) })));
+    else await hideTags(store, tags.map((t) => t.tag));
+    return saved(show ? 'The tag(s) has been saved.' : 'The tag(s) has been hidden.', request.url.split('?')[0]!, found.info.id);
   };
-  app.post('/taxonomies/addTag/:id', async (request: IdRequest) => addTags(request, request.params.id));
-  app.post('/taxonomies/addTag', async (request) => {
+  const taxonomyIdOf = (request: FastifyRequest) => {
     const body = bodyOf(request);
     const fields = typeof body.Tag === 'object' && body.Tag !== null ? body.Tag as Fields : body;
-    return addTags(request, idField(fields, 'taxonomy_id')?.toString());
-  });
+    return idField(fields, 'taxonomy_id')?.toString();
+  };
+  for (const [action, show] of [['addTag', true], ['disableTag', false]] as const) {
+    app.post(`/taxonomies/${action}/:id`, async (request: IdRequest) => onTags(show)(request, request.params.id));
+    app.post(`/taxonomies/${action}`, async (request) => onTags(show)(request, taxonomyIdOf(request)));
+  }
 
   const toggle = (flag: 'required' | 'highlighted') => async (request: IdRequest) => {
     refuseUnless(mayToggleTaxonomies(userOf(request)), lacking('perm_site_admin'));

@@ -171,3 +171,32 @@ export const ORG_BLOCKLIST_BODY = model('OrgBlocklist', 'Could not save the bloc
 });
 
 export const BLOCKLIST_MASS_DELETE = model('EventBlocklist', 'Invalid event IDs.', { ids: AnyValue('the entries\' ids: a list, or a JSON text of one') });
+
+const CLUSTER_RELATION_FIELDS = {
+  galaxy_cluster_uuid: Text('the cluster the relation starts from'), referenced_galaxy_cluster_uuid: Text('the cluster it points to'),
+  referenced_galaxy_cluster_type: Text('the relation, e.g. similar'), distribution: Text('0 organisation … 3 all, 4 sharing group'),
+  sharing_group_id: Text('at distribution 4'), tags: Text('tag names, comma separated'), Tag: Tags,
+};
+
+export const GALAXY_CLUSTER_BODY = model('GalaxyCluster', 'The galaxy cluster could not be saved.', {
+  value: Text('the cluster\'s name'), description: Text(''), source: Text(''), authors: AnyValue('a list of names, or their JSON, or comma separated'),
+  distribution: Text('0 organisation, 1 community, 2 connected, 3 all, 4 sharing group'), sharing_group_id: Text('at distribution 4'),
+  GalaxyElement: Items(AnyValue(), 'the cluster\'s elements: [{"key": …, "value": …}] (its meta); they replace the old ones'),
+  elements: Text('the elements as JSON text (MISP\'s form field)'),
+  GalaxyClusterRelation: Items(AnyValue(), 'relations to other clusters, each as galaxy_cluster_relations/add takes it'),
+  extends_uuid: Text('the cluster this one forks'), extends_version: Text('the version of the cluster forked'),
+});
+
+export const GALAXY_CLUSTER_DELETE = Fields({ hard: Flag('delete for good (default: soft, the cluster stays marked deleted)') });
+
+export const GALAXY_CLUSTER_RELATION_BODY = model('GalaxyClusterRelation', 'The galaxy cluster relation could not be saved.', CLUSTER_RELATION_FIELDS);
+
+const WARNINGLIST_FIELDS = {
+  name: Text('unique'), description: Text(''), type: Text('string, substring, hostname, cidr or regex'),
+  category: Text('false_positive (default) or known'),
+  entries: AnyValue('the values: a list (of values or {"value": …, "comment": …}), or text with one a line ("value # comment")'),
+  matching_attributes: AnyValue('the attribute types it applies to (default ["ALL"])'),
+};
+
+export const WARNINGLIST_ADD = model('Warninglist', 'Could not add warninglist', WARNINGLIST_FIELDS);
+export const WARNINGLIST_EDIT = model('Warninglist', 'Could not edit warninglist', WARNINGLIST_FIELDS);

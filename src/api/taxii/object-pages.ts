@@ -72,7 +72,7 @@ export class EventObjectsCache {
     const hit = this.kept.get(key);
     if (hit && hit.until > Date.now()) return hit.objects;
     const event = await loadEvent(this.store, viewer, { id: eventId });
-    const objects = event ? await eventStixObjects(this.store, event) : [];
+    const objects = event ? await eventStixObjects(this.store, viewer, event) : [];
     if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value!);
     this.kept.set(key, { objects, until: Date.now() + KEEP_MS });
     return objects;

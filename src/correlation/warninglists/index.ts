@@ -44,6 +44,7 @@ export class WarninglistIndex {
   private readonly kinds = new Set<Warninglist['type']>();
   /** For each attribute type, the kinds of list that apply to it: the others need not be consulted. */
   private readonly kindsByType = new Map<string, Set<Warninglist['type']>>();
+  private readonly mergedKinds = new Map<string, Set<Warninglist['type']>>();
 
   constructor(private readonly lists: readonly Warninglist[]) {
     this.applies = lists.map((l) => new Set(l.matchingAttributes));
@@ -82,6 +83,15 @@ export class WarninglistIndex {
     });
   }
 
+  /** The kinds of list that apply to a type; a list matching `ALL` (MISP's default for one naming no type) applies to every type. */
+  private kindsFor(type: string): Set<Warninglist['type']> | undefined {
+    const all = this.kindsByType.get('ALL');
+    if (!all) return this.kindsByType.get(type);
+    let merged = this.mergedKinds.get(type);
+    if (!merged) this.mergedKinds.set(type, (merged = new Set([...(this.kindsByType.get(type) ?? []), ...all])));
+    return merged;
+  }
+
   get size(): number {
     return this.lists.length;
   }
@@ -91,7 +101,7 @@ export class WarninglistIndex {
    * consulted, and a composite value is checked part by part; without one, every list is.
    */
   check(value: string, type?: string): WarninglistHit[] {
-    const kinds = type ? this.kindsByType.get(type) : this.kinds;
+    const kinds = type ? this.kindsFor(type) : this.kinds;
     if (!kinds) return [];
     const found = new Set<number>();
     const parts = type && isCompositeType(type) ? (splitComposite(type, value) ?? [value]) : [value];
@@ -108,7 +118,7 @@ export class WarninglistIndex {
       if (kinds.has('regex')) for (const r of this.regexes) if (r.re.test(part)) found.add(r.list);
     });
     return [...found]
-      .filter((i) => !type || this.applies[i]!.has(type))
+      .filter((i) => !type || this.applies[i]!.has(type) || this.applies[i]!.has('ALL'))
       .sort((a, b) => a - b)
       .map((i) => ({ name: this.lists[i]!.name, type: this.lists[i]!.type }));
   }

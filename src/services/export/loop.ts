@@ -125,7 +125,7 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
       selection = { event };
     }
     const events = selectedEvents(ctx, selection);
-    if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, events, container) };
+    if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, ctx.viewer, events, container) };
     return { contentType: JSON_TYPE, chunks: eventJsonText(events, {
       layout: request.jsonLayout ?? 'response', ...(await correlations()),
       ...(request.includeAnalystData ? { analystData: { store: ctx.store, viewer: ctx.viewer } } : {}),

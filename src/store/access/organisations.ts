@@ -95,6 +95,10 @@ export async function organisationInUse(store: Store, id: number): Promise<strin
   if (events > 0) uses.push(`${events} events`);
   const groups = await count(store.db.selectFrom('sharing_group').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
   if (groups > 0) uses.push(`${groups} sharing groups`);
+  // A custom cluster kept to its organisation would go to whichever organisation took the id next.
+  const clusters = await count(store.db.selectFrom('galaxy_cluster').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('custom', '=', 1).where((eb) => eb.or([eb('org_id', '=', id), eb('orgc_id', '=', id)])));
+  if (clusters > 0) uses.push(`${clusters} galaxy clusters`);
   return uses;
 }
 

@@ -20,6 +20,7 @@ import * as valueCase from './migrations/016-value-case.js';
 import * as idsNeverReused from './migrations/017-ids-never-reused.js';
 import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
 import * as roleLimits from './migrations/021-role-limits.js';
+import * as customClusters from './migrations/023-custom-clusters.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -44,6 +45,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['017-ids-never-reused', idsNeverReused.up],
   ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
   ['021-role-limits', (db) => roleLimits.up(db)],
+  ['023-custom-clusters', customClusters.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

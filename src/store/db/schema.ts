@@ -33,6 +33,7 @@ export interface Database {
   galaxy: GalaxyTable;
   galaxy_cluster: GalaxyClusterTable;
   galaxy_cluster_name: GalaxyClusterNameTable;
+  galaxy_cluster_relation: GalaxyClusterRelationTable;
   object_template: ObjectTemplateTable;
   noticelist: NoticelistTable;
   taxii_collection: TaxiiCollectionTable;
@@ -136,8 +137,30 @@ export interface GalaxyClusterTable {
   version: number;
   /** JSON object, as published. */
   meta: string;
-  /** JSON array of { destUuid, type, tags }. */
+  /** JSON array of { destUuid, type, tags }: a library cluster's relations (a custom one's are in galaxy_cluster_relation). */
   related: string;
+  /** 1 for a cluster a user made, 0 for a loaded (library) one. */
+  custom: Generated<number>;
+  org_id: number | null;
+  orgc_id: number | null;
+  distribution: Generated<number>;
+  sharing_group_id: number | null;
+  published: Generated<number>;
+  deleted: Generated<number>;
+  extends_uuid: string | null;
+  extends_version: number | null;
+}
+
+/** A custom cluster's relation to another cluster. */
+export interface GalaxyClusterRelationTable {
+  id: Generated<number>;
+  galaxy_cluster_id: number;
+  referenced_uuid: string;
+  type: string;
+  distribution: number;
+  sharing_group_id: number | null;
+  /** JSON array of tag names. */
+  tags: string;
 }
 
 export interface GalaxyClusterNameTable {
@@ -328,6 +351,10 @@ export interface WarninglistTable {
   entries: string;
   entry_count: number;
   enabled: number;
+  /** 1 for a list a user made (warninglists/add), 0 for a loaded one. */
+  custom: Generated<number>;
+  /** false_positive or known. */
+  category: Generated<string>;
 }
 
 export interface CorrelationExclusionTable {

@@ -72,15 +72,17 @@ async function saveGalaxies(store: Store, trx: Transaction<Database>, libs: Libr
   }
   if (byGalaxy.size === 0) return;
   const galaxies = [...byGalaxy.keys()];
-  // A reloaded cluster keeps its id, so that links made to it stay valid.
-  const previous = new Map((await trx.selectFrom('galaxy_cluster').select(['id', 'uuid']).where('galaxy_id', 'in', galaxies).execute()).map((r) => [r.uuid, r.id]));
-  const clusterIds = trx.selectFrom('galaxy_cluster').select('id').where('galaxy_id', 'in', galaxies);
-  await trx.deleteFrom('galaxy_cluster_name').where('cluster_id', 'in', clusterIds).execute();
-  await trx.deleteFrom('galaxy_cluster').where('galaxy_id', 'in', galaxies).execute();
+  // A reloaded cluster keeps its id, so that links made to it stay valid. Only library clusters are
+  // replaced: those users made (custom = 1) stay as they are.
+  const library = trx.selectFrom('galaxy_cluster').where('galaxy_id', 'in', galaxies).where('custom', '=', 0);
+  const previous = new Map((await library.select(['id', 'uuid']).execute()).map((r) => [r.uuid, r.id]));
+  await trx.deleteFrom('galaxy_cluster_name').where('cluster_id', 'in', library.select('id')).execute();
+  await trx.deleteFrom('galaxy_cluster').where('galaxy_id', 'in', galaxies).where('custom', '=', 0).execute();
   const bulk = bulkInsert(store, trx);
   // The published clusters repeat a uuid now and then, within a galaxy or across two; the first one
   // stands, and one that a galaxy not reloaded here holds stays there.
-  const seen = new Set((await trx.selectFrom('galaxy_cluster').select('uuid').where('galaxy_id', 'not in', galaxies).execute()).map((r) => r.uuid));
+  const seen = new Set((await trx.selectFrom('galaxy_cluster').select('uuid')
+    .where((eb) => eb.or([eb('galaxy_id', 'not in', galaxies), eb('custom', '=', 1)])).execute()).map((r) => r.uuid));
   const known = [];
   const fresh = [];
   for (const [galaxyId, clusters] of byGalaxy) {
@@ -96,7 +98,8 @@ async function saveGalaxies(store: Store, trx: Transaction<Database>, libs: Libr
   }
   await bulk.all('galaxy_cluster', known);
   await bulk.all('galaxy_cluster', fresh);
-  const ids = new Map((await trx.selectFrom('galaxy_cluster').select(['id', 'uuid']).where('galaxy_id', 'in', galaxies).execute()).map((r) => [r.uuid, r.id]));
+  const ids = new Map((await trx.selectFrom('galaxy_cluster').select(['id', 'uuid']).where('galaxy_id', 'in', galaxies).where('custom', '=', 0).execute())
+    .map((r) => [r.uuid, r.id]));
   const names = [];
   for (const clusters of byGalaxy.values()) {
     for (const c of clusters) {
