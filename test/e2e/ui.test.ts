@@ -281,6 +281,8 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
     await shot('profile');
     await row.getByRole('button', { name: 'revoke' }).click();
     await page.getByRole('status').getByText('Key revoked.').waitFor();
+    // The list is read again after the revocation is announced: wait for it rather than race it.
+    await page.locator('tr', { hasText: 'e2e' }).waitFor({ state: 'detached' });
     assert.equal(await page.locator('tr', { hasText: 'e2e' }).count(), 0);
   });
 
