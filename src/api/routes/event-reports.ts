@@ -3,15 +3,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
 import type { EventReport, StoredEvent } from '../../model/event.js';
-import { loadEvent, parseEventRef } from '../../store/events/reader.js';
-import { eventOwnership } from '../../store/events/ownership.js';
+import { changeableEvent, eventToAddTo } from '../event-access.js';
 import { findReports, purgeReport, reportUuidTaken, type ReportRow } from '../../store/events/reports.js';
 import type { User } from '../../store/access/users.js';
 import { flagField, idField, modelBody, saved, type Fields } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
-import { lacking, refuseUnless, userOf } from '../session.js';
-import { eventFacts, type EventFacts } from '../../access/policy/events.js';
-import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem, mayPurgeReport } from '../../access/policy/items.js';
+import { userOf } from '../session.js';
+import type { EventFacts } from '../../access/policy/events.js';
+import { mayDeleteItem, mayEditItem, mayPurgeReport } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
@@ -58,13 +57,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
     return row;
   };
 
-  /** An event the user may change (as `may` decides), whole, deleted items included so that the merge keeps them. */
-  const changeable = async (user: User, eventId: number, may: (user: User, event: EventFacts) => boolean): Promise<StoredEvent> => {
-    const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
-    if (!event) throw notFound('event');
-    refuseUnless(may(user, eventFacts(event)), 'You do not have permission to do that.');
-    return event;
-  };
+  const changeable = (user: User, eventId: number, may: (user: User, event: EventFacts) => boolean) => changeableEvent(store, user, eventId, may);
 
   /** One report of a request read as the event parser reads it, so that it is checked as an imported one is. */
   const readReport = (stored: StoredEvent, raw: Fields, timestamp: number): EventReport => {
@@ -97,12 +90,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
 
   app.post<{ Params: { event: string } }>('/eventReports/add/:event', async (request) => {
     const user = userOf(request);
-    refuseUnless(mayAddItems(user), lacking('perm_add'));
-    const eventRef = parseEventRef(request.params.event);
-    const owned = eventRef && (await eventOwnership(store, viewerOf(user), eventRef));
-    if (!owned) throw notFound('event');
-    refuseUnless(mayAddItem(user, owned), 'You do not have permission to do that.');
-    const stored = await changeable(user, owned.id, mayAddItem);
+    const stored = await eventToAddTo(store, user, request.params.event);
     const raw = modelBody(request.body, 'EventReport', FAILURE);
     const timestamp = Math.max(now(), stored.timestamp + 1);
     const report = readReport(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp), deleted: false }, timestamp);

@@ -5,8 +5,8 @@ import { describeProblem } from '../../model/problems.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import { softDeletion } from '../../model/deletion.js';
-import { loadEvent, parseEventRef } from '../../store/events/reader.js';
-import { eventOwnership } from '../../store/events/ownership.js';
+import { loadEvent } from '../../store/events/reader.js';
+import { changeableEvent, eventToAddTo } from '../event-access.js';
 import { objectByRef, referenceByRef } from '../../store/events/object-lookup.js';
 import { objectDocument as documentOfObject } from '../../services/events/object-document.js';
 import { purgeObject, purgeReference } from '../../store/events/purge.js';
@@ -44,13 +44,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     'DELETE /objectReferences/delete/:id': { summary: 'Mark a reference deleted' },
     'POST /objectReferences/delete/:id/:hard': { summary: 'With hard = true, remove a reference for good' },
   });
-  /** An event the user may change (as `may` decides), as he may see it (deleted items included, so that edits keep them). */
-  const changeable = async (user: User, eventId: number, may: (user: User, event: EventFacts) => boolean = mayEditItem): Promise<StoredEvent> => {
-    const event = await loadEvent(store, viewerOf(user), { id: eventId }, { includeDeleted: true });
-    if (!event) throw notFound('event');
-    refuseUnless(may(user, eventFacts(event)), 'You do not have permission to do that.');
-    return event;
-  };
+  const changeable = (user: User, eventId: number, may: (user: User, event: EventFacts) => boolean = mayEditItem) => changeableEvent(store, user, eventId, may);
 
   /** An object of a stored event as MISP answers it: with its own, its event's and its attributes' ids. */
   const objectDocument = async (user: User, eventId: number, uuid: string) => {
@@ -104,13 +98,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
 
   app.post<{ Params: { event: string } }>('/objects/add/:event', async (request) => {
     const user = userOf(request);
-    refuseUnless(mayAddItems(user), lacking('perm_add'));
-    const eventRef = parseEventRef(request.params.event);
-    // Who owns the event first, in one query: a refusal reads nothing more, and the whole event is read once, for the write.
-    const owned = eventRef && (await eventOwnership(store, viewerOf(user), eventRef));
-    if (!owned) throw notFound('event');
-    refuseUnless(mayAddItem(user, owned), 'You do not have permission to do that.');
-    const stored = await changeable(user, owned.id, mayAddItem);
+    const stored = await eventToAddTo(store, user, request.params.event);
     const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
     const timestamp = Math.max(now(), stored.timestamp + 1);
     const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
