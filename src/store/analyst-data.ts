@@ -249,3 +249,26 @@ export async function saveAnalystItems(store: Store, items: readonly AnalystWrit
 export async function deleteAnalystData(store: Store, id: number): Promise<void> {
   await store.db.deleteFrom('analyst_data').where('id', '=', id).execute();
 }
+
+/** How deep notes on notes are followed; the visibility rule reads as deep. */
+const ATTACHED_DEPTH = 8;
+
+/**
+ * Removes the notes, opinions and relationships about elements removed for good, and those about them in
+ * turn. Left behind, an item whose element is gone would follow its own distribution alone, and a note
+ * its organisation wrote about a private event could then reach everyone.
+ */
+export async function purgeAnalystDataAbout(db: Kysely<Database>, elementUuids: readonly Buffer[]): Promise<void> {
+  let about = [...elementUuids];
+  for (let depth = 0; depth < ATTACHED_DEPTH && about.length > 0; depth++) {
+    const next: Buffer[] = [];
+    for (let i = 0; i < about.length; i += 500) {
+      const part = about.slice(i, i + 500);
+      const items = await db.selectFrom('analyst_data').select(['id', 'uuid']).where('object_uuid', 'in', part).execute();
+      if (items.length === 0) continue;
+      await db.deleteFrom('analyst_data').where('id', 'in', items.map((x) => x.id)).execute();
+      next.push(...items.map((x) => x.uuid));
+    }
+    about = next;
+  }
+}

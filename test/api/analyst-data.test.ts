@@ -112,4 +112,20 @@ forEachDialect('REST API: event reports and analyst data', (fixture) => {
     assert.equal(gone.body.message, 'Note deleted.');
     assert.equal((await call(i, i.alice, 'GET', `/analyst_data/view/Opinion/${opinion}`)).status, 200, 'the opinion on it stays');
   });
+
+  it('removes the notes about an event deleted for good, so that they never outlive its access rule', async () => {
+    const uuid = randomUUID();
+    const attribute = randomUUID();
+    assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid, info: 'Org A only, to be deleted', distribution: 0,
+      Attribute: [{ uuid: attribute, type: 'domain', value: 'gone.example' }] } })).status, 200);
+    const onEvent = await call(i, i.alice, 'POST', `/analyst_data/add/Note/${uuid}/Event`, { note: 'about a private event', distribution: 3 });
+    const onAttribute = await call(i, i.alice, 'POST', `/analyst_data/add/Note/${attribute}/Attribute`, { note: 'about its attribute', distribution: 3 });
+    const reply = await call(i, i.alice, 'POST', `/analyst_data/add/Opinion/${onEvent.body.Note.uuid}/Note`, { opinion: 80, distribution: 3 });
+    assert.equal((await call(i, i.bob, 'GET', `/analyst_data/view/Note/${onEvent.body.Note.id}`)).status, 404, 'hidden with its event');
+    assert.equal((await call(i, i.alice, 'POST', `/events/delete/${uuid}`)).status, 200);
+    for (const [kind, id] of [['Note', onEvent.body.Note.id], ['Note', onAttribute.body.Note.id], ['Opinion', reply.body.Opinion.id]]) {
+      assert.equal((await call(i, i.bob, 'GET', `/analyst_data/view/${kind}/${id}`)).status, 404, `${kind} ${id} is gone, not shown to all`);
+      assert.equal((await call(i, i.alice, 'GET', `/analyst_data/view/${kind}/${id}`)).status, 404);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Store } from '../db/database.js';
 import { touchEvents } from './changed.js';
 import type { Database } from '../db/schema.js';
+import { purgeAnalystDataAbout } from '../analyst-data.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 
 /**
@@ -12,6 +13,7 @@ async function purgeAttributes(store: Store, trx: Transaction<Database>, eventId
   const before = await correlatingValueIds(trx, eventId);
   for (let i = 0; i < attributeIds.length; i += 500) {
     const part = attributeIds.slice(i, i + 500);
+    await purgeAnalystDataAbout(trx, (await trx.selectFrom('attribute').select('uuid').where('id', 'in', part).execute()).map((a) => a.uuid));
     await trx.deleteFrom('sighting').where('attribute_id', 'in', part).execute();
     await trx.deleteFrom('attribute_tag').where('attribute_id', 'in', part).execute();
     await trx.deleteFrom('attribute').where('id', 'in', part).execute();
@@ -43,6 +45,7 @@ export async function purgeObject(store: Store, objectId: number): Promise<boole
     const attributes = await trx.selectFrom('attribute').select('id').where('object_id', '=', objectId).execute();
     await purgeAttributes(store, trx, row.event_id, attributes.map((a) => a.id));
     await trx.deleteFrom('object_reference').where('object_id', '=', objectId).execute();
+    await purgeAnalystDataAbout(trx, (await trx.selectFrom('object').select('uuid').where('id', '=', objectId).execute()).map((o) => o.uuid));
     await trx.deleteFrom('object').where('id', '=', objectId).execute();
     return true;
   });

@@ -5,6 +5,7 @@ import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { sharingGroupNames } from '../access/sharing-groups.js';
 import { reportVisibleTo } from '../visibility.js';
 import { touchEvents } from './changed.js';
+import { purgeAnalystDataAbout } from '../analyst-data.js';
 
 /**
  * Event reports read one by one or as a list, as MISP's eventReports endpoints answer them: with the few
@@ -62,8 +63,9 @@ export async function findReports(store: Store, viewer: Viewer, filter: ReportFi
 /** Removes a report for good (MISP's hard delete); false when there is none. */
 export async function purgeReport(store: Store, reportId: number): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('event_report').select('event_id').where('id', '=', reportId).executeTakeFirst();
+    const row = await trx.selectFrom('event_report').select(['event_id', 'uuid']).where('id', '=', reportId).executeTakeFirst();
     if (!row) return false;
+    await purgeAnalystDataAbout(trx, [row.uuid]);
     await trx.deleteFrom('event_report').where('id', '=', reportId).execute();
     await touchEvents(trx, [row.event_id]);
     return true;

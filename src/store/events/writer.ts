@@ -11,7 +11,7 @@ import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
-import { writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
+import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -522,6 +522,13 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
     const deltas: ValueEventDeltas = new Map();
     recordValueEvents(deltas, await correlatingValueIds(trx, eventId), new Set());
     await applyValueEvents(store, trx, deltas);
+    const elements = await Promise.all([
+      trx.selectFrom('event').select('uuid').where('id', '=', eventId).execute(),
+      trx.selectFrom('attribute').select('uuid').where('event_id', '=', eventId).execute(),
+      trx.selectFrom('object').select('uuid').where('event_id', '=', eventId).execute(),
+      trx.selectFrom('event_report').select('uuid').where('event_id', '=', eventId).execute(),
+    ]);
+    await purgeAnalystDataAbout(trx, elements.flat().map((e) => e.uuid));
     // Children first: SQLite and PostgreSQL cascade alike, but sightings and tags name attributes too.
     for (const table of ['sighting', 'attribute_tag', 'event_tag', 'attribute', 'object_reference', 'object', 'event_report'] as const) {
       await trx.deleteFrom(table).where('event_id', '=', eventId).execute();
@@ -531,7 +538,6 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
   });
 }
 
-/** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 /**
  * Switches MISP's protected mode; as MISP does, the event gets a new version (timestamp) and goes back
  * to draft, so that the change is published (and synchronised) like any other.
@@ -547,6 +553,7 @@ export async function setProtected(store: Store, eventId: number, protect: boole
   });
 }
 
+/** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
     // A publish covers the version stored: an edit made within the same second may carry a timestamp
