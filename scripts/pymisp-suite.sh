@@ -7,7 +7,8 @@
 # It fetches nothing. Step by step:
 #   1. makes a temporary folder with a fresh embedded store (CAIRN_DB) in it, and loads MISP's libraries
 #      into it (`cairn libraries load`: taxonomies, galaxies, object templates, noticelists, warninglists),
-#      as the suite's fast mode expects them there as on MISP's VM;
+#      as the suite's fast mode expects them there as on MISP's VM, then disables every warninglist, as
+#      MISP's own load leaves them;
 #   2. starts `cairn serve` on a free loopback port (port 0, read back from its output) with the host
 #      organisation named ORGNAME (CAIRN_ORG_NAME), as the suite expects of organisation 1, the site
 #      admin's key chosen here (CAIRN_ADMIN_KEY), and CAIRN_LIBRARIES naming the same libraries, which the
@@ -86,6 +87,9 @@ touch "$work/server.log"
   export CAIRN_DB="$work/cairn.db"
   unset DATABASE_URL
   "${cairn[@]}" libraries load "$libraries"
+  # MISP stores the warninglists it loads disabled (Warninglist::__updateList); Cairn's load enables them.
+  # The suite is written against MISP's state (it enables the lists it needs, e.g. '%dns resolv%').
+  "${cairn[@]}" warninglists disable --all
 ) >"$work/load.log" 2>&1 || { echo "pymisp-suite: cairn libraries load $libraries failed:" >&2; cat "$work/load.log" >&2; exit 1; }
 (
   cd "$cairn_root"
