@@ -7,7 +7,9 @@
 # It fetches nothing. Step by step:
 #   1. makes a temporary folder with a fresh embedded store (CAIRN_DB) in it, and loads MISP's libraries
 #      into it (`cairn libraries load`: taxonomies, galaxies, object templates, noticelists, warninglists),
-#      as the suite's fast mode expects them there as on MISP's VM;
+#      as the suite's fast mode expects them there as on MISP's VM, then disables every warninglist, as
+#      MISP's own load leaves them (and, once it is serving, disables TLP and PAP, which Cairn enables
+#      from the start and MISP does not);
 #   2. starts `cairn serve` on a free loopback port (port 0, read back from its output) with the host
 #      organisation named ORGNAME (CAIRN_ORG_NAME), as the suite expects of organisation 1, the site
 #      admin's key chosen here (CAIRN_ADMIN_KEY), and CAIRN_LIBRARIES naming the same libraries, which the
@@ -86,6 +88,9 @@ touch "$work/server.log"
   export CAIRN_DB="$work/cairn.db"
   unset DATABASE_URL
   "${cairn[@]}" libraries load "$libraries"
+  # MISP stores the warninglists it loads disabled (Warninglist::__updateList); Cairn's load enables them.
+  # The suite is written against MISP's state (it enables the lists it needs, e.g. '%dns resolv%').
+  "${cairn[@]}" warninglists disable --all
 ) >"$work/load.log" 2>&1 || { echo "pymisp-suite: cairn libraries load $libraries failed:" >&2; cat "$work/load.log" >&2; exit 1; }
 (
   cd "$cairn_root"
@@ -102,6 +107,15 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "pymisp-suite: cairn serve did not start within 60 s:" >&2; cat "$work/server.log" >&2; exit 1; }
+# Cairn stores TLP and PAP enabled (its built-in rules); a MISP enables no taxonomy until an admin does,
+# and the suite counts on that (test_statistics expects no enabled taxonomy in tags/tagStatistics).
+for namespace in tlp PAP; do
+  "$python" - "$url/taxonomies/disable/$namespace" "$admin_key" <<'PY' || { echo "pymisp-suite: could not disable the taxonomy $namespace" >&2; exit 1; }
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1], method='POST', data=b'{}', headers={'Authorization': sys.argv[2], 'Accept': 'application/json', 'Content-Type': 'application/json'})
+urllib.request.urlopen(request).read()
+PY
+done
 echo "pymisp-suite: Cairn at $url (store $work/cairn.db, host organisation ORGNAME; $(cat "$work/load.log") from $libraries)" >&2
 
 # --- PyMISP: a copy of the package and of the tests, set up for this server.

@@ -18,6 +18,7 @@ import { diagnosticRoutes } from './routes/diagnostics.js';
 import { sightingRoutes } from './routes/sightings.js';
 import { freeTextRoutes } from './routes/freetext.js';
 import { tagRoutes } from './routes/tags.js';
+import { userStatisticsRoutes } from './routes/user-statistics.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { correlationAdminRoutes } from './routes/correlation-admin.js';
 import { blocklistRoutes } from './routes/blocklists.js';
@@ -162,6 +163,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => eventReportRoutes(scope, ctx));
   await app.register(async (scope) => analystDataRoutes(scope, ctx));
   await app.register(async (scope) => tagRoutes(scope, ctx));
+  await app.register(async (scope) => userStatisticsRoutes(scope, ctx));
   await app.register(async (scope) => sightingRoutes(scope, ctx));
   await app.register(async (scope) => freeTextRoutes(scope, ctx));
   await app.register(async (scope) => organisationRoutes(scope, ctx));

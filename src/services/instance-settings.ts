@@ -30,6 +30,10 @@ const FIXED: ReadonlyArray<Omit<InstanceSetting, 'setting' | 'tab' | 'editable'>
     description: 'Every API key is stored hashed and shown once; a user may hold several, each with a comment. Always on in Cairn.',
   },
   {
+    name: 'MISP.background_jobs', value: false, type: 'boolean', level: 0,
+    description: 'Cairn has no background workers: publishing, e-mail and every other job runs within the request that asks for it. Always off.',
+  },
+  {
     name: 'Security.salt', value: '*****', type: 'string', level: 0, redacted: true,
     description: 'The secret API keys are hashed under, made with the instance. Never shown, never changed through the API.',
   },
@@ -93,7 +97,11 @@ function storedForm(type: SettingDefinition['type'], value: unknown): string | u
 export async function changeInstanceSetting(store: Store, name: string, value: unknown): Promise<void> {
   const fixed = FIXED.find((f) => f.name === name);
   if (fixed?.redacted) throw new ServiceError('forbidden', 'This setting is redacted.');
-  if (fixed) throw new ServiceError('rejected', `${name} cannot be changed: ${fixed.description}`);
+  if (fixed) {
+    // Setting a fixed fact to what it already is changes nothing, so it succeeds (clients restore a value they read).
+    if (storedForm(fixed.type, value) === storedForm(fixed.type, fixed.value)) return;
+    throw new ServiceError('rejected', `${name} cannot be changed: ${fixed.description}`);
+  }
   const key = byApiName.get(name);
   if (!key) throw new ServiceError('not-found', `Setting ${name} is invalid.`);
   if (value === undefined || value === null || typeof value === 'object') {

@@ -69,4 +69,29 @@ forEachDialect('REST API: tag administration, correlation exclusions and warning
     assert.equal((await call(i, i.alice, 'POST', '/warninglists/checkValue', { value: [{}] })).status, 400);
     assert.equal((await call(i, i.admin, 'POST', '/warninglists/toggleEnable', { name: 'nope' })).status, 404);
   });
+
+  it('flips each list named when toggleEnable has no `enabled`, as MISP', async () => {
+    const ids = (await call(i, i.alice, 'GET', '/warninglists/index')).body.Warninglists.map((l: { Warninglist: { id: string } }) => l.Warninglist.id);
+    await call(i, i.admin, 'POST', '/warninglists/toggleEnable', { id: ids, enabled: true });
+    assert.deepEqual((await call(i, i.admin, 'POST', '/warninglists/toggleEnable', { name: 'resolvers' })).body, { saved: true, success: '1 warninglist(s) disabled' });
+    assert.deepEqual((await call(i, i.admin, 'POST', '/warninglists/toggleEnable', { id: ids })).body, { saved: true, success: '2 warninglist(s) toggled' });
+    const states = (await call(i, i.alice, 'GET', '/warninglists/index')).body.Warninglists.map((l: { Warninglist: { name: string; enabled: boolean } }) => [l.Warninglist.name, l.Warninglist.enabled]);
+    assert.deepEqual(states, [['big sites', false], ['resolvers', true]], 'each list took the other state');
+  });
+
+  it('refuses an attribute on an enabled warninglist when attributes/add enforces the lists', async () => {
+    const refusal = 'Attribute could not be saved as it trips over a warninglist and enforceWarninglist is enforced.';
+    const one = await call(i, i.alice, 'POST', `/attributes/add/${A}`, { type: 'ip-src', value: '8.8.8.8', enforceWarninglist: true });
+    assert.equal(one.status, 403);
+    assert.equal(one.body.errors, refusal);
+    const byParameter = await call(i, i.alice, 'POST', `/attributes/add/${A}?enforceWarninglist=1`, { type: 'ip-dst', value: '8.8.8.7' });
+    assert.equal(byParameter.body.errors, refusal);
+    const two = await call(i, i.alice, 'POST', `/attributes/add/${A}`, [
+      { type: 'ip-src', value: '8.8.8.9', enforceWarninglist: 1 }, { type: 'ip-src', value: '192.0.2.1', enforceWarninglist: 1 },
+    ]);
+    assert.equal(two.status, 200);
+    assert.deepEqual(two.body.Attribute.value, '192.0.2.1');
+    assert.equal(two.body.errors.attribute_0, refusal);
+    assert.equal((await call(i, i.alice, 'POST', `/attributes/add/${A}`, { type: 'ip-src', value: '8.8.8.8', enforceWarninglist: '0' })).status, 200, 'not enforced: saved');
+  });
 });

@@ -42,6 +42,10 @@ forEachDialect('REST API: instance settings, users and roles', (fixture) => {
     assert.deepEqual([salt.status, salt.body.message], [403, 'This setting is redacted.']);
     assert.equal((await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/Security.salt', { value: 'x' })).status, 403);
     assert.equal((await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/Security.advanced_authkeys', { value: false })).status, 403);
+    const jobs = await call(i, i.admin, 'GET', '/servers/getSetting/MISP.background_jobs');
+    assert.deepEqual([jobs.body.value, jobs.body.editable], [false, false], 'Cairn runs every job within its request');
+    assert.equal((await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/MISP.background_jobs', { value: false, force: true })).body.message, 'Field updated', 'setting it to what it is changes nothing');
+    assert.equal((await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/MISP.background_jobs', { value: true, force: true })).status, 403);
     const unknown = await call(i, i.admin, 'GET', '/servers/getSetting/MISP.nothing');
     assert.deepEqual([unknown.status, unknown.body.message], [404, 'Setting MISP.nothing is invalid.']);
     assert.equal((await call(i, i.alice, 'POST', '/servers/serverSettingsEdit/MISP.live', { value: false })).status, 403);

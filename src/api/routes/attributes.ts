@@ -17,6 +17,7 @@ import { serializeMispEvent } from '../../formats/misp-json/serialize.js';
 import { modelBody } from '../body.js';
 import { describeProblem } from '../../model/problems.js';
 import { similarAttribute, SIMILAR_ATTRIBUTE } from '../../model/duplicates.js';
+import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Attribute, TagRef } from '../../model/event.js';
 import { tagRestriction } from '../../store/tags.js';
 import { tagRestrictionRefusal } from '../../access/policy/tags.js';
@@ -46,6 +47,12 @@ async function editedTags(current: readonly TagRef[], given: unknown, mayUse: (n
   }
   return tags;
 }
+
+/** MISP's words for an attribute refused by enforceWarninglist. */
+const WARNINGLISTED = 'Attribute could not be saved as it trips over a warninglist and enforceWarninglist is enforced.';
+
+/** A flag as PHP's !empty() reads it: absent, false, 0, '0' and '' are unset. */
+const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== false && v !== 0 && v !== '0' && v !== '';
 
 export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, settings, writes } = ctx;
@@ -97,7 +104,9 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
   // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP. An
   // attribute repeating one the event holds is refused (MISP's uniqueValue), unless breakOnDuplicate=0,
   // which updates the one held instead. A list answers what was saved, and `errors` by `attribute_N`.
-  app.post<{ Params: { event: string }; Querystring: { breakOnDuplicate?: string } }>('/attributes/add/:event', async (request) => {
+  // With enforceWarninglist (on an attribute, or as a parameter), one whose value is on an enabled
+  // warninglist is not saved, its failure a sentence as MISP's.
+  app.post<{ Params: { event: string }; Querystring: { breakOnDuplicate?: string; enforceWarninglist?: string } }>('/attributes/add/:event', async (request) => {
     const user = userOf(request);
     refuseUnless(mayAddItems(user), lacking('perm_add'));
     const ref = parseEventRef(request.params.event);
@@ -110,16 +119,27 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const indexOf = new Map(items.map((a, i) => [String(a.uuid).toLowerCase(), i]));
     const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
     const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
-    const fails: Record<string, Record<string, string[]>> = {};
+    const fails: Record<string, Record<string, string[]> | string> = {};
     const failOf = (uuid: string | null) => `attribute_${(uuid && indexOf.get(uuid)) ?? 0}`;
-    for (const p of parsed.problems) ((fails[failOf(p.item)] ??= {})[p.field] ??= []).push(describeProblem(p));
+    const fieldFails = (key: string): Record<string, string[]> => {
+      const f = fails[key];
+      return typeof f === 'object' ? f : (fails[key] = {});
+    };
+    for (const p of parsed.problems) (fieldFails(failOf(p.item))[p.field] ??= []).push(describeProblem(p));
     const breakOnDuplicate = !['0', 'false'].includes(String(request.query.breakOnDuplicate ?? '1'));
+    const enforcedByAll = isSet(request.query.enforceWarninglist);
+    const enforced = (a: Attribute) => enforcedByAll || isSet((items[indexOf.get(a.uuid) ?? -1] as Record<string, unknown> | undefined)?.enforceWarninglist);
+    const lists = (parsed.event?.attributes ?? []).some(enforced) ? (await settings.correlation()).warninglists : undefined;
     const attributes: Attribute[] = [];
     for (const a of parsed.event?.attributes ?? []) {
+      if (enforced(a) && warninglistsOf(lists, a).length > 0) {
+        fails[failOf(a.uuid)] = WARNINGLISTED;
+        continue;
+      }
       const held = similarAttribute(a, [...stored.attributes, ...attributes]);
       if (!held) attributes.push(a);
       else if (!breakOnDuplicate) attributes.push({ ...a, uuid: held.uuid });
-      else ((fails[failOf(a.uuid)] ??= {}).value ??= []).push(SIMILAR_ATTRIBUTE);
+      else (fieldFails(failOf(a.uuid)).value ??= []).push(SIMILAR_ATTRIBUTE);
     }
     if (attributes.length === 0) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: items.length === 1 ? (fails.attribute_0 ?? {}) : fails });

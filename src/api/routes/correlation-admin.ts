@@ -116,7 +116,7 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     return warninglistView(store, w);
   });
 
-  // toggleEnable takes ids or names, one or a list, and `enabled` (absent: enable).
+  // toggleEnable takes ids or names, one or a list, and `enabled` (absent: each list named is flipped).
   app.post('/warninglists/toggleEnable', async (request) => {
     const user = userOf(request);
     refuseUnless(mayToggleWarninglists(user), lacking('perm_warninglist'));
@@ -129,9 +129,16 @@ export async function correlationAdminRoutes(app: FastifyInstance, ctx: ApiConte
     const patterns = asList(body.name).map(like);
     const named = all.filter((w) => asList(body.id).includes(String(w.id)) || patterns.some((p) => p.test(w.name.toLowerCase())));
     if (named.length === 0) throw new ApiError(404, `No warninglist ${wanted.length ? wanted.join(', ') : '(give id or name)'}`);
-    const enabled = flagField(body, 'enabled') ?? true;
-    await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);
-    return { saved: true, success: `${named.length} warninglist(s) ${enabled ? 'enabled' : 'disabled'}` };
+    const enabled = flagField(body, 'enabled');
+    if (enabled !== undefined) {
+      await setWarninglistsEnabled(store, named.map((w) => w.name), enabled);
+      return { saved: true, success: `${named.length} warninglist(s) ${enabled ? 'enabled' : 'disabled'}` };
+    }
+    // Without `enabled`, each list named is flipped, as in MISP; several flipped are said to be "toggled".
+    const [on, off] = [named.filter((w) => w.enabled), named.filter((w) => !w.enabled)];
+    if (on.length) await setWarninglistsEnabled(store, on.map((w) => w.name), false);
+    if (off.length) await setWarninglistsEnabled(store, off.map((w) => w.name), true);
+    return { saved: true, success: `${named.length} warninglist(s) ${named.length > 1 ? 'toggled' : on.length ? 'disabled' : 'enabled'}` };
   });
 
   // checkValue answers, for each value on an enabled list, the lists it is on; values on none are left out, as in MISP.
