@@ -141,6 +141,8 @@ forEachDialect('REST API: event delegations', (fixture) => {
     assert.ok(!aliceIndex.some((e) => e.uuid === event.uuid));
     assert.equal((await call(i, i.bob, 'GET', `/eventDelegations/view/${d.id}`)).status, 405, 'the request is gone');
     assert.equal((await call(i, i.bob, 'POST', `/eventDelegations/acceptDelegation/${d.id}`)).status, 405, 'and cannot be accepted twice');
+    const logs = (await call(i, i.admin, 'POST', '/admin/logs/index', { model: 'EventDelegation', action: 'acceptDelegation' })).body as Array<{ Log: { org: string; model_id: string } }>;
+    assert.ok(logs.some((l) => l.Log.org === 'Org B' && l.Log.model_id === d.id), 'the acceptance is in the audit log');
     assert.equal((await call(i, i.bob, 'DELETE', `/events/delete/${event.id}`)).body.message, 'Event deleted.');
   });
 
