@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { EventDelegationMade, EventDelegations, EventDelegationView } from '../../src/api/schemas/answers.js';
 import { addOrganisation, findOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
 import type { Store } from '../../src/store/db/database.js';
@@ -8,6 +10,13 @@ import { forEachDialect } from '../helpers/stores.js';
 
 const NO_PERMISSION = 'You do not have permission to use this functionality.';
 const NOT_AUTHORISED = 'You are not authorised to do that.';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+/** An answer fits the schema /openapi.json publishes for it. */
+function fits(schema: object, body: unknown): void {
+  const validate = ajv.compile(schema);
+  assert.ok(validate(body), JSON.stringify(validate.errors));
+}
 
 forEachDialect('REST API: event delegations', (fixture) => {
   let i: Instance;
@@ -86,6 +95,7 @@ forEachDialect('REST API: event delegations', (fixture) => {
     const event = await addEvent(publisher, 'Take this one');
     const made = await delegate(publisher, event.uuid, { event_id: event.uuid, org_id: orgB.uuid, distribution: -1, message: 'yours now' });
     assert.equal(made.status, 200, JSON.stringify(made.body));
+    fits(EventDelegationMade, made.body);
     const d = made.body.EventDelegation;
     assert.equal(d.org_id, String(orgB.id));
     assert.equal(d.requester_org_id, String(orgA.id));
@@ -104,10 +114,15 @@ forEachDialect('REST API: event delegations', (fixture) => {
     assert.equal((await call(i, i.bob, 'GET', `/events/view/${event.id}`)).status, 404, 'but not the event itself before accepting');
     assert.deepEqual((await index(i.alice, '?context=issued')).map((x) => x.id), [d.id]);
     assert.deepEqual(await index(i.alice), [], 'nothing is asked of Org A');
+    assert.deepEqual((await call(i, i.alice, 'POST', '/eventDelegations/index', { context: 'issued' })).body.map((x: { EventDelegation: { id: string } }) => x.EventDelegation.id), [d.id]);
     assert.deepEqual((await index(i.bob, '?value=TAKE')).map((x) => x.id), [d.id]);
     assert.deepEqual(await index(i.bob, '?value=elsewhere'), []);
     assert.equal((await call(i, i.bob, 'GET', '/eventDelegations/index?context=sideways')).status, 400);
-    assert.equal((await call(i, i.bob, 'GET', `/eventDelegations/view/${d.id}`)).body.EventDelegation.id, d.id);
+    fits(EventDelegations, (await call(i, i.bob, 'GET', '/eventDelegations')).body);
+    const seen = await call(i, i.bob, 'GET', `/eventDelegations/view/${d.id}`);
+    fits(EventDelegationView, seen.body);
+    assert.equal(seen.body.EventDelegation.id, d.id);
+    assert.equal(seen.body.requested_distribution_level, false, 'the recipient decides');
     assert.equal((await call(i, i.admin, 'GET', `/eventDelegations/view/${d.id}`)).body.Event.uuid, event.uuid);
 
     assert.deepEqual(await index(carol), []);

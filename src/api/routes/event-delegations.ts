@@ -17,6 +17,7 @@ import { modelBody, saved, textField, type Fields } from '../body.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { documented } from '../openapi.js';
+import { EventDelegationMade, EventDelegations, EventDelegationView } from '../schemas/answers.js';
 import { DELEGATION_BODY } from '../schemas/bodies.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 
@@ -75,11 +76,12 @@ export async function eventDelegationRoutes(app: FastifyInstance, ctx: ApiContex
   documented(app, 'Events', {
     'POST /eventDelegations/delegateEvent/:id': {
       summary: 'Ask another organisation to take an event over (its creator\'s users with perm_delegate; MISP.delegation on)', body: DELEGATION_BODY,
+      response: EventDelegationMade,
     },
-    'GET /eventDelegations': { summary: 'The delegation requests of the user\'s organisation: context pending (default, asked of it) or issued (made by it); value filters' },
-    'GET /eventDelegations/index': { summary: 'As GET /eventDelegations' },
-    'POST /eventDelegations/index': { summary: 'As GET /eventDelegations, with {"context": …} in the body' },
-    'GET /eventDelegations/view/:id': { summary: 'One delegation request, with its event summary and organisations (its two organisations, site admins)' },
+    'GET /eventDelegations': { summary: 'The delegation requests of the user\'s organisation: context pending (default, asked of it) or issued (made by it); value filters', response: EventDelegations },
+    'GET /eventDelegations/index': { summary: 'As GET /eventDelegations', response: EventDelegations },
+    'POST /eventDelegations/index': { summary: 'As GET /eventDelegations, with {"context": …} in the body', response: EventDelegations },
+    'GET /eventDelegations/view/:id': { summary: 'One delegation request, with its event summary and organisations (its two organisations, site admins)', response: EventDelegationView },
     'POST /eventDelegations/acceptDelegation/:id': { summary: 'Take the event over: its owner and creator become the organisation asked (perm_add)' },
     'POST /eventDelegations/deleteDelegation/:id': { summary: 'Withdraw or refuse a request (either organisation, perm_add)' },
   });
