@@ -161,6 +161,23 @@ forEachDialect('REST API: event delegations', (fixture) => {
     assert.equal((await call(i, i.bob, 'DELETE', `/events/delete/${event.id}`)).body.message, 'Event deleted.');
   });
 
+  it('takes a sharing group the requester sees when it asks for distribution 4, and shows what was asked', async () => {
+    const group = (await call(i, i.admin, 'POST', '/sharing_groups/add', { name: 'Delegation group', releasability: 'us' })).body.SharingGroup;
+    const event = await addEvent(i.admin, 'By a site admin');
+    const none = await delegate(i.admin, event.id, { org_id: orgB.id, distribution: 4 });
+    assert.equal(none.status, 403, 'distribution 4 needs a group');
+    assert.deepEqual(Object.keys(none.body.errors), ['sharing_group_id']);
+    assert.equal((await delegate(i.admin, event.id, { org_id: orgB.id, distribution: 7 })).status, 403);
+    const made = await delegate(i.admin, event.id, { EventDelegation: { org_id: orgB.uuid, distribution: '4', sharing_group_id: group.id } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.equal(made.body.EventDelegation.sharing_group_id, group.id);
+    const seen = await call(i, i.bob, 'GET', `/eventDelegations/view/${made.body.EventDelegation.id}`);
+    assert.equal(seen.body.requested_distribution_level, 'Sharing group');
+    assert.equal((await index(i.bob))[0]!.id, made.body.EventDelegation.id);
+    assert.equal((await call(i, i.admin, 'POST', `/eventDelegations/deleteDelegation/${made.body.EventDelegation.id}`)).status, 200, 'a site admin may withdraw any');
+    assert.deepEqual(await index(i.bob), []);
+  });
+
   it('lets either side withdraw a request, and a deleted event takes its request with it', async () => {
     const kept = await addEvent(publisher, 'Kept');
     const first = (await delegate(publisher, kept.id, { org_id: orgB.id })).body.EventDelegation;
