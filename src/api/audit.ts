@@ -7,7 +7,7 @@ const MODELS: Record<string, string> = {
   events: 'Event', attributes: 'Attribute', objects: 'Object', objectReferences: 'ObjectReference', tags: 'Tag', sightings: 'Sighting',
   sharing_groups: 'SharingGroup', sharingGroups: 'SharingGroup', users: 'User', organisations: 'Organisation', roles: 'Role',
   auth_keys: 'AuthKey', correlation_exclusions: 'CorrelationExclusion', warninglists: 'Warninglist',
-  taxonomies: 'Taxonomy', galaxies: 'Galaxy', noticelists: 'Noticelist', objectTemplates: 'ObjectTemplate',
+  taxonomies: 'Taxonomy', galaxies: 'Galaxy', noticelists: 'Noticelist', objectTemplates: 'ObjectTemplate', eventDelegations: 'EventDelegation',
 };
 
 /** POSTs that read rather than change. */

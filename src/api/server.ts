@@ -37,6 +37,7 @@ import { userRoutes } from './routes/users.js';
 import { settingRoutes } from './routes/settings.js';
 import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
+import { eventDelegationRoutes } from './routes/event-delegations.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -171,6 +172,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => settingRoutes(scope, ctx));
   await app.register(async (scope) => userSettingRoutes(scope, ctx));
   await app.register(async (scope) => registrationRoutes(scope, ctx));
+  await app.register(async (scope) => eventDelegationRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

@@ -62,6 +62,14 @@ const DEFINITIONS = {
     misp: 'MISP.live',
     level: 0,
   },
+  'delegation.enabled': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: "an event's creator may ask another organisation to take the event over (eventDelegations); that organisation accepts or either withdraws the request",
+    misp: 'MISP.delegation',
+    level: 1,
+  },
   'registration.allow': {
     default: 'false',
     check: flag,

@@ -125,3 +125,16 @@ export function clusterRelationVisibleTo(viewer: Viewer): (eb: ClusterRelationSc
   const orgId = viewer.orgId;
   return (eb) => eb.or([eb('galaxy_cluster.org_id', '=', orgId), sharedWith('galaxy_cluster_relation', orgId)]);
 }
+
+type DelegationScope = ExpressionBuilder<Database, 'event_delegation'>;
+
+/**
+ * Event delegations the viewer may see: those his organisation asked for or is asked to take (all,
+ * for site admins). The organisation asked sees the summary of the event it is asked to take even when
+ * it may not see the event itself: it cannot decide otherwise, and MISP shows it the same.
+ */
+export function delegationVisibleTo(viewer: Viewer): (eb: DelegationScope) => Expression<SqlBool> {
+  if (!restricted(viewer)) return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.or([eb('event_delegation.org_id', '=', orgId), eb('event_delegation.requester_org_id', '=', orgId)]);
+}

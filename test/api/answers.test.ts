@@ -196,6 +196,19 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     await fits({ route: 'POST /auth/password', path: '/auth/password', body: { current: PASSWORD, password: PASSWORD } });
   });
 
+  it('answers event delegations as published', async () => {
+    const admin = i.admin;
+    assert.equal((await call(i, admin, 'POST', '/servers/serverSettingsEdit/MISP.delegation', { value: true })).status, 200);
+    const event = (await call(i, admin, 'POST', '/events/add', { Event: { info: 'Delegated', distribution: 0 } })).body.Event as { id: string };
+    const orgB = (await call(i, admin, 'GET', '/organisations/view/Org B')).body.Organisation.id as string;
+    const made = await fits<{ EventDelegation: { id: string } }>({ route: 'POST /eventDelegations/delegateEvent/{id}',
+      path: `/eventDelegations/delegateEvent/${event.id}`, key: admin, body: { org_id: orgB, message: 'for you' } });
+    await fits({ route: 'GET /eventDelegations', path: '/eventDelegations', key: i.bob });
+    await fits({ route: 'GET /eventDelegations/index', path: '/eventDelegations/index?context=issued', key: admin });
+    await fits({ route: 'POST /eventDelegations/index', path: '/eventDelegations/index', key: i.bob, body: { context: 'pending' } });
+    await fits({ route: 'GET /eventDelegations/view/{id}', path: `/eventDelegations/view/${made.EventDelegation.id}`, key: i.bob });
+  });
+
   it('checks every answer it publishes', () => {
     const published = Object.entries(spec.paths).flatMap(([path, ops]) => Object.entries(ops)
       .filter(([, op]) => op.responses?.['200']?.content?.['application/json']?.schema)

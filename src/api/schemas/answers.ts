@@ -7,3 +7,4 @@ export * from './answers-admin.js';
 export * from './answers-settings.js';
 export * from './answers-events.js';
 export * from './answers-interface.js';
+export * from './answers-delegations.js';

@@ -200,3 +200,10 @@ const WARNINGLIST_FIELDS = {
 
 export const WARNINGLIST_ADD = model('Warninglist', 'Could not add warninglist', WARNINGLIST_FIELDS);
 export const WARNINGLIST_EDIT = model('Warninglist', 'Could not edit warninglist', WARNINGLIST_FIELDS);
+
+/** eventDelegations/delegateEvent: the organisation asked (id or uuid), what the event should be shared with, a note. */
+export const DELEGATION_BODY = model('EventDelegation', 'Invalid input, could not create the Delegation Request.', {
+  event_id: Text('the event (the address names it too)'), org_id: Text('the organisation asked to take the event: id or uuid'),
+  distribution: Text('-1 the recipient decides (PyMISP\'s default), 0 organisation … 4 sharing group; absent: 0'),
+  sharing_group_id: Text('at distribution 4'), message: Text('a note for the organisation asked'),
+});

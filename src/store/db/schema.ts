@@ -45,6 +45,20 @@ export interface Database {
   registration: RegistrationTable;
   event_blocklist: EventBlocklistTable;
   org_blocklist: OrgBlocklistTable;
+  event_delegation: EventDelegationTable;
+}
+
+/** MISP's event delegations (migration 029): an event's creator asks another organisation to take it over. */
+export interface EventDelegationTable {
+  id: Generated<number>;
+  event_id: number;
+  org_id: number;
+  requester_org_id: number;
+  message: string;
+  /** What the requester asks the event to be shared with; -1: the recipient decides. */
+  distribution: number;
+  sharing_group_id: number | null;
+  created: number;
 }
 
 /** Uuids of events never imported, by any path (MISP's event blocklist). */
