@@ -200,3 +200,10 @@ const WARNINGLIST_FIELDS = {
 
 export const WARNINGLIST_ADD = model('Warninglist', 'Could not add warninglist', WARNINGLIST_FIELDS);
 export const WARNINGLIST_EDIT = model('Warninglist', 'Could not edit warninglist', WARNINGLIST_FIELDS);
+
+/**
+ * shadow_attributes/add and edit: an attribute's fields, bare or wrapped in ShadowAttribute (or, as
+ * MISP also takes, Attribute, Proposal, or `request`); the handler unwraps them.
+ */
+export const PROPOSAL_BODY = Fields({ ...ATTRIBUTE_FIELDS, ShadowAttribute: AnyValue(), Attribute: AnyValue(), Proposal: AnyValue(), request: AnyValue() },
+  'a proposed attribute, bare or as {"ShadowAttribute": {…}}');
