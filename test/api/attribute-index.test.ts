@@ -6,7 +6,7 @@ import { forEachDialect } from '../helpers/stores.js';
 const A = 'a3000000-0000-4000-8000-000000000001';
 const B = 'b3000000-0000-4000-8000-000000000002';
 
-forEachDialect('REST API: attributes/index, and tags named in attributes/add', (fixture) => {
+forEachDialect('REST API: attributes/index and restore, and tags named in attributes/add', (fixture) => {
   let i: Instance;
   before(async () => {
     const store = await fixture.open();
@@ -47,5 +47,24 @@ forEachDialect('REST API: attributes/index, and tags named in attributes/add', (
     assert.equal(JSON.stringify(tags.body).includes('not-a-tag-yet'), false, 'not created');
     const admin = await call(i, i.admin, 'POST', `/attributes/add/${A}`, { type: 'domain', value: 'four.example', Tag: [{ name: 'made-by-admin' }] });
     assert.deepEqual(admin.body.Attribute.Tag.map((t: { name: string }) => t.name), ['made-by-admin'], 'a site admin creates it');
+  });
+
+  it('restores a soft-deleted attribute (its event\'s organisation), answering it as attributes/view', async () => {
+    const ev = (await call(i, i.admin, 'GET', `/events/view/${A}?deleted[]=0&deleted[]=1`)).body.Event as { Attribute: Array<{ id: string; value: string; deleted: boolean }> };
+    const gone = ev.Attribute.find((a) => a.value === 'gone.example')!;
+    assert.equal(gone.deleted, true);
+    const unseen = await call(i, i.bob, 'POST', `/attributes/restore/${gone.id}`);
+    assert.deepEqual([unseen.status, unseen.body.message], [405, 'Invalid Attribute'], 'one Org B may not see (deleted) answers as one he may not change: nothing told');
+    const one = ev.Attribute.find((a) => a.value === 'one.example')!;
+    const refused = await call(i, i.bob, 'POST', `/attributes/restore/${one.id}`);
+    assert.equal(refused.status, 405);
+    assert.equal(refused.body.message, 'Invalid Attribute');
+    assert.equal((await call(i, i.admin, 'POST', `/events/publish/${A}`)).status, 200);
+    const r = await call(i, i.alice, 'POST', `/attributes/restore/${gone.id}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.Attribute.value, 'gone.example');
+    assert.equal(r.body.Attribute.deleted, false);
+    assert.ok((await values(i.alice)).includes('gone.example'));
+    assert.equal((await call(i, i.alice, 'GET', `/events/view/${A}`)).body.Event.published, false, 'the event changed: unpublished, as MISP');
   });
 });

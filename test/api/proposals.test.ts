@@ -116,6 +116,7 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
   });
 
   it("applies an accepted proposal through the attribute write path; only the event's organisation accepts", async () => {
+    assert.equal((await call(i, i.admin, 'POST', `/events/publish/${A}`)).status, 200);
     const list = await index(i.alice);
     const [added, changed, deletion] = list;
     const refused = await call(i, i.bob, 'POST', `/shadowAttributes/accept/${added!.id}`);
@@ -127,6 +128,7 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     assert.equal((await call(i, i.alice, 'POST', `/shadowAttributes/accept/${changed!.id}`)).body.message, 'Proposed change accepted.');
     assert.equal((await call(i, i.alice, 'POST', `/shadowAttributes/accept/${deletion!.id}`)).body.message, 'Proposed change accepted.');
     const ev = await eventOf(i.alice);
+    assert.equal(ev.published, false, 'accepting changed the event: unpublished, as MISP');
     assert.equal(ev.Attribute.find((a) => a.value === '10.0.0.9')?.uuid, added!.uuid, 'the new attribute keeps the proposal\'s uuid');
     assert.equal(ev.Attribute.find((a) => a.uuid === A_IP)!.to_ids, false);
     assert.equal(ev.Attribute.some((a) => a.uuid === A_DOMAIN), false, 'deleted');

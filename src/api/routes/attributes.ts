@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { softDeletion } from '../../model/deletion.js';
+import { restoration, softDeletion } from '../../model/deletion.js';
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
 import { tagsOfAttributes } from '../../store/tags.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
@@ -60,6 +60,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'POST /attributes/delete/:id': { summary: 'Mark an attribute deleted' },
+    'POST /attributes/restore/:id': { summary: 'Bring back an attribute marked deleted; answers it as attributes/view' },
     'DELETE /attributes/delete/:id': { summary: 'Mark an attribute deleted (as POST)' },
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
     'DELETE /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
@@ -215,6 +216,19 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     await writes.update(softDeletion(stored, hit.uuid, Math.floor(Date.now() / 1000))!);
     return { message: 'Attribute deleted.' };
   };
+  // attributes/restore/ID brings back a soft-deleted attribute and answers it as attributes/view (MISP
+  // redirects there); an attribute the user may not change is "Invalid Attribute", 405, as MISP's.
+  app.post<{ Params: { id: string } }>('/attributes/restore/:id', async (request) => {
+    const user = userOf(request);
+    const hit = await attributeByRef(store, viewerOf(user), request.params.id, { includeDeleted: true });
+    const stored = hit && (await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true }));
+    if (!hit || !stored || !mayEditItem(user, eventFacts(stored))) throw new ApiError(405, 'Invalid Attribute');
+    const change = restoration(stored, hit.uuid, Math.floor(Date.now() / 1000));
+    if (!change) throw new ApiError(404, 'Could not restore the attribute');
+    await writes.update(change);
+    return (await tagged([await find(user, hit.uuid)]))[0];
+  });
+
   app.post('/attributes/delete/:id', remove);
   app.delete('/attributes/delete/:id', remove);
   app.post('/attributes/delete/:id/:hard', remove);
