@@ -1,7 +1,7 @@
-import type { Insertable } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Viewer } from '../access/viewer.js';
 import type { Store } from './db/database.js';
-import type { ShadowAttributeTable } from './db/schema.js';
+import type { Database, ShadowAttributeTable } from './db/schema.js';
 import { bytesToUuid } from './db/uuid.js';
 import { proposalVisibleTo } from './visibility.js';
 
@@ -55,8 +55,8 @@ export interface ProposalFilters {
 
 const SORTABLE = ['id', 'old_id', 'event_id', 'type', 'category', 'value', 'to_ids', 'comment', 'org_id', 'timestamp', 'deleted', 'proposal_to_delete', 'uuid'] as const;
 
-function query(store: Store, viewer: Viewer) {
-  return store.db.selectFrom('shadow_attribute')
+function query(db: Kysely<Database>, viewer: Viewer) {
+  return db.selectFrom('shadow_attribute')
     .innerJoin('event', 'event.id', 'shadow_attribute.event_id')
     .innerJoin('organisation as proposer', 'proposer.id', 'shadow_attribute.org_id')
     .innerJoin('organisation as org', 'org.id', 'event.org_id')
@@ -87,16 +87,16 @@ export async function insertProposal(store: Store, proposal: NewProposal): Promi
 
 /** One proposal the viewer may see, by id (or by its uuid, as MISP's `?uuid=`); an accepted or discarded one only when asked. */
 export async function proposalById(store: Store, viewer: Viewer, ref: { id: number } | { uuid: string }, includeDeleted = false): Promise<Proposal | undefined> {
-  let q = query(store, viewer);
+  let q = query(store.db, viewer);
   q = 'id' in ref ? q.where('shadow_attribute.id', '=', ref.id) : q.where('shadow_attribute.uuid', '=', ref.uuid.toLowerCase()).orderBy('shadow_attribute.id', 'desc');
   if (!includeDeleted) q = q.where('shadow_attribute.deleted', '=', 0);
   const row = await q.executeTakeFirst();
   return row && toProposal(row);
 }
 
-/** The proposals the viewer may see that match the filters, oldest first. */
-export async function listProposals(store: Store, viewer: Viewer, f: ProposalFilters): Promise<Proposal[]> {
-  let q = query(store, viewer);
+/** The query of listProposals (catalogued in src/store/queries, as it applies the access policy). */
+export function proposalListQuery(db: Kysely<Database>, viewer: Viewer, f: ProposalFilters) {
+  let q = query(db, viewer);
   if (f.eventId !== undefined) q = q.where('shadow_attribute.event_id', '=', f.eventId);
   if (f.eventOrgcId !== undefined) q = q.where('event.orgc_id', '=', f.eventOrgcId);
   if (f.deleted !== undefined) q = q.where('shadow_attribute.deleted', '=', f.deleted ? 1 : 0);
@@ -113,7 +113,12 @@ export async function listProposals(store: Store, viewer: Viewer, f: ProposalFil
   if (column) q = q.orderBy(`shadow_attribute.${column}`, f.descending ? 'desc' : 'asc');
   q = q.orderBy('shadow_attribute.id');
   if (f.limit !== undefined) q = q.limit(f.limit).offset(((f.page ?? 1) - 1) * f.limit);
-  return (await q.execute()).map(toProposal);
+  return q;
+}
+
+/** The proposals the viewer may see that match the filters, oldest first. */
+export async function listProposals(store: Store, viewer: Viewer, f: ProposalFilters): Promise<Proposal[]> {
+  return (await proposalListQuery(store.db, viewer, f).execute()).map(toProposal);
 }
 
 /** Marks a proposal accepted or discarded (MISP keeps it, deleted). */

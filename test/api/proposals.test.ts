@@ -156,4 +156,10 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     const all = (await call(i, i.admin, 'GET', `/events/view/${A}?deleted[]=0&deleted[]=1`)).body.Event.Attribute as Array<{ uuid: string }>;
     assert.equal(all.some((a) => a.uuid === target.uuid), false, 'gone for good, not only marked');
   });
+
+  it('goes with its event when the event is deleted', async () => {
+    assert.equal((await call(i, i.bob, 'POST', `/shadowAttributes/add/${A}`, { type: 'domain', value: 'last.example' })).status, 200);
+    assert.equal((await call(i, i.admin, 'POST', `/events/delete/${A}`)).status, 200);
+    assert.deepEqual(await index(i.admin), []);
+  });
 });
