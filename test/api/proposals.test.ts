@@ -122,6 +122,12 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     const refused = await call(i, i.bob, 'POST', `/shadowAttributes/accept/${added!.id}`);
     assert.equal(refused.status, 405);
     assert.equal(refused.body.message, 'Proposal not found or you are not authorised to accept it.');
+    // A "new" attribute proposed under an existing attribute's uuid would overwrite it: refused.
+    const sneaky = (await call(i, i.bob, 'POST', `/shadowAttributes/add/${A}`, { uuid: A_IP, type: 'ip-dst', value: '6.6.6.6' })).body.ShadowAttribute;
+    const notSaved = await call(i, i.alice, 'POST', `/shadowAttributes/accept/${sneaky.id}`);
+    assert.equal(notSaved.status, 403);
+    assert.deepEqual(notSaved.body.errors, { uuid: ['An attribute with this uuid exists already.'] });
+    assert.equal((await call(i, i.alice, 'POST', `/shadowAttributes/discard/${sneaky.id}`)).status, 200);
     const ok = await call(i, i.alice, 'POST', `/shadowAttributes/accept/${added!.id}`);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.message, 'Proposal accepted.');
@@ -134,7 +140,7 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     assert.equal(ev.Attribute.some((a) => a.uuid === A_DOMAIN), false, 'deleted');
     assert.equal((await call(i, i.alice, 'POST', `/shadowAttributes/accept/${added!.id}`)).status, 405, 'once');
     // MISP's REST index still lists them, marked deleted.
-    assert.deepEqual((await index(i.bob)).map((p) => p.deleted), [true, true, true]);
+    assert.deepEqual((await index(i.bob)).map((p) => p.deleted), [true, true, true, true]);
     assert.equal((await index(i.bob, '/shadow_attributes/index?deleted=0')).length, 0);
   });
 

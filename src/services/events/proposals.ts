@@ -1,6 +1,6 @@
 import type { User } from '../../store/access/users.js';
 import type { Store } from '../../store/db/database.js';
-import { loadEvent } from '../../store/events/reader.js';
+import { attributeUuidTaken, loadEvent } from '../../store/events/reader.js';
 import { listProposals, markProposalDone, type Proposal } from '../../store/proposals.js';
 import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
@@ -34,6 +34,10 @@ export async function acceptProposal(store: Store, writes: WriteQueue, user: Use
   const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
   let change: MispEvent;
   if (p.oldId === 0) {
+    // A proposer names the new attribute's uuid: one already used would make the write change that attribute.
+    if (await attributeUuidTaken(store, p.uuid)) {
+      throw new ServiceError('rejected', 'The attribute could not be saved.', { errors: { uuid: ['An attribute with this uuid exists already.'] } });
+    }
     const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now),
       Attribute: [{ ...proposedFields(p), uuid: p.uuid, distribution: '5', timestamp: String(now) }] } }, { defaultDistribution: stored.distribution });
     const attribute = parsed.event?.attributes[0];
