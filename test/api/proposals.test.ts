@@ -139,6 +139,8 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     assert.equal(ev.Attribute.find((a) => a.uuid === A_IP)!.to_ids, false);
     assert.equal(ev.Attribute.some((a) => a.uuid === A_DOMAIN), false, 'deleted');
     assert.equal((await call(i, i.alice, 'POST', `/shadowAttributes/accept/${added!.id}`)).status, 405, 'once');
+    const log = (await call(i, i.admin, 'GET', '/admin/audit_logs/index?model=ShadowAttribute&action=accept')).body as unknown[];
+    assert.equal(log.length, 3, 'each acceptance is in the audit log');
     // MISP's REST index still lists them, marked deleted.
     assert.deepEqual((await index(i.bob)).map((p) => p.deleted), [true, true, true, true]);
     assert.equal((await index(i.bob, '/shadow_attributes/index?deleted=0')).length, 0);
