@@ -80,6 +80,9 @@ forEachDialect('REST API: attribute proposals (shadow attributes)', (fixture) =>
     const bad = await call(i, i.bob, 'POST', `/shadowAttributes/add/${A}`, { type: 'ip-dst', value: 'not an address' });
     assert.equal(bad.status, 404);
     assert.match(bad.body.message, /^Could not save the proposal\. Errors: \[value\]/);
+    const badUuid = await call(i, i.bob, 'POST', `/shadowAttributes/add/${A}`, { uuid: 'not-a-uuid', type: 'domain', value: 'x.example' });
+    assert.equal(badUuid.status, 404);
+    assert.match(badUuid.body.message, /\[uuid\]/);
     const noType = await call(i, i.bob, 'POST', `/shadowAttributes/add/${A}`, { value: 'x' });
     assert.match(noType.body.message, /\[type\]: No value provided\./);
     assert.equal((await call(i, i.bob, 'POST', `/shadowAttributes/add/${PRIVATE}`, { type: 'domain', value: 'x.example' })).status, 404, 'an event he may not see');

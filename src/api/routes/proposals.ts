@@ -13,11 +13,11 @@ import { acceptProposal, discardProposal, proposalDocument } from '../../service
 import { insertProposal, listProposals, proposalById, type NewProposal, type Proposal, type ProposalFilters } from '../../store/proposals.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
+import { isUuid } from '../../model/event.js';
 import type { AttributeHit } from '../../store/search/attributes.js';
 import type { User } from '../../store/access/users.js';
 import { PROPOSAL_BODY } from '../schemas/bodies.js';
 import { ProposalDecided, ProposalIndex, ProposalSaved, ProposalToDelete, ProposalView } from '../schemas/answers-proposals.js';
-import type { ProposalSaved as Saved } from '../schemas/answers-proposals.js';
 
 /*
  * Proposals (MISP's shadow attributes): a user offers a new attribute, a change or a deletion to an
@@ -68,7 +68,7 @@ const common = (p: Proposal) => ({
 });
 
 /** add and edit answer the proposal as stored. */
-const saved = (p: Proposal): Saved => ({
+const saved = (p: Proposal): ProposalSaved => ({
   ShadowAttribute: { ...common(p), event_org_id: String(p.eventOrgcId), email: p.email, deleted: p.deleted, timestamp: String(p.timestamp) },
 });
 
@@ -116,7 +116,9 @@ export async function proposalRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const event = ref && (await eventOwnership(store, viewerOf(user), ref));
       if (!event) throw new ApiError(404, 'Invalid Event');
       const fields = proposalFields(request.body);
-      const uuid = typeof fields.uuid === 'string' && fields.uuid !== '' ? fields.uuid.toLowerCase() : randomUUID();
+      const given = fields.uuid === undefined || fields.uuid === null || fields.uuid === '' ? undefined : String(fields.uuid).toLowerCase();
+      if (given !== undefined && !isUuid(given)) throw notSaved({ uuid: 'Please provide a valid RFC 4122 UUID' });
+      const uuid = given ?? randomUUID();
       const id = await insertProposal(store, {
         ...checked(fields, uuid), uuid, event_id: event.id, old_id: 0, org_id: user.org.id, email: user.email,
         disable_correlation: 0, proposal_to_delete: 0, deleted: 0, timestamp: Math.floor(Date.now() / 1000),
