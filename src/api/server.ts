@@ -8,6 +8,7 @@ import { registerOpenApi } from './openapi.js';
 import { ApiError, clientError, errorBody } from './errors.js';
 import { parseMispQuery, rewriteMispUrl } from './named-params.js';
 import { attributeRoutes } from './routes/attributes.js';
+import { proposalRoutes } from './routes/proposals.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instance.js';
 import { libraryRoutes } from './routes/libraries.js';
@@ -160,6 +161,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
+  await app.register(async (scope) => proposalRoutes(scope, ctx));
   await app.register(async (scope) => objectRoutes(scope, ctx));
   await app.register(async (scope) => eventReportRoutes(scope, ctx));
   await app.register(async (scope) => analystDataRoutes(scope, ctx));

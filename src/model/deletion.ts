@@ -20,3 +20,17 @@ export function softDeletion(event: MispEvent, uuid: string, nowSeconds: number)
   const gone = { ...attribute, deleted: true, timestamp };
   return { ...event, timestamp, reports: [], attributes: holder ? [] : [gone], objects: holder ? [{ ...holder, references: [], attributes: [gone] }] : [] };
 }
+
+/**
+ * The update that brings a soft-deleted attribute back (MISP's attributes/restore): the event carrying
+ * only that attribute, live again, newer than it and the event, and the event unpublished, as MISP
+ * leaves it. Undefined when the event holds no attribute of that uuid.
+ */
+export function restoration(event: MispEvent, uuid: string, nowSeconds: number): MispEvent | undefined {
+  const holder = event.objects.find((o) => o.attributes.some((a) => a.uuid === uuid));
+  const attribute = (holder?.attributes ?? event.attributes).find((a) => a.uuid === uuid);
+  if (!attribute) return undefined;
+  const timestamp = Math.max(nowSeconds, attribute.timestamp + 1, event.timestamp + 1);
+  const back = { ...attribute, deleted: false, timestamp };
+  return { ...event, published: false, timestamp, reports: [], attributes: holder ? [] : [back], objects: holder ? [{ ...holder, references: [], attributes: [back] }] : [] };
+}

@@ -19,6 +19,7 @@ type AttributeScope = ExpressionBuilder<Database, 'event' | 'attribute'>;
 type ObjectScope = ExpressionBuilder<Database, 'event' | 'object'>;
 type ReportScope = ExpressionBuilder<Database, 'event' | 'event_report'>;
 type SightingScope = ExpressionBuilder<Database, 'event' | 'sighting'>;
+type ProposalScope = ExpressionBuilder<Database, 'event' | 'shadow_attribute'>;
 
 const TRUE = sql<SqlBool>`1 = 1`;
 
@@ -49,6 +50,20 @@ export function eventVisibleTo(viewer: Viewer): (eb: EventScope) => Expression<S
   if (!restricted(viewer)) return () => TRUE;
   const orgId = viewer.orgId;
   return (eb) => eb.or([eb('event.org_id', '=', orgId), eb.and([sharedWith('event', orgId), PUBLISHED_OR_DRAFTS_SHARED])]);
+}
+
+/**
+ * Proposals (shadow attributes) the viewer may see; the query must join `event`. A proposal is between
+ * the organisation that made it and the event's owner (or creator): no other organisation sees it, even
+ * one that sees the event.
+ */
+export function proposalVisibleTo(viewer: Viewer): (eb: ProposalScope) => Expression<SqlBool> {
+  if (!restricted(viewer)) return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.and([
+    eventVisibleTo(viewer)(eb as unknown as EventScope),
+    eb.or([eb('shadow_attribute.org_id', '=', orgId), eb('event.org_id', '=', orgId), eb('event.orgc_id', '=', orgId)]),
+  ]);
 }
 
 /** Attributes the viewer may see, within events he may see; the query must join `event`. */

@@ -145,6 +145,19 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     await fits({ route: 'GET /attributes/describeTypes', path: '/attributes/describeTypes' });
   });
 
+  it('answers proposals (shadow attributes) as published, in both spellings', async () => {
+    for (const base of ['/shadow_attributes', '/shadowAttributes']) {
+      const added = await fits<{ ShadowAttribute: { id: string } }>({ route: `POST ${base}/add/{event}`, path: `${base}/add/${eventId}`, key: i.alice, body: { type: 'domain', value: `proposed${base.length}.example` } });
+      const changed = await fits<{ ShadowAttribute: { id: string } }>({ route: `POST ${base}/edit/{attribute}`, path: `${base}/edit/${attributeId}`, key: i.alice, body: { comment: 'proposed' } });
+      await fits({ route: `POST ${base}/delete/{attribute}`, path: `${base}/delete/${attributeId}`, key: i.alice });
+      await fits({ route: `GET ${base}/view/{id}`, path: `${base}/view/${added.ShadowAttribute.id}`, key: i.alice });
+      await fits({ route: `GET ${base}/index`, path: `${base}/index`, key: i.alice });
+      await fits({ route: `GET ${base}/index/{event}`, path: `${base}/index/${eventId}`, key: i.alice });
+      await fits({ route: `POST ${base}/accept/{id}`, path: `${base}/accept/${added.ShadowAttribute.id}`, key: i.alice });
+      await fits({ route: `POST ${base}/discard/{id}`, path: `${base}/discard/${changed.ShadowAttribute.id}`, key: i.alice });
+    }
+  });
+
   it('answers the import page as published', async () => {
     const doc = { response: [{ Event: { uuid: 'ab000000-0000-4000-8000-0000000a0003', info: 'Imported', Attribute: [{ type: 'domain', value: 'imp.example' }] } }, 'not an event'] };
     await fits({ route: 'POST /cairn/import/preview', path: '/cairn/import/preview', body: doc });

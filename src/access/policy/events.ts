@@ -63,8 +63,16 @@ export function mayAddToEvent(user: User, event: EventFacts): boolean {
 }
 
 /**
- * A proposal (MISP's shadow attribute) is how a user with perm_add offers a change to an event he
- * sees but may not change. Cairn takes no proposals yet; the rule is here so the interface can say so.
+ * Sending a proposal (MISP's shadow attribute) takes perm_add, to any event the user sees: MISP does not
+ * refuse one to an event he could change himself.
+ */
+export function mayPropose(user: User): boolean {
+  return can(user, 'perm_add');
+}
+
+/**
+ * A proposal is how a user with perm_add offers a change to an event he sees but may not change: the
+ * interface offers it where changing is not (proposals to his own events are allowed, but pointless).
  */
 export function mayProposeTo(user: User, event: EventFacts): boolean {
   return can(user, 'perm_add') && !mayChangeEvent(user, event);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { softDeletion } from '../../model/deletion.js';
+import { restoration, softDeletion } from '../../model/deletion.js';
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
 import { tagsOfAttributes } from '../../store/tags.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
@@ -20,7 +20,7 @@ import { similarAttribute, SIMILAR_ATTRIBUTE } from '../../model/duplicates.js';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Attribute, TagRef } from '../../model/event.js';
 import { tagRestriction } from '../../store/tags.js';
-import { tagRestrictionRefusal } from '../../access/policy/tags.js';
+import { mayEditTags, tagRestrictionRefusal } from '../../access/policy/tags.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
@@ -60,12 +60,14 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     'POST /attributes/restSearch': { summary: 'Attributes matching the filters; json, or streamed csv, text, hashes, cache, suricata, snort, zeek or rpz', body: REST_SEARCH, response: AttributeSearch },
     'GET /attributes/restSearch': { summary: 'attributes/restSearch with the filters in the query string', response: AttributeSearch },
     'GET /attributes/view/:id': { summary: 'One attribute by id or uuid' },
+    'GET /attributes/index': { summary: 'The live attributes you may see, bare; limit (60), page, searchvalue (one value)' },
     'GET /attributes/attributeStatistics/:context': { summary: 'How many attributes you may see of each type (context: type) or category, by name' },
     'GET /attributes/attributeStatistics/:context/:percentage': { summary: 'attributeStatistics as shares of the whole ("12.5%") when percentage is true or 1' },
     'POST /attributes/add/:event': { summary: 'Add one attribute, or a list, to an event', body: ATTRIBUTE_BODY, response: AttributeSaved },
     'POST /attributes/edit/:id': { summary: 'Change the fields given of an attribute', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'PUT /attributes/edit/:id': { summary: 'Change an attribute (as POST)', body: ATTRIBUTE_EDIT_BODY, response: AttributeSaved },
     'POST /attributes/delete/:id': { summary: 'Mark an attribute deleted' },
+    'POST /attributes/restore/:id': { summary: 'Bring back an attribute marked deleted; answers it as attributes/view' },
     'DELETE /attributes/delete/:id': { summary: 'Mark an attribute deleted (as POST)' },
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
     'DELETE /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
@@ -81,6 +83,16 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
   app.get('/attributes/attributeStatistics/:context', statistics);
   app.get('/attributes/attributeStatistics/:context/:percentage', statistics);
 
+  /**
+   * Whether the user may put a tag on an attribute he writes: one restricted to another organisation or
+   * user he may not, and one that does not exist yet only with perm_tag_editor (naming it creates it);
+   * MISP leaves the others out and saves the attribute.
+   */
+  const mayUseTag = async (user: User, name: string): Promise<boolean> => {
+    const restricted = await tagRestriction(store, name);
+    return restricted === undefined ? mayEditTags(user) : tagRestrictionRefusal(user, restricted) === undefined;
+  };
+
   /** One attribute the user may see, by id or uuid. */
   const find = async (user: User, id: string): Promise<AttributeHit> => {
     const hit = await attributeByRef(store, viewerOf(user), id, { includeDeleted: true });
@@ -92,14 +104,29 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     return { Attribute: attribute };
   };
 
-  // attributes/view carries the attribute's tags, as MISP's does (PyMISP reads them back after tagging).
-  app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => {
-    const hit = await find(userOf(request), request.params.id);
-    const doc = single(hit);
-    const tags = (await tagsOfAttributes(store, [hit.id])).get(hit.id) ?? [];
-    if (tags.length === 0) return doc;
-    return { Attribute: { ...doc.Attribute, Tag: tags.map((t) => ({ id: String(t.id), name: t.name, colour: t.colour ?? '', local: t.local, relationship_type: t.relationshipType ?? '' })) } };
+  /** Attribute documents with their tags, as MISP's view and add answer them (PyMISP reads them back after tagging). */
+  const tagged = async (hits: readonly AttributeHit[]) => {
+    const byId = await tagsOfAttributes(store, hits.map((h) => h.id));
+    return hits.map((hit) => {
+      const doc = single(hit);
+      const tags = byId.get(hit.id) ?? [];
+      if (tags.length === 0) return doc;
+      return { Attribute: { ...doc.Attribute, Tag: tags.map((t) => ({ id: String(t.id), name: t.name, colour: t.colour ?? '', local: t.local, relationship_type: t.relationshipType ?? '' })) } };
+    });
+  };
+
+  // attributes/index: the live attributes the user may see, bare, 60 a page as MISP's (limit, page), or
+  // those of one value (searchvalue). MISP orders them by event, newest first; Cairn by attribute id.
+  app.get<{ Querystring: { limit?: string; page?: string; searchvalue?: string } }>('/attributes/index', async (request) => {
+    const whole = (v: string | undefined, fallback: number) => (v !== undefined && /^[1-9][0-9]*$/.test(v) ? Number(v) : fallback);
+    const limit = Math.min(whole(request.query.limit, 60), 9999);
+    const page = whole(request.query.page, 1);
+    const value = request.query.searchvalue;
+    const hits = await searchAttributes(store, viewerOf(userOf(request)), { limit, offset: (page - 1) * limit, ...(value ? { values: [value] } : {}) });
+    return hits.map((h) => single(h).Attribute);
   });
+
+  app.get<{ Params: { id: string } }>('/attributes/view/:id', async (request) => (await tagged([await find(userOf(request), request.params.id)]))[0]);
 
   // attributes/add/EVENT takes one attribute or a list; the event gets a new timestamp, as in MISP. An
   // attribute repeating one the event holds is refused (MISP's uniqueValue), unless breakOnDuplicate=0,
@@ -112,7 +139,8 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const ref = parseEventRef(request.params.event);
     const stored = ref && (await loadEvent(store, viewerOf(user), ref));
     if (!stored) throw notFound('event');
-    if (!mayAddItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
+    // MISP's words: PyMISP reads them as "not yours" and sends the attribute as a proposal instead.
+    if (!mayAddItem(user, eventFacts(stored))) throw new ApiError(403, 'You do not have permission to do that.');
     const body = request.body as Record<string, unknown> | unknown[] | undefined;
     const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'Attribute' in body ? body.Attribute : body;
     const items = (Array.isArray(list) ? list : [list]).map((a) => ({ ...(a as Record<string, unknown>), uuid: (a as Record<string, unknown>)?.uuid ?? randomUUID() }));
@@ -131,7 +159,10 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const enforced = (a: Attribute) => enforcedByAll || isSet((items[indexOf.get(a.uuid) ?? -1] as Record<string, unknown> | undefined)?.enforceWarninglist);
     const lists = (parsed.event?.attributes ?? []).some(enforced) ? (await settings.correlation()).warninglists : undefined;
     const attributes: Attribute[] = [];
-    for (const a of parsed.event?.attributes ?? []) {
+    for (const parsedAttribute of parsed.event?.attributes ?? []) {
+      const kept: TagRef[] = [];
+      for (const t of parsedAttribute.tags) if (await mayUseTag(user, t.name)) kept.push(t);
+      const a = { ...parsedAttribute, tags: kept };
       if (enforced(a) && warninglistsOf(lists, a).length > 0) {
         fails[failOf(a.uuid)] = WARNINGLISTED;
         continue;
@@ -148,7 +179,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     await resolveSharingGroups(store, user, change);
     await writes.update(change);
     const saved = await searchAttributes(store, viewerOf(user), { uuids: attributes.map((a) => a.uuid) });
-    const docs = saved.filter((h) => h.eventId === stored.id).map(single);
+    const docs = await tagged(saved.filter((h) => h.eventId === stored.id));
     // As MISP: one saved attribute answers alone, several as a list.
     const answer = docs.length === 1 ? docs[0]! : { Attribute: docs.map((d) => d.Attribute) };
     return Object.keys(fails).length ? { ...answer, errors: fails } : answer;
@@ -175,10 +206,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     if (!inObject && similarAttribute(attribute, stored.attributes)) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: { value: [SIMILAR_ATTRIBUTE] } });
     }
-    const tags = await editedTags(current.tags, raw.Tag, async (name) => {
-      const restricted = await tagRestriction(store, name);
-      return restricted === undefined || tagRestrictionRefusal(user, restricted) === undefined;
-    });
+    const tags = await editedTags(current.tags, raw.Tag, (name) => mayUseTag(user, name));
     const changed = { ...attribute, tags, sightings: [], object_relation: current.object_relation };
     const change = { ...stored, timestamp: now, reports: [], attributes: inObject ? [] : [changed],
       objects: inObject ? [{ ...inObject, timestamp: Math.max(now, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
@@ -194,9 +222,13 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const user = userOf(request);
     const hit = await find(user, request.params.id);
     const stored = await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true });
-    if (!stored || !mayDeleteItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to delete this attribute.');
+    // As for add and edit, MISP's words, which PyMISP answers with a proposal to delete.
+    if (!stored || !mayDeleteItem(user, eventFacts(stored))) throw new ApiError(403, 'You do not have permission to do that.');
     const url = request.url.split('?')[0];
-    if (request.params.hard === '1') {
+    // MISP takes `hard` in the address or in the body (PyMISP sends {"hard": 1}).
+    const body = request.body as Record<string, unknown> | undefined;
+    const hard = request.params.hard ?? (body && typeof body === 'object' && !Array.isArray(body) ? body.hard : undefined);
+    if (hard === '1' || hard === 1 || hard === true || hard === 'true') {
       if (!mayDeleteItem(user, eventFacts(stored), true)) throw new ApiError(403, 'Only site admins may delete attributes for good.');
       await purgeAttribute(store, hit.id);
       return { saved: true, success: true, name: 'Attribute deleted.', message: 'Attribute deleted.', url };
@@ -204,6 +236,19 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     await writes.update(softDeletion(stored, hit.uuid, Math.floor(Date.now() / 1000))!);
     return { message: 'Attribute deleted.' };
   };
+  // attributes/restore/ID brings back a soft-deleted attribute and answers it as attributes/view (MISP
+  // redirects there); an attribute the user may not change is "Invalid Attribute", 405, as MISP's.
+  app.post<{ Params: { id: string } }>('/attributes/restore/:id', async (request) => {
+    const user = userOf(request);
+    const hit = await attributeByRef(store, viewerOf(user), request.params.id, { includeDeleted: true });
+    const stored = hit && (await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true }));
+    if (!hit || !stored || !mayEditItem(user, eventFacts(stored))) throw new ApiError(405, 'Invalid Attribute');
+    const change = restoration(stored, hit.uuid, Math.floor(Date.now() / 1000));
+    if (!change) throw new ApiError(404, 'Could not restore the attribute');
+    await writes.update(change);
+    return (await tagged([await find(user, hit.uuid)]))[0];
+  });
+
   app.post('/attributes/delete/:id', remove);
   app.delete('/attributes/delete/:id', remove);
   app.post('/attributes/delete/:id/:hard', remove);

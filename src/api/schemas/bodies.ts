@@ -207,3 +207,10 @@ export const DELEGATION_BODY = model('EventDelegation', 'Invalid input, could no
   distribution: Text('-1 the recipient decides (PyMISP\'s default), 0 organisation … 4 sharing group; absent: 0'),
   sharing_group_id: Text('at distribution 4'), message: Text('a note for the organisation asked'),
 });
+
+/**
+ * shadow_attributes/add and edit: an attribute's fields, bare or wrapped in ShadowAttribute (or, as
+ * MISP also takes, Attribute, Proposal, or `request`); the handler unwraps them.
+ */
+export const PROPOSAL_BODY = Fields({ ...ATTRIBUTE_FIELDS, ShadowAttribute: AnyValue(), Attribute: AnyValue(), Proposal: AnyValue(), request: AnyValue() },
+  'a proposed attribute, bare or as {"ShadowAttribute": {…}}');

@@ -2,11 +2,12 @@ import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import type { Store } from '../../store/db/database.js';
 import { attachedAnalystData } from '../analyst-data/document.js';
+import { addProposalsToDocument } from './proposals.js';
 
 /**
  * What an event document answered by this instance (events/view, events/add, events/edit) carries beyond
  * the portable MISP JSON: the notes, opinions and relationships on the event and each of its elements
- * (MISP's view includes them). Reads only what the viewer may see.
+ * (MISP's view includes them), and the proposals pending on it. Reads only what the viewer may see.
  */
 export async function addEventDocumentExtras(store: Store, viewer: Viewer, event: JsonObject): Promise<void> {
   const objects = (event.Object as JsonObject[] | undefined) ?? [];
@@ -14,4 +15,5 @@ export async function addEventDocumentExtras(store: Store, viewer: Viewer, event
     ...((event.EventReport as JsonObject[] | undefined) ?? [])];
   const attached = await attachedAnalystData(store, viewer, elements.map((e) => e.uuid as string));
   for (const element of elements) Object.assign(element, attached.get(element.uuid as string) ?? {});
+  await addProposalsToDocument(store, viewer, event);
 }

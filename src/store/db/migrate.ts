@@ -21,6 +21,7 @@ import * as idsNeverReused from './migrations/017-ids-never-reused.js';
 import * as taxonomyFlags from './migrations/019-taxonomy-flags.js';
 import * as roleLimits from './migrations/021-role-limits.js';
 import * as customClusters from './migrations/023-custom-clusters.js';
+import * as proposals from './migrations/027-proposals.js';
 import * as eventDelegations from './migrations/029-event-delegations.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
@@ -47,6 +48,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['019-taxonomy-flags', (db) => taxonomyFlags.up(db)],
   ['021-role-limits', (db) => roleLimits.up(db)],
   ['023-custom-clusters', customClusters.up],
+  ['027-proposals', proposals.up],
   ['029-event-delegations', eventDelegations.up],
 ];
 

@@ -45,6 +45,7 @@ export interface Database {
   registration: RegistrationTable;
   event_blocklist: EventBlocklistTable;
   org_blocklist: OrgBlocklistTable;
+  shadow_attribute: ShadowAttributeTable;
   event_delegation: EventDelegationTable;
 }
 
@@ -551,4 +552,28 @@ export interface AnalystDataTable {
   relationship_type: string | null;
   related_object_uuid: Buffer | null;
   related_object_type: string | null;
+}
+
+/** A proposal (MISP's shadow attribute); see migration 027. */
+export interface ShadowAttributeTable {
+  id: Generated<number>;
+  /** Lower-case text: a new attribute's own uuid, or the uuid of the attribute the proposal changes. */
+  uuid: string;
+  event_id: number;
+  /** 0 for a new attribute, else the id of the attribute changed. */
+  old_id: number;
+  /** The proposer's organisation. */
+  org_id: number;
+  email: string;
+  type: string;
+  category: string;
+  value: string;
+  to_ids: Flag;
+  comment: string;
+  first_seen: string | null;
+  last_seen: string | null;
+  disable_correlation: Flag;
+  proposal_to_delete: Flag;
+  deleted: Flag;
+  timestamp: number;
 }

@@ -6,7 +6,7 @@ import { purgeAnalystDataAbout } from '../analyst-data.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 
 /**
- * Removes attributes of one event for good, with their tags and sightings, then recounts the event;
+ * Removes attributes of one event for good, with their tags, sightings and proposals, then recounts the event;
  * the values they correlated on lose the event if no other attribute of it holds them.
  */
 async function purgeAttributes(store: Store, trx: Transaction<Database>, eventId: number, attributeIds: readonly number[]): Promise<void> {
@@ -16,6 +16,8 @@ async function purgeAttributes(store: Store, trx: Transaction<Database>, eventId
     await purgeAnalystDataAbout(trx, (await trx.selectFrom('attribute').select('uuid').where('id', 'in', part).execute()).map((a) => a.uuid));
     await trx.deleteFrom('sighting').where('attribute_id', 'in', part).execute();
     await trx.deleteFrom('attribute_tag').where('attribute_id', 'in', part).execute();
+    // A proposal to change an attribute gone for good has nothing left to change.
+    await trx.deleteFrom('shadow_attribute').where('old_id', 'in', part).execute();
     await trx.deleteFrom('attribute').where('id', 'in', part).execute();
   }
   const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))

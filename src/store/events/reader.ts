@@ -224,6 +224,14 @@ export async function* visibleEventIds(store: Store, viewer: Viewer, pageSize = 
 }
 
 /**
+ * Whether any attribute, in any event, holds this uuid: a proposed new attribute may not take one (it
+ * would overwrite it). Outside the viewer's policy, as eventUuidTaken, for the same reason.
+ */
+export async function attributeUuidTaken(store: Store, uuid: string): Promise<boolean> {
+  return (await store.db.selectFrom('attribute').select('id').where('uuid', '=', uuidToBytes(uuid)).executeTakeFirst()) !== undefined;
+}
+
+/**
  * Whether any event holds this uuid, whoever may see it: a new event may not take it. Outside the
  * viewer's policy on purpose; it answers a yes or no about a uuid the asker already holds, nothing more.
  */

@@ -530,7 +530,7 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
     ]);
     await purgeAnalystDataAbout(trx, elements.flat().map((e) => e.uuid));
     // Children first: SQLite and PostgreSQL cascade alike, but sightings and tags name attributes too.
-    for (const table of ['sighting', 'attribute_tag', 'event_tag', 'attribute', 'object_reference', 'object', 'event_report'] as const) {
+    for (const table of ['sighting', 'attribute_tag', 'event_tag', 'attribute', 'object_reference', 'object', 'event_report', 'shadow_attribute'] as const) {
       await trx.deleteFrom(table).where('event_id', '=', eventId).execute();
     }
     await trx.deleteFrom('event').where('id', '=', eventId).execute();

@@ -15,6 +15,7 @@ import { newIdScope } from '../events/id-scope.js';
 import { eventIndexQuery, visibleAttributeCountsQuery } from '../events/list.js';
 import { eventAttributesQuery, eventObjectsQuery, eventReportsQuery, eventRowQuery, eventSightingsQuery } from '../events/reader.js';
 import { plainValueQuery } from '../search/attributes.js';
+import { proposalListQuery } from '../proposals.js';
 import { valueIdQuery } from '../values/index.js';
 import { valueCandidates } from '../values/match.js';
 import { formatSql } from './format.js';
@@ -73,6 +74,8 @@ const ENTRIES: readonly Entry[] = [
     build: (store, viewer) => eventReportsQuery(store.db, viewer, EVENT, LIVE) },
   { name: 'event.sightings', source: 'eventSightingsQuery in src/store/events/reader.ts, run by loadEvent', byViewer: true,
     build: (store, viewer) => eventSightingsQuery(store.db, viewer, EVENT) },
+  { name: 'proposals.event', source: 'proposalListQuery in src/store/proposals.ts, run by listProposals for shadow_attributes/index/EVENT and events/view', byViewer: true,
+    build: (store, viewer) => proposalListQuery(store.db, viewer, { eventId: EVENT, deleted: false }) },
   { name: 'sharing-groups.visible', source: 'visibleSharingGroupsQuery in src/store/access/sharing-groups.ts, run by listSharingGroups', byViewer: true,
     build: (store, viewer) => visibleSharingGroupsQuery(store.db, viewer) },
   {
