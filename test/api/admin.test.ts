@@ -28,6 +28,13 @@ forEachDialect('REST API: organisations, users, roles and keys', (fixture) => {
     assert.ok(names.includes('CERT-Y') && names.includes('Org A'));
     assert.equal((await call(i, i.admin, 'GET', '/organisations/index/scope:elsewhere')).status, 400);
     assert.equal((await call(i, i.admin, 'POST', '/admin/organisations/delete/Org A')).status, 403, 'an organisation with users stays');
+    // What only it may see or set would go to whichever organisation took its id next: it stays while they do.
+    const tag = await call(i, i.admin, 'POST', '/tags/add', { Tag: { name: 'only for CERT-Y', org_id: id } });
+    assert.equal(tag.status, 200, JSON.stringify(tag.body));
+    const refused = await call(i, i.admin, 'POST', `/admin/organisations/delete/${id}`);
+    assert.equal(refused.status, 403);
+    assert.match(JSON.stringify(refused.body), /tags restricted to it/);
+    assert.equal((await call(i, i.admin, 'POST', `/tags/delete/${tag.body.Tag.id}`)).status, 200);
     assert.equal((await call(i, i.admin, 'POST', `/admin/organisations/delete/${id}`)).body.saved, true);
     assert.equal((await call(i, i.admin, 'GET', `/organisations/view/${id}`)).status, 404);
   });

@@ -99,6 +99,14 @@ export async function organisationInUse(store: Store, id: number): Promise<strin
   const clusters = await count(store.db.selectFrom('galaxy_cluster').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('custom', '=', 1).where((eb) => eb.or([eb('org_id', '=', id), eb('orgc_id', '=', id)])));
   if (clusters > 0) uses.push(`${clusters} galaxy clusters`);
+  // So would its notes kept to itself, its proposals and the tags only it may set.
+  const notes = await count(store.db.selectFrom('analyst_data').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('org_id', '=', id), eb('orgc_id', '=', id)])));
+  if (notes > 0) uses.push(`${notes} notes, opinions or relationships`);
+  const proposals = await count(store.db.selectFrom('shadow_attribute').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
+  if (proposals > 0) uses.push(`${proposals} proposals`);
+  const tags = await count(store.db.selectFrom('tag').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
+  if (tags > 0) uses.push(`${tags} tags restricted to it`);
   return uses;
 }
 
