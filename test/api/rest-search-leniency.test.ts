@@ -204,4 +204,18 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
     assert.deepEqual(await values(i.alice, { sharinggroup: { NOT: [sg] }, type: 'ip-src' }), ['192.0.2.2'], 'what no group holds is kept');
     assert.deepEqual(await events(i.bob, { sharinggroup: sg }), [], 'never an event of a group the user is not in');
   });
+
+  it('never finds an object through an attribute of it the user may not see', async () => {
+    const made = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Shared, with a private value', distribution: 1,
+      Object: [{ name: 'domain-ip', distribution: 5, Attribute: [
+        { type: 'domain', object_relation: 'domain', value: 'public-part.example' },
+        { type: 'ip-dst', object_relation: 'ip', value: '198.51.100.77', distribution: 0 },
+      ] }] } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const names = async (key: string, value: string) =>
+      ((await call(i, key, 'POST', '/objects/restSearch', { value })).body.response as Array<{ Object: { name: string } }>).map((o) => o.Object.name);
+    assert.deepEqual(await names(i.alice, '198.51.100.77'), ['domain-ip'], 'its organisation finds it by the private value');
+    assert.deepEqual(await names(i.bob, 'public-part.example'), ['domain-ip'], 'another finds it by what he may see');
+    assert.deepEqual(await names(i.bob, '198.51.100.77'), [], 'but never by the value hidden from him');
+  });
 });
