@@ -210,12 +210,13 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
       Object: [{ name: 'domain-ip', distribution: 5, Attribute: [
         { type: 'domain', object_relation: 'domain', value: 'public-part.example' },
         { type: 'ip-dst', object_relation: 'ip', value: '198.51.100.77', distribution: 0 },
-      ] }] } });
+      ] }, { name: 'ip-port', distribution: 5, Attribute: [{ type: 'ip-dst', object_relation: 'ip', value: '198.51.100.77' }] }] } });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const names = async (key: string, value: string) =>
       ((await call(i, key, 'POST', '/objects/restSearch', { value })).body.response as Array<{ Object: { name: string } }>).map((o) => o.Object.name);
-    assert.deepEqual(await names(i.alice, '198.51.100.77'), ['domain-ip'], 'its organisation finds it by the private value');
+    assert.deepEqual(await names(i.alice, '198.51.100.77'), ['domain-ip', 'ip-port'], 'its organisation finds both by the private value');
     assert.deepEqual(await names(i.bob, 'public-part.example'), ['domain-ip'], 'another finds it by what he may see');
-    assert.deepEqual(await names(i.bob, '198.51.100.77'), [], 'but never by the value hidden from him');
+    // The event holds the value where he may see it (the other object): the hidden one must still not match.
+    assert.deepEqual(await names(i.bob, '198.51.100.77'), ['ip-port'], 'but never by the value hidden from him');
   });
 });

