@@ -38,7 +38,7 @@ export async function answerRestSearch(request: FastifyRequest, reply: FastifyRe
   };
   return sendExport(reply, await prepareExport(context, {
     format: search.returnFormat, options: search.query, includeCorrelations: search.includeCorrelations,
-    includeAnalystData: search.includeAnalystData,
+    includeAnalystData: search.includeAnalystData, withoutAttachments: !search.withAttachments,
     scope: of === 'attributes' ? { attributes: search.filter } : { events: { matching: search.filter, content: search.content } },
     stixContainer: search.query.stix_container,
   }));

@@ -2,7 +2,7 @@ import type { MispEvent } from '../model/event.js';
 import type { Store } from '../store/db/database.js';
 import { eventUuidTaken } from '../store/events/reader.js';
 import type { AnalystWrite } from '../store/analyst-data.js';
-import { EventSaver, type SaveOutcome } from '../store/events/writer.js';
+import { EventSaver, type SaveOptions, type SaveOutcome } from '../store/events/writer.js';
 import type { EventWriter } from './import/pipeline.js';
 
 /**
@@ -28,23 +28,27 @@ export class WriteQueue implements EventWriter {
    * Stores an event, as the import pipeline's writer: with onlyNew, undefined when its uuid is taken.
    * Resolves once the event is committed.
    */
-  save(event: MispEvent, options: { onlyNew: boolean; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined> {
-    return this.write(event, options.onlyNew, options.analyst);
+  save(event: MispEvent, options: { onlyNew: boolean; localEdit?: boolean; changedItems?: ReadonlySet<string>; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined> {
+    const { onlyNew, analyst, ...edit } = options;
+    return this.write(event, onlyNew, edit, analyst);
   }
 
-  /** Writes a newer version of a stored event (merged item by item). Resolves once it is committed. */
+  /**
+   * Writes a user's change of a stored event: the event carrying only what changes, every item of it
+   * taken even at its stored timestamp (see changedEventStamp). Resolves once it is committed.
+   */
   async update(event: MispEvent): Promise<SaveOutcome> {
-    return (await this.write(event, false))!;
+    return (await this.write(event, false, { localEdit: true }))!;
   }
 
-  private async write(event: MispEvent, create: boolean, analyst?: readonly AnalystWrite[]): Promise<SaveOutcome | undefined> {
+  private async write(event: MispEvent, create: boolean, edit: Pick<SaveOptions, 'localEdit' | 'changedItems'>, analyst?: readonly AnalystWrite[]): Promise<SaveOutcome | undefined> {
     this.waiting++;
     const written = this.tail.then(async () => {
       try {
         if (create && (this.uncommitted.has(event.uuid) || (await this.check(event.uuid)))) return undefined;
         let outcome: SaveOutcome;
         try {
-          outcome = await this.saver.save(event, { onlyNew: create, ...(analyst ? { analyst } : {}) });
+          outcome = await this.saver.save(event, { onlyNew: create, ...edit, ...(analyst ? { analyst } : {}) });
         } catch (err) {
           // Another server on the same database stored the uuid first: the event exists, as for one stored here.
           if (create && (await this.check(event.uuid))) return undefined;

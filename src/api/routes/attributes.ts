@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { restoration, softDeletion } from '../../model/deletion.js';
+import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/versions.js';
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
 import { tagsOfAttributes } from '../../store/tags.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
@@ -145,7 +146,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'Attribute' in body ? body.Attribute : body;
     const items = (Array.isArray(list) ? list : [list]).map((a) => ({ ...(a as Record<string, unknown>), uuid: (a as Record<string, unknown>)?.uuid ?? randomUUID() }));
     const indexOf = new Map(items.map((a, i) => [String(a.uuid).toLowerCase(), i]));
-    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
+    const now = currentSecond();
     const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
     const fails: Record<string, Record<string, string[]> | string> = {};
     const failOf = (uuid: string | null) => `attribute_${(uuid && indexOf.get(uuid)) ?? 0}`;
@@ -169,13 +170,13 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       }
       const held = similarAttribute(a, [...stored.attributes, ...attributes]);
       if (!held) attributes.push(a);
-      else if (!breakOnDuplicate) attributes.push({ ...a, uuid: held.uuid });
+      else if (!breakOnDuplicate) attributes.push({ ...a, uuid: held.uuid, timestamp: changedItemStamp(stored.attributes.find((s) => s.uuid === held.uuid)?.timestamp, now) });
       else (fieldFails(failOf(a.uuid)).value ??= []).push(SIMILAR_ATTRIBUTE);
     }
     if (attributes.length === 0) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: items.length === 1 ? (fails.attribute_0 ?? {}) : fails });
     }
-    const change = { ...stored, timestamp: now, attributes, objects: [], reports: [] };
+    const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, attributes.map((a) => a.timestamp), now), attributes, objects: [], reports: [] };
     await resolveSharingGroups(store, user, change);
     await writes.update(change);
     const saved = await searchAttributes(store, viewerOf(user), { uuids: attributes.map((a) => a.uuid) });
@@ -194,7 +195,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const raw = modelBody(request.body, 'Attribute', 'The attribute could not be saved.');
     const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === hit.uuid));
     const current = [...stored.attributes, ...(inObject?.attributes ?? [])].find((a) => a.uuid === hit.uuid)!;
-    const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1, current.timestamp + 1);
+    const now = changedItemStamp(current.timestamp);
     const merged = {
       ...(serializeMispEvent({ ...stored, attributes: [current], objects: [], reports: [] }).Event.Attribute as Array<Record<string, unknown>>)[0],
       ...raw, uuid: current.uuid, object_relation: current.object_relation, timestamp: String(now),
@@ -208,8 +209,9 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     }
     const tags = await editedTags(current.tags, raw.Tag, (name) => mayUseTag(user, name));
     const changed = { ...attribute, tags, sightings: [], object_relation: current.object_relation };
-    const change = { ...stored, timestamp: now, reports: [], attributes: inObject ? [] : [changed],
-      objects: inObject ? [{ ...inObject, timestamp: Math.max(now, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
+    const holder = inObject && { ...inObject, timestamp: Math.max(now, changedItemStamp(inObject.timestamp)), references: [], attributes: [changed] };
+    const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, [now, holder?.timestamp ?? now]), reports: [], attributes: holder ? [] : [changed],
+      objects: holder ? [holder] : [] };
     await resolveSharingGroups(store, user, change);
     await writes.update(change);
     return single(await find(user, current.uuid));
@@ -233,7 +235,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       await purgeAttribute(store, hit.id);
       return { saved: true, success: true, name: 'Attribute deleted.', message: 'Attribute deleted.', url };
     }
-    await writes.update(softDeletion(stored, hit.uuid, Math.floor(Date.now() / 1000))!);
+    await writes.update(softDeletion(stored, hit.uuid, currentSecond())!);
     return { message: 'Attribute deleted.' };
   };
   // attributes/restore/ID brings back a soft-deleted attribute and answers it as attributes/view (MISP
@@ -243,7 +245,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const hit = await attributeByRef(store, viewerOf(user), request.params.id, { includeDeleted: true });
     const stored = hit && (await loadEvent(store, viewerOf(user), { id: hit.eventId }, { includeDeleted: true }));
     if (!hit || !stored || !mayEditItem(user, eventFacts(stored))) throw new ApiError(405, 'Invalid Attribute');
-    const change = restoration(stored, hit.uuid, Math.floor(Date.now() / 1000));
+    const change = restoration(stored, hit.uuid, currentSecond());
     if (!change) throw new ApiError(404, 'Could not restore the attribute');
     await writes.update(change);
     return (await tagged([await find(user, hit.uuid)]))[0];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
+import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/versions.js';
 import type { EventReport, StoredEvent } from '../../model/event.js';
 import { changeableEvent, eventToAddTo } from '../event-access.js';
 import { findReports, purgeReport, reportUuidTaken, type ReportRow } from '../../store/events/reports.js';
@@ -18,7 +19,6 @@ import { documented } from '../openapi.js';
 import { EVENT_REPORT_BODY } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
 
-const now = () => Math.floor(Date.now() / 1000);
 const FAILURE = 'The event report could not be saved.';
 
 /** A report as MISP's eventReports endpoints answer it: the report, its sharing group and a few fields of its event. */
@@ -71,7 +71,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
   };
 
   const write = async (user: User, stored: StoredEvent, report: EventReport) => {
-    const change = { ...stored, timestamp: Math.max(report.timestamp, stored.timestamp + 1), attributes: [], objects: [], reports: [report] };
+    const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, [report.timestamp]), attributes: [], objects: [], reports: [report] };
     await resolveSharingGroups(store, user, change);
     const outcome = await writes.update(change);
     const failed = outcome.problems.filter((p) => p.item === report.uuid);
@@ -92,7 +92,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
     const user = userOf(request);
     const stored = await eventToAddTo(store, user, request.params.event);
     const raw = modelBody(request.body, 'EventReport', FAILURE);
-    const timestamp = Math.max(now(), stored.timestamp + 1);
+    const timestamp = currentSecond();
     const report = readReport(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp), deleted: false }, timestamp);
     if (await reportUuidTaken(store, report.uuid)) throw new ApiError(403, FAILURE, { errors: { uuid: ['a report with this uuid exists already; edit it instead'] } });
     await write(user, stored, report);
@@ -104,7 +104,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
     const current = await namedReport(user, request.params.id);
     const stored = await changeable(user, current.eventId, mayEditItem);
     const raw = modelBody(request.body, 'EventReport', FAILURE);
-    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    const timestamp = changedItemStamp(current.timestamp);
     // What the edit names replaces what is stored; the uuid, the event and the deleted mark stay (MISP's edit keeps them).
     const report = readReport(stored, {
       name: current.name, content: current.content, distribution: current.distribution,
@@ -121,7 +121,7 @@ export async function eventReportRoutes(app: FastifyInstance, ctx: ApiContext): 
   const mark = async (user: User, current: ReportRow, stored: StoredEvent, deleted: boolean) => {
     const report = stored.reports.find((r) => r.uuid === current.uuid);
     if (!report) throw notFound('report');
-    await write(user, stored, { ...report, deleted, timestamp: Math.max(now(), report.timestamp + 1, stored.timestamp + 1) });
+    await write(user, stored, { ...report, deleted, timestamp: changedItemStamp(report.timestamp) });
   };
 
   // MISP names the report in its answer as the address did (id or uuid).

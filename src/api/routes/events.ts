@@ -10,7 +10,8 @@ import { listEvents, type EventSummary } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent, setProtected, setPublished } from '../../store/events/writer.js';
-import type { User } from '../../store/access/users.js';
+import { listUsers, type User } from '../../store/access/users.js';
+import { recordAudit } from '../../store/access/audit-log.js';
 import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, shapedEvent } from '../event-view-options.js';
 import { nonExportableTags } from '../../store/tags.js';
@@ -21,6 +22,7 @@ import { answerRestSearch } from '../exports.js';
 import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
+import { stampEdit } from '../../services/events/edit-stamps.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -116,6 +118,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'GET /events/:id': { summary: 'One event (as events/view)', response: EventView },
     'POST /events/add': { summary: 'Add an event as your organisation; rejected attributes are listed in `errors`; with metadata:1 the answer leaves out its items', body: EVENT_BODY, response: EventView },
     'POST /events': { summary: 'Add an event (as events/add)', body: EVENT_BODY, response: EventView },
+    'POST /events/contact/:id': { summary: "Ask the event's creator organisation about it (`message`); kept in the audit log, as Cairn sends no e-mail" },
     'POST /events/restSearch': { summary: 'Events the filters find (oldest first), streamed, in any returnFormat', body: REST_SEARCH },
     'GET /events/restSearch': { summary: 'events/restSearch with the filters in the query string' },
     'POST /events/edit/:id': { summary: 'Change an event: the fields and items given replace the stored ones (matched by uuid)', body: EVENT_BODY },
@@ -212,13 +215,13 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const stored = await visibleEvent(request, user);
     if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
     const raw = eventBody(request.body);
-    const now = Math.floor(Date.now() / 1000);
     // An edit names its event by the address; what it changes carries no timestamp, or a newer one.
-    const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
+    const stamped = stampEdit(raw, stored);
+    const timestamp = String(stamped.timestamp);
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
     const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
-    const entry = await importOne(user, draft, { mode: 'update', known: [stored], defaultDistribution: stored.distribution });
+    const entry = await importOne(user, draft, { mode: 'update', known: [stored], changedItems: stamped.changed, defaultDistribution: stored.distribution });
     return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/edit/:id', edit);
@@ -286,4 +289,35 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   app.delete('/events/delete/:id', remove);
   app.post('/events/delete/:id', remove);
   app.delete('/events/:id', remove);
+
+  // MISP's "contact the reporter": the creator organisation's users who take contact alerts hear of it.
+  // Cairn sends no e-mail: each message is kept in the audit log, addressed to its recipient.
+  app.post<{ Params: { id: string } }>('/events/contact/:id', async (request) => {
+    const user = userOf(request);
+    const event = await ownedEvent(request, user);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const fields = (body.Event && typeof body.Event === 'object' ? body.Event : body) as Record<string, unknown>;
+    const message = typeof fields.message === 'string' ? fields.message.trim() : '';
+    if (!message) throw new ApiError(400, 'You must specify a message.', { errors: { message: ['the message to the reporter is required'] } });
+    const recipients = await contactRecipients(store, event.orgcUuid);
+    if (recipients.length === 0) throw new ApiError(403, 'Sending of email failed.', { errors: { recipients: ['the organisation that created the event has no active user'] } });
+    for (const to of recipients) {
+      await recordAudit(store, {
+        userId: user.id, email: user.email, orgId: user.org.id, ip: request.ip, action: 'contact', model: 'Event', modelId: String(event.id),
+        request: `message to ${to.email} (user ${to.id}) about event #${event.id}: ${message}`,
+      });
+    }
+    return saved('Email sent to the reporter.', request.url.split('?')[0] ?? '', event.id);
+  });
+}
+
+/**
+ * Who hears of a message about an event: the active users of its creator organisation who asked for
+ * contact alerts, as MISP; when none did, all its active users (MISP also tells the user who created the
+ * event, whom Cairn does not record).
+ */
+async function contactRecipients(store: Store, orgcUuid: string): Promise<User[]> {
+  const members = (await listUsers(store)).filter((u) => u.org.uuid === orgcUuid && !u.disabled);
+  const alerted = members.filter((u) => u.account?.contactalert);
+  return alerted.length > 0 ? alerted : members;
 }

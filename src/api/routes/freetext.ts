@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { freeTextIndicators } from '../../formats/freetext/complex-types.js';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { defaultCategory, defaultToIds } from '../../model/types.js';
+import { changedEventStamp, currentSecond } from '../../model/versions.js';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { searchAttributes } from '../../store/search/attributes.js';
@@ -75,11 +76,11 @@ export async function freeTextRoutes(app: FastifyInstance, ctx: ApiContext): Pro
           ...a, uuid: randomUUID(),
           ...(a.distribution === '4' && body.sharing_group_id !== undefined ? { sharing_group_id: body.sharing_group_id } : {}),
         }));
-        const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
+        const now = currentSecond();
         const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
         const attributes = parsed.event?.attributes ?? [];
         if (attributes.length > 0) {
-          const change = { ...stored, timestamp: now, attributes, objects: [], reports: [] };
+          const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, [now], now), attributes, objects: [], reports: [] };
           await resolveSharingGroups(store, user, change);
           await writes.update(change);
           const saved = await searchAttributes(store, viewer, { uuids: attributes.map((a) => a.uuid) });

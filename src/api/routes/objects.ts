@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
 import { describeProblem } from '../../model/problems.js';
+import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/versions.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
 import { softDeletion } from '../../model/deletion.js';
@@ -24,7 +25,6 @@ import { objectSearch } from '../../services/search/objects.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
 import type { ApiContext } from '../context.js';
 
-const now = () => Math.floor(Date.now() / 1000);
 
 export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, writes, libraries } = ctx;
@@ -77,7 +77,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
   };
 
   const write = async (user: User, stored: StoredEvent, objects: MispObject[]) => {
-    const change = { ...stored, timestamp: Math.max(now(), stored.timestamp + 1), attributes: [], reports: [], objects };
+    const stamps = objects.flatMap((o) => [o.timestamp, ...o.attributes.map((a) => a.timestamp), ...o.references.map((r) => r.timestamp)]);
+    const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, stamps), attributes: [], reports: [], objects };
     await resolveSharingGroups(store, user, change);
     const outcome = await writes.update(change);
     const failed = outcome.problems.filter((p) => objects.some((o) => o.uuid === p.item));
@@ -100,7 +101,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const user = userOf(request);
     const stored = await eventToAddTo(store, user, request.params.event);
     const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
-    const timestamp = Math.max(now(), stored.timestamp + 1);
+    const timestamp = currentSecond();
     const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
     if (stored.objects.some((o) => o.uuid === object.uuid)) throw new ApiError(403, 'The object could not be saved.', { errors: { uuid: ['the event holds an object with this uuid already; edit it instead'] } });
     await checkTemplate(object);
@@ -115,7 +116,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const stored = await changeable(user, ref.eventId);
     const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
     const raw = modelBody(request.body, 'Object', 'The object could not be saved.');
-    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    // Newer than the object and every attribute it holds: those the edit names are merged by timestamp.
+    const timestamp = Math.max(changedItemStamp(current.timestamp), ...current.attributes.map((a) => changedItemStamp(a.timestamp)));
     // What the edit names replaces what is stored; what it leaves out stays (MISP's edit merges likewise).
     const given = Array.isArray(raw.Attribute) ? (raw.Attribute as Fields[]).map((a) => ({ ...a, timestamp: String(timestamp) })) : [];
     const object = readObject(stored, {
@@ -146,7 +148,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       await purgeObject(store, ref.id);
       return { message: 'Object deleted' };
     }
-    await writes.update(softDeletion(stored, ref.uuid, now())!);
+    await writes.update(softDeletion(stored, ref.uuid, currentSecond())!);
     return { message: 'Object deleted' };
   };
   app.post('/objects/delete/:id', remove);
@@ -163,7 +165,7 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     if (!ref) throw notFound('object');
     const stored = await changeable(user, ref.eventId, mayAddItem);
     const current = stored.objects.find((o) => o.uuid === ref.uuid)!;
-    const timestamp = Math.max(now(), current.timestamp + 1, stored.timestamp + 1);
+    const timestamp = changedItemStamp(current.timestamp);
     const referenced = textField(raw, 'referenced_uuid')?.toLowerCase();
     const relationship = textField(raw, 'relationship_type');
     const errors: Record<string, string[]> = {};
@@ -194,8 +196,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     }
     const current = stored.objects.find((o) => o.uuid === ref.objectUuid)!;
     const reference = current.references.find((r) => r.uuid === ref.uuid)!;
-    const timestamp = Math.max(now(), reference.timestamp + 1, stored.timestamp + 1);
-    await write(user, stored, [{ ...current, timestamp: Math.max(timestamp, current.timestamp + 1), attributes: [], references: [{ ...reference, deleted: true, timestamp }] }]);
+    const timestamp = changedItemStamp(reference.timestamp);
+    await write(user, stored, [{ ...current, timestamp: Math.max(timestamp, changedItemStamp(current.timestamp)), attributes: [], references: [{ ...reference, deleted: true, timestamp }] }]);
     return { saved: true, success: true, name: 'ObjectReference deleted.', message: 'ObjectReference deleted.', url: request.url.split('?')[0] };
   };
   app.post('/objectReferences/delete/:id', removeReference);

@@ -2,6 +2,7 @@ import type { User } from '../../store/access/users.js';
 import type { Store } from '../../store/db/database.js';
 import { attributeUuidTaken, loadEvent } from '../../store/events/reader.js';
 import { listProposals, markProposalDone, type Proposal } from '../../store/proposals.js';
+import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/versions.js';
 import type { Viewer } from '../../access/viewer.js';
 import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -31,7 +32,7 @@ function proposedFields(p: Proposal): Record<string, unknown> {
 export async function acceptProposal(store: Store, writes: WriteQueue, user: User, p: Proposal): Promise<string> {
   const stored = await loadEvent(store, viewerOf(user), { id: p.eventId }, { includeDeleted: true });
   if (!stored || !mayChange(user, stored)) throw new ServiceError('not-allowed', NOT_YOURS);
-  const now = Math.max(Math.floor(Date.now() / 1000), stored.timestamp + 1);
+  const now = currentSecond();
   let change: MispEvent;
   if (p.oldId === 0) {
     // A proposer names the new attribute's uuid: one already used would make the write change that attribute.
@@ -42,7 +43,7 @@ export async function acceptProposal(store: Store, writes: WriteQueue, user: Use
       Attribute: [{ ...proposedFields(p), uuid: p.uuid, distribution: '5', timestamp: String(now) }] } }, { defaultDistribution: stored.distribution });
     const attribute = parsed.event?.attributes[0];
     if (!attribute) throw new ServiceError('rejected', 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((x) => [x.field, [describeProblem(x)]])) });
-    change = { ...stored, published: false, timestamp: now, attributes: [attribute], objects: [], reports: [] };
+    change = { ...stored, published: false, timestamp: changedEventStamp(stored.timestamp, [now], now), attributes: [attribute], objects: [], reports: [] };
   } else {
     const inObject = stored.objects.find((o) => o.attributes.some((a) => a.uuid === p.uuid));
     const current = [...stored.attributes, ...(inObject?.attributes ?? [])].find((a) => a.uuid === p.uuid);
@@ -50,7 +51,7 @@ export async function acceptProposal(store: Store, writes: WriteQueue, user: Use
     if (p.proposalToDelete) {
       change = { ...softDeletion(stored, current.uuid, now)!, published: false };
     } else {
-      const at = Math.max(now, current.timestamp + 1);
+      const at = changedItemStamp(current.timestamp, now);
       const merged = {
         ...(serializeMispEvent({ ...stored, attributes: [current], objects: [], reports: [] }).Event.Attribute as Array<Record<string, unknown>>)[0],
         ...proposedFields(p), uuid: current.uuid, object_relation: current.object_relation, timestamp: String(at),
@@ -60,8 +61,9 @@ export async function acceptProposal(store: Store, writes: WriteQueue, user: Use
       const attribute = parsed.event?.attributes[0];
       if (!attribute) throw new ServiceError('rejected', 'The attribute could not be saved.', { errors: Object.fromEntries(parsed.problems.map((x) => [x.field, [describeProblem(x)]])) });
       const changed = { ...attribute, tags: current.tags, sightings: [], object_relation: current.object_relation };
-      change = { ...stored, published: false, timestamp: at, reports: [], attributes: inObject ? [] : [changed],
-        objects: inObject ? [{ ...inObject, timestamp: Math.max(at, inObject.timestamp + 1), references: [], attributes: [changed] }] : [] };
+      const holder = inObject && { ...inObject, timestamp: Math.max(at, changedItemStamp(inObject.timestamp, now)), references: [], attributes: [changed] };
+      change = { ...stored, published: false, timestamp: changedEventStamp(stored.timestamp, [at, holder?.timestamp ?? at], now), reports: [],
+        attributes: holder ? [] : [changed], objects: holder ? [holder] : [] };
     }
   }
   await resolveSharingGroups(store, user, change);

@@ -49,6 +49,8 @@ export interface ExportRequest {
   includeCorrelations?: boolean;
   /** MISP JSON of events carries the notes, opinions and relationships the viewer may see (MISP's includeAnalystData). */
   includeAnalystData?: boolean;
+  /** MISP JSON of events leaves out the files of attachments and malware samples (restSearch without withAttachments). */
+  withoutAttachments?: boolean;
   /** `report` (the default) or `grouping`: what each event of a STIX bundle becomes. */
   stixContainer?: unknown;
   /** How MISP JSON of events is laid out; restSearch's `response` by default. */
@@ -124,7 +126,8 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
       if (!event) throw new ServiceError('not-found', 'Invalid event');
       selection = { event };
     }
-    const events = selectedEvents(ctx, selection);
+    const selected = selectedEvents(ctx, selection);
+    const events = request.withoutAttachments && request.format === 'json' ? withoutAttachmentFiles(selected) : selected;
     if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, ctx.viewer, events, container) };
     return { contentType: JSON_TYPE, chunks: eventJsonText(events, {
       layout: request.jsonLayout ?? 'response', ...(await correlations()),
@@ -166,4 +169,11 @@ async function attributesOfEvents(ctx: ExportContext, selection: EventSelection)
     ...(c.deleted === 'only' ? { onlyDeleted: true } : c.deleted === 'both' ? { includeDeleted: true } : {}),
     ...(c.blockedTags?.length ? { notTags: c.blockedTags } : {}),
   };
+}
+
+async function* withoutAttachmentFiles(events: AsyncIterable<StoredEvent>): AsyncGenerator<StoredEvent> {
+  const bare = <A extends { data: string | null }>(a: A): A => (a.data === null ? a : { ...a, data: null });
+  for await (const e of events) {
+    yield { ...e, attributes: e.attributes.map(bare), objects: e.objects.map((o) => ({ ...o, attributes: o.attributes.map(bare) })) };
+  }
 }

@@ -7,7 +7,7 @@ import { ServiceError } from '../errors.js';
 import { parseEvents } from './parsed-event.js';
 import { parseOptionsFor, runImport, type Actor, type EventWriter, type ImportEntry, type ImportOptions, type ImportOutcome } from './pipeline.js';
 
-export type DocumentImportOptions = Pick<ImportOptions, 'mode' | 'placement' | 'dryRun' | 'known'> & {
+export type DocumentImportOptions = Pick<ImportOptions, 'mode' | 'placement' | 'dryRun' | 'known' | 'changedItems'> & {
   /** Distribution of events that carry none. */
   defaultDistribution?: EventDistribution;
 };

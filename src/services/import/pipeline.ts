@@ -41,7 +41,7 @@ export interface EventWriter {
    * Stores an event (a known uuid is updated when the version is newer); undefined when onlyNew and its
    * uuid is taken. The analyst data given is written in the same transaction as the event.
    */
-  save(event: MispEvent, options: { onlyNew: boolean; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined>;
+  save(event: MispEvent, options: { onlyNew: boolean; localEdit?: boolean; changedItems?: ReadonlySet<string>; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined>;
 }
 
 /** Why an event was refused, for callers that answer a single event with an error. */
@@ -91,6 +91,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Events the caller has already read for this actor, so that they are not read again. */
   known?: readonly StoredEvent[];
+  /** An edit (mode update): the items it changes, taken even at their stored timestamp (SaveOptions.changedItems). */
+  changedItems?: ReadonlySet<string>;
   /** Called after each event, with the totals so far, so that a long import reports as it goes. */
   onEntry?: (entry: ImportEntry, totals: ImportTotals) => void;
 }
@@ -217,7 +219,7 @@ async function importItem(
   const analyst = await analystPlan(store, actor, event);
   let outcome: SaveOutcome | undefined;
   try {
-    outcome = await options.writer.save(event, { onlyNew, ...(analyst.writes.length > 0 ? { analyst: analyst.writes } : {}) });
+    outcome = await options.writer.save(event, { onlyNew, localEdit: mode === 'update', ...(options.changedItems ? { changedItems: options.changedItems } : {}), ...(analyst.writes.length > 0 ? { analyst: analyst.writes } : {}) });
   } catch (err) {
     const reason = `could not be stored: ${(err as Error).message}`;
     entry.problems.push({ event: event.uuid, item: null, field: 'Event', reason });

@@ -22,6 +22,8 @@ export interface AttributeSearch {
   includeCorrelations: boolean;
   /** Events carry the notes, opinions and relationships on them and their elements (MISP's includeAnalystData). */
   includeAnalystData: boolean;
+  /** Attachments and malware samples carry their file (`data`); MISP's withAttachments, off unless asked. */
+  withAttachments: boolean;
   returnFormat: string;
   /** What events/restSearch keeps of each event it returns. */
   content: EventContent;
@@ -163,6 +165,7 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
     enforceWarninglist: yesNo(q.enforceWarninglist, 'enforceWarninglist') ?? false,
     includeCorrelations: yesNo(q.includeCorrelations, 'includeCorrelations') ?? false,
     includeAnalystData: yesNo(q.includeAnalystData, 'includeAnalystData') ?? false,
+    withAttachments: yesNo(q.withAttachments, 'withAttachments') ?? yesNo(q.includeAttachments, 'includeAttachments') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
     query: q,
   };

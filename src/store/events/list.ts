@@ -6,6 +6,12 @@ import { organisationsNamed } from '../access/organisations.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
 
+/**
+ * The event title holds the text, any case, read as MISP's MySQL reads a LIKE pattern: `%` and `_` are
+ * wildcards and a backslash escapes the character after it (so `C:\\Windows` finds `C:\Windows`).
+ */
+const infoLike = (text: string) => sql<SqlBool>`lower(event.info) like ${`%${text.toLowerCase()}%`} escape '\\'`;
+
 export interface EventSummary {
   id: number;
   uuid: string;
@@ -96,7 +102,7 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
     if (f.published !== undefined) all.push(eb('event.published', '=', f.published ? 1 : 0));
     if (f.dateFrom) all.push(eb('event.date', '>=', f.dateFrom));
     if (f.dateTo) all.push(eb('event.date', '<=', f.dateTo));
-    if (f.info) all.push(eb(eb.fn('lower', ['event.info']), 'like', `%${f.info.toLowerCase()}%`));
+    if (f.info) all.push(infoLike(f.info));
     if (f.since !== undefined) all.push(eb('event.timestamp', '>=', f.since));
     if (f.publishedSince !== undefined) all.push(eb('event.publish_timestamp', '>=', f.publishedSince));
     if (f.until !== undefined) all.push(eb('event.timestamp', '<=', f.until));
@@ -106,7 +112,7 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
     if (f.tags?.any?.length) all.push(eb.or(f.tags.any.map((t) => tagged(eb, t))));
     for (const t of f.tags?.none ?? []) all.push(eb.not(tagged(eb, t)));
     if (f.infoOr) {
-      all.push(eb.or([eb(eb.fn('lower', ['event.info']), 'like', `%${f.infoOr.text.toLowerCase()}%`), ...(f.infoOr.ids.length ? [eb('event.id', 'in', [...f.infoOr.ids])] : [])]));
+      all.push(eb.or([infoLike(f.infoOr.text), ...(f.infoOr.ids.length ? [eb('event.id', 'in', [...f.infoOr.ids])] : [])]));
     }
     if (f.within) all.push(f.within.length ? eb('event.id', 'in', [...f.within]) : sql<SqlBool>`1 = 0`);
     return all.length ? eb.and(all) : sql<SqlBool>`1 = 1`;

@@ -12,6 +12,7 @@ import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
+import { changedEventStamp } from '../../model/versions.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -30,6 +31,14 @@ export interface SaveOutcome {
 export interface SaveOptions {
   onlyNew?: boolean;
   analyst?: readonly AnalystWrite[];
+  /**
+   * A change made here by a user (an edit, not an import): it is the newest version even when its
+   * timestamp equals the stored one, as MISP stamps an edit with the second it was made in; so are the
+   * items it changes, those named in changedItems (by uuid), or when that is not given every item the
+   * document holds.
+   */
+  localEdit?: boolean;
+  changedItems?: ReadonlySet<string>;
 }
 
 type Trx = Transaction<Database>;
@@ -157,7 +166,14 @@ class EventWrite {
     private readonly eventId: number,
     private readonly isNew: boolean,
     private readonly groups: GroupIds,
+    /** Items a local edit changes: taken also at a timestamp equal to the stored one (SaveOptions.localEdit). */
+    private readonly changed: ReadonlySet<string> | 'every' | undefined,
   ) {}
+
+  private takes(item: { uuid: string; timestamp: number }, stored: { timestamp: number }): boolean {
+    if (item.timestamp > stored.timestamp) return true;
+    return item.timestamp === stored.timestamp && this.changed !== undefined && (this.changed === 'every' || this.changed.has(item.uuid));
+  }
 
   private reject(item: string, field: string, reason: string): void {
     this.problems.push({ event: this.event.uuid, item, field, reason });
@@ -201,7 +217,7 @@ class EventWrite {
     for (let at = 0; at < items.length && mine.size > 0; at++) {
       const item = items[at]!;
       const k = mine.get(item.uuid);
-      if (k && item.timestamp > k.timestamp) {
+      if (k && this.takes(item, k)) {
         await this.trx.updateTable(table).set(toRow(item, at) as never).where('id', '=', k.id).execute();
         written[at] = 1;
         replaced.push(at);
@@ -312,15 +328,15 @@ class EventWrite {
  * is unchanged: an item has a version of its own), so that the transaction holds both or neither.
  */
 async function writeEvent(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
-  const outcome = await writeEventItself(store, trx, refs, deltas, event, options.onlyNew ?? false);
+  const outcome = await writeEventItself(store, trx, refs, deltas, event, options);
   if (outcome.status === 'exists' || !options.analyst?.length) return outcome;
   return { ...outcome, analyst: await writeAnalystItems(trx, (ref) => refs.org(ref), options.analyst) };
 }
 
-async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, onlyNew: boolean): Promise<SaveOutcome> {
+async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
   const existing = await trx.selectFrom('event').select(['id', 'timestamp']).where('uuid', '=', uuidToBytes(event.uuid)).executeTakeFirst();
-  if (existing && onlyNew) return { status: 'exists', eventId: existing.id, problems: [], rejectedAttributes: 0 };
-  if (existing && event.timestamp <= existing.timestamp) {
+  if (existing && options.onlyNew) return { status: 'exists', eventId: existing.id, problems: [], rejectedAttributes: 0 };
+  if (existing && (options.localEdit ? event.timestamp < existing.timestamp : event.timestamp <= existing.timestamp)) {
     return { status: 'unchanged', eventId: existing.id, problems: [], rejectedAttributes: 0 };
   }
   // What the event correlated on before this write, to move the values' event counts by the difference.
@@ -358,7 +374,7 @@ async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, delta
   await bulk.all('event_tag', event.tags.map((t, i) => ({
     event_id: eventId, tag_id: tagIds[i] as number, local: flag(t.local), relationship_type: t.relationship_type,
   })));
-  const write = new EventWrite(trx, bulk, refs, event, eventId, !existing, groups);
+  const write = new EventWrite(trx, bulk, refs, event, eventId, !existing, groups, options.localEdit ? (options.changedItems ?? 'every') : undefined);
   await write.run();
   // A new event correlates on what was just written; an updated one is read back whole.
   recordValueEvents(deltas, correlatedBefore, existing ? await correlatingValueIds(trx, eventId) : write.correlatingValues);
@@ -546,7 +562,7 @@ export async function setProtected(store: Store, eventId: number, protect: boole
   return store.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
     if (!row) return false;
-    const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(row.timestamp) + 1);
+    const timestamp = changedEventStamp(Number(row.timestamp));
     await trx.updateTable('event').set({ protected: protect ? 1 : 0, published: 0, timestamp }).where('id', '=', eventId).execute();
     await touchEvents(trx, [eventId]);
     return true;
@@ -556,9 +572,9 @@ export async function setProtected(store: Store, eventId: number, protect: boole
 /** Publishes an event (now) or takes it back to draft; false when there is no such event. */
 export async function setPublished(store: Store, eventId: number, published: boolean): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
-    // A publish covers the version stored: an edit made within the same second may carry a timestamp
-    // one second ahead of the clock (versions must grow), and a search by publish_timestamp from that
-    // version's timestamp must find the publish.
+    // A publish covers the version stored: that version's timestamp may be ahead of this clock (a peer's
+    // clock, or a burst of edits of one item, each newer than the last), and a search by publish_timestamp
+    // from that version's timestamp must find the publish.
     const row = await trx.selectFrom('event').select('timestamp').where('id', '=', eventId).executeTakeFirst();
     const at = Math.max(Math.floor(Date.now() / 1000), Number(row?.timestamp ?? 0));
     const set = published ? { published: 1, publish_timestamp: at } : { published: 0 };
