@@ -32,6 +32,10 @@
 #   PYMISP_LIBRARIES=DIR           MISP's libraries to load and serve (a folder of checkouts such as
 #                                  misp-galaxy, misp-taxonomies…); default: $CAIRN_SHARED/data/misp, or
 #                                  ../shared/data/misp
+#   PYMISP_EXTRA_LIBRARIES=DIR:DIR  further folders the server reads as libraries (CAIRN_LIBRARIES) without
+#                                  loading them first: MISP's files the suite's tests ask for, such as a
+#                                  MISP checkout's app/files (community-metadata, for test_communities) and
+#                                  a misp-decaying-models checkout (for test_search_decay)
 #   PYMISP_SUITE_TRACE=FILE        append every HTTP call of every test (method, path, status, the start
 #                                  of the answer) to FILE as JSON lines, to see which call failed
 #   PYMISP_SUITE_PROBE=1           when a new user's answer (admin/users/add) has no authkey, make him a
@@ -94,7 +98,7 @@ touch "$work/server.log"
 ) >"$work/load.log" 2>&1 || { echo "pymisp-suite: cairn libraries load $libraries failed:" >&2; cat "$work/load.log" >&2; exit 1; }
 (
   cd "$cairn_root"
-  export CAIRN_DB="$work/cairn.db" CAIRN_ORG_NAME=ORGNAME CAIRN_ADMIN_KEY="$admin_key" CAIRN_LIBRARIES="$libraries"
+  export CAIRN_DB="$work/cairn.db" CAIRN_ORG_NAME=ORGNAME CAIRN_ADMIN_KEY="$admin_key" CAIRN_LIBRARIES="$libraries${PYMISP_EXTRA_LIBRARIES:+:$PYMISP_EXTRA_LIBRARIES}"
   unset DATABASE_URL CAIRN_HOST CAIRN_PORT
   exec "${cairn[@]}" serve --host 127.0.0.1 --port 0 ${PYMISP_SUITE_LOG:+--log}
 ) >"$work/server.log" 2>&1 &

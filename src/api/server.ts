@@ -39,6 +39,7 @@ import { settingRoutes } from './routes/settings.js';
 import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
+import { communityRoutes } from './routes/communities.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -185,6 +186,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
   await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));
+  await app.register(async (scope) => communityRoutes(scope, ctx));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));
