@@ -214,3 +214,14 @@ export const DELEGATION_BODY = model('EventDelegation', 'Invalid input, could no
  */
 export const PROPOSAL_BODY = Fields({ ...ATTRIBUTE_FIELDS, ShadowAttribute: AnyValue(), Attribute: AnyValue(), Proposal: AnyValue(), request: AnyValue() },
   'a proposed attribute, bare or as {"ShadowAttribute": {…}}');
+
+export const DECAYING_MODEL_BODY = model('DecayingModel', 'The model could not be saved. Please try again.', {
+  name: Text('required on add'), description: Text(''), formula: Text('Polynomial (default), PolynomialExtended or Sightings'),
+  parameters: AnyValue('object (or its JSON text): lifetime (days), decay_speed, threshold, default_base_score, base_score_config {tag base: weight}, settings'),
+  attribute_types: AnyValue('the attribute types it scores: a list (or its JSON text)'), ref: AnyValue('references: a list'),
+  enabled: Flag('scores searches unasked'), all_orgs: Flag('shown to every organisation (default)'),
+});
+
+export const DECAYING_MAPPING_BODY = model('DecayingModelMapping', 'The model must link to at least one attribute type', {
+  attributetypes: AnyValue('the attribute types: a JSON text of a list, as MISP\'s form posts it, or a list'),
+});
