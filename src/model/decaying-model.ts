@@ -78,6 +78,7 @@ function weights(raw: Record<string, unknown>, field: string): Record<string, nu
  * its problem when they do not fit.
  */
 export function decayParameters(raw: unknown): DecayParameters | string {
+  if (raw === undefined || raw === null || raw === '') return 'parameters is required: lifetime, decay_speed, threshold and default_base_score';
   const p = jsonObject(raw, 'parameters');
   if (typeof p === 'string') return p;
   const need = (name: 'lifetime' | 'decay_speed' | 'threshold' | 'default_base_score', positive: boolean): number | string => {

@@ -24,7 +24,8 @@ const NO_MODEL = 'No Decaying Model with the provided ID exists';
 const FAILURE = 'The model could not be saved. Please try again.';
 
 /** A refusal of a model body, naming the field and its problem (MISP's validation shape). */
-const invalid = (field: string, problem: string) => new ApiError(403, `${FAILURE} ${field}: ${problem}`, { errors: { [field]: [problem] } });
+const invalid = (field: string, problem: string) =>
+  new ApiError(403, `${FAILURE} ${problem.startsWith(field) ? problem : `${field}: ${problem}`}`, { errors: { [field]: [problem] } });
 
 /** A list sent as a list or as its JSON text (MISP's forms post JSON text); undefined when absent. */
 function textList(raw: unknown, field: string): string[] | undefined {
@@ -89,6 +90,8 @@ export async function decayingModelRoutes(app: FastifyInstance, ctx: ApiContext)
     'POST /decayingModel/import': { summary: 'Make a decaying model of your organisation from an exported one (perm_decaying)', body: DECAYING_MODEL_BODY },
     'POST /decayingModel/edit/:id': { summary: 'Change a model; of the library\'s, only enabled and all_orgs (site admins)', body: DECAYING_MODEL_BODY },
     'POST /decayingModel/delete/:id': { summary: 'Delete a model of your organisation (never the library\'s)' },
+    'PUT /decayingModel/edit/:id': { summary: 'decayingModel/edit (as POST)', body: DECAYING_MODEL_BODY },
+    'DELETE /decayingModel/delete/:id': { summary: 'decayingModel/delete (as POST)' },
     'POST /decayingModel/enable/:id': { summary: 'Enable a model: it scores searches asking for decay scores' },
     'POST /decayingModel/disable/:id': { summary: 'Disable a model' },
     'POST /decayingModel/update': { summary: 'Reload the library\'s models (misp-decaying-models) from the configured library folders (site admins)' },

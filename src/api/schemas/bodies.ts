@@ -108,6 +108,10 @@ export const REST_SEARCH = Fields({
   requested_attributes: AnyValue('csv: the columns'), headerless: AnyValue('csv: no header'), includeContext: AnyValue('csv: event columns'),
   includeEventUuid: AnyValue('cache: add the event uuid; attributes/restSearch: event_uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
   policy: AnyValue('rpz: NXDOMAIN, NODATA, DROP, Local-Data, PASSTHRU, TCP-only'),
+  includeDecayScore: AnyValue('json: each attribute\'s decay_score under the enabled decaying models of its type'),
+  excludeDecayed: AnyValue('attributes/restSearch: leave out the attributes every scoring model finds decayed (implies includeDecayScore)'),
+  decayingModel: AnyValue('decaying model ids: only these score, every attribute'), modelOverrides: AnyValue('{"threshold", "lifetime", "decay_speed"} for this search'),
+  score: AnyValue('the decay threshold for this search'), includeFullModel: AnyValue('each score carries the whole model'),
 }, 'restSearch filters (MISP\'s query format); each is checked, and named when wrong, by the search');
 
 export const INDEX_QUERY = Fields({
