@@ -132,6 +132,29 @@ forEachDialect('REST API: decaying models', (fixture) => {
     assert.equal((await search(i.alice, { eventid: ids.event })).some((h) => h.decay_score), false, 'not asked, not given');
   });
 
+  it('line exports leave out the decayed too (excludeDecayed), and CSV adds the mean score and whether any model finds it decayed', async () => {
+    const old = await call(i, i.alice, 'POST', '/attributes/restSearch', { eventid: ids.event, value: '198.51.100.3', includeDecayScore: 1, returnFormat: 'json' });
+    const score = (old.body.response.Attribute[0] as Hit).decay_score![0]!.score;
+    const res = await fetch(`${i.base}/attributes/restSearch`, {
+      method: 'POST', headers: { Authorization: i.alice, 'Content-Type': 'application/json', Accept: 'text/csv' },
+      body: JSON.stringify({ returnFormat: 'csv', eventid: ids.event, includeDecayScore: 1, requested_attributes: ['value', 'decay_score_score', 'decay_score_decayed'] }),
+    });
+    const lines = (await res.text()).trim().split('\n');
+    assert.equal(lines[0], 'value,decay_score_score,decay_score_decayed');
+    assert.ok(lines.includes('"d41d8cd98f00b204e9800998ecf8427e",0,0'), lines.join('\n'));
+    const row = lines.find((l) => l.startsWith('"198.51.100.3"'))!.split(',');
+    assert.ok(Math.abs(Number(row[1]) - score) < 0.01 && row[2] === '1', row.join(','));
+    const header = await fetch(`${i.base}/attributes/restSearch`, {
+      method: 'POST', headers: { Authorization: i.alice, 'Content-Type': 'application/json' }, body: JSON.stringify({ returnFormat: 'csv', eventid: ids.event, includeDecayScore: 1 }),
+    });
+    assert.match((await header.text()).split('\n')[0]!, /,attribute_tag,decay_score_score,decay_score_decayed,object_uuid,/);
+    const text = await fetch(`${i.base}/attributes/restSearch`, {
+      method: 'POST', headers: { Authorization: i.alice, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ returnFormat: 'text', eventid: ids.event, type: 'ip-dst', excludeDecayed: 1, published: [0, 1] }),
+    });
+    assert.deepEqual((await text.text()).trim().split('\n'), ['198.51.100.1', '198.51.100.2']);
+  });
+
   it('excludeDecayed leaves out the decayed before the limit; a sighting makes an attribute young again', async () => {
     const kept = await search(i.alice, { eventid: ids.event, excludeDecayed: 1 });
     assert.deepEqual(kept.map((h) => h.value), ['198.51.100.1', '198.51.100.2', 'd41d8cd98f00b204e9800998ecf8427e'], 'an attribute no model scores stays');

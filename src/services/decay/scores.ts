@@ -40,7 +40,7 @@ export interface ScoredAttribute {
 }
 
 /** Whether an attribute is left out by excludeDecayed: some model scores it and every one finds it decayed. */
-export function allDecayed(scores: readonly DecayScoreDocument[] | undefined): boolean {
+export function allDecayed(scores: ReadonlyArray<{ decayed: boolean }> | undefined): boolean {
   return scores !== undefined && scores.length > 0 && scores.every((s) => s.decayed);
 }
 

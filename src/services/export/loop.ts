@@ -7,7 +7,7 @@ import { loadEvent, visibleEventIds, type EventRef } from '../../store/events/re
 import { searchEventIds, type AttributeFilter } from '../../store/search/attributes.js';
 import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
 import { ServiceError } from '../errors.js';
-import { attributeHitPages, exportAttributePages, scoredHitPages } from '../search/attributes.js';
+import { attributeHitPages, exportAttributePages, scoredExportPages, scoredHitPages } from '../search/attributes.js';
 import type { DecayScorer } from '../decay/scores.js';
 import type { RestQuery } from '../search/rest-query.js';
 import { attributeJsonText } from './attribute-json.js';
@@ -140,7 +140,10 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
   const format = lineFormat(request.format);
   const exporter = lineExporter(format, options, ctx.baseUrl);
   const attributes = 'attributes' in scope ? scope.attributes : await attributesOfEvents(ctx, scope.events);
-  const pages = exportAttributePages(ctx.store, ctx.viewer, withDetectionDefaults(format, attributes, options), ctx.warninglists);
+  const filter = withDetectionDefaults(format, attributes, options);
+  // excludeDecayed is attributes/restSearch's alone, as in MISP: an event is exported whole.
+  const pages = ctx.decay ? scoredExportPages(ctx.store, ctx.viewer, filter, ctx.decay, 'attributes' in scope && ctx.decay.excludeDecayed, ctx.warninglists)
+    : exportAttributePages(ctx.store, ctx.viewer, filter, ctx.warninglists);
   async function* text(): AsyncGenerator<string> {
     yield exporter.header();
     for await (const page of pages) {

@@ -4,7 +4,7 @@ import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
 import type { ExportAttribute } from '../../model/export-attribute.js';
 import type { Store } from '../../store/db/database.js';
 import { exportAttributes } from '../../store/search/export-stream.js';
-import { attributePages, tagsOfHits, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
+import { attributePages, lastSeenOf, tagsOfHits, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
 import { allDecayed, type DecayScorer, type DecayScoreDocument } from '../decay/scores.js';
 
 /**
@@ -100,4 +100,27 @@ export function scoredHitPages(store: Store, viewer: Viewer, filter: AttributeFi
   const { limit, offset, ...criteria } = filter;
   const pages = scoredPages(store, attributeHitPages(store, viewer, criteria, lists, pageFor(filter, PAGE)), scorer);
   return keptPages(pages, (h) => !allDecayed(h.decayScore), limit, offset);
+}
+
+async function* scoredExports(store: Store, pages: AsyncIterable<ExportAttribute[]>, scorer: DecayScorer): AsyncGenerator<ExportAttribute[]> {
+  for await (const page of pages) {
+    const lastSeen = await lastSeenOf(store, page.map((a) => a.id));
+    const scores = await scorer.scores(page.map((a) => ({
+      id: a.id, type: a.type, timestamp: a.timestamp, lastSeen: lastSeen.get(a.id) ?? null, tags: a.tags, eventTags: a.event.tags,
+    })));
+    yield page.map((a) => {
+      const s = scores.get(a.id);
+      return s ? { ...a, decayScores: s } : a;
+    });
+  }
+}
+
+/**
+ * The attributes a line export sends, each with its decay scores; with `exclude` (excludeDecayed on
+ * attributes/restSearch), those every scoring model finds decayed are left out before the limit applies.
+ */
+export function scoredExportPages(store: Store, viewer: Viewer, filter: AttributeFilter, scorer: DecayScorer, exclude: boolean, lists?: WarninglistIndex): AsyncIterable<ExportAttribute[]> {
+  if (!exclude) return scoredExports(store, exportAttributePages(store, viewer, filter, lists), scorer);
+  const { limit, offset, ...criteria } = filter;
+  return keptPages(scoredExports(store, exportAttributePages(store, viewer, criteria, lists), scorer), (a) => !allDecayed(a.decayScores), limit, offset);
 }
