@@ -191,6 +191,9 @@ forEachDialect('REST API: decaying models', (fixture) => {
     const attributes = r.body.response[0].Event.Attribute as Hit[];
     assert.equal(byValue(attributes, '198.51.100.2')!.decay_score![0]!.base_score, 50);
     assert.equal(byValue(attributes, 'd41d8cd98f00b204e9800998ecf8427e')!.decay_score, undefined);
+    const view = await call(i, i.alice, 'GET', `/events/view/${ids.event}/includeDecayScore:1`);
+    assert.equal(byValue(view.body.Event.Attribute as Hit[], '198.51.100.2')!.decay_score![0]!.base_score, 50, 'events/view\'s named parameter');
+    assert.equal(byValue((await call(i, i.alice, 'GET', `/events/view/${ids.event}`)).body.Event.Attribute as Hit[], '198.51.100.2')!.decay_score, undefined);
   });
 
   it('an organisation\'s models: its own to see and change, unless shown to all; none scores another\'s searches unasked', async () => {

@@ -1,5 +1,5 @@
 import type { Viewer } from '../../access/viewer.js';
-import type { Json, JsonObject } from '../../formats/misp-json/coerce.js';
+import type { JsonObject } from '../../formats/misp-json/coerce.js';
 import { serializeMispEvent, serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
@@ -32,7 +32,7 @@ function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof e
 }
 
 /** Adds each attribute's decay scores (includeDecayScore), weighing its own tags and the event's, as MISP's fetchEvent. */
-async function withDecayScores(doc: JsonObject, event: StoredEvent, scorer: DecayScorer): Promise<void> {
+export async function withDecayScores(doc: Record<string, unknown>, event: StoredEvent, scorer: DecayScorer): Promise<void> {
   const eventTags = event.tags.map((t) => t.name);
   const attributes = [...event.attributes, ...event.objects.flatMap((o) => o.attributes)].filter((a) => a.id !== undefined);
   const scores = await scorer.scores(attributes.map((a) => ({
@@ -40,10 +40,10 @@ async function withDecayScores(doc: JsonObject, event: StoredEvent, scorer: Deca
   })));
   if (scores.size === 0) return;
   const byUuid = new Map(attributes.flatMap((a) => (scores.has(a.id!) ? [[a.uuid, scores.get(a.id!)!] as const] : [])));
-  const list = (v: unknown) => (Array.isArray(v) ? (v as JsonObject[]) : []);
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Array<Record<string, unknown>>) : []);
   for (const a of [...list(doc.Attribute), ...list(doc.Object).flatMap((o) => list(o.Attribute))]) {
     const s = byUuid.get(a.uuid as string);
-    if (s) a.decay_score = s as unknown as Json;
+    if (s) a.decay_score = s;
   }
 }
 
