@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { buildServer } from '../../src/api/server.js';
+import { readDecayingModels } from '../../src/libraries/decaying-model.js';
 import { addOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
 import type { Store } from '../../src/store/db/database.js';
@@ -90,6 +91,17 @@ forEachDialect('REST API: decaying models', (fixture) => {
     const web = (await call(i, i.alice, 'GET', `/decayingModel/view/${ids['Test web model']}`)).body.DecayingModel;
     assert.deepEqual([web.description, web.version, web.attribute_types, web.enabled], ['version 2', '2', ['url', 'uri'], true], 'refreshed, still enabled');
     assert.equal((await call(i, i.admin, 'POST', `/decayingModel/disable/${ids['Test web model']}`)).status, 200);
+
+    // A folder of CAIRN_LIBRARIES may also be the misp-decaying-models checkout itself.
+    assert.deepEqual(readDecayingModels([join(dir, 'misp-decaying-models')]).map((m) => m.name), ['Test NIDS model', 'Test web model']);
+    assert.deepEqual(readDecayingModels([join(dir, 'misp-taxonomies')]), []);
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-no-models-'));
+    const emptyApp = await buildServer(store, { libraryDirs: [empty] });
+    const nothing = await call({ ...i, base: await emptyApp.listen({ host: '127.0.0.1', port: 0 }) }, i.admin, 'POST', '/decayingModel/update');
+    await emptyApp.close();
+    rmSync(empty, { recursive: true, force: true });
+    assert.equal(nothing.status, 404);
+    assert.match(nothing.body.message, /folder is empty/);
   });
 
   it('enabling a library model is for site admins; its answer is MISP\'s', async () => {
