@@ -8,7 +8,7 @@ const MODELS: Record<string, string> = {
   sharing_groups: 'SharingGroup', sharingGroups: 'SharingGroup', users: 'User', organisations: 'Organisation', roles: 'Role',
   auth_keys: 'AuthKey', correlation_exclusions: 'CorrelationExclusion', warninglists: 'Warninglist',
   taxonomies: 'Taxonomy', galaxies: 'Galaxy', noticelists: 'Noticelist', objectTemplates: 'ObjectTemplate', eventDelegations: 'EventDelegation',
-  shadow_attributes: 'ShadowAttribute', shadowAttributes: 'ShadowAttribute',
+  shadow_attributes: 'ShadowAttribute', shadowAttributes: 'ShadowAttribute', decayingModel: 'DecayingModel', decayingModelMapping: 'DecayingModelMapping',
 };
 
 /** POSTs that read rather than change. */

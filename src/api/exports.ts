@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { viewerOf } from '../access/viewer.js';
+import type { LibraryCache } from '../services/caches/libraries.js';
 import type { SettingsCache } from '../services/caches/settings.js';
+import { DecayScorer } from '../services/decay/scores.js';
 import { prepareExport, type Export } from '../services/export/loop.js';
 import { attributeSearch, restQueryOf } from '../services/search/rest-query.js';
 import type { Store } from '../store/db/database.js';
@@ -28,11 +30,18 @@ export async function sendExport(reply: FastifyReply, out: Export): Promise<Fast
  * attributes/restSearch and events/restSearch: the query parsed once, answered by the export loop in
  * the format it asks for, as the user may see the data.
  */
-export async function answerRestSearch(request: FastifyRequest, reply: FastifyReply, store: Store, settings: SettingsCache, of: 'attributes' | 'events'): Promise<FastifyReply> {
+export async function answerRestSearch(
+  request: FastifyRequest, reply: FastifyReply, caches: { store: Store; settings: SettingsCache; libraries: LibraryCache }, of: 'attributes' | 'events',
+): Promise<FastifyReply> {
+  const { store, settings, libraries } = caches;
   const search = attributeSearch(restQueryOf(request), of);
   const correlation = await settings.correlation();
+  const user = userOf(request);
+  const viewer = viewerOf(user);
+  // Scores weigh the tags' numerical values of the enabled taxonomies, as the tags list them.
+  const decay = search.decay ? await DecayScorer.load(store, viewer, search.decay, await libraries.taxonomies.get(), user.id) : undefined;
   const context = {
-    store, viewer: viewerOf(userOf(request)), correlation,
+    store, viewer, correlation, ...(decay ? { decay } : {}),
     baseUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}`,
     ...(search.enforceWarninglist ? { warninglists: correlation.warninglists } : {}),
   };

@@ -40,6 +40,7 @@ import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
 import { communityRoutes } from './routes/communities.js';
+import { decayingModelRoutes } from './routes/decaying-models.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -176,6 +177,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => userSettingRoutes(scope, ctx));
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => eventDelegationRoutes(scope, ctx));
+  await app.register(async (scope) => decayingModelRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

@@ -12,6 +12,8 @@ export interface ExportAttribute {
   /** Names of the attribute's own tags. */
   tags: readonly string[];
   object: { uuid: string; name: string; metaCategory: string } | null;
+  /** Its decay scores, one per model scoring it, when the export asked for them (includeDecayScore). */
+  decayScores?: ReadonlyArray<{ score: number; decayed: boolean }>;
   /** The event's own fields a CSV export's `includeContext` adds (`org`, the owner, `orgc`, the creator, by name). */
   event: {
     id: number; uuid: string; info: string; threatLevelId: number; orgc: string; org: string | null; tags: readonly string[];

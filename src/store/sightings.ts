@@ -125,3 +125,34 @@ export async function deleteSighting(store: Store, id: number): Promise<void> {
     if (row) await touchEvents(trx, [row.event_id]);
   });
 }
+
+/** What the decay of an attribute depends on among its sightings: the newest of type 0, and how many of type 0 and of all types. */
+export interface SightingSummary {
+  lastPositive?: number;
+  positives: number;
+  total: number;
+}
+
+/**
+ * The summary of the sightings of these attributes that the viewer may see (sightingVisibleTo), by
+ * attribute id; an attribute without any is absent. The attributes must already be the viewer's to see.
+ */
+export async function sightingSummaries(store: Store, viewer: Viewer, attributeIds: readonly number[]): Promise<Map<number, SightingSummary>> {
+  const out = new Map<number, SightingSummary>();
+  if (attributeIds.length === 0) return out;
+  const rows = await store.db.selectFrom('sighting').innerJoin('event', 'event.id', 'sighting.event_id')
+    .select((eb) => ['sighting.attribute_id', 'sighting.type', eb.fn.countAll<number | string>().as('n'), eb.fn.max('sighting.date_sighting').as('last')])
+    .where('sighting.attribute_id', 'in', [...new Set(attributeIds)]).where(sightingVisibleTo(viewer))
+    .groupBy(['sighting.attribute_id', 'sighting.type']).execute();
+  for (const r of rows) {
+    const s = out.get(r.attribute_id) ?? { positives: 0, total: 0 };
+    const n = Number(r.n);
+    s.total += n;
+    if (r.type === 0) {
+      s.positives += n;
+      s.lastPositive = Number(r.last);
+    }
+    out.set(r.attribute_id, s);
+  }
+  return out;
+}

@@ -153,3 +153,17 @@ export function delegationVisibleTo(viewer: Viewer): (eb: DelegationScope) => Ex
   const orgId = viewer.orgId;
   return (eb) => eb.or([eb('event_delegation.org_id', '=', orgId), eb('event_delegation.requester_org_id', '=', orgId)]);
 }
+
+type DecayingModelScope = ExpressionBuilder<Database, 'decaying_model'>;
+
+/**
+ * Decaying models the viewer may see, as MISP's DecayingModel::fetchModel: his organisation's, and those
+ * shown to all organisations (all_orgs); every one for site admins. With `own`, site admins too see only
+ * these: the models that score a search without being named in it are the asker's own or shared ones,
+ * never another organisation's private model.
+ */
+export function decayingModelVisibleTo(viewer: Viewer, own = false): (eb: DecayingModelScope) => Expression<SqlBool> {
+  if (viewer.kind === 'operator' || (!own && viewer.siteAdmin)) return () => TRUE;
+  const orgId = viewer.orgId;
+  return (eb) => eb.or([eb('decaying_model.org_id', '=', orgId), eb('decaying_model.all_orgs', '=', 1)]);
+}

@@ -13,7 +13,9 @@ import { deleteEvent, setProtected, setPublished } from '../../store/events/writ
 import { listUsers, type User } from '../../store/access/users.js';
 import { recordAudit } from '../../store/access/audit-log.js';
 import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
-import { eventViewOptions, shapedEvent } from '../event-view-options.js';
+import { eventViewOptions, isOn, shapedEvent } from '../event-view-options.js';
+import { DecayScorer } from '../../services/decay/scores.js';
+import { withDecayScores } from '../../services/export/event-json.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
@@ -111,7 +113,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'GET /events': { summary: 'List the events you may see (as events/index)', response: EventIndex },
     'GET /events/view/:id': {
       summary: 'One event by id or uuid, with its attributes, objects, tags, sightings and related events',
-      description: "MISP's named parameters: deleted (0, 1 for both, [1] deleted only), noSightings, excludeGalaxy, excludeLocalTags, includeEventCorrelations:0; as /name:value segments or in the query string.",
+      description: "MISP's named parameters: deleted (0, 1 for both, [1] deleted only), noSightings, excludeGalaxy, excludeLocalTags, includeEventCorrelations:0, includeDecayScore; as /name:value segments or in the query string.",
       response: EventView,
     },
     'POST /events/view/:id': { summary: 'One event (as GET), with `deleted` in the body as PyMISP sends it', response: EventView },
@@ -172,7 +174,13 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const options = eventViewOptions(request.query, request.body);
     const event = await loadEvent(store, viewerOf(user), eventRefOf(request), { includeDeleted: options.deleted !== 'live' });
     if (!event) throw notFound('event');
-    return eventDocument(store, settings, user, event, options);
+    const doc = await eventDocument(store, settings, user, event, options);
+    // MISP's includeDecayScore named parameter: each attribute's scores under the enabled models of its type.
+    if (isOn((request.query as Record<string, unknown> | undefined)?.includeDecayScore)) {
+      const query = { overrides: {}, excludeDecayed: false, fullModel: false };
+      await withDecayScores(doc.Event, event, await DecayScorer.load(store, viewerOf(user), query, await ctx.libraries.taxonomies.get(), user.id));
+    }
+    return doc;
   };
   app.get('/events/view/:id', view);
   app.post('/events/view/:id', view);
@@ -206,7 +214,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   app.post('/events', add);
 
   // events/restSearch: the events holding a matching attribute, whole, streamed one at a time.
-  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'events');
+  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, ctx, 'events');
   app.post('/events/restSearch', restSearch);
   app.get('/events/restSearch', restSearch);
 

@@ -145,6 +145,12 @@ const HIT_FIELDS = {
 /** An attribute of another event that shares a value (includeCorrelations), with its event's essentials. */
 export const RelatedAttribute = Doc(HIT_FIELDS);
 
+/** One decaying model's score of an attribute (includeDecayScore). */
+export const DecayScore = Doc({
+  score: Type.Number(), base_score: Type.Number(), decayed: Type.Boolean(),
+  DecayingModel: Doc({ id: IdText(), name: Type.String() }, 'the model: its id and name, or all of it with includeFullModel'),
+});
+
 /** An attribute as attributes/restSearch finds it: with its local ids, its tags and its event's essentials. */
 export const AttributeHit = Doc({
   ...HIT_FIELDS,
@@ -152,6 +158,7 @@ export const AttributeHit = Doc({
   Tag: Type.Optional(Type.Array(HitTag)),
   RelatedAttribute: Type.Optional(Type.Array(RelatedAttribute)),
   Sighting: Type.Optional(Type.Array(Sighting)),
+  decay_score: Type.Optional(Type.Array(DecayScore)),
 });
 export type AttributeHit = Static<typeof AttributeHit>;
 

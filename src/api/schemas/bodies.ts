@@ -108,6 +108,10 @@ export const REST_SEARCH = Fields({
   requested_attributes: AnyValue('csv: the columns'), headerless: AnyValue('csv: no header'), includeContext: AnyValue('csv: event columns'),
   includeEventUuid: AnyValue('cache: add the event uuid; attributes/restSearch: event_uuid'), hash_type: AnyValue('cache: md5 (default), sha1, sha256, …'),
   policy: AnyValue('rpz: NXDOMAIN, NODATA, DROP, Local-Data, PASSTHRU, TCP-only'),
+  includeDecayScore: AnyValue('json: each attribute\'s decay_score under the enabled decaying models of its type'),
+  excludeDecayed: AnyValue('attributes/restSearch: leave out the attributes every scoring model finds decayed (implies includeDecayScore)'),
+  decayingModel: AnyValue('decaying model ids: only these score, every attribute'), modelOverrides: AnyValue('{"threshold", "lifetime", "decay_speed"} for this search'),
+  score: AnyValue('the decay threshold for this search'), includeFullModel: AnyValue('each score carries the whole model'),
 }, 'restSearch filters (MISP\'s query format); each is checked, and named when wrong, by the search');
 
 export const INDEX_QUERY = Fields({
@@ -214,3 +218,14 @@ export const DELEGATION_BODY = model('EventDelegation', 'Invalid input, could no
  */
 export const PROPOSAL_BODY = Fields({ ...ATTRIBUTE_FIELDS, ShadowAttribute: AnyValue(), Attribute: AnyValue(), Proposal: AnyValue(), request: AnyValue() },
   'a proposed attribute, bare or as {"ShadowAttribute": {…}}');
+
+export const DECAYING_MODEL_BODY = model('DecayingModel', 'The model could not be saved. Please try again.', {
+  name: Text('required on add'), description: Text(''), formula: Text('Polynomial (default), PolynomialExtended or Sightings'),
+  parameters: AnyValue('object (or its JSON text): lifetime (days), decay_speed, threshold, default_base_score, base_score_config {tag base: weight}, settings'),
+  attribute_types: AnyValue('the attribute types it scores: a list (or its JSON text)'), ref: AnyValue('references: a list'),
+  enabled: Flag('scores searches unasked'), all_orgs: Flag('shown to every organisation (default)'),
+});
+
+export const DECAYING_MAPPING_BODY = model('DecayingModelMapping', 'The model must link to at least one attribute type', {
+  attributetypes: AnyValue('the attribute types: a JSON text of a list, as MISP\'s form posts it, or a list'),
+});

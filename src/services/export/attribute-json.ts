@@ -4,6 +4,8 @@ import { searchAttributes, tagsOfHits, type AttributeHit, type HitTag } from '..
 import type { CorrelationSettings } from '../../store/settings.js';
 import { listSightings } from '../../store/sightings.js';
 import { eventRelations } from '../search/related.js';
+import type { ScoredHit } from '../search/attributes.js';
+import type { DecayScoreDocument } from '../decay/scores.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
 export function attributeDocument(h: AttributeHit) {
@@ -25,7 +27,7 @@ type SightingDocument = {
   Organisation?: { id: string; uuid: string; name: string };
 };
 type AttributeDocument = ReturnType<typeof attributeDocument> & {
-  event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[]; Sighting?: SightingDocument[];
+  event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[]; Sighting?: SightingDocument[]; decay_score?: DecayScoreDocument[];
 };
 
 export interface AttributeJsonOptions {
@@ -49,13 +51,14 @@ const tagDocument = (t: HitTag): TagDocument => ({
   relationship_type: t.relationshipType ?? '', ...(t.inherited ? { inherited: 1 } : {}),
 });
 
-async function documentsOf(hits: AttributeHit[], options: AttributeJsonOptions): Promise<AttributeDocument[]> {
+async function documentsOf(hits: ScoredHit[], options: AttributeJsonOptions): Promise<AttributeDocument[]> {
   const tags = await tagsOfHits(options.store, hits, { eventTags: options.eventTags ?? false });
   const docs: AttributeDocument[] = hits.map((h) => {
     const d: AttributeDocument = attributeDocument(h);
     if (options.eventUuid) d.event_uuid = h.eventUuid;
     const t = tags.get(h.id);
     if (t?.length) d.Tag = t.map(tagDocument);
+    if (h.decayScore) d.decay_score = h.decayScore;
     return d;
   });
   if (options.sightingsFor) {
@@ -96,7 +99,7 @@ async function documentsOf(hits: AttributeHit[], options: AttributeJsonOptions):
  * a longer one is a piece per page, so that a search of a million attributes answers at once and holds
  * one page.
  */
-export async function* attributeJsonText(pages: AsyncIterable<AttributeHit[]>, options: AttributeJsonOptions): AsyncGenerator<string> {
+export async function* attributeJsonText(pages: AsyncIterable<ScoredHit[]>, options: AttributeJsonOptions): AsyncGenerator<string> {
   const it = pages[Symbol.asyncIterator]();
   const first = await it.next();
   const firstPage = first.done ? [] : first.value;
@@ -105,7 +108,7 @@ export async function* attributeJsonText(pages: AsyncIterable<AttributeHit[]>, o
     yield JSON.stringify({ response: { Attribute: await documentsOf(firstPage, options) } });
     return;
   }
-  async function* all(): AsyncGenerator<AttributeHit[]> {
+  async function* all(): AsyncGenerator<ScoredHit[]> {
     yield firstPage;
     for (let next = second; !next.done; next = await it.next()) yield next.value;
   }

@@ -6,6 +6,7 @@ import type { Store } from '../../store/db/database.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations } from '../search/related.js';
 import { withEventAnalystData } from '../analyst-data/document.js';
+import type { DecayScorer } from '../decay/scores.js';
 
 /**
  * How a MISP JSON document of events is laid out. restSearch answers `{"response": [...]}` with each
@@ -30,12 +31,30 @@ function withRelations(event: JsonObject, relations: Awaited<ReturnType<typeof e
   }
 }
 
+/** Adds each attribute's decay scores (includeDecayScore), weighing its own tags and the event's, as MISP's fetchEvent. */
+export async function withDecayScores(doc: Record<string, unknown>, event: StoredEvent, scorer: DecayScorer): Promise<void> {
+  const eventTags = event.tags.map((t) => t.name);
+  const attributes = [...event.attributes, ...event.objects.flatMap((o) => o.attributes)].filter((a) => a.id !== undefined);
+  const scores = await scorer.scores(attributes.map((a) => ({
+    id: a.id!, type: a.type, timestamp: a.timestamp, lastSeen: a.last_seen, tags: a.tags.map((t) => t.name), eventTags,
+  })));
+  if (scores.size === 0) return;
+  const byUuid = new Map(attributes.flatMap((a) => (scores.has(a.id!) ? [[a.uuid, scores.get(a.id!)!] as const] : [])));
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Array<Record<string, unknown>>) : []);
+  for (const a of [...list(doc.Attribute), ...list(doc.Object).flatMap((o) => list(o.Attribute))]) {
+    const s = byUuid.get(a.uuid as string);
+    if (s) a.decay_score = s;
+  }
+}
+
 export interface EventJsonOptions {
   layout: EventJsonLayout;
   /** With the correlation settings, each event carries what correlates with it, as MISP's includeCorrelations. */
   correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
   /** Each event carries the notes, opinions and relationships the viewer may see, as MISP's includeAnalystData. */
   analystData?: { store: Store; viewer: Viewer };
+  /** Each attribute carries its decay scores, as MISP's includeDecayScore. */
+  decay?: DecayScorer;
 }
 
 /** MISP JSON of events, as text, a piece per event. */
@@ -49,6 +68,7 @@ export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options
     const doc = layout.localIds ? serializeStoredEvent(source) : serializeMispEvent(source);
     const c = options.correlations;
     if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
+    if (options.decay) await withDecayScores(doc.Event, event, options.decay);
     yield `${first ? layout.first : layout.between}${JSON.stringify(doc, null, layout.indent)}`;
     first = false;
   }

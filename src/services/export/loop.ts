@@ -7,7 +7,8 @@ import { loadEvent, visibleEventIds, type EventRef } from '../../store/events/re
 import { searchEventIds, type AttributeFilter } from '../../store/search/attributes.js';
 import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
 import { ServiceError } from '../errors.js';
-import { attributeHitPages, exportAttributePages } from '../search/attributes.js';
+import { attributeHitPages, exportAttributePages, scoredExportPages, scoredHitPages } from '../search/attributes.js';
+import type { DecayScorer } from '../decay/scores.js';
 import type { RestQuery } from '../search/rest-query.js';
 import { attributeJsonText } from './attribute-json.js';
 import { eventContent, narrowsContent, type EventContent } from './event-content.js';
@@ -25,6 +26,8 @@ export interface ExportContext {
   baseUrl: string;
   /** For includeCorrelations; read from the store when not given. */
   correlation?: CorrelationSettings;
+  /** MISP JSON carries each attribute's decay scores (includeDecayScore); attributes/restSearch leaves out the decayed with excludeDecayed. */
+  decay?: DecayScorer;
 }
 
 /** Which events an export of events holds. */
@@ -109,12 +112,14 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
     ? { correlations: { store: ctx.store, viewer: ctx.viewer, settings: ctx.correlation ?? (await correlationSettings(ctx.store)) } } : {};
 
   if (request.format === 'json' && 'attributes' in scope) {
-    const pages = attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists);
+    const pages = ctx.decay ? scoredHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.decay, ctx.warninglists)
+      : attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists);
     const flag = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
     return {
       contentType: JSON_TYPE,
       chunks: attributeJsonText(pages, {
-        store: ctx.store, eventTags: flag(options.includeEventTags), eventUuid: flag(options.includeEventUuid),
+        // MISP lists the event's tags, which the scores weigh, with the scores.
+        store: ctx.store, eventTags: flag(options.includeEventTags) || ctx.decay !== undefined, eventUuid: flag(options.includeEventUuid),
         ...(flag(options.includeSightings) ? { sightingsFor: ctx.viewer } : {}), ...(await correlations()),
       }),
     };
@@ -130,7 +135,7 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
     const events = request.withoutAttachments && request.format === 'json' ? withoutAttachmentFiles(selected) : selected;
     if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, ctx.viewer, events, container) };
     return { contentType: JSON_TYPE, chunks: eventJsonText(events, {
-      layout: request.jsonLayout ?? 'response', ...(await correlations()),
+      layout: request.jsonLayout ?? 'response', ...(await correlations()), ...(ctx.decay ? { decay: ctx.decay } : {}),
       ...(request.includeAnalystData ? { analystData: { store: ctx.store, viewer: ctx.viewer } } : {}),
     }) };
   }
@@ -138,7 +143,10 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
   const format = lineFormat(request.format);
   const exporter = lineExporter(format, options, ctx.baseUrl);
   const attributes = 'attributes' in scope ? scope.attributes : await attributesOfEvents(ctx, scope.events);
-  const pages = exportAttributePages(ctx.store, ctx.viewer, withDetectionDefaults(format, attributes, options), ctx.warninglists);
+  const filter = withDetectionDefaults(format, attributes, options);
+  // excludeDecayed is attributes/restSearch's alone, as in MISP: an event is exported whole.
+  const pages = ctx.decay ? scoredExportPages(ctx.store, ctx.viewer, filter, ctx.decay, 'attributes' in scope && ctx.decay.excludeDecayed, ctx.warninglists)
+    : exportAttributePages(ctx.store, ctx.viewer, filter, ctx.warninglists);
   async function* text(): AsyncGenerator<string> {
     yield exporter.header();
     for await (const page of pages) {

@@ -4,7 +4,8 @@ import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
 import type { ExportAttribute } from '../../model/export-attribute.js';
 import type { Store } from '../../store/db/database.js';
 import { exportAttributes } from '../../store/search/export-stream.js';
-import { attributePages, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
+import { attributePages, lastSeenOf, tagsOfHits, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
+import { allDecayed, type DecayScorer, type DecayScoreDocument } from '../decay/scores.js';
 
 /**
  * The one warninglist semantics of every search and export: a value on an enabled list is left out
@@ -64,4 +65,62 @@ export async function findAttributes(store: Store, viewer: Viewer, filter: Attri
   const out: AttributeHit[] = [];
   for await (const page of attributeHitPages(store, viewer, filter, lists)) out.push(...page);
   return out;
+}
+
+/** An attribute a search found, with its decay scores when the search asked for them. */
+export type ScoredHit = AttributeHit & { decayScore?: DecayScoreDocument[] };
+
+/** A page of hits with the scores of each (read with its own tags and its event's, as MISP scores them). */
+async function scorePage(store: Store, page: AttributeHit[], scorer: DecayScorer): Promise<ScoredHit[]> {
+  const tags = await tagsOfHits(store, page, { eventTags: true });
+  const scores = await scorer.scores(page.map((h) => {
+    const t = tags.get(h.id) ?? [];
+    return {
+      id: h.id, type: h.type, timestamp: h.timestamp, lastSeen: h.lastSeen,
+      tags: t.filter((x) => !x.inherited).map((x) => x.name), eventTags: t.filter((x) => x.inherited).map((x) => x.name),
+    };
+  }));
+  return page.map((h) => {
+    const s = scores.get(h.id);
+    return s ? { ...h, decayScore: s } : h;
+  });
+}
+
+async function* scoredPages(store: Store, pages: AsyncIterable<AttributeHit[]>, scorer: DecayScorer): AsyncGenerator<ScoredHit[]> {
+  for await (const page of pages) yield scorePage(store, page, scorer);
+}
+
+/**
+ * The attributes a search finds, a page at a time, each with its decay scores; with excludeDecayed,
+ * those every scoring model finds decayed are left out before the limit and offset apply, as values on
+ * warninglists are, so that a limit counts what is kept (MISP reads on to fill its limit too).
+ */
+export function scoredHitPages(store: Store, viewer: Viewer, filter: AttributeFilter, scorer: DecayScorer, lists?: WarninglistIndex): AsyncIterable<ScoredHit[]> {
+  if (!scorer.excludeDecayed) return scoredPages(store, attributeHitPages(store, viewer, filter, lists), scorer);
+  const { limit, offset, ...criteria } = filter;
+  const pages = scoredPages(store, attributeHitPages(store, viewer, criteria, lists, pageFor(filter, PAGE)), scorer);
+  return keptPages(pages, (h) => !allDecayed(h.decayScore), limit, offset);
+}
+
+async function* scoredExports(store: Store, pages: AsyncIterable<ExportAttribute[]>, scorer: DecayScorer): AsyncGenerator<ExportAttribute[]> {
+  for await (const page of pages) {
+    const lastSeen = await lastSeenOf(store, page.map((a) => a.id));
+    const scores = await scorer.scores(page.map((a) => ({
+      id: a.id, type: a.type, timestamp: a.timestamp, lastSeen: lastSeen.get(a.id) ?? null, tags: a.tags, eventTags: a.event.tags,
+    })));
+    yield page.map((a) => {
+      const s = scores.get(a.id);
+      return s ? { ...a, decayScores: s } : a;
+    });
+  }
+}
+
+/**
+ * The attributes a line export sends, each with its decay scores; with `exclude` (excludeDecayed on
+ * attributes/restSearch), those every scoring model finds decayed are left out before the limit applies.
+ */
+export function scoredExportPages(store: Store, viewer: Viewer, filter: AttributeFilter, scorer: DecayScorer, exclude: boolean, lists?: WarninglistIndex): AsyncIterable<ExportAttribute[]> {
+  if (!exclude) return scoredExports(store, exportAttributePages(store, viewer, filter, lists), scorer);
+  const { limit, offset, ...criteria } = filter;
+  return keptPages(scoredExports(store, exportAttributePages(store, viewer, criteria, lists), scorer), (a) => !allDecayed(a.decayScores), limit, offset);
 }

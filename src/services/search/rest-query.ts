@@ -1,5 +1,7 @@
 import { isUuid } from '../../model/event.js';
 import type { AttributeFilter } from '../../store/search/attributes.js';
+import { decayOverrides } from '../../model/decaying-model.js';
+import type { DecayQuery } from '../decay/scores.js';
 import type { EventContent } from '../export/event-content.js';
 import { ServiceError } from '../errors.js';
 import { anyOf, dayOf, termsOf, timeBounds, yesNo } from './query-terms.js';
@@ -29,6 +31,8 @@ export interface AttributeSearch {
   content: EventContent;
   /** The query as sent, for the options of the export formats (`requested_attributes`, `policy`, …). */
   query: RestQuery;
+  /** Each attribute carries its decay scores (includeDecayScore, or excludeDecayed which implies it). */
+  decay?: DecayQuery;
 }
 
 const bad = (field: string, reason: string) => new ServiceError('invalid', `restSearch: ${field} ${reason}`);
@@ -77,6 +81,34 @@ function uuidList(items: string[] | undefined, field: string): string[] | undefi
   const wrong = items?.find((u) => !isUuid(u.toLowerCase()));
   if (wrong !== undefined) throw bad(field, `must hold uuids, not ${JSON.stringify(wrong)}`);
   return items?.map((u) => u.toLowerCase());
+}
+
+/** MISP's decayingModel: model ids, one or a list (`1`, `"1"`, `[1, 2]`). */
+function modelIds(value: unknown): number[] | undefined {
+  if (value === undefined || value === null || value === '' || value === false || value === 0 || value === '0') return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  const wrong = items.find((v) => !(typeof v === 'number' ? Number.isSafeInteger(v) && v > 0 : typeof v === 'string' && /^\d+$/.test(v.trim())));
+  if (wrong !== undefined) throw bad('decayingModel', `must hold decaying model ids, not ${JSON.stringify(wrong)}`);
+  return items.length ? [...new Set(items.map((v) => Number(v)))] : undefined;
+}
+
+/**
+ * What a query asks of the decay, as MISP reads it: includeDecayScore, or excludeDecayed (which implies
+ * it); decayingModel for the models to use; modelOverrides (threshold, lifetime, decay_speed) and score
+ * (the threshold) for this search; includeFullModel.
+ */
+function decayQuery(q: RestQuery): DecayQuery | undefined {
+  const exclude = yesNo(q.excludeDecayed, 'excludeDecayed') ?? false;
+  if (!(yesNo(q.includeDecayScore, 'includeDecayScore') ?? false) && !exclude) return undefined;
+  const overrides = decayOverrides(q.modelOverrides);
+  if (typeof overrides === 'string') throw new ServiceError('invalid', `restSearch: ${overrides}`);
+  if (q.score !== undefined && q.score !== null && q.score !== '' && q.score !== 0 && q.score !== '0') {
+    const score = Number(q.score);
+    if (!Number.isFinite(score) || score < 0) throw bad('score', `must be a number of 0 or more (the threshold), not ${JSON.stringify(q.score)}`);
+    overrides.threshold = Math.trunc(score);
+  }
+  const ids = modelIds(q.decayingModel);
+  return { ...(ids ? { modelIds: ids } : {}), overrides, excludeDecayed: exclude, fullModel: yesNo(q.includeFullModel, 'includeFullModel') ?? false };
 }
 
 /**
@@ -153,6 +185,7 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
     filter.limit = limit;
     if (page) filter.offset = (page - 1) * limit;
   }
+  const decay = decayQuery(q);
   const content: EventContent = {
     ...(filter.toIds !== undefined ? { toIds: filter.toIds } : {}),
     deleted: filter.onlyDeleted ? 'only' : filter.includeDeleted ? 'both' : 'live',
@@ -168,5 +201,6 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
     withAttachments: yesNo(q.withAttachments, 'withAttachments') ?? yesNo(q.includeAttachments, 'includeAttachments') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
     query: q,
+    ...(decay ? { decay } : {}),
   };
 }

@@ -107,6 +107,8 @@ export async function organisationInUse(store: Store, id: number): Promise<strin
   if (proposals > 0) uses.push(`${proposals} proposals`);
   const tags = await count(store.db.selectFrom('tag').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
   if (tags > 0) uses.push(`${tags} tags restricted to it`);
+  const models = await count(store.db.selectFrom('decaying_model').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
+  if (models > 0) uses.push(`${models} decaying models`);
   return uses;
 }
 

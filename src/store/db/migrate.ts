@@ -23,6 +23,7 @@ import * as roleLimits from './migrations/021-role-limits.js';
 import * as customClusters from './migrations/023-custom-clusters.js';
 import * as proposals from './migrations/027-proposals.js';
 import * as eventDelegations from './migrations/029-event-delegations.js';
+import * as decayingModels from './migrations/031-decaying-models.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -50,6 +51,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['023-custom-clusters', customClusters.up],
   ['027-proposals', proposals.up],
   ['029-event-delegations', eventDelegations.up],
+  ['031-decaying-models', decayingModels.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

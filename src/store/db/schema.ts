@@ -47,6 +47,35 @@ export interface Database {
   org_blocklist: OrgBlocklistTable;
   shadow_attribute: ShadowAttributeTable;
   event_delegation: EventDelegationTable;
+  decaying_model: DecayingModelTable;
+  decaying_model_mapping: DecayingModelMappingTable;
+}
+
+/** MISP's decaying models of indicators (migration 031); `is_default`: read from the misp-decaying-models library. */
+export interface DecayingModelTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  description: string;
+  /** JSON: lifetime, decay_speed, threshold, default_base_score, base_score_config, settings. */
+  parameters: string;
+  /** JSON list: the attribute types a library model scores (its linked types are in decaying_model_mapping). */
+  attribute_types: string;
+  /** JSON list of references. */
+  ref: string;
+  formula: string;
+  version: number;
+  org_id: number;
+  enabled: number;
+  all_orgs: number;
+  is_default: number;
+}
+
+/** The attribute types linked to a decaying model (migration 031). */
+export interface DecayingModelMappingTable {
+  id: Generated<number>;
+  model_id: number;
+  attribute_type: string;
 }
 
 /** MISP's event delegations (migration 029): an event's creator asks another organisation to take it over. */

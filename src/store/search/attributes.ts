@@ -472,3 +472,10 @@ export async function tagsOfHits(store: Store, hits: readonly Pick<AttributeHit,
   }
   return out;
 }
+
+/** The last_seen of these attributes (found by a search, so seen by the viewer), by id: what line exports do not read otherwise. */
+export async function lastSeenOf(store: Store, ids: readonly number[]): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await store.db.selectFrom('attribute').select(['id', 'last_seen']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, r.last_seen]));
+}
