@@ -39,6 +39,8 @@ import { settingRoutes } from './routes/settings.js';
 import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
+import { serverRoutes } from './routes/servers.js';
+import { decodeRequestBodies } from './request-encoding.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -106,6 +108,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
 
+  decodeRequestBodies(app);
   const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
   const settings = new SettingsCache(store);
@@ -155,10 +158,10 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   });
 
   await registerOpenApi(app);
-  await app.register(instanceRoutes);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
+  await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => proposalRoutes(scope, ctx));
@@ -175,6 +178,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => userSettingRoutes(scope, ctx));
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => eventDelegationRoutes(scope, ctx));
+  await app.register(async (scope) => serverRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

@@ -107,6 +107,10 @@ export async function organisationInUse(store: Store, id: number): Promise<strin
   if (proposals > 0) uses.push(`${proposals} proposals`);
   const tags = await count(store.db.selectFrom('tag').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
   if (tags > 0) uses.push(`${tags} tags restricted to it`);
+  // A server pulling as this organisation would otherwise store its events under whichever took the id next.
+  const servers = await count(store.db.selectFrom('server').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('org_id', '=', id), eb('remote_org_id', '=', id)])));
+  if (servers > 0) uses.push(`${servers} servers`);
   return uses;
 }
 
