@@ -40,6 +40,7 @@ import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
 import { serverRoutes } from './routes/servers.js';
+import { syncRoutes } from './routes/sync.js';
 import { decodeRequestBodies } from './request-encoding.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
@@ -179,6 +180,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => eventDelegationRoutes(scope, ctx));
   await app.register(async (scope) => serverRoutes(scope, ctx));
+  await app.register(async (scope) => syncRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

@@ -14,6 +14,7 @@ import type { User } from '../../store/access/users.js';
 import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, shapedEvent } from '../event-view-options.js';
 import { nonExportableTags } from '../../store/tags.js';
+import { latestSightings } from '../../store/sightings.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -22,7 +23,7 @@ import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
+import { editsAsRemote, mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
@@ -35,7 +36,7 @@ function indexEntry(e: EventSummary) {
     id: String(e.id), org_id: String(e.org.id), orgc_id: String(e.orgc.id), date: e.date, info: e.info, uuid: e.uuid,
     published: e.published, analysis: String(e.analysis), attribute_count: String(e.attributeCount),
     timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: String(e.sharingGroupId ?? 0), proposal_email_lock: false,
-    locked: false, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
+    locked: e.locked, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
     disable_correlation: e.disableCorrelation, extends_uuid: '',
     Org: { id: String(e.org.id), name: e.org.name, uuid: e.org.uuid },
     Orgc: { id: String(e.orgc.id), name: e.orgc.name, uuid: e.orgc.uuid },
@@ -95,7 +96,8 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!options.excludeGalaxy) await addAttributeGalaxies(store, viewer, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
-  return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
+  const items = options.metadata ? {} : { ShadowAttribute: doc.Event.ShadowAttribute ?? [], EventReport: doc.Event.EventReport ?? [] };
+  return { Event: { ...doc.Event, ...items, protected: event.protected === true, locked: event.locked === true, proposal_email_lock: false, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
 }
 
 /** events/add and events/edit answer the event; `metadata` (MISP's only named parameter there) leaves its items out. */
@@ -138,11 +140,15 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
     const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
-    const events = await listEvents(store, viewer, { limit, page }, await eventIndexFilter(store, viewer, q));
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';
+    // The minimal index is what a pulling instance reads: as MISP, it leaves out empty and protected events.
+    const filter = { ...(await eventIndexFilter(store, viewer, q)), ...(minimal ? { withContent: true, unprotected: true } : {}) };
+    const events = await listEvents(store, viewer, { limit, page }, filter);
+    const sighted = await latestSightings(store, viewer, events.map((e) => e.id));
+    const sightingTimestamp = (e: EventSummary) => String(sighted.get(e.id) ?? 0);
     const answer = minimal
-      ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: '0', published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
-      : events.map(indexEntry);
+      ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: sightingTimestamp(e), published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
+      : events.map((e) => ({ ...indexEntry(e), sighting_timestamp: sightingTimestamp(e) }));
     return sendWithEtag(request, reply, answer);
   };
   app.get('/events/index', index);
@@ -176,13 +182,20 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   app.get('/events/:id', view);
 
   /** One event a client sent, through the import pipeline; a refusal is the request's error. */
-  const importOne = async (user: User, draft: Record<string, unknown>, options: DocumentImportOptions) => {
+  const importOne = async (user: User, draft: Record<string, unknown>, options: DocumentImportOptions, reply?: FastifyReply) => {
     const { entries: [entry] } = await importDocuments(store, writes, { kind: 'user', user }, [{ Event: draft }], options);
-    if (entry!.status === 'refused') throw entry!.refusal!.error;
+    if (entry!.status === 'refused') {
+      // MISP answers an add of a uuid held already with 404 and where it is: a pushing instance edits it there.
+      if (reply && entry!.refusal!.kind === 'exists' && entry!.eventId !== undefined) {
+        reply.header('Location', `/events/${entry!.eventId}`);
+        throw new ApiError(404, (entry!.refusal!.error as Error).message);
+      }
+      throw entry!.refusal!.error;
+    }
     return entry!;
   };
 
-  const add = async (request: FastifyRequest) => {
+  const add = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     requirePermission(user, 'perm_add');
     const raw = eventBody(request.body);
@@ -196,7 +209,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       timestamp: raw.timestamp ?? String(now),
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
     };
-    const entry = await importOne(user, draft, { mode: 'create' });
+    const entry = await importOne(user, draft, { mode: 'create' }, reply);
     return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/add', add);
@@ -210,11 +223,15 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const stored = await visibleEvent(request, user);
-    if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
+    // Another instance's sync user is held to MISP's rules for pushed versions by the import pipeline.
+    const remote = editsAsRemote(user);
+    if (!remote && !mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
     const raw = eventBody(request.body);
     const now = Math.floor(Date.now() / 1000);
-    // An edit names its event by the address; what it changes carries no timestamp, or a newer one.
-    const timestamp = Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
+    // An edit names its event by the address; what it changes carries no timestamp, or a newer one. A pushed
+    // version keeps its own: one that is not newer than the stored one is refused, as MISP refuses it.
+    const timestamp = remote ? raw.timestamp ?? String(now)
+      : Number(raw.timestamp ?? 0) > stored.timestamp ? raw.timestamp : String(Math.max(now, stored.timestamp + 1));
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
     const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };

@@ -136,3 +136,14 @@ export function organisationsNamed(store: Store, refs: readonly string[]) {
     ...(uuids.length ? [o('organisation.uuid', 'in', uuids)] : []),
   ]));
 }
+
+/**
+ * The organisation of that uuid, made (not local) under the name given when this instance does not know
+ * it: how organisations named by another instance's data (a sighting's, a cluster's creator) arrive.
+ */
+export async function captureOrganisation(store: Store, ref: { uuid: string; name: string }): Promise<number> {
+  const uuid = uuidToBytes(ref.uuid.toLowerCase());
+  await store.db.insertInto('organisation').values({ uuid, name: ref.name, local: 0, created: Math.floor(Date.now() / 1000) })
+    .onConflict((oc) => oc.column('uuid').doNothing()).execute();
+  return (await store.db.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow()).id;
+}
