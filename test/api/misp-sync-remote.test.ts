@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { addOrganisation } from '../../src/store/access/organisations.js';
 import { addSharingGroup, setSharingGroupOrg } from '../../src/store/access/sharing-groups.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
@@ -83,6 +83,10 @@ forEachDialect('MISP syncing with Cairn (fake MISP peer replaying the wire recor
     uuids.private = await addEvent({ info: 'organisation only', distribution: 0, Attribute: [{ type: 'ip-dst', value: '198.51.100.2' }] });
     uuids.groupIn = await addEvent({ info: 'group with ORGNAME', distribution: 4, sharing_group_id: groupIn.group.id, Attribute: [{ type: 'ip-dst', value: '198.51.100.3' }] });
     uuids.groupOut = await addEvent({ info: 'group without ORGNAME', distribution: 4, sharing_group_id: groupOut.group.id, Attribute: [{ type: 'ip-dst', value: '198.51.100.4' }] });
+  });
+  after(async () => {
+    await i.app.close();
+    await fixture.cleanup();
   });
 
   describe('connection test and pull (#1-#21)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
-import { before, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { findOrganisation, addOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
 import type { Store } from '../../src/store/db/database.js';
@@ -23,6 +23,10 @@ forEachDialect('REST API: servers (remote instances)', (fixture) => {
     const made = await addUser(store, 'sync@remote.test', remoteOrg.id, 'Sync user');
     assert.ok(made.ok);
     syncKey = await addApiKey(store, made.user.id);
+  });
+  after(async () => {
+    await i.app.close();
+    await fixture.cleanup();
   });
 
   it("adds, edits, lists and deletes a server as PyMISP's test_servers does, and never shows the key", async () => {
