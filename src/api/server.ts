@@ -41,6 +41,9 @@ import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
 import { communityRoutes } from './routes/communities.js';
 import { decayingModelRoutes } from './routes/decaying-models.js';
+import { serverRoutes } from './routes/servers.js';
+import { syncRoutes } from './routes/sync.js';
+import { decodeRequestBodies } from './request-encoding.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -108,6 +111,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
 
+  decodeRequestBodies(app);
   const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
   const settings = new SettingsCache(store);
@@ -157,10 +161,10 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   });
 
   await registerOpenApi(app);
-  await app.register(instanceRoutes);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
+  await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));
   await app.register(async (scope) => proposalRoutes(scope, ctx));
@@ -178,6 +182,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => registrationRoutes(scope, ctx));
   await app.register(async (scope) => eventDelegationRoutes(scope, ctx));
   await app.register(async (scope) => decayingModelRoutes(scope, ctx));
+  await app.register(async (scope) => serverRoutes(scope, ctx));
+  await app.register(async (scope) => syncRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

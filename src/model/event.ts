@@ -151,6 +151,11 @@ export interface MispEvent {
    * check, so not at all). Absent when the document says nothing: a stored event keeps its flag.
    */
   protected?: boolean;
+  /**
+   * MISP's locked flag: the event came from another instance, and a sync user may bring newer versions
+   * of it. Absent when the document says nothing, or the importer may not set it: a stored event keeps its flag.
+   */
+  locked?: boolean;
   orgc: OrganisationRef;
   org: OrganisationRef | null;
   tags: TagRef[];

@@ -51,6 +51,22 @@ export async function listSightings(store: Store, viewer: Viewer, on: { attribut
   }));
 }
 
+/**
+ * The latest sighting the viewer may see on each of these events (MISP's sighting_timestamp, which a
+ * pulling instance compares to decide whether to fetch sightings); events without one are left out.
+ */
+export async function latestSightings(store: Store, viewer: Viewer, eventIds: readonly number[]): Promise<Map<number, number>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await store.db.selectFrom('sighting')
+    .innerJoin('event', 'event.id', 'sighting.event_id')
+    .innerJoin('attribute', 'attribute.id', 'sighting.attribute_id')
+    .select(['sighting.event_id', (eb) => eb.fn.max('sighting.date_sighting').as('latest')])
+    .where('sighting.event_id', 'in', [...eventIds])
+    .where(attributeVisibleTo(viewer)).where(sightingVisibleTo(viewer))
+    .groupBy('sighting.event_id').execute();
+  return new Map(rows.map((r) => [r.event_id, Number(r.latest)]));
+}
+
 /** What sightings/restSearch asks for; every list is "any of these", an empty filter is every sighting seen. */
 export interface SightingFilter {
   attributeIds?: readonly number[];
@@ -155,4 +171,54 @@ export async function sightingSummaries(store: Store, viewer: Viewer, attributeI
     out.set(r.attribute_id, s);
   }
   return out;
+}
+
+/** Which of these sighting uuids the event holds already (MISP's filterSightingUuidsForPush: the remote sends only the others). */
+export async function heldSightingUuids(store: Store, eventId: number, uuids: readonly string[]): Promise<string[]> {
+  if (uuids.length === 0) return [];
+  const rows = await store.db.selectFrom('sighting').select('uuid')
+    .where('event_id', '=', eventId).where('uuid', 'in', uuids.map(uuidToBytes)).execute();
+  return rows.map((r) => bytesToUuid(r.uuid));
+}
+
+/** The attributes of an event the viewer may see, by uuid: where a pushed sighting may land. */
+export async function visibleAttributeIds(store: Store, viewer: Viewer, eventId: number, uuids: readonly string[]): Promise<Map<string, number>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
+    .select(['attribute.id', 'attribute.uuid'])
+    .where('attribute.event_id', '=', eventId).where('attribute.uuid', 'in', uuids.map(uuidToBytes)).where(attributeVisibleTo(viewer)).execute();
+  return new Map(rows.map((r) => [bytesToUuid(r.uuid), r.id]));
+}
+
+/** A sighting another instance pushed, kept under its own uuid and organisation (null: anonymous). */
+export interface SyncedSighting {
+  uuid: string;
+  attributeId: number;
+  eventId: number;
+  orgId: number | null;
+  type: number;
+  dateSighting: number;
+  source: string;
+}
+
+/**
+ * Stores pushed sightings, in one transaction: a uuid held already is skipped (sightings never change),
+ * and an expiration replaces the organisation's earlier one on that attribute, as MISP does. Answers how many were added.
+ */
+export async function saveSyncedSightings(store: Store, sightings: readonly SyncedSighting[]): Promise<number> {
+  if (sightings.length === 0) return 0;
+  return store.db.transaction().execute(async (trx) => {
+    const held = new Set((await trx.selectFrom('sighting').select('uuid').where('uuid', 'in', sightings.map((s) => uuidToBytes(s.uuid))).execute())
+      .map((r) => bytesToUuid(r.uuid)));
+    const fresh = sightings.filter((s) => !held.has(s.uuid) && (held.add(s.uuid), true));
+    for (const s of fresh.filter((x) => x.type === 2 && x.orgId !== null)) {
+      await trx.deleteFrom('sighting').where('org_id', '=', s.orgId).where('type', '=', 2).where('attribute_id', '=', s.attributeId).execute();
+    }
+    if (fresh.length === 0) return 0;
+    await trx.insertInto('sighting').values(fresh.map((s) => ({
+      uuid: uuidToBytes(s.uuid), attribute_id: s.attributeId, event_id: s.eventId, org_id: s.orgId, type: s.type, date_sighting: s.dateSighting, source: s.source,
+    }))).execute();
+    await touchEvents(trx, [...new Set(fresh.map((s) => s.eventId))]);
+    return fresh.length;
+  });
 }

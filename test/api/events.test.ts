@@ -63,7 +63,7 @@ forEachDialect('REST API: handshake and events', (fixture) => {
     assert.equal(added.body.errors.length, 1);
     assert.match(added.body.errors[0], /not-a-hash/);
     const again = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT_UUID, info: 'again' } });
-    assert.equal(again.status, 403);
+    assert.equal(again.status, 404, 'MISP answers an existing uuid with 404 and where the event is');
     assert.match(again.body.message, /Event already exists/);
     const noInfo = await call(i, i.alice, 'POST', '/events/add', { Event: { info: ' ' } });
     assert.equal(noInfo.status, 403);
@@ -113,7 +113,10 @@ forEachDialect('REST API: handshake and events', (fixture) => {
     const adds = await Promise.all(Array.from({ length: 12 }, (_, n) => call(i, n % 2 ? i.alice : i.bob, 'POST', '/events/add', {
       Event: { uuid: n < 2 ? EVENT_UUID : undefined, info: `Concurrent ${n}`, distribution: 3, Attribute: [{ type: 'domain', value: `n${n}.example` }, { type: 'domain', value: 'all.example' }] },
     })));
-    assert.deepEqual(adds.map((a) => a.status).sort(), [...Array(11).fill(200), 403].sort(), 'the second event with one uuid is refused');
+    // The refusal is MISP's 404 with Location once the first is visible, a 403 while it is still being written.
+    const statuses = adds.map((a) => a.status);
+    assert.equal(statuses.filter((s) => s === 200).length, 11, 'the second event with one uuid is refused');
+    assert.ok(statuses.some((s) => s === 403 || s === 404));
     const index = (await call(i, i.admin, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
     assert.equal(index.length, 11);
     assert.ok(index.every((e) => e.attribute_count === '2'));

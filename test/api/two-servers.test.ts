@@ -86,7 +86,9 @@ describe('two cairn serve processes on one PostgreSQL database', { skip: TEST_DA
     for (let round = 0; round < 5; round++) {
       const uuid = randomUUID();
       const race = await Promise.all([one, two].map((base) => call(base, ADMIN_KEY, 'POST', '/events/add', { Event: { uuid, info: `Race ${round}`, Attribute: [{ type: 'domain', value: `race${round}.example` }] } })));
-      assert.deepEqual(race.map((r) => r.status).sort(), [200, 403], JSON.stringify(race.map((r) => r.body)));
+      // The loser is refused: MISP's 404 with Location once the winner is visible, a 403 while it is being written.
+      const statuses = race.map((r) => r.status).sort();
+      assert.ok(statuses[0] === 200 && (statuses[1] === 403 || statuses[1] === 404), JSON.stringify(race.map((r) => r.body)));
     }
   });
 

@@ -28,6 +28,20 @@ export function mayChange(user: User, event: { org: { uuid: string } | null; org
   return mayChangeEvent(user, eventFacts(event));
 }
 
+/**
+ * Whether a sync user's version of a stored event may replace it, as MISP decides for an instance pushing
+ * to this one: the user's organisation created the event, or the event came from another instance
+ * (locked), or he is a site admin. The version must also be strictly newer (the pipeline checks it).
+ */
+export function mayBringVersion(user: User, stored: { orgcUuid: string; locked: boolean }): boolean {
+  return isSiteAdmin(user) || stored.orgcUuid === user.org.uuid || (maySync(user) && stored.locked);
+}
+
+/** A sync user (not a site admin) edits as another instance does: MISP's rules for pushed versions apply to him. */
+export function editsAsRemote(user: User): boolean {
+  return maySync(user) && !isSiteAdmin(user);
+}
+
 /** Creating events (and importing them) takes perm_add. */
 export function mayAddEvents(user: User): boolean {
   return can(user, 'perm_add');

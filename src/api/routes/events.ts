@@ -17,6 +17,7 @@ import { eventViewOptions, isOn, shapedEvent } from '../event-view-options.js';
 import { DecayScorer } from '../../services/decay/scores.js';
 import { withDecayScores } from '../../services/export/event-json.js';
 import { nonExportableTags } from '../../store/tags.js';
+import { latestSightings } from '../../store/sightings.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -26,7 +27,7 @@ import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { stampEdit } from '../../services/events/edit-stamps.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
-import { mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
+import { editsAsRemote, mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
 import type { SettingsCache } from '../../services/caches/settings.js';
 import { documented } from '../openapi.js';
@@ -39,7 +40,7 @@ function indexEntry(e: EventSummary) {
     id: String(e.id), org_id: String(e.org.id), orgc_id: String(e.orgc.id), date: e.date, info: e.info, uuid: e.uuid,
     published: e.published, analysis: String(e.analysis), attribute_count: String(e.attributeCount),
     timestamp: String(e.timestamp), distribution: String(e.distribution), sharing_group_id: String(e.sharingGroupId ?? 0), proposal_email_lock: false,
-    locked: false, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
+    locked: e.locked, threat_level_id: String(e.threatLevelId), publish_timestamp: String(e.publishTimestamp), sighting_timestamp: '0',
     disable_correlation: e.disableCorrelation, extends_uuid: '',
     Org: { id: String(e.org.id), name: e.org.name, uuid: e.org.uuid },
     Orgc: { id: String(e.orgc.id), name: e.orgc.name, uuid: e.orgc.uuid },
@@ -99,7 +100,8 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!options.excludeGalaxy) await addAttributeGalaxies(store, viewer, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
-  return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
+  const items = options.metadata ? {} : { ShadowAttribute: doc.Event.ShadowAttribute ?? [], EventReport: doc.Event.EventReport ?? [] };
+  return { Event: { ...doc.Event, ...items, protected: event.protected === true, locked: event.locked === true, proposal_email_lock: false, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
 }
 
 /** events/add and events/edit answer the event; `metadata` (MISP's only named parameter there) leaves its items out. */
@@ -143,11 +145,15 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
     const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
-    const events = await listEvents(store, viewer, { limit, page }, await eventIndexFilter(store, viewer, q));
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';
+    // The minimal index is what a pulling instance reads: as MISP, it leaves out empty and protected events.
+    const filter = { ...(await eventIndexFilter(store, viewer, q)), ...(minimal ? { withContent: true, unprotected: true } : {}) };
+    const events = await listEvents(store, viewer, { limit, page }, filter);
+    const sighted = await latestSightings(store, viewer, events.map((e) => e.id));
+    const sightingTimestamp = (e: EventSummary) => String(sighted.get(e.id) ?? 0);
     const answer = minimal
-      ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: '0', published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
-      : events.map(indexEntry);
+      ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: sightingTimestamp(e), published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))
+      : events.map((e) => ({ ...indexEntry(e), sighting_timestamp: sightingTimestamp(e) }));
     return sendWithEtag(request, reply, answer);
   };
   app.get('/events/index', index);
@@ -187,13 +193,20 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   app.get('/events/:id', view);
 
   /** One event a client sent, through the import pipeline; a refusal is the request's error. */
-  const importOne = async (user: User, draft: Record<string, unknown>, options: DocumentImportOptions) => {
+  const importOne = async (user: User, draft: Record<string, unknown>, options: DocumentImportOptions, reply?: FastifyReply) => {
     const { entries: [entry] } = await importDocuments(store, writes, { kind: 'user', user }, [{ Event: draft }], options);
-    if (entry!.status === 'refused') throw entry!.refusal!.error;
+    if (entry!.status === 'refused') {
+      // MISP answers an add of a uuid held already with 404 and where it is: a pushing instance edits it there.
+      if (reply && entry!.refusal!.kind === 'exists' && entry!.eventId !== undefined) {
+        reply.header('Location', `/events/${entry!.eventId}`);
+        throw new ApiError(404, (entry!.refusal!.error as Error).message);
+      }
+      throw entry!.refusal!.error;
+    }
     return entry!;
   };
 
-  const add = async (request: FastifyRequest) => {
+  const add = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     requirePermission(user, 'perm_add');
     const raw = eventBody(request.body);
@@ -207,7 +220,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       timestamp: raw.timestamp ?? String(now),
       date: raw.date ?? new Date(now * 1000).toISOString().slice(0, 10),
     };
-    const entry = await importOne(user, draft, { mode: 'create' });
+    const entry = await importOne(user, draft, { mode: 'create' }, reply);
     return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/add', add);
@@ -221,15 +234,18 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const user = userOf(request);
     const stored = await visibleEvent(request, user);
-    if (!mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
+    // Another instance's sync user is held to MISP's rules for pushed versions by the import pipeline.
+    const remote = editsAsRemote(user);
+    if (!remote && !mayChange(user, stored)) throw new ApiError(403, 'You are not allowed to edit this event.');
     const raw = eventBody(request.body);
-    // An edit names its event by the address; what it changes carries no timestamp, or a newer one.
-    const stamped = stampEdit(raw, stored);
-    const timestamp = String(stamped.timestamp);
+    // An edit names its event by the address; what it changes carries no timestamp, or a newer one. A pushed
+    // version keeps its own: one that is not newer than the stored one is refused, as MISP refuses it.
+    const stamped = remote ? undefined : stampEdit(raw, stored);
+    const timestamp = stamped ? String(stamped.timestamp) : raw.timestamp ?? String(Math.floor(Date.now() / 1000));
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
     const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
-    const entry = await importOne(user, draft, { mode: 'update', known: [stored], changedItems: stamped.changed, defaultDistribution: stored.distribution });
+    const entry = await importOne(user, draft, { mode: 'update', known: [stored], ...(stamped ? { changedItems: stamped.changed } : {}), defaultDistribution: stored.distribution });
     return withProblems(await eventDocument(store, settings, user, entry.eventId!, savedOptions(request.query)), entry.problems);
   };
   app.post('/events/edit/:id', edit);

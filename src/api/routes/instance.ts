@@ -9,6 +9,10 @@ import { userDocument } from './users.js';
 import { documented } from '../openapi.js';
 import { DescribeTypes } from '../schemas/answers.js';
 import { etagOf, sendWithEtag } from '../etag.js';
+import type { ApiContext } from '../context.js';
+import { instanceUuid } from '../../store/servers.js';
+import { mayAddAnalystData } from '../../access/policy/analyst-data.js';
+import { REQUEST_ENCODINGS } from '../request-encoding.js';
 
 /** The MISP version whose API Cairn answers as: what PyMISP and MISP servers check. */
 
@@ -23,9 +27,11 @@ function describeTypes() {
   };
 }
 
-export async function instanceRoutes(app: FastifyInstance): Promise<void> {
+export async function instanceRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
   documented(app, 'Instance', {
     'GET /servers/getVersion': { summary: "The MISP version Cairn answers as, and the caller's sync and sighting rights (PyMISP's handshake)" },
+    'POST /servers/postTest': { summary: "MISP's connection test: the body is answered back, with whether Content-Type, Accept and Authorization arrived" },
     'GET /servers/getPyMISPVersion.json': { summary: 'The PyMISP version recommended' },
     'GET /users/view/me.json': { summary: 'The user the key belongs to, with his role and organisation' },
     'GET /attributes/describeTypes.json': { summary: 'Attribute types and categories, with their defaults; with an ETag (304 to If-None-Match)', response: DescribeTypes },
@@ -39,8 +45,22 @@ export async function instanceRoutes(app: FastifyInstance): Promise<void> {
       perm_sync: maySync(user),
       perm_sighting: mayAddSighting(user),
       perm_galaxy_editor: mayEditGalaxies(user),
-      request_encoding: ['gzip', 'br'],
+      perm_analyst_data: mayAddAnalystData(user),
+      // MISP tells its uuid to sync users only: it is how a remote recognises this instance.
+      uuid: maySync(user) ? await instanceUuid(store) : '-',
+      request_encoding: [...REQUEST_ENCODINGS],
+      // The sighting push asks filterSightingUuidsForPush first.
       filter_sightings: true,
+    };
+  });
+  // MISP's connection test posts a long text (compressed as this instance advertises) and expects it back
+  // with what it saw of the headers: a proxy that mangles bodies or drops Authorization shows here.
+  app.post('/servers/postTest', async (request) => {
+    userOf(request);
+    const h = request.headers;
+    return {
+      body: request.body ?? [],
+      headers: { 'Content-type': h['content-type'] ?? 0, Accept: h.accept ?? 0, Authorization: h.authorization !== undefined ? 'OK' : 0 },
     };
   });
   app.get('/servers/getPyMISPVersion.json', async (request) => {

@@ -182,7 +182,9 @@ export async function proposalRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         filters.eventId = event.id;
       }
       if (q.all !== undefined && ['0', 'false', ''].includes(q.all)) filters.eventOrgcId = user.org.id;
-      if (q.deleted !== undefined) filters.deleted = ['1', 'true'].includes(q.deleted);
+      // deleted[]:0/deleted[]:1 (a syncing instance's form) asks for both: no filter.
+      const deleted = (Array.isArray(q.deleted) ? q.deleted : q.deleted === undefined ? [] : [q.deleted]).map((d) => ['1', 'true'].includes(String(d)));
+      if (deleted.length > 0 && !(deleted.includes(true) && deleted.includes(false))) filters.deleted = deleted[0]!;
       if (q.timestamp) filters.since = positive(q.timestamp) ?? 0;
       if (q.searchall) filters.searchall = q.searchall.trim();
       filters.limit = positive(q.limit);

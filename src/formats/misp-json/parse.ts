@@ -323,6 +323,7 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
     extends_uuid: readUuid(raw.extends_uuid) ?? null,
     disable_correlation: asBool(raw.disable_correlation) ?? false,
     ...(asBool(raw.protected) !== undefined ? { protected: asBool(raw.protected) } : {}),
+    ...(asBool(raw.locked) !== undefined ? { locked: asBool(raw.locked) } : {}),
     orgc,
     org: isObject(raw.Org) ? readOrg(raw.Org) : null,
     tags,

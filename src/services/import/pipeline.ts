@@ -9,7 +9,7 @@ import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
 import type { User } from '../../access/user.js';
-import { keepsCreator, mayChange, mayPublishRole, maySync } from '../../access/policy/events.js';
+import { editsAsRemote, keepsCreator, mayBringVersion, mayChange, mayPublishRole, maySync } from '../../access/policy/events.js';
 import { isSiteAdmin } from '../../access/policy/permissions.js';
 import { OPERATOR, viewerOf } from '../../access/viewer.js';
 import { ServiceError } from '../errors.js';
@@ -194,8 +194,18 @@ async function importItem(
     return refuse(entry, 'not-found', `event ${event.uuid} does not exist`, new ServiceError('not-found', 'Invalid event'));
   }
   if (stored !== undefined) {
-    if (mode === 'create') return refuse(entry, 'exists', EXISTS, new ServiceError('rejected', EXISTS));
-    if (actor.kind === 'user' && (stored === 'hidden' || !mayChange(actor.user, stored))) {
+    if (mode === 'create') {
+      // The caller may point at the stored event (MISP's Location), only when the actor sees it.
+      if (stored !== 'hidden') entry.eventId = stored.id;
+      return refuse(entry, 'exists', EXISTS, new ServiceError('rejected', EXISTS));
+    }
+    if (actor.kind === 'user' && stored !== 'hidden' && editsAsRemote(actor.user)) {
+      // Another instance pushing through its sync user: MISP's rules for a pushed version.
+      if (!mayBringVersion(actor.user, { orgcUuid: stored.orgc.uuid, locked: stored.locked === true })) {
+        return refuse(entry, 'not-allowed', NOT_AUTHORISED, new ServiceError('forbidden', NOT_AUTHORISED));
+      }
+      if (!(event.timestamp > stored.timestamp)) return refuse(entry, 'not-allowed', NOT_NEWER, new ServiceError('forbidden', NOT_NEWER));
+    } else if (actor.kind === 'user' && (stored === 'hidden' || !mayChange(actor.user, stored))) {
       const reason = `event ${event.uuid} exists and you may not change it`;
       return refuse(entry, 'not-allowed', reason, new ServiceError('forbidden', reason));
     }
@@ -219,7 +229,9 @@ async function importItem(
   const analyst = await analystPlan(store, actor, event);
   let outcome: SaveOutcome | undefined;
   try {
-    outcome = await options.writer.save(event, { onlyNew, localEdit: mode === 'update', ...(options.changedItems ? { changedItems: options.changedItems } : {}), ...(analyst.writes.length > 0 ? { analyst: analyst.writes } : {}) });
+    // A user's edit is the newest version whatever its timestamp; another instance's push must be newer (above).
+    const localEdit = mode === 'update' && !(actor.kind === 'user' && editsAsRemote(actor.user));
+    outcome = await options.writer.save(event, { onlyNew, localEdit, ...(options.changedItems ? { changedItems: options.changedItems } : {}), ...(analyst.writes.length > 0 ? { analyst: analyst.writes } : {}) });
   } catch (err) {
     const reason = `could not be stored: ${(err as Error).message}`;
     entry.problems.push({ event: event.uuid, item: null, field: 'Event', reason });
@@ -227,6 +239,9 @@ async function importItem(
   }
   if (!outcome) {
     const reason = mode === 'create' ? EXISTS : `event ${event.uuid} was stored by another request at the same time`;
+    // An add is not read ahead (a new uuid is the common case): the stored event is looked up only now.
+    const held = mode === 'create' ? await storedVersion(store, actor, event.uuid, known) : undefined;
+    if (held !== undefined && held !== 'hidden') entry.eventId = held.id;
     return refuse(entry, 'exists', reason, new ServiceError('rejected', reason));
   }
   entry.status = outcome.status === 'exists' ? 'unchanged' : outcome.status;
@@ -247,10 +262,12 @@ async function analystPlan(store: Store, actor: Actor, event: MispEvent): Promis
   return planAnalystData(store, writer, event.analyst_data);
 }
 
-const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location field.';
+const EXISTS = 'Event already exists, if you would like to edit it, use the url in the location header.';
+const NOT_NEWER = 'Event could not be saved: Event in the request not newer than the local copy.';
+const NOT_AUTHORISED = 'Event could not be saved: The user used to edit the event is not authorised to do so. This can be caused by the user not being of the same organisation as the original creator of the event whilst also not being a site administrator.';
 
 /** What the pipeline needs of a stored event: which version it is, and whose. */
-type StoredFacts = Pick<StoredEvent, 'id' | 'timestamp' | 'org' | 'orgc' | 'protected'>;
+type StoredFacts = Pick<StoredEvent, 'id' | 'timestamp' | 'org' | 'orgc' | 'protected' | 'locked'>;
 
 /**
  * The stored event of that uuid as the actor sees it, read narrowly (who owns it, which version), not
@@ -262,7 +279,7 @@ async function storedVersion(store: Store, actor: Actor, uuid: string, known: Ma
   if (!(await eventUuidTaken(store, uuid))) return undefined;
   const o = await eventOwnership(store, actor.kind === 'user' ? viewerOf(actor.user) : OPERATOR, { uuid });
   if (!o) return 'hidden';
-  return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName }, protected: o.protected };
+  return { id: o.id, timestamp: o.timestamp, org: { uuid: o.orgUuid, name: o.orgName }, orgc: { uuid: o.orgcUuid, name: o.orgcName }, protected: o.protected, locked: o.locked };
 }
 
 /** Why the blocklists refuse an event, in MISP's words; its creator is the one `own` will give it. */
@@ -313,6 +330,9 @@ function place(event: MispEvent, placement: Placement = {}): void {
  * lets keep it. An edit changes an event's content, never who owns it.
  */
 function own(event: MispEvent, actor: Actor, mode: ImportMode, stored: StoredFacts | undefined): void {
+  // Only another instance's sync user (or a site admin) marks an event as having come from elsewhere, as
+  // MISP's push sends it; an edit never changes the flag, as in MISP.
+  if (mode === 'update' || (actor.kind === 'user' && !keepsCreator(actor.user))) delete event.locked;
   if (mode === 'update' && stored) {
     event.orgc = stored.orgc;
     event.org = stored.org ?? stored.orgc;

@@ -109,6 +109,10 @@ export async function organisationInUse(store: Store, id: number): Promise<strin
   if (tags > 0) uses.push(`${tags} tags restricted to it`);
   const models = await count(store.db.selectFrom('decaying_model').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', id));
   if (models > 0) uses.push(`${models} decaying models`);
+  // A server pulling as this organisation would otherwise store its events under whichever took the id next.
+  const servers = await count(store.db.selectFrom('server').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('org_id', '=', id), eb('remote_org_id', '=', id)])));
+  if (servers > 0) uses.push(`${servers} servers`);
   return uses;
 }
 
@@ -133,4 +137,15 @@ export function organisationsNamed(store: Store, refs: readonly string[]) {
     ...(ids.length ? [o('organisation.id', 'in', ids)] : []),
     ...(uuids.length ? [o('organisation.uuid', 'in', uuids)] : []),
   ]));
+}
+
+/**
+ * The organisation of that uuid, made (not local) under the name given when this instance does not know
+ * it: how organisations named by another instance's data (a sighting's, a cluster's creator) arrive.
+ */
+export async function captureOrganisation(store: Store, ref: { uuid: string; name: string }): Promise<number> {
+  const uuid = uuidToBytes(ref.uuid.toLowerCase());
+  await store.db.insertInto('organisation').values({ uuid, name: ref.name, local: 0, created: Math.floor(Date.now() / 1000) })
+    .onConflict((oc) => oc.column('uuid').doNothing()).execute();
+  return (await store.db.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow()).id;
 }

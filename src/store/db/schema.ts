@@ -49,6 +49,7 @@ export interface Database {
   event_delegation: EventDelegationTable;
   decaying_model: DecayingModelTable;
   decaying_model_mapping: DecayingModelMappingTable;
+  server: ServerTable;
 }
 
 /** MISP's decaying models of indicators (migration 031); `is_default`: read from the misp-decaying-models library. */
@@ -76,6 +77,39 @@ export interface DecayingModelMappingTable {
   id: Generated<number>;
   model_id: number;
   attribute_type: string;
+}
+
+/** MISP's servers (migration 035): remote instances to pull from and push to. */
+export interface ServerTable {
+  id: Generated<number>;
+  name: string;
+  url: string;
+  /** The remote's API key, sealed with the instance secret `server_authkey` (src/store/servers.ts). */
+  authkey: Buffer;
+  /** The local organisation that configured the link. */
+  org_id: number;
+  /** The organisation the remote instance is. */
+  remote_org_id: number;
+  push: Generated<Flag>;
+  pull: Generated<Flag>;
+  push_sightings: Generated<Flag>;
+  push_galaxy_clusters: Generated<Flag>;
+  pull_galaxy_clusters: Generated<Flag>;
+  push_analyst_data: Generated<Flag>;
+  pull_analyst_data: Generated<Flag>;
+  publish_without_email: Generated<Flag>;
+  unpublish_event: Generated<Flag>;
+  self_signed: Generated<Flag>;
+  internal: Generated<Flag>;
+  skip_proxy: Generated<Flag>;
+  remove_missing_tags: Generated<Flag>;
+  caching_enabled: Generated<Flag>;
+  /** MISP's JSON texts. */
+  pull_rules: string;
+  push_rules: string;
+  lastpulledid: number | null;
+  lastpushedid: number | null;
+  priority: number;
 }
 
 /** MISP's event delegations (migration 029): an event's creator asks another organisation to take it over. */
@@ -461,6 +495,8 @@ export interface EventTable {
   changed: Generated<number>;
   /** MISP's protected mode: sync users may not change the event without a signature Cairn cannot check. */
   protected: Generated<Flag>;
+  /** MISP's locked flag: the event came from another instance (migration 036). */
+  locked: Generated<Flag>;
 }
 
 export interface EventTagTable {

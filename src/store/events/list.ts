@@ -25,6 +25,10 @@ export interface EventSummary {
   timestamp: number;
   publishTimestamp: number;
   disableCorrelation: boolean;
+  /** MISP's locked flag: the event came from another instance. */
+  locked: boolean;
+  /** MISP's protected mode. */
+  protected: boolean;
   org: { id: number; uuid: string; name: string };
   orgc: { id: number; uuid: string; name: string };
   /** Live attributes the viewer may see: never the stored total. */
@@ -72,6 +76,10 @@ export interface EventIndexFilter {
   within?: readonly number[];
   /** Events whose title holds this text, or that are among these ids (MISP's `all`). */
   infoOr?: { text: string; ids: readonly number[] };
+  /** Only events with attributes or a live report (MISP's `minimal` index leaves empty ones out). */
+  withContent?: boolean;
+  /** Leave out protected events (a remote pulling through the minimal index cannot check their signatures here). */
+  unprotected?: boolean;
   sort?: 'id' | 'date' | 'info' | 'timestamp' | 'publish_timestamp' | 'threat_level_id' | 'analysis' | 'distribution';
   desc?: boolean;
 }
@@ -114,6 +122,11 @@ export function indexFilter(store: Store, f: EventIndexFilter): (eb: EventScope)
     if (f.infoOr) {
       all.push(eb.or([infoLike(f.infoOr.text), ...(f.infoOr.ids.length ? [eb('event.id', 'in', [...f.infoOr.ids])] : [])]));
     }
+    if (f.withContent) {
+      all.push(eb.or([eb('event.attribute_count', '>', 0),
+        eb.exists(eb.selectFrom('event_report').select('event_report.id').whereRef('event_report.event_id', '=', 'event.id').where('event_report.deleted', '=', 0))]));
+    }
+    if (f.unprotected) all.push(eb('event.protected', '=', 0));
     if (f.within) all.push(f.within.length ? eb('event.id', 'in', [...f.within]) : sql<SqlBool>`1 = 0`);
     return all.length ? eb.and(all) : sql<SqlBool>`1 = 1`;
   };
@@ -154,7 +167,7 @@ export async function listEvents(store: Store, viewer: Viewer, paging: EventPage
   return rows.map((r) => ({
     id: r.id, uuid: bytesToUuid(r.uuid), info: r.info, date: r.date, threatLevelId: r.threat_level_id, analysis: r.analysis,
     distribution: r.distribution, sharingGroupId: r.sharing_group_id, published: r.published === 1, timestamp: r.timestamp, publishTimestamp: r.publish_timestamp,
-    disableCorrelation: r.disable_correlation === 1,
+    disableCorrelation: r.disable_correlation === 1, locked: r.locked === 1, protected: r.protected === 1,
     org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name },
     orgc: { id: r.orgc_id, uuid: bytesToUuid(r.orgc_uuid), name: r.orgc_name },
     attributeCount: countOf.get(r.id) ?? 0,

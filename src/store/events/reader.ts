@@ -198,6 +198,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     disable_correlation: row.disable_correlation === 1,
     attribute_count: row.attribute_count,
     ...(row.protected === 1 ? { protected: true } : {}),
+    ...(row.locked === 1 ? { locked: true } : {}),
     orgc: org(row.orgc_id, row.orgc_uuid, row.orgc_name),
     org: org(row.org_id, row.org_uuid, row.org_name),
     tags: tagRows.map((t) => ({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type })),

@@ -359,6 +359,7 @@ async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, delta
     disable_correlation: flag(event.disable_correlation),
     attribute_count: 0,
     ...(event.protected !== undefined ? { protected: flag(event.protected) } : {}),
+    ...(event.locked !== undefined ? { locked: flag(event.locked) } : {}),
   };
   let eventId: number;
   if (existing) {

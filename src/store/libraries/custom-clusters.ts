@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { clusterTagName } from '../../libraries/galaxy.js';
 import type { Store } from '../db/database.js';
+import type { Viewer } from '../../access/viewer.js';
+import { clusterVisibleTo } from '../visibility.js';
 
 /** What a user gives for a cluster of his own: MISP's GalaxyCluster fields that saveCluster/editCluster take. */
 export interface CustomClusterFields {
@@ -120,4 +122,17 @@ export async function deleteClusterRelation(store: Store, id: number, clusterId:
     await trx.deleteFrom('galaxy_cluster_relation').where('id', '=', id).execute();
     await trx.updateTable('galaxy_cluster').set({ version: now(), published: 0 }).where('id', '=', clusterId).execute();
   });
+}
+
+/**
+ * The custom clusters the viewer may see, as uuid and version (MISP's minimal galaxy_clusters/restSearch,
+ * which a syncing instance compares with its own); deleted ones are left out.
+ */
+export async function customClusterVersions(store: Store, viewer: Viewer, f: { published?: boolean; uuids?: readonly string[] }): Promise<Array<{ uuid: string; version: number }>> {
+  if (f.uuids && f.uuids.length === 0) return [];
+  let q = store.db.selectFrom('galaxy_cluster').select(['galaxy_cluster.uuid', 'galaxy_cluster.version'])
+    .where('galaxy_cluster.custom', '=', 1).where('galaxy_cluster.deleted', '=', 0).where(clusterVisibleTo(viewer)).orderBy('galaxy_cluster.id');
+  if (f.published !== undefined) q = q.where('galaxy_cluster.published', '=', f.published ? 1 : 0);
+  if (f.uuids) q = q.where('galaxy_cluster.uuid', 'in', f.uuids.map((u) => u.toLowerCase()));
+  return (await q.execute()).map((r) => ({ uuid: r.uuid, version: Number(r.version) }));
 }

@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUuid } from '../../model/event.js';
+import { findOrganisation, findOrganisationById, hostOrganisationId } from '../../store/access/organisations.js';
+import { addServer, deleteServer, editServer, findServer, listServers, SERVER_FLAGS, type Server, type ServerFields, type ServerFlag, type ServerOrg } from '../../store/servers.js';
+import { mayManageServers } from '../../access/policy/servers.js';
+import { flagField, modelBody, saved, type Fields } from '../body.js';
+import { ApiError } from '../errors.js';
+import { lacking, refuseUnless, userOf } from '../session.js';
+import { documented } from '../openapi.js';
+import type { ApiContext } from '../context.js';
+
+/** MISP's rules when none are given: every list empty. */
+const DEFAULT_PUSH_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } });
+const DEFAULT_PULL_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] }, type_attributes: { NOT: [] }, type_objects: { NOT: [] }, url_params: '' });
+
+const orgDocument = (o: ServerOrg) => ({ id: String(o.id), name: o.name, uuid: o.uuid, local: o.local });
+
+/** A server as MISP answers it: every column but the key, which is never shown again once given. */
+export function serverDocument(s: Server) {
+  return {
+    id: String(s.id), name: s.name, url: s.url, org_id: String(s.org.id),
+    ...Object.fromEntries(SERVER_FLAGS.map((f) => [f, s.flags[f]])),
+    lastpulledid: s.lastPulledId === null ? null : String(s.lastPulledId),
+    lastpushedid: s.lastPushedId === null ? null : String(s.lastPushedId),
+    organization: null, remote_org_id: String(s.remoteOrg.id),
+    pull_rules: s.pullRules, push_rules: s.pushRules, cert_file: null, client_cert_file: null, priority: String(s.priority),
+  };
+}
+
+/** MISP's answer to a server that could not be saved: 403, the action's words, the problem by field. */
+const unsaved = (action: 'add' | 'edit', field: string, problem: string) =>
+  new ApiError(403, `Could not ${action} Server`, { errors: { [field]: [problem] } });
+
+/** Pull or push rules: MISP's JSON, given as a text or as the object itself; kept as text. */
+function rulesField(raw: Fields, name: 'pull_rules' | 'push_rules', action: 'add' | 'edit'): string | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw unsaved(action, name, `The ${name === 'pull_rules' ? 'pull' : 'push'} filter rules must be in valid JSON format.`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw unsaved(action, name, 'must be a JSON object, as MISP writes the rules');
+  return text;
+}
+
+/** MISP takes any URL with http(s) and a host; the sync client calls only URLs an administrator set here. */
+function urlField(raw: Fields, action: 'add' | 'edit'): string | undefined {
+  const v = raw.url;
+  if (v === undefined || v === null) return undefined;
+  const text = String(v).trim();
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) throw unsaved(action, 'url', 'Please enter a valid base-url.');
+  return text;
+}
+
+function authkeyField(raw: Fields, action: 'add' | 'edit'): string | undefined {
+  const v = raw.authkey;
+  if (v === undefined || v === null || v === '') return undefined;
+  const text = String(v).trim();
+  // MISP's keys are 40 letters and digits; Cairn's too. Anything else cannot be a key any remote hands out.
+  if (!/^[A-Za-z0-9]{40}$/.test(text)) throw unsaved(action, 'authkey', 'A authkey of a length of 40 characters, letters and digits, is expected.');
+  return text;
+}
+
+export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const { store } = ctx;
+  documented(app, 'Servers', {
+    'GET /servers/index': { summary: 'The remote instances this one syncs with, with their flags and rules (never their keys); site admins' },
+    'POST /servers/add': { summary: "Add a remote instance: name, url, authkey (stored encrypted, never shown again), remote_org_id (id or uuid), MISP's flags and rules" },
+    'POST /servers/edit/:id': { summary: 'Change a remote instance; an authkey given replaces the stored one' },
+    'PUT /servers/edit/:id': { summary: 'Change a remote instance (as POST)' },
+    'POST /servers/delete/:id': { summary: 'Remove a remote instance' },
+    'DELETE /servers/delete/:id': { summary: 'Remove a remote instance (as POST)' },
+  });
+
+  const admin = (request: FastifyRequest) => {
+    const user = userOf(request);
+    refuseUnless(mayManageServers(user), lacking('perm_site_admin'));
+    return user;
+  };
+  const serverOf = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const id = /^\d+$/.test(request.params.id) ? Number(request.params.id) : NaN;
+    const server = Number.isSafeInteger(id) ? await findServer(store, id) : undefined;
+    if (!server) throw new ApiError(404, 'Invalid server');
+    return server;
+  };
+
+  /** The remote organisation by id or uuid, as MISP takes remote_org_id. */
+  const remoteOrg = async (v: unknown, action: 'add' | 'edit') => {
+    const text = String(v).trim();
+    const org = /^\d+$/.test(text) ? await findOrganisationById(store, Number(text)) : isUuid(text.toLowerCase()) ? await findOrganisation(store, text.toLowerCase()) : undefined;
+    if (!org) throw unsaved(action, 'Organisation', 'Invalid Remote Organisation');
+    return org;
+  };
+
+  const fieldsOf = async (raw: Fields, action: 'add' | 'edit'): Promise<ServerFields> => {
+    const flags: Partial<Record<ServerFlag, boolean>> = {};
+    for (const f of SERVER_FLAGS) {
+      const v = flagField(raw, f);
+      if (v !== undefined) flags[f] = v;
+    }
+    const name = raw.name === undefined || raw.name === null ? undefined : String(raw.name).trim();
+    if (name !== undefined && name === '') throw unsaved(action, 'name', 'This field cannot be left empty');
+    const url = urlField(raw, action);
+    const authkey = authkeyField(raw, action);
+    const pullRules = rulesField(raw, 'pull_rules', action);
+    const pushRules = rulesField(raw, 'push_rules', action);
+    const remote = raw.remote_org_id === undefined || raw.remote_org_id === null || raw.remote_org_id === '' ? undefined : await remoteOrg(raw.remote_org_id, action);
+    return {
+      ...(name !== undefined ? { name } : {}), ...(url !== undefined ? { url } : {}), ...(authkey !== undefined ? { authkey } : {}),
+      ...(pullRules !== undefined ? { pullRules } : {}), ...(pushRules !== undefined ? { pushRules } : {}),
+      ...(remote ? { remoteOrgId: remote.id } : {}), flags,
+    };
+  };
+
+  app.get<{ Querystring: { search?: string } }>('/servers/index', async (request) => {
+    admin(request);
+    const search = typeof request.query.search === 'string' ? request.query.search.trim().toLowerCase() : '';
+    const servers = (await listServers(store)).filter((s) => !search || s.name.toLowerCase().includes(search) || s.url.toLowerCase().includes(search));
+    return servers.map((s) => ({ Server: { ...serverDocument(s), cache_timestamp: false }, Organisation: orgDocument(s.org), RemoteOrg: orgDocument(s.remoteOrg), User: [] }));
+  });
+
+  app.post('/servers/add', async (request) => {
+    const user = admin(request);
+    const raw = modelBody(request.body, 'Server', 'Could not add Server');
+    if (raw.remote_org_id === undefined || raw.remote_org_id === null || raw.remote_org_id === '') {
+      throw new ApiError(405, 'No remote org ID set. Please pass it as remote_org_id');
+    }
+    const fields = await fieldsOf(raw, 'add');
+    if (!fields.name) throw unsaved('add', 'name', 'This field cannot be left empty');
+    if (!fields.url) throw unsaved('add', 'url', 'Please enter a valid base-url.');
+    if (!fields.authkey) throw unsaved('add', 'authkey', 'A authkey of a length of 40 characters, letters and digits, is expected.');
+    // `internal` means the remote is run by this instance's own (host) organisation: MISP clears it for any other.
+    const flags = { ...fields.flags };
+    if (fields.remoteOrgId !== (await hostOrganisationId(store))) flags.internal = false;
+    const server = await addServer(store, {
+      ...fields, name: fields.name, url: fields.url, authkey: fields.authkey, orgId: user.org.id, remoteOrgId: fields.remoteOrgId!,
+      pullRules: fields.pullRules ?? DEFAULT_PULL_RULES, pushRules: fields.pushRules ?? DEFAULT_PUSH_RULES, flags,
+    });
+    return { Server: serverDocument(server) };
+  });
+
+  const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    admin(request);
+    const server = await serverOf(request);
+    const fields = await fieldsOf(modelBody(request.body, 'Server', 'Could not edit Server'), 'edit');
+    const remoteOrgId = fields.remoteOrgId ?? server.remoteOrg.id;
+    if (fields.flags?.internal && remoteOrgId !== (await hostOrganisationId(store))) fields.flags.internal = false;
+    const changed = await editServer(store, server.id, fields);
+    return { Server: serverDocument(changed!) };
+  };
+  app.post('/servers/edit/:id', edit);
+  app.put('/servers/edit/:id', edit);
+
+  const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    admin(request);
+    const server = await serverOf(request);
+    await deleteServer(store, server.id);
+    return saved('Server deleted', request.url.split('?')[0] ?? '', server.id);
+  };
+  app.post('/servers/delete/:id', remove);
+  app.delete('/servers/delete/:id', remove);
+}
