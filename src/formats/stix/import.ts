@@ -207,7 +207,8 @@ class BundleReader {
     if (observed) this.used.add(String(observed.id));
     const parts = observed ? [o, observed] : [o];
     for (const p of parts) this.sightingsOf(String(p.id));
-    // Cairn's own export carries the MISP item whole: it comes back exactly.
+    // Cairn's own export carries the MISP item whole: it comes back exactly, its observables with it.
+    if (mispDataOf(o, 'attribute') || mispDataOf(o, 'object')) for (const p of parts) for (const r of strings(p.object_refs)) this.used.add(r);
     const ownAttribute = mispDataOf(o, 'attribute');
     if (ownAttribute) {
       attributes.push(ownAttribute);
@@ -460,7 +461,8 @@ export function stixToEvents(bundle: unknown): StixImport {
       held.push(String(o.id));
     }
     members.set(uuid, held);
-    const unique = [...new Map(tags.map((t) => [t.name, t])).values()];
+    // The first mention of a tag wins: the event's own list (with colours) comes before the clusters' names.
+    const unique = [...new Map(tags.reverse().map((t) => [t.name, t])).values()].reverse();
     events.push({ Event: { uuid, info, ...fields, Tag: unique, Attribute: attributes, Object: objects } });
   };
   for (const c of containers) {
