@@ -27,8 +27,8 @@ function schemaValidator() {
 let schemaOf: ReturnType<typeof schemaValidator> | undefined;
 
 /**
- * What is wrong with a bundle's identifiers and patterns: each id a `<type>--<UUID>` of its object's type,
- * each STIX pattern by Cairn's parser of the patterning grammar. Empty when they are right. Needs no data:
+ * What is wrong with a bundle's identifiers and patterns: each id a `<type>--<UUID>` (RFC 4122) of its
+ * object's type, each url observable a URI, each STIX pattern by Cairn's parser of the patterning grammar. Empty when they are right. Needs no data:
  * the OASIS schemas are checked by stixProblems, in the real-data tier.
  */
 export function stixIdProblems(bundle: { objects: Array<Record<string, unknown>> }): string[] {
@@ -37,6 +37,8 @@ export function stixIdProblems(bundle: { objects: Array<Record<string, unknown>>
     if (!/^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(String(o.id)) || !String(o.id).startsWith(`${String(o.type)}--`)) {
       out.push(`${String(o.id)}: not an identifier of a ${String(o.type)}`);
     }
+    // The OASIS validator holds a url observable's value to RFC 3986, which the JSON schema does not.
+    if (o.type === 'url' && !/^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(String(o.value))) out.push(`${String(o.id)}: value ${JSON.stringify(o.value)} is not a URI`);
     if (o.type === 'indicator' && o.pattern_type === 'stix') {
       try {
         parsePattern(String(o.pattern));

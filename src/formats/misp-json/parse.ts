@@ -343,7 +343,7 @@ export function parseMispEvent(input: unknown, options: ParseOptions = {}): Pars
   return { event, problems: r.problems, rejectedAttributes: r.rejectedAttributes };
 }
 
-/** An attribute uuid names one attribute: a second one with the same uuid in the same event is rejected. */
+/** A uuid names one attribute (one object): a second one with the same uuid in the same event is rejected. */
 function dropDuplicateUuids(r: EventReader, event: MispEvent): void {
   const seen = new Set<string>();
   const keep = (a: Attribute): boolean => {
@@ -353,5 +353,13 @@ function dropDuplicateUuids(r: EventReader, event: MispEvent): void {
     return false;
   };
   event.attributes = event.attributes.filter(keep);
+  // The same for objects: the store would otherwise take the second for another event's object.
+  const objects = new Set<string>();
+  event.objects = event.objects.filter((o) => {
+    if (!objects.has(o.uuid)) return objects.add(o.uuid), true;
+    r.problem(o.uuid, 'uuid', `appears twice in the event as an object; the second one (${o.attributes.length} attributes) is skipped`);
+    r.rejectedAttributes += o.attributes.length;
+    return false;
+  });
   for (const o of event.objects) o.attributes = o.attributes.filter(keep);
 }

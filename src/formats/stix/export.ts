@@ -4,6 +4,8 @@ import { clusterOfTag } from '../../model/galaxy.js';
 import { clusterObject, type KnownCluster } from './galaxies.js';
 import { uuidV5 } from './ids.js';
 import { TLP_MARKINGS } from './markings.js';
+import { CAIRN_IDENTITY, EXTENSION_DEFINITIONS, mispExtensions, stixUuid } from './misp-extension.js';
+import { serializeMispEvent } from '../misp-json/serialize.js';
 import { objectObservable } from './misp-objects.js';
 import { observableOf, RULE_TYPES, type Observable, type StixObject } from './observables.js';
 import { parsePattern } from './pattern.js';
@@ -37,9 +39,20 @@ class EventConverter {
   private readonly refs = new Set<string>();
   private readonly stixIdOf = new Map<string, string>();
   private readonly identity: string;
+  /** The event's MISP JSON, and its attributes and objects by uuid: what Cairn's extension carries. */
+  private readonly json: Record<string, unknown>;
+  private readonly itemJson = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly event: MispEvent, private readonly options: StixExportOptions) {
     this.identity = this.identityOf(event.orgc.uuid, event.orgc.name, event.timestamp);
+    this.json = serializeMispEvent(event, { omitLocalTags: true }).Event;
+    for (const a of this.json.Attribute as Array<Record<string, unknown>>) this.itemJson.set(String(a.uuid), a);
+    for (const o of this.json.Object as Array<Record<string, unknown>>) {
+      // What STIX leaves out (deleted items) the extension leaves out too.
+      this.itemJson.set(String(o.uuid), { ...o, Attribute: (o.Attribute as Array<Record<string, unknown>>).filter((a) => !a.deleted),
+        ObjectReference: (o.ObjectReference as Array<Record<string, unknown>>).filter((r) => !r.deleted) });
+    }
+    for (const d of [CAIRN_IDENTITY, ...EXTENSION_DEFINITIONS]) this.add(d, false);
   }
 
   private add(o: StixObject, referenced = true): void {
@@ -48,7 +61,7 @@ class EventConverter {
   }
 
   private identityOf(uuid: string, name: string, timestamp: number): string {
-    const id = `identity--${uuid}`;
+    const id = `identity--${stixUuid(uuid)}`;
     this.add({ type: 'identity', spec_version: '2.1', id, created: stixTime(timestamp), modified: stixTime(timestamp), name, identity_class: 'organization' }, false);
     return id;
   }
@@ -79,18 +92,20 @@ class EventConverter {
 
   attribute(a: Attribute): void {
     const labels = this.labels(a.tags, [`misp:type="${a.type}"`, `misp:category="${a.category}"`, `misp:to_ids="${a.to_ids ? 'True' : 'False'}"`]);
-    const extra = { ...(a.comment ? { description: a.comment } : {}), kill_chain_phases: [{ kill_chain_name: 'misp-category', phase_name: a.category }] };
+    const uuid = stixUuid(a.uuid);
+    const extensions = (custom: boolean) => mispExtensions('attribute', this.itemJson.get(a.uuid) ?? {}, custom);
+    const extra = { ...(a.comment ? { description: a.comment } : {}), kill_chain_phases: [phase(a.category)], extensions: extensions(false) };
     let o: StixObject | undefined;
     if (a.type === 'vulnerability') {
-      o = { type: 'vulnerability', id: `vulnerability--${a.uuid}`, ...this.common(a.timestamp), name: a.value, labels,
+      o = { type: 'vulnerability', id: `vulnerability--${uuid}`, extensions: extensions(false), ...this.common(a.timestamp), name: a.value, labels,
         ...(a.comment ? { description: a.comment } : {}), ...(CVE.test(a.value) ? { external_references: [{ source_name: 'cve', external_id: a.value.toUpperCase() }] } : {}) };
     } else if (RULE_TYPES[a.type] && (a.type !== 'stix2-pattern' || isPattern(a.value))) {
-      o = { type: 'indicator', id: `indicator--${a.uuid}`, ...this.common(a.timestamp), pattern: a.value, pattern_type: RULE_TYPES[a.type],
+      o = { type: 'indicator', id: `indicator--${uuid}`, ...this.common(a.timestamp), pattern: a.value, pattern_type: RULE_TYPES[a.type],
         ...(a.type === 'stix2-pattern' ? { pattern_version: '2.1' } : {}), valid_from: stixTime(a.timestamp), labels, ...extra };
     } else {
-      o = this.valueObject(a.uuid, a.timestamp, a.to_ids, observableOf(a.type, a.value), labels, extra);
+      o = this.valueObject(uuid, a.timestamp, a.to_ids, observableOf(a.type, a.value), labels, extra);
     }
-    o ??= { type: 'x-misp-attribute', id: `x-misp-attribute--${a.uuid}`, ...this.common(a.timestamp), labels,
+    o ??= { type: 'x-misp-attribute', id: `x-misp-attribute--${uuid}`, ...this.common(a.timestamp), labels, extensions: extensions(true),
       x_misp_type: a.type, x_misp_category: a.category, x_misp_value: a.value, ...(a.comment ? { x_misp_comment: a.comment } : {}) };
     this.add(o);
     this.stixIdOf.set(a.uuid, o.id);
@@ -98,7 +113,7 @@ class EventConverter {
     for (const s of a.sightings) {
       if (s.type !== 0) continue;
       const where = s.org ? [this.identityOf(s.org.uuid, s.org.name, s.date_sighting)] : undefined;
-      this.add({ type: 'sighting', id: `sighting--${s.uuid}`, ...this.common(s.date_sighting), sighting_of_ref: o.id, count: 1,
+      this.add({ type: 'sighting', id: `sighting--${stixUuid(s.uuid)}`, ...this.common(s.date_sighting), sighting_of_ref: o.id, count: 1,
         first_seen: stixTime(s.date_sighting), last_seen: stixTime(s.date_sighting), ...(where ? { where_sighted_refs: where } : {}) });
     }
   }
@@ -106,9 +121,12 @@ class EventConverter {
   object(m: MispObject): void {
     const live = m.attributes.filter((a) => !a.deleted);
     const labels = [`misp:name="${m.name}"`, `misp:meta-category="${m.meta_category}"`, `misp:to_ids="${live.some((a) => a.to_ids) ? 'True' : 'False'}"`];
-    const extra = { ...(m.comment ? { description: m.comment } : {}), kill_chain_phases: [{ kill_chain_name: 'misp-category', phase_name: m.meta_category || 'misc' }] };
-    const o = this.valueObject(m.uuid, m.timestamp, live.some((a) => a.to_ids), objectObservable(m), labels, extra)
-      ?? { type: 'x-misp-object', id: `x-misp-object--${m.uuid}`, ...this.common(m.timestamp), labels, x_misp_name: m.name, x_misp_meta_category: m.meta_category,
+    const uuid = stixUuid(m.uuid);
+    const extensions = (custom: boolean) => mispExtensions('object', this.itemJson.get(m.uuid) ?? {}, custom);
+    const extra = { ...(m.comment ? { description: m.comment } : {}), kill_chain_phases: [phase(m.meta_category || 'misc')], extensions: extensions(false) };
+    const o = this.valueObject(uuid, m.timestamp, live.some((a) => a.to_ids), objectObservable(m), labels, extra)
+      ?? { type: 'x-misp-object', id: `x-misp-object--${uuid}`, ...this.common(m.timestamp), labels, extensions: extensions(true),
+        x_misp_name: m.name, x_misp_meta_category: m.meta_category,
         ...(m.comment ? { x_misp_comment: m.comment } : {}),
         ...(live.length === 0 ? {} : { x_misp_attributes: live.map((a) => ({ uuid: a.uuid, type: a.type, object_relation: a.object_relation, value: a.value, category: a.category, to_ids: a.to_ids,
           ...(a.comment ? { comment: a.comment } : {}) })) }) };
@@ -170,16 +188,22 @@ class EventConverter {
     for (const m of markings) this.add(m, false);
     const refs = this.refs.size ? [...this.refs] : [this.identity];
     const common = this.common(e.timestamp);
-    const labels = this.labels(e.tags, [`misp:threat-level="${e.threat_level_id}"`, `misp:analysis="${e.analysis}"`], true);
+    const labels = this.labels(e.tags, [`misp:threat-level="${e.threat_level_id}"`, `misp:analysis="${e.analysis}"`, `misp:date="${e.date}"`,
+      `misp:distribution="${e.distribution}"`], true);
+    const { Attribute: _a, Object: _o, ...fields } = this.json;
+    const extensions = mispExtensions('event', fields);
     const marked = markings.length ? { object_marking_refs: markings.map((m) => m.id) } : {};
     const container: StixObject = this.options.container === 'grouping'
-      ? { type: 'grouping', id: `grouping--${e.uuid}`, ...common, name: e.info, context: 'suspicious-activity', object_refs: refs, labels, ...marked }
-      : { type: 'report', id: `report--${e.uuid}`, ...common, name: e.info, published: stixTime(e.published && e.publish_timestamp ? e.publish_timestamp : e.timestamp),
+      ? { type: 'grouping', id: `grouping--${stixUuid(e.uuid)}`, ...common, name: e.info, context: 'suspicious-activity', object_refs: refs, labels, ...marked, extensions }
+      : { type: 'report', id: `report--${stixUuid(e.uuid)}`, extensions, ...common, name: e.info, published: stixTime(e.published && e.publish_timestamp ? e.publish_timestamp : e.timestamp),
         report_types: ['threat-report'], object_refs: refs, labels, ...marked };
     this.add(container, false);
     return container;
   }
 }
+
+/** STIX recommends lower-case kill-chain phase names; the import reads the MISP category back from them. */
+const phase = (name: string) => ({ kill_chain_name: 'misp-category', phase_name: name.toLowerCase() });
 
 function isPattern(text: string): boolean {
   try {

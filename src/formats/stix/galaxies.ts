@@ -1,5 +1,6 @@
 import type { Galaxy, GalaxyCluster } from '../../libraries/galaxy.js';
 import { uuidV5 } from './ids.js';
+import { customTypeExtension } from './misp-extension.js';
 import type { StixObject } from './observables.js';
 
 /** What the exporter knows of the cluster a galaxy tag names (from the loaded libraries), if anything. */
@@ -46,6 +47,7 @@ export function clusterObject(tagName: string, type: string, value: string, know
     out.x_misp_type = type;
     out.x_misp_value = value;
     if (known) out.x_misp_galaxy_name = known.galaxy.name;
+    out.extensions = customTypeExtension();
   }
   return out;
 }

@@ -1,8 +1,9 @@
 import { isUuid } from '../../model/event.js';
 import { uuidV5 } from './ids.js';
-import { HASH_KEYS } from './observables.js';
 import { TAG_OF_MARKING } from './markings.js';
-import { parsePattern, type Comparison, type Observation } from './pattern.js';
+import { categoryOfPhase, customProperties, observablesAsObject, typeOfPath, patternAsObject, patternAttribute, patternEqualities, ruleText, str, strings, uuidOf, HASH_TYPES,
+  type Json, type ValueAttribute } from './import-values.js';
+import { mispDataOf } from './misp-extension.js';
 
 /** A STIX bundle read as MISP events (in MISP JSON, for the importer to check and store), and what had no place in them. */
 export interface StixImport {
@@ -13,87 +14,34 @@ export interface StixImport {
   unmapped: Array<{ id: string; reason: string }>;
 }
 
-type Json = Record<string, unknown>;
-
-const HASH_TYPES = new Map(Object.entries(HASH_KEYS).map(([type, key]) => [key.toUpperCase(), type]));
 /** Cluster types by STIX object type, for objects that do not say their MISP galaxy. */
 const GALAXY_OF: Record<string, string> = {
   'threat-actor': 'threat-actor', 'intrusion-set': 'mitre-intrusion-set', malware: 'mitre-malware', tool: 'mitre-tool',
   'attack-pattern': 'mitre-attack-pattern', 'course-of-action': 'mitre-course-of-action', campaign: 'campaign',
 };
 
-const uuidOf = (id: string) => id.slice(id.indexOf('--') + 2);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const seconds = (t: unknown) => (typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? String(Math.floor(Date.parse(t) / 1000)) : undefined);
 
 /** `misp:key="value"` labels, as MISP's converter writes them. */
 function mispLabel(o: Json, key: string): string | undefined {
   for (const l of strings(o.labels)) {
-    const m = /^misp:([a-z-]+)="(.*)"$/.exec(l);
+    const m = /^misp:([a-z-]+)="(.*)"$/s.exec(l);
     if (m && m[1] === key) return m[2];
   }
   return undefined;
 }
 
-/** The plain labels of an object: its tags. */
-const tagsOf = (o: Json) => strings(o.labels).filter((l) => !l.startsWith('misp:')).map((name) => ({ name }));
+/** The `misp:` labels that say a MISP field; any other label is a tag (`misp:confidence-level="…"` is one). */
+const FIELD_LABELS = /^misp:(type|category|to_ids|name|meta-category|tool|threat-level|analysis|date|distribution|galaxy-type)=/;
 
-/** The MISP type of one comparison path (`file:hashes.'SHA-256'` → sha256), when it names a single value. */
-function typeOfPath(objectType: string, steps: Array<string | number>): string | undefined {
-  const path = steps.join('.');
-  if (objectType === 'file' && steps[0] === 'hashes') return HASH_TYPES.get(String(steps[1]).toUpperCase());
-  const direct: Record<string, string> = {
-    'domain-name:value': 'domain', 'url:value': 'url', 'ipv4-addr:value': 'ip-dst', 'ipv6-addr:value': 'ip-dst', 'email-addr:value': 'email',
-    'file:name': 'filename', 'mutex:name': 'mutex', 'windows-registry-key:key': 'regkey', 'mac-addr:value': 'mac-address',
-    'autonomous-system:number': 'AS', 'email-message:from_ref.value': 'email-src', 'email-message:to_refs.*.value': 'email-dst',
-    'email-message:subject': 'email-subject', 'network-traffic:dst_ref.value': 'ip-dst', 'network-traffic:src_ref.value': 'ip-src',
-    'x509-certificate:hashes.MD5': 'x509-fingerprint-md5', 'x509-certificate:hashes.SHA-1': 'x509-fingerprint-sha1',
-    'x509-certificate:hashes.SHA-256': 'x509-fingerprint-sha256', 'domain-name:resolves_to_refs.*.value': 'ip-dst',
-  };
-  return direct[`${objectType}:${path}`];
-}
-
-/** The `=` comparisons of a pattern that is one observation joined by AND, or undefined for anything richer. */
-function equalities(o: Observation): Array<{ objectType: string; steps: Array<string | number>; value: string }> | undefined {
-  if (o.kind !== 'observation' || o.qualifiers.length) return undefined;
-  const flat: Comparison[] = [];
-  const walk = (c: Comparison): boolean => {
-    if (c.kind === 'and') return c.parts.every(walk);
-    if (c.kind !== 'test' || c.op !== '=' || c.negated) return false;
-    flat.push(c);
-    return true;
-  };
-  if (!walk(o.comparison)) return undefined;
-  const out = [];
-  for (const c of flat) {
-    if (c.kind !== 'test') return undefined;
-    const v = c.value;
-    if (v.kind !== 'string' && v.kind !== 'int') return undefined;
-    // `network-traffic:dst_ref.type = 'ipv4-addr'` only says what the reference is.
-    if (c.path.steps[c.path.steps.length - 1] === 'type' && c.path.steps.length === 2) continue;
-    out.push({ objectType: c.path.objectType, steps: c.path.steps, value: String(v.value) });
-  }
-  return out;
-}
-
-/** An indicator's pattern as MISP attributes: one of a known type, or the pattern kept whole. */
-function patternAttribute(pattern: string, hint: string | undefined): { type: string; value: string } | string {
-  let tree: Observation;
-  try {
-    tree = parsePattern(pattern);
-  } catch (err) {
-    return `its pattern does not parse: ${(err as Error).message}`;
-  }
-  const parts = equalities(tree);
-  if (parts && parts.length === 1) {
-    const type = typeOfPath(parts[0]!.objectType, parts[0]!.steps);
-    if (type) return { type: hint && hint.split('|').length === 1 ? hint : type, value: parts[0]!.value };
-  }
-  // A composite MISP type (filename|sha256, domain|ip, ip-dst|port) is its parts in the order they were written.
-  if (parts && parts.length > 1 && hint?.includes('|') && hint.split('|').length === parts.length) return { type: hint, value: parts.map((p) => p.value).join('|') };
-  return { type: 'stix2-pattern', value: pattern };
-}
+/**
+ * The plain labels of an object and its TLP markings: its tags. MISP's converter marks its containers
+ * with one more label that is no tag.
+ */
+const tagsOf = (o: Json) => [
+  ...strings(o.labels).filter((l) => !FIELD_LABELS.test(l) && !(l === 'Threat-Report' && (o.type === 'report' || o.type === 'grouping'))),
+  ...strings(o.object_marking_refs).map((m) => TAG_OF_MARKING.get(m)).filter((t): t is string => !!t),
+].map((name) => ({ name }));
 
 /** The galaxy tag a threat-actor, malware, tool… stands for: the one MISP's converter labelled it with, or one made from its type and name. */
 function clusterTag(o: Json): string | undefined {
@@ -104,13 +52,8 @@ function clusterTag(o: Json): string | undefined {
   return own ?? `misp-galaxy:${type}="${String(o.name ?? o.x_misp_value)}"`;
 }
 
-/** The relation an attribute of this type has in MISP's usual objects (file, domain-ip, ip-port, network-connection, email, url). */
-function relationOf(type: string, lastStep: string): string {
-  if (lastStep === 'dst_port') return 'dst-port';
-  if (lastStep === 'src_port') return 'src-port';
-  const relations: Record<string, string> = { 'ip-dst': 'ip', 'email-src': 'from', 'email-dst': 'to', 'email-subject': 'subject' };
-  return relations[type] ?? type;
-}
+/** A MISP object being rebuilt: its JSON, and the STIX ids that stand for it. */
+type ObjectJson = Json & { Attribute: Json[]; ObjectReference?: Json[] };
 
 class BundleReader {
   readonly byId = new Map<string, Json>();
@@ -118,11 +61,20 @@ class BundleReader {
   private readonly used = new Set<string>();
   /** STIX sightings by what they are sightings of. */
   private readonly sightings = new Map<string, Json[]>();
-
   /** Galaxy tags by the id of what points at them (an attribute's indicator or observed data). */
   private readonly linkedTags = new Map<string, string[]>();
   /** Clusters some item of the bundle points at: they are that item's tags, not the event's. */
   private readonly linkedClusters = new Set<string>();
+  /** The observed data each indicator is based on (MISP's converter writes both for one attribute or object). */
+  private readonly basedOn = new Map<string, string>();
+  /** Observed data an indicator stands for: read with it, never on its own. */
+  private readonly pairedObservations = new Set<string>();
+  /** The MISP objects built, by the STIX ids of the objects they came from, for relationships to find them. */
+  readonly objectsById = new Map<string, ObjectJson>();
+  /** The uuid of the MISP attribute or object each STIX id became. */
+  readonly itemUuidOf = new Map<string, string>();
+  /** Objects Cairn's extension gave whole, references included. */
+  private readonly exact = new Set<ObjectJson>();
 
   constructor(objects: Json[]) {
     for (const o of objects) if (typeof o.id === 'string') this.byId.set(o.id, o);
@@ -133,10 +85,26 @@ class BundleReader {
       if (r.type !== 'relationship') continue;
       const target = this.byId.get(String(r.target_ref));
       const source = this.byId.get(String(r.source_ref));
+      if (r.relationship_type === 'based-on' && source?.type === 'indicator' && target?.type === 'observed-data') {
+        this.basedOn.set(String(source.id), String(target.id));
+        this.pairedObservations.add(String(target.id));
+        this.used.add(String(r.id));
+        continue;
+      }
       const tag = target && clusterTag(target);
       if (!tag || !source || clusterTag(source)) continue;
       this.linkedTags.set(String(source.id), [...(this.linkedTags.get(String(source.id)) ?? []), tag]);
       this.linkedClusters.add(String(target.id));
+      this.used.add(String(r.id));
+    }
+    // Without the relationship, the same uuid says the same: MISP's converter gives both the attribute's uuid.
+    for (const o of objects) {
+      if (o.type !== 'indicator' || this.basedOn.has(String(o.id))) continue;
+      const twin = `observed-data--${uuidOf(String(o.id))}`;
+      if (this.byId.has(twin)) {
+        this.basedOn.set(String(o.id), twin);
+        this.pairedObservations.add(twin);
+      }
     }
   }
 
@@ -145,7 +113,7 @@ class BundleReader {
   }
 
   /** The MISP attribute an observed cyber-observable is, when there is one. */
-  private observableAttribute(o: Json, hint: string | undefined): { type: string; value: string } | undefined {
+  private observableAttribute(o: Json, hint: string | undefined): { type: string; value: string; data?: string } | undefined {
     const value = (x: unknown) => (x === undefined ? undefined : String(x));
     switch (o.type) {
       case 'domain-name': {
@@ -154,23 +122,30 @@ class BundleReader {
       }
       case 'ipv4-addr': case 'ipv6-addr': return { type: hint === 'ip-src' ? 'ip-src' : 'ip-dst', value: String(o.value) };
       case 'url': return { type: hint === 'link' || hint === 'uri' ? hint : 'url', value: String(o.value) };
-      case 'email-addr': return { type: 'email', value: String(o.value) };
+      case 'email-addr': return { type: hint === 'email-src' || hint === 'email-dst' || hint === 'target-email' ? hint : 'email', value: String(o.value) };
       case 'mutex': return { type: 'mutex', value: String(o.name) };
       case 'mac-addr': return { type: 'mac-address', value: String(o.value) };
       case 'autonomous-system': return { type: 'AS', value: String(o.number) };
+      case 'user-account': return o.account_login === undefined ? undefined : { type: hint ?? 'text', value: String(o.account_login) };
       case 'windows-registry-key': {
         const data = (o.values as Json[] | undefined)?.[0]?.data;
         return hint === 'regkey|value' && data !== undefined ? { type: hint, value: `${String(o.key)}|${String(data)}` } : { type: 'regkey', value: String(o.key) };
       }
       case 'network-traffic': {
         const side = o.src_ref && !o.dst_ref ? 'src' : 'dst';
-        const ip = value(this.ref(o[`${side}_ref`])?.value);
+        const target = this.ref(o[`${side}_ref`]);
+        const ip = value(target?.value);
         const port = o[`${side}_port`];
         if (!ip) return undefined;
+        if (target?.type === 'domain-name') return hint === 'hostname|port' && port !== undefined ? { type: hint, value: `${ip}|${String(port)}` } : { type: 'hostname', value: ip };
         return hint?.endsWith('|port') && port !== undefined ? { type: `ip-${side}|port`, value: `${ip}|${String(port)}` } : { type: `ip-${side}`, value: ip };
       }
       case 'email-message': {
-        if (hint === 'email-subject' && o.subject) return { type: hint, value: String(o.subject) };
+        if (hint === 'email-subject' && o.subject !== undefined) return { type: hint, value: String(o.subject) };
+        if (hint === 'email-attachment') {
+          const file = this.ref((o.body_multipart as Json[] | undefined)?.[0]?.body_raw_ref);
+          if (file?.name !== undefined) return { type: hint, value: String(file.name) };
+        }
         const from = value(this.ref(o.from_ref)?.value);
         if (from && hint !== 'email-dst') return { type: 'email-src', value: from };
         const to = value(this.ref(strings(o.to_refs)[0])?.value);
@@ -178,40 +153,109 @@ class BundleReader {
       }
       case 'x509-certificate': {
         const [k, hash] = Object.entries((o.hashes ?? {}) as Record<string, string>)[0] ?? [];
-        const type = k ? { MD5: 'x509-fingerprint-md5', 'SHA-1': 'x509-fingerprint-sha1', 'SHA-256': 'x509-fingerprint-sha256' }[k.toUpperCase()] : undefined;
+        const type = k ? ({ MD5: 'x509-fingerprint-md5', 'SHA-1': 'x509-fingerprint-sha1', 'SHA-256': 'x509-fingerprint-sha256' } as Record<string, string>)[k.toUpperCase()] : undefined;
         return type && hash ? { type, value: hash } : undefined;
+      }
+      case 'artifact': {
+        const name = str(o.x_misp_filename) ?? '';
+        const md5 = (o.hashes as Record<string, string> | undefined)?.MD5;
+        const data = str(o.payload_bin);
+        if (hint === 'malware-sample' && md5) return { type: hint, value: `${name}|${md5}`, ...(data ? { data } : {}) };
+        return { type: 'attachment', value: name, ...(data ? { data } : {}) };
       }
       case 'file': {
         const hashes = (o.hashes ?? {}) as Record<string, string>;
+        const name = str(o.name);
+        const hashOf = (type: string | undefined) => Object.entries(hashes).find(([k]) => HASH_TYPES.get(k.toUpperCase()) === type)?.[1];
+        if (hint?.startsWith('filename|')) {
+          const hash = hashOf(hint.slice(9));
+          return name !== undefined && hash ? { type: hint, value: `${name}|${hash}` } : undefined;
+        }
+        if (hint === 'malware-sample' || hint === 'attachment') {
+          const artifact = this.ref(o.content_ref);
+          const data = str(artifact?.payload_bin);
+          const md5 = hashes.MD5 ?? (artifact?.hashes as Record<string, string> | undefined)?.MD5;
+          if (hint === 'malware-sample') return name !== undefined && md5 ? { type: hint, value: `${name}|${md5}`, ...(data ? { data } : {}) } : undefined;
+          return name !== undefined ? { type: hint, value: name, ...(data ? { data } : {}) } : undefined;
+        }
+        const own = hint ? hashOf(hint) : undefined;
+        if (own) return { type: hint!, value: own };
         const [key, hash] = Object.entries(hashes)[0] ?? [];
         const hashType = key ? HASH_TYPES.get(key.toUpperCase()) : undefined;
-        const name = str(o.name);
-        if (hint?.startsWith('filename|') || hint === 'malware-sample') return name && hash ? { type: hint, value: `${name}|${hash}` } : undefined;
-        if (hashType && hash && (!name || hint === hashType)) return { type: hashType, value: hash };
-        return name ? { type: hint === 'attachment' ? hint : 'filename', value: name } : undefined;
+        if (hashType && hash && name === undefined) return { type: hashType, value: hash };
+        return name !== undefined ? { type: 'filename', value: name } : undefined;
       }
       default: return undefined;
     }
   }
 
-  /** One STIX object as MISP attributes (into `attributes`) or tags (into `tags`); false when it has no MISP form. */
+  /** Tags of an item from all the STIX objects that stand for it, each once. */
+  private tagsOfAll(...objects: Json[]): Array<{ name: string }> {
+    const names = new Set<string>();
+    for (const o of objects) {
+      for (const t of tagsOf(o)) names.add(t.name);
+      for (const t of this.linkedTags.get(String(o.id)) ?? []) names.add(t);
+    }
+    return [...names].map((name) => ({ name }));
+  }
+
+  /** One STIX object as MISP attributes (into `attributes`), objects or tags (into `tags`); false when it has no MISP form. */
   item(o: Json, attributes: Json[], objects: Json[], tags: Array<{ name: string }>): boolean {
     const id = String(o.id);
+    if (this.pairedObservations.has(id)) return true;
+    const observed = o.type === 'indicator' ? this.ref(this.basedOn.get(id)) : undefined;
+    if (observed) this.used.add(String(observed.id));
+    const parts = observed ? [o, observed] : [o];
+    for (const p of parts) this.sightingsOf(String(p.id));
+    // Cairn's own export carries the MISP item whole: it comes back exactly, its observables with it.
+    if (mispDataOf(o, 'attribute') || mispDataOf(o, 'object')) for (const p of parts) for (const r of strings(p.object_refs)) this.used.add(r);
+    const ownAttribute = mispDataOf(o, 'attribute');
+    if (ownAttribute) {
+      attributes.push(ownAttribute);
+      this.itemUuidOf.set(id, String(ownAttribute.uuid));
+      return true;
+    }
+    const ownObject = mispDataOf(o, 'object');
+    if (ownObject) {
+      objects.push(ownObject);
+      this.objectsById.set(id, ownObject as ObjectJson);
+      this.exact.add(ownObject as ObjectJson);
+      this.itemUuidOf.set(id, String(ownObject.uuid));
+      return true;
+    }
     const hint = mispLabel(o, 'type');
-    const category = mispLabel(o, 'category') ?? (o.kill_chain_phases as Json[] | undefined)?.find((k) => k.kill_chain_name === 'misp-category')?.phase_name;
-    const base = (type: string, value: string, toIds: boolean): Json => ({
-      uuid: isUuid(uuidOf(id)) ? uuidOf(id) : undefined, type, value, to_ids: toIds, ...(category ? { category } : {}),
+    const category = mispLabel(o, 'category') ?? categoryOfPhase((o.kill_chain_phases as Json[] | undefined)?.find((k) => k.kill_chain_name === 'misp-category')?.phase_name as string | undefined);
+    const toIdsLabel = mispLabel(o, 'to_ids');
+    const uuid = isUuid(uuidOf(id)) ? uuidOf(id) : undefined;
+    const base = (a: { type: string; value: string; data?: string }, toIds: boolean): Json => ({
+      uuid, type: a.type, value: a.value, ...(a.data !== undefined ? { data: a.data } : {}),
+      to_ids: toIdsLabel !== undefined ? toIdsLabel === 'True' : toIds, ...(category ? { category } : {}),
       ...(str(o.description) ? { comment: o.description } : {}), timestamp: seconds(o.modified),
-      Tag: [...tagsOf(o), ...(this.linkedTags.get(id) ?? []).map((name) => ({ name }))],
-      Sighting: this.sightingsOf(id),
+      Tag: this.tagsOfAll(...parts),
+      Sighting: parts.flatMap((p) => this.sightingsOf(String(p.id))),
     });
+    const add = (a: Json) => {
+      attributes.push(a);
+      for (const p of parts) this.itemUuidOf.set(String(p.id), String(a.uuid ?? ''));
+    };
     const objectName = mispLabel(o, 'name');
+    if (objectName && o.type === 'vulnerability') {
+      const built: ObjectJson = { uuid, name: objectName, 'meta-category': mispLabel(o, 'meta-category') ?? '', comment: '', timestamp: seconds(o.modified),
+        Attribute: [{ object_relation: 'id', type: 'vulnerability', value: String(o.name) }, ...(str(o.description) ? [{ object_relation: 'summary', type: 'text', value: o.description }] : []),
+          ...observablesAsObject(objectName, [{ ...o, type: 'x-misp-properties' }], this.byId)] };
+      objects.push(built);
+      this.objectsById.set(id, built);
+      this.itemUuidOf.set(id, String(uuid ?? ''));
+      return true;
+    }
     if (objectName && (o.type === 'indicator' || o.type === 'observed-data')) {
-      const parts = this.objectAttributes(o);
-      if (!parts) return false;
-      objects.push({ uuid: isUuid(uuidOf(id)) ? uuidOf(id) : undefined, name: objectName, 'meta-category': mispLabel(o, 'meta-category') ?? '',
-        comment: str(o.description) ?? '', timestamp: seconds(o.modified),
-        Attribute: parts.map((p) => ({ ...p, to_ids: o.type === 'indicator', timestamp: seconds(o.modified) })) });
+      const built = this.misObject(o, observed, objectName);
+      if (!built) return false;
+      objects.push(built);
+      for (const p of parts) {
+        this.objectsById.set(String(p.id), built);
+        this.itemUuidOf.set(String(p.id), String(built.uuid ?? ''));
+      }
       return true;
     }
     switch (o.type) {
@@ -219,35 +263,48 @@ class BundleReader {
         const patternType = str(o.pattern_type) ?? 'stix';
         if (patternType !== 'stix') {
           if (!['snort', 'yara', 'sigma', 'suricata'].includes(patternType)) return false;
-          attributes.push(base(patternType, String(o.pattern), true));
+          add(base({ type: hint && hint !== 'stix2-pattern' ? hint : patternType, value: ruleText(patternType, String(o.pattern)) }, true));
+          return true;
+        }
+        // The observed data says more than a pattern can (a file's name and hash, an attachment's content): read it first.
+        const fromObservation = observed && this.observedAttribute(observed, hint);
+        if (fromObservation && (!hint || fromObservation.type === hint)) {
+          add(base(fromObservation, true));
           return true;
         }
         const mapped = patternAttribute(String(o.pattern), hint);
         if (typeof mapped === 'string') {
-          this.unmapped.push({ id, reason: mapped });
+          if (!fromObservation) {
+            this.unmapped.push({ id, reason: mapped });
+            return true;
+          }
+          add(base(fromObservation, true));
           return true;
         }
-        attributes.push(base(mapped.type, mapped.value, true));
+        add(base(mapped, true));
         return true;
       }
       case 'observed-data': {
-        const refs = strings(o.object_refs).map((r) => this.byId.get(r)).filter((x): x is Json => x !== undefined);
-        const main = refs[0];
-        const mapped = main && this.observableAttribute(main, hint);
+        const mapped = this.observedAttribute(o, hint);
         if (!mapped) return false;
-        for (const r of refs) this.used.add(String(r.id));
-        attributes.push(base(mapped.type, mapped.value, false));
+        add(base(mapped, false));
         return true;
       }
       case 'vulnerability':
-        attributes.push(base('vulnerability', String(o.name), false));
+        add(base({ type: 'vulnerability', value: String(o.name) }, false));
         return true;
       case 'x-misp-attribute':
-        attributes.push({ ...base(String(o.x_misp_type), String(o.x_misp_value), false), category: o.x_misp_category, comment: o.x_misp_comment ?? '' });
+        add({ ...base({ type: String(o.x_misp_type), value: String(o.x_misp_value) }, false), category: o.x_misp_category, comment: o.x_misp_comment ?? '',
+          ...(o.x_misp_data !== undefined ? { data: o.x_misp_data } : {}) });
         return true;
-      case 'x-misp-object':
-        objects.push({ uuid: uuidOf(id), name: o.x_misp_name, 'meta-category': o.x_misp_meta_category, comment: o.x_misp_comment ?? '', Attribute: o.x_misp_attributes ?? [] });
+      case 'x-misp-object': {
+        const built: ObjectJson = { uuid: uuidOf(id), name: o.x_misp_name, 'meta-category': o.x_misp_meta_category, comment: o.x_misp_comment ?? '',
+          timestamp: seconds(o.modified), Attribute: (o.x_misp_attributes as Json[] | undefined) ?? [] };
+        objects.push(built);
+        this.objectsById.set(id, built);
+        this.itemUuidOf.set(id, uuidOf(id));
         return true;
+      }
       default: {
         const tag = clusterTag(o);
         if (!tag) return false;
@@ -257,35 +314,60 @@ class BundleReader {
     }
   }
 
-  /** A MISP object's attributes (relation, type, value) from its indicator's pattern or its observables. */
-  private objectAttributes(o: Json): Array<{ object_relation: string; type: string; value: string }> | undefined {
-    const out: Array<{ object_relation: string; type: string; value: string }> = [];
-    if (o.type === 'indicator') {
-      let parts;
-      try {
-        parts = equalities(parsePattern(String(o.pattern)));
-      } catch {
-        return undefined;
-      }
-      for (const p of parts ?? []) {
-        const last = String(p.steps[p.steps.length - 1]);
-        const type = typeOfPath(p.objectType, p.steps) ?? (last === 'dst_port' || last === 'src_port' ? 'port' : last === 'size' ? 'size-in-bytes' : undefined);
-        if (!type) return undefined;
-        out.push({ object_relation: relationOf(type, last), type, value: p.value });
-      }
-    } else {
-      for (const ref of strings(o.object_refs)) {
-        const sco = this.byId.get(ref);
-        const a = sco && this.observableAttribute(sco, undefined);
-        if (a) out.push({ object_relation: relationOf(a.type, ''), ...a });
-        if (sco) this.used.add(ref);
-      }
+  /** The attribute the observables of observed data stand for. */
+  private observedAttribute(o: Json, hint: string | undefined): { type: string; value: string; data?: string } | undefined {
+    const refs = strings(o.object_refs).map((r) => this.byId.get(r)).filter((x): x is Json => x !== undefined);
+    for (const r of refs) this.used.add(String(r.id));
+    const main = refs.find((r) => !refs.some((other) => other !== r && Object.values(other).flat().includes(r.id))) ?? refs[0];
+    return main && this.observableAttribute(main, hint);
+  }
+
+  /**
+   * A MISP object from its indicator, its observed data or both. The observed data holds every attribute
+   * (hashes, size, custom properties); the indicator's pattern says which of them are for detection.
+   */
+  private misObject(o: Json, observed: Json | undefined, name: string): ObjectJson | undefined {
+    const observation = o.type === 'observed-data' ? o : observed;
+    let parts: ValueAttribute[] | undefined;
+    const patternType = str(o.pattern_type) ?? 'stix';
+    // A rule object (yara, sigma, snort, suricata): the rule is its detection attribute, custom properties the rest.
+    if (o.type === 'indicator' && name === 'stix2-pattern') parts = [{ object_relation: 'stix2-pattern', type: 'stix2-pattern', value: String(o.pattern), to_ids: true },
+      ...(str(o.pattern_version) ? [{ object_relation: 'version', type: 'text', value: `STIX ${String(o.pattern_version)}`, to_ids: false }] : [])];
+    else if (o.type === 'indicator' && patternType !== 'stix') {
+      parts = [{ object_relation: patternType, type: patternType, value: ruleText(patternType, String(o.pattern)), to_ids: true },
+        ...customProperties(o).map((a) => ({ ...a, to_ids: false }))];
     }
-    return out.length ? out : undefined;
+    if (observation && !parts) {
+      const scos = strings(observation.object_refs).map((r) => this.byId.get(r)).filter((x): x is Json => x !== undefined);
+      for (const s of scos) this.used.add(String(s.id));
+      parts = observablesAsObject(name, scos, this.byId);
+      if (!parts.length) parts = undefined;
+    }
+    const indicator = o.type === 'indicator' ? o : undefined;
+    // A file's name may be its hash: there the path says which of the two is for detection.
+    const equal = indicator && patternType === 'stix' ? patternEqualities(String(indicator.pattern)) ?? [] : [];
+    const sample = equal.some((p) => p.objectType === 'file' && p.steps[0] === 'content_ref');
+    const detected = new Set(equal.filter((p) => !(p.objectType === 'file' && p.steps[0] === 'content_ref'))
+      .map((p) => (p.objectType === 'file' && typeOfPath(p.objectType, p.steps) ? `${typeOfPath(p.objectType, p.steps)}|${p.value}` : p.value)));
+    const isDetected = (a: ValueAttribute) => (a.type === 'malware-sample' ? sample : detected.has(`${a.type}|${a.value}`) || detected.has(a.value) || a.value.split('|').some((v) => detected.has(v)));
+    parts ??= indicator ? patternAsObject(String(indicator.pattern)) : undefined;
+    if (!parts) return undefined;
+    const timestamp = seconds(o.modified);
+    return {
+      uuid: isUuid(uuidOf(String(o.id))) ? uuidOf(String(o.id)) : undefined, name, 'meta-category': mispLabel(o, 'meta-category') ?? '',
+      comment: str(o.description) ?? '', timestamp,
+      Attribute: parts.map((p) => ({
+        ...p, timestamp, ...(p.to_ids === undefined ? { to_ids: indicator !== undefined && isDetected(p) } : {}),
+      })),
+    };
   }
 
   isUsed(id: string): boolean {
     return this.used.has(id);
+  }
+
+  markUsed(id: string): void {
+    this.used.add(id);
   }
 
   /** The sightings of an attribute's STIX object, as MISP sightings (one per sighting, dated by when it was last seen). */
@@ -300,12 +382,53 @@ class BundleReader {
       };
     });
   }
+
+  /**
+   * Relationships between MISP objects and the items they point at, as MISP object references. A
+   * relationship the object already holds (Cairn's own export carries its references) is not added twice.
+   */
+  references(): void {
+    for (const r of this.byId.values()) {
+      if (r.type !== 'relationship' || this.used.has(String(r.id))) continue;
+      const source = this.objectsById.get(String(r.source_ref));
+      const target = this.itemUuidOf.get(String(r.target_ref));
+      if (!source || !target) continue;
+      this.used.add(String(r.id));
+      if (this.exact.has(source)) continue;
+      const list = (source.ObjectReference ??= []);
+      const type = String(r.relationship_type);
+      if (list.some((x) => x.referenced_uuid === target && x.relationship_type === type)) continue;
+      list.push({ ...(isUuid(uuidOf(String(r.id))) ? { uuid: uuidOf(String(r.id)) } : {}), referenced_uuid: target, relationship_type: type,
+        timestamp: seconds(r.modified) ?? source.timestamp, comment: str(r.description) ?? '' });
+    }
+  }
 }
 
 /** Types that carry no event content of their own: they describe, mark, link or contain the rest. */
 const CONTEXT_TYPES = new Set(['identity', 'marking-definition', 'relationship', 'sighting', 'report', 'grouping', 'extension-definition', 'language-content', 'note', 'opinion']);
 const SCO_TYPES = new Set(['artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file', 'ipv4-addr', 'ipv6-addr',
   'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url', 'user-account', 'windows-registry-key', 'x509-certificate']);
+
+/**
+ * The event fields a container holds: Cairn's extension when it is there, else what MISP's converter
+ * writes (a report is a published event, a grouping an unpublished one; labels for the rest).
+ */
+function eventFields(at: Json, creator: Json | undefined): Json {
+  const own = mispDataOf(at, 'event');
+  if (own) {
+    const { Attribute: _a, Object: _o, ...fields } = own;
+    return fields;
+  }
+  const modified = str(at.modified) ?? str(at.created);
+  const published = at.type === 'report' && str(at.published) !== undefined && modified !== undefined && Date.parse(String(at.published)) !== Date.parse(modified);
+  const date = mispLabel(at, 'date') ?? (str(at.published) ?? str(at.created) ?? new Date().toISOString()).slice(0, 10);
+  return {
+    date, timestamp: seconds(modified), published, ...(published ? { publish_timestamp: seconds(at.published) } : {}),
+    analysis: mispLabel(at, 'analysis') ?? '2', threat_level_id: mispLabel(at, 'threat-level') ?? '4',
+    ...(mispLabel(at, 'distribution') !== undefined ? { distribution: mispLabel(at, 'distribution') } : {}),
+    ...(creator?.name ? { Orgc: { name: creator.name, uuid: uuidOf(String(creator.id)) } } : {}),
+  };
+}
 
 /**
  * A STIX 2.1 bundle as MISP events: each report or grouping is an event holding what it refers to; what
@@ -329,7 +452,8 @@ export function stixToEvents(bundle: unknown): StixImport {
   const build = (uuid: string, info: string, at: Json, items: Json[]) => {
     const attributes: Json[] = [];
     const objects: Json[] = [];
-    const tags = [...tagsOf(at), ...strings(at.object_marking_refs).map((m) => TAG_OF_MARKING.get(m)).filter((t): t is string => !!t).map((name) => ({ name }))];
+    const fields = eventFields(at, reader.byId.get(String(at.created_by_ref)));
+    const tags = [...((fields.Tag as Array<{ name: string }> | undefined) ?? tagsOf(at))];
     const held: string[] = [];
     for (const o of items) {
       if (!reader.item(o, attributes, objects, tags)) continue;
@@ -337,20 +461,17 @@ export function stixToEvents(bundle: unknown): StixImport {
       held.push(String(o.id));
     }
     members.set(uuid, held);
-    const unique = [...new Map(tags.map((t) => [t.name, t])).values()];
-    const creator = reader.byId.get(String(at.created_by_ref));
-    const when = str(at.published) ?? str(at.created) ?? new Date().toISOString();
-    events.push({ Event: {
-      uuid, info, date: when.slice(0, 10), timestamp: seconds(at.modified) ?? seconds(when), published: false, analysis: '2', threat_level_id: mispLabel(at, 'threat-level') ?? '4',
-      ...(creator?.name ? { Orgc: { name: creator.name, uuid: uuidOf(String(creator.id)) } } : {}),
-      Tag: unique, Attribute: attributes, Object: objects,
-    } });
+    // The first mention of a tag wins: the event's own list (with colours) comes before the clusters' names.
+    const unique = [...new Map(tags.reverse().map((t) => [t.name, t])).values()].reverse();
+    events.push({ Event: { uuid, info, ...fields, Tag: unique, Attribute: attributes, Object: objects } });
   };
   for (const c of containers) {
-    build(isUuid(uuidOf(String(c.id))) ? uuidOf(String(c.id)) : stableUuid(String(c.id)), str(c.name) ?? `STIX ${String(c.type)} ${String(c.id)}`, c,
-      strings(c.object_refs).map((r) => reader.byId.get(r)).filter((x): x is Json => x !== undefined));
+    const own = mispDataOf(c, 'event');
+    const uuid = own && typeof own.uuid === 'string' ? own.uuid : isUuid(uuidOf(String(c.id))) ? uuidOf(String(c.id)) : stableUuid(String(c.id));
+    build(uuid, str(c.name) ?? `STIX ${String(c.type)} ${String(c.id)}`, c, strings(c.object_refs).map((r) => reader.byId.get(r)).filter((x): x is Json => x !== undefined));
   }
   if (loose.length) build(stableUuid(b.id ?? JSON.stringify(loose.map((o) => o.id))), `STIX bundle ${b.id ?? ''}`.trim(), {}, loose);
+  reader.references();
   const unmapped = [...reader.unmapped];
   for (const o of b.objects) {
     const id = String(o.id);
@@ -360,7 +481,12 @@ export function stixToEvents(bundle: unknown): StixImport {
     if (SCO_TYPES.has(String(o.type)) && !contained.has(id)) continue;
     unmapped.push({ id, reason: `no MISP equivalent for a ${String(o.type)}` });
   }
-  for (const o of b.objects) if (o.type === 'relationship') unmapped.push({ id: String(o.id), reason: `relationships are not imported (${String(o.relationship_type)})` });
+  for (const o of b.objects) {
+    if (o.type !== 'relationship' || reader.isUsed(String(o.id))) continue;
+    // Cairn's own export: the relationship stands for an object reference its MISP data already holds.
+    if (reader.objectsById.get(String(o.source_ref))?.ObjectReference?.some((r) => reader.itemUuidOf.get(String(o.target_ref)) === r.referenced_uuid)) continue;
+    unmapped.push({ id: String(o.id), reason: `a ${String(o.relationship_type)} relationship between items MISP cannot link (only an object may reference another item)` });
+  }
   return { events, members, unmapped };
 }
 

@@ -1,5 +1,5 @@
 import type { MispObject } from '../../model/event.js';
-import { eq, HASH_KEYS, hashPath, ipType, sco, type Observable } from './observables.js';
+import { eq, HASH_KEYS, hashPath, ipType, isUri, sco, type Observable } from './observables.js';
 
 /** The live attributes of an object by relation: relation → values. */
 function relations(o: MispObject): Map<string, string[]> {
@@ -52,7 +52,7 @@ function domainIp(r: Map<string, string[]>): Observable | undefined {
 
 function urlObject(r: Map<string, string[]>): Observable | undefined {
   const url = first(r, 'url');
-  return url === undefined ? undefined : { comparisons: [eq('url:value', url)], objects: [sco('url', { value: url })] };
+  return url === undefined || !isUri(url) ? undefined : { comparisons: [eq('url:value', url)], objects: [sco('url', { value: url })] };
 }
 
 function connection(r: Map<string, string[]>): Observable | undefined {

@@ -51,6 +51,17 @@ function file(props: { name?: string; hashes?: Record<string, string> }): Observ
 const single = (type: string, property: string) => (value: string): Observable =>
   ({ comparisons: [eq(`${type}:${property}`, value)], objects: [sco(type, { [property]: value })] });
 
+/** A URI has a scheme (RFC 3986); STIX's url observable must hold one. */
+export const isUri = (v: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(v);
+
+/**
+ * A URL as STIX allows it: the pattern compares any string, but the url observable must be a URI. A value
+ * without a scheme has no observable (the attribute then travels as an x-misp-attribute, whole).
+ */
+function urlValue(value: string): Observable {
+  return { comparisons: [eq('url:value', value)], objects: isUri(value) ? [sco('url', { value })] : [] };
+}
+
 /** STIX names registry hives in full (its schema refuses HKLM and the like). */
 const HIVES: Record<string, string> = { hklm: 'HKEY_LOCAL_MACHINE', hkcu: 'HKEY_CURRENT_USER', hkcr: 'HKEY_CLASSES_ROOT', hku: 'HKEY_USERS', hkcc: 'HKEY_CURRENT_CONFIG' };
 
@@ -66,9 +77,9 @@ function split(value: string): [string, string] {
 const MAPPERS: Record<string, (value: string) => Observable | undefined> = {
   domain: single('domain-name', 'value'),
   hostname: single('domain-name', 'value'),
-  url: single('url', 'value'),
-  link: single('url', 'value'),
-  uri: single('url', 'value'),
+  url: urlValue,
+  link: urlValue,
+  uri: urlValue,
   email: single('email-addr', 'value'),
   'email-src': (v) => {
     const addr = sco('email-addr', { value: v });
