@@ -175,8 +175,9 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   sqlite.pragma('foreign_keys = ON');
   // Random uuid and value keys make index pages the working set of a large import: they should fit.
   sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
-  // An import holds a transaction up to 30 s (EventSaver); another writer waits for it rather than failing.
-  sqlite.pragma('busy_timeout = 60000');
+  // Another process writing (a second server, an import holding a transaction up to 30 s) is waited for
+  // on timers by the connection (sqlite-connections.ts); the thread itself only ever waits a moment.
+  sqlite.pragma('busy_timeout = 5');
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
