@@ -72,7 +72,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     'POST /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
     'DELETE /attributes/delete/:id/:hard': { summary: 'With hard = 1, remove an attribute for good (site admins)' },
   });
-  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'attributes');
+  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, ctx, 'attributes');
   app.post('/attributes/restSearch', restSearch);
   app.get('/attributes/restSearch', restSearch);
 

@@ -203,7 +203,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   app.post('/events', add);
 
   // events/restSearch: the events holding a matching attribute, whole, streamed one at a time.
-  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, store, settings, 'events');
+  const restSearch = (request: FastifyRequest, reply: FastifyReply) => answerRestSearch(request, reply, ctx, 'events');
   app.post('/events/restSearch', restSearch);
   app.get('/events/restSearch', restSearch);
 
