@@ -1,5 +1,6 @@
 import type { LibraryCache } from '../services/caches/libraries.js';
 import type { SettingsCache } from '../services/caches/settings.js';
+import type { ExportThreads } from '../services/export/threads.js';
 import type { WriteQueue } from '../services/write-queue.js';
 import type { Store } from '../store/db/database.js';
 import type { FailedAuthLimit } from './auth-limit.js';
@@ -16,6 +17,8 @@ export interface ApiContext {
   readonly failures: FailedAuthLimit;
   /** The folders the libraries' `update` actions reload from (CAIRN_LIBRARIES); none: they answer that none is configured. */
   readonly libraryDirs: readonly string[];
+  /** Where exports of events are produced, off the server's thread; without, on it. */
+  readonly exportThreads?: ExportThreads | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
 }

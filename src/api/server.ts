@@ -48,6 +48,7 @@ import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
+import { ExportThreads } from '../services/export/threads.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
@@ -62,6 +63,8 @@ export interface ServerOptions {
   sessionIdleMinutes?: number;
   /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
   libraryDirs?: readonly string[];
+  /** Threads producing exports of events off the server's thread (default 1; 0: on the server's thread). */
+  exportThreads?: number;
 }
 
 /**
@@ -163,7 +166,10 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await registerOpenApi(app);
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
-  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [] };
+  const threadCount = options.exportThreads ?? 1;
+  const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount) : undefined;
+  if (exportThreads) app.addHook('onClose', () => exportThreads.close());
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };
   await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));

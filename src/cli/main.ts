@@ -151,6 +151,7 @@ export function buildProgram(): Command {
     .option('--cert <file>', 'TLS certificate (PEM): serve HTTPS, with --key')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--log', 'log every request')
+    .option('--workers <n>', 'server processes on the one port (default: one per core; CAIRN_WORKERS)')
     .addHelpText('after', `
 CAIRN_LIBRARIES names the folders (separated as in PATH) holding MISP's libraries, as for
 \`cairn libraries load\`: the API's taxonomies/update, galaxies/update, warninglists/update,

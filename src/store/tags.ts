@@ -4,6 +4,7 @@ import type { Store } from './db/database.js';
 import { touchEvents } from './events/changed.js';
 import { uuidToBytes } from './db/uuid.js';
 import { attributeVisibleTo, clusterVisibleTo, eventVisibleTo } from './visibility.js';
+import { bumpGeneration } from './generations.js';
 
 /** A colour for a tag that arrives without one: stable for a name, so every instance agrees. */
 export function tagColour(name: string): string {
@@ -212,7 +213,10 @@ export async function deleteTag(store: Store, id: number): Promise<boolean> {
     await trx.deleteFrom('event_tag').where('tag_id', '=', id).execute();
     await trx.deleteFrom('attribute_tag').where('tag_id', '=', id).execute();
     return Number((await trx.deleteFrom('tag').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
-  }).finally(() => store.idCache.tags.clear());
+  }).finally(async () => {
+    store.idCache.tags.clear();
+    await bumpGeneration(store, 'ids');
+  });
 }
 
 /** The names of the tags on an event or attribute, local ones included. */

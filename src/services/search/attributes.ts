@@ -13,8 +13,12 @@ import { allDecayed, type DecayScorer, type DecayScoreDocument } from '../decay/
  * the kept values of the page before. Without lists the store applies them itself, in SQL.
  */
 
-/** Attributes read per query when nothing bounds the listing. */
-const PAGE = 5_000;
+/**
+ * Attributes read per query when nothing bounds the listing: a page is what a streamed answer computes
+ * between two turns of the event loop (src/api/exports.ts), and 250 attributes as JSON, with their tags,
+ * are about 5 ms of work, while the page's queries cost little against it.
+ */
+const PAGE = 250;
 
 /**
  * Pages of what the keep test lets through, the first `offset` kept items skipped and at most `limit`

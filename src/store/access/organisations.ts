@@ -4,6 +4,7 @@ import { isUuid } from '../../model/event.js';
 import type { Store } from '../db/database.js';
 import type { OrganisationTable } from '../db/schema.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { bumpGeneration } from '../generations.js';
 
 export interface Organisation {
   id: number;
@@ -123,8 +124,9 @@ export async function deleteOrganisation(store: Store, id: number): Promise<void
     await trx.updateTable('sighting').set({ org_id: null }).where('org_id', '=', id).execute();
     await trx.deleteFrom('organisation').where('id', '=', id).execute();
   });
-  // The writers' cache of organisation ids must not hand out the id of one that is gone.
+  // The writers' cache of organisation ids must not hand out the id of one that is gone, here or in another process.
   store.idCache.orgs.clear();
+  await bumpGeneration(store, 'ids');
 }
 
 /** A subquery of the ids of the organisations named by id, uuid or name, for filters on events. */

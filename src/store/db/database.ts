@@ -17,6 +17,10 @@ export interface StoreConfig {
   pgSchema?: string | undefined;
   /** SQLite's page cache in MB (default 256): large imports into large stores want more. */
   sqliteCacheMb?: number | undefined;
+  /** Bring the schema up to date on opening (the default); a second connection of a process that did, does not. */
+  migrate?: boolean | undefined;
+  /** PostgreSQL: connections in the pool (default 10). */
+  pgPoolSize?: number | undefined;
 }
 
 export interface Store {
@@ -24,6 +28,8 @@ export interface Store {
   readonly dialect: DialectName;
   /** A human-readable description of where the data lives. */
   readonly location: string;
+  /** How it was opened: another thread of the process opens its own connections with it. */
+  readonly config?: StoreConfig;
   /** Ids of rows that are never deleted (tags, organisations), shared by every writer of this process. */
   readonly idCache: IdScope;
   /** The raw SQLite connection, for the prepared statements of the bulk write path (store-internal). */
@@ -122,13 +128,13 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     types: int8AsNumber(),
-    max: 10,
+    max: config.pgPoolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
+  if (config.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
   const where = new URL(config.databaseUrl);
-  return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`);
+  return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`, config);
 }
 
 /** Distinct SQL texts kept prepared; queries with IN lists of many lengths pass through without filling it. */
@@ -161,7 +167,9 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   };
 }
 
-async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Promise<Store> {
+async function openSqlite(config: StoreConfig): Promise<Store> {
+  const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  const cacheMb = config.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB;
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
@@ -175,8 +183,9 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   sqlite.pragma('foreign_keys = ON');
   // Random uuid and value keys make index pages the working set of a large import: they should fit.
   sqlite.pragma(`cache_size = -${cacheMb * 1024}`);
-  // An import holds a transaction up to 30 s (EventSaver); another writer waits for it rather than failing.
-  sqlite.pragma('busy_timeout = 60000');
+  // Another process writing (a second server, an import holding a transaction up to 30 s) is waited for
+  // on timers by the connection (sqlite-connections.ts); the thread itself only ever waits a moment.
+  sqlite.pragma('busy_timeout = 5');
   // Checkpoint once the WAL holds 1 GB rather than 4 MB: a large import rewrites the same index pages
   // commit after commit, and each checkpoint copies them into the database again (measured: +15% on 10M).
   const pageSize = Number(sqlite.pragma('page_size', { simple: true }));
@@ -189,15 +198,16 @@ async function openSqlite(path: string, cacheMb = DEFAULT_SQLITE_CACHE_MB): Prom
   }
   const writer = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new ReadWriteSqliteDialect(writer, reader ? withStatementCache(reader) : writer) });
-  await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
-  return makeStore(db, 'sqlite', file, sqlite);
+  if (config.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
+  return makeStore(db, 'sqlite', file, { ...config, sqlitePath: file }, sqlite);
 }
 
-function makeStore(db: Kysely<Database>, dialect: DialectName, location: string, sqlite?: SQLite.Database): Store {
+function makeStore(db: Kysely<Database>, dialect: DialectName, location: string, config: StoreConfig, sqlite?: SQLite.Database): Store {
   return {
     db,
     dialect,
     location,
+    config,
     idCache: { tags: new Map(), orgs: new Map(), values: new Map() },
     ...(sqlite ? { sqlite } : {}),
     statements: new Map(),
@@ -207,5 +217,5 @@ function makeStore(db: Kysely<Database>, dialect: DialectName, location: string,
 
 export async function openStore(config: StoreConfig = storeConfigFromEnv()): Promise<Store> {
   if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
-  return openSqlite(config.sqlitePath ?? DEFAULT_SQLITE_PATH, config.sqliteCacheMb);
+  return openSqlite(config);
 }

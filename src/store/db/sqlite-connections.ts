@@ -30,6 +30,30 @@ function run(db: StatementSource, query: CompiledQuery): QueryResult<unknown> {
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
+/** Another connection (another process: a second server, `cairn import`) holds the write lock. */
+const isBusy = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');
+
+/** How long a write waits for another process to let go of the file before it fails. */
+export const WRITE_WAIT_MS = 60_000;
+
+/**
+ * Runs `attempt` until no other connection holds the write lock, waiting between tries on timers:
+ * better-sqlite3's own busy wait sleeps in the thread, which would stop every other request of this
+ * process for as long as another process writes (a `cairn import` commits every few seconds). The
+ * writer's busy timeout is a few milliseconds; this is the patient part.
+ */
+async function whenWritable<T>(attempt: () => T, waitMs = WRITE_WAIT_MS): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      return attempt();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
 /** A plain read: a SELECT that changes nothing (no RETURNING of a write hides behind it). */
 const isRead = (sql: string) => /^\s*select\b/i.test(sql);
 
@@ -47,7 +71,8 @@ class RoutedConnection implements DatabaseConnection {
     if (isRead(query.sql)) return run(this.reader, query) as QueryResult<R>;
     const release = await this.lock.lock();
     try {
-      return run(this.writer, query) as QueryResult<R>;
+      // Outside a transaction a write is its own; failing on a busy lock it changed nothing and may run again.
+      return await whenWritable(() => run(this.writer, query) as QueryResult<R>);
     } finally {
       release();
     }
@@ -57,9 +82,21 @@ class RoutedConnection implements DatabaseConnection {
     yield await this.executeQuery<R>(query);
   }
 
+  /**
+   * Opens the transaction as a writer from the start: a deferred one that read first and then wrote
+   * would fail at its first write ("database is locked") whenever another process committed meanwhile,
+   * since its snapshot is stale by then and SQLite cannot wait that out. Taken at BEGIN, the lock is
+   * waited for (on timers, see whenWritable) and, once held, no statement of the transaction can be refused.
+   */
   async begin(): Promise<void> {
-    this.release = await this.lock.lock();
-    this.writer.prepare('begin').run();
+    const release = await this.lock.lock();
+    try {
+      await whenWritable(() => this.writer.prepare('begin immediate').run());
+    } catch (err) {
+      release();
+      throw err;
+    }
+    this.release = release;
   }
 
   end(sql: 'commit' | 'rollback'): void {

@@ -1,4 +1,4 @@
-import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
+import { sql, type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
 import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
 import type { Store } from '../db/database.js';
@@ -13,6 +13,7 @@ import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rul
 import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
+import { forgetDeletedIds } from '../generations.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -425,6 +426,15 @@ async function storeAttributes(trx: Trx): Promise<number> {
  * A new uuid creates the event; a newer timestamp updates it, item by item (matched by uuid, a newer
  * item replacing the stored one); an equal or older timestamp leaves it as it is.
  */
+/**
+ * On PostgreSQL, the lock an event writer's transaction holds until it ends: one at a time, as SQLite's
+ * own lock makes it there. The writers of several processes (`--workers`, several servers, an import)
+ * each hold a transaction open over many events, inserting the values they share in their own order;
+ * two such transactions waiting on each other's value rows deadlocked, and PostgreSQL then failed one of
+ * them with every event it held. A transaction carries many events, so one at a time costs little.
+ */
+const EVENT_WRITER_LOCK = 0x43_61_69_72_6e_57;
+
 export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
@@ -450,6 +460,8 @@ export class EventSaver {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
+      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(this.trx);
+      await forgetDeletedIds(this.store, this.trx);
       this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
     const refs = new RefResolver(this.store, this.trx, this.batchIds);

@@ -8,8 +8,11 @@ import { bytesToUuid } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { eventVisibleTo } from '../visibility.js';
 
-/** Attributes read per query: enough to amortise the queries, few enough to keep memory flat. */
-const PAGE = 5_000;
+/**
+ * Attributes read per query: enough to amortise the queries, few enough that a page (a line format
+ * writes 1,000 in about 1 ms, 7 ms at worst) is a short turn of the event loop for a streamed answer.
+ */
+const PAGE = 1_000;
 
 type EventScope = ExpressionBuilder<Database, 'event'>;
 type AttributeScope = ExpressionBuilder<Database, 'event' | 'attribute'>;

@@ -1,0 +1,133 @@
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Viewer } from '../../access/viewer.js';
+import type { StoreConfig } from '../../store/db/database.js';
+import { ServiceError, type FailureKind } from '../errors.js';
+import type { Export, ExportRequest } from './loop.js';
+
+/** An export as a thread takes it: everything the loop needs but what the thread has of its own (store, settings). */
+export interface ThreadJob {
+  viewer: Viewer;
+  baseUrl: string;
+  /** Leave out the values of the enabled warninglists (the thread reads which are enabled). */
+  enforceWarninglist: boolean;
+  request: ExportRequest;
+}
+
+/** What a thread tells about one export: its start, each piece, its end, or why it failed. */
+export type ThreadMessage =
+  | { type: 'start'; contentType: string }
+  | { type: 'chunk'; text: string }
+  | { type: 'end' }
+  | { type: 'failure'; kind: FailureKind; message: string; details: Record<string, unknown> }
+  | { type: 'error'; message: string };
+
+/**
+ * Starts a thread on export-thread. Built, the sources are .js and the thread runs its file; under tsx
+ * (development, tests) they are .ts, and a thread does not inherit the loader that `--import tsx`
+ * registered for the main one: the thread registers it before loading its file.
+ */
+function startThread(config: StoreConfig): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./export-thread.js', import.meta.url), { workerData: config });
+  const loader = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./export-thread.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: config });
+}
+
+/**
+ * Threads that produce exports, each with its own connections to the store. An export of events reads
+ * and writes each event whole (a 3,000-attribute event costs ~100 ms), which on the server's own thread
+ * would hold every other request for as long; here the server's thread only passes the pieces on, and
+ * the operating system shares the cores. Each thread runs any number of exports at once, a few pieces
+ * ahead of its reader: a client that reads slowly holds memory bounded by those pieces and its socket.
+ */
+export class ExportThreads {
+  private started: Array<{ worker: Worker; ready: Promise<void>; running: number }> | undefined;
+
+  /** Threads start at the first export: a server that never exports events never pays for them. */
+  constructor(private readonly config: StoreConfig, private readonly size: number) {}
+
+  /** Whether a store's exports can run on threads: a database in memory is this connection's alone. */
+  static canServe(config: StoreConfig | undefined): config is StoreConfig {
+    return config !== undefined && (config.databaseUrl !== undefined || config.sqlitePath !== ':memory:');
+  }
+
+  private get threads() {
+    if (this.started) return this.started;
+    this.started = Array.from({ length: Math.max(1, this.size) }, () => {
+      const worker = startThread(this.config);
+      // An idle thread does not keep the process alive.
+      worker.unref();
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+      });
+      ready.catch(() => undefined);
+      return { worker, ready, running: 0 };
+    });
+    return this.started;
+  }
+
+  /**
+   * Runs an export on the least busy thread. Resolves once the export has started (what the loop refuses,
+   * it refuses before its first piece: the same ServiceError is thrown here), with its pieces to come.
+   */
+  async run(job: ThreadJob): Promise<Export> {
+    const thread = this.threads.reduce((a, b) => (b.running < a.running ? b : a));
+    await thread.ready;
+    const { port1, port2 } = new MessageChannel();
+    thread.running++;
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      thread.running--;
+      port1.close();
+    };
+    const queue: ThreadMessage[] = [];
+    let wake: (() => void) | undefined;
+    const onExit = () => {
+      queue.push({ type: 'error', message: 'the export thread stopped' });
+      wake?.();
+    };
+    thread.worker.once('exit', onExit);
+    port1.on('message', (m: ThreadMessage) => {
+      queue.push(m);
+      wake?.();
+    });
+    const next = async (): Promise<ThreadMessage> => {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return queue.shift()!;
+    };
+    thread.worker.postMessage({ job, port: port2 }, [port2]);
+
+    const fail = (m: ThreadMessage): never => {
+      done();
+      thread.worker.off('exit', onExit);
+      if (m.type === 'failure') throw new ServiceError(m.kind, m.message, m.details);
+      throw new Error(m.type === 'error' ? m.message : `unexpected ${m.type} from the export thread`);
+    };
+    const first = await next();
+    if (first.type !== 'start') return fail(first);
+    async function* chunks(): AsyncGenerator<string> {
+      try {
+        for (;;) {
+          const m = await next();
+          if (m.type === 'end') return;
+          if (m.type !== 'chunk') return fail(m);
+          port1.postMessage('more');
+          yield m.text;
+        }
+      } finally {
+        if (!finished) port1.postMessage('cancel');
+        done();
+        thread.worker.off('exit', onExit);
+      }
+    }
+    return { contentType: first.contentType, chunks: chunks() };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all((this.started ?? []).map((t) => t.worker.terminate()));
+    this.started = undefined;
+  }
+}
