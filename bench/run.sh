@@ -19,5 +19,7 @@ npx tsx bench/correlate.ts
 npx tsx bench/big-event.ts
 npx tsx bench/warninglists.ts
 npx tsx bench/api.ts
+npx tsx bench/stall.ts
+npx tsx bench/mixed.ts
 npx tsx bench/taxii.ts
 npx tsx bench/ui.ts
