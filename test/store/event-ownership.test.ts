@@ -32,15 +32,15 @@ forEachDialect('event ownership', (fixture) => {
   });
   after(() => fixture.cleanup());
 
-  it('answers owner, creator, distribution, publication and version, by id or uuid', async () => {
+  it('answers owner, creator, distribution, publication, lock and version, by id or uuid', async () => {
     const a = await viewerOf(ORG_A);
     const expected = { id: ids.own, uuid: OWN, orgUuid: ORG_A.uuid, orgName: ORG_A.name, orgcUuid: CREATOR.uuid, orgcName: CREATOR.name,
-      distribution: 0, published: false, protected: false, timestamp: 10 };
+      distribution: 0, published: false, protected: false, locked: false, timestamp: 10 };
     assert.deepEqual(await eventOwnership(store, a, { id: ids.own }), expected);
     assert.deepEqual(await eventOwnership(store, a, { uuid: OWN }), expected);
     assert.deepEqual(await eventOwnership(store, a, { uuid: SHARED }),
       { id: ids.shared, uuid: SHARED, orgUuid: ORG_B.uuid, orgName: ORG_B.name, orgcUuid: ORG_B.uuid, orgcName: ORG_B.name,
-        distribution: 1, published: true, protected: false, timestamp: 10 });
+        distribution: 1, published: true, protected: false, locked: false, timestamp: 10 });
   });
 
   it('gives the same facts as the whole event', async () => {
