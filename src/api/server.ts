@@ -39,6 +39,8 @@ import { settingRoutes } from './routes/settings.js';
 import { userSettingRoutes } from './routes/user-settings.js';
 import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
+import { feedRoutes } from './routes/feeds.js';
+import { FeedRunner } from '../services/feeds/runner.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -185,6 +187,10 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => libraryUpdateRoutes(scope, ctx));
   await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));
+  // Feed runs write through this server's queue; a stopping server lets the runs under way finish.
+  const feeds = new FeedRunner(store, writes);
+  app.addHook('onClose', () => feeds.close());
+  await app.register(async (scope) => feedRoutes(scope, ctx, feeds));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));

@@ -23,6 +23,8 @@ import * as roleLimits from './migrations/021-role-limits.js';
 import * as customClusters from './migrations/023-custom-clusters.js';
 import * as proposals from './migrations/027-proposals.js';
 import * as eventDelegations from './migrations/029-event-delegations.js';
+import * as feeds from './migrations/033-feeds.js';
+import * as feedValues from './migrations/034-feed-values.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -50,6 +52,8 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['023-custom-clusters', customClusters.up],
   ['027-proposals', proposals.up],
   ['029-event-delegations', eventDelegations.up],
+  ['033-feeds', feeds.up],
+  ['034-feed-values', (db) => feedValues.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {
