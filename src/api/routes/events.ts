@@ -13,6 +13,7 @@ import { deleteEvent, setProtected, setPublished } from '../../store/events/writ
 import type { User } from '../../store/access/users.js';
 import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, shapedEvent } from '../event-view-options.js';
+import { attachFeedHits } from '../../services/feeds/hits.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
@@ -95,6 +96,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!options.excludeGalaxy) await addAttributeGalaxies(store, viewer, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
+  if (options.includeFeedCorrelations) await attachFeedHits(store, user, doc.Event as Record<string, unknown>);
   return { Event: { ...doc.Event, protected: event.protected === true, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
 }
 
