@@ -41,6 +41,7 @@ import { registrationRoutes } from './routes/registrations.js';
 import { eventDelegationRoutes } from './routes/event-delegations.js';
 import { feedRoutes } from './routes/feeds.js';
 import { FeedRunner } from '../services/feeds/runner.js';
+import { FeedScheduler } from '../services/feeds/schedule.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   sessionIdleMinutes?: number;
   /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
   libraryDirs?: readonly string[];
+  /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
+  feedScheduleMs?: number;
 }
 
 /**
@@ -189,7 +192,12 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));
   // Feed runs write through this server's queue; a stopping server lets the runs under way finish.
   const feeds = new FeedRunner(store, writes);
-  app.addHook('onClose', () => feeds.close());
+  const schedule = options.feedScheduleMs ? new FeedScheduler(store, feeds, options.feedScheduleMs) : undefined;
+  app.addHook('onReady', async () => schedule?.start());
+  app.addHook('onClose', async () => {
+    await schedule?.stop();
+    await feeds.close();
+  });
   await app.register(async (scope) => feedRoutes(scope, ctx, feeds));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));

@@ -54,7 +54,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const idle = process.env.CAIRN_SESSION_IDLE_MINUTES;
   if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
   const libraryDirs = libraryDirsFromEnv(process.env.CAIRN_LIBRARIES);
+  const schedule = process.env.CAIRN_FEED_SCHEDULE_SECONDS ?? '60';
+  if (!/^\d+$/.test(schedule)) throw new CliError(`CAIRN_FEED_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled feed fetches), not "${schedule}"`);
   const app = await buildServer(store, {
+    ...(Number(schedule) > 0 ? { feedScheduleMs: Number(schedule) * 1000 } : {}),
     log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
   });
   const address = await app.listen({ host, port: Number(portText) });

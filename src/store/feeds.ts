@@ -147,3 +147,14 @@ export async function deleteFeed(store: Store, id: number): Promise<boolean> {
   const done = await store.db.deleteFrom('feed').where('id', '=', id).executeTakeFirst();
   return Number(done.numDeletedRows) > 0;
 }
+
+/**
+ * Claims a feed's scheduled run: marks it started now if its last run started at least `intervalSeconds`
+ * ago (or never). Only one caller wins a given run, whichever process or server asks, since the check
+ * and the mark are one statement.
+ */
+export async function claimScheduledRun(store: Store, id: number, now: number, intervalSeconds: number): Promise<boolean> {
+  const done = await store.db.updateTable('feed').set({ fetched_at: now }).where('id', '=', id)
+    .where((eb) => eb.or([eb('fetched_at', 'is', null), eb('fetched_at', '<=', now - intervalSeconds)])).executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
