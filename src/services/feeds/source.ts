@@ -18,7 +18,7 @@ export interface SourceOptions {
 }
 
 /** A file of a feed: its text and the validators for the next conditional request, or unchanged since. */
-export type SourceFile = { status: 'ok'; text: string; etag: string | null; lastModified: string | null } | { status: 'not-modified' };
+export type SourceFile = { status: 'ok'; text: string; etag: string | null; lastModified: string | null; headers?: Headers } | { status: 'not-modified' };
 
 /** A fetch that failed, with what to report. */
 export class FeedSourceError extends Error {
@@ -88,17 +88,17 @@ async function readBody(res: Response, maxBytes: number, where: string): Promise
  * If-Modified-Since) answered `not-modified` when the file did not change. Redirects are followed by
  * hand, each target checked like the url itself; transient failures are tried again with backoff.
  */
-async function fetchNetwork(feed: Feed, file: string, options: SourceOptions, since?: { etag: string | null; lastModified: string | null }): Promise<SourceFile> {
+async function fetchNetwork(feed: Feed, file: string, options: SourceOptions, since?: { etag: string | null; lastModified: string | null }, request: { url?: string; accept?: string } = {}): Promise<SourceFile> {
   const timeout = options.timeoutMs ?? 30_000;
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   const attempts = Math.max(1, options.attempts ?? 3);
-  const headers: Record<string, string> = { Accept: 'application/json, text/plain, text/*', 'User-Agent': 'Cairn feed fetcher', ...headerLines(feed.headers) };
+  const headers: Record<string, string> = { Accept: request.accept ?? 'application/json, text/plain, text/*', 'User-Agent': 'Cairn feed fetcher', ...headerLines(feed.headers) };
   if (since?.etag) headers['If-None-Match'] = since.etag;
   if (since?.lastModified) headers['If-Modified-Since'] = since.lastModified;
   let lastError: FeedSourceError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(Math.min(5000, 250 * 2 ** (attempt - 2)));
-    let url = new URL(fileUrl(feed, file));
+    let url = new URL(request.url ?? fileUrl(feed, file));
     try {
       for (let hop = 0; ; hop++) {
         await checkHost(url, options);
@@ -121,7 +121,7 @@ async function fetchNetwork(feed: Feed, file: string, options: SourceOptions, si
           throw Object.assign(err, { final: true });
         }
         const text = await readBody(res, maxBytes, url.href);
-        return { status: 'ok', text, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
+        return { status: 'ok', text, etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified'), headers: res.headers };
       }
     } catch (err) {
       const e = err instanceof FeedSourceError ? err : new FeedSourceError(`${url.href}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${timeout} ms` : (err as Error).message}`);
@@ -153,4 +153,9 @@ async function readLocal(feed: Feed, file: string, options: SourceOptions, since
 /** A file of a feed, from the network or its local folder as the feed says. */
 export function readFeedFile(feed: Feed, file: string, options: SourceOptions, since?: { etag: string | null; lastModified: string | null }): Promise<SourceFile> {
   return feed.inputSource === 'local' ? readLocal(feed, file, options, since) : fetchNetwork(feed, file, options, since);
+}
+
+/** A url of a network feed's host other than its files (a TAXII page), with the feed's headers and the same checks and limits. */
+export function fetchFeedUrl(feed: Feed, url: string, options: SourceOptions, accept: string): Promise<SourceFile> {
+  return fetchNetwork(feed, '', options, undefined, { url, accept });
 }
