@@ -123,9 +123,20 @@ export async function insertFeed(store: Store, f: FeedFields & { name: string; p
   return (await store.db.insertInto('feed').values(values).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-/** Changes only the fields given; answers whether the feed exists. */
+/** Fields whose change makes what the last fetch saw say nothing of the next one. */
+const SOURCE_FIELDS: ReadonlyArray<keyof FeedFields> = ['url', 'sourceFormat', 'inputSource', 'rules', 'settings', 'headers'];
+
+/**
+ * Changes only the fields given; answers whether the feed exists. A change of where or how the feed is
+ * read (url, format, rules, settings…) forgets the last fetch's validators and cursor, so that the next
+ * fetch reads everything again instead of being told "not modified".
+ */
 export async function updateFeed(store: Store, id: number, f: FeedFields): Promise<boolean> {
   const set = columns(f);
+  if (SOURCE_FIELDS.some((k) => f[k] !== undefined)) {
+    const before = await findFeed(store, id);
+    if (before && SOURCE_FIELDS.some((k) => f[k] !== undefined && f[k] !== before[k])) Object.assign(set, { etag: null, last_modified: null, cursor: null });
+  }
   if (Object.keys(set).length === 0) return (await findFeed(store, id)) !== undefined;
   const done = await store.db.updateTable('feed').set(set).where('id', '=', id).executeTakeFirst();
   return Number(done.numUpdatedRows) > 0;

@@ -78,6 +78,16 @@ forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
     assert.deepEqual(asked(from), ['/cert-a/manifest.json 304']);
   });
 
+  it('reads the manifest again, whole, once the feed\'s rules change', async () => {
+    const edited = await call(i, i.admin, 'POST', `/feeds/edit/${feedId}`, { Feed: { rules: { tags: { OR: [], NOT: ['tlp:green'] }, orgs: { OR: [], NOT: [] } } } });
+    assert.equal(edited.status, 200);
+    const from = host.log.length;
+    const run = (await fetchFeed(feedId)).run;
+    assert.deepEqual([run.outcome, run.events.unchanged, run.events.filtered], ['done', 2, 1]);
+    assert.deepEqual(asked(from), ['/cert-a/manifest.json 200']);
+    await call(i, i.admin, 'POST', `/feeds/edit/${feedId}`, { Feed: { rules: { tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } } } });
+  });
+
   it('fetches only the event that changed', async () => {
     const manifestFile = join(root, 'cert-a', 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Json;
