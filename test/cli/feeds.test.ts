@@ -38,6 +38,12 @@ describe('cairn feeds', () => {
     assert.match(again.out, /feed 3: not changed since the last fetch/);
     const cached = cairn(['feeds', 'cache', '3']);
     assert.match(cached.out, /feed 3: \d+ values cached/);
+    // The feed's events are stored and its values cached: a lookup shows both.
+    const lookup = JSON.parse(cairn(['lookup', 'login-portal.example', '--json']).out);
+    assert.equal(lookup.events.length, 2);
+    assert.deepEqual(lookup.feeds.map((f: { name: string }) => f.name), ['CERT-A']);
+    assert.ok(lookup.feeds[0].eventUuids.includes('c1a00000-0000-4000-8000-000000000001'));
+    assert.match(cairn(['lookup', 'login-portal.example']).out, /in cached feeds:\n {4}3 CERT-A \(events /);
   });
 
   it('refuses what it cannot do, naming it', () => {

@@ -4,7 +4,7 @@ import { hostOrganisationId } from '../../store/access/organisations.js';
 import type { Store } from '../../store/db/database.js';
 import { feedHits } from '../../store/feed-values.js';
 import { listFeeds } from '../../store/feeds.js';
-import { attributeHashes } from './cache.js';
+import { attributeHashes, lookupHashes } from './cache.js';
 
 type Doc = Record<string, unknown>;
 
@@ -67,4 +67,16 @@ export async function attachFeedHits(store: Store, user: User, event: Doc): Prom
     if (mine.size) a.Feed = [...mine.values()];
   }
   if (eventFeeds.size) event.Feed = [...eventFeeds.values()];
+}
+
+/** The caching feeds holding a value (the operator's look: every feed), with the feed events holding it. */
+export async function feedsHolding(store: Store, value: string): Promise<Array<{ id: number; name: string; eventUuids: string[] }>> {
+  const feeds = new Map((await listFeeds(store)).filter((f) => f.cachingEnabled).map((f) => [f.id, f]));
+  const out = new Map<number, { id: number; name: string; eventUuids: string[] }>();
+  for (const h of await feedHits(store, lookupHashes([value]), [...feeds.keys()])) {
+    const entry = out.get(h.feedId) ?? { id: h.feedId, name: feeds.get(h.feedId)!.name, eventUuids: [] };
+    out.set(h.feedId, entry);
+    if (h.eventUuid && !entry.eventUuids.includes(h.eventUuid)) entry.eventUuids.push(h.eventUuid);
+  }
+  return [...out.values()];
 }
