@@ -22,6 +22,8 @@ export interface EventViewOptions {
   includeEventCorrelations: boolean;
   /** The event without its attributes, objects and reports. */
   metadata: boolean;
+  /** Each attribute's hits in the cached feeds (`Feed`), and the event's feeds. */
+  includeFeedCorrelations: boolean;
 }
 
 /** MISP's `!empty()`: absent, empty, 0 and "0" are off; `false`/"false" too, as clients send them. */
@@ -62,6 +64,7 @@ export function eventViewOptions(query: unknown, body?: unknown): EventViewOptio
     excludeLocalTags: isOn(q.excludeLocalTags),
     includeEventCorrelations: correlations === undefined || isOn(correlations),
     metadata: isOn(q.metadata),
+    includeFeedCorrelations: isOn(b.includeFeedCorrelations ?? q.includeFeedCorrelations),
   };
 }
 

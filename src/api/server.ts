@@ -44,6 +44,9 @@ import { decayingModelRoutes } from './routes/decaying-models.js';
 import { serverRoutes } from './routes/servers.js';
 import { syncRoutes } from './routes/sync.js';
 import { decodeRequestBodies } from './request-encoding.js';
+import { feedRoutes } from './routes/feeds.js';
+import { FeedRunner } from '../services/feeds/runner.js';
+import { FeedScheduler } from '../services/feeds/schedule.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -65,6 +68,8 @@ export interface ServerOptions {
   libraryDirs?: readonly string[];
   /** Threads producing exports of events off the server's thread (default 1; 0: on the server's thread). */
   exportThreads?: number;
+  /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
+  feedScheduleMs?: number;
 }
 
 /**
@@ -201,6 +206,15 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => taxonomyAdminRoutes(scope, ctx));
   await app.register(async (scope) => diagnosticRoutes(scope, ctx));
   await app.register(async (scope) => communityRoutes(scope, ctx));
+  // Feed runs write through this server's queue; a stopping server lets the runs under way finish.
+  const feeds = new FeedRunner(store, writes);
+  const schedule = options.feedScheduleMs ? new FeedScheduler(store, feeds, options.feedScheduleMs) : undefined;
+  app.addHook('onReady', async () => schedule?.start());
+  app.addHook('onClose', async () => {
+    await schedule?.stop();
+    await feeds.close();
+  });
+  await app.register(async (scope) => feedRoutes(scope, ctx, feeds));
   await app.register(async (scope) => taxiiRoutes(scope, ctx), { prefix: '/taxii2' });
   await app.register(async (scope) => webSessionRoutes(scope, ctx));
   await app.register(async (scope) => interfaceRoutes(scope, ctx));

@@ -4,6 +4,7 @@ import { eventCorrelations, lookupValue, type EventCorrelations } from '../store
 import type { Store } from '../store/db/database.js';
 import { eventOfAttribute, parseEventRef } from '../store/events/reader.js';
 import { correlationSettings } from '../store/settings.js';
+import { feedsHolding } from '../services/feeds/hits.js';
 import { CliError, withStore, writeOut } from './context.js';
 
 export interface CorrelationsOptions {
@@ -94,14 +95,16 @@ export async function lookupCommand(value: string, options: { json?: boolean }):
   if (value.trim() === '') throw new CliError('give the VALUE to look up');
   return withStore(async (store) => {
     const l = await lookupValue(store, OPERATOR, value, await correlationSettings(store));
-    const doc = { value: l.value, events: l.events, warninglists: l.warninglists, overCorrelating: l.overCorrelating };
+    const feeds = await feedsHolding(store, value);
+    const doc = { value: l.value, events: l.events, warninglists: l.warninglists, overCorrelating: l.overCorrelating, feeds };
     if (options.json) {
       await writeOut(`${JSON.stringify(doc, null, 2)}\n`);
       return 0;
     }
     const lines = [`${l.value}: held by ${l.events.length} event${l.events.length === 1 ? '' : 's'}${l.overCorrelating ? ' (over-correlating)' : ''}`,
       ...l.events.map((u) => `    ${u}`),
-      ...(l.warninglists.length ? ['on warninglists:', ...l.warninglists.map((w) => `    ${w}`)] : [])];
+      ...(l.warninglists.length ? ['on warninglists:', ...l.warninglists.map((w) => `    ${w}`)] : []),
+      ...(feeds.length ? ['in cached feeds:', ...feeds.map((f) => `    ${f.id} ${f.name}${f.eventUuids.length ? ` (events ${f.eventUuids.join(', ')})` : ''}`)] : [])];
     await writeOut(`${lines.join('\n')}\n`);
     return 0;
   });

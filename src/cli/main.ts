@@ -13,6 +13,7 @@ import { taxiiCommand } from './taxii.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { settingsCommand } from './settings.js';
+import { feedsCommand } from './feeds.js';
 import { statsCommand } from './stats.js';
 import { warninglistsCommand } from './warninglists.js';
 
@@ -137,6 +138,21 @@ export function buildProgram(): Command {
     .option('--read-only', 'with add: clients may not POST or DELETE objects')
     .option('--json', 'list as JSON')
     .action((action: string | undefined, args: string[], opts) => run(() => taxiiCommand(action, args, opts)));
+
+  program.command('feeds')
+    .description('feeds: list; add NAME URL [--format misp|csv|freetext|taxii] [--local] [--interval MIN] [--enable] [--cache]; enable|disable ID...; fetch ID...|--all; cache ID...|--all; defaults [DIR]')
+    .argument('[action]', 'add, enable, disable, fetch, cache or defaults; nothing lists them')
+    .argument('[args...]', 'the name and url (add), feed ids, or folders holding the default list')
+    .option('--format <format>', 'with add: misp (default), csv, freetext or taxii')
+    .option('--provider <name>', 'with add: who publishes it (default: its name)')
+    .option('--local', 'with add: the url is a folder (MISP feed) or file on this machine')
+    .option('--distribution <n>', 'with add: distribution of what it brings, 0 to 4 (default 0)')
+    .option('--interval <minutes>', 'with add: fetched by `cairn serve` every so many minutes (default 0: only when asked)')
+    .option('--enable', 'with add: enabled at once')
+    .option('--cache', 'with add: its values cached for feed hits')
+    .option('--all', 'with enable, disable, fetch or cache: every feed (fetch: the enabled ones; cache: the caching ones)')
+    .option('--json', 'JSON instead of text')
+    .action((action: string | undefined, args: string[], opts) => run(() => feedsCommand(action, args, opts)));
 
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')

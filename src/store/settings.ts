@@ -70,6 +70,13 @@ const DEFINITIONS = {
     misp: 'MISP.delegation',
     level: 1,
   },
+  'feeds.allow_private_networks': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: 'feeds may be fetched from loopback and private addresses (127.0.0.0/8, 10.0.0.0/8, 192.168.0.0/16 …); off, a feed url that resolves to one is refused',
+    level: 1,
+  },
   'registration.allow': {
     default: 'false',
     check: flag,

@@ -69,7 +69,7 @@ describe('cairn import', () => {
     assert.ok(second.values.includes('login-portal.example'));
     assert.deepEqual(Object.keys(c.related[0]).sort(), ['event', 'info', 'shared', 'values']);
     const l = JSON.parse(cairn(db, ['lookup', 'CVE-2024-0001', '--json']).out);
-    assert.deepEqual(Object.keys(l), ['value', 'events', 'warninglists', 'overCorrelating']);
+    assert.deepEqual(Object.keys(l), ['value', 'events', 'warninglists', 'overCorrelating', 'feeds']);
     assert.equal(l.events.length, 3);
     assert.equal(l.overCorrelating, false);
     assert.match(cairn(db, ['correlations', FIRST]).out, /7 shared {2}event \d+ c1a00000-0000-4000-8000-000000000002/);

@@ -16,6 +16,7 @@ import { addAttributeGalaxies, galaxiesOf } from '../library-documents.js';
 import { eventViewOptions, isOn, shapedEvent } from '../event-view-options.js';
 import { DecayScorer } from '../../services/decay/scores.js';
 import { withDecayScores } from '../../services/export/event-json.js';
+import { attachFeedHits } from '../../services/feeds/hits.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { latestSightings } from '../../store/sightings.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
@@ -100,6 +101,7 @@ async function eventDocument(store: Store, settings: SettingsCache, user: User, 
   if (!options.excludeGalaxy) await addAttributeGalaxies(store, viewer, doc.Event);
   const related = options.includeEventCorrelations ? await relatedEvents(store, viewer, event.id, await settings.correlation()) : [];
   const tags = options.excludeLocalTags ? event.tags.filter((t) => !t.local) : event.tags;
+  if (options.includeFeedCorrelations) await attachFeedHits(store, user, doc.Event as Record<string, unknown>);
   const items = options.metadata ? {} : { ShadowAttribute: doc.Event.ShadowAttribute ?? [], EventReport: doc.Event.EventReport ?? [] };
   return { Event: { ...doc.Event, ...items, protected: event.protected === true, locked: event.locked === true, proposal_email_lock: false, Galaxy: options.excludeGalaxy ? [] : await galaxiesOf(store, viewer, tags), RelatedEvent: related } };
 }

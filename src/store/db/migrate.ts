@@ -24,6 +24,8 @@ import * as customClusters from './migrations/023-custom-clusters.js';
 import * as proposals from './migrations/027-proposals.js';
 import * as eventDelegations from './migrations/029-event-delegations.js';
 import * as decayingModels from './migrations/031-decaying-models.js';
+import * as feeds from './migrations/033-feeds.js';
+import * as feedValues from './migrations/034-feed-values.js';
 import * as servers from './migrations/035-servers.js';
 import * as eventLocked from './migrations/036-event-locked.js';
 
@@ -54,6 +56,8 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['027-proposals', proposals.up],
   ['029-event-delegations', eventDelegations.up],
   ['031-decaying-models', decayingModels.up],
+  ['033-feeds', feeds.up],
+  ['034-feed-values', (db) => feedValues.up(db)],
   ['035-servers', servers.up],
   ['036-event-locked', (db) => eventLocked.up(db)],
 ];

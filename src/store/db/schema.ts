@@ -50,6 +50,8 @@ export interface Database {
   decaying_model: DecayingModelTable;
   decaying_model_mapping: DecayingModelMappingTable;
   server: ServerTable;
+  feed: FeedTable;
+  feed_value: FeedValueTable;
 }
 
 /** MISP's decaying models of indicators (migration 031); `is_default`: read from the misp-decaying-models library. */
@@ -110,6 +112,50 @@ export interface ServerTable {
   lastpulledid: number | null;
   lastpushedid: number | null;
   priority: number;
+}
+
+/** MISP's feeds (migration 033): flags as 0/1, `is_default` is MISP's `default`; the last columns are Cairn's fetch state. */
+export interface FeedTable {
+  id: Generated<number>;
+  name: string;
+  provider: string;
+  url: string;
+  rules: string | null;
+  enabled: Generated<number>;
+  distribution: Generated<number>;
+  sharing_group_id: Generated<number>;
+  tag_id: Generated<number>;
+  is_default: Generated<number>;
+  source_format: Generated<string>;
+  fixed_event: Generated<number>;
+  delta_merge: Generated<number>;
+  event_id: Generated<number>;
+  publish: Generated<number>;
+  override_ids: Generated<number>;
+  settings: string | null;
+  input_source: Generated<string>;
+  delete_local_file: Generated<number>;
+  lookup_visible: Generated<number>;
+  headers: string | null;
+  caching_enabled: Generated<number>;
+  force_to_ids: Generated<number>;
+  orgc_id: Generated<number>;
+  tag_collection_id: Generated<number>;
+  interval_minutes: Generated<number>;
+  etag: string | null;
+  last_modified: string | null;
+  cursor: string | null;
+  fetched_at: number | null;
+  cached_at: number | null;
+  last_result: string | null;
+}
+
+/** A value a cached feed holds (migration 034), by the first 52 bits of its MD5 (MISP's hashes.csv). */
+export interface FeedValueTable {
+  feed_id: number;
+  hash: number;
+  value: string | null;
+  event_uuid: string | null;
 }
 
 /** MISP's event delegations (migration 029): an event's creator asks another organisation to take it over. */

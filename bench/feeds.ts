@@ -1,0 +1,102 @@
+/**
+ * `tsx bench/feeds.ts [--feed DIR] [--lines N] [--report-mb M]`: feeds over loopback into a fresh embedded
+ * store, in process. (1) The MISP feed DIR (bench/generate.ts writes one) served by a loopback HTTP server
+ * and fetched as a feed: attributes/s, manifest to the last commit. (2) A free-text feed of N lines
+ * (addresses, domains, URLs, hashes) served the same way and cached: values/s. (3) Free-text extraction
+ * of an M MB analyst report: seconds. Prints one JSON line.
+ */
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openStore } from '../src/store/db/database.js';
+import { bootstrapInstance } from '../src/store/access/users.js';
+import { setSetting } from '../src/store/settings.js';
+import { insertFeed } from '../src/store/feeds.js';
+import { FeedRunner } from '../src/services/feeds/runner.js';
+import { WriteQueue } from '../src/services/write-queue.js';
+import { freeTextIndicators } from '../src/formats/freetext/complex-types.js';
+
+const { values } = parseArgs({ options: {
+  feed: { type: 'string', default: 'bench/out/feed-1000000' }, lines: { type: 'string', default: '1000000' }, 'report-mb': { type: 'string', default: '1' },
+} });
+if (!existsSync(join(values.feed!, 'manifest.json'))) {
+  console.error(`no MISP feed at ${values.feed}: run tsx bench/generate.ts --attributes N --out ${values.feed}`);
+  process.exit(1);
+}
+mkdirSync('bench/out/feeds-host', { recursive: true });
+
+/** Free-text lines: an address, a domain, a URL or an MD5 each, defanged one time in four. */
+function textFeed(lines: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const a = (i >>> 16) & 255;
+    const b = (i >>> 8) & 255;
+    const c = i & 255;
+    const kind = i % 4;
+    const v = kind === 0 ? `10.${a}.${b}.${c}` : kind === 1 ? `host-${i}.example.com` : kind === 2 ? `http://site-${i}.example.net/p/${i}` : (i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(4);
+    out.push(i % 16 === 1 ? v.replace(/\./g, '[.]') : v);
+  }
+  return out.join('\n');
+}
+const textFile = join('bench/out/feeds-host', `text-${values.lines}.txt`);
+if (!existsSync(textFile)) {
+  writeFileSync(textFile, textFeed(Number(values.lines)));
+}
+
+/** Serves the MISP feed under /misp/ and the text file under /text.txt. */
+const server = createServer((req, res) => {
+  const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+  const file = path === '/text.txt' ? textFile : path.startsWith('/misp/') ? normalize(join(values.feed!, path.slice(6))) : '';
+  if (!file || !existsSync(file)) return res.writeHead(404).end();
+  res.writeHead(200, { 'Content-Length': String(statSync(file).size) });
+  createReadStream(file).pipe(res);
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const db = 'bench/out/feeds.db';
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+const store = await openStore({ sqlitePath: db });
+await bootstrapInstance(store);
+await setSetting(store, 'feeds.allow_private_networks', 'true');
+const runner = new FeedRunner(store, new WriteQueue(store), { maxBytes: 2 * 1024 * 1024 * 1024, timeoutMs: 600_000 });
+
+const mispId = await insertFeed(store, { name: 'bench', provider: 'bench', url: `${base}/misp`, sourceFormat: 'misp', enabled: true, distribution: 3 });
+const t0 = performance.now();
+const fetched = await runner.run(mispId, 'fetch');
+const fetchS = (performance.now() - t0) / 1000;
+if (fetched.outcome !== 'done') throw new Error(`the MISP feed failed: ${fetched.errors.join('; ')}`);
+
+const textId = await insertFeed(store, { name: 'text', provider: 'bench', url: `${base}/text.txt`, sourceFormat: 'freetext', cachingEnabled: true });
+const t1 = performance.now();
+const cached = await runner.run(textId, 'cache');
+const cacheS = (performance.now() - t1) / 1000;
+if (cached.outcome !== 'done') throw new Error(`the text feed failed: ${cached.errors.join('; ')}`);
+
+// A report of about M MB: a paragraph of analyst prose with defanged indicators, repeated.
+const paragraph = `The actor used hxxp://update-check[.]example[.]com/gate.php and 198.51.100.23 to stage the payload `
+  + 'd41d8cd98f00b204e9800998ecf8427e (invoice.docm), then moved to login-portal[.]example[.]org over port 443; see CVE-2024-0001. ';
+const report = paragraph.repeat(Math.ceil((Number(values['report-mb']) * 1024 * 1024) / paragraph.length));
+const t2 = performance.now();
+const found = freeTextIndicators(report).length;
+const extractS = (performance.now() - t2) / 1000;
+
+await runner.close();
+await store.close();
+server.close();
+console.log(JSON.stringify({
+  bench: 'feeds',
+  misp_feed_attributes: fetched.attributes,
+  misp_feed_events: fetched.events.created,
+  misp_feed_s: Math.round(fetchS * 10) / 10,
+  misp_feed_attributes_per_s: Math.round(fetched.attributes / fetchS),
+  text_feed_lines: Number(values.lines),
+  text_feed_values_cached: cached.values,
+  text_feed_s: Math.round(cacheS * 10) / 10,
+  text_feed_values_per_s: Math.round(cached.values / cacheS),
+  report_bytes: report.length,
+  report_indicators: found,
+  report_extraction_s: Math.round(extractS * 1000) / 1000,
+}));
