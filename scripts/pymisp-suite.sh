@@ -9,7 +9,7 @@
 #      into it (`cairn libraries load`: taxonomies, galaxies, object templates, noticelists, warninglists),
 #      as the suite's fast mode expects them there as on MISP's VM, then disables every warninglist, as
 #      MISP's own load leaves them (and, once it is serving, disables TLP and PAP, which Cairn enables
-#      from the start and MISP does not);
+#      from the start and MISP does not, and loads MISP's default feeds, as a MISP VM holds them);
 #   2. starts `cairn serve` on a free loopback port (port 0, read back from its output) with the host
 #      organisation named ORGNAME (CAIRN_ORG_NAME), as the suite expects of organisation 1, the site
 #      admin's key chosen here (CAIRN_ADMIN_KEY), and CAIRN_LIBRARIES naming the same libraries, which the
@@ -113,13 +113,19 @@ done
 [ -n "$url" ] || { echo "pymisp-suite: cairn serve did not start within 60 s:" >&2; cat "$work/server.log" >&2; exit 1; }
 # Cairn stores TLP and PAP enabled (its built-in rules); a MISP enables no taxonomy until an admin does,
 # and the suite counts on that (test_statistics expects no enabled taxonomy in tags/tagStatistics).
-for namespace in tlp PAP; do
-  "$python" - "$url/taxonomies/disable/$namespace" "$admin_key" <<'PY' || { echo "pymisp-suite: could not disable the taxonomy $namespace" >&2; exit 1; }
+# A MISP VM also holds MISP's list of default feeds (feeds/loadDefaultFeeds, which the suite's test_feeds
+# expects done: it looks for one of them); Cairn reads it from the libraries, as it reads the others.
+post() {
+  "$python" - "$url/$1" "$admin_key" <<'PY'
 import sys, urllib.request
 request = urllib.request.Request(sys.argv[1], method='POST', data=b'{}', headers={'Authorization': sys.argv[2], 'Accept': 'application/json', 'Content-Type': 'application/json'})
 urllib.request.urlopen(request).read()
 PY
+}
+for namespace in tlp PAP; do
+  post "taxonomies/disable/$namespace" || { echo "pymisp-suite: could not disable the taxonomy $namespace" >&2; exit 1; }
 done
+post feeds/loadDefaultFeeds || { echo "pymisp-suite: feeds/loadDefaultFeeds failed (is misp-default-feeds.json in $libraries?)" >&2; exit 1; }
 echo "pymisp-suite: Cairn at $url (store $work/cairn.db, host organisation ORGNAME; $(cat "$work/load.log") from $libraries)" >&2
 
 # --- PyMISP: a copy of the package and of the tests, set up for this server.
