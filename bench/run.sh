@@ -22,4 +22,5 @@ npx tsx bench/api.ts
 npx tsx bench/stall.ts
 npx tsx bench/mixed.ts
 npx tsx bench/taxii.ts
+npx tsx bench/feeds.ts --feed "$feed"
 npx tsx bench/ui.ts
