@@ -23,6 +23,11 @@ export interface User {
   role: Role;
   /** What MISP keeps of the account beyond who he is; read with the user (absent in tests' made-up users). */
   account?: UserAccount;
+  /**
+   * This instance's own feed fetcher, not a person: it brings a feed's newer versions of the events it
+   * imported as MISP's fetching admin does, not under the rules for another instance's pushes.
+   */
+  fetchesFeeds?: true;
 }
 
 export interface UserAccount {

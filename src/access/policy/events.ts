@@ -39,7 +39,7 @@ export function mayBringVersion(user: User, stored: { orgcUuid: string; locked: 
 
 /** A sync user (not a site admin) edits as another instance does: MISP's rules for pushed versions apply to him. */
 export function editsAsRemote(user: User): boolean {
-  return maySync(user) && !isSiteAdmin(user);
+  return maySync(user) && !isSiteAdmin(user) && !user.fetchesFeeds;
 }
 
 /** Creating events (and importing them) takes perm_add. */

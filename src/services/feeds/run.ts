@@ -60,7 +60,7 @@ export async function feedActor(store: Store): Promise<Actor> {
   const user: User = {
     id: 0, email: 'feeds@cairn', disabled: false, created: 0,
     org: { id: host.id, uuid: host.uuid, name: host.name, local: true },
-    role: { id: 0, name: 'Feed fetcher', permissions: sync },
+    role: { id: 0, name: 'Feed fetcher', permissions: sync }, fetchesFeeds: true,
   };
   return { kind: 'user', user };
 }
