@@ -6,17 +6,10 @@ import type { Store } from './db/database.js';
 import { decayingModelVisibleTo } from './visibility.js';
 
 /** A decaying model as stored, with the attribute types linked to it. */
-export interface DecayingModelRecord {
+export interface DecayingModelRecord extends Omit<LibraryDecayingModel, 'attributeTypes'> {
   id: number;
-  uuid: string;
-  name: string;
-  description: string;
-  formula: DecayFormula;
-  version: number;
-  parameters: DecayParameters;
   /** The attribute types the library gives a library model (none for the others). */
   libraryTypes: string[];
-  ref: string[];
   orgId: number;
   enabled: boolean;
   allOrgs: boolean;

@@ -27,6 +27,7 @@ import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
 import { stampEdit } from '../../services/events/edit-stamps.js';
+import { currentSecond } from '../../model/versions.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
 import { editsAsRemote, mayChange, mayChangeEvent, mayDeleteEvent, mayPublishEvent, mayPublishRole } from '../../access/policy/events.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -243,7 +244,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     // An edit names its event by the address; what it changes carries no timestamp, or a newer one. A pushed
     // version keeps its own: one that is not newer than the stored one is refused, as MISP refuses it.
     const stamped = remote ? undefined : stampEdit(raw, stored);
-    const timestamp = stamped ? String(stamped.timestamp) : raw.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const timestamp = stamped ? String(stamped.timestamp) : raw.timestamp ?? String(currentSecond());
     // Tags are the event's whole list: an edit that names none keeps the stored ones (and no galaxy adds to them).
     const tags = raw.Tag === undefined ? { Tag: stored.tags, Galaxy: undefined } : {};
     const draft = { ...storedFields(stored, raw), ...raw, ...tags, uuid: stored.uuid, timestamp, date: raw.date ?? stored.date };
