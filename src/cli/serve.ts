@@ -5,7 +5,7 @@ import { delimiter, resolve } from 'node:path';
 import { buildServer } from '../api/server.js';
 import { API_KEY } from '../access/api-keys.js';
 import { passwordProblem } from '../access/passwords.js';
-import { openStore, storeConfigFromEnv } from '../store/db/database.js';
+import { openStore, pgPoolSizeFor, storeConfigFromEnv } from '../store/db/database.js';
 import { bootstrapInstance } from '../store/access/users.js';
 import { CliError } from './context.js';
 
@@ -70,6 +70,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
   const libraryDirs = libraryDirsFromEnv(process.env.CAIRN_LIBRARIES);
   const config = storeConfigFromEnv();
+  config.pgPoolSize ??= pgPoolSizeFor(workers);
   // A process of several serves what the first one set up: the schema is current and the admin made.
   const store = await openStore(cluster.isWorker ? { ...config, migrate: false } : config);
   if (cluster.isPrimary) {

@@ -99,7 +99,7 @@ forEachDialect('correlation index', (fixture) => {
     assert.equal(await overCorrelating(store, 'other.example'), true, 'an edited value counts under its new value');
 
     const before = await Promise.all(['hot.example', 'other.example', 'a'.repeat(32)].map((v) => overCorrelating(store, v)));
-    await rebuildValueIndex(store.db);
+    await rebuildValueIndex(store);
     const rebuilt = await Promise.all(['hot.example', 'other.example', 'a'.repeat(32)].map((v) => overCorrelating(store, v)));
     assert.deepEqual(rebuilt, before);
     assert.deepEqual(await links(store, 3), { 'Event 1': ['other.example ~ other.example (exact)'] });

@@ -191,7 +191,7 @@ forEachDialect('migrations', (fixture) => {
     const written = await internValues(store, store.db, ['CRAB-Decrypt.txt', 'HKLM\\SOFTWARE\\RUN']);
     assert.deepEqual([...written.values()], ['crab-decrypt.txt', 'hklm\\software\\run'].map((v) => values.find((r) => r.value === v)!.id));
     const rows = (await store.db.selectFrom('value').select('id').execute()).length;
-    await rebuildValueIndex(store.db);
+    await rebuildValueIndex(store);
     assert.equal((await store.db.selectFrom('value').select('id').execute()).length, rows, 'rebuilding makes no row');
     const rebuilt = await store.db.selectFrom('attribute').select(['value1_id', 'value2_id']).orderBy('id').execute();
     assert.deepEqual(rebuilt.map((a) => [Number(a.value1_id), a.value2_id === null ? null : Number(a.value2_id)]), pointers);

@@ -1,19 +1,16 @@
 import type { Insertable, Transaction } from 'kysely';
 import { preparedStatement, type SqliteStatement, type Store } from './database.js';
 import type { Database } from './schema.js';
-import { bytesToUuid } from './uuid.js';
+import { insertByArrays } from './pg-arrays.js';
 
 /** Tables whose rows carry a uuid that is unique across the store. */
 export type UuidTable = 'attribute' | 'object' | 'object_reference' | 'event_report' | 'sighting';
 type Row<T extends keyof Database> = Insertable<Database[T]>;
 
-/** Rows per multi-row INSERT on PostgreSQL: well under its 65,535 bound parameters. */
-const PG_CHUNK = 500;
-
 /**
  * Writes many rows within a transaction, the fastest way each dialect allows. SQLite runs one cached
  * prepared statement per row (far cheaper in better-sqlite3 than long multi-row statements); PostgreSQL
- * sends multi-row INSERTs to save round trips. The SQL itself is compiled by Kysely from the schema.
+ * one statement over column arrays per few thousand rows (pg-arrays.ts). The SQL itself is compiled by Kysely from the schema.
  */
 export interface BulkInsert {
   /** Inserts rows; for each, its new id, or null where a row with the same uuid already exists. */
@@ -50,27 +47,20 @@ function sqliteBulk(store: Store, trx: Transaction<Database>): BulkInsert {
   };
 }
 
-function postgresBulk(trx: Transaction<Database>): BulkInsert {
+function postgresBulk(store: Store, trx: Transaction<Database>): BulkInsert {
   return {
     async unique(table, rows) {
+      const returned = await insertByArrays<{ id: number; uuid: Buffer }>(store, trx, { table, rows, tail: 'on conflict ("uuid") do nothing returning "id", "uuid"' });
       const ids = new Map<string, number>();
-      for (let i = 0; i < rows.length; i += PG_CHUNK) {
-        const part = rows.slice(i, i + PG_CHUNK);
-        const returned = await trx.insertInto(table).values(part as never)
-          .onConflict((oc) => oc.column('uuid' as never).doNothing())
-          .returning(['id' as never, 'uuid' as never]).execute() as Array<{ id: number; uuid: Buffer }>;
-        for (const r of returned) ids.set(bytesToUuid(r.uuid), r.id);
-      }
-      return rows.map((row) => ids.get(bytesToUuid(row.uuid)) ?? null);
+      for (const r of returned) ids.set(r.uuid.toString('hex'), r.id);
+      return rows.map((row) => ids.get(row.uuid.toString('hex')) ?? null);
     },
     async all(table, rows) {
-      for (let i = 0; i < rows.length; i += PG_CHUNK) {
-        await trx.insertInto(table).values(rows.slice(i, i + PG_CHUNK) as never).execute();
-      }
+      await insertByArrays(store, trx, { table, rows });
     },
   };
 }
 
 export function bulkInsert(store: Store, trx: Transaction<Database>): BulkInsert {
-  return store.dialect === 'sqlite' ? sqliteBulk(store, trx) : postgresBulk(trx);
+  return store.dialect === 'sqlite' ? sqliteBulk(store, trx) : postgresBulk(store, trx);
 }

@@ -19,7 +19,7 @@ export interface StoreConfig {
   sqliteCacheMb?: number | undefined;
   /** Bring the schema up to date on opening (the default); a second connection of a process that did, does not. */
   migrate?: boolean | undefined;
-  /** PostgreSQL: connections in the pool (default 10). */
+  /** PostgreSQL: connections in the pool (default 10; CAIRN_PG_POOL_SIZE; `serve --workers N`: pgPoolSizeFor). */
   pgPoolSize?: number | undefined;
 }
 
@@ -83,11 +83,24 @@ export function repeatedQuery(store: Store, compiled: CompiledQuery, placeholder
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/cairn.db';
+export const DEFAULT_PG_POOL_SIZE = 10;
+/** Connections the server processes of one instance open together, by default (PostgreSQL allows 100). */
+const PG_CONNECTIONS_PER_INSTANCE = 40;
+
+/**
+ * Connections per process for `cairn serve --workers N` on PostgreSQL: the instance's share divided among
+ * its processes, from 4 (a request waiting on a query while another streams) to 10. A process runs one
+ * thread of JavaScript: more connections than that queue work on the server's cores, not Cairn's.
+ */
+export function pgPoolSizeFor(workers: number): number {
+  return Math.min(DEFAULT_PG_POOL_SIZE, Math.max(4, Math.floor(PG_CONNECTIONS_PER_INSTANCE / workers)));
+}
 export const DEFAULT_SQLITE_CACHE_MB = 256;
 
 /**
  * The store the environment names: `DATABASE_URL` for PostgreSQL (in the schema `CAIRN_PG_SCHEMA`, when
- * set), else `CAIRN_DB` or ./data/cairn.db, with `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
+ * set, with `CAIRN_PG_POOL_SIZE` connections a process), else `CAIRN_DB` or ./data/cairn.db, with
+ * `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
  */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const url = env.DATABASE_URL?.trim();
@@ -96,7 +109,12 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
     throw new Error(`CAIRN_SQLITE_CACHE_MB must be a whole number of megabytes, not "${cache}"`);
   }
   const schema = env.CAIRN_PG_SCHEMA?.trim();
+  const pool = env.CAIRN_PG_POOL_SIZE?.trim();
+  if (pool && (!/^\d+$/.test(pool) || Number(pool) < 1 || Number(pool) > 1000)) {
+    throw new Error(`CAIRN_PG_POOL_SIZE must be a whole number of connections from 1 to 1000, not "${pool}"`);
+  }
   return {
+    ...(pool ? { pgPoolSize: Number(pool) } : {}),
     databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
     ...(schema ? { pgSchema: schema } : {}),
     sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
@@ -128,8 +146,10 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     types: int8AsNumber(),
-    max: config.pgPoolSize ?? 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    max: config.pgPoolSize ?? DEFAULT_PG_POOL_SIZE,
+    // No JIT: Cairn's queries are short, and a plan estimated above jit_above_cost (a value lookup before
+    // the table's statistics caught up with an import) spent 20 ms compiling for 0.7 ms of work.
+    options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (config.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');

@@ -14,6 +14,7 @@ import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEve
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
+import { noteEventGrowth } from '../db/statistics.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -487,12 +488,13 @@ export class EventSaver {
     return outcome;
   }
 
-  /** Commits what has been saved so far. */
+  /** Commits what has been saved so far; on PostgreSQL, analyses the tables once they have grown (statistics.ts). */
   async flush(): Promise<void> {
     const trx = this.trx;
     if (!trx) return;
     this.trx = undefined;
     this.pending = [];
+    const written = this.written;
     this.written = 0;
     const deltas = this.valueEvents;
     this.valueEvents = new Map();
@@ -512,6 +514,7 @@ export class EventSaver {
       throw err;
     }
     promoteIds(this.batchIds, this.store.idCache);
+    await noteEventGrowth(this.store, written);
   }
 
   /** Gives up what has not been committed. */

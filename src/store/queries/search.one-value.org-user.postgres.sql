@@ -139,6 +139,6 @@ where
     )
   )
 order by
-  "attribute"."id"
+  "attribute"."id" + 0
 limit
   $10

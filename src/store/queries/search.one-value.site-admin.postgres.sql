@@ -39,6 +39,6 @@ where
     )
   )
 order by
-  "attribute"."id"
+  "attribute"."id" + 0
 limit
   $4

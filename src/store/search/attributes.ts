@@ -251,8 +251,21 @@ const HIT_COLUMNS = [
 /** The name each column comes back under. */
 const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
 
+/**
+ * Whether the filter names exact values only, so that the value indexes bound what is read. PostgreSQL
+ * is then kept from answering `order by id limit n` by walking the primary key and filtering by value
+ * (what it chose for a value held by 27,000 of 10^7 attributes: 2.1 million rows read per page): ordered
+ * by an expression the key does not give, it reads the value's rows from its (value id, id) indexes,
+ * from where the last page ended (afterId), and sorts them.
+ */
+function byExactValues(filter: AttributeFilter): boolean {
+  const values = [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])].map((v) => v.trim()).filter(Boolean);
+  return values.length > 0 && values.every((v) => !v.includes('%'));
+}
+
 function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>) {
-  let q = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS).where(matches).orderBy('attribute.id');
+  const base = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS).where(matches);
+  let q = store.dialect === 'postgres' && byExactValues(filter) ? base.orderBy(sql`${sql.ref('attribute.id')} + 0`) : base.orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   // SQLite takes an offset only after a limit.
   if (filter.offset && filter.limit !== undefined) q = q.offset(filter.offset);
