@@ -332,9 +332,14 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
 }
 
 /** Attributes that match the filter and that the viewer may see, oldest first. */
+/** The query searchAttributes runs for a filter other than one plain value (its plan is tested: test/store/plans.test.ts). */
+export async function attributeSearchQuery(store: Store, viewer: Viewer, filter: AttributeFilter) {
+  return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter));
+}
+
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
   const rows = isPlainValueSearch(filter) ? await plainValueSearch(store, viewer, filter)
-    : await hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter)).execute();
+    : await (await attributeSearchQuery(store, viewer, filter)).execute();
   return rows.map((r) => ({
     id: r.id,
     eventId: r.event_id,
@@ -369,6 +374,11 @@ export async function searchAttributes(store: Store, viewer: Viewer, filter: Att
  * the rest must hold for one attribute of it. An event needs no attribute unless the filter asks about one.
  */
 export async function searchEventIds(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}): Promise<number[]> {
+  return (await (await eventSearchQuery(store, viewer, filter, page)).execute()).map((r) => r.id);
+}
+
+/** The query searchEventIds runs. */
+export async function eventSearchQuery(store: Store, viewer: Viewer, filter: AttributeFilter, page: { limit?: number; offset?: number } = {}) {
   const { limit: _l, offset: _o, tags, anyTags, notTags, uuids, notUuids, ...criteria } = filter;
   const onAttributes = attributeCriteria(criteria);
   let q = store.db.selectFrom('event').select('event.id').where(eventVisibleTo(viewer)).where(eventMatches(store, criteria));
@@ -409,7 +419,7 @@ export async function searchEventIds(store: Store, viewer: Viewer, filter: Attri
   q = q.orderBy('event.id', 'asc');
   if (page.limit !== undefined) q = q.limit(page.limit);
   if (page.offset && page.limit !== undefined) q = q.offset(page.offset);
-  return (await q.execute()).map((r) => r.id);
+  return q;
 }
 
 /** The event itself carries the tag (a name, or a `%` pattern). */
