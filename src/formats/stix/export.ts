@@ -202,8 +202,11 @@ class EventConverter {
   }
 }
 
-/** STIX recommends lower-case kill-chain phase names; the import reads the MISP category back from them. */
-const phase = (name: string) => ({ kill_chain_name: 'misp-category', phase_name: name.toLowerCase() });
+/**
+ * STIX recommends kill-chain phase names in lower case with hyphens between words ("network-activity"
+ * for MISP's "Network activity"); the import reads the MISP category back from either form.
+ */
+const phase = (name: string) => ({ kill_chain_name: 'misp-category', phase_name: name.toLowerCase().trim().replace(/[\s_]+/g, '-') });
 
 function isPattern(text: string): boolean {
   try {
