@@ -274,6 +274,17 @@ forEachDialect('TAXII 2.1 server', (fixture) => {
     assert.equal((await taxii(alice, 'GET', `${path}indicator--${POSTED_INDICATOR}/`)).status, 404);
     assert.equal((await taxii(alice, 'DELETE', `${path}report--${POSTED_REPORT}/`)).status, 200);
     assert.equal((await call(i, i.alice, 'GET', `/events/view/${POSTED_REPORT}`)).status, 404, 'the report was the event');
+    // A MISP uuid that is no RFC 4122 uuid has a STIX id derived from it: the DELETE finds it as the GET does.
+    const odd = '5c0ffee0-0000-0000-0000-000000000031';
+    const added = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Odd uuid', distribution: 1,
+      Attribute: [{ uuid: odd, type: 'domain', value: 'odd-uuid.example', to_ids: true }] } });
+    assert.equal(added.status, 200);
+    const indicators = (await taxii(alice, 'GET', `${path}?match[type]=indicator`)).body.objects as Json[];
+    const derived = indicators.find((o) => o.pattern === "[domain-name:value = 'odd-uuid.example']")!;
+    assert.notEqual(derived.id, `indicator--${odd}`);
+    assert.equal((await taxii(alice, 'DELETE', `${path}${derived.id}/`)).status, 200);
+    const view = await call(i, i.alice, 'GET', `/events/view/${added.body.Event.uuid}?deleted[]=0&deleted[]=1`);
+    assert.deepEqual(view.body.Event.Attribute.map((a: Json) => [a.uuid, a.deleted]), [[odd, true]]);
     const audit = await call(i, i.admin, 'GET', '/admin/audit_logs/index');
     assert.ok(audit.body.some((l: Json) => l.AuditLog.model === 'StixObject' && l.AuditLog.action === 'delete' && l.AuditLog.model_id === `report--${POSTED_REPORT}`));
   });
