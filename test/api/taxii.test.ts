@@ -210,6 +210,61 @@ forEachDialect('TAXII 2.1 server', (fixture) => {
     assert.deepEqual(found.body.response.Attribute, [], 'bob is not in the group');
   });
 
+  it('answers an object several events hold once, in lists, manifests and by id, and refuses to delete what is derived, with the reason', async () => {
+    const path = `/taxii2/cairn/collections/${DEFAULT_COLLECTION}/objects/`;
+    const identities = (await taxii(alice, 'GET', `${path}?match[type]=identity`)).body.objects as Json[];
+    assert.equal(new Set(identities.map((o) => o.id)).size, identities.length, 'each identity once on a page');
+    const manifest = (await taxii(alice, 'GET', `/taxii2/cairn/collections/${DEFAULT_COLLECTION}/manifest/?match[type]=identity`)).body.objects as Json[];
+    assert.deepEqual(manifest.map((m) => m.id), identities.map((o) => o.id));
+    const reports = (await taxii(alice, 'GET', `${path}?match[type]=report`)).body.objects as Json[];
+    const orgA = reports.find((r) => r.name === 'Alice 0')!.created_by_ref as string;
+    assert.ok(reports.filter((r) => r.created_by_ref === orgA).length >= 3, 'several events hold the identity of Org A');
+    const one = await taxii(alice, 'GET', `${path}${orgA}/`);
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body.objects.map((o: Json) => o.id), [orgA], 'once, however many events hold it');
+    assert.equal((await taxii(alice, 'GET', `${path}${orgA}/versions/`)).body.versions.length, 1);
+
+    const observable = ((await taxii(alice, 'GET', `${path}?match[type]=ipv4-addr`)).body.objects as Json[])[0]!;
+    for (const id of [orgA, 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', observable.id]) {
+      assert.equal((await taxii(alice, 'GET', `${path}${id}/`)).status, 200, id);
+      const refused = await taxii(alice, 'DELETE', `${path}${id}/`);
+      assert.equal(refused.status, 403, id);
+      assert.equal(refused.body.http_status, '403');
+      assert.match(refused.body.description, /derived from the content of the events that hold it/);
+    }
+    assert.equal((await taxii(alice, 'DELETE', `${path}identity--c0ffee00-0000-4000-8000-0000000000ee/`)).status, 404, 'one nobody holds');
+    assert.equal((await taxii(alice, 'GET', `${path}${orgA}/`)).status, 200, 'still there');
+  });
+
+  it('lists in failures, with the reason, an object missing a required property and a report of another organisation\'s event', async () => {
+    const path = `/taxii2/cairn/collections/${DEFAULT_COLLECTION}/objects/`;
+    const noPattern = 'indicator--c0ffee00-0000-4000-8000-000000000020';
+    const posted = await taxii(alice, 'POST', path, { body: { objects: [{ type: 'indicator', spec_version: '2.1', id: noPattern,
+      created: '2026-01-04T00:00:00.000Z', modified: '2026-01-04T00:00:00.000Z', pattern_type: 'stix', valid_from: '2026-01-04T00:00:00Z' }] } });
+    assert.equal(posted.status, 202);
+    assert.deepEqual(posted.body.failures.map((f: Json) => [f.id, f.message]),
+      [[noPattern, 'missing required property "pattern" (STIX 2.1 requires it of every indicator)']]);
+
+    const index = await call(i, i.alice, 'GET', '/events/index');
+    const theirs = index.body.find((e: Json) => e.info === 'Alice 2');
+    const report = `report--${theirs.uuid}`;
+    const indicator = 'indicator--c0ffee00-0000-4000-8000-000000000021';
+    const overwrite = await taxii(bob, 'POST', path, { body: { objects: [
+      { type: 'report', spec_version: '2.1', id: report, created: '2026-01-04T00:00:00.000Z', modified: '2030-01-04T00:00:00.000Z', name: 'Bob was here',
+        published: '2030-01-04T00:00:00.000Z', report_types: ['threat-report'], object_refs: [indicator] },
+      { type: 'indicator', spec_version: '2.1', id: indicator, created: '2026-01-04T00:00:00.000Z', modified: '2030-01-04T00:00:00.000Z',
+        pattern: "[domain-name:value = 'bob-was-here.example']", pattern_type: 'stix', valid_from: '2026-01-04T00:00:00Z' },
+    ] } });
+    assert.equal(overwrite.status, 202);
+    assert.equal(overwrite.body.success_count, 0, JSON.stringify(overwrite.body.successes));
+    const failures = new Map((overwrite.body.failures as Json[]).map((f) => [f.id, f.message]));
+    assert.deepEqual([...failures.keys()].sort(), [indicator, report]);
+    assert.equal(failures.get(report), `event ${theirs.uuid} exists and you may not change it`);
+    assert.equal(failures.get(indicator), `event ${theirs.uuid} exists and you may not change it`);
+    const kept = await call(i, i.alice, 'GET', `/events/view/${theirs.uuid}`);
+    assert.equal(kept.body.Event.info, 'Alice 2', 'the event stays as its organisation wrote it');
+  });
+
   it('deletes what an object stands for, for those who may change it', async () => {
     const path = `/taxii2/cairn/collections/${DEFAULT_COLLECTION}/objects/`;
     assert.equal((await taxii(bob, 'DELETE', `${path}indicator--${POSTED_INDICATOR}/`)).status, 403, "bob may not change alice's event");
@@ -219,6 +274,17 @@ forEachDialect('TAXII 2.1 server', (fixture) => {
     assert.equal((await taxii(alice, 'GET', `${path}indicator--${POSTED_INDICATOR}/`)).status, 404);
     assert.equal((await taxii(alice, 'DELETE', `${path}report--${POSTED_REPORT}/`)).status, 200);
     assert.equal((await call(i, i.alice, 'GET', `/events/view/${POSTED_REPORT}`)).status, 404, 'the report was the event');
+    // A MISP uuid that is no RFC 4122 uuid has a STIX id derived from it: the DELETE finds it as the GET does.
+    const odd = '5c0ffee0-0000-0000-0000-000000000031';
+    const added = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Odd uuid', distribution: 1,
+      Attribute: [{ uuid: odd, type: 'domain', value: 'odd-uuid.example', to_ids: true }] } });
+    assert.equal(added.status, 200);
+    const indicators = (await taxii(alice, 'GET', `${path}?match[type]=indicator`)).body.objects as Json[];
+    const derived = indicators.find((o) => o.pattern === "[domain-name:value = 'odd-uuid.example']")!;
+    assert.notEqual(derived.id, `indicator--${odd}`);
+    assert.equal((await taxii(alice, 'DELETE', `${path}${derived.id}/`)).status, 200);
+    const view = await call(i, i.alice, 'GET', `/events/view/${added.body.Event.uuid}?deleted[]=0&deleted[]=1`);
+    assert.deepEqual(view.body.Event.Attribute.map((a: Json) => [a.uuid, a.deleted]), [[odd, true]]);
     const audit = await call(i, i.admin, 'GET', '/admin/audit_logs/index');
     assert.ok(audit.body.some((l: Json) => l.AuditLog.model === 'StixObject' && l.AuditLog.action === 'delete' && l.AuditLog.model_id === `report--${POSTED_REPORT}`));
   });

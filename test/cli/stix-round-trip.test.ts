@@ -10,7 +10,7 @@ import type { Store } from '../../src/store/db/database.js';
 import { loadEvent } from '../../src/store/events/reader.js';
 import { feedEventFiles, fullJson, jsonDiff } from '../helpers/misp-compare.js';
 import { describeRealData, sharedPath } from '../helpers/shared-data.js';
-import { stixProblems } from '../helpers/stix.js';
+import { stixProblems, stixWarnings } from '../helpers/stix.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
 
 /**
@@ -55,6 +55,11 @@ describeRealData('STIX 2.1 round trip through the CLI', () => {
       assert.equal(exported.code, 0, exported.err);
       const bundle = JSON.parse(exported.out) as { objects: Array<Record<string, unknown>> };
       assert.deepEqual(stixProblems(bundle).slice(0, 10), []);
+      // The validator's recommendations: kill-chain phase names in lower case with hyphens, custom content as extensions.
+      const warnings = stixWarnings(bundle);
+      console.log(`STIX export of the 140 events [${first.dialect}]: ${bundle.objects.length} objects, ${stixProblems(bundle).length} errors,`
+        + ` ${warnings.killChainNames.length} kill-chain-names and ${warnings.extensionsUse.length} extensions-use warnings`);
+      assert.deepEqual([...warnings.killChainNames, ...warnings.extensionsUse].slice(0, 10), []);
       const path = join(mkdtempSync(join(tmpdir(), 'cairn-stix-')), 'bundle.json');
       writeFileSync(path, exported.out);
       const second = await fixture.open();

@@ -65,6 +65,66 @@ export function stixProblems(bundle: { objects: Array<Record<string, unknown>> }
   return [...out, ...stixIdProblems(bundle)];
 }
 
+type SchemaPart = { $ref?: string; properties?: Record<string, unknown>; allOf?: SchemaPart[]; oneOf?: SchemaPart[]; anyOf?: SchemaPart[] };
+
+/** The properties each STIX type defines, by the OASIS schemas (its own and those of the common schemas it builds on). */
+function definedProperties(): Map<string, Set<string>> {
+  const root = sharedPath('data', 'stix21-schemas', 'schemas');
+  const read = (path: string): Set<string> => {
+    const out = new Set<string>();
+    const walk = (part: SchemaPart) => {
+      for (const k of Object.keys(part.properties ?? {})) out.add(k);
+      if (part.$ref && !part.$ref.startsWith('#')) for (const k of read(join(path, '..', part.$ref))) out.add(k);
+      for (const p of [...(part.allOf ?? []), ...(part.oneOf ?? []), ...(part.anyOf ?? [])]) walk(p);
+    };
+    walk(JSON.parse(readFileSync(path, 'utf8')) as SchemaPart);
+    return out;
+  };
+  const byType = new Map<string, Set<string>>();
+  for (const dir of ['sdos', 'sros', 'observables']) {
+    for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith('.json'))) byType.set(f.replace(/\.json$/, ''), read(join(root, dir, f)));
+  }
+  byType.set('marking-definition', read(join(root, 'common', 'marking-definition.json')));
+  return byType;
+}
+
+let propertiesOf: Map<string, Set<string>> | undefined;
+
+/**
+ * The OASIS validator's warnings that the failures of issue 17 touched, counted as it counts them (one
+ * per object and property): `kill-chain-names` (a kill-chain or phase name not in lower case with
+ * hyphens, on the types that have kill-chain phases) and `extensions-use` (a custom object type without
+ * a new-SDO/SCO/SRO extension, a custom property on a STIX type without a top-level property extension,
+ * a custom marking definition without extensions). Real-data tier: it reads the OASIS schemas.
+ */
+export function stixWarnings(bundle: { objects: Array<Record<string, unknown>> }): { killChainNames: string[]; extensionsUse: string[] } {
+  propertiesOf ??= definedProperties();
+  const killChainNames: string[] = [];
+  const extensionsUse: string[] = [];
+  const styled = (name: string) => name === name.toLowerCase() && !/[_ ]/.test(name);
+  for (const o of bundle.objects) {
+    const type = String(o.type);
+    const id = String(o.id);
+    const extensionTypes = Object.values((o.extensions ?? {}) as Record<string, { extension_type?: string }>).map((e) => e.extension_type);
+    if (['attack-pattern', 'indicator', 'infrastructure', 'malware', 'tool'].includes(type)) {
+      for (const k of (o.kill_chain_phases ?? []) as Array<{ kill_chain_name: string; phase_name: string }>) {
+        if (!styled(k.kill_chain_name)) killChainNames.push(`${id}: kill_chain_name ${k.kill_chain_name}`);
+        if (!styled(k.phase_name)) killChainNames.push(`${id}: phase_name ${k.phase_name}`);
+      }
+    }
+    const defined = propertiesOf.get(type);
+    if (!defined && type !== 'bundle' && type !== 'extension-definition' && type !== 'language-content'
+      && !extensionTypes.some((t) => t === 'new-sdo' || t === 'new-sco' || t === 'new-sro')) extensionsUse.push(`${id}: custom object type ${type}`);
+    if (defined && !extensionTypes.includes('toplevel-property-extension')) {
+      for (const k of Object.keys(o)) if (!defined.has(k)) extensionsUse.push(`${id}: custom property ${k}`);
+    }
+    if (type === 'marking-definition' && o.extensions === undefined && o.definition_type !== 'statement' && o.definition_type !== 'tlp') {
+      extensionsUse.push(`${id}: custom marking definition`);
+    }
+  }
+  return { killChainNames, extensionsUse };
+}
+
 /** Every event of the feeds under ROOT (one folder each, of `<uuid>.json` files), parsed. */
 export function feedEvents(root: string): MispEvent[] {
   const out: MispEvent[] = [];

@@ -69,7 +69,7 @@ it("maps an event the way MISP's converter does: report, indicators, observed da
   const domain = byId.get('indicator--a0000000-0000-4000-8000-000000000001')!;
   assert.equal(domain.pattern, "[domain-name:value = 'evil.example']");
   assert.equal(domain.description, 'C2');
-  assert.deepEqual(domain.kill_chain_phases, [{ kill_chain_name: 'misp-category', phase_name: 'network activity' }]);
+  assert.deepEqual(domain.kill_chain_phases, [{ kill_chain_name: 'misp-category', phase_name: 'network-activity' }]);
   assert.equal(byId.get('indicator--a0000000-0000-4000-8000-000000000003')!.pattern, `[file:name = 'it\\'s.exe' AND file:hashes.'SHA-256' = '${'a'.repeat(64)}']`);
   const ip = byId.get('observed-data--a0000000-0000-4000-8000-000000000002')!;
   const traffic = byId.get((ip.object_refs as string[])[0]!)!;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { stixBundle } from '../../src/formats/stix/export.js';
 import { stixToEvents } from '../../src/formats/stix/import.js';
+import { CHECKED_TYPES, requiredProperties } from '../../src/formats/stix/required.js';
 import { registryKey } from '../../src/formats/stix/observables.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { MispEvent } from '../../src/model/event.js';
@@ -99,4 +100,52 @@ it('keeps a pattern it cannot map whole, and names one it cannot parse', () => {
   assert.ok(r.unmapped.some((u) => u.id === 'indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d02' && u.reason.startsWith('its pattern does not parse')));
   assert.ok(r.unmapped.some((u) => u.id === 'location--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d03' && u.reason.startsWith('no MISP equivalent')));
   assert.throws(() => stixToEvents({ type: 'report' }), /not a STIX bundle/);
+});
+
+it('refuses an object that lacks a property STIX requires of it, naming the property', () => {
+  const common = { spec_version: '2.1', created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z' };
+  const r = stixToEvents({ type: 'bundle', id: 'bundle--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d2c', objects: [
+    { type: 'indicator', id: 'indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d11', ...common, pattern_type: 'stix', valid_from: '2024-01-01T00:00:00Z' },
+    { type: 'vulnerability', id: 'vulnerability--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d12', spec_version: '2.1', name: 'CVE-2024-0001' },
+    { type: 'x-misp-attribute', id: 'x-misp-attribute--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d13', ...common, x_misp_type: 'text' },
+    { type: 'indicator', id: 'indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d14', ...common, pattern: "[domain-name:value = 'kept.example']", pattern_type: 'stix',
+      valid_from: '2024-01-01T00:00:00Z' },
+  ] });
+  assert.deepEqual(r.unmapped, [
+    { id: 'indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d11', reason: 'missing required property "pattern" (STIX 2.1 requires it of every indicator)' },
+    { id: 'vulnerability--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d12', reason: 'missing required properties "created", "modified" (STIX 2.1 requires them of every vulnerability)' },
+    { id: 'x-misp-attribute--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d13', reason: 'missing required property "x_misp_value" (STIX 2.1 requires it of every x-misp-attribute)' },
+  ]);
+  assert.deepEqual(parseMispEvent(r.events[0]).event!.attributes.map((a) => a.value), ['kept.example']);
+});
+
+it('reads the MISP category from a kill-chain phase as MISP\'s converter writes it and as STIX recommends it', () => {
+  const common = { spec_version: '2.1', created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z', pattern_type: 'stix', valid_from: '2024-01-01T00:00:00Z' };
+  const r = stixToEvents({ type: 'bundle', id: 'bundle--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d2d', objects: ['Payload delivery', 'payload delivery', 'payload-delivery'].map((phase, n) => ({
+    type: 'indicator', id: `indicator--0f6f1c9e-4d3b-4a1e-9c8d-7b6a5f4e3d2${n}`, ...common, pattern: `[domain-name:value = 'p${n}.example']`,
+    kill_chain_phases: [{ kill_chain_name: 'misp-category', phase_name: phase }] })) });
+  assert.deepEqual(parseMispEvent(r.events[0]).event!.attributes.map((a) => a.category), ['Payload delivery', 'Payload delivery', 'Payload delivery']);
+});
+
+it('checks, for every STIX type it reads, each property the OASIS schemas require', { skip: REAL_DATA_SKIP }, () => {
+  const dir = sharedPath('data', 'stix21-schemas', 'schemas');
+  const requiredBySchema = (path: string): string[] => {
+    type Part = { $ref?: string; required?: string[]; oneOf?: Part[]; anyOf?: Part[] };
+    const s = JSON.parse(readFileSync(path, 'utf8')) as Part & { allOf?: Part[] };
+    // A property every branch of a choice requires is required too.
+    const ofEveryBranch = (branches: Part[] | undefined) => (branches ?? []).reduce<string[] | undefined>((acc, b) => (acc === undefined ? b.required ?? [] : acc.filter((x) => b.required?.includes(x))), undefined) ?? [];
+    const own = [s, ...(s.allOf ?? [])].flatMap((p) => [...(p.required ?? []), ...ofEveryBranch(p.oneOf), ...ofEveryBranch(p.anyOf)]);
+    const inherited = (s.allOf ?? []).flatMap((p) => (p.$ref ? requiredBySchema(join(path, '..', p.$ref)) : []));
+    return [...new Set([...inherited, ...own])];
+  };
+  for (const type of CHECKED_TYPES) {
+    const folder = ['sdos', 'sros', 'observables'].find((d) => readdirSync(join(dir, d)).includes(`${type}.json`));
+    if (!folder) {
+      assert.match(type, /^x-misp-/, `${type}: no OASIS schema`);
+      continue;
+    }
+    const ours = (requiredProperties(type) ?? []).filter((p): p is string => typeof p === 'string');
+    // The schemas' single required properties; their choices (anyOf/oneOf) are lists in Cairn's table.
+    assert.deepEqual([...ours].sort(), requiredBySchema(join(dir, folder, `${type}.json`)).sort(), type);
+  }
 });

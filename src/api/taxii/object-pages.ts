@@ -25,6 +25,8 @@ export interface Entry {
   object: StixObject;
   dateAdded: number;
   version: string;
+  /** The event whose copy of the object this is. */
+  eventId: number;
 }
 
 /** Where a page stops: the event (by when it was written and its id) and how many of its objects were passed. */
@@ -86,12 +88,14 @@ const MAX_EVENTS_PER_PAGE = 500;
 /**
  * A page of a collection's objects: its events in the order this server last wrote them, each event's
  * objects in bundle order. An object several events hold (an organisation's identity, a marking, an
- * observable) comes with each of them, once per page.
+ * observable) is on a page once, where it first comes; each event carries its own copy of it (dated by
+ * that event), and with `latest` the page keeps the copy of the latest version instead (TAXII's default
+ * for an object asked for by id).
  */
 export async function readPage(store: Store, cache: EventObjectsCache, viewer: Viewer, collection: TaxiiCollection,
-  q: { filter: ObjectFilter; from?: Position; limit: number; within?: readonly number[] }): Promise<{ entries: Entry[]; next?: Position }> {
+  q: { filter: ObjectFilter; from?: Position; limit: number; within?: readonly number[]; latest?: boolean }): Promise<{ entries: Entry[]; next?: Position }> {
   const entries: Entry[] = [];
-  const onPage = new Set<string>();
+  const onPage = new Map<string, number>();
   let from = q.from;
   let read = 0;
   for (;;) {
@@ -106,11 +110,15 @@ export async function readPage(store: Store, cache: EventObjectsCache, viewer: V
       for (let i = skip; i < objects.length; i++) {
         const object = objects[i]!;
         const version = versionOf(object, event.changed);
-        const key = `${object.id}|${version}`;
-        if (!matches(object, version, q.filter) || onPage.has(key)) continue;
+        if (!matches(object, version, q.filter)) continue;
+        const at = onPage.get(object.id);
+        if (at !== undefined) {
+          if (q.latest && Date.parse(version) >= Date.parse(entries[at]!.version)) entries[at] = { object, dateAdded: event.changed, version, eventId: event.id };
+          continue;
+        }
         if (entries.length === q.limit) return { entries, next: { changed: event.changed, id: event.id, skip: i } };
-        onPage.add(key);
-        entries.push({ object, dateAdded: event.changed, version });
+        onPage.set(object.id, entries.length);
+        entries.push({ object, dateAdded: event.changed, version, eventId: event.id });
       }
       if (++read >= MAX_EVENTS_PER_PAGE) return { entries, next: { changed: event.changed, id: event.id, skip: objects.length } };
     }

@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { softDeletion } from '../../model/deletion.js';
 import { isUuid } from '../../model/event.js';
 import type { StixObject } from '../../formats/stix/observables.js';
+import { mispDataOf } from '../../formats/stix/misp-extension.js';
 import { loadEvent } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { deleteEvent } from '../../store/events/writer.js';
 import {
-  collectionEvents, eventsHoldingUuid, loadTaxiiStatus, saveTaxiiStatus, taxiiApiRoots, taxiiCollections, type TaxiiCollection,
+  eventsHoldingUuid, loadTaxiiStatus, saveTaxiiStatus, taxiiApiRoots, taxiiCollections, type TaxiiCollection,
 } from '../../store/taxii.js';
 import type { User } from '../../store/access/users.js';
 import { clientError } from '../errors.js';
@@ -203,14 +204,25 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
    * A page of a collection's objects as the query asks; for one object, read only in the events that
    * hold its uuid when it names an event, attribute, object or sighting.
    */
-  const pageOf = async (request: Req, user: User, objectId?: string) => {
+  const pageOf = async (request: Req, user: User, objectId?: string, from = nextOf(request.query)) => {
     const collection = await collectionOf(request, user);
     const uuid = objectId?.slice(objectId.indexOf('--') + 2);
     const holders = uuid && isUuid(uuid) ? await eventsHoldingUuid(store, viewerOf(user), uuid) : [];
-    const from = nextOf(request.query);
+    const filter = filterOf(request.query, objectId);
     return readPage(store, cache, viewerOf(user), collection, {
-      filter: filterOf(request.query, objectId), limit: limitOf(request.query), ...(from ? { from } : {}), ...(holders.length ? { within: holders } : {}),
+      filter, limit: limitOf(request.query), ...(from ? { from } : {}), ...(holders.length ? { within: holders } : {}),
+      ...(objectId !== undefined && !filter.versions ? { latest: true } : {}),
     });
+  };
+
+  /** The copy of one object the user may see in the collection, read page after page; undefined when there is none. */
+  const findObject = async (request: Req, user: User, objectId: string): Promise<Entry | undefined> => {
+    let from: Position | undefined;
+    for (;;) {
+      const page = await pageOf(request, user, objectId, from);
+      if (page.entries.length || !page.next) return page.entries[0];
+      from = page.next;
+    }
   };
 
   route('GET', '/:root/collections/:collection/objects/', async (request, reply) => {
@@ -276,26 +288,26 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const collection = await collectionOf(request, user);
     const objectId = request.params.objectId ?? '';
     const type = objectId.slice(0, objectId.indexOf('--'));
-    const uuid = objectId.slice(objectId.indexOf('--') + 2);
     if (!mayWrite(user, collection)) throw new TaxiiError(403, 'Forbidden', 'You may not delete objects of this collection.');
     const notFound = new TaxiiError(404, 'Object not found', `The collection holds no object ${objectId} that you may see.`);
-    if (!isUuid(uuid)) throw notFound;
-    const viewer = viewerOf(user);
-    const holders = await eventsHoldingUuid(store, viewer, uuid);
-    const inCollection = holders.length ? await collectionEvents(store, viewer, collection, { within: holders, limit: holders.length }) : [];
-    const eventId = inCollection[0]?.id;
-    if (eventId === undefined) throw notFound;
+    // What a GET answers, a DELETE finds: derived objects and ids made from MISP uuids that are not RFC 4122 ones too.
+    const entry = await findObject(request, user, objectId);
+    if (!entry) throw notFound;
     if (!DELETABLE.has(type)) {
-      throw new TaxiiError(403, 'Forbidden', `A ${type} is derived from the event's attributes; delete the indicator, observed data or report that holds it.`);
+      throw new TaxiiError(403, 'Forbidden', `A ${type} is not stored as such: it is derived from the content of the events that hold it. `
+        + 'Delete the report, grouping, indicator, observed data, vulnerability or x-misp-* object it comes from instead.');
     }
-    const owned = await eventOwnership(store, viewer, { id: eventId });
+    const viewer = viewerOf(user);
+    const owned = await eventOwnership(store, viewer, { id: entry.eventId });
     if (!owned || !mayChangeEvent(user, owned)) throw new TaxiiError(403, 'Forbidden', 'You may not change the event that holds this object.');
     if (type === 'report' || type === 'grouping') {
-      if (owned.uuid !== uuid) throw notFound;
-      await deleteEvent(store, eventId);
+      await deleteEvent(store, entry.eventId);
     } else {
+      // The MISP uuid the object stands for: Cairn's extension carries it when the STIX id could not.
+      const item = mispDataOf(entry.object, 'attribute') ?? mispDataOf(entry.object, 'object');
+      const uuid = typeof item?.uuid === 'string' ? item.uuid : objectId.slice(objectId.indexOf('--') + 2);
       // Only a deletion within the event needs the event whole.
-      const stored = await loadEvent(store, viewer, { id: eventId }, { includeDeleted: true });
+      const stored = await loadEvent(store, viewer, { id: entry.eventId }, { includeDeleted: true });
       const change = stored && softDeletion(stored, uuid, Math.floor(Date.now() / 1000));
       if (!change) throw notFound;
       await writes.update(change);

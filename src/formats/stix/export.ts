@@ -86,8 +86,10 @@ class EventConverter {
     }
     if (observable.objects.length === 0) return undefined;
     for (const o of observable.objects) this.add(o);
+    // Observed data has neither a description nor kill-chain phases in STIX 2.1: the comment and category travel in the labels and Cairn's extension.
+    const { description: _description, kill_chain_phases: _phases, ...observedExtra } = extra;
     return { type: 'observed-data', id: `observed-data--${uuid}`, ...common, first_observed: common.created, last_observed: common.created, number_observed: 1,
-      object_refs: observable.objects.map((o) => o.id), labels, ...extra };
+      object_refs: observable.objects.map((o) => o.id), labels, ...observedExtra };
   }
 
   attribute(a: Attribute): void {
@@ -202,8 +204,11 @@ class EventConverter {
   }
 }
 
-/** STIX recommends lower-case kill-chain phase names; the import reads the MISP category back from them. */
-const phase = (name: string) => ({ kill_chain_name: 'misp-category', phase_name: name.toLowerCase() });
+/**
+ * STIX recommends kill-chain phase names in lower case with hyphens between words ("network-activity"
+ * for MISP's "Network activity"); the import reads the MISP category back from either form.
+ */
+const phase = (name: string) => ({ kill_chain_name: 'misp-category', phase_name: name.toLowerCase().trim().replace(/[\s_]+/g, '-') });
 
 function isPattern(text: string): boolean {
   try {

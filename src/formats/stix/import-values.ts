@@ -22,9 +22,13 @@ export const uuidOf = (id: string) => id.slice(id.indexOf('--') + 2);
 export const HASH_TYPES = new Map(Object.entries(HASH_KEYS).map(([type, key]) => [key.toUpperCase(), type]));
 const CERT_HASHES: Record<string, string> = { MD5: 'x509-fingerprint-md5', 'SHA-1': 'x509-fingerprint-sha1', 'SHA-256': 'x509-fingerprint-sha256' };
 
-/** A MISP category from a kill-chain phase name, which exporters may have lower-cased. */
-const CATEGORY_OF = new Map(CATEGORIES.map((c) => [c.toLowerCase(), c]));
-export const categoryOfPhase = (phase: string | undefined) => (phase === undefined ? undefined : CATEGORY_OF.get(phase.toLowerCase()) ?? phase);
+/**
+ * A MISP category from a kill-chain phase name: as MISP's converter writes it ("Network activity"), or
+ * as STIX recommends and Cairn writes it ("network-activity"), or lower-cased only.
+ */
+const phaseKey = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '-');
+const CATEGORY_OF = new Map(CATEGORIES.map((c) => [phaseKey(c), c]));
+export const categoryOfPhase = (phase: string | undefined) => (phase === undefined ? undefined : CATEGORY_OF.get(phaseKey(phase)) ?? phase);
 
 /** The MISP type of one comparison path (`file:hashes.'SHA-256'` → sha256), when it names a single value. */
 export function typeOfPath(objectType: string, steps: Array<string | number>): string | undefined {

@@ -4,11 +4,12 @@ import { TAG_OF_MARKING } from './markings.js';
 import { categoryOfPhase, customProperties, observablesAsObject, typeOfPath, patternAsObject, patternAttribute, patternEqualities, ruleText, str, strings, uuidOf, HASH_TYPES,
   type Json, type ValueAttribute } from './import-values.js';
 import { mispDataOf } from './misp-extension.js';
+import { missingRequired } from './required.js';
 
 /** A STIX bundle read as MISP events (in MISP JSON, for the importer to check and store), and what had no place in them. */
 export interface StixImport {
   events: Array<{ Event: Record<string, unknown> }>;
-  /** The ids of the STIX objects each event holds, by event uuid. */
+  /** The ids of the STIX objects each event holds (its report or grouping first), by event uuid. */
   members: Map<string, string[]>;
   /** Each object that could not be mapped, and why. */
   unmapped: Array<{ id: string; reason: string }>;
@@ -441,7 +442,14 @@ export function stixToEvents(bundle: unknown): StixImport {
     throw new Error('not a STIX bundle: expected {"type": "bundle", "objects": [...]}');
   }
   // One STIX object alone reads as a bundle of it.
-  const b = (single && (bundle as Json).type !== 'bundle' ? { objects: [bundle] } : bundle) as { id?: string; objects: Json[] };
+  const given = (single && (bundle as Json).type !== 'bundle' ? { objects: [bundle] } : bundle) as { id?: string; objects: Json[] };
+  // An object without what STIX requires of it is refused by name, and read no further.
+  const incomplete: StixImport['unmapped'] = [];
+  const b = { ...given, objects: given.objects.filter((o) => {
+    const missing = missingRequired(o);
+    if (missing) incomplete.push({ id: String(o.id), reason: missing });
+    return !missing;
+  }) };
   const reader = new BundleReader(b.objects);
   const containers = b.objects.filter((o) => o.type === 'report' || o.type === 'grouping');
   const contained = new Set(containers.flatMap((c) => strings(c.object_refs)));
@@ -454,7 +462,8 @@ export function stixToEvents(bundle: unknown): StixImport {
     const objects: Json[] = [];
     const fields = eventFields(at, reader.byId.get(String(at.created_by_ref)));
     const tags = [...((fields.Tag as Array<{ name: string }> | undefined) ?? tagsOf(at))];
-    const held: string[] = [];
+    // The container is the event: refused with it.
+    const held: string[] = typeof at.id === 'string' ? [at.id] : [];
     for (const o of items) {
       if (!reader.item(o, attributes, objects, tags)) continue;
       placed.add(String(o.id));
@@ -472,7 +481,7 @@ export function stixToEvents(bundle: unknown): StixImport {
   }
   if (loose.length) build(stableUuid(b.id ?? JSON.stringify(loose.map((o) => o.id))), `STIX bundle ${b.id ?? ''}`.trim(), {}, loose);
   reader.references();
-  const unmapped = [...reader.unmapped];
+  const unmapped = [...incomplete, ...reader.unmapped];
   for (const o of b.objects) {
     const id = String(o.id);
     if (o.type === 'sighting' && !reader.isUsed(id)) unmapped.push({ id, reason: `a sighting of ${String(o.sighting_of_ref)}, which has no MISP attribute here` });
