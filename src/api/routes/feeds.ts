@@ -13,6 +13,7 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
 import { feedCacheRoutes } from './feed-caches.js';
+import { FeedEntry, Feeds } from '../schemas/answers.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -58,11 +59,11 @@ const asFlag = (v: string) => (v === 'true' ? '1' : v === 'false' ? '0' : v);
 export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: FeedRunner): Promise<void> {
   const { store } = ctx;
   documented(app, 'Feeds', {
-    'GET /feeds/index': { summary: 'The feeds (site admins and the host organisation: all; others: those marked lookup_visible); named filters scope (all, enabled, default, custom), name, url, provider, source_format, enabled, caching_enabled, default' },
-    'GET /feeds/view/:id': { summary: 'One feed, with its cached value count and the share of them other feeds hold' },
-    'POST /feeds/add': { summary: 'Add a feed (site admins): {"Feed": {name, provider, url, source_format (misp, csv, freetext, taxii), input_source, distribution, sharing_group_id, tag_id, rules, settings, headers, fixed_event, delta_merge, publish, override_ids, enabled, caching_enabled, lookup_visible, interval_minutes}}' },
-    'POST /feeds/edit/:id': { summary: 'Change the fields sent of a feed (site admins); settings and rules sent unchanged stay byte for byte' },
-    'PUT /feeds/edit/:id': { summary: 'Change the fields sent of a feed (as POST)' },
+    'GET /feeds/index': { summary: 'The feeds (site admins and the host organisation: all; others: those marked lookup_visible); named filters scope (all, enabled, default, custom), name, url, provider, source_format, enabled, caching_enabled, default', response: Feeds },
+    'GET /feeds/view/:id': { summary: 'One feed, with its cached value count and the share of them other feeds hold', response: FeedEntry },
+    'POST /feeds/add': { summary: 'Add a feed (site admins): {"Feed": {name, provider, url, source_format (misp, csv, freetext, taxii), input_source, distribution, sharing_group_id, tag_id, rules, settings, headers, fixed_event, delta_merge, publish, override_ids, enabled, caching_enabled, lookup_visible, interval_minutes}}', response: FeedEntry },
+    'POST /feeds/edit/:id': { summary: 'Change the fields sent of a feed (site admins); settings and rules sent unchanged stay byte for byte', response: FeedEntry },
+    'PUT /feeds/edit/:id': { summary: 'Change the fields sent of a feed (as POST)', response: FeedEntry },
     'POST /feeds/delete/:id': { summary: 'Delete a feed (site admins); the events it brought stay' },
     'DELETE /feeds/delete/:id': { summary: 'Delete a feed (as POST)' },
     'GET /feeds/enable/:id': { summary: 'Enable a feed (as POST)' },
