@@ -250,6 +250,7 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
         if (views.every((v) => v.Feed.cache_timestamp !== false)) break;
         await new Promise((r) => setTimeout(r, 25));
       }
+      await fits({ route: 'GET /feeds/runs/{id}', path: `/feeds/runs/${a.Feed.id}`, key: admin });
       await fits({ route: 'GET /feeds/view/{id}', path: `/feeds/view/${a.Feed.id}`, key: admin });
       await fits({ route: 'GET /feeds/index', path: '/feeds/index', key: admin });
       await fits({ route: 'GET /feeds/previewIndex/{id}', path: `/feeds/previewIndex/${a.Feed.id}`, key: admin });

@@ -13,7 +13,8 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
 import { feedCacheRoutes } from './feed-caches.js';
-import { FeedEntry, Feeds } from '../schemas/answers.js';
+import { FeedEntry, FeedRuns, Feeds } from '../schemas/answers.js';
+import { listFeedRuns } from '../../store/feed-runs.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -71,6 +72,7 @@ export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: 
     'POST /feeds/enable/:id': { summary: 'Enable a feed (site admins)' },
     'POST /feeds/disable/:id': { summary: 'Disable a feed (site admins)' },
     'POST /feeds/loadDefaultFeeds': { summary: "Add the default feeds (MISP's list, read from the library folders of CAIRN_LIBRARIES), all disabled; feeds already here (by url) are left" },
+    'GET /feeds/runs/:id': { summary: "A feed's recent runs, fetches and caching runs, newest first, each with what it did and its errors (site admins; Cairn's own)", response: FeedRuns },
     'POST /feeds/importFeeds': { summary: 'Add the feeds of a list in MISP\'s feed-metadata format, all disabled; feeds already here (by url) are left' },
   });
   const admin = (request: FastifyRequest) => {
@@ -103,6 +105,13 @@ export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: 
     const counts = await runner.cacheFacts(feed.id);
     Object.assign(doc.Feed as object, { cached_elements: String(counts.values), coverage_by_other_feeds: `${counts.coverage}%` });
     return doc;
+  });
+
+  app.get<{ Params: { id: string } }>('/feeds/runs/:id', async (request) => {
+    admin(request);
+    const feed = await feedOf(ctx, request.params.id);
+    const runs = await listFeedRuns(store, feed.id);
+    return { runs: runs.map((r) => ({ ...(JSON.parse(r.result) as Record<string, unknown>), id: r.id })) };
   });
 
   app.post('/feeds/add', { config: { failure: 'Could not add Feed' } }, async (request) => {

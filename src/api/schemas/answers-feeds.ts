@@ -18,6 +18,10 @@ export const FeedRunResult = Doc({
 });
 export type FeedRunResult = Static<typeof FeedRunResult>;
 
+/** feeds/runs/ID: the feed's recent runs (fetches and caching runs), newest first. */
+export const FeedRuns = Doc({ runs: Type.Array(Doc({ id: Type.Integer(), ...FeedRunResult.properties })) });
+export type FeedRuns = Static<typeof FeedRuns>;
+
 export const Feed = Doc({
   id: IdText(), name: Type.String(), provider: Type.String(), url: Type.String(), rules: Type.String(), enabled: Type.Boolean(),
   distribution: Type.String(), sharing_group_id: IdText(), tag_id: IdText(), default: Type.Boolean(),
