@@ -155,6 +155,12 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
     }
     await page.getByRole('button', { name: 'Fetch Block list' }).click();
     await feedRow('Block list').locator('.last-run[data-outcome="done"]').waitFor();
+    await page.getByRole('button', { name: 'History of Block list' }).click();
+    const runs = page.locator('.feed-history tbody tr');
+    await runs.nth(2).waitFor();
+    assert.deepEqual(await runs.locator('.status').allTextContents(), ['done', 'failed', 'done'], 'newest first');
+    assert.match(await runs.nth(1).textContent() ?? '', /500/);
+    await shot('admin-feed-history');
   });
 
   it('caches the feeds, shows their overlap, and loads the default list', async () => {
@@ -270,6 +276,8 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
     // Connection tests, pulls, pushes and their history come with the sync engine: until then each says so.
     await page.getByRole('button', { name: 'Test connection to Partner MISP' }).click();
     await row.locator('.connection-result', { hasText: /does not offer a connection test yet|OK|unreachable|Unexpected|Authentication/ }).waitFor();
+    await page.getByRole('button', { name: 'Pull full Partner MISP' }).click();
+    await status(/^Partner MISP: /);
     await page.getByRole('button', { name: 'History of Partner MISP' }).click();
     await page.locator('.run-history').waitFor();
     await shot('admin-servers');

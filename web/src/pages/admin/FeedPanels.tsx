@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { useLoad } from '../../useLoad';
-import type { Feed, FeedComparison, FeedPreview } from '@cairn/answers';
+import type { Feed, FeedComparison, FeedPreview, FeedRuns } from '@cairn/answers';
 
 const PAGE = 60;
 
@@ -87,6 +87,37 @@ export function FeedComparisonTable() {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+const at = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+/** A feed's recent runs, newest first: what each fetch or caching run did, and its errors. */
+export function FeedHistory({ feed }: { feed: Feed }) {
+  const runs = useLoad(() => api<FeedRuns>('GET', `/feeds/runs/${feed.id}`), `runs:${feed.id}:${feed.last_result?.finished ?? ''}`);
+  if (runs.error) return <p className="error" role="alert">{runs.error}</p>;
+  if (!runs.data) return <div className="loading">Loading…</div>;
+  const list = runs.data.runs;
+  return (
+    <div className="feed-history">
+      <h3>Runs of {feed.name}</h3>
+      {list.length === 0 ? <p className="muted">Not run yet.</p> : (
+        <table className="table compact">
+          <thead><tr><th>Started</th><th>Took</th><th>Run</th><th>Outcome</th><th>Events new / updated / unchanged / refused</th><th>Attributes</th><th>Values</th><th>Errors</th></tr></thead>
+          <tbody>
+            {list.map((r) => (
+              <tr key={r.id} data-run={r.id}>
+                <td className="nowrap">{at(r.started)}</td><td>{r.finished - r.started} s</td><td>{r.kind}</td>
+                <td><span className={`status ${r.outcome === 'failed' ? 'refused' : r.outcome === 'done' ? 'created' : 'updated'}`}>{r.outcome}</span></td>
+                <td>{r.kind === 'fetch' ? `${r.events.created} / ${r.events.updated} / ${r.events.unchanged} / ${r.events.refused}` : ''}</td>
+                <td>{r.attributes}</td><td>{r.values}</td>
+                <td>{r.errors.length ? <ul className="problems">{r.errors.slice(0, 10).map((e) => <li key={e}>{e}</li>)}</ul> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }

@@ -4,10 +4,10 @@ import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
 import { FeedForm } from '../../components/FeedForm';
 import type { Feed, FeedEntry, FeedFetched, FeedRunResult } from '@cairn/answers';
-import { FeedComparisonTable, FeedPreviewTable } from './FeedPreview';
+import { FeedComparisonTable, FeedHistory, FeedPreviewTable } from './FeedPanels';
 
-/** Which form or table is open: adding, the comparison, or changing or previewing the feed of this id. */
-type Open = '' | 'add' | 'compare' | `edit:${string}` | `preview:${string}`;
+/** Which form or table is open: adding, the comparison, or changing, previewing or the history of the feed of this id. */
+type Open = '' | 'add' | 'compare' | `edit:${string}` | `preview:${string}` | `history:${string}`;
 
 const FORMAT: Record<string, string> = { misp: 'MISP', csv: 'CSV', freetext: 'free text', taxii: 'TAXII' };
 
@@ -135,12 +135,14 @@ function FeedRow({ f, open, busy, onToggle, onDone, enable, setCaching, fetchNow
           <button type="button" className="link" disabled={!f.enabled || busy} aria-label={`Fetch ${f.name}`} title={f.enabled ? 'fetch now' : 'enable it first'} onClick={fetchNow}>{busy ? 'fetching…' : 'fetch'}</button>
           <button type="button" className="link" disabled={!f.caching_enabled} aria-label={`Cache ${f.name} now`} onClick={cacheNow}>cache</button>
           {previewable ? <button type="button" className="link" aria-label={`Preview ${f.name}`} onClick={() => onToggle(`preview:${f.id}`)}>{open === `preview:${f.id}` ? 'close' : 'preview'}</button> : null}
+          <button type="button" className="link" aria-label={`History of ${f.name}`} onClick={() => onToggle(`history:${f.id}`)}>{open === `history:${f.id}` ? 'close' : 'history'}</button>
           <button type="button" className="link" aria-label={`Edit ${f.name}`} onClick={() => onToggle(`edit:${f.id}`)}>{open === `edit:${f.id}` ? 'close' : 'edit'}</button>
           <button type="button" className="link danger" aria-label={`Delete ${f.name}`} onClick={remove}>delete</button>
         </td>
       </tr>
       {open === `edit:${f.id}` ? <tr><td colSpan={6}><FeedForm key={f.id} editing={f} onDone={onDone} /></td></tr> : null}
       {open === `preview:${f.id}` ? <tr><td colSpan={6}><FeedPreviewTable feed={f} /></td></tr> : null}
+      {open === `history:${f.id}` ? <tr><td colSpan={6}><FeedHistory feed={f} /></td></tr> : null}
     </>
   );
 }
