@@ -285,6 +285,44 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
     await page.getByRole('button', { name: 'Delete Partner MISP' }).click();
     await status('Deleted Partner MISP.');
     await row.waitFor({ state: 'detached' });
+  });
+
+  it('reads a connection test and a run history in the shapes the sync engine answers', async () => {
+    // The sync engine (another branch) serves these two routes; their agreed answers are given here in
+    // the browser, so that the page is held to the shapes whatever this branch's server holds.
+    const orgs = await (await fetch(`${base}/organisations/index/scope:all`, { headers: { Authorization: adminKey, Accept: 'application/json' } })).json() as Array<{ Organisation: { id: string; name: string } }>;
+    const remote = orgs.find((o) => o.Organisation.name === 'Remote Org')!.Organisation.id;
+    const made = await fetch(`${base}/servers/add`, {
+      method: 'POST', headers: { Authorization: adminKey, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Server: { name: 'Sister Cairn', url: 'https://cairn.sister.example', remote_org_id: remote, authkey: REMOTE_KEY, pull: true } }),
+    });
+    const id = ((await made.json()) as { Server: { id: string } }).Server.id;
+    const runs = { runs: [
+      { id: 2, server_id: Number(id), kind: 'push', scope: 'incremental', status: 'failed', started: '2026-12-07T10:05:00Z', finished: '2026-12-07T10:05:02Z',
+        pulled: 0, pushed: 0, refused: 0, error: 'The remote answered 403: Authentication failed.', refusals: [] },
+      { id: 1, server_id: Number(id), kind: 'pull', scope: 'full', status: 'ok', started: '2026-12-07T10:00:00Z', finished: '2026-12-07T10:00:09Z',
+        pulled: 12, pushed: 0, refused: 1, error: null, refusals: [{ event: 'e2ef0000-0000-4000-8000-0000000000ff', reason: 'blocked by the pull rules' }] },
+    ] };
+    await page.route(`**/servers/runs/${id}`, (route) => route.fulfill({ json: runs }));
+    await page.route(`**/servers/testConnection/${id}`, (route) => route.fulfill({
+      json: { status: 1, local_version: '2.5.1', version: '2.5.1', mismatch: false, newer: false, post: 1, uuid: 'e2ef0000-0000-4000-8000-0000000000ee' },
+    }));
+    try {
+      await page.reload();
+      const row = page.locator('tr[data-server="Sister Cairn"]');
+      await row.waitFor();
+      await page.getByRole('button', { name: 'Test connection to Sister Cairn' }).click();
+      await row.locator('.connection-result', { hasText: 'OK; remote 2.5.1, local 2.5.1; POST test: Received sent package' }).waitFor();
+      await page.getByRole('button', { name: 'History of Sister Cairn' }).click();
+      const lines = page.locator('.run-history tbody tr');
+      await lines.nth(1).waitFor();
+      assert.match(await lines.nth(0).textContent() ?? '', /2026-12-07 10:05:00.*push.*incremental.*failed.*Authentication failed/);
+      assert.match(await lines.nth(1).textContent() ?? '', /pull.*full.*ok.*12.*0.*1.*e2ef0000-0000-4000-8000-0000000000ff.*blocked by the pull rules/);
+      await shot('admin-server-runs');
+    } finally {
+      await page.unroute(`**/servers/runs/${id}`);
+      await page.unroute(`**/servers/testConnection/${id}`);
+    }
     assert.deepEqual(pageErrors, [], 'no script error in the page');
   });
 });

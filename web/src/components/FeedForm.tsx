@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api';
-import type { Feed, FeedEntry } from '@cairn/answers';
+import type { Feed, FeedEntry, SharingGroups } from '@cairn/answers';
+import { useLoad } from '../useLoad';
 import { DISTRIBUTIONS } from '../types';
 
 const FORMATS: Record<string, string> = { misp: 'MISP feed', csv: 'CSV', freetext: 'Free text', taxii: 'TAXII 2.1 collection' };
@@ -29,13 +30,14 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
   const settings = readSettings(editing?.settings);
   const [fields, setFields] = useState<Record<string, string>>({
     name: editing?.name ?? '', provider: editing?.provider ?? '', url: editing?.url ?? '', source_format: editing?.source_format ?? 'misp',
-    input_source: editing?.input_source ?? 'network', distribution: editing?.distribution ?? '3', interval_minutes: editing?.interval_minutes ?? '0',
+    input_source: editing?.input_source ?? 'network', distribution: editing?.distribution ?? '0', sharing_group_id: editing?.sharing_group_id ?? '0', interval_minutes: editing?.interval_minutes ?? '0',
     headers: editing?.headers ?? '', rules: editing?.rules ?? '',
     columns: settings.csv?.value ?? '', delimiter: settings.csv?.delimiter ?? '', exclude: settings.common?.excluderegex ?? '',
   });
   // A new feed starts as MISP's API adds one: one event for the feed, everything else off.
   const [flags, setFlags] = useState<Record<string, boolean>>(Object.fromEntries(FLAGS.map(([f]) => [f, editing ? editing[f] === true : f === 'fixed_event'])));
   const [error, setError] = useState('');
+  const groups = useLoad(() => (fields.distribution === '4' ? api<SharingGroups>('GET', '/sharing_groups') : Promise.resolve(undefined)), fields.distribution === '4' ? 'groups' : '');
   const set = (k: string) => (e: { target: { value: string } }) => setFields({ ...fields, [k]: e.target.value });
   const text = (k: string, label: string, placeholder = '') => (
     <label className={k === 'url' ? 'grow' : ''}>{label}<input name={k} placeholder={placeholder} value={fields[k] ?? ''} onChange={set(k)} /></label>
@@ -43,9 +45,9 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError('');
-    const { columns, delimiter, exclude, ...rest } = fields;
+    const { columns, delimiter, exclude, sharing_group_id: group, ...rest } = fields;
     const next: Settings = { ...settings, csv: { ...settings.csv, value: columns ?? '', delimiter: delimiter || ',' }, common: { ...settings.common, excluderegex: exclude ?? '' } };
-    const body = { ...rest, ...flags, settings: JSON.stringify(next), ...(rest.rules ? {} : { rules: undefined }) };
+    const body = { ...rest, ...flags, settings: JSON.stringify(next), ...(rest.rules ? {} : { rules: undefined }), ...(rest.distribution === '4' ? { sharing_group_id: group } : {}) };
     try {
       const saved = await api<FeedEntry>('POST', editing ? `/feeds/edit/${editing.id}` : '/feeds/add', { Feed: body });
       onDone(`${editing ? 'Changed' : 'Added'} the feed ${saved.Feed.name}.`);
@@ -74,6 +76,14 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
           {Object.entries(DISTRIBUTIONS).filter(([k]) => k !== '5').map(([k, v]) => <option key={k} value={k}>{v}</option>)}
         </select>
       </label>
+      {fields.distribution === '4' ? (
+        <label>Sharing group
+          <select name="sharing_group_id" value={fields.sharing_group_id} onChange={set('sharing_group_id')}>
+            <option value="0">choose…</option>
+            {(groups.data?.response ?? []).map((g) => <option key={g.SharingGroup.id} value={g.SharingGroup.id}>{g.SharingGroup.name}</option>)}
+          </select>
+        </label>
+      ) : null}
       <label>Every (minutes)<input name="interval_minutes" type="number" min={0} value={fields.interval_minutes} onChange={set('interval_minutes')} /></label>
       {tabular ? (
         <>
