@@ -93,7 +93,7 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
         </>
       ) : null}
       <label className="grow">Headers<textarea name="headers" rows={2} placeholder="Authorization: … (one a line)" value={fields.headers} onChange={set('headers')} /></label>
-      <label className="grow">Rules (JSON)<input name="rules" placeholder='{"tags":{"OR":[],"NOT":[]},"orgs":{"OR":[],"NOT":[]}}' value={fields.rules} onChange={set('rules')} /></label>
+      <label className="grow">Rules (JSON)<textarea name="rules" rows={2} placeholder='{"tags":{"OR":[],"NOT":[]},"orgs":{"OR":[],"NOT":[]}}' value={fields.rules} onChange={set('rules')} /></label>
       <div className="flags">
         {FLAGS.map(([f, label]) => (
           <label key={f} className="check"><input type="checkbox" name={f} checked={flags[f] ?? false} onChange={(e) => setFlags({ ...flags, [f]: e.target.checked })} /> {label}</label>
