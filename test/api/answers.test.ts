@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { EventAbilities as PolicyEventAbilities, UserAbilities as PolicyUserAbilities } from '../../src/access/policy/abilities.js';
 import type {
-  Annotations, AttributeSaved, AttributeSearch, CorrelationGraph, EventAbilities, EventView, ImportPlan, Session, UserAbilities, Warninglists,
+  Annotations, AttributeSaved, AttributeSearch, CorrelationGraph, EventAbilities, EventView, FeedEntry, FeedFetched, ImportPlan, ServerSaved, Session,
+  UserAbilities, Warninglists,
 } from '../../src/api/schemas/answers.js';
 import { readLibraries } from '../../src/libraries/directory.js';
 import type { Store } from '../../src/store/db/database.js';
 import { saveLibraries } from '../../src/store/libraries/load.js';
 import { findUser, setPassword } from '../../src/store/access/users.js';
 import { call, serve, type Instance } from '../helpers/api.js';
+import { serveFolder } from '../helpers/feed-server.js';
 import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -143,6 +147,8 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     await fits({ route: 'GET /attributes/restSearch', path: '/attributes/restSearch?value=shared.example', key: i.alice });
     await fits({ route: 'GET /attributes/describeTypes.json', path: '/attributes/describeTypes.json' });
     await fits({ route: 'GET /attributes/describeTypes', path: '/attributes/describeTypes' });
+    await fits({ route: 'POST /events/freeTextImport/{event}', path: `/events/freeTextImport/${eventId}`, body: { value: 'hxxp://evil[.]example/x 198.51.100.9', returnMetaAttributes: true } });
+    await fits({ route: 'POST /events/freeTextImport/{event}', path: `/events/freeTextImport/${eventId}/disable_background_processing:1`, body: { value: '198.51.100.9' } });
   });
 
   it('answers proposals (shadow attributes) as published, in both spellings', async () => {
@@ -220,6 +226,49 @@ forEachDialect('REST API: answers fit the schemas /openapi.json publishes', (fix
     await fits({ route: 'GET /eventDelegations/index', path: '/eventDelegations/index?context=issued', key: admin });
     await fits({ route: 'POST /eventDelegations/index', path: '/eventDelegations/index', key: i.bob, body: { context: 'pending' } });
     await fits({ route: 'GET /eventDelegations/view/{id}', path: `/eventDelegations/view/${made.EventDelegation.id}`, key: i.bob });
+  });
+
+  it('answers the feed and server administration as published, and feed hits on events/view', async () => {
+    const admin = i.admin;
+    const root = mkdtempSync(join(tmpdir(), 'cairn-answers-feeds-'));
+    writeFileSync(join(root, 'a.txt'), 'shared.example\n192.0.2.77\n');
+    writeFileSync(join(root, 'b.txt'), 'shared.example\n');
+    const host = await serveFolder(root);
+    try {
+      assert.equal((await call(i, admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true })).status, 200);
+      const feed = (name: string) => ({ Feed: { name, provider: 'answers', source_format: 'freetext', url: `${host.base}/${name}.txt`, enabled: true, caching_enabled: true } });
+      const a = await fits<FeedEntry>({ route: 'POST /feeds/add', path: '/feeds/add', key: admin, body: feed('a') });
+      const b = await fits<FeedEntry>({ route: 'POST /feeds/add', path: '/feeds/add', key: admin, body: feed('b') });
+      await fits({ route: 'POST /feeds/edit/{id}', path: `/feeds/edit/${a.Feed.id}`, key: admin, body: { Feed: { provider: 'changed' } } });
+      await fits({ route: 'PUT /feeds/edit/{id}', path: `/feeds/edit/${a.Feed.id}`, key: admin, body: { Feed: { interval_minutes: 60 } } });
+      const fetched = await fits<FeedFetched>({ route: 'GET /feeds/fetchFromFeed/{id}', path: `/feeds/fetchFromFeed/${a.Feed.id}`, key: admin });
+      assert.equal(fetched.run?.outcome, 'done', fetched.result);
+      for (const id of [a.Feed.id, b.Feed.id]) assert.equal((await call(i, admin, 'GET', `/feeds/cacheFeeds/${id}`)).status, 200);
+      // Caching runs in the background: the views say when it is done.
+      for (let n = 0; n < 400; n++) {
+        const views = await Promise.all([a, b].map(async (f) => (await call(i, admin, 'GET', `/feeds/view/${f.Feed.id}`)).body as FeedEntry));
+        if (views.every((v) => v.Feed.cache_timestamp !== false)) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await fits({ route: 'GET /feeds/runs/{id}', path: `/feeds/runs/${a.Feed.id}`, key: admin });
+      await fits({ route: 'GET /feeds/view/{id}', path: `/feeds/view/${a.Feed.id}`, key: admin });
+      await fits({ route: 'GET /feeds/index', path: '/feeds/index', key: admin });
+      await fits({ route: 'GET /feeds/previewIndex/{id}', path: `/feeds/previewIndex/${a.Feed.id}`, key: admin });
+      await fits({ route: 'POST /feeds/previewIndex/{id}', path: `/feeds/previewIndex/${b.Feed.id}`, key: admin });
+      await fits({ route: 'GET /feeds/searchCaches', path: '/feeds/searchCaches?value=shared.example', key: admin });
+      await fits({ route: 'GET /feeds/compareFeeds', path: '/feeds/compareFeeds', key: admin });
+      const view = await fits<EventView>({ route: 'GET /events/view/{id}', path: `/events/view/${eventId}/includeFeedCorrelations:1`, key: admin });
+      assert.deepEqual(view.Event.Attribute.find((x) => x.value === 'shared.example')?.Feed?.map((f) => f.name).sort(), ['a', 'b']);
+    } finally {
+      await host.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+    const remote = (await call(i, admin, 'GET', '/organisations/view/Org B')).body.Organisation.id as string;
+    const added = await fits<ServerSaved>({ route: 'POST /servers/add', path: '/servers/add', key: admin,
+      body: { Server: { name: 'Remote', url: 'https://remote.example', remote_org_id: remote, authkey: 'K'.repeat(40), pull: true } } });
+    await fits({ route: 'POST /servers/edit/{id}', path: `/servers/edit/${added.Server.id}`, key: admin, body: { Server: { push: true } } });
+    await fits({ route: 'PUT /servers/edit/{id}', path: `/servers/edit/${added.Server.id}`, key: admin, body: { Server: { name: 'Remote B' } } });
+    await fits({ route: 'GET /servers/index', path: '/servers/index', key: admin });
   });
 
   it('checks every answer it publishes', () => {

@@ -13,11 +13,13 @@ it('says what each default role may do, as plain JSON booleans', () => {
   assert.ok(Object.values(admin).every((v) => v === true) === false, 'a site admin is no organisation admin');
   assert.equal(admin.siteAdmin, true);
   assert.equal(admin.orgAdmin, false);
+  assert.deepEqual([admin.canManageFeeds, admin.canManageServers], [true, true], 'feeds and remote servers are the site admin\'s');
   const orgAdmin = abilities(userOf('Org Admin'));
   assert.deepEqual(
     { siteAdmin: orgAdmin.siteAdmin, orgAdmin: orgAdmin.orgAdmin, users: orgAdmin.canManageUsers, roles: orgAdmin.canEditRoles, audit: orgAdmin.canReadAuditLog, groups: orgAdmin.canMakeSharingGroups },
     { siteAdmin: false, orgAdmin: true, users: true, roles: false, audit: true, groups: true },
   );
+  assert.deepEqual([orgAdmin.canManageFeeds, orgAdmin.canManageServers], [false, false]);
   const user = abilities(userOf('User'));
   assert.deepEqual(
     { add: user.canAdd, publish: user.canPublish, tag: user.canTag, sight: user.canSight, users: user.canManageUsers, tags: user.canEditTags },

@@ -5,10 +5,12 @@ import {
   mayAddEvents, mayAddToEvent, mayChangeEvent, mayDeleteEvent, mayProposeTo, mayPublishEvent, mayPublishRole, maySync, type EventFacts,
 } from './events.js';
 import { mayDeleteItem, mayEditItem } from './items.js';
+import { mayManageFeeds } from './feeds.js';
 import { mayEditGalaxies, mayToggleNoticelists, mayToggleTaxonomies } from './libraries.js';
 import { mayEditOrganisations } from './organisations.js';
 import { isOrgAdmin, isSiteAdmin } from './permissions.js';
 import { mayEditRoles } from './roles.js';
+import { mayManageServers } from './servers.js';
 import { mayMakeSharingGroups } from './sharing-groups.js';
 import { mayAddSighting } from './sightings.js';
 import { mayDeleteTags, mayEditTags, mayTag, mayTagItem } from './tags.js';
@@ -36,6 +38,8 @@ export interface UserAbilities {
   canToggleTaxonomies: boolean;
   canToggleNoticelists: boolean;
   canEditGalaxies: boolean;
+  canManageFeeds: boolean;
+  canManageServers: boolean;
 }
 
 /** What the user may do to one event and what it holds. */
@@ -92,5 +96,7 @@ export function abilities(user: User, event?: EventFacts): UserAbilities | Event
     canToggleTaxonomies: mayToggleTaxonomies(user),
     canToggleNoticelists: mayToggleNoticelists(user),
     canEditGalaxies: mayEditGalaxies(user),
+    canManageFeeds: mayManageFeeds(user),
+    canManageServers: mayManageServers(user),
   };
 }

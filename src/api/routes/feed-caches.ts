@@ -17,6 +17,7 @@ import { ApiError } from '../errors.js';
 import { userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
+import { FeedCacheHits, FeedComparison, FeedFetched, FeedPreview } from '../schemas/answers.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -39,15 +40,15 @@ function fetchMessage(feed: Feed, r: FeedRunResult): string {
 export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, runner: FeedRunner, admin: (r: FastifyRequest) => User): Promise<void> {
   const { store } = ctx;
   documented(app, 'Feeds', {
-    'GET /feeds/fetchFromFeed/:id': { summary: 'Fetch an enabled feed now: a MISP feed\'s new and changed events, a CSV or free-text feed\'s values into its event (site admins)' },
+    'GET /feeds/fetchFromFeed/:id': { summary: 'Fetch an enabled feed now: a MISP feed\'s new and changed events, a CSV or free-text feed\'s values into its event (site admins)', response: FeedFetched },
     'GET /feeds/fetchFromAllFeeds': { summary: 'Fetch every enabled feed, one after another; a failing feed is reported and the others go on (site admins)' },
     'GET /feeds/cacheFeeds/:scope': { summary: 'Cache the values of the caching feeds (all, misp, csv, freetext, or one feed id) for feed hits, in the background (site admins)' },
     'GET /feeds/cacheFeeds': { summary: 'Cache the free-text feeds (MISP\'s default scope), in the background (site admins)' },
-    'GET /feeds/searchCaches': { summary: 'The cached feeds holding a value: ?value=… (as POST)' },
-    'POST /feeds/previewIndex/:id': { summary: 'A feed\'s content without importing it (as GET)' },
-    'GET /feeds/compareFeeds': { summary: 'Each cached feed with its overlap with every other (values both hold, and the share of its own)' },
+    'GET /feeds/searchCaches': { summary: 'The cached feeds holding a value: ?value=… (as POST)', response: FeedCacheHits },
+    'POST /feeds/previewIndex/:id': { summary: 'A feed\'s content without importing it (as GET)', response: FeedPreview },
+    'GET /feeds/compareFeeds': { summary: 'Each cached feed with its overlap with every other (values both hold, and the share of its own)', response: FeedComparison },
     'POST /feeds/searchCaches': { summary: 'The cached feeds holding a value: {"value": "…"} (or a list of values)' },
-    'GET /feeds/previewIndex/:id': { summary: 'A feed\'s content without importing it: a MISP feed\'s manifest, a CSV or free-text feed\'s values' },
+    'GET /feeds/previewIndex/:id': { summary: 'A feed\'s content without importing it: a MISP feed\'s manifest, a CSV or free-text feed\'s values (page, limit)', response: FeedPreview },
     'GET /feeds/previewEvent/:id/:uuid': { summary: 'One event of a MISP feed, as it would be imported' },
   });
 

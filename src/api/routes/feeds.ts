@@ -13,6 +13,8 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
 import { feedCacheRoutes } from './feed-caches.js';
+import { FeedEntry, FeedRuns, Feeds } from '../schemas/answers.js';
+import { listFeedRuns } from '../../store/feed-runs.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -58,11 +60,11 @@ const asFlag = (v: string) => (v === 'true' ? '1' : v === 'false' ? '0' : v);
 export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: FeedRunner): Promise<void> {
   const { store } = ctx;
   documented(app, 'Feeds', {
-    'GET /feeds/index': { summary: 'The feeds (site admins and the host organisation: all; others: those marked lookup_visible); named filters scope (all, enabled, default, custom), name, url, provider, source_format, enabled, caching_enabled, default' },
-    'GET /feeds/view/:id': { summary: 'One feed, with its cached value count and the share of them other feeds hold' },
-    'POST /feeds/add': { summary: 'Add a feed (site admins): {"Feed": {name, provider, url, source_format (misp, csv, freetext, taxii), input_source, distribution, sharing_group_id, tag_id, rules, settings, headers, fixed_event, delta_merge, publish, override_ids, enabled, caching_enabled, lookup_visible, interval_minutes}}' },
-    'POST /feeds/edit/:id': { summary: 'Change the fields sent of a feed (site admins); settings and rules sent unchanged stay byte for byte' },
-    'PUT /feeds/edit/:id': { summary: 'Change the fields sent of a feed (as POST)' },
+    'GET /feeds/index': { summary: 'The feeds (site admins and the host organisation: all; others: those marked lookup_visible); named filters scope (all, enabled, default, custom), name, url, provider, source_format, enabled, caching_enabled, default', response: Feeds },
+    'GET /feeds/view/:id': { summary: 'One feed, with its cached value count and the share of them other feeds hold', response: FeedEntry },
+    'POST /feeds/add': { summary: 'Add a feed (site admins): {"Feed": {name, provider, url, source_format (misp, csv, freetext, taxii), input_source, distribution, sharing_group_id, tag_id, rules, settings, headers, fixed_event, delta_merge, publish, override_ids, enabled, caching_enabled, lookup_visible, interval_minutes}}', response: FeedEntry },
+    'POST /feeds/edit/:id': { summary: 'Change the fields sent of a feed (site admins); settings and rules sent unchanged stay byte for byte', response: FeedEntry },
+    'PUT /feeds/edit/:id': { summary: 'Change the fields sent of a feed (as POST)', response: FeedEntry },
     'POST /feeds/delete/:id': { summary: 'Delete a feed (site admins); the events it brought stay' },
     'DELETE /feeds/delete/:id': { summary: 'Delete a feed (as POST)' },
     'GET /feeds/enable/:id': { summary: 'Enable a feed (as POST)' },
@@ -70,6 +72,7 @@ export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: 
     'POST /feeds/enable/:id': { summary: 'Enable a feed (site admins)' },
     'POST /feeds/disable/:id': { summary: 'Disable a feed (site admins)' },
     'POST /feeds/loadDefaultFeeds': { summary: "Add the default feeds (MISP's list, read from the library folders of CAIRN_LIBRARIES), all disabled; feeds already here (by url) are left" },
+    'GET /feeds/runs/:id': { summary: "A feed's recent runs, fetches and caching runs, newest first, each with what it did and its errors (site admins; Cairn's own)", response: FeedRuns },
     'POST /feeds/importFeeds': { summary: 'Add the feeds of a list in MISP\'s feed-metadata format, all disabled; feeds already here (by url) are left' },
   });
   const admin = (request: FastifyRequest) => {
@@ -102,6 +105,13 @@ export async function feedRoutes(app: FastifyInstance, ctx: ApiContext, runner: 
     const counts = await runner.cacheFacts(feed.id);
     Object.assign(doc.Feed as object, { cached_elements: String(counts.values), coverage_by_other_feeds: `${counts.coverage}%` });
     return doc;
+  });
+
+  app.get<{ Params: { id: string } }>('/feeds/runs/:id', async (request) => {
+    admin(request);
+    const feed = await feedOf(ctx, request.params.id);
+    const runs = await listFeedRuns(store, feed.id);
+    return { runs: runs.map((r) => ({ ...(JSON.parse(r.result) as Record<string, unknown>), id: r.id })) };
   });
 
   app.post('/feeds/add', { config: { failure: 'Could not add Feed' } }, async (request) => {

@@ -16,6 +16,7 @@ import { ApiError } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
+import { FreeTextImported } from '../schemas/answers.js';
 
 type Body = Record<string, unknown>;
 
@@ -40,6 +41,7 @@ export async function freeTextRoutes(app: FastifyInstance, ctx: ApiContext): Pro
   documented(app, 'Events', {
     'POST /events/freeTextImport/:event': {
       summary: "Add the indicators found in a text to an event, typed as MISP's free-text import types them: {value, adhereToWarninglists (false, true, soft), distribution, sharing_group_id, returnMetaAttributes}",
+      response: FreeTextImported,
     },
   });
   app.post<{ Params: { event: string }; Querystring: Record<string, string | undefined> }>('/events/freeTextImport/:event', async (request) => {

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
+import { ServerSaved, Servers } from '../schemas/answers.js';
 
 /** MISP's rules when none are given: every list empty. */
 const DEFAULT_PUSH_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } });
@@ -73,10 +74,10 @@ function authkeyField(raw: Fields, action: 'add' | 'edit'): string | undefined {
 export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
   documented(app, 'Servers', {
-    'GET /servers/index': { summary: 'The remote instances this one syncs with, with their flags and rules (never their keys); site admins' },
-    'POST /servers/add': { summary: "Add a remote instance: name, url, authkey (stored encrypted, never shown again), remote_org_id (id or uuid), MISP's flags and rules" },
-    'POST /servers/edit/:id': { summary: 'Change a remote instance; an authkey given replaces the stored one' },
-    'PUT /servers/edit/:id': { summary: 'Change a remote instance (as POST)' },
+    'GET /servers/index': { summary: 'The remote instances this one syncs with, with their flags and rules (never their keys); site admins', response: Servers },
+    'POST /servers/add': { summary: "Add a remote instance: name, url, authkey (stored encrypted, never shown again), remote_org_id (id or uuid), MISP's flags and rules", response: ServerSaved },
+    'POST /servers/edit/:id': { summary: 'Change a remote instance; an authkey given replaces the stored one', response: ServerSaved },
+    'PUT /servers/edit/:id': { summary: 'Change a remote instance (as POST)', response: ServerSaved },
     'POST /servers/delete/:id': { summary: 'Remove a remote instance' },
     'DELETE /servers/delete/:id': { summary: 'Remove a remote instance (as POST)' },
   });

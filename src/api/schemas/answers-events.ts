@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { DateText, Doc, EpochText, IdText, Nullable, UuidText } from './answer-fields.js';
+import { FeedHit } from './answers-feeds.js';
 
 /*
  * What MISP's event and attribute routes answer, as Cairn serves them (src/formats/misp-json/serialize.ts,
@@ -50,6 +51,7 @@ export const Attribute = Doc({
   object_relation: Type.Optional(Type.String({ description: 'in an object: its relation' })),
   data: Type.Optional(Type.String({ description: 'base64 of an attachment or malware sample' })),
   Tag: Type.Optional(Type.Array(Tag)), Sighting: Type.Optional(Type.Array(Sighting)), ...ANALYST_MEMBERS,
+  Feed: Type.Optional(Type.Array(FeedHit, { description: 'with includeFeedCorrelations: the cached feeds holding its value' })),
 });
 export type Attribute = Static<typeof Attribute>;
 

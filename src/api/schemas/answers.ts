@@ -8,3 +8,4 @@ export * from './answers-settings.js';
 export * from './answers-events.js';
 export * from './answers-interface.js';
 export * from './answers-delegations.js';
+export * from './answers-feeds.js';

@@ -1,6 +1,7 @@
 import type { Store } from '../../store/db/database.js';
 import { findFeed, listFeeds, saveFeedState, type Feed } from '../../store/feeds.js';
 import { feedValueCounts, valuesSharedWith } from '../../store/feed-values.js';
+import { recordFeedRun } from '../../store/feed-runs.js';
 import { getSettings } from '../../store/settings.js';
 import type { EventWriter } from '../import/pipeline.js';
 import { ServiceError } from '../errors.js';
@@ -89,7 +90,10 @@ export class FeedRunner {
     }
     result.started = started;
     result.finished = Math.floor(Date.now() / 1000);
-    await saveFeedState(this.store, feed.id, { lastResult: JSON.stringify(result) }).catch(() => undefined);
+    const text = JSON.stringify(result);
+    await saveFeedState(this.store, feed.id, { lastResult: text }).catch(() => undefined);
+    // The history is a record of the runs: a run is never failed for want of it (a feed deleted meanwhile, say).
+    await recordFeedRun(this.store, { feedId: feed.id, kind, outcome: result.outcome, started: result.started, finished: result.finished, result: text }).catch(() => undefined);
     return result;
   }
 

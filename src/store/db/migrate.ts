@@ -29,6 +29,7 @@ import * as feedValues from './migrations/034-feed-values.js';
 import * as servers from './migrations/035-servers.js';
 import * as eventLocked from './migrations/036-event-locked.js';
 import * as orderedLookups from './migrations/039-ordered-lookups.js';
+import * as feedRuns from './migrations/042-feed-runs.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -62,6 +63,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['035-servers', servers.up],
   ['036-event-locked', (db) => eventLocked.up(db)],
   ['039-ordered-lookups', orderedLookups.up],
+  ['042-feed-runs', feedRuns.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -52,6 +52,7 @@ export interface Database {
   server: ServerTable;
   feed: FeedTable;
   feed_value: FeedValueTable;
+  feed_run: FeedRunTable;
 }
 
 /** MISP's decaying models of indicators (migration 031); `is_default`: read from the misp-decaying-models library. */
@@ -112,6 +113,17 @@ export interface ServerTable {
   lastpulledid: number | null;
   lastpushedid: number | null;
   priority: number;
+}
+
+/** Each feed's recent runs (migration 042); `result` is the run's result as JSON text. */
+export interface FeedRunTable {
+  id: Generated<number>;
+  feed_id: number;
+  kind: string;
+  outcome: string;
+  started: number;
+  finished: number;
+  result: string;
 }
 
 /** MISP's feeds (migration 033): flags as 0/1, `is_default` is MISP's `default`; the last columns are Cairn's fetch state. */

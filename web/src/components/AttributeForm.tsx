@@ -4,15 +4,19 @@ import type { Attribute, AttributeSaved, DescribeTypes } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 import { TagChip } from './TagChip';
 
-
 let describeTypes: Promise<DescribeTypes> | undefined;
+
+/** MISP's types, categories and their defaults: read once per page load. */
+export function loadDescribeTypes(): Promise<DescribeTypes> {
+  return (describeTypes ??= api<DescribeTypes>('GET', '/attributes/describeTypes.json'));
+}
 
 /**
  * Adds an attribute to an event, or changes one (`editing`) and its tags. A new attribute's category and
  * detection flag follow MISP's defaults for its type unless chosen.
  */
 export function AttributeForm({ eventId, editing, onDone }: { eventId: string; editing?: Attribute; onDone: (message: string) => void }) {
-  const types = useLoad(() => (describeTypes ??= api<DescribeTypes>('GET', '/attributes/describeTypes.json')), 'types');
+  const types = useLoad(loadDescribeTypes, 'types');
   const [type, setType] = useState(editing?.type ?? 'domain');
   const [category, setCategory] = useState(editing?.category ?? '');
   const [value, setValue] = useState(editing?.value ?? '');

@@ -3,6 +3,7 @@ import { api, download } from '../api';
 import { useAction } from '../useAction';
 import { AttributeForm } from '../components/AttributeForm';
 import { EventForm, saveEvent } from '../components/EventForm';
+import { FreeTextImport } from '../components/FreeTextImport';
 import { ObjectForm } from '../components/ObjectForm';
 import { TagChip } from '../components/TagChip';
 import { VirtualList } from '../components/VirtualList';
@@ -17,6 +18,26 @@ function indicatorRows(attributes: readonly Attribute[]): Row[] {
   const groups = new Map<string, Attribute[]>();
   for (const a of attributes) groups.set(a.category, [...(groups.get(a.category) ?? []), a]);
   return [...groups].flatMap(([name, list]) => [{ kind: 'category' as const, name, count: list.length }, ...list.map((a) => ({ kind: 'attribute' as const, a }))]);
+}
+
+/** The cached feeds holding any of these attributes' values, each with the values it holds, in order of first hit. */
+function feedsHolding(attributes: readonly Attribute[]): Array<{ id: string; name: string; provider: string; values: string[] }> {
+  const out = new Map<string, { id: string; name: string; provider: string; values: string[] }>();
+  for (const a of attributes) {
+    for (const f of a.Feed ?? []) {
+      const entry = out.get(f.id) ?? { id: f.id, name: f.name, provider: f.provider, values: [] };
+      out.set(f.id, entry);
+      if (!entry.values.includes(a.value)) entry.values.push(a.value);
+    }
+  }
+  return [...out.values()];
+}
+
+/** "Also in feed X": the cached feeds holding an attribute's value. */
+function FeedBadge({ hits }: { hits: Attribute['Feed'] }) {
+  if (!hits?.length) return null;
+  const names = hits.map((f) => f.name);
+  return <span className="badge feed" title={`also in feed${names.length === 1 ? '' : 's'} ${names.join(', ')}`}>{names.length === 1 ? `feed ${names[0]}` : `${names.length} feeds`}</span>;
 }
 
 /** Notes and opinions on an element, with those on them (as the server nests them), each once, in order. */
@@ -38,7 +59,8 @@ function AnalystLine({ item, about }: { item: AnalystItem; about: string }) {
 }
 
 export function EventPage({ id }: { id: string }) {
-  const event = useLoad(() => api<EventView>('GET', `/events/view/${encodeURIComponent(id)}`), id);
+  // With the cached feeds holding each value: one more query for the whole event.
+  const event = useLoad(() => api<EventView>('GET', `/events/view/${encodeURIComponent(id)}/includeFeedCorrelations:1`), id);
   // What the page offers is what the server would allow: it asks, and offers nothing until it knows.
   const may = useLoad(() => api<EventAbilities>('GET', `/cairn/events/${encodeURIComponent(id)}/abilities`), id);
   // The marks come after the event itself: the server answers the event first, and the list shows at once.
@@ -50,7 +72,7 @@ export function EventPage({ id }: { id: string }) {
   });
   const [tag, setTag] = useState('');
   /** Which form is open: adding an attribute or an object, changing the event, or changing the attribute of this uuid. */
-  const [open, setOpen] = useState<'' | 'attribute' | 'object' | 'event' | `edit:${string}` | `object:${string}`>('');
+  const [open, setOpen] = useState<'' | 'attribute' | 'object' | 'event' | 'freetext' | `edit:${string}` | `object:${string}`>('');
   const toggle = (form: typeof open) => setOpen(open === form ? '' : form);
   /** Objects are drawn 50 at a time: an event of thousands opens as fast as one of ten. */
   const [objectsShown, setObjectsShown] = useState(50);
@@ -69,6 +91,7 @@ export function EventPage({ id }: { id: string }) {
   const related = notes.data?.related ?? [];
   const name = e.info.replace(/[^\w.-]+/g, '_').slice(0, 60) || e.uuid;
   const reports = (e.EventReport ?? []).filter((r) => !r.deleted);
+  const inFeeds = feedsHolding([...live, ...objects.flatMap((o) => o.Attribute.filter((a) => !a.deleted))]);
   // What analysts said about the event and its elements, each line naming what it is about.
   const aboutAttribute = new Map([...e.Attribute, ...e.Object.flatMap((o) => o.Attribute)].map((a) => [a.uuid, `on ${a.type} ${a.value}`]));
   const said = [
@@ -152,12 +175,14 @@ export function EventPage({ id }: { id: string }) {
               {may.data?.addAttribute || may.data?.addObject ? (
                 <div className="actions-row">
                   {may.data.addAttribute ? <button type="button" className="secondary" onClick={() => toggle('attribute')}>{open === 'attribute' ? 'Close' : 'Add attribute'}</button> : null}
+                  {may.data.addAttribute ? <button type="button" className="secondary" onClick={() => toggle('freetext')}>{open === 'freetext' ? 'Close' : 'Free text'}</button> : null}
                   {may.data.addObject ? <button type="button" className="secondary" onClick={() => toggle('object')}>{open === 'object' ? 'Close' : 'Add object'}</button> : null}
                 </div>
               ) : null}
             </div>
             {open === 'attribute' ? <AttributeForm eventId={e.id} onDone={done} /> : null}
             {open === 'object' ? <ObjectForm eventId={e.id} onDone={done} /> : null}
+            {open === 'freetext' ? <FreeTextImport eventId={e.id} onDone={done} /> : null}
             {editing ? <AttributeForm key={editing.uuid + editing.timestamp} eventId={e.id} editing={editing} onDone={done} /> : null}
             {rows.length === 0 ? <p className="muted">No attributes.</p> : (
               <VirtualList className="indicators" items={rows} rowHeight={34} height={Math.min(640, rows.length * 34)} render={(row) => row.kind === 'category'
@@ -171,6 +196,7 @@ export function EventPage({ id }: { id: string }) {
                       {note(row.a.uuid)?.correlations ? <span className="badge corr" title="events sharing this value">{note(row.a.uuid)!.correlations} corr.</span> : null}
                       {note(row.a.uuid)?.warninglists.length ? <span className="badge warn" title={note(row.a.uuid)!.warninglists.join(', ')}>warninglist</span> : null}
                       {row.a.Sighting?.length ? <span className="badge sight" title="sightings">{row.a.Sighting.length} seen</span> : null}
+                      <FeedBadge hits={row.a.Feed} />
                       {(row.a.Tag ?? []).map((t) => <TagChip key={t.name} tag={t} />)}
                     </span>
                     <span className="comment" title={row.a.comment}>{(row.a.comment ?? '').split('\n')[0]}</span>
@@ -206,6 +232,7 @@ export function EventPage({ id }: { id: string }) {
                       {o.Attribute.filter((a) => !a.deleted).map((a) => (
                         <tr key={a.uuid}>
                           <td className="relation">{a.object_relation}</td><td className="value">{a.value}</td><td className="muted">{a.type}</td>
+                          <td><FeedBadge hits={a.Feed} /></td>
                           <td>{mayDeleteItems ? <button type="button" className="link danger" aria-label={`Delete ${a.object_relation} ${a.value}`} onClick={() => act(() => api('POST', `/attributes/delete/${a.uuid}`), `Deleted ${a.object_relation} ${a.value}.`)}>delete</button> : null}</td>
                         </tr>
                       ))}
@@ -236,6 +263,19 @@ export function EventPage({ id }: { id: string }) {
             <section className="card analyst-notes">
               <h2>Analyst notes <span className="muted small">{said.length}</span></h2>
               <ul className="analyst-list">{said.map(({ item, about }) => <AnalystLine key={item.uuid} item={item} about={about} />)}</ul>
+            </section>
+          ) : null}
+          {inFeeds.length ? (
+            <section className="card feed-hits">
+              <h2>In feeds <span className="muted small">{inFeeds.length}</span></h2>
+              <ul className="related">
+                {inFeeds.map((f) => (
+                  <li key={f.id} data-feed={f.name}>
+                    <strong>{f.name}</strong> <span className="muted small">{f.provider} · {f.values.length} value{f.values.length === 1 ? '' : 's'}</span>
+                    <div className="shared-values">{f.values.slice(0, 5).map((v) => <code key={v}>{v}</code>)}{f.values.length > 5 ? <span className="muted"> +{f.values.length - 5}</span> : null}</div>
+                  </li>
+                ))}
+              </ul>
             </section>
           ) : null}
           <section className="card">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, download } from '../api';
-import type { AttributeHit, AttributeSearch } from '@cairn/answers';
+import type { AttributeHit, AttributeSearch, FeedCacheHits } from '@cairn/answers';
 
 const FORMATS = ['json', 'csv', 'text', 'hashes', 'suricata', 'snort', 'zeek', 'rpz', 'cache', 'stix2'] as const;
 const EXTENSIONS: Record<string, string> = { json: 'json', csv: 'csv', text: 'txt', hashes: 'txt', suricata: 'rules', snort: 'rules', zeek: 'intel', rpz: 'rpz', cache: 'txt', stix2: 'stix.json' };
@@ -18,6 +18,8 @@ function queryOf(f: Record<string, string>): Record<string, unknown> {
 export function Search() {
   const [fields, setFields] = useState<Record<string, string>>({});
   const [hits, setHits] = useState<AttributeHit[] | undefined>(undefined);
+  /** The cached feeds holding the value searched for, when it is one value (no wildcard). */
+  const [feeds, setFeeds] = useState<FeedCacheHits>([]);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const set = (k: string) => (e: { target: { value: string } }) => setFields({ ...fields, [k]: e.target.value });
@@ -26,8 +28,13 @@ export function Search() {
     setBusy(true);
     setError('');
     try {
-      const answer = await api<AttributeSearch>('POST', '/attributes/restSearch', { ...queryOf(fields), limit: LIMIT, includeEventUuid: true });
+      const value = fields.value?.trim() ?? '';
+      const [answer, inFeeds] = await Promise.all([
+        api<AttributeSearch>('POST', '/attributes/restSearch', { ...queryOf(fields), limit: LIMIT, includeEventUuid: true }),
+        value && !value.includes('%') ? api<FeedCacheHits>('GET', `/feeds/searchCaches?value=${encodeURIComponent(value)}`).catch(() => [] as FeedCacheHits) : Promise.resolve([] as FeedCacheHits),
+      ]);
       setHits(answer.response.Attribute);
+      setFeeds(inFeeds);
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : String(err));
     } finally {
@@ -61,6 +68,16 @@ export function Search() {
         <button type="submit" disabled={busy}>{busy ? 'Searching…' : 'Search'}</button>
       </form>
       {error ? <p className="error" role="alert">{error}</p> : null}
+      {feeds.length ? (
+        <section className="card feed-hits">
+          <h2>Also in feed{feeds.length === 1 ? '' : 's'}</h2>
+          <ul className="related">
+            {feeds.map(({ Feed: f }) => (
+              <li key={f.id} data-feed={f.name}><strong>{f.name}</strong> <span className="muted small">{f.type}{f.uuid?.length ? ` · ${f.uuid.length} feed event${f.uuid.length === 1 ? '' : 's'}` : ''}</span></li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {hits ? (
         <section className="card">
           <div className="section-head">

@@ -2,10 +2,12 @@ import type { ReactElement } from 'react';
 import type { Session, UserAbilities } from '@cairn/answers';
 import { AuditLog } from './AuditLog';
 import { Exclusions } from './Exclusions';
+import { Feeds } from './Feeds';
 import { Keys } from './Keys';
 import { Taxonomies, Warninglists } from './Libraries';
 import { Organisations } from './Organisations';
 import { Roles } from './Roles';
+import { Servers } from './Servers';
 import { SharingGroups } from './SharingGroups';
 import { Users } from './Users';
 
@@ -19,6 +21,8 @@ const SECTIONS: ReadonlyArray<{ id: string; label: string; who: keyof UserAbilit
   { id: 'warninglists', label: 'Warninglists', who: 'canToggleWarninglists', page: Warninglists },
   { id: 'taxonomies', label: 'Taxonomies', who: 'canToggleTaxonomies', page: Taxonomies },
   { id: 'exclusions', label: 'Correlation exclusions', who: 'canManageCorrelationExclusions', page: Exclusions },
+  { id: 'feeds', label: 'Feeds', who: 'canManageFeeds', page: Feeds },
+  { id: 'servers', label: 'Servers', who: 'canManageServers', page: Servers },
   { id: 'audit', label: 'Audit log', who: 'canReadAuditLog', page: AuditLog },
 ];
 
