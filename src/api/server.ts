@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/db/database.js';
 import { userByApiKey } from '../store/access/users.js';
@@ -58,6 +59,11 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Log each request to standard output. */
   log?: boolean;
+  /**
+   * Where internal errors are logged, one JSON line each with the request's id, when `log` is off
+   * (default: standard error). With `log`, they go with the requests to standard output.
+   */
+  errorLog?: { write(line: string): unknown };
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
   /** Failed authentications per minute (wrong keys per address; wrong passwords per address and account) before 429 (default 10). */
@@ -95,7 +101,10 @@ function credentialsOf(headers: Record<string, string | string[] | undefined>): 
 export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
   const app = Fastify({
-    logger: options.log ?? false,
+    // Internal errors are always logged; the requests themselves only when asked.
+    logger: options.log ? true : { level: 'error', stream: options.errorLog ?? process.stderr },
+    // Ids that stay distinct across the processes and restarts of an instance: an answer's id finds its log line.
+    genReqId: () => randomUUID(),
     bodyLimit,
     ...(options.https ? { https: options.https } : {}),
     // MISP's `name:value` path segments and `.json` suffixes, read once here as the query string (named-params.ts).
@@ -123,6 +132,13 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
   const settings = new SettingsCache(store);
+  // Under HTTPS, browsers are told to use nothing else for this host for a year: no downgrade to HTTP.
+  if (options.https) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+      done();
+    });
+  }
   // Who is asking is read afresh for every request (no cache of keys or users): a revoked key, a
   // disabled user or a changed role applies to the very next request, on every server of the instance.
   app.addHook('onRequest', async (request, reply) => {
@@ -160,8 +176,9 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own refusals (bad JSON, too large a body, wrong content type) are the client's doing.
     if (status && status >= 400 && status < 500) return reply.status(status).send(errorBody(err.message, url));
-    request.log.error(err);
-    return reply.status(500).send(errorBody('An internal error occurred; it has been logged.', url));
+    request.log.error({ err, method: request.method, url: request.url }, 'internal error');
+    return reply.status(500).header('X-Request-Id', request.id)
+      .send(errorBody(`An internal error occurred; it has been logged with the request id ${request.id}.`, url, { request_id: request.id }));
   });
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;

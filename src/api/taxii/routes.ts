@@ -130,8 +130,9 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     if (failure) return send(reply, errorResource(failure.status, failure.message, JSON.stringify(failure.details) === '{}' ? undefined : JSON.stringify(failure.details)), failure.status);
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return send(reply, errorResource(status, err.message), status);
-    request.log.error(err);
-    return send(reply, errorResource(500, 'Internal error', 'It has been logged.'), 500);
+    request.log.error({ err, method: request.method, url: request.url }, 'internal error');
+    // TAXII's error message has a field for the id that finds the log line.
+    return send(reply.header('X-Request-Id', request.id), { ...errorResource(500, 'Internal error', `It has been logged with the request id ${request.id}.`), error_id: request.id }, 500);
   });
   app.setNotFoundHandler((request, reply) => send(reply, errorResource(404, 'Not found', `There is no ${request.method} ${request.url.split('?')[0]} in this TAXII server.`), 404));
 
