@@ -53,6 +53,7 @@ import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 import { ExportThreads } from '../services/export/threads.js';
+import { offloadLargeReads } from './offload.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
@@ -72,8 +73,13 @@ export interface ServerOptions {
   sessionIdleMinutes?: number;
   /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
   libraryDirs?: readonly string[];
-  /** Threads producing exports of events off the server's thread (default 1; 0: on the server's thread). */
+  /**
+   * Threads producing exports of events and answering the large reads (events/view, events/index, TAXII
+   * pages) off the server's thread (default 1; 0: all on the server's thread).
+   */
   exportThreads?: number;
+  /** Start the threads with the server, not at the first request that needs one (`cairn serve`). */
+  startThreads?: boolean;
   /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
   feedScheduleMs?: number;
 }
@@ -189,8 +195,15 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
   const threadCount = options.exportThreads ?? 1;
-  const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount) : undefined;
-  if (exportThreads) app.addHook('onClose', () => exportThreads.close());
+  // The pool's threads run serving-thread.ts: its .ts beside this .ts under tsx, its .js once built.
+  const entry = new URL(`./serving-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+  const threadOptions = { bodyLimit, failedAuthLimit: options.failedAuthLimit, sessionIdleMinutes: options.sessionIdleMinutes, libraryDirs: options.libraryDirs };
+  const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount, entry, threadOptions) : undefined;
+  if (exportThreads) {
+    app.addHook('onClose', () => exportThreads.close());
+    offloadLargeReads(app, exportThreads);
+    if (options.startThreads) app.addHook('onReady', async () => exportThreads.start());
+  }
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };
   await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));

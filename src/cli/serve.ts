@@ -89,7 +89,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (!/^\d+$/.test(schedule)) throw new CliError(`CAIRN_FEED_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled feed fetches), not "${schedule}"`);
   const app = await buildServer(store, {
     ...(Number(schedule) > 0 ? { feedScheduleMs: Number(schedule) * 1000 } : {}),
-    log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
+    log: options.log ?? false, startThreads: true, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
   });
   const address = await app.listen({ host, port: Number(portText) });
   // A worker's primary says where the server listens, once for all of them.

@@ -18,10 +18,12 @@ const attributesOf = (e: EventDoc) => e.Attribute.length + (e.Object ?? []).redu
 forEachDialect('long exports and short requests', (fixture) => {
   let i: Instance;
   let attributes = 0;
+  /** The id of an event of 10,000 attributes, for events/view. */
+  let big = '';
 
   before(async () => {
     const store = await fixture.open();
-    const docs = [...generateEvents({ attributes: 24_000, eventSize: 1_500, seed: 11 })];
+    const docs = [...generateEvents({ attributes: 24_000, eventSize: 1_500, seed: 11 }), ...generateEvents({ attributes: 10_000, eventSize: 10_000, seed: 12, freshFrom: 5_000_000 })];
     for (const d of docs) attributes += attributesOf(d.Event as EventDoc);
     async function* items() {
       for (const [n, json] of docs.entries()) yield { source: `event ${n}`, json };
@@ -29,6 +31,8 @@ forEachDialect('long exports and short requests', (fixture) => {
     const totals = await importEvents(store, items());
     assert.equal(totals.events.rejected, 0);
     i = await serve(store);
+    const index = (await (await fetch(`${i.base}/events/index`, { headers: { Authorization: i.admin, Accept: 'application/json' } })).json()) as Array<{ id: string; attribute_count: string }>;
+    big = index.find((e) => Number(e.attribute_count) === 10_000)!.id;
   });
   after(async () => {
     await i.app.close();
@@ -108,6 +112,30 @@ forEachDialect('long exports and short requests', (fixture) => {
       const { result, turns } = await turnsDuring(() => i.app.inject({ method: 'POST', url: path, payload: body, headers: { Authorization: i.admin } }));
       assert.equal(count(result.body), attributes);
       assert.ok(turns >= 20, `the event loop turned ${turns} times while the export was written`);
+    });
+  }
+
+  // Answers read and serialised whole (an event, an index page) are made on the server's threads: the
+  // server's own event loop keeps turning meanwhile.
+  for (const [name, path, body, check] of [
+    ['events/view of a 10,000-attribute event', () => `/events/view/${big}`, {}, (text: string) => attributesOf((JSON.parse(text) as { Event: EventDoc }).Event) === 10_000],
+    ['events/index of every event', () => '/events/index', { limit: 1000 }, (text: string) => (JSON.parse(text) as unknown[]).length === 17],
+  ] as const) {
+    it(`answers getVersion while ${name} is read and written`, async () => {
+      let finished = false;
+      const answer = stream(path(), body).finally(() => {
+        finished = true;
+      });
+      const [{ text }, answered] = await Promise.all([answer, versions(() => finished)]);
+      assert.ok(check(text), text.slice(0, 200));
+      assert.ok(answered.length >= 2, `getVersion answered ${answered.length} times while ${name} was made`);
+    });
+
+    it(`gives the event loop turns while ${name} is made`, async () => {
+      const { result, turns } = await turnsDuring(() => i.app.inject({ method: 'POST', url: path(), payload: body, headers: { Authorization: i.admin } }));
+      assert.equal(result.statusCode, 200);
+      assert.ok(check(result.body));
+      assert.ok(turns >= 20, `the event loop turned ${turns} times while ${name} was made`);
     });
   }
 });
