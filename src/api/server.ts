@@ -45,6 +45,7 @@ import { decayingModelRoutes } from './routes/decaying-models.js';
 import { serverRoutes } from './routes/servers.js';
 import { syncRoutes } from './routes/sync.js';
 import { decodeRequestBodies } from './request-encoding.js';
+import { parseJsonBody } from './json-body.js';
 import { feedRoutes } from './routes/feeds.js';
 import { FeedRunner } from '../services/feeds/runner.js';
 import { FeedScheduler } from '../services/feeds/schedule.js';
@@ -74,12 +75,17 @@ export interface ServerOptions {
   /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
   libraryDirs?: readonly string[];
   /**
-   * Threads producing exports of events and answering the large reads (events/view, events/index, TAXII
-   * pages) off the server's thread (default 1; 0: all on the server's thread).
+   * Threads producing exports of events, and answering the large reads with `offloadReads`, off the
+   * server's thread (default 1; 0: all on the server's thread).
    */
   exportThreads?: number;
   /** Start the threads with the server, not at the first request that needs one (`cairn serve`). */
   startThreads?: boolean;
+  /**
+   * Answer the large reads (events/view, events/index, TAXII pages) on the threads (`cairn serve`); off,
+   * they are answered here, which saves a test's server a thread and a second server to build.
+   */
+  offloadReads?: boolean;
   /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
   feedScheduleMs?: number;
 }
@@ -124,14 +130,10 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   app.decorateRequest('sessionCsrf', undefined);
   // PyMISP sends `Content-Type: application/json` on every request, bodiless POSTs included.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(new ApiError(400, `The request body is not valid JSON: ${(err as Error).message}`), undefined);
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const parsed = parseJsonBody(body as Buffer);
+    if (parsed.ok) done(null, parsed.value);
+    else done(new ApiError(400, parsed.message), undefined);
   });
 
   decodeRequestBodies(app);
@@ -201,7 +203,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount, entry, threadOptions) : undefined;
   if (exportThreads) {
     app.addHook('onClose', () => exportThreads.close());
-    offloadLargeReads(app, exportThreads);
+    if (options.offloadReads) offloadLargeReads(app, exportThreads);
     if (options.startThreads) app.addHook('onReady', async () => exportThreads.start());
   }
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };

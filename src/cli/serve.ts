@@ -66,6 +66,10 @@ async function serve(options: ServeOptions): Promise<number> {
   const https = options.cert && options.key ? { cert: readFileSync(options.cert), key: readFileSync(options.key) } : undefined;
 
   const workers = workerCount(options.workers ?? process.env.CAIRN_WORKERS);
+  // Two threads per process by default: one can be busy with long exports while the other answers views.
+  const threadsText = process.env.CAIRN_THREADS?.trim() || '2';
+  if (!/^\d+$/.test(threadsText) || Number(threadsText) > 64) throw new CliError(`CAIRN_THREADS must be a whole number from 0 to 64, not "${threadsText}"`);
+  const threads = Number(threadsText);
   const idle = process.env.CAIRN_SESSION_IDLE_MINUTES;
   if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
   const libraryDirs = libraryDirsFromEnv(process.env.CAIRN_LIBRARIES);
@@ -89,7 +93,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (!/^\d+$/.test(schedule)) throw new CliError(`CAIRN_FEED_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled feed fetches), not "${schedule}"`);
   const app = await buildServer(store, {
     ...(Number(schedule) > 0 ? { feedScheduleMs: Number(schedule) * 1000 } : {}),
-    log: options.log ?? false, startThreads: true, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
+    log: options.log ?? false, startThreads: true, offloadReads: true, exportThreads: threads, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
   });
   const address = await app.listen({ host, port: Number(portText) });
   // A worker's primary says where the server listens, once for all of them.

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { generateEvents } from '../../bench/corpus.js';
+import { buildServer } from '../../src/api/server.js';
 import { importEvents } from '../../src/services/import/bulk.js';
+import type { Store } from '../../src/store/db/database.js';
 import { serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -20,9 +22,10 @@ forEachDialect('long exports and short requests', (fixture) => {
   let attributes = 0;
   /** The id of an event of 10,000 attributes, for events/view. */
   let big = '';
+  let store: Store;
 
   before(async () => {
-    const store = await fixture.open();
+    store = await fixture.open();
     const docs = [...generateEvents({ attributes: 24_000, eventSize: 1_500, seed: 11 }), ...generateEvents({ attributes: 10_000, eventSize: 10_000, seed: 12, freshFrom: 5_000_000 })];
     for (const d of docs) attributes += attributesOf(d.Event as EventDoc);
     async function* items() {
@@ -30,7 +33,8 @@ forEachDialect('long exports and short requests', (fixture) => {
     }
     const totals = await importEvents(store, items());
     assert.equal(totals.events.rejected, 0);
-    i = await serve(store);
+    // As `cairn serve` runs: events/view and events/index answered on the threads.
+    i = await serve(store, { offloadReads: true, exportThreads: 2 });
     const index = (await (await fetch(`${i.base}/events/index`, { headers: { Authorization: i.admin, Accept: 'application/json' } })).json()) as Array<{ id: string; attribute_count: string }>;
     big = index.find((e) => Number(e.attribute_count) === 10_000)!.id;
   });
@@ -138,4 +142,32 @@ forEachDialect('long exports and short requests', (fixture) => {
       assert.ok(turns >= 20, `the event loop turned ${turns} times while ${name} was made`);
     });
   }
+
+  it('answers on the threads exactly as on the server\'s own thread', async () => {
+    const here = await buildServer(store);
+    try {
+      const base = await here.listen({ host: '127.0.0.1', port: 0 });
+      for (const [method, path, body, key] of [
+        ['GET', `/events/view/${big}/includeEventCorrelations:0`, undefined, i.admin],
+        ['POST', `/events/view/${big}`, { deleted: [0, 1] }, i.admin],
+        ['GET', '/events/index/limit:5/page:2', undefined, i.admin],
+        ['POST', '/events/index', { limit: 3, minimal: 1 }, i.admin],
+        ['GET', `/events/${big}`, undefined, i.alice],
+        ['GET', '/events/view/999999', undefined, i.admin],
+        ['GET', '/events/index', undefined, null],
+        ['GET', '/events/index', undefined, 'W'.repeat(40)],
+      ] as const) {
+        const ask = async (at: string) => {
+          const res = await fetch(`${at}${path}`, {
+            method, headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return { status: res.status, etag: res.headers.get('etag'), type: res.headers.get('content-type'), body: await res.text() };
+        };
+        assert.deepEqual(await ask(i.base), await ask(base), `${method} ${path}`);
+      }
+    } finally {
+      await here.close();
+    }
+  });
 });

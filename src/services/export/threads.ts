@@ -64,7 +64,8 @@ export interface ThreadData {
  * holds memory bounded by those pieces and its socket.
  */
 export class ExportThreads {
-  private started: Array<{ worker: Worker; ready: Promise<void>; running: number }> | undefined;
+  /** Each thread, and what it runs: exports (long) and requests (short). */
+  private started: Array<{ worker: Worker; ready: Promise<void>; running: number; exports: number }> | undefined;
 
   /**
    * Threads start at the first export: a server that never exports events never pays for them. `entry`
@@ -88,7 +89,7 @@ export class ExportThreads {
         worker.once('error', reject);
       });
       ready.catch(() => undefined);
-      return { worker, ready, running: 0 };
+      return { worker, ready, running: 0, exports: 0 };
     });
     return this.started;
   }
@@ -107,11 +108,13 @@ export class ExportThreads {
     await thread.ready;
     const { port1, port2 } = new MessageChannel();
     thread.running++;
+    thread.exports++;
     let finished = false;
     const done = () => {
       if (finished) return;
       finished = true;
       thread.running--;
+      thread.exports--;
       port1.close();
     };
     const queue: ThreadMessage[] = [];
@@ -162,7 +165,8 @@ export class ExportThreads {
    * this thread does is pass the request on and the finished bytes back.
    */
   async answer(request: ThreadRequest): Promise<ThreadAnswer> {
-    const thread = this.threads.reduce((a, b) => (b.running < a.running ? b : a));
+    // A thread busy with exports answers a request between two of their pieces: another is better.
+    const thread = this.threads.reduce((a, b) => (b.exports < a.exports || (b.exports === a.exports && b.running < a.running) ? b : a));
     await thread.ready;
     const { port1, port2 } = new MessageChannel();
     thread.running++;
