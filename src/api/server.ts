@@ -199,12 +199,16 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const threadCount = options.exportThreads ?? 1;
   // The pool's threads run serving-thread.ts: its .ts beside this .ts under tsx, its .js once built.
   const entry = new URL(`./serving-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-  const threadOptions = { bodyLimit, failedAuthLimit: options.failedAuthLimit, sessionIdleMinutes: options.sessionIdleMinutes, libraryDirs: options.libraryDirs };
+  const threadOptions = {
+    bodyLimit, failedAuthLimit: options.failedAuthLimit, sessionIdleMinutes: options.sessionIdleMinutes, libraryDirs: options.libraryDirs,
+    answersRequests: options.offloadReads === true,
+  };
   const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount, entry, threadOptions) : undefined;
   if (exportThreads) {
     app.addHook('onClose', () => exportThreads.close());
     if (options.offloadReads) offloadLargeReads(app, exportThreads);
-    if (options.startThreads) app.addHook('onReady', async () => exportThreads.start());
+    // `cairn serve` says it serves once its threads can answer too.
+    if (options.startThreads) app.addHook('onReady', () => exportThreads.start());
   }
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };
   await app.register(async (scope) => instanceRoutes(scope, ctx));

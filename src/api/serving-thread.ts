@@ -18,10 +18,11 @@ const store = await openStore({ ...data.store, migrate: false, pgPoolSize: 4 });
 const settings = new SettingsCache(store);
 let app: Promise<FastifyInstance> | undefined;
 
-/** The thread's server, built as the thread starts (threads start at the pool's first use, or with `cairn serve`). */
+/** The thread's server, built at its first request, or as the thread starts when it is to answer requests. */
 function server(): Promise<FastifyInstance> {
   // No threads of its own: what it is given, it answers here.
-  app ??= buildServer(store, { ...(data.options as ServerOptions | undefined), exportThreads: 0 }).then(async (a) => {
+  const { answersRequests: _, ...options } = (data.options ?? {}) as ServerOptions & { answersRequests?: boolean };
+  app ??= buildServer(store, { ...options, exportThreads: 0 }).then(async (a) => {
     await a.ready();
     return a;
   });
@@ -49,5 +50,6 @@ parentPort!.on('message', (m: { job: ThreadJob; port: MessagePort } | { request:
   if ('job' in m) void runExportJob(store, settings, m.job, m.port);
   else void answer(m.request, m.port);
 });
-void server();
+// A thread that is given requests is ready once its server is built: the first is not kept waiting for that.
+if (data.options?.answersRequests) await server();
 parentPort!.postMessage('ready');

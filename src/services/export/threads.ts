@@ -94,9 +94,9 @@ export class ExportThreads {
     return this.started;
   }
 
-  /** Starts the threads now rather than at the first export or request, which would wait for them. */
-  start(): void {
-    void this.threads;
+  /** Starts the threads now rather than at the first export or request, which would wait for them; resolves once they are ready. */
+  async start(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.ready));
   }
 
   /**
