@@ -117,6 +117,8 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     logger: options.log ? true : { level: 'error', stream: options.errorLog ?? process.stderr },
     // Ids that stay distinct across the processes and restarts of an instance: an answer's id finds its log line.
     genReqId: () => randomUUID(),
+    // Starting the threads (startThreads) builds a server in each: on a busy machine, more than Fastify's 10 s.
+    ...(options.startThreads ? { pluginTimeout: 120_000 } : {}),
     bodyLimit,
     ...(options.https ? { https: options.https } : {}),
     // MISP's `name:value` path segments and `.json` suffixes, read once here as the query string (named-params.ts).
