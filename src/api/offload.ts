@@ -27,9 +27,13 @@ const HOP_BY_HOP = new Set(['content-length', 'transfer-encoding', 'connection',
 export function offloadLargeReads(app: FastifyInstance, threads: ExportThreads): void {
   app.addHook('preHandler', async (request, reply) => {
     if (!request.user || !OFFLOADED.has(`${request.method} ${request.routeOptions.url}`)) return;
-    const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = request.headers;
-    const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-    const answer = await threads.answer({ method: request.method, url: request.url, headers, remoteAddress: request.ip, ...(body !== undefined ? { body } : {}) });
+    // The body goes as this server parsed it (decompressed, read from whichever type it came in), as JSON.
+    const { 'content-length': _length, 'transfer-encoding': _transfer, 'content-encoding': _encoding, 'content-type': type, ...headers } = request.headers;
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const answer = await threads.answer({
+      method: request.method, url: request.url, remoteAddress: request.ip,
+      ...(body !== undefined ? { body, headers: { ...headers, 'content-type': 'application/json' } } : { headers: type === undefined ? headers : { ...headers, 'content-type': type } }),
+    });
     reply.code(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) reply.header(name, value);
     return reply.send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { after, before, it } from 'node:test';
 import { generateEvents } from '../../bench/corpus.js';
 import { buildServer } from '../../src/api/server.js';
@@ -166,6 +167,11 @@ forEachDialect('long exports and short requests', (fixture) => {
         };
         assert.deepEqual(await ask(i.base), await ask(base), `${method} ${path}`);
       }
+      // A compressed body is handed on as this server read it.
+      const index = (init: RequestInit) => fetch(`${i.base}/events/index`, { method: 'POST', ...init }).then(async (r) => [r.status, await r.text()]);
+      const headers = { Authorization: i.admin, Accept: 'application/json', 'Content-Type': 'application/json' };
+      assert.deepEqual(await index({ headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(JSON.stringify({ limit: 2 })) }),
+        await index({ headers, body: JSON.stringify({ limit: 2 }) }));
     } finally {
       await here.close();
     }
