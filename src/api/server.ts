@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/db/database.js';
 import { userByApiKey } from '../store/access/users.js';
@@ -44,6 +45,7 @@ import { decayingModelRoutes } from './routes/decaying-models.js';
 import { serverRoutes } from './routes/servers.js';
 import { syncRoutes } from './routes/sync.js';
 import { decodeRequestBodies } from './request-encoding.js';
+import { parseJsonBody } from './json-body.js';
 import { feedRoutes } from './routes/feeds.js';
 import { FeedRunner } from '../services/feeds/runner.js';
 import { FeedScheduler } from '../services/feeds/schedule.js';
@@ -52,12 +54,18 @@ import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 import { ExportThreads } from '../services/export/threads.js';
+import { offloadLargeReads } from './offload.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
   bodyLimit?: number;
   /** Log each request to standard output. */
   log?: boolean;
+  /**
+   * Where internal errors are logged, one JSON line each with the request's id, when `log` is off
+   * (default: standard error). With `log`, they go with the requests to standard output.
+   */
+  errorLog?: { write(line: string): unknown };
   /** Certificate and key: HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
   /** Failed authentications per minute (wrong keys per address; wrong passwords per address and account) before 429 (default 10). */
@@ -66,8 +74,18 @@ export interface ServerOptions {
   sessionIdleMinutes?: number;
   /** The folders holding MISP's libraries that the `update` actions reload from (CAIRN_LIBRARIES). */
   libraryDirs?: readonly string[];
-  /** Threads producing exports of events off the server's thread (default 1; 0: on the server's thread). */
+  /**
+   * Threads producing exports of events, and answering the large reads with `offloadReads`, off the
+   * server's thread (default 1; 0: all on the server's thread).
+   */
   exportThreads?: number;
+  /** Start the threads with the server, not at the first request that needs one (`cairn serve`). */
+  startThreads?: boolean;
+  /**
+   * Answer the large reads (events/view, events/index, TAXII pages) on the threads (`cairn serve`); off,
+   * they are answered here, which saves a test's server a thread and a second server to build.
+   */
+  offloadReads?: boolean;
   /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
   feedScheduleMs?: number;
 }
@@ -95,7 +113,12 @@ function credentialsOf(headers: Record<string, string | string[] | undefined>): 
 export async function buildServer(store: Store, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
   const app = Fastify({
-    logger: options.log ?? false,
+    // Internal errors are always logged; the requests themselves only when asked.
+    logger: options.log ? true : { level: 'error', stream: options.errorLog ?? process.stderr },
+    // Ids that stay distinct across the processes and restarts of an instance: an answer's id finds its log line.
+    genReqId: () => randomUUID(),
+    // Starting the threads (startThreads) builds a server in each: on a busy machine, more than Fastify's 10 s.
+    ...(options.startThreads ? { pluginTimeout: 120_000 } : {}),
     bodyLimit,
     ...(options.https ? { https: options.https } : {}),
     // MISP's `name:value` path segments and `.json` suffixes, read once here as the query string (named-params.ts).
@@ -109,20 +132,23 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   app.decorateRequest('sessionCsrf', undefined);
   // PyMISP sends `Content-Type: application/json` on every request, bodiless POSTs included.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(new ApiError(400, `The request body is not valid JSON: ${(err as Error).message}`), undefined);
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const parsed = parseJsonBody(body as Buffer);
+    if (parsed.ok) done(null, parsed.value);
+    else done(new ApiError(400, parsed.message), undefined);
   });
 
   decodeRequestBodies(app);
   const failures = new FailedAuthLimit(store, options.failedAuthLimit ?? 10);
   const sessions = new WebSessions(store, { idleMs: (options.sessionIdleMinutes ?? 30) * 60_000, maxMs: 12 * 3600_000, secure: options.https !== undefined });
   const settings = new SettingsCache(store);
+  // Under HTTPS, browsers are told to use nothing else for this host for a year: no downgrade to HTTP.
+  if (options.https) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+      done();
+    });
+  }
   // Who is asking is read afresh for every request (no cache of keys or users): a revoked key, a
   // disabled user or a changed role applies to the very next request, on every server of the instance.
   app.addHook('onRequest', async (request, reply) => {
@@ -160,8 +186,9 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own refusals (bad JSON, too large a body, wrong content type) are the client's doing.
     if (status && status >= 400 && status < 500) return reply.status(status).send(errorBody(err.message, url));
-    request.log.error(err);
-    return reply.status(500).send(errorBody('An internal error occurred; it has been logged.', url));
+    request.log.error({ err, method: request.method, url: request.url }, 'internal error');
+    return reply.status(500).header('X-Request-Id', request.id)
+      .send(errorBody(`An internal error occurred; it has been logged with the request id ${request.id}.`, url, { request_id: request.id }));
   });
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;
@@ -172,8 +199,19 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const writes = new WriteQueue(store);
   const libraries = new LibraryCache(store);
   const threadCount = options.exportThreads ?? 1;
-  const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount) : undefined;
-  if (exportThreads) app.addHook('onClose', () => exportThreads.close());
+  // The pool's threads run serving-thread.ts: its .ts beside this .ts under tsx, its .js once built.
+  const entry = new URL(`./serving-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+  const threadOptions = {
+    bodyLimit, failedAuthLimit: options.failedAuthLimit, sessionIdleMinutes: options.sessionIdleMinutes, libraryDirs: options.libraryDirs,
+    answersRequests: options.offloadReads === true,
+  };
+  const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount, entry, threadOptions) : undefined;
+  if (exportThreads) {
+    app.addHook('onClose', () => exportThreads.close());
+    if (options.offloadReads) offloadLargeReads(app, exportThreads);
+    // `cairn serve` says it serves once its threads can answer too.
+    if (options.startThreads) app.addHook('onReady', () => exportThreads.start());
+  }
   const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };
   await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));

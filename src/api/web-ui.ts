@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -37,7 +37,8 @@ export async function webUiRoutes(app: FastifyInstance, dist = WEB_DIST): Promis
   app.get('/ui/*', { schema: { hide: true } as never }, async (request, reply) => {
     const rest = (request.params as { '*': string })['*'];
     const path = normalize(join(dist, 'ui', rest));
-    if (!path.startsWith(join(dist, 'ui') + sep) || !existsSync(path)) {
+    // A folder (`/ui/assets`) is no file of the interface either.
+    if (!path.startsWith(join(dist, 'ui') + sep) || !existsSync(path) || !statSync(path).isFile()) {
       return secured(reply).status(404).type('text/plain; charset=utf-8').send('Not found\n');
     }
     // Built files carry a hash of their content in their name: they never change.

@@ -5,7 +5,7 @@ import { delimiter, resolve } from 'node:path';
 import { buildServer } from '../api/server.js';
 import { API_KEY } from '../access/api-keys.js';
 import { passwordProblem } from '../access/passwords.js';
-import { openStore, pgPoolSizeFor, storeConfigFromEnv } from '../store/db/database.js';
+import { openStore, pgPoolSizeFor, storeConfigFromEnv, type Store } from '../store/db/database.js';
 import { bootstrapInstance } from '../store/access/users.js';
 import { CliError } from './context.js';
 
@@ -66,35 +66,35 @@ async function serve(options: ServeOptions): Promise<number> {
   const https = options.cert && options.key ? { cert: readFileSync(options.cert), key: readFileSync(options.key) } : undefined;
 
   const workers = workerCount(options.workers ?? process.env.CAIRN_WORKERS);
+  // Two threads per process by default: one can be busy with long exports while the other answers views.
+  const threadsText = process.env.CAIRN_THREADS?.trim() || '2';
+  if (!/^\d+$/.test(threadsText) || Number(threadsText) > 64) throw new CliError(`CAIRN_THREADS must be a whole number from 0 to 64, not "${threadsText}"`);
+  const threads = Number(threadsText);
   const idle = process.env.CAIRN_SESSION_IDLE_MINUTES;
   if (idle !== undefined && !/^[1-9]\d*$/.test(idle)) throw new CliError(`CAIRN_SESSION_IDLE_MINUTES must be a whole number of minutes, not "${idle}"`);
   const libraryDirs = libraryDirsFromEnv(process.env.CAIRN_LIBRARIES);
   const config = storeConfigFromEnv();
   config.pgPoolSize ??= pgPoolSizeFor(workers);
   // A process of several serves what the first one set up: the schema is current and the admin made.
-  const store = await openStore(cluster.isWorker ? { ...config, migrate: false } : config);
-  if (cluster.isPrimary) {
-    try {
-      const boot = await bootstrapInstance(store, { adminKey, adminPassword, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
-      if (boot.admin) {
-        process.stderr.write(`first start: made the organisation "${boot.hostOrganisation.name}" and the site admin ${boot.admin.email}\n`);
-        if (!adminKey) process.stderr.write(`the admin's API key, shown this once: ${boot.admin.key}\n`);
-        if (!adminPassword) process.stderr.write(`the admin's password for the web interface, shown this once: ${boot.admin.password}\n`);
-      }
-    } catch (err) {
-      await store.close();
-      throw err;
+  // The first start is made under the store's lock: servers started at once on an empty store take turns.
+  const firstStart = async (opened: Store) => {
+    const boot = await bootstrapInstance(opened, { adminKey, adminPassword, orgName: process.env.CAIRN_ORG_NAME?.trim() || undefined });
+    if (boot.admin) {
+      process.stderr.write(`first start: made the organisation "${boot.hostOrganisation.name}" and the site admin ${boot.admin.email}\n`);
+      if (!adminKey) process.stderr.write(`the admin's API key, shown this once: ${boot.admin.key}\n`);
+      if (!adminPassword) process.stderr.write(`the admin's password for the web interface, shown this once: ${boot.admin.password}\n`);
     }
-    if (workers > 1) {
-      await store.close();
-      return runWorkers(workers, store.location, https !== undefined);
-    }
+  };
+  const store = cluster.isWorker ? await openStore({ ...config, migrate: false }) : await openStore(config, firstStart);
+  if (cluster.isPrimary && workers > 1) {
+    await store.close();
+    return runWorkers(workers, store.location, https !== undefined);
   }
   const schedule = process.env.CAIRN_FEED_SCHEDULE_SECONDS ?? '60';
   if (!/^\d+$/.test(schedule)) throw new CliError(`CAIRN_FEED_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled feed fetches), not "${schedule}"`);
   const app = await buildServer(store, {
     ...(Number(schedule) > 0 ? { feedScheduleMs: Number(schedule) * 1000 } : {}),
-    log: options.log ?? false, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
+    log: options.log ?? false, startThreads: true, offloadReads: true, exportThreads: threads, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
   });
   const address = await app.listen({ host, port: Number(portText) });
   // A worker's primary says where the server listens, once for all of them.

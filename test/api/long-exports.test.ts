@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { after, before, it } from 'node:test';
 import { generateEvents } from '../../bench/corpus.js';
+import { buildServer } from '../../src/api/server.js';
 import { importEvents } from '../../src/services/import/bulk.js';
+import type { Store } from '../../src/store/db/database.js';
 import { serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -18,17 +21,23 @@ const attributesOf = (e: EventDoc) => e.Attribute.length + (e.Object ?? []).redu
 forEachDialect('long exports and short requests', (fixture) => {
   let i: Instance;
   let attributes = 0;
+  /** The id of an event of 10,000 attributes, for events/view. */
+  let big = '';
+  let store: Store;
 
   before(async () => {
-    const store = await fixture.open();
-    const docs = [...generateEvents({ attributes: 24_000, eventSize: 1_500, seed: 11 })];
+    store = await fixture.open();
+    const docs = [...generateEvents({ attributes: 24_000, eventSize: 1_500, seed: 11 }), ...generateEvents({ attributes: 10_000, eventSize: 10_000, seed: 12, freshFrom: 5_000_000 })];
     for (const d of docs) attributes += attributesOf(d.Event as EventDoc);
     async function* items() {
       for (const [n, json] of docs.entries()) yield { source: `event ${n}`, json };
     }
     const totals = await importEvents(store, items());
     assert.equal(totals.events.rejected, 0);
-    i = await serve(store);
+    // As `cairn serve` runs: events/view and events/index answered on the threads.
+    i = await serve(store, { offloadReads: true, exportThreads: 2 });
+    const index = (await (await fetch(`${i.base}/events/index`, { headers: { Authorization: i.admin, Accept: 'application/json' } })).json()) as Array<{ id: string; attribute_count: string }>;
+    big = index.find((e) => Number(e.attribute_count) === 10_000)!.id;
   });
   after(async () => {
     await i.app.close();
@@ -110,4 +119,61 @@ forEachDialect('long exports and short requests', (fixture) => {
       assert.ok(turns >= 20, `the event loop turned ${turns} times while the export was written`);
     });
   }
+
+  // Answers read and serialised whole (an event, an index page) are made on the server's threads: the
+  // server's own event loop keeps turning meanwhile.
+  for (const [name, path, body, check] of [
+    ['events/view of a 10,000-attribute event', () => `/events/view/${big}`, {}, (text: string) => attributesOf((JSON.parse(text) as { Event: EventDoc }).Event) === 10_000],
+    ['events/index of every event', () => '/events/index', { limit: 1000 }, (text: string) => (JSON.parse(text) as unknown[]).length === 17],
+  ] as const) {
+    it(`answers getVersion while ${name} is read and written`, async () => {
+      let finished = false;
+      const answer = stream(path(), body).finally(() => {
+        finished = true;
+      });
+      const [{ text }, answered] = await Promise.all([answer, versions(() => finished)]);
+      assert.ok(check(text), text.slice(0, 200));
+      assert.ok(answered.length >= 2, `getVersion answered ${answered.length} times while ${name} was made`);
+    });
+
+    it(`gives the event loop turns while ${name} is made`, async () => {
+      const { result, turns } = await turnsDuring(() => i.app.inject({ method: 'POST', url: path(), payload: body, headers: { Authorization: i.admin } }));
+      assert.equal(result.statusCode, 200);
+      assert.ok(check(result.body));
+      assert.ok(turns >= 20, `the event loop turned ${turns} times while ${name} was made`);
+    });
+  }
+
+  it('answers on the threads exactly as on the server\'s own thread', async () => {
+    const here = await buildServer(store);
+    try {
+      const base = await here.listen({ host: '127.0.0.1', port: 0 });
+      for (const [method, path, body, key] of [
+        ['GET', `/events/view/${big}/includeEventCorrelations:0`, undefined, i.admin],
+        ['POST', `/events/view/${big}`, { deleted: [0, 1] }, i.admin],
+        ['GET', '/events/index/limit:5/page:2', undefined, i.admin],
+        ['POST', '/events/index', { limit: 3, minimal: 1 }, i.admin],
+        ['GET', `/events/${big}`, undefined, i.alice],
+        ['GET', '/events/view/999999', undefined, i.admin],
+        ['GET', '/events/index', undefined, null],
+        ['GET', '/events/index', undefined, 'W'.repeat(40)],
+      ] as const) {
+        const ask = async (at: string) => {
+          const res = await fetch(`${at}${path}`, {
+            method, headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(key ? { Authorization: key } : {}) },
+            ...(body ? { body: JSON.stringify(body) } : {}),
+          });
+          return { status: res.status, etag: res.headers.get('etag'), type: res.headers.get('content-type'), body: await res.text() };
+        };
+        assert.deepEqual(await ask(i.base), await ask(base), `${method} ${path}`);
+      }
+      // A compressed body is handed on as this server read it.
+      const index = (init: RequestInit) => fetch(`${i.base}/events/index`, { method: 'POST', ...init }).then(async (r) => [r.status, await r.text()]);
+      const headers = { Authorization: i.admin, Accept: 'application/json', 'Content-Type': 'application/json' };
+      assert.deepEqual(await index({ headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(JSON.stringify({ limit: 2 })) }),
+        await index({ headers, body: JSON.stringify({ limit: 2 }) }));
+    } finally {
+      await here.close();
+    }
+  });
 });

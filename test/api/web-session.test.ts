@@ -105,5 +105,18 @@ forEachDialect('web sessions: sign-in, CSRF, idle timeout, sign-out', (fixture) 
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
     assert.equal((await fetch(`${i.base}/ui/../../package.json`)).status, 404);
     assert.equal((await fetch(`${i.base}/ui/%2e%2e/%2e%2e/package.json`)).status, 404);
+    assert.equal((await fetch(`${i.base}/ui/assets`)).status, 404, 'a folder of the interface is no file');
+    assert.equal((await fetch(`${i.base}/ui/assets/`)).status, 404);
+  });
+
+  it('limits wrong current passwords of a password change as it limits sign-ins (after every other test: alice is then locked out)', async () => {
+    const s = await signIn();
+    assert.equal(s.status, 200);
+    const change = (current: string) => browser('POST', '/auth/password', { cookie: s.cookie, csrf: s.csrf, body: { current, password: 'yet another long password' } });
+    for (let n = 0; n < 10; n++) assert.equal((await change(`guess ${n}`)).status, 403);
+    const refused = await change(PASSWORD);
+    assert.equal(refused.status, 429, 'even the right password, once past the limit');
+    assert.match(refused.body.message, /Too many wrong current passwords/);
+    assert.equal((await signIn()).status, 429, 'and sign-ins of that account from that address');
   });
 });

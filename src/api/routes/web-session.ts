@@ -63,7 +63,18 @@ export async function webSessionRoutes(app: FastifyInstance, ctx: ApiContext): P
     const user = userOf(request);
     const current = textOf(request.body, 'current');
     const password = textOf(request.body, 'password');
-    if (!(await userByPassword(store, user.email, current))) throw new ApiError(403, 'The current password is wrong.', { errors: { current: ['wrong password'] } });
+    // A session left open must not let its holder guess the password: the failures count as sign-ins' do.
+    const scope = FailedAuthLimit.passwordScope(request.ip, user.email);
+    const wait = await failures.retryAfter(scope);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      throw new ApiError(429, `Too many wrong current passwords for this account from this address; try again in ${wait} s.`);
+    }
+    if (!(await userByPassword(store, user.email, current))) {
+      await failures.fail(scope);
+      throw new ApiError(403, 'The current password is wrong.', { errors: { current: ['wrong password'] } });
+    }
+    await failures.succeed(scope);
     const problem = passwordProblem(password);
     if (problem) throw new ApiError(403, problem, { errors: { password: [problem] } });
     await setPassword(store, user.id, password);

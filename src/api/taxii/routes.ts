@@ -21,6 +21,7 @@ import type { Placement } from '../../services/import/pipeline.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
 import { decodePosition, encodePosition, EventObjectsCache, readPage, versionOf, type Entry, type ObjectFilter, type Position } from './object-pages.js';
 import type { ApiContext } from '../context.js';
+import { parseJsonBody } from '../json-body.js';
 
 type Query = Record<string, string | undefined>;
 type Params = { root: string; collection: string; objectId: string; status: string };
@@ -115,12 +116,10 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     'GET /taxii2/:root/collections/:collection/manifest/': { summary: 'What a collection holds: id, date added, version and media type of each object' },
   });
 
-  app.addContentTypeParser('application/taxii+json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, JSON.parse(String(body)));
-    } catch (err) {
-      done(new TaxiiError(400, 'Invalid JSON', `The request body is not valid JSON: ${(err as Error).message}`), undefined);
-    }
+  app.addContentTypeParser('application/taxii+json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const parsed = parseJsonBody(body as Buffer);
+    if (parsed.ok && parsed.value !== undefined) done(null, parsed.value);
+    else done(new TaxiiError(400, 'Invalid JSON', parsed.ok ? 'The request body is empty.' : parsed.message), undefined);
   });
   app.addHook('onRequest', async (request) => {
     if (!acceptsTaxii(request.headers.accept)) throw new TaxiiError(406, 'Not Acceptable', `This server answers in ${TAXII_MEDIA}`);
@@ -131,8 +130,9 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     if (failure) return send(reply, errorResource(failure.status, failure.message, JSON.stringify(failure.details) === '{}' ? undefined : JSON.stringify(failure.details)), failure.status);
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return send(reply, errorResource(status, err.message), status);
-    request.log.error(err);
-    return send(reply, errorResource(500, 'Internal error', 'It has been logged.'), 500);
+    request.log.error({ err, method: request.method, url: request.url }, 'internal error');
+    // TAXII's error message has a field for the id that finds the log line.
+    return send(reply.header('X-Request-Id', request.id), { ...errorResource(500, 'Internal error', `It has been logged with the request id ${request.id}.`), error_id: request.id }, 500);
   });
   app.setNotFoundHandler((request, reply) => send(reply, errorResource(404, 'Not found', `There is no ${request.method} ${request.url.split('?')[0]} in this TAXII server.`), 404));
 

@@ -21,30 +21,57 @@ export type ThreadMessage =
   | { type: 'failure'; kind: FailureKind; message: string; details: Record<string, unknown> }
   | { type: 'error'; message: string };
 
-/**
- * Starts a thread on export-thread. Built, the sources are .js and the thread runs its file; under tsx
- * (development, tests) they are .ts, and a thread does not inherit the loader that `--import tsx`
- * registered for the main one: the thread registers it before loading its file.
- */
-function startThread(config: StoreConfig): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./export-thread.js', import.meta.url), { workerData: config });
-  const loader = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./export-thread.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: config });
+/** A whole HTTP request, as a thread answers it (`ExportThreads.answer`): the caller has checked who asks. */
+export interface ThreadRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: string;
+  remoteAddress: string;
+}
+
+/** A thread's answer to a request: its body whole, handed over without a copy. */
+export interface ThreadAnswer {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Uint8Array;
 }
 
 /**
- * Threads that produce exports, each with its own connections to the store. An export of events reads
- * and writes each event whole (a 3,000-attribute event costs ~100 ms), which on the server's own thread
- * would hold every other request for as long; here the server's thread only passes the pieces on, and
- * the operating system shares the cores. Each thread runs any number of exports at once, a few pieces
- * ahead of its reader: a client that reads slowly holds memory bounded by those pieces and its socket.
+ * Starts a thread on `entry`, a module that answers what run and answer send. Built, the sources are
+ * .js and the thread runs its file; under tsx (development, tests) they are .ts, and a thread does not
+ * inherit the loader that `--import tsx` registered for the main one: the thread registers it first.
+ */
+function startThread(workerData: ThreadData, entry: URL): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+  const loader = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData });
+}
+
+/** What a thread starts with: the store to open, and what its entry wants besides (the server's options). */
+export interface ThreadData {
+  store: StoreConfig;
+  options?: Record<string, unknown>;
+}
+
+/**
+ * The server's threads, each with its own connections to the store: they produce exports of events, and
+ * answer whole the read requests the server hands them (src/api/offload.ts). An export of events reads
+ * and writes each event whole (a 3,000-attribute event costs ~100 ms), an event view or an index page
+ * can cost seconds, which on the server's own thread would hold every other request for as long; here
+ * the server's thread only passes the pieces on, and the operating system shares the cores. Each thread
+ * runs any number of exports at once, a few pieces ahead of its reader: a client that reads slowly
+ * holds memory bounded by those pieces and its socket.
  */
 export class ExportThreads {
-  private started: Array<{ worker: Worker; ready: Promise<void>; running: number }> | undefined;
+  /** Each thread, and what it runs: exports (long) and requests (short). */
+  private started: Array<{ worker: Worker; ready: Promise<void>; running: number; exports: number }> | undefined;
 
-  /** Threads start at the first export: a server that never exports events never pays for them. */
-  constructor(private readonly config: StoreConfig, private readonly size: number) {}
+  /**
+   * Threads start at the first export: a server that never exports events never pays for them. `entry`
+   * is the module each thread runs (the server's: src/api/serving-thread.ts).
+   */
+  constructor(private readonly config: StoreConfig, private readonly size: number, private readonly entry: URL, private readonly options: Record<string, unknown> = {}) {}
 
   /** Whether a store's exports can run on threads: a database in memory is this connection's alone. */
   static canServe(config: StoreConfig | undefined): config is StoreConfig {
@@ -54,7 +81,7 @@ export class ExportThreads {
   private get threads() {
     if (this.started) return this.started;
     this.started = Array.from({ length: Math.max(1, this.size) }, () => {
-      const worker = startThread(this.config);
+      const worker = startThread({ store: this.config, options: this.options }, this.entry);
       // An idle thread does not keep the process alive.
       worker.unref();
       const ready = new Promise<void>((resolve, reject) => {
@@ -62,9 +89,14 @@ export class ExportThreads {
         worker.once('error', reject);
       });
       ready.catch(() => undefined);
-      return { worker, ready, running: 0 };
+      return { worker, ready, running: 0, exports: 0 };
     });
     return this.started;
+  }
+
+  /** Starts the threads now rather than at the first export or request, which would wait for them; resolves once they are ready. */
+  async start(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.ready));
   }
 
   /**
@@ -76,11 +108,13 @@ export class ExportThreads {
     await thread.ready;
     const { port1, port2 } = new MessageChannel();
     thread.running++;
+    thread.exports++;
     let finished = false;
     const done = () => {
       if (finished) return;
       finished = true;
       thread.running--;
+      thread.exports--;
       port1.close();
     };
     const queue: ThreadMessage[] = [];
@@ -124,6 +158,33 @@ export class ExportThreads {
       }
     }
     return { contentType: first.contentType, chunks: chunks() };
+  }
+
+  /**
+   * Answers a whole request on the least busy thread, which reads, shapes and serialises it there: what
+   * this thread does is pass the request on and the finished bytes back.
+   */
+  async answer(request: ThreadRequest): Promise<ThreadAnswer> {
+    // A thread busy with exports answers a request between two of their pieces: another is better.
+    const thread = this.threads.reduce((a, b) => (b.exports < a.exports || (b.exports === a.exports && b.running < a.running) ? b : a));
+    await thread.ready;
+    const { port1, port2 } = new MessageChannel();
+    thread.running++;
+    try {
+      return await new Promise<ThreadAnswer>((resolve, reject) => {
+        const onExit = () => reject(new Error('the serving thread stopped'));
+        thread.worker.once('exit', onExit);
+        port1.once('message', (m: ThreadAnswer | { error: string }) => {
+          thread.worker.off('exit', onExit);
+          if ('error' in m) reject(new Error(m.error));
+          else resolve(m);
+        });
+        thread.worker.postMessage({ request, port: port2 }, [port2]);
+      });
+    } finally {
+      thread.running--;
+      port1.close();
+    }
   }
 
   async close(): Promise<void> {

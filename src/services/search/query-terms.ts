@@ -25,6 +25,27 @@ function scalar(v: unknown, field: string): string {
   throw bad(field, 'must hold strings or numbers');
 }
 
+/** The most values one filter takes. */
+export const MAX_TERMS = 10_000;
+/**
+ * The most tags one filter takes: each is a condition of its own, SQLite parses at most 1,000 nested
+ * ones, and tens of thousands made a query too deep to compile (a stack overflow after 24 s).
+ */
+export const MAX_TAG_TERMS = 200;
+/** The longest `%` pattern: SQLite refuses LIKE patterns of 50,000 bytes (a character is up to 4). */
+export const MAX_PATTERN_LENGTH = 10_000;
+
+/** Refuses, naming the filter and the limit, a list or a pattern the store could not search with. */
+function bounded(out: Terms, field: string): Terms {
+  const count = out.or.length + out.and.length + out.not.length;
+  const most = /^(event_)?tags?$/.test(field) ? MAX_TAG_TERMS : MAX_TERMS;
+  if (count > most) throw bad(field, `takes at most ${most} values, not ${count}`);
+  for (const t of [...out.or, ...out.and, ...out.not]) {
+    if (t.length > MAX_PATTERN_LENGTH && t.includes('%')) throw bad(field, `takes patterns (with %) of at most ${MAX_PATTERN_LENGTH} characters, not ${t.length}`);
+  }
+  return out;
+}
+
 /** A filter's value as MISP's convert_filters reads it; undefined when it names nothing. */
 export function termsOf(value: unknown, field: string): Terms | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -46,7 +67,7 @@ export function termsOf(value: unknown, field: string): Terms | undefined {
   } else {
     for (const item of scalar(value, field).split('&&')) if (item.trim() !== '') split(item.trim());
   }
-  return out.or.length || out.and.length || out.not.length ? out : undefined;
+  return out.or.length || out.and.length || out.not.length ? bounded(out, field) : undefined;
 }
 
 /**

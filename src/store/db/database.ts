@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { ReadWriteSqliteDialect } from './sqlite-connections.js';
+import { takeStartLock } from './start-lock.js';
 import type { IdScope } from '../events/id-scope.js';
 import type { Database } from './schema.js';
 
@@ -235,7 +236,36 @@ function makeStore(db: Kysely<Database>, dialect: DialectName, location: string,
   };
 }
 
-export async function openStore(config: StoreConfig = storeConfigFromEnv()): Promise<Store> {
-  if (config.databaseUrl) return openPostgres({ ...config, databaseUrl: config.databaseUrl });
-  return openSqlite(config);
+/**
+ * Opens the store, bringing its schema up to date unless told not to. A process that migrates does so
+ * under the store's start lock (start-lock.ts), and runs `firstStart` (making the first admin) under it
+ * too: processes started at once on an empty store take their turns, and the later ones find it set up.
+ */
+export async function openStore(config: StoreConfig = storeConfigFromEnv(), firstStart?: (store: Store) => Promise<void>): Promise<Store> {
+  const open = () => (config.databaseUrl ? openPostgres({ ...config, databaseUrl: config.databaseUrl }) : openSqlite(config));
+  const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  if (config.migrate === false || (!config.databaseUrl && path === ':memory:')) {
+    const store = await open();
+    await setUp(store, firstStart);
+    return store;
+  }
+  if (!config.databaseUrl) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const lock = await takeStartLock(config.databaseUrl
+    ? { databaseUrl: config.databaseUrl, schema: config.pgSchema ?? 'public' } : { sqliteFile: resolve(path) });
+  try {
+    const store = await open();
+    await setUp(store, firstStart);
+    return store;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function setUp(store: Store, firstStart: ((store: Store) => Promise<void>) | undefined): Promise<void> {
+  try {
+    await firstStart?.(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }

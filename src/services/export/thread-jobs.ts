@@ -1,10 +1,10 @@
 /**
- * A thread that produces exports (src/services/export/threads.ts): its own connections to the store,
- * its own settings cache, and any number of exports at once, each paced by its reader.
+ * What a thread of ExportThreads (threads.ts) does with an export: produces it on its own connections
+ * to the store, any number at once, each paced by its reader.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { openStore, type StoreConfig } from '../../store/db/database.js';
-import { SettingsCache } from '../caches/settings.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { Store } from '../../store/db/database.js';
+import type { SettingsCache } from '../caches/settings.js';
 import { ServiceError } from '../errors.js';
 import { prepareExport } from './loop.js';
 import type { ThreadJob, ThreadMessage } from './threads.js';
@@ -12,11 +12,7 @@ import type { ThreadJob, ThreadMessage } from './threads.js';
 /** Pieces sent ahead of the reader: enough to keep the socket fed, few enough to bound memory. */
 const AHEAD = 4;
 
-// The server's process brought the schema up to date; a thread reads, and wants few connections.
-const store = await openStore({ ...(workerData as StoreConfig), migrate: false, pgPoolSize: 4 });
-const settings = new SettingsCache(store);
-
-async function run(job: ThreadJob, port: MessagePort): Promise<void> {
+export async function runExportJob(store: Store, settings: SettingsCache, job: ThreadJob, port: MessagePort): Promise<void> {
   const send = (m: ThreadMessage) => port.postMessage(m);
   let credit = AHEAD;
   let wake: (() => void) | undefined;
@@ -56,8 +52,3 @@ async function run(job: ThreadJob, port: MessagePort): Promise<void> {
     port.close();
   }
 }
-
-parentPort!.on('message', (m: { job: ThreadJob; port: MessagePort }) => {
-  void run(m.job, m.port);
-});
-parentPort!.postMessage('ready');
