@@ -46,6 +46,18 @@ describe('cairn feeds', () => {
     assert.match(cairn(['lookup', 'login-portal.example']).out, /in cached feeds:\n {4}3 CERT-A \(events /);
   });
 
+  it('refuses local feeds once `cairn settings feeds.disable_local_access true` is set', () => {
+    assert.equal(cairn(['settings', 'feeds.disable_local_access', 'true']).code, 0);
+    try {
+      const added = cairn(['feeds', 'add', 'Again', fixturePath('feeds', 'cert-a'), '--local']);
+      assert.notEqual(added.code, 0);
+      assert.match(added.err, /input_source.*local feeds are thereby not allowed/);
+      assert.match(cairn(['feeds', 'fetch', '3']).out + cairn(['feeds', 'fetch', '3']).err, /local feeds are thereby not allowed/);
+    } finally {
+      assert.equal(cairn(['settings', 'feeds.disable_local_access', 'false']).code, 0);
+    }
+  });
+
   it('refuses what it cannot do, naming it', () => {
     assert.match(cairn(['feeds', 'add', 'x', 'ftp://nowhere/x']).err, /url must be a valid http or https URL/);
     assert.match(cairn(['feeds', 'fetch']).err, /name the feeds by id, or give --all/);

@@ -1,7 +1,6 @@
 import type { Store } from '../../store/db/database.js';
 import { findFeed, listFeeds, saveFeedState, type Feed } from '../../store/feeds.js';
 import { feedValueCounts, valuesSharedWith } from '../../store/feed-values.js';
-import { getSettings } from '../../store/settings.js';
 import type { EventWriter } from '../import/pipeline.js';
 import { ServiceError } from '../errors.js';
 import { cacheFeed } from './cache.js';
@@ -9,7 +8,7 @@ import { fetchFreetextFeed } from './freetext.js';
 import { fetchMispFeed } from './misp.js';
 import { fetchTaxiiFeed } from './taxii.js';
 import { emptyResult, type FeedRunContext, type FeedRunResult } from './run.js';
-import type { SourceOptions } from './source.js';
+import { sourceOptions, type SourceOptions } from './source.js';
 
 export type FeedRunKind = FeedRunResult['kind'];
 
@@ -36,11 +35,10 @@ export class FeedRunner {
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(private readonly store: Store, private readonly writer: EventWriter, private readonly limits: Omit<SourceOptions, 'allowPrivate'> = {}) {}
+  constructor(private readonly store: Store, private readonly writer: EventWriter, private readonly limits: Omit<SourceOptions, 'allowPrivate' | 'localRefused'> = {}) {}
 
   private async context(): Promise<FeedRunContext> {
-    const allowPrivate = (await getSettings(this.store))['feeds.allow_private_networks'] === 'true';
-    return { store: this.store, writer: this.writer, source: { ...this.limits, allowPrivate } };
+    return { store: this.store, writer: this.writer, source: await sourceOptions(this.store, this.limits) };
   }
 
   /** Runs a feed now (after the run of it under way, if any) and answers what the run did. */
