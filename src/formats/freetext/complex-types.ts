@@ -2,7 +2,7 @@ import { isIP, isIPv4 } from 'node:net';
 
 /**
  * Indicators in free text, typed as MISP's free-text import types them (its ComplexTypeTool): the text
- * is split on white space, commas, semicolons and angle brackets (and quoted phrases are tried whole),
+ * is split on white space, commas, semicolons, angle brackets and backticks (and quoted phrases are tried whole),
  * each piece is trimmed of quotes, dots, commas and brackets, refanged (hxxp, [.], [at] …) and tried
  * in MISP's order: IP, hash, e-mail, IP with port, domain or host name, URL, file name, registry key,
  * CVE, phone number, AS number, bitcoin address. The first of `types` is the one MISP picks
@@ -160,20 +160,21 @@ export function resolveType(raw: string, tlds: ReadonlySet<string> = DEFAULT_TLD
 /** The pieces MISP tries: split on white space and separators, plus every quoted phrase. */
 function pieces(text: string): string[] {
   const clean = text.replace(/[\p{C}\u00a0]+/gu, ' ');
-  const out = clean.split(/\r\n|\n|\r|\s+|,|<|>|;/);
+  // Backticks too: Markdown's code spans hold indicators.
+  const out = clean.split(/\r\n|\n|\r|\s+|,|<|>|;|`/);
   for (const m of clean.matchAll(/"([^"]+)"/g)) out.push(m[1]!);
   return out;
 }
 
 /** Text that is a single piece: nothing pieces() would split on, no quoted phrase, no control character. */
-const ONE_PIECE = /^[^\s,<>;"\p{C}]+$/u;
+const ONE_PIECE = /^[^\s,<>;"`\p{C}]+$/u;
 
 function isOnePiece(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     // Beyond ASCII, the regular expression knows Unicode's spaces and control characters.
     if (c > 0x7e) return ONE_PIECE.test(text);
-    if (c <= 0x20 || c === 0x2c || c === 0x3c || c === 0x3e || c === 0x3b || c === 0x22) return false;
+    if (c <= 0x20 || c === 0x2c || c === 0x3c || c === 0x3e || c === 0x3b || c === 0x22 || c === 0x60) return false;
   }
   return text.length > 0;
 }
