@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { addFeed, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -24,8 +25,8 @@ forEachDialect('Feeds: caching and feed hits', (fixture) => {
     writeFileSync(join(root, 'list.txt'), '198.51.100.10\n192.0.2.200\n');
     host = await serveFolder(root);
     i = await serve(await fixture.open());
-    await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
-    const add = async (f: Json) => String((await call(i, i.admin, 'POST', '/feeds/add', { Feed: { provider: 'test', caching_enabled: true, ...f } })).body.Feed.id);
+    await allowLoopbackFeeds(i);
+    const add = (f: Json) => addFeed(i, { caching_enabled: true, ...f });
     mispFeed = await add({ name: 'CERT-A', source_format: 'misp', url: `${host.base}/cert-a` });
     csvFeed = await add({ name: 'Block list', source_format: 'freetext', url: `${host.base}/list.txt` });
     const made = await call(i, i.alice, 'POST', '/events/add', {
@@ -143,7 +144,7 @@ describeRealData('Feeds: caching a real MISP feed by its hashes.csv', () => {
     before(async () => {
       host = await serveFolder(sharedPath('data', 'feeds'));
       i = await serve(await fixture.open());
-      await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+      await allowLoopbackFeeds(i);
     });
     after(async () => {
       await i.app.close();

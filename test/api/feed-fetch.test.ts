@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { addFeed as addFeedAs, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 import type { Store } from '../../src/store/db/database.js';
@@ -34,11 +35,7 @@ forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const addFeed = async (fields: Json) => {
-    const r = await call(i, i.admin, 'POST', '/feeds/add', { Feed: { provider: 'test', enabled: true, ...fields } });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return String(r.body.Feed.id);
-  };
+  const addFeed = (fields: Json) => addFeedAs(i, { enabled: true, ...fields });
   const fetchFeed = async (id: string) => {
     const r = await call(i, i.admin, 'GET', `/feeds/fetchFromFeed/${id}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -154,7 +151,9 @@ forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
       const add = await call(i, i.admin, 'POST', '/feeds/add', { Feed: { name: 'x', provider: 'test', source_format: 'misp', input_source: 'local', url: join(root, 'cert-a') } });
       assert.equal(add.status, 403, JSON.stringify(add.body));
       assert.match(JSON.stringify(add.body), /input_source.*disable_local_feed_access is currently enabled/);
-      const run = (await fetchFeed(local)).run;
+      const answer = await fetchFeed(local);
+      assert.match(answer.result, /^Fetching the feed has failed\. Security\.disable_local_feed_access/, "MISP's sentence, then why");
+      const run = answer.run;
       assert.equal(run.outcome, 'failed');
       assert.match(run.errors[0], /local feeds are thereby not allowed/);
       assert.equal((await call(i, i.admin, 'GET', `/feeds/previewIndex/${local}`)).status >= 400, true);
@@ -196,7 +195,7 @@ describeRealData('Feeds: a real MISP feed', () => {
     before(async () => {
       host = await serveFolder(sharedPath('data', 'feeds'));
       i = await serve(await fixture.open());
-      await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+      await allowLoopbackFeeds(i);
     });
     after(async () => {
       await i.app.close();

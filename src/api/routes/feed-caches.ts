@@ -22,7 +22,8 @@ type Query = Record<string, string | undefined>;
 
 /** MISP's words for a fetch that worked, with Cairn's counts. */
 function fetchMessage(feed: Feed, r: FeedRunResult): string {
-  if (r.outcome === 'failed') return `Fetching the feed has failed: ${r.errors.join('; ')}`;
+  // MISP's sentences (its fetch without background workers, as Cairn's), then why.
+  if (r.outcome === 'failed') return `Fetching the feed has failed. ${r.errors.join('; ')}`;
   let m = 'Fetching the feed has successfully completed.';
   if (r.outcome === 'not-modified') return `${m} The feed has not changed since the last fetch.`;
   if (feed.sourceFormat === 'misp' || feed.sourceFormat === 'taxii') m += ` Downloaded ${r.events.created} new event(s). Updated ${r.events.updated} event(s).`;

@@ -66,11 +66,13 @@ export class FeedRunner {
     if (!feed) throw new ServiceError('not-found', 'Invalid feed.');
     const started = Math.floor(Date.now() / 1000);
     let result: FeedRunResult;
+    // A cache's time is kept with the run's result, in one write: who sees the one sees the other.
+    let cachedAt: number | undefined;
     try {
       const ctx = await this.context();
       if (kind === 'cache') {
         result = await cacheFeed(ctx, feed);
-        await saveFeedState(this.store, feed.id, { cachedAt: Math.floor(Date.now() / 1000) });
+        cachedAt = Math.floor(Date.now() / 1000);
       } else {
         const done: FetchDone = feed.sourceFormat === 'misp' ? await fetchMispFeed(ctx, feed)
           : feed.sourceFormat === 'taxii' ? await fetchTaxiiFeed(ctx, feed) : await fetchFreetextFeed(ctx, feed);
@@ -87,7 +89,7 @@ export class FeedRunner {
     }
     result.started = started;
     result.finished = Math.floor(Date.now() / 1000);
-    await saveFeedState(this.store, feed.id, { lastResult: JSON.stringify(result) }).catch(() => undefined);
+    await saveFeedState(this.store, feed.id, { lastResult: JSON.stringify(result), ...(cachedAt !== undefined ? { cachedAt } : {}) }).catch(() => undefined);
     return result;
   }
 
