@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { viewerOf } from '../access/viewer.js';
 import { DecayScorer } from '../services/decay/scores.js';
+import { feedLookupFor } from '../services/feeds/hits.js';
 import { prepareExport, type Export, type ExportRequest } from '../services/export/loop.js';
 import { attributeSearch, restQueryOf } from '../services/search/rest-query.js';
 import type { ApiContext } from './context.js';
@@ -55,14 +56,16 @@ export async function answerRestSearch(
   // Events are read and written whole, one to three thousand attributes at a time: off this thread.
   // Attributes come in pages of a few milliseconds each, which sendExport interleaves with other requests.
   // Decay scores need this server's scorer (the user's models and taxonomy values): those stay here.
-  if (of === 'events' && ctx.exportThreads && !search.decay) {
+  // So do feed hits, which the feeds this user may see decide.
+  if (of === 'events' && ctx.exportThreads && !search.decay && !search.includeFeedCorrelations) {
     return sendExport(reply, await ctx.exportThreads.run({ viewer, baseUrl, enforceWarninglist: search.enforceWarninglist, request: exportRequest }));
   }
   const correlation = await ctx.settings.correlation();
   // Scores weigh the tags' numerical values of the enabled taxonomies, as the tags list them.
   const decay = search.decay ? await DecayScorer.load(ctx.store, viewer, search.decay, await ctx.libraries.taxonomies.get(), user.id) : undefined;
+  const feeds = search.includeFeedCorrelations && search.returnFormat === 'json' ? await feedLookupFor(ctx.store, user) : undefined;
   const context = {
-    store: ctx.store, viewer, correlation, baseUrl, ...(decay ? { decay } : {}),
+    store: ctx.store, viewer, correlation, baseUrl, ...(decay ? { decay } : {}), ...(feeds ? { feeds } : {}),
     ...(search.enforceWarninglist ? { warninglists: correlation.warninglists } : {}),
   };
   return sendExport(reply, await prepareExport(context, exportRequest));

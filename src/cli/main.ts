@@ -46,10 +46,13 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   program.command('import')
-    .description('import MISP events: event files, arrays, {"response": [...]}, folders, MISP feeds, or - for standard input')
-    .argument('<paths...>', 'files, folders or -')
+    .description('import MISP events: event files, arrays, {"response": [...]}, folders, MISP feeds, or - for standard input; or, with --freetext FILE --event ID, the indicators of a text into an event')
+    .argument('[paths...]', 'files, folders or -')
     .option('--distribution <level>', 'distribution (0-4) for events that carry none (default 1, this community)')
     .option('-q, --quiet', 'no progress bar')
+    .option('--freetext <file>', 'a text (report, list; - for standard input) whose indicators are added to --event')
+    .option('--event <id>', 'with --freetext: the event (id or uuid) the indicators are added to')
+    .option('--enforce-warninglist', 'with --freetext: leave out values on enabled warninglists')
     .action((paths: string[], opts) => run(() => importCommand(paths, opts)));
 
   program.command('export')

@@ -54,7 +54,7 @@ function view(name: SettingName, stored: string): InstanceSetting {
   const shown = apiName(name);
   return {
     name: shown, setting: shown, value: typed(d, stored), type: d.type, level: d.level,
-    tab: d.misp ? shown.split('.')[0]! : 'Cairn', description: d.help, editable: true,
+    tab: d.misp ? shown.split('.')[0]! : 'Cairn', description: d.help, editable: !d.cliOnly,
   };
 }
 
@@ -104,6 +104,7 @@ export async function changeInstanceSetting(store: Store, name: string, value: u
   }
   const key = byApiName.get(name);
   if (!key) throw new ServiceError('not-found', `Setting ${name} is invalid.`);
+  if (SETTINGS[key].cliOnly) throw new ServiceError('rejected', 'This setting can only changed via the CLI. Change request ignored.');
   if (value === undefined || value === null || typeof value === 'object') {
     throw new ServiceError('rejected', 'Invalid input. Expected: {"value": "new_setting"}');
   }

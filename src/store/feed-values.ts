@@ -1,5 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Store } from './db/database.js';
+import { bulkInsert } from './db/bulk-insert.js';
 import { bytesToUuid, uuidToBytes } from './db/uuid.js';
 import { chunked } from './values/index.js';
 
@@ -14,12 +16,33 @@ export interface FeedHit extends FeedValueRow {
   feedId: number;
 }
 
+/** Rows written between two turns of the event loop, so that a feed of millions of values stalls no request. */
+const ROWS_PER_TURN = 20_000;
+
+/**
+ * The rows ordered by the top 16 bits of their hash (a counting sort, linear): written in that order
+ * they reach the hash index's pages one after another instead of at random, which costs a third less.
+ */
+function inHashOrder(rows: readonly FeedValueRow[]): FeedValueRow[] {
+  const top = (hash: number) => Math.floor(hash / 2 ** 36);
+  const start = new Uint32Array((1 << 16) + 1);
+  for (const r of rows) start[top(r.hash) + 1]!++;
+  for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
+  const out = new Array<FeedValueRow>(rows.length);
+  for (const r of rows) out[start[top(r.hash)]!++] = r;
+  return out;
+}
+
 /** Replaces what a feed's cache holds, in one transaction: a run's result, or nothing (cleared). */
-export async function replaceFeedValues(store: Store, feedId: number, rows: readonly FeedValueRow[]): Promise<void> {
+export async function replaceFeedValues(store: Store, feedId: number, given: readonly FeedValueRow[]): Promise<void> {
+  const rows = inHashOrder(given);
   await store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('feed_value').where('feed_id', '=', feedId).execute();
-    for (const part of chunked(rows, 500)) {
-      await trx.insertInto('feed_value').values(part.map((r) => ({ feed_id: feedId, hash: r.hash, value: r.value, event_uuid: r.eventUuid }))).execute();
+    const bulk = bulkInsert(store, trx);
+    for (let i = 0; i < rows.length; i += ROWS_PER_TURN) {
+      if (i > 0) await nextTurn();
+      const part = rows.slice(i, i + ROWS_PER_TURN);
+      await bulk.all('feed_value', part.map((r) => ({ feed_id: feedId, hash: r.hash, value: r.value, event_uuid: r.eventUuid })), { rowsPerStatement: 50 });
     }
   });
 }

@@ -77,6 +77,15 @@ const DEFINITIONS = {
     help: 'feeds may be fetched from loopback and private addresses (127.0.0.0/8, 10.0.0.0/8, 192.168.0.0/16 …); off, a feed url that resolves to one is refused',
     level: 1,
   },
+  'feeds.disable_local_access': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: 'local feeds (input_source local: a folder or file of this machine) are refused, as feeds and when fetched; only `cairn settings` changes it, since a site administrator could otherwise read any file the server may read',
+    misp: 'Security.disable_local_feed_access',
+    level: 0,
+    cliOnly: true,
+  },
   'registration.allow': {
     default: 'false',
     check: flag,
@@ -100,6 +109,8 @@ export interface SettingDefinition {
   misp?: string;
   /** How much it matters, in MISP's levels: 0 critical, 1 recommended, 2 optional. */
   level: 0 | 1 | 2;
+  /** Changed on the command line only (`cairn settings`), never through the API: MISP's cli_only. */
+  cliOnly?: boolean;
 }
 
 export function isSettingName(name: string): name is SettingName {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { addFeed, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -24,8 +25,8 @@ forEachDialect('Feeds: caching and feed hits', (fixture) => {
     writeFileSync(join(root, 'list.txt'), '198.51.100.10\n192.0.2.200\n');
     host = await serveFolder(root);
     i = await serve(await fixture.open());
-    await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
-    const add = async (f: Json) => String((await call(i, i.admin, 'POST', '/feeds/add', { Feed: { provider: 'test', caching_enabled: true, ...f } })).body.Feed.id);
+    await allowLoopbackFeeds(i);
+    const add = (f: Json) => addFeed(i, { caching_enabled: true, ...f });
     mispFeed = await add({ name: 'CERT-A', source_format: 'misp', url: `${host.base}/cert-a` });
     csvFeed = await add({ name: 'Block list', source_format: 'freetext', url: `${host.base}/list.txt` });
     const made = await call(i, i.alice, 'POST', '/events/add', {
@@ -86,6 +87,28 @@ forEachDialect('Feeds: caching and feed hits', (fixture) => {
     assert.deepEqual((e.Feed as Json[]).map((f) => f.name).sort(), ['Block list', 'CERT-A']);
   });
 
+  it('names the feeds on attributes/restSearch and events/restSearch with includeFeedCorrelations, as MISP shapes them', async () => {
+    const attrs = (await call(i, i.admin, 'POST', '/attributes/restSearch', { eventid: eventId, includeFeedCorrelations: 1 })).body.response.Attribute as Json[];
+    const feedsOf = (list: Json[], value: string) => ((list.find((a) => a.value === value)!.Feed as Json[] | undefined) ?? []).map((f) => f.name).sort();
+    assert.deepEqual(feedsOf(attrs, '198.51.100.10'), ['Block list', 'CERT-A']);
+    assert.deepEqual(feedsOf(attrs, 'nowhere-else.example'), []);
+    const hit = (attrs.find((a) => a.value === 'login-portal.example')!.Feed as Json[])[0]!;
+    assert.deepEqual(Object.keys(hit).sort(), ['event_uuids', 'id', 'lookup_visible', 'name', 'provider', 'source_format', 'url']);
+    assert.equal(hit.id, mispFeed);
+    assert.ok(hit.event_uuids.includes(FIRST));
+    const plain = (await call(i, i.admin, 'POST', '/attributes/restSearch', { eventid: eventId })).body.response.Attribute as Json[];
+    assert.ok(plain.every((a) => a.Feed === undefined), 'only when asked');
+    const events = (await call(i, i.admin, 'POST', '/events/restSearch', { eventid: eventId, includeFeedCorrelations: true })).body.response as Json[];
+    assert.equal(events.length, 1);
+    const e = events[0]!.Event as Json;
+    assert.deepEqual(feedsOf(e.Attribute as Json[], '192.0.2.200'), ['Block list']);
+    assert.deepEqual((e.Feed as Json[]).map((f) => f.name).sort(), ['Block list', 'CERT-A']);
+    // Another organisation's user sees the hits of the feeds he may see only (none is lookup_visible yet).
+    const alice = (await call(i, i.alice, 'POST', '/events/restSearch', { eventid: eventId, includeFeedCorrelations: 1 })).body.response as Json[];
+    assert.equal(alice[0]!.Event.Feed, undefined);
+    assert.equal((await call(i, i.admin, 'POST', '/attributes/restSearch', { eventid: eventId, includeFeedCorrelations: 'maybe' })).status, 400);
+  });
+
   it('shows a user outside the host organisation only the lookup_visible feeds', async () => {
     const hidden = (await call(i, i.alice, 'GET', `/events/view/${eventId}/includeFeedCorrelations:1`)).body.Event as Json;
     assert.equal(hidden.Feed, undefined);
@@ -121,7 +144,7 @@ describeRealData('Feeds: caching a real MISP feed by its hashes.csv', () => {
     before(async () => {
       host = await serveFolder(sharedPath('data', 'feeds'));
       i = await serve(await fixture.open());
-      await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+      await allowLoopbackFeeds(i);
     });
     after(async () => {
       await i.app.close();

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { addFeed as addFeedAs, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
+import type { Store } from '../../src/store/db/database.js';
+import { setSetting } from '../../src/store/settings.js';
 
 const FIRST = 'c1a00000-0000-4000-8000-000000000001';
 const SECOND = 'c1a00000-0000-4000-8000-000000000002';
@@ -16,12 +19,14 @@ type Json = Record<string, any>;
 
 forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
   let i: Instance;
+  let store: Store;
   let host: FeedServer;
   const root = mkdtempSync(join(tmpdir(), 'cairn-feed-host-'));
   before(async () => {
     cpSync(fixturePath('feeds', 'cert-a'), join(root, 'cert-a'), { recursive: true });
     host = await serveFolder(root);
-    i = await serve(await fixture.open());
+    store = await fixture.open();
+    i = await serve(store);
   });
   after(async () => {
     await i.app.close();
@@ -30,11 +35,7 @@ forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const addFeed = async (fields: Json) => {
-    const r = await call(i, i.admin, 'POST', '/feeds/add', { Feed: { provider: 'test', enabled: true, ...fields } });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return String(r.body.Feed.id);
-  };
+  const addFeed = (fields: Json) => addFeedAs(i, { enabled: true, ...fields });
   const fetchFeed = async (id: string) => {
     const r = await call(i, i.admin, 'GET', `/feeds/fetchFromFeed/${id}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -136,6 +137,33 @@ forEachDialect('Feeds: fetching MISP feeds', (fixture) => {
     assert.equal(run.events.unchanged, 1, 'the event the filtered feed brought is there already, at the same version');
   });
 
+  it('refuses local feeds under Security.disable_local_feed_access, which only the command line sets', async () => {
+    const local = await addFeed({ name: 'CERT-A local again', source_format: 'misp', input_source: 'local', url: join(root, 'cert-a'), distribution: 3 });
+    const edit = await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/Security.disable_local_feed_access', { value: true });
+    assert.equal(edit.status, 403, JSON.stringify(edit.body));
+    assert.match(JSON.stringify(edit.body), /can only changed via the CLI/);
+    const shown = (await call(i, i.admin, 'GET', '/servers/getSetting/Security.disable_local_feed_access')).body;
+    assert.equal(shown.value, false);
+    assert.equal(shown.editable, false);
+    // What `cairn settings feeds.disable_local_access true` writes (test/cli/feeds.test.ts runs the command).
+    assert.equal(await setSetting(store, 'feeds.disable_local_access', 'true'), undefined);
+    try {
+      const add = await call(i, i.admin, 'POST', '/feeds/add', { Feed: { name: 'x', provider: 'test', source_format: 'misp', input_source: 'local', url: join(root, 'cert-a') } });
+      assert.equal(add.status, 403, JSON.stringify(add.body));
+      assert.match(JSON.stringify(add.body), /input_source.*disable_local_feed_access is currently enabled/);
+      const answer = await fetchFeed(local);
+      assert.match(answer.result, /^Fetching the feed has failed\. Security\.disable_local_feed_access/, "MISP's sentence, then why");
+      const run = answer.run;
+      assert.equal(run.outcome, 'failed');
+      assert.match(run.errors[0], /local feeds are thereby not allowed/);
+      assert.equal((await call(i, i.admin, 'GET', `/feeds/previewIndex/${local}`)).status >= 400, true);
+      // A network feed is fetched as before.
+      assert.equal((await fetchFeed(feedId)).run.outcome, 'not-modified');
+    } finally {
+      await setSetting(store, 'feeds.disable_local_access', 'false');
+    }
+  });
+
   it('previews a feed without importing it', async () => {
     const index = await call(i, i.admin, 'GET', `/feeds/previewIndex/${feedId}`);
     assert.deepEqual(Object.keys(index.body).sort(), [FIRST, SECOND, THIRD]);
@@ -167,7 +195,7 @@ describeRealData('Feeds: a real MISP feed', () => {
     before(async () => {
       host = await serveFolder(sharedPath('data', 'feeds'));
       i = await serve(await fixture.open());
-      await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+      await allowLoopbackFeeds(i);
     });
     after(async () => {
       await i.app.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { addFeed as addFeedAs, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 type Json = Record<string, any>;
@@ -36,7 +37,7 @@ forEachDialect('Feeds: CSV and free-text feeds', (fixture) => {
     writeFileSync(join(root, 'week.txt'), TEXT);
     host = await serveFolder(root);
     i = await serve(await fixture.open());
-    await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+    await allowLoopbackFeeds(i);
   });
   after(async () => {
     await i.app.close();
@@ -45,11 +46,7 @@ forEachDialect('Feeds: CSV and free-text feeds', (fixture) => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const addFeed = async (fields: Json) => {
-    const r = await call(i, i.admin, 'POST', '/feeds/add', { Feed: { provider: 'test', enabled: true, ...fields } });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return String(r.body.Feed.id);
-  };
+  const addFeed = (fields: Json) => addFeedAs(i, { enabled: true, ...fields });
   const fetchFeed = async (id: string) => (await call(i, i.admin, 'GET', `/feeds/fetchFromFeed/${id}`)).body.run as Json;
   const feed = async (id: string) => (await call(i, i.admin, 'GET', `/feeds/view/${id}`)).body.Feed as Json;
   const values = async (eventId: string) => {

@@ -5,6 +5,7 @@ import { buildServer } from '../../src/api/server.js';
 import type { Store } from '../../src/store/db/database.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { serveFolder, type FeedServer } from '../helpers/feed-server.js';
+import { allowLoopbackFeeds } from '../helpers/feeds.js';
 import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -17,7 +18,7 @@ forEachDialect('Feeds: scheduled fetching', (fixture) => {
     host = await serveFolder(fixturePath('feeds'));
     store = await fixture.open();
     i = await serve(store);
-    await call(i, i.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+    await allowLoopbackFeeds(i);
   });
   after(async () => {
     for (const o of others) await o.close();

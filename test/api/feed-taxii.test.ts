@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { call, serve, type Instance } from '../helpers/api.js';
+import { addFeed, allowLoopbackFeeds } from '../helpers/feeds.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const EVENTS_COLLECTION = '365fed99-08fa-fdcd-a1b3-fb247eb41d01';
@@ -20,15 +21,13 @@ forEachDialect('Feeds: a TAXII 2.1 collection of another Cairn', (fixture) => {
   before(async () => {
     remote = await serve(await fixture.open());
     here = await serve(await fixture.open());
-    await call(here, here.admin, 'POST', '/servers/serverSettingsEdit/feeds.allow_private_networks', { value: true });
+    await allowLoopbackFeeds(here);
     for (let n = 0; n < 2; n++) await publish(n);
     const auth = `Basic ${Buffer.from(`alice@a.test:${remote.alice}`).toString('base64')}`;
-    const r = await call(here, here.admin, 'POST', '/feeds/add', { Feed: {
+    feedId = await addFeed(here, {
       name: 'Remote Cairn', provider: 'remote', source_format: 'taxii', url: `${remote.base}/taxii2/cairn/collections/${EVENTS_COLLECTION}/`,
       headers: `Authorization: ${auth}`, enabled: true, distribution: 1, publish: true,
-    } });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    feedId = r.body.Feed.id;
+    });
   });
   after(async () => {
     await here.app.close();

@@ -63,6 +63,26 @@ forEachDialect('REST API: free-text import', (fixture) => {
     const values = (await attributes()).map((a) => a.value);
     assert.ok(values.includes('9.9.9.9') && values.includes('foo@bar.com'));
     assert.ok(!values.includes('8.8.8.8'), 'left out by the warninglist');
+    // The preview marks what an enabled warninglist holds.
+    const meta = (await call(i, i.alice, 'POST', `/events/freeTextImport/${A}`, { value: '8.8.8.8 4.4.4.4', returnMetaAttributes: 1 })).body as Array<{ value: string; warninglists?: string[] }>;
+    assert.deepEqual(meta.map((h) => [h.value, h.warninglists]), [['8.8.8.8', ['List of known public DNS resolvers']], ['4.4.4.4', undefined]]);
+  });
+
+  it('saves the attributes chosen from a preview (saveFreeText), with the default comment', async () => {
+    const chosen = [
+      { value: 'chosen.example.com', type: 'domain', category: 'Network activity', to_ids: '1' },
+      { value: '6.6.6.6', type: 'ip-src', category: 'Network activity', to_ids: false, comment: 'its own' },
+    ];
+    const r = await call(i, i.alice, 'POST', `/events/saveFreeText/${A}`, { Attribute: { JsonObject: JSON.stringify(chosen), default_comment: 'from the report' } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body, '2 attributes created.');
+    const saved = await attributes();
+    const d = saved.find((a) => a.value === 'chosen.example.com')!;
+    assert.deepEqual([d.type, d.to_ids, d.comment], ['domain', true, 'from the report']);
+    const ip = saved.find((a) => a.value === '6.6.6.6')!;
+    assert.deepEqual([ip.type, ip.to_ids, ip.comment], ['ip-src', false, 'its own']);
+    assert.equal((await call(i, i.alice, 'POST', `/events/saveFreeText/${A}`, { Attribute: { JsonObject: '[{"type": "domain"}]' } })).status, 400);
+    assert.equal((await call(i, i.bob, 'POST', `/events/saveFreeText/${A}`, { Attribute: { JsonObject: '[]' } })).status, 403);
   });
 
   it('adds only to what the user may add to, and shows nothing of an event he may not see', async () => {

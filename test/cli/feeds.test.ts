@@ -46,6 +46,31 @@ describe('cairn feeds', () => {
     assert.match(cairn(['lookup', 'login-portal.example']).out, /in cached feeds:\n {4}3 CERT-A \(events /);
   });
 
+  it('refuses local feeds once `cairn settings feeds.disable_local_access true` is set', () => {
+    assert.equal(cairn(['settings', 'feeds.disable_local_access', 'true']).code, 0);
+    try {
+      const added = cairn(['feeds', 'add', 'Again', fixturePath('feeds', 'cert-a'), '--local']);
+      assert.notEqual(added.code, 0);
+      assert.match(added.err, /input_source.*local feeds are thereby not allowed/);
+      assert.match(cairn(['feeds', 'fetch', '3']).out + cairn(['feeds', 'fetch', '3']).err, /local feeds are thereby not allowed/);
+    } finally {
+      assert.equal(cairn(['settings', 'feeds.disable_local_access', 'false']).code, 0);
+    }
+  });
+
+  it('adds the indicators of a text file to an event (import --freetext FILE --event ID)', () => {
+    const report = join(work, 'report.txt');
+    writeFileSync(report, 'Beacons to hxxp://c2-panel[.]example[.]net/gate.php and 192.0.2.77; dropper d41d8cd98f00b204e9800998ecf8427e.\n');
+    const r = cairn(['import', '--freetext', report, '--event', 'c1a00000-0000-4000-8000-000000000001']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'url\thttp://c2-panel.example.net/gate.php\nip-dst\t192.0.2.77\nmd5\td41d8cd98f00b204e9800998ecf8427e\n');
+    assert.match(r.err, /: 3 attribute\(s\) added of 3 indicator\(s\) found/);
+    const lookup = JSON.parse(cairn(['lookup', '192.0.2.77', '--json']).out);
+    assert.deepEqual(lookup.events, ['c1a00000-0000-4000-8000-000000000001']);
+    assert.match(cairn(['import', '--freetext', report]).err, /--freetext needs --event ID/);
+    assert.match(cairn(['import', '--freetext', report, '--event', '999']).err, /--event: there is no event 999/);
+  });
+
   it('refuses what it cannot do, naming it', () => {
     assert.match(cairn(['feeds', 'add', 'x', 'ftp://nowhere/x']).err, /url must be a valid http or https URL/);
     assert.match(cairn(['feeds', 'fetch']).err, /name the feeds by id, or give --all/);

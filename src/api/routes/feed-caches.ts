@@ -8,10 +8,10 @@ import { lookupHashes } from '../../services/feeds/cache.js';
 import { feedEvent, feedManifest } from '../../services/feeds/misp.js';
 import { feedIndicators } from '../../services/feeds/freetext.js';
 import { readSettings } from '../../services/feeds/config.js';
-import { readFeedFile } from '../../services/feeds/source.js';
+import { readFeedFile, sourceOptions as feedSourceOptions } from '../../services/feeds/source.js';
 import type { FeedRunner, CacheScope } from '../../services/feeds/runner.js';
 import type { FeedRunResult } from '../../services/feeds/run.js';
-import { getSettings } from '../../store/settings.js';
+
 import { saved } from '../body.js';
 import { ApiError } from '../errors.js';
 import { userOf } from '../session.js';
@@ -23,7 +23,8 @@ type Query = Record<string, string | undefined>;
 
 /** MISP's words for a fetch that worked, with Cairn's counts. */
 function fetchMessage(feed: Feed, r: FeedRunResult): string {
-  if (r.outcome === 'failed') return `Fetching the feed has failed: ${r.errors.join('; ')}`;
+  // MISP's sentences (its fetch without background workers, as Cairn's), then why.
+  if (r.outcome === 'failed') return `Fetching the feed has failed. ${r.errors.join('; ')}`;
   let m = 'Fetching the feed has successfully completed.';
   if (r.outcome === 'not-modified') return `${m} The feed has not changed since the last fetch.`;
   if (feed.sourceFormat === 'misp' || feed.sourceFormat === 'taxii') m += ` Downloaded ${r.events.created} new event(s). Updated ${r.events.updated} event(s).`;
@@ -57,7 +58,6 @@ export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, run
     if (!feed || !mayViewFeed(user, await hostOrganisationId(store), feed)) throw new ApiError(404, 'Invalid feed.');
     return feed;
   };
-  const sourceOptions = async () => ({ allowPrivate: (await getSettings(store))['feeds.allow_private_networks'] === 'true' });
 
   app.get<{ Params: { id: string } }>('/feeds/fetchFromFeed/:id', async (request) => {
     admin(request);
@@ -142,7 +142,7 @@ export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, run
   const previewIndex = async (request: FastifyRequest<{ Params: { id: string }; Querystring: Query }>) => {
     const user = userOf(request);
     const feed = await visibleFeed(user, request.params.id);
-    const source = await sourceOptions();
+    const source = await feedSourceOptions(store);
     const runCtx = { store, writer: ctx.writes, source };
     try {
       if (feed.sourceFormat === 'misp') {
@@ -175,7 +175,7 @@ export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, run
     if (feed.sourceFormat !== 'misp') throw new ApiError(400, 'Only a MISP feed has events to preview.');
     let event;
     try {
-      event = await feedEvent({ store, writer: ctx.writes, source: await sourceOptions() }, feed, uuid);
+      event = await feedEvent({ store, writer: ctx.writes, source: await feedSourceOptions(store) }, feed, uuid);
     } catch (err) {
       throw new ApiError(404, `Could not download the selected Event: ${(err as Error).message}`);
     }

@@ -1,14 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { freeTextIndicators } from '../../formats/freetext/complex-types.js';
-import { parseMispEvent } from '../../formats/misp-json/parse.js';
-import { defaultCategory, defaultToIds } from '../../model/types.js';
-import { changedEventStamp, currentSecond } from '../../model/versions.js';
+import { defaultCategory } from '../../model/types.js';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
-import { searchAttributes } from '../../store/search/attributes.js';
+import type { AttributeHit } from '../../store/search/attributes.js';
+import { addFreeTextAttributes, findingsAsAttributes, freeTextFindings, type Adherence, type FreeTextAttribute } from '../../services/events/free-text.js';
 import { attributeDocument } from '../../services/export/attribute-json.js';
-import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
 import { eventFacts } from '../../access/policy/events.js';
 import { mayAddItem, mayAddItems } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
@@ -20,12 +16,18 @@ import { FreeTextImported } from '../schemas/answers.js';
 
 type Body = Record<string, unknown>;
 
-/** MISP's adhereToWarninglists: off, on (leave out what an enabled warninglist holds) or soft (keep it, not for detection). */
-function adherence(v: unknown): 'off' | 'hard' | 'soft' {
+/** MISP's adhereToWarninglists: false, true or soft. */
+function adherence(v: unknown): Adherence {
   if (v === 'soft') return 'soft';
   return v === true || v === 1 || v === '1' || v === 'true' ? 'hard' : 'off';
 }
 const truthy = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
+
+/** An attribute as the free-text calls answer it: attributes/restSearch's without its event. */
+function attributeOnly(h: AttributeHit): { Attribute: Record<string, unknown> } {
+  const { Event: _event, ...attribute } = attributeDocument(h);
+  return { Attribute: attribute };
+}
 
 /**
  * MISP's events/freeTextImport/EVENT: the indicators found in a text (formats/freetext), typed as MISP
@@ -39,6 +41,7 @@ const truthy = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true
 export async function freeTextRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store, settings, writes } = ctx;
   documented(app, 'Events', {
+    'POST /events/saveFreeText/:event': { summary: 'Add the attributes chosen from a free-text preview: {Attribute: {JsonObject: "[{value, type, category, to_ids, comment}]", default_comment}}' },
     'POST /events/freeTextImport/:event': {
       summary: "Add the indicators found in a text to an event, typed as MISP's free-text import types them: {value, adhereToWarninglists (false, true, soft), distribution, sharing_group_id, returnMetaAttributes}",
       response: FreeTextImported,
@@ -56,9 +59,14 @@ export async function freeTextRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     const outer: Body = typeof raw === 'string' ? { value: raw } : raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Body) : {};
     const body: Body = outer.Attribute && typeof outer.Attribute === 'object' ? (outer.Attribute as Body) : outer;
     if (typeof body.value !== 'string') throw new ApiError(400, 'Give the text to read in value.');
-    const hits = freeTextIndicators(body.value).map((h) => ({ ...h, to_ids: defaultToIds(h.default_type) }));
+    const hits = freeTextFindings(body.value);
     if (truthy(body.returnMetaAttributes) || truthy(request.query.returnMetaAttributes)) {
-      return hits.map((h) => ({ ...h, types: Object.fromEntries(h.types.map((t) => [t, t])) }));
+      // Each value an enabled warninglist holds names the lists (Cairn's addition: MISP's API answer leaves them to its page).
+      const enabled = (await settings.correlation()).warninglists;
+      return hits.map((h) => {
+        const on = warninglistsOf(enabled, { type: h.default_type, value: h.value });
+        return { ...h, types: Object.fromEntries(h.types.map((t) => [t, t])), ...(on.length ? { warninglists: on } : {}) };
+      });
     }
     if (!mayAddItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
     const adhere = adherence(body.adhereToWarninglists ?? request.query.adhereToWarninglists);
@@ -68,30 +76,52 @@ export async function freeTextRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       value: h.value, original_value: h.original_value, ...(h.comment ? { comment: h.comment } : {}), to_ids: h.to_ids,
       type: h.default_type, category: defaultCategory(h.default_type) ?? 'Other', ...(distribution === undefined ? {} : { distribution }), event_id: String(stored.id),
     }));
-    const toSave = prepared.flatMap((a) => {
-      if (!lists || warninglistsOf(lists, a).length === 0) return [a];
-      return adhere === 'soft' ? [{ ...a, to_ids: false }] : [];
-  });
-      let savedDocs: Array<{ Attribute: Record<string, unknown> }> = [];
-      if (toSave.length > 0) {
-        const items = toSave.map(({ original_value: _o, event_id: _e, ...a }) => ({
-          ...a, uuid: randomUUID(),
-          ...(a.distribution === '4' && body.sharing_group_id !== undefined ? { sharing_group_id: body.sharing_group_id } : {}),
-        }));
-        const now = currentSecond();
-        const parsed = parseMispEvent({ Event: { uuid: stored.uuid, info: stored.info, date: stored.date, timestamp: String(now), Attribute: items } }, { defaultDistribution: stored.distribution });
-        const attributes = parsed.event?.attributes ?? [];
-        if (attributes.length > 0) {
-          const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, [now], now), attributes, objects: [], reports: [] };
-          await resolveSharingGroups(store, user, change);
-          await writes.update(change);
-          const saved = await searchAttributes(store, viewer, { uuids: attributes.map((a) => a.uuid) });
-          savedDocs = saved.filter((h) => h.eventId === stored.id).map((h) => {
-            const { Event: _event, ...attribute } = attributeDocument(h);
-            return { Attribute: attribute };
-          });
-        }
-      }
+    const toSave = findingsAsAttributes(hits, adhere, lists).map((a) => ({
+      ...a, ...(distribution === undefined ? {} : { distribution }), ...(body.sharing_group_id !== undefined ? { sharing_group_id: body.sharing_group_id } : {}),
+    }));
+    const savedDocs = (await addFreeTextAttributes(store, writes, user, stored, toSave)).map(attributeOnly);
     return truthy(request.query.disable_background_processing) ? savedDocs : prepared;
+  });
+
+  // MISP's events/saveFreeText/EVENT: the attributes chosen from a preview (Attribute.JsonObject, a JSON
+  // list of {value, type, category, to_ids, comment, distribution, sharing_group_id}), each without a
+  // comment taking default_comment; answered with MISP's message.
+  app.post<{ Params: { event: string } }>('/events/saveFreeText/:event', async (request, reply) => {
+    const user = userOf(request);
+    refuseUnless(mayAddItems(user), lacking('perm_add'));
+    const ref = parseEventRef(request.params.event);
+    const stored = ref && (await loadEvent(store, viewerOf(user), ref));
+    if (!stored) throw new ApiError(404, 'Invalid event.');
+    if (!mayAddItem(user, eventFacts(stored))) throw new ApiError(403, 'You are not allowed to add attributes to this event.');
+    const raw = request.body as Body | undefined;
+    const outer = raw && typeof raw === 'object' && raw.Attribute && typeof raw.Attribute === 'object' ? (raw.Attribute as Body) : (raw ?? {});
+    let list: unknown = outer.JsonObject;
+    if (typeof list === 'string') {
+      try {
+        list = JSON.parse(list);
+      } catch {
+        throw new ApiError(400, 'Attribute.JsonObject must be a JSON list of attributes.');
+      }
+    }
+    if (!Array.isArray(list)) throw new ApiError(400, 'Attribute.JsonObject must be a JSON list of attributes.');
+    const defaultComment = typeof outer.default_comment === 'string' ? outer.default_comment : '';
+    const chosen: FreeTextAttribute[] = list.map((item, n) => {
+      const a = (item && typeof item === 'object' ? item : {}) as Body;
+      if (typeof a.value !== 'string' || a.value.trim() === '') throw new ApiError(400, `Attribute.JsonObject[${n}].value must be text.`);
+      if (typeof a.type !== 'string' || a.type === '') throw new ApiError(400, `Attribute.JsonObject[${n}].type must be an attribute type.`);
+      return {
+        value: a.value, type: a.type, ...(typeof a.category === 'string' && a.category ? { category: a.category } : {}),
+        ...(a.to_ids === undefined ? {} : { to_ids: truthy(a.to_ids) }),
+        ...((typeof a.comment === 'string' && a.comment) || defaultComment ? { comment: (typeof a.comment === 'string' && a.comment) || defaultComment } : {}),
+        ...(a.distribution === undefined || a.distribution === '' ? {} : { distribution: String(a.distribution) }),
+        ...(a.sharing_group_id === undefined ? {} : { sharing_group_id: a.sharing_group_id }),
+      };
+    });
+    const saved = await addFreeTextAttributes(store, writes, user, stored, chosen);
+    const failed = chosen.length - saved.length;
+    const noun = (n: number) => (n === 1 ? 'attribute' : 'attributes');
+    // MISP answers its message as a JSON string.
+    reply.type('application/json; charset=utf-8');
+    return JSON.stringify(`${saved.length} ${noun(saved.length)} created.${failed > 0 ? ` ${failed} ${noun(failed)} could not be saved.` : ''}`);
   });
 }

@@ -102,6 +102,7 @@ export const REST_SEARCH = Fields({
   deleted: AnyValue('1: only deleted attributes; [0, 1]: deleted ones too'), metadata: AnyValue('events/restSearch: events without their attributes and objects'),
   enforceWarninglist: AnyValue('leave out values on enabled warninglists'),
   includeCorrelations: AnyValue('add RelatedAttribute (and RelatedEvent)'), includeEventTags: AnyValue('attributes/restSearch: event tags in each Tag list'),
+  includeFeedCorrelations: AnyValue('json: each attribute\'s Feed list, the cached feeds holding its value (and the event\'s, on events/restSearch)'),
   includeSightings: AnyValue('attributes/restSearch: each attribute\'s Sighting list'),
   includeAnalystData: AnyValue('json of events: add Note, Opinion and Relationship to the event and its elements'),
   limit: AnyValue('page size'), page: AnyValue('page number, from 1'),

@@ -6,6 +6,7 @@ import { listSightings } from '../../store/sightings.js';
 import { eventRelations } from '../search/related.js';
 import type { ScoredHit } from '../search/attributes.js';
 import type { DecayScoreDocument } from '../decay/scores.js';
+import { attachFeedHitsWith, type FeedLookup } from '../feeds/hits.js';
 
 /** An attribute as attributes/restSearch answers it, with its event's essentials. */
 export function attributeDocument(h: AttributeHit) {
@@ -28,6 +29,7 @@ type SightingDocument = {
 };
 type AttributeDocument = ReturnType<typeof attributeDocument> & {
   event_uuid?: string; Tag?: TagDocument[]; RelatedAttribute?: AttributeDocument[]; Sighting?: SightingDocument[]; decay_score?: DecayScoreDocument[];
+  Feed?: unknown[];
 };
 
 export interface AttributeJsonOptions {
@@ -44,6 +46,8 @@ export interface AttributeJsonOptions {
    * other events that share a value with it, each with its event: those the viewer may see.
    */
   correlations?: { store: Store; viewer: Viewer; settings: CorrelationSettings };
+  /** Each attribute names the cached feeds holding its value (MISP's includeFeedCorrelations), a query a page. */
+  feeds?: FeedLookup;
 }
 
 const tagDocument = (t: HitTag): TagDocument => ({
@@ -91,6 +95,7 @@ async function documentsOf(hits: ScoredHit[], options: AttributeJsonOptions): Pr
       });
     }
   }
+  if (options.feeds) await attachFeedHitsWith(options.feeds, docs as unknown as Array<Record<string, unknown>>);
   return docs;
 }
 

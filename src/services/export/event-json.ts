@@ -7,6 +7,7 @@ import type { CorrelationSettings } from '../../store/settings.js';
 import { eventRelations } from '../search/related.js';
 import { withEventAnalystData } from '../analyst-data/document.js';
 import type { DecayScorer } from '../decay/scores.js';
+import { attachFeedHitsWith, eventAttributes, type FeedLookup } from '../feeds/hits.js';
 
 /**
  * How a MISP JSON document of events is laid out. restSearch answers `{"response": [...]}` with each
@@ -55,6 +56,8 @@ export interface EventJsonOptions {
   analystData?: { store: Store; viewer: Viewer };
   /** Each attribute carries its decay scores, as MISP's includeDecayScore. */
   decay?: DecayScorer;
+  /** Each attribute names the cached feeds holding its value, and the event all of them (MISP's includeFeedCorrelations). */
+  feeds?: FeedLookup;
 }
 
 /** MISP JSON of events, as text, a piece per event. */
@@ -69,6 +72,7 @@ export async function* eventJsonText(events: AsyncIterable<StoredEvent>, options
     const c = options.correlations;
     if (c) withRelations(doc.Event, await eventRelations(c.store, c.viewer, event.id, c.settings));
     if (options.decay) await withDecayScores(doc.Event, event, options.decay);
+    if (options.feeds) await attachFeedHitsWith(options.feeds, eventAttributes(doc.Event as Record<string, unknown>), doc.Event as Record<string, unknown>);
     yield `${first ? layout.first : layout.between}${JSON.stringify(doc, null, layout.indent)}`;
     first = false;
   }

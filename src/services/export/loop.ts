@@ -9,6 +9,7 @@ import { correlationSettings, type CorrelationSettings } from '../../store/setti
 import { ServiceError } from '../errors.js';
 import { attributeHitPages, exportAttributePages, scoredExportPages, scoredHitPages } from '../search/attributes.js';
 import type { DecayScorer } from '../decay/scores.js';
+import type { FeedLookup } from '../feeds/hits.js';
 import type { RestQuery } from '../search/rest-query.js';
 import { attributeJsonText } from './attribute-json.js';
 import { eventContent, narrowsContent, type EventContent } from './event-content.js';
@@ -28,6 +29,8 @@ export interface ExportContext {
   correlation?: CorrelationSettings;
   /** MISP JSON carries each attribute's decay scores (includeDecayScore); attributes/restSearch leaves out the decayed with excludeDecayed. */
   decay?: DecayScorer;
+  /** MISP JSON's attributes name the cached feeds holding their value (includeFeedCorrelations): those of the lookup. */
+  feeds?: FeedLookup;
 }
 
 /** Which events an export of events holds. */
@@ -121,6 +124,7 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
         // MISP lists the event's tags, which the scores weigh, with the scores.
         store: ctx.store, eventTags: flag(options.includeEventTags) || ctx.decay !== undefined, eventUuid: flag(options.includeEventUuid),
         ...(flag(options.includeSightings) ? { sightingsFor: ctx.viewer } : {}), ...(await correlations()),
+        ...(ctx.feeds ? { feeds: ctx.feeds } : {}),
       }),
     };
   }
@@ -136,6 +140,7 @@ export async function prepareExport(ctx: ExportContext, request: ExportRequest):
     if (request.format === 'stix2') return { contentType: STIX_TYPE, chunks: stixBundleText(ctx.store, ctx.viewer, events, container) };
     return { contentType: JSON_TYPE, chunks: eventJsonText(events, {
       layout: request.jsonLayout ?? 'response', ...(await correlations()), ...(ctx.decay ? { decay: ctx.decay } : {}),
+      ...(ctx.feeds ? { feeds: ctx.feeds } : {}),
       ...(request.includeAnalystData ? { analystData: { store: ctx.store, viewer: ctx.viewer } } : {}),
     }) };
   }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isCompositeType, splitComposite } from '../../model/types.js';
 import type { Feed } from '../../store/feeds.js';
 import { replaceFeedValues, type FeedValueRow } from '../../store/feed-values.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
 import { readSettings } from './config.js';
-import { feedIndicators } from './freetext.js';
+import { forEachFeedIndicator } from './freetext.js';
 import { feedEvent, feedManifest } from './misp.js';
 import { FeedSourceError, readFeedFile } from './source.js';
 import { emptyResult, type FeedRunContext, type FeedRunResult } from './run.js';
@@ -14,8 +14,10 @@ export function hashOfMd5(md5: string): number {
   return parseInt(md5.slice(0, 13), 16);
 }
 
+/** hashOfMd5 of a value's MD5, read from the digest's bytes: the first 52 bits are the first 13 hex digits. */
 export function valueHash(value: string): number {
-  return hashOfMd5(createHash('md5').update(value, 'utf8').digest('hex'));
+  const d = hash('md5', value, 'buffer');
+  return d.readUIntBE(0, 6) * 16 + (d[6]! >> 4);
 }
 
 /** The hashes an attribute is looked up by: each part of a composite value apart, as MISP hashes them. */
@@ -70,6 +72,48 @@ async function hashesFromEvents(ctx: FeedRunContext, feed: Feed): Promise<FeedVa
 }
 
 /**
+ * The cache rows of a CSV or free-text feed: each part of each indicator, with its hash. Repeated
+ * values are told apart by their hash (distinctRows), cheaper than a map of a million texts.
+ */
+function indicatorRows(text: string, format: string, settings: ReturnType<typeof readSettings>): FeedValueRow[] {
+  const rows: FeedValueRow[] = [];
+  const add = (value: string) => {
+    if (value !== '') rows.push({ hash: valueHash(value), value, eventUuid: null });
+  };
+  forEachFeedIndicator(text, format, settings, (h) => {
+    if (!isCompositeType(h.default_type)) return add(h.value);
+    for (const p of splitComposite(h.default_type, h.value) ?? [h.value]) add(p);
+  });
+  return rows;
+}
+
+/**
+ * The rows with each (hash, feed event) once, and how many distinct values they hold. The hashes are
+ * compared in a sorted typed array (no map of a million keys); only repeated ones are then filtered.
+ */
+function distinctRows(rows: FeedValueRow[]): { rows: FeedValueRow[]; values: number } {
+  const sorted = Float64Array.from(rows, (r) => r.hash).sort();
+  const repeated = new Set<number>();
+  let values = sorted.length > 0 ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] !== sorted[i - 1]) values++;
+    else repeated.add(sorted[i]!);
+  }
+  if (repeated.size === 0) return { rows, values };
+  const seen = new Set<string>();
+  return {
+    rows: rows.filter((r) => {
+      if (!repeated.has(r.hash)) return true;
+      const key = `${r.hash} ${r.eventUuid ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+    values,
+  };
+}
+
+/**
  * Caches a feed's values for feed hits, importing nothing: a MISP feed's hashes.csv (or its events when
  * it has none), a CSV or free-text feed's indicators. The feed's previous cache is replaced at once.
  */
@@ -86,15 +130,12 @@ export async function cacheFeed(ctx: FeedRunContext, feed: Feed): Promise<FeedRu
     }
   } else if (feed.sourceFormat === 'csv' || feed.sourceFormat === 'freetext') {
     const file = await readFeedFile(feed, '', ctx.source);
-    const hits = file.status === 'ok' ? feedIndicators(file.text, feed.sourceFormat, readSettings(feed.settings)) : [];
-    rows = hits.flatMap((h) => {
-      const parts = isCompositeType(h.default_type) ? splitComposite(h.default_type, h.value) ?? [h.value] : [h.value];
-      return parts.filter((p) => p !== '').map((p) => ({ hash: valueHash(p), value: p, eventUuid: null }));
-    });
+    rows = file.status === 'ok' ? indicatorRows(file.text, feed.sourceFormat, readSettings(feed.settings)) : [];
   } else {
     throw new FeedSourceError(`a ${feed.sourceFormat} feed is not cached: fetch it instead`);
   }
-  await replaceFeedValues(ctx.store, feed.id, rows);
-  result.values = new Set(rows.map((r) => r.hash)).size;
+  const distinct = distinctRows(rows);
+  await replaceFeedValues(ctx.store, feed.id, distinct.rows);
+  result.values = distinct.values;
   return result;
 }

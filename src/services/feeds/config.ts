@@ -5,6 +5,7 @@ import { findOrganisationById } from '../../store/access/organisations.js';
 import { tagNameById } from '../../store/tags.js';
 import { FEED_SOURCE_FORMATS, type Feed, type FeedFields } from '../../store/feeds.js';
 import { ServiceError } from '../errors.js';
+import { getSettings } from '../../store/settings.js';
 
 /** A feed's fields as a client sends them (MISP's names, MISP's loose types). */
 export type FeedInput = Record<string, unknown>;
@@ -152,6 +153,9 @@ function checkUrl(url: string, input: string, format: string, problems: Problems
   }
 }
 
+/** MISP's words when its Security.disable_local_feed_access is on. */
+export const LOCAL_REFUSED = 'Security.disable_local_feed_access is currently enabled, local feeds are thereby not allowed.';
+
 /**
  * The fields of an add (`existing` undefined) or an edit, checked and converted as MISP's controller does:
  * an add through the API defaults to a free-text feed with a fixed event, distribution 0, the network; a
@@ -186,6 +190,10 @@ export async function feedFields(store: Store, raw: FeedInput, existing?: Feed):
   if (input !== 'network' && input !== 'local') problems.add('input_source', 'must be network or local');
   else if (given(raw.input_source) || !existing) out.inputSource = input;
   if (input === 'local' && format === 'taxii') problems.add('input_source', 'a TAXII feed is read over the network');
+  // MISP's Security.disable_local_feed_access: no local feed is made, nor its source changed.
+  if (input === 'local' && (!existing || given(raw.input_source) || given(raw.url)) && (await getSettings(store))['feeds.disable_local_access'] === 'true') {
+    problems.add('input_source', `Invalid input source. The only valid options are network. ${LOCAL_REFUSED}`);
+  }
   const url = out.url ?? existing?.url;
   if (url !== undefined && (out.url !== undefined || given(raw.input_source) || given(raw.source_format))) checkUrl(url, input, format, problems);
 

@@ -11,14 +11,15 @@ import { readFeedFile } from './source.js';
 import { countEntry, emptyResult, feedActor, feedCreator, feedTag, type FeedRunContext, type FeedRunResult } from './run.js';
 
 /**
- * The indicators of a free-text or CSV feed, typed as the free-text import types them. A CSV feed's
- * lines starting with `#` are comments, and only its chosen columns (1-based) are read, split on its
- * delimiter; a value the exclusion pattern matches is left out. Each value once, in feed order.
+ * Each indicator of a free-text or CSV feed as found, typed as the free-text import types them, in feed
+ * order (a value may come more than once). A CSV feed's lines starting with `#` are comments, and only
+ * its chosen columns (1-based) are read, split on its delimiter; a value the exclusion pattern matches
+ * is left out.
  */
-export function feedIndicators(text: string, format: string, settings: FeedSettings): FreeTextHit[] {
-  const found = new Map<string, FreeTextHit>();
+export function forEachFeedIndicator(text: string, format: string, settings: FeedSettings, visit: (hit: FreeTextHit) => void): void {
+  const exclude = settings.exclude;
   const take = (hits: FreeTextHit[]) => {
-    for (const h of hits) if (!found.has(h.value) && !settings.exclude?.test(h.value) && !settings.exclude?.test(h.original_value)) found.set(h.value, h);
+    for (const h of hits) if (!exclude || !(exclude.test(h.value) || exclude.test(h.original_value))) visit(h);
   };
   if (format === 'csv') {
     for (const line of text.split(/\r?\n/)) {
@@ -33,10 +34,18 @@ export function feedIndicators(text: string, format: string, settings: FeedSetti
   } else {
     // Line by line: a feed is a list, and a line's comment (after #) is no indicator.
     for (const line of text.split(/\r?\n/)) {
-      const body = line.replace(/(^|\s)#.*$/, '').trim();
+      const body = (line.includes('#') ? line.replace(/(^|\s)#.*$/, '') : line).trim();
       if (body) take(freeTextIndicators(body));
     }
   }
+}
+
+/** The indicators of a free-text or CSV feed (forEachFeedIndicator), each value once, in feed order. */
+export function feedIndicators(text: string, format: string, settings: FeedSettings): FreeTextHit[] {
+  const found = new Map<string, FreeTextHit>();
+  forEachFeedIndicator(text, format, settings, (h) => {
+    if (!found.has(h.value)) found.set(h.value, h);
+  });
   return [...found.values()];
 }
 

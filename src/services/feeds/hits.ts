@@ -3,7 +3,7 @@ import { mayViewFeed } from '../../access/policy/feeds.js';
 import { hostOrganisationId } from '../../store/access/organisations.js';
 import type { Store } from '../../store/db/database.js';
 import { feedHits } from '../../store/feed-values.js';
-import { listFeeds } from '../../store/feeds.js';
+import { listFeeds, type Feed } from '../../store/feeds.js';
 import { attributeHashes, lookupHashes } from './cache.js';
 
 type Doc = Record<string, unknown>;
@@ -21,20 +21,45 @@ interface FeedRef {
 
 const NON_CORRELATING = new Set(['comment', 'text', 'other', 'hex', 'attachment', 'malware-sample', 'float', 'counter', 'datetime', 'port', 'boolean', 'cpe', 'anonymised']);
 
-/**
- * MISP's includeFeedCorrelations: each attribute of an event document whose value a cached feed holds
- * gets `Feed` (the feeds, with the feed events holding it for MISP feeds), and the event the list of
- * those feeds. Only the feeds the user may see count; attributes with correlation disabled and types
- * that never correlate are not looked up. One query for the whole event.
- */
-export async function attachFeedHits(store: Store, user: User, event: Doc): Promise<void> {
+/** The caching feeds a user may see, for looking up feed hits: read once for a whole export. */
+export interface FeedLookup {
+  store: Store;
+  feeds: ReadonlyMap<number, Feed>;
+}
+
+/** The feeds whose hits a user is shown: those caching that he may see; undefined when there are none. */
+export async function feedLookupFor(store: Store, user: User): Promise<FeedLookup | undefined> {
   const host = await hostOrganisationId(store);
   const feeds = new Map((await listFeeds(store)).filter((f) => f.cachingEnabled && mayViewFeed(user, host, f)).map((f) => [f.id, f]));
-  if (feeds.size === 0) return;
-  const attributes: Doc[] = [
+  return feeds.size === 0 ? undefined : { store, feeds };
+}
+
+/**
+ * MISP's includeFeedCorrelations on an event document (events/view, events/restSearch): each attribute
+ * (objects' included) whose value a cached feed the user may see holds gets `Feed`, and the event the
+ * list of those feeds.
+ */
+export async function attachFeedHits(store: Store, user: User, event: Doc): Promise<void> {
+  const lookup = await feedLookupFor(store, user);
+  if (lookup) await attachFeedHitsWith(lookup, eventAttributes(event), event);
+}
+
+/** The attributes of an event document, its objects' included. */
+export function eventAttributes(event: Doc): Doc[] {
+  return [
     ...((event.Attribute as Doc[] | undefined) ?? []),
     ...((event.Object as Doc[] | undefined) ?? []).flatMap((o) => (o.Attribute as Doc[] | undefined) ?? []),
   ];
+}
+
+/**
+ * MISP's attachFeedCorrelations: each attribute document whose value a feed of the lookup holds gets
+ * `Feed` (the feeds, with `event_uuids`, the feed events holding it, for MISP feeds), and the event
+ * document, when given, the list of those feeds with all their events. Attributes with correlation
+ * disabled and types that never correlate are not looked up. One query for all the attributes given.
+ */
+export async function attachFeedHitsWith(lookup: FeedLookup, attributes: readonly Doc[], event?: Doc): Promise<void> {
+  const { store, feeds } = lookup;
   const hashesOf = new Map<Doc, number[]>();
   for (const a of attributes) {
     if (typeof a.type !== 'string' || typeof a.value !== 'string' || a.disable_correlation === true || NON_CORRELATING.has(a.type)) continue;
@@ -66,7 +91,7 @@ export async function attachFeedHits(store: Store, user: User, event: Doc): Prom
     }
     if (mine.size) a.Feed = [...mine.values()];
   }
-  if (eventFeeds.size) event.Feed = [...eventFeeds.values()];
+  if (event && eventFeeds.size) event.Feed = [...eventFeeds.values()];
 }
 
 /** The caching feeds holding a value (the operator's look: every feed), with the feed events holding it. */

@@ -2,7 +2,6 @@ import type { Store } from '../../store/db/database.js';
 import { findFeed, listFeeds, saveFeedState, type Feed } from '../../store/feeds.js';
 import { feedValueCounts, valuesSharedWith } from '../../store/feed-values.js';
 import { recordFeedRun } from '../../store/feed-runs.js';
-import { getSettings } from '../../store/settings.js';
 import type { EventWriter } from '../import/pipeline.js';
 import { ServiceError } from '../errors.js';
 import { cacheFeed } from './cache.js';
@@ -10,7 +9,7 @@ import { fetchFreetextFeed } from './freetext.js';
 import { fetchMispFeed } from './misp.js';
 import { fetchTaxiiFeed } from './taxii.js';
 import { emptyResult, type FeedRunContext, type FeedRunResult } from './run.js';
-import type { SourceOptions } from './source.js';
+import { sourceOptions, type SourceOptions } from './source.js';
 
 export type FeedRunKind = FeedRunResult['kind'];
 
@@ -37,11 +36,10 @@ export class FeedRunner {
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(private readonly store: Store, private readonly writer: EventWriter, private readonly limits: Omit<SourceOptions, 'allowPrivate'> = {}) {}
+  constructor(private readonly store: Store, private readonly writer: EventWriter, private readonly limits: Omit<SourceOptions, 'allowPrivate' | 'localRefused'> = {}) {}
 
   private async context(): Promise<FeedRunContext> {
-    const allowPrivate = (await getSettings(this.store))['feeds.allow_private_networks'] === 'true';
-    return { store: this.store, writer: this.writer, source: { ...this.limits, allowPrivate } };
+    return { store: this.store, writer: this.writer, source: await sourceOptions(this.store, this.limits) };
   }
 
   /** Runs a feed now (after the run of it under way, if any) and answers what the run did. */
@@ -69,11 +67,13 @@ export class FeedRunner {
     if (!feed) throw new ServiceError('not-found', 'Invalid feed.');
     const started = Math.floor(Date.now() / 1000);
     let result: FeedRunResult;
+    // A cache's time is kept with the run's result, in one write: who sees the one sees the other.
+    let cachedAt: number | undefined;
     try {
       const ctx = await this.context();
       if (kind === 'cache') {
         result = await cacheFeed(ctx, feed);
-        await saveFeedState(this.store, feed.id, { cachedAt: Math.floor(Date.now() / 1000) });
+        cachedAt = Math.floor(Date.now() / 1000);
       } else {
         const done: FetchDone = feed.sourceFormat === 'misp' ? await fetchMispFeed(ctx, feed)
           : feed.sourceFormat === 'taxii' ? await fetchTaxiiFeed(ctx, feed) : await fetchFreetextFeed(ctx, feed);
@@ -91,7 +91,7 @@ export class FeedRunner {
     result.started = started;
     result.finished = Math.floor(Date.now() / 1000);
     const text = JSON.stringify(result);
-    await saveFeedState(this.store, feed.id, { lastResult: text }).catch(() => undefined);
+    await saveFeedState(this.store, feed.id, { lastResult: text, ...(cachedAt !== undefined ? { cachedAt } : {}) }).catch(() => undefined);
     // The history is a record of the runs: a run is never failed for want of it (a feed deleted meanwhile, say).
     await recordFeedRun(this.store, { feedId: feed.id, kind, outcome: result.outcome, started: result.started, finished: result.finished, result: text }).catch(() => undefined);
     return result;

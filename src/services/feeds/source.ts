@@ -2,13 +2,17 @@ import { lookup } from 'node:dns/promises';
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, normalize, sep } from 'node:path';
+import type { Store } from '../../store/db/database.js';
 import type { Feed } from '../../store/feeds.js';
-import { headerLines } from './config.js';
+import { getSettings } from '../../store/settings.js';
+import { headerLines, LOCAL_REFUSED } from './config.js';
 
 /** How a feed's files are read: limits, and whether private addresses may be reached. */
 export interface SourceOptions {
   /** `feeds.allow_private_networks`: loopback and private ranges may be fetched. */
   allowPrivate: boolean;
+  /** `Security.disable_local_feed_access`: local feeds are not read. */
+  localRefused?: boolean;
   /** Per request (default 30 s). */
   timeoutMs?: number;
   /** Largest answer read, in bytes (default 256 MB). */
@@ -152,7 +156,14 @@ async function readLocal(feed: Feed, file: string, options: SourceOptions, since
 
 /** A file of a feed, from the network or its local folder as the feed says. */
 export function readFeedFile(feed: Feed, file: string, options: SourceOptions, since?: { etag: string | null; lastModified: string | null }): Promise<SourceFile> {
+  if (feed.inputSource === 'local' && options.localRefused) return Promise.reject(new FeedSourceError(LOCAL_REFUSED));
   return feed.inputSource === 'local' ? readLocal(feed, file, options, since) : fetchNetwork(feed, file, options, since);
+}
+
+/** How feeds are read under the instance's settings, within these limits. */
+export async function sourceOptions(store: Store, limits: Omit<SourceOptions, 'allowPrivate' | 'localRefused'> = {}): Promise<SourceOptions> {
+  const settings = await getSettings(store);
+  return { ...limits, allowPrivate: settings['feeds.allow_private_networks'] === 'true', localRefused: settings['feeds.disable_local_access'] === 'true' };
 }
 
 /** A url of a network feed's host other than its files (a TAXII page), with the feed's headers and the same checks and limits. */

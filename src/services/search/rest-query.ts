@@ -22,6 +22,8 @@ export interface AttributeSearch {
   filter: AttributeFilter;
   enforceWarninglist: boolean;
   includeCorrelations: boolean;
+  /** Attributes name the cached feeds holding their value (MISP's includeFeedCorrelations), JSON only. */
+  includeFeedCorrelations: boolean;
   /** Events carry the notes, opinions and relationships on them and their elements (MISP's includeAnalystData). */
   includeAnalystData: boolean;
   /** Attachments and malware samples carry their file (`data`); MISP's withAttachments, off unless asked. */
@@ -197,6 +199,7 @@ export function attributeSearch(query: RestQuery, scope: 'attributes' | 'events'
     content,
     enforceWarninglist: yesNo(q.enforceWarninglist, 'enforceWarninglist') ?? false,
     includeCorrelations: yesNo(q.includeCorrelations, 'includeCorrelations') ?? false,
+    includeFeedCorrelations: yesNo(q.includeFeedCorrelations, 'includeFeedCorrelations') ?? false,
     includeAnalystData: yesNo(q.includeAnalystData, 'includeAnalystData') ?? false,
     withAttachments: yesNo(q.withAttachments, 'withAttachments') ?? yesNo(q.includeAttachments, 'includeAttachments') ?? false,
     returnFormat: typeof q.returnFormat === 'string' ? q.returnFormat.toLowerCase() : 'json',
