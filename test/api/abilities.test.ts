@@ -45,7 +45,7 @@ forEachDialect('abilities: what the web interface offers is what the server allo
 
     const bob = (await call(i, i.bob, 'GET', `/cairn/events/${eventId}/abilities`)).body;
     assert.deepEqual({ change: bob.change, delete: bob.delete, tag: bob.tag, tagLocally: bob.tagLocally, add: bob.addObject, propose: bob.propose },
-      { change: false, delete: false, tag: false, tagLocally: true, add: false, propose: true });
+      { change: false, delete: false, tag: false, tagLocally: false, add: false, propose: true });
     assert.equal((await call(i, i.bob, 'POST', `/events/delete/${eventId}`)).status, 403, 'delete: false, and so it is');
 
     const admin = (await call(i, i.admin, 'GET', `/cairn/events/${eventId}/abilities`)).body;

@@ -36,7 +36,11 @@ forEachDialect('REST API: tags', (fixture) => {
     assert.deepEqual((await tags(i.alice))['kill-chain:c2'], [0, 1]);
     assert.equal((await attach(i.alice, { uuid: A, tag: 'kill-chain:c2' })).status, 200, 'an existing tag, on his own event');
     assert.equal((await attach(i.bob, { uuid: A, tag: 'tlp:green' })).status, 403, "a global tag on another organisation's event");
-    assert.equal((await attach(i.bob, { uuid: A, tag: 'tlp:green', local: 1 })).status, 200, 'a local tag on an event he may see');
+    const foreignLocal = await attach(i.bob, { uuid: A, tag: 'tlp:green', local: 1 });
+    assert.equal(foreignLocal.status, 403, 'a local tag on an event of another organisation: every user would see it');
+    assert.match(foreignLocal.body.message, /Local tags can only be added or removed by users of the host organisation/);
+    assert.equal((await attach(i.alice, { uuid: A, tag: 'tlp:green', local: 1 })).status, 200, 'a local tag on his own event');
+    assert.equal((await attach(i.admin, { uuid: SECRET, tag: 'kill-chain:c2', local: 1 })).status, 200, 'the host organisation tags locally what it sees');
     assert.equal((await attach(i.alice, { uuid: SECRET, tag: 'tlp:green', local: true })).status, 404, 'never on an event he may not see');
     assert.equal((await attach(i.alice, { uuid: 'nope', tag: 'x' })).status, 403);
     const removed = await call(i, i.alice, 'POST', '/tags/removeTagFromObject', { uuid: A, tag: 'kill-chain:c2' });

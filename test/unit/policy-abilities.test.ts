@@ -34,16 +34,16 @@ it('says what each default role may do, as plain JSON booleans', () => {
 it('says what a user may do to an event', () => {
   const own = eventOf(ORG_A, ORG_A);
   const others = eventOf(ORG_B, ORG_B);
-  assert.deepEqual(abilities(userOf('User', ORG_A), own), {
+  assert.deepEqual(abilities(userOf('User', ORG_A), own, 99), {
     change: true, publish: false, delete: true, tag: true, tagLocally: true, addAttribute: true, addObject: true,
     editItems: true, deleteItems: true, purgeItems: false, propose: false,
   });
-  assert.deepEqual(abilities(userOf('Publisher', ORG_A), others), {
-    change: false, publish: false, delete: false, tag: false, tagLocally: true, addAttribute: false, addObject: false,
+  assert.deepEqual(abilities(userOf('Publisher', ORG_A), others, 99), {
+    change: false, publish: false, delete: false, tag: false, tagLocally: false, addAttribute: false, addObject: false,
     editItems: false, deleteItems: false, purgeItems: false, propose: true,
   });
-  const admin = abilities(userOf('admin', ORG_B), own);
+  const admin = abilities(userOf('admin', ORG_B), own, 99);
   assert.ok(admin.change && admin.publish && admin.purgeItems && !admin.propose);
-  const readOnly = abilities(userOf('Read Only', ORG_A), own);
+  const readOnly = abilities(userOf('Read Only', ORG_A), own, 99);
   assert.ok(Object.values(readOnly).every((v) => v === false));
 });

@@ -58,15 +58,15 @@ export interface EventAbilities {
 }
 
 export function abilities(user: User): UserAbilities;
-export function abilities(user: User, event: EventFacts): EventAbilities;
-export function abilities(user: User, event?: EventFacts): UserAbilities | EventAbilities {
+export function abilities(user: User, event: EventFacts, hostOrgId: number | undefined): EventAbilities;
+export function abilities(user: User, event?: EventFacts, hostOrgId?: number): UserAbilities | EventAbilities {
   if (event) {
     return {
       change: mayChangeEvent(user, event),
       publish: mayPublishEvent(user, event),
       delete: mayDeleteEvent(user, event),
-      tag: mayTagItem(user, event, false),
-      tagLocally: mayTagItem(user, event, true),
+      tag: mayTagItem(user, event, false, hostOrgId),
+      tagLocally: mayTagItem(user, event, true, hostOrgId),
       addAttribute: mayAddToEvent(user, event),
       addObject: mayAddToEvent(user, event),
       editItems: mayEditItem(user, event),

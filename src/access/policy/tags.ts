@@ -18,11 +18,15 @@ export function mayTag(user: User): boolean {
 }
 
 /**
- * Whether the user may put a tag on (or take it off) an event or one of its attributes. A local tag is
- * his organisation's own note on what it sees; a global one changes the event, which is its owners'.
+ * Whether the user may put a tag on (or take it off) an event or one of its attributes. A global tag
+ * changes the event, which is its owners'. A local tag is never synced but every user of this instance
+ * sees it and searches by it, so, as in MISP, it is the host organisation's (`hostOrgId`), the event's
+ * own organisation's or a site admin's to put on: another organisation's would change what all see.
  */
-export function mayTagItem(user: User, event: EventFacts, local: boolean): boolean {
-  return mayTag(user) && (local || mayChangeEvent(user, event));
+export function mayTagItem(user: User, event: EventFacts, local: boolean, hostOrgId: number | undefined): boolean {
+  if (!mayTag(user)) return false;
+  if (!local) return mayChangeEvent(user, event);
+  return isSiteAdmin(user) || user.org.id === hostOrgId || user.org.uuid === event.orgUuid || user.org.uuid === event.orgcUuid;
 }
 
 /** Whom a tag is for: `orgId` and `userId` restrict it to one organisation or one user; 0 is everyone. */

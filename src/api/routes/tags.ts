@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid } from '../../model/event.js';
+import { hostOrganisationId } from '../../store/access/organisations.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import { splitTag, type TaxonomyRules } from '../../libraries/taxonomy.js';
 import { clustersOfTags } from '../../store/libraries/galaxies.js';
@@ -158,11 +159,13 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   app.post('/tags/delete/:id', remove);
   app.delete('/tags/delete/:id', remove);
 
-  /** A global tag goes on an item only by its event's organisation (a local one on anything the user may see). */
-  const refuseGlobalTagging = async (user: User, target: Tagged, local: boolean) => {
-    if (local) return;
+  /** A global tag goes on an item only by its event's organisation; a local one by it, the host organisation or a site admin. */
+  const refuseTagging = async (user: User, target: Tagged, local: boolean) => {
     const event = await eventOwnership(store, viewerOf(user), { id: target.eventId });
-    if (!event || !mayTagItem(user, event, local)) throw new ApiError(403, 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
+    if (event && mayTagItem(user, event, local, await hostOrganisationId(store))) return;
+    throw new ApiError(403, local
+      ? 'Local tags can only be added or removed by users of the host organisation or of the event\'s organisation, and by site admins.'
+      : 'You do not have permission to do that: only the event\'s organisation may add or remove global tags.');
   };
 
   /** The event or attribute a tag request names, and the tag, checked against what the user may do. */
@@ -177,7 +180,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const local = body.local === true || body.local === 1 || body.local === '1' || body.local === 'true';
     const target = await findTaggable(store, viewerOf(user), uuid);
     if (!target) throw new ApiError(404, 'Invalid Target.');
-    await refuseGlobalTagging(user, target, local);
+    await refuseTagging(user, target, local);
     const tagName = (/^\d+$/.test(name) ? await tagNameById(store, Number(name)) : undefined) ?? name;
     if (attaching) {
       // An enabled taxonomy says which of its tags may not sit together on one item.
@@ -228,7 +231,7 @@ export async function tagRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     const clusterId = idField(body, 'target_id');
     const cluster = clusterId === undefined ? undefined : await clusterByRef(store, viewerOf(userOf(request)), String(clusterId));
     if (!cluster) throw new ApiError(404, 'Invalid Galaxy cluster');
-    await refuseGlobalTagging(user, target, local);
+    await refuseTagging(user, target, local);
     const attached = await attachTag(store, target, (await tagId(store, cluster.tagName, true))!, local);
     return { saved: true, success: attached ? 'Cluster attached.' : 'Cluster already attached.', check_publish: true };
   });

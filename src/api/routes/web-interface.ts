@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import { withEventAnalystData } from '../../services/analyst-data/document.js';
 import { renderReport } from '../../formats/report-md/render.js';
+import { hostOrganisationId } from '../../store/access/organisations.js';
 import { eventCorrelations } from '../../store/correlations/event-correlations.js';
 import { listEvents } from '../../store/events/list.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
@@ -64,7 +65,7 @@ export async function interfaceRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const ref = parseEventRef(request.params.id);
     const event = ref && (await eventOwnership(store, viewerOf(user), ref));
     if (!event) throw notFound('event');
-    return abilities(user, event);
+    return abilities(user, event, await hostOrganisationId(store));
   });
 
   app.get('/cairn/events/:id/annotations', async (request: IdRequest) => {
