@@ -28,6 +28,7 @@ import * as feeds from './migrations/033-feeds.js';
 import * as feedValues from './migrations/034-feed-values.js';
 import * as servers from './migrations/035-servers.js';
 import * as eventLocked from './migrations/036-event-locked.js';
+import * as serverRuns from './migrations/037-server-runs.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -60,6 +61,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['034-feed-values', (db) => feedValues.up(db)],
   ['035-servers', servers.up],
   ['036-event-locked', (db) => eventLocked.up(db)],
+  ['037-server-runs', serverRuns.up],
 ];
 
 class ListedMigrations implements MigrationProvider {
