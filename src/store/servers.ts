@@ -162,6 +162,7 @@ export async function editServer(store: Store, id: number, fields: ServerFields)
 export async function deleteServer(store: Store, id: number): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('sharing_group_server').where('server_id', '=', id).execute();
+    await trx.deleteFrom('server_run').where('server_id', '=', id).execute();
     const done = await trx.deleteFrom('server').where('id', '=', id).executeTakeFirst();
     return Number(done.numDeletedRows) > 0;
   });

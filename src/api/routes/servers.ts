@@ -8,6 +8,11 @@ import { ApiError } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
+import { MISP_API_VERSION } from '../version.js';
+import { RemoteClient } from '../../services/sync/client.js';
+import { testConnection } from '../../services/sync/connection.js';
+import { listServerRuns, type ServerRun } from '../../store/server-runs.js';
+import { isOn } from '../event-view-options.js';
 
 /** MISP's rules when none are given: every list empty. */
 const DEFAULT_PUSH_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } });
@@ -24,6 +29,8 @@ export function serverDocument(s: Server) {
     lastpushedid: s.lastPushedId === null ? null : String(s.lastPushedId),
     organization: null, remote_org_id: String(s.remoteOrg.id),
     pull_rules: s.pullRules, push_rules: s.pushRules, cert_file: null, client_cert_file: null, priority: String(s.priority),
+    // Cairn's schedule, in minutes (0: only when asked), where MISP has cron jobs.
+    pull_interval: String(s.pullInterval), push_interval: String(s.pushInterval),
   };
 }
 
@@ -61,6 +68,24 @@ function urlField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   return text;
 }
 
+/** A schedule in whole minutes (0: none); a day at most between runs is plenty, a week is allowed. */
+function intervalField(raw: Fields, name: 'pull_interval' | 'push_interval', action: 'add' | 'edit'): number | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 7 * 24 * 60) throw unsaved(action, name, 'must be a whole number of minutes from 0 (only when asked) to 10080');
+  return n;
+}
+
+/** A run as servers/runs answers it (the web interface reads this shape). */
+export function runDocument(r: ServerRun) {
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  return {
+    id: r.id, server_id: r.serverId, kind: r.kind, scope: r.scope, status: r.status, started: iso(r.started), finished: r.finished === null ? null : iso(r.finished),
+    pulled: r.pulled, pushed: r.pushed, refused: r.refused, error: r.error, refusals: r.refusals,
+  };
+}
+
 function authkeyField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   const v = raw.authkey;
   if (v === undefined || v === null || v === '') return undefined;
@@ -79,6 +104,10 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     'PUT /servers/edit/:id': { summary: 'Change a remote instance (as POST)' },
     'POST /servers/delete/:id': { summary: 'Remove a remote instance' },
     'DELETE /servers/delete/:id': { summary: 'Remove a remote instance (as POST)' },
+    'POST /servers/testConnection/:id': { summary: "MISP's connection test of a remote: status 1 (with versions, POST test, encodings), 2 unreachable, 3 not MISP's answer, 4 refused, 7/8 the remote user lacks sync rights" },
+    'POST /servers/pull/:id/:technique': { summary: 'Pull from a remote (full, incremental or one event uuid) in the background; wait:1 answers once the run ended, as MISP without background jobs' },
+    'POST /servers/push/:id/:technique': { summary: 'Push to a remote (full, incremental or one event id) in the background; wait:1 answers once the run ended' },
+    'GET /servers/runs/:id': { summary: "A server's pulls and pushes, newest first: status, counts, error and the events refused and why" },
   });
 
   const admin = (request: FastifyRequest) => {
@@ -113,11 +142,14 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const authkey = authkeyField(raw, action);
     const pullRules = rulesField(raw, 'pull_rules', action);
     const pushRules = rulesField(raw, 'push_rules', action);
+    const pullInterval = intervalField(raw, 'pull_interval', action);
+    const pushInterval = intervalField(raw, 'push_interval', action);
     const remote = raw.remote_org_id === undefined || raw.remote_org_id === null || raw.remote_org_id === '' ? undefined : await remoteOrg(raw.remote_org_id, action);
     return {
       ...(name !== undefined ? { name } : {}), ...(url !== undefined ? { url } : {}), ...(authkey !== undefined ? { authkey } : {}),
       ...(pullRules !== undefined ? { pullRules } : {}), ...(pushRules !== undefined ? { pushRules } : {}),
       ...(remote ? { remoteOrgId: remote.id } : {}), flags,
+      ...(pullInterval !== undefined ? { pullInterval } : {}), ...(pushInterval !== undefined ? { pushInterval } : {}),
     };
   };
 
@@ -159,6 +191,71 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
   };
   app.post('/servers/edit/:id', edit);
   app.put('/servers/edit/:id', edit);
+
+  const { sync } = ctx;
+  const connectionTest = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    admin(request);
+    const server = await serverOf(request);
+    const client = await RemoteClient.open(store, server, { timeoutMs: 30_000, attempts: 1 });
+    try {
+      return await testConnection(client, MISP_API_VERSION);
+    } finally {
+      client.close();
+    }
+  };
+  app.post('/servers/testConnection/:id', connectionTest);
+  app.get('/servers/testConnection/:id', connectionTest);
+
+  type RunRequest = FastifyRequest<{ Params: { id: string; technique?: string }; Querystring: Record<string, unknown> }>;
+  const waits = (request: RunRequest) => isOn(request.query.wait) || isOn((request.body as Fields | undefined)?.wait);
+  const techniqueOf = (request: RunRequest) => {
+    const body = (request.body ?? {}) as Fields;
+    return String(request.params.technique ?? body.technique ?? 'full').trim();
+  };
+
+  // MISP queues a job and answers its number; with wait:1 the answer is MISP's own without background jobs.
+  const pullRun = async (request: RunRequest) => {
+    admin(request);
+    const server = await serverOf(request);
+    const technique = techniqueOf(request);
+    const url = `/servers/pull/${server.id}`;
+    if (technique !== 'full' && technique !== 'incremental' && !isUuid(technique.toLowerCase())) {
+      throw new ApiError(400, `technique must be full, incremental or an event uuid, not "${technique}"`);
+    }
+    if (!server.flags.pull && (technique === 'full' || technique === 'incremental')) throw new ApiError(403, 'Pull setting not enabled for this server.', { saved: false, url, id: String(server.id) });
+    const runId = await sync.start(server.id, 'pull', technique);
+    if (!waits(request)) return saved(`Pull queued for background execution. Job ID: ${runId}`, url, server.id);
+    const run = await sync.wait(runId);
+    if (run.status === 'failed') throw new ApiError(403, run.error ?? 'The pull failed.', { saved: false, url, id: String(server.id) });
+    return saved(`Pull completed. ${run.pulled} events pulled, ${run.refused} events could not be pulled, 0 proposals pulled, ${run.sightings ?? 0} sightings pulled, 0 clusters pulled, 0 analyst data pulled.`, url, server.id);
+  };
+  app.post('/servers/pull/:id', pullRun);
+  app.post('/servers/pull/:id/:technique', pullRun);
+  app.get('/servers/pull/:id/:technique', pullRun);
+
+  const pushRun = async (request: RunRequest) => {
+    admin(request);
+    const server = await serverOf(request);
+    const technique = techniqueOf(request);
+    const url = `/servers/push/${server.id}`;
+    if (technique !== 'full' && technique !== 'incremental' && !/^\d+$/.test(technique)) {
+      throw new ApiError(400, `technique must be full, incremental or an event id, not "${technique}"`);
+    }
+    const runId = await sync.start(server.id, 'push', technique);
+    if (!waits(request)) return saved(`Push queued for background execution. Job ID: ${runId}`, url, server.id);
+    const run = await sync.wait(runId);
+    if (run.status === 'failed') throw new ApiError(403, run.error ?? 'The push failed.', { saved: false, url, id: String(server.id) });
+    return saved(`Push complete. ${run.pushed} events pushed, ${run.refused} events could not be pushed.`, url, server.id);
+  };
+  app.post('/servers/push/:id', pushRun);
+  app.post('/servers/push/:id/:technique', pushRun);
+  app.get('/servers/push/:id/:technique', pushRun);
+
+  app.get<{ Params: { id: string } }>('/servers/runs/:id', async (request) => {
+    admin(request);
+    const server = await serverOf(request);
+    return { runs: (await listServerRuns(store, server.id)).map(runDocument) };
+  });
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     admin(request);

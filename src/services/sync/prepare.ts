@@ -18,6 +18,16 @@ const withoutLocalTags = (item: Json) => {
   if (item.Tag !== undefined) item.Tag = list(item.Tag).filter((t) => !truthy(t.local));
 };
 
+/**
+ * The remote showed a group's item to its sync user for this organisation: the organisation is a member
+ * there, whether or not the remote lists the members (Cairn does not), so it is one here.
+ */
+function withMember(group: Json, org: { uuid: string; name: string }): void {
+  const members = list(group.SharingGroupOrg);
+  if (!members.some((m) => isObject(m.Organisation) && m.Organisation.uuid === org.uuid)) members.push({ extend: false, Organisation: { uuid: org.uuid, name: org.name } });
+  group.SharingGroupOrg = members;
+}
+
 /** The remote's own number of a group means nothing here: the group is known by its uuid. */
 function forgetGroupNumber(item: Json): void {
   if (isObject(item.SharingGroup) && typeof item.SharingGroup.uuid === 'string') item.sharing_group_id = '0';
@@ -38,7 +48,10 @@ export function preparePulledEvent(doc: unknown, server: Server): { Event: Json 
   const objects = list(event.Object);
   const reports = list(event.EventReport);
   const all = [event, ...attributes, ...objects, ...objects.flatMap((o) => list(o.Attribute)), ...reports];
-  for (const item of all) forgetGroupNumber(item);
+  for (const item of all) {
+    forgetGroupNumber(item);
+    if (isObject(item.SharingGroup)) withMember(item.SharingGroup, server.org);
+  }
   if (!server.flags.internal) {
     for (const item of all) downgrade(item);
     for (const item of [event, ...attributes, ...objects.flatMap((o) => list(o.Attribute))]) withoutLocalTags(item);
@@ -63,7 +76,9 @@ function groupDocument(g: SharingGroup): Json {
   return {
     uuid: g.uuid, name: g.name, description: g.description, releasability: g.releasability, roaming: g.roaming, active: g.active, local: false,
     Organisation: { uuid: g.org.uuid, name: g.org.name },
-    SharingGroupOrg: g.organisations.map((m) => ({ extend: m.extend, Organisation: { uuid: m.org.uuid, name: m.org.name } })),
+    // The group's creator sees it as a member does (MISP lists it among them).
+    SharingGroupOrg: [...(g.organisations.some((m) => m.org.uuid === g.org.uuid) ? [] : [{ extend: true, Organisation: { uuid: g.org.uuid, name: g.org.name } }]),
+      ...g.organisations.map((m) => ({ extend: m.extend, Organisation: { uuid: m.org.uuid, name: m.org.name } }))],
     SharingGroupServer: g.servers.map((s) => ({ server_id: String(s.serverId), all_orgs: s.allOrgs })),
   };
 }

@@ -61,21 +61,31 @@ export async function push(ctx: SyncRunContext, scope: PushScope): Promise<void>
   if (byId && !/^\d+$/.test(scope)) throw new RemoteError(`push takes full, incremental or an event id, not "${scope}"`);
   const filter = byId ? { id: Number(scope) } : scope === 'incremental' ? { afterId: ctx.server.lastPushedId ?? 0 } : {};
   const groups = new Groups(ctx);
-  const target = syncTarget(ctx.server);
-  const candidates: PushCandidate[] = [];
-  for (const c of await pushCandidates(ctx.store, filter)) {
-    const g = await groups.get(c.sharingGroupId);
-    const refusal = eventPushRefusal(c.distribution, g ? groupFacts(g) : undefined, target);
-    if (!refusal) candidates.push(c);
-    else if (byId) ctx.refuse(c.uuid, refusal);
-  }
+  const candidates = await crossing(ctx, groups, filter, byId);
   if (info.permSync && ctx.server.flags.push) {
     const missing = await filterEventIdsForPush(ctx, candidates);
     const tags = await nonExportableTags(ctx.store);
     for (const c of candidates.filter((x) => missing.has(x.uuid))) await pushEvent(ctx, c, groups, tags);
     if (!byId && candidates.length > 0) await editServer(ctx.store, ctx.server.id, { lastPushedId: Math.max(...candidates.map((c) => c.id)) });
   }
-  if (info.permSighting && ctx.server.flags.push_sightings) await pushSightings(ctx, candidates);
+  if (info.permSighting && ctx.server.flags.push_sightings) {
+    // Sightings move on events pushed long ago: an incremental push looks at every event that crosses, as MISP's syncSightings.
+    const sightable = scope === 'incremental' ? await crossing(ctx, groups, {}) : candidates;
+    await pushSightings(ctx, sightable);
+  }
+}
+
+/** The published events of the filter that may cross to the server; one asked for by id that may not is a refusal. */
+async function crossing(ctx: SyncRunContext, groups: Groups, filter: { afterId?: number; id?: number }, refuseEach = false): Promise<PushCandidate[]> {
+  const target = syncTarget(ctx.server);
+  const out: PushCandidate[] = [];
+  for (const c of await pushCandidates(ctx.store, filter)) {
+    const g = await groups.get(c.sharingGroupId);
+    const refusal = eventPushRefusal(c.distribution, g ? groupFacts(g) : undefined, target);
+    if (!refusal) out.push(c);
+    else if (refuseEach) ctx.refuse(c.uuid, refusal);
+  }
+  return out;
 }
 
 async function filterEventIdsForPush(ctx: SyncRunContext, candidates: readonly PushCandidate[]): Promise<Set<string>> {

@@ -17,6 +17,9 @@ export interface SyncRunnerOptions extends ClientOptions {
   claimWaitMs?: number;
 }
 
+/** A run as it ended; the sightings it moved are known to the process that ran it. */
+export type FinishedRun = ServerRun & { sightings?: number };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Math.floor(Date.now() / 1000);
 /** Refusals kept with a run: enough to see why, bounded for a remote that refuses thousands. */
@@ -30,7 +33,7 @@ const MAX_REFUSALS = 1000;
  */
 export class SyncRunner {
   private readonly tails = new Map<number, Promise<unknown>>();
-  private readonly done = new Map<number, Promise<ServerRun>>();
+  private readonly done = new Map<number, Promise<FinishedRun>>();
   private closed = false;
 
   constructor(private readonly store: Store, private readonly writer: EventWriter, private readonly options: SyncRunnerOptions = {}) {}
@@ -54,7 +57,7 @@ export class SyncRunner {
   }
 
   /** The run once it has ended (a run of another process: as the store holds it now). */
-  async wait(runId: number): Promise<ServerRun> {
+  async wait(runId: number): Promise<FinishedRun> {
     const pending = this.done.get(runId);
     if (pending) return pending;
     const run = await findServerRun(this.store, runId);
@@ -81,7 +84,7 @@ export class SyncRunner {
     }
   }
 
-  private async execute(runId: number, serverId: number, kind: RunKind, scope: string): Promise<ServerRun> {
+  private async execute(runId: number, serverId: number, kind: RunKind, scope: string): Promise<FinishedRun> {
     const runTimeout = this.options.runTimeoutMs ?? 2 * 3600_000;
     const counts: SyncCounts = { pulled: 0, pushed: 0, sightings: 0, refusals: [] };
     const stored = () => ({ pulled: counts.pulled, pushed: counts.pushed, refused: counts.refusals.length, refusals: counts.refusals.slice(0, MAX_REFUSALS) });
@@ -114,7 +117,7 @@ export class SyncRunner {
       }
     }
     await saveServerRun(this.store, runId, stored(), { status, finished: now(), error });
-    return (await findServerRun(this.store, runId))!;
+    return { ...(await findServerRun(this.store, runId))!, sightings: counts.sightings };
   }
 
   /** Waits for every run under way; none starts after. */
