@@ -131,7 +131,6 @@ forEachDialect('Cairn syncing with another Cairn (pull, push, publish, sightings
     assert.equal((await call(b, syncKey, 'POST', `/sightings/add/${attribute.id}`, {})).status, 200);
     // An edit takes the event back to draft, as in MISP: only published events are pulled.
     assert.equal((await call(b, b.admin, 'POST', `/events/publish/${ev.community!.id}`)).status, 200);
-    const from = since();
     const res = await pullNow('incremental');
     // The sighting comes with the event (events/view carries them), as in MISP; the sightings step then has nothing left to ask.
     assert.match(res.body.message, /^Pull completed\. 1 events pulled, 0 events could not be pulled/);

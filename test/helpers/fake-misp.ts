@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { scriptedPeer, type LoopbackPeer } from './sync-peers.js';
+import { scriptedPeer, type LoopbackPeer, type PeerAnswer } from './sync-peers.js';
 
 /**
  * A fake MISP 2.5.1 remote (MISP-B of ../shared/reference/misp-sync-wire.md): it answers getVersion,
@@ -43,7 +43,7 @@ export async function fakeMisp(): Promise<FakeMisp> {
   const hiddenFromHead = new Set<string>();
   let nextId = 500;
   const index = () => [...events.values()].map(({ Event: e }) => ({ id: e.id, timestamp: e.timestamp, sighting_timestamp: '0', published: true, uuid: e.uuid, orgc_uuid: (e.Orgc as { uuid: string }).uuid }));
-  const peer = await scriptedPeer((r) => {
+  const peer = await scriptedPeer((r): PeerAnswer => {
     if (r.headers.authorization !== key) return { status: 403, body: { name: 'Authentication failed.', message: 'Authentication failed.' } };
     const path = r.path;
     if (r.method === 'GET' && path === '/servers/getVersion') {

@@ -60,7 +60,14 @@ export async function loggingProxy(target: string): Promise<LoopbackPeer> {
 }
 
 /** A loopback HTTP peer answering with the handler given, logging each request (bodies decoded). */
-export async function scriptedPeer(handler: (r: LoggedRequest) => { status: number; body?: unknown; headers?: Record<string, string> }): Promise<LoopbackPeer> {
+/** What a scripted peer answers. */
+export interface PeerAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export async function scriptedPeer(handler: (r: LoggedRequest) => PeerAnswer): Promise<LoopbackPeer> {
   const log: LoggedRequest[] = [];
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
