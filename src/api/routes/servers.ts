@@ -13,10 +13,10 @@ import { RemoteClient } from '../../services/sync/client.js';
 import { testConnection } from '../../services/sync/connection.js';
 import { listServerRuns, type ServerRun } from '../../store/server-runs.js';
 import { isOn } from '../event-view-options.js';
+import {
+  DEFAULT_PULL_RULES, DEFAULT_PUSH_RULES, serverAuthkeyProblem, serverIntervalProblem, serverRulesProblem, serverUrlProblem,
+} from '../../services/sync/server-config.js';
 
-/** MISP's rules when none are given: every list empty. */
-const DEFAULT_PUSH_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } });
-const DEFAULT_PULL_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] }, type_attributes: { NOT: [] }, type_objects: { NOT: [] }, url_params: '' });
 
 const orgDocument = (o: ServerOrg) => ({ id: String(o.id), name: o.name, uuid: o.uuid, local: o.local });
 
@@ -43,38 +43,26 @@ function rulesField(raw: Fields, name: 'pull_rules' | 'push_rules', action: 'add
   const v = raw[name];
   if (v === undefined || v === null || v === '') return undefined;
   const text = typeof v === 'string' ? v : JSON.stringify(v);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw unsaved(action, name, `The ${name === 'pull_rules' ? 'pull' : 'push'} filter rules must be in valid JSON format.`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw unsaved(action, name, 'must be a JSON object, as MISP writes the rules');
+  const problem = serverRulesProblem(text, name === 'pull_rules' ? 'pull' : 'push');
+  if (problem) throw unsaved(action, name, problem);
   return text;
 }
 
-/** MISP takes any URL with http(s) and a host; the sync client calls only URLs an administrator set here. */
 function urlField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   const v = raw.url;
   if (v === undefined || v === null) return undefined;
   const text = String(v).trim();
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) throw unsaved(action, 'url', 'Please enter a valid base-url.');
+  const problem = serverUrlProblem(text);
+  if (problem) throw unsaved(action, 'url', problem);
   return text;
 }
 
-/** A schedule in whole minutes (0: none); a day at most between runs is plenty, a week is allowed. */
 function intervalField(raw: Fields, name: 'pull_interval' | 'push_interval', action: 'add' | 'edit'): number | undefined {
   const v = raw[name];
   if (v === undefined || v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 7 * 24 * 60) throw unsaved(action, name, 'must be a whole number of minutes from 0 (only when asked) to 10080');
-  return n;
+  const problem = serverIntervalProblem(v);
+  if (problem) throw unsaved(action, name, problem);
+  return Number(v);
 }
 
 /** A run as servers/runs answers it (the web interface reads this shape). */
@@ -90,8 +78,8 @@ function authkeyField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   const v = raw.authkey;
   if (v === undefined || v === null || v === '') return undefined;
   const text = String(v).trim();
-  // MISP's keys are 40 letters and digits; Cairn's too. Anything else cannot be a key any remote hands out.
-  if (!/^[A-Za-z0-9]{40}$/.test(text)) throw unsaved(action, 'authkey', 'A authkey of a length of 40 characters, letters and digits, is expected.');
+  const problem = serverAuthkeyProblem(text);
+  if (problem) throw unsaved(action, 'authkey', problem);
   return text;
 }
 
