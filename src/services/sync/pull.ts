@@ -5,7 +5,7 @@ import { captureOrganisation } from '../../store/access/organisations.js';
 import { eventVersions } from '../../store/events/ownership.js';
 import { saveServerIndexEtag, serverIndexEtag } from '../../store/server-runs.js';
 import { latestSightings, saveSyncedSightings, visibleAttributeIds, type SyncedSighting } from '../../store/sightings.js';
-import { parseOptionsFor, runImport } from '../import/pipeline.js';
+import { parseOptionsFor, runImport, type ImportEntry } from '../import/pipeline.js';
 import type { ParsedItem } from '../import/parsed-event.js';
 import { pullActor } from './actor.js';
 import { RemoteError, parseJson } from './client.js';
@@ -15,6 +15,9 @@ import type { SyncRunContext } from './run-context.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Events imported at once during a pull. */
+const LANES = 8;
 
 /** A pull's scope: MISP's full and incremental, or one event by uuid. */
 export type PullScope = 'full' | 'incremental' | string;
@@ -140,7 +143,7 @@ async function pullEvents(ctx: SyncRunContext, uuids: readonly string[]): Promis
     (err: unknown) => ({ uuid, error: err instanceof RemoteError && err.status === 404 ? 'the remote has no such event for its sync user' : `failed downloading the event: ${(err as Error).message}` }),
   );
   async function* items(): AsyncGenerator<ParsedItem> {
-    const AHEAD = 6;
+    const AHEAD = 16;
     const pending = uuids.slice(0, AHEAD).map(download);
     for (let i = 0; i < uuids.length; i++) {
       const next = uuids[i + AHEAD];
@@ -158,13 +161,17 @@ async function pullEvents(ctx: SyncRunContext, uuids: readonly string[]): Promis
       yield { source: got.uuid, parsed: parseMispEvent(prepared, options) };
     }
   }
-  await runImport(ctx.store, items(), {
+  // Events are independent: a few go through the pipeline at once, so that the writer commits them together
+  // instead of one commit per event. The lanes share one generator (its next() calls queue in order).
+  const shared = items();
+  const options2 = {
     actor, writer: ctx.writer,
-    onEntry: (entry) => {
+    onEntry: (entry: ImportEntry) => {
       if (entry.status === 'refused') ctx.refuse(entry.uuid || entry.source, entry.reason ?? 'refused');
       else if (entry.status === 'created' || entry.status === 'updated') ctx.counts.pulled++;
     },
-  });
+  };
+  await Promise.all(Array.from({ length: LANES }, () => runImport(ctx.store, shared, options2)));
 }
 
 /**
