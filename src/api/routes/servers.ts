@@ -95,6 +95,10 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     'POST /servers/testConnection/:id': { summary: "MISP's connection test of a remote: status 1 (with versions, POST test, encodings), 2 unreachable, 3 not MISP's answer, 4 refused, 7/8 the remote user lacks sync rights" },
     'POST /servers/pull/:id/:technique': { summary: 'Pull from a remote (full, incremental or one event uuid) in the background; wait:1 answers once the run ended, as MISP without background jobs' },
     'POST /servers/push/:id/:technique': { summary: 'Push to a remote (full, incremental or one event id) in the background; wait:1 answers once the run ended' },
+    'POST /servers/pull/:id': { summary: 'Pull from a remote; the technique (full, incremental, an event uuid) in the body, full by default' },
+    'GET /servers/pull/:id/:technique': { summary: 'Pull from a remote (as POST), as MISP\'s interface links it' },
+    'POST /servers/push/:id': { summary: 'Push to a remote; the technique (full, incremental, an event id) in the body, full by default' },
+    'GET /servers/push/:id/:technique': { summary: 'Push to a remote (as POST), as MISP\'s interface links it' },
     'GET /servers/runs/:id': { summary: "A server's pulls and pushes, newest first: status, counts, error and the events refused and why" },
   });
 
@@ -192,7 +196,6 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     }
   };
   app.post('/servers/testConnection/:id', connectionTest);
-  app.get('/servers/testConnection/:id', connectionTest);
 
   type RunRequest = FastifyRequest<{ Params: { id: string; technique?: string }; Querystring: Record<string, unknown> }>;
   const waits = (request: RunRequest) => isOn(request.query.wait) || isOn((request.body as Fields | undefined)?.wait);
