@@ -23,4 +23,5 @@ npx tsx bench/stall.ts
 npx tsx bench/mixed.ts
 npx tsx bench/taxii.ts
 npx tsx bench/feeds.ts --feed "$feed"
+npx tsx bench/sync.ts
 npx tsx bench/ui.ts

@@ -2,6 +2,7 @@ import type { LibraryCache } from '../services/caches/libraries.js';
 import type { SettingsCache } from '../services/caches/settings.js';
 import type { ExportThreads } from '../services/export/threads.js';
 import type { WriteQueue } from '../services/write-queue.js';
+import type { SyncRunner } from '../services/sync/runner.js';
 import type { Store } from '../store/db/database.js';
 import type { FailedAuthLimit } from './auth-limit.js';
 import type { WebSessions } from './web-session.js';
@@ -21,4 +22,6 @@ export interface ApiContext {
   readonly exportThreads?: ExportThreads | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
+  /** Pulls from and pushes to the remote servers, in the background (servers/pull, servers/push, publish). */
+  readonly sync: SyncRunner;
 }

@@ -49,6 +49,8 @@ import { parseJsonBody } from './json-body.js';
 import { feedRoutes } from './routes/feeds.js';
 import { FeedRunner } from '../services/feeds/runner.js';
 import { FeedScheduler } from '../services/feeds/schedule.js';
+import { SyncRunner } from '../services/sync/runner.js';
+import { SyncScheduler } from '../services/sync/schedule.js';
 import { SettingsCache } from '../services/caches/settings.js';
 import type { ApiContext } from './context.js';
 import { isSiteAdmin } from '../access/policy/permissions.js';
@@ -88,6 +90,10 @@ export interface ServerOptions {
   offloadReads?: boolean;
   /** Fetch the enabled feeds on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
   feedScheduleMs?: number;
+  /** Pull from and push to the servers on their intervals, looking every this many ms (off unless given: `cairn serve` gives it). */
+  syncScheduleMs?: number;
+  /** Limits of the sync client's requests to remotes (tests shorten them). */
+  syncClient?: import('../services/sync/runner.js').SyncRunnerOptions;
 }
 
 /**
@@ -212,7 +218,15 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     // `cairn serve` says it serves once its threads can answer too.
     if (options.startThreads) app.addHook('onReady', () => exportThreads.start());
   }
-  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads };
+  // Sync runs write through this server's queue; a stopping server lets the runs under way finish.
+  const sync = new SyncRunner(store, writes, options.syncClient);
+  const syncSchedule = options.syncScheduleMs ? new SyncScheduler(store, sync, options.syncScheduleMs) : undefined;
+  app.addHook('onReady', async () => syncSchedule?.start());
+  app.addHook('onClose', async () => {
+    await syncSchedule?.stop();
+    await sync.close();
+  });
+  const ctx: ApiContext = { store, settings, writes, libraries, sessions, failures, bodyLimit, libraryDirs: options.libraryDirs ?? [], exportThreads, sync };
   await app.register(async (scope) => instanceRoutes(scope, ctx));
   await app.register(async (scope) => eventRoutes(scope, ctx));
   await app.register(async (scope) => attributeRoutes(scope, ctx));

@@ -14,6 +14,7 @@ import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { settingsCommand } from './settings.js';
 import { feedsCommand } from './feeds.js';
+import { serversCommand } from './servers.js';
 import { statsCommand } from './stats.js';
 import { warninglistsCommand } from './warninglists.js';
 
@@ -156,6 +157,23 @@ export function buildProgram(): Command {
     .option('--all', 'with enable, disable, fetch or cache: every feed (fetch: the enabled ones; cache: the caching ones)')
     .option('--json', 'JSON instead of text')
     .action((action: string | undefined, args: string[], opts) => run(() => feedsCommand(action, args, opts)));
+
+  program.command('servers')
+    .description('remote MISP or Cairn instances: list; add NAME --url URL --key KEY --remote-org ORG [--on pull,push,…]; edit ID …; delete ID; test ID; pull ID [full|incremental|UUID]; push ID [full|incremental|EVENT_ID]; runs ID')
+    .argument('[action]', 'add, edit, delete, test, pull, push or runs; nothing lists them')
+    .argument('[args...]', 'the name (add), or the server id then the scope (pull, push)')
+    .option('--name <name>', 'with edit: a new name')
+    .option('--url <url>', "the remote's base url")
+    .option('--key <key>', "the remote sync user's key (kept encrypted, never shown again)")
+    .option('--remote-org <org>', 'the organisation the remote instance is: id, name or uuid')
+    .option('--on <flags...>', "MISP's flags to switch on: pull, push, push_sightings, push_galaxy_clusters, pull_galaxy_clusters, internal, self_signed, unpublish_event, …")
+    .option('--off <flags...>', "MISP's flags to switch off")
+    .option('--pull-rules <json>', "MISP's pull rules (JSON)")
+    .option('--push-rules <json>', "MISP's push rules (JSON)")
+    .option('--pull-interval <minutes>', 'pulled (incrementally) by `cairn serve` every so many minutes (0: only when asked)')
+    .option('--push-interval <minutes>', 'pushed (incrementally) by `cairn serve` every so many minutes (0: only when asked)')
+    .option('--json', 'JSON instead of text')
+    .action((action: string | undefined, args: string[], opts) => run(() => serversCommand(action, args, opts)));
 
   program.command('settings')
     .description('list the instance settings, or set one: cairn settings NAME VALUE')

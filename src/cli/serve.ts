@@ -92,8 +92,11 @@ async function serve(options: ServeOptions): Promise<number> {
   }
   const schedule = process.env.CAIRN_FEED_SCHEDULE_SECONDS ?? '60';
   if (!/^\d+$/.test(schedule)) throw new CliError(`CAIRN_FEED_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled feed fetches), not "${schedule}"`);
+  const syncSchedule = process.env.CAIRN_SYNC_SCHEDULE_SECONDS ?? '60';
+  if (!/^\d+$/.test(syncSchedule)) throw new CliError(`CAIRN_SYNC_SCHEDULE_SECONDS must be a whole number of seconds (0: no scheduled pulls and pushes), not "${syncSchedule}"`);
   const app = await buildServer(store, {
     ...(Number(schedule) > 0 ? { feedScheduleMs: Number(schedule) * 1000 } : {}),
+    ...(Number(syncSchedule) > 0 ? { syncScheduleMs: Number(syncSchedule) * 1000 } : {}),
     log: options.log ?? false, startThreads: true, offloadReads: true, exportThreads: threads, ...(https ? { https } : {}), ...(idle ? { sessionIdleMinutes: Number(idle) } : {}), libraryDirs,
   });
   const address = await app.listen({ host, port: Number(portText) });

@@ -35,6 +35,9 @@ export interface Server {
   lastPulledId: number | null;
   lastPushedId: number | null;
   priority: number;
+  /** Minutes between scheduled pulls and pushes (Cairn's, as MISP's cron jobs); 0: only when asked. */
+  pullInterval: number;
+  pushInterval: number;
   /** The local organisation that configured the link. */
   org: ServerOrg;
   /** The organisation the remote instance is. */
@@ -54,6 +57,8 @@ export interface ServerFields {
   pushRules?: string;
   lastPulledId?: number | null;
   lastPushedId?: number | null;
+  pullInterval?: number;
+  pushInterval?: number;
 }
 
 // The sealing key is made once with the store and never changes: read once per store.
@@ -87,7 +92,7 @@ function serverQuery(store: Store) {
   return store.db.selectFrom('server')
     .innerJoin('organisation as org', 'org.id', 'server.org_id')
     .innerJoin('organisation as remote', 'remote.id', 'server.remote_org_id')
-    .select(['server.id', 'server.name', 'server.url', 'server.pull_rules', 'server.push_rules', 'server.lastpulledid', 'server.lastpushedid', 'server.priority',
+    .select(['server.id', 'server.name', 'server.url', 'server.pull_rules', 'server.push_rules', 'server.lastpulledid', 'server.lastpushedid', 'server.priority', 'server.pull_interval', 'server.push_interval',
       ...SERVER_FLAGS.map((f) => `server.${f}` as const),
       'org.id as org_id', 'org.uuid as org_uuid', 'org.name as org_name', 'org.local as org_local',
       'remote.id as remote_id', 'remote.uuid as remote_uuid', 'remote.name as remote_name', 'remote.local as remote_local']);
@@ -98,7 +103,7 @@ type ServerRow = Awaited<ReturnType<ReturnType<typeof serverQuery>['execute']>>[
 function toServer(r: ServerRow): Server {
   return {
     id: r.id, name: r.name, url: r.url, pullRules: r.pull_rules, pushRules: r.push_rules,
-    lastPulledId: r.lastpulledid, lastPushedId: r.lastpushedid, priority: r.priority,
+    lastPulledId: r.lastpulledid, lastPushedId: r.lastpushedid, priority: r.priority, pullInterval: r.pull_interval, pushInterval: r.push_interval,
     flags: Object.fromEntries(SERVER_FLAGS.map((f) => [f, r[f] === 1])) as Record<ServerFlag, boolean>,
     org: { id: r.org_id, uuid: bytesToUuid(r.org_uuid), name: r.org_name, local: r.org_local === 1 },
     remoteOrg: { id: r.remote_id, uuid: bytesToUuid(r.remote_uuid), name: r.remote_name, local: r.remote_local === 1 },
@@ -127,6 +132,7 @@ export async function addServer(store: Store, fields: Required<Pick<ServerFields
   const inserted = await store.db.insertInto('server').values({
     name: fields.name, url: trimUrl(fields.url), authkey: await seal(store, fields.authkey), org_id: fields.orgId, remote_org_id: fields.remoteOrgId,
     pull_rules: fields.pullRules, push_rules: fields.pushRules, priority: Number(top?.p ?? 0) + 1, ...flagColumns(fields.flags),
+    pull_interval: fields.pullInterval ?? 0, push_interval: fields.pushInterval ?? 0,
   }).returning('id').executeTakeFirstOrThrow();
   return (await findServer(store, inserted.id))!;
 }
@@ -142,7 +148,11 @@ export async function editServer(store: Store, id: number, fields: ServerFields)
     ...(fields.pushRules !== undefined ? { push_rules: fields.pushRules } : {}),
     ...(fields.lastPulledId !== undefined ? { lastpulledid: fields.lastPulledId } : {}),
     ...(fields.lastPushedId !== undefined ? { lastpushedid: fields.lastPushedId } : {}),
+    ...(fields.pullInterval !== undefined ? { pull_interval: fields.pullInterval } : {}),
+    ...(fields.pushInterval !== undefined ? { push_interval: fields.pushInterval } : {}),
     ...flagColumns(fields.flags),
+    // What the remote's index answered says nothing of another url, key or set of rules.
+    ...(fields.url !== undefined || fields.pullRules !== undefined || fields.authkey !== undefined ? { index_etag: null } : {}),
   };
   if (Object.keys(set).length > 0) await store.db.updateTable('server').set(set).where('id', '=', id).execute();
   return findServer(store, id);
@@ -152,6 +162,7 @@ export async function editServer(store: Store, id: number, fields: ServerFields)
 export async function deleteServer(store: Store, id: number): Promise<boolean> {
   return store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('sharing_group_server').where('server_id', '=', id).execute();
+    await trx.deleteFrom('server_run').where('server_id', '=', id).execute();
     const done = await trx.deleteFrom('server').where('id', '=', id).executeTakeFirst();
     return Number(done.numDeletedRows) > 0;
   });

@@ -263,6 +263,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const event = await ownedEvent(request, user);
     refuseUnless(mayPublishEvent(user, event), `You are not allowed to ${published ? 'publish' : 'unpublish'} this event.`);
     await setPublished(store, event.id, published);
+    // As MISP: publishing pushes the event to every server with push on, in the background; one of this organisation only never leaves.
+    if (published && event.distribution > 0) void ctx.sync.pushPublished(event.id).catch(() => undefined);
     const url = request.url.split('?')[0];
     const message = published ? 'Job queued' : 'Event unpublished.';
     return { saved: true, success: true, name: message, message, url, id: String(event.id) };

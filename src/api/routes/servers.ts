@@ -9,10 +9,15 @@ import { lacking, refuseUnless, userOf } from '../session.js';
 import { documented } from '../openapi.js';
 import type { ApiContext } from '../context.js';
 import { ServerSaved, Servers } from '../schemas/answers.js';
+import { MISP_API_VERSION } from '../version.js';
+import { RemoteClient } from '../../services/sync/client.js';
+import { testConnection } from '../../services/sync/connection.js';
+import { listServerRuns, type ServerRun } from '../../store/server-runs.js';
+import { isOn } from '../event-view-options.js';
+import {
+  DEFAULT_PULL_RULES, DEFAULT_PUSH_RULES, serverAuthkeyProblem, serverIntervalProblem, serverRulesProblem, serverUrlProblem,
+} from '../../services/sync/server-config.js';
 
-/** MISP's rules when none are given: every list empty. */
-const DEFAULT_PUSH_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] } });
-const DEFAULT_PULL_RULES = JSON.stringify({ tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] }, type_attributes: { NOT: [] }, type_objects: { NOT: [] }, url_params: '' });
 
 const orgDocument = (o: ServerOrg) => ({ id: String(o.id), name: o.name, uuid: o.uuid, local: o.local });
 
@@ -25,6 +30,8 @@ export function serverDocument(s: Server) {
     lastpushedid: s.lastPushedId === null ? null : String(s.lastPushedId),
     organization: null, remote_org_id: String(s.remoteOrg.id),
     pull_rules: s.pullRules, push_rules: s.pushRules, cert_file: null, client_cert_file: null, priority: String(s.priority),
+    // Cairn's schedule, in minutes (0: only when asked), where MISP has cron jobs.
+    pull_interval: String(s.pullInterval), push_interval: String(s.pushInterval),
   };
 }
 
@@ -37,37 +44,43 @@ function rulesField(raw: Fields, name: 'pull_rules' | 'push_rules', action: 'add
   const v = raw[name];
   if (v === undefined || v === null || v === '') return undefined;
   const text = typeof v === 'string' ? v : JSON.stringify(v);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw unsaved(action, name, `The ${name === 'pull_rules' ? 'pull' : 'push'} filter rules must be in valid JSON format.`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw unsaved(action, name, 'must be a JSON object, as MISP writes the rules');
+  const problem = serverRulesProblem(text, name === 'pull_rules' ? 'pull' : 'push');
+  if (problem) throw unsaved(action, name, problem);
   return text;
 }
 
-/** MISP takes any URL with http(s) and a host; the sync client calls only URLs an administrator set here. */
 function urlField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   const v = raw.url;
   if (v === undefined || v === null) return undefined;
   const text = String(v).trim();
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) throw unsaved(action, 'url', 'Please enter a valid base-url.');
+  const problem = serverUrlProblem(text);
+  if (problem) throw unsaved(action, 'url', problem);
   return text;
+}
+
+function intervalField(raw: Fields, name: 'pull_interval' | 'push_interval', action: 'add' | 'edit'): number | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const problem = serverIntervalProblem(v);
+  if (problem) throw unsaved(action, name, problem);
+  return Number(v);
+}
+
+/** A run as servers/runs answers it (the web interface reads this shape). */
+export function runDocument(r: ServerRun) {
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  return {
+    id: r.id, server_id: r.serverId, kind: r.kind, scope: r.scope, status: r.status, started: iso(r.started), finished: r.finished === null ? null : iso(r.finished),
+    pulled: r.pulled, pushed: r.pushed, refused: r.refused, error: r.error, refusals: r.refusals,
+  };
 }
 
 function authkeyField(raw: Fields, action: 'add' | 'edit'): string | undefined {
   const v = raw.authkey;
   if (v === undefined || v === null || v === '') return undefined;
   const text = String(v).trim();
-  // MISP's keys are 40 letters and digits; Cairn's too. Anything else cannot be a key any remote hands out.
-  if (!/^[A-Za-z0-9]{40}$/.test(text)) throw unsaved(action, 'authkey', 'A authkey of a length of 40 characters, letters and digits, is expected.');
+  const problem = serverAuthkeyProblem(text);
+  if (problem) throw unsaved(action, 'authkey', problem);
   return text;
 }
 
@@ -80,6 +93,17 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     'PUT /servers/edit/:id': { summary: 'Change a remote instance (as POST)', response: ServerSaved },
     'POST /servers/delete/:id': { summary: 'Remove a remote instance' },
     'DELETE /servers/delete/:id': { summary: 'Remove a remote instance (as POST)' },
+    'GET /servers/testConnection/:id': { summary: 'The connection test (as POST), as MISP\'s interface links it' },
+    'POST /servers/testConnection/:id': { summary: "MISP's connection test of a remote: status 1 (with versions, POST test, encodings), 2 unreachable, 3 not MISP's answer, 4 refused, 7/8 the remote user lacks sync rights" },
+    'POST /servers/pull/:id/:technique': { summary: 'Pull from a remote (full, incremental or one event uuid) in the background; wait:1 answers once the run ended, as MISP without background jobs' },
+    'POST /servers/push/:id/:technique': { summary: 'Push to a remote (full, incremental or one event id) in the background; wait:1 answers once the run ended' },
+    'POST /servers/pull/:id': { summary: 'Pull from a remote; the technique (full, incremental, an event uuid) in the body, full by default' },
+    'GET /servers/pull/:id': { summary: 'A full pull (as POST), as PyMISP\'s server_pull asks for it' },
+    'GET /servers/pull/:id/:technique': { summary: 'Pull from a remote (as POST), as MISP\'s interface links it' },
+    'POST /servers/push/:id': { summary: 'Push to a remote; the technique (full, incremental, an event id) in the body, full by default' },
+    'GET /servers/push/:id': { summary: 'A full push (as POST), as PyMISP\'s server_push asks for it' },
+    'GET /servers/push/:id/:technique': { summary: 'Push to a remote (as POST), as MISP\'s interface links it' },
+    'GET /servers/runs/:id': { summary: "A server's pulls and pushes, newest first: status, counts, error and the events refused and why" },
   });
 
   const admin = (request: FastifyRequest) => {
@@ -114,11 +138,14 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const authkey = authkeyField(raw, action);
     const pullRules = rulesField(raw, 'pull_rules', action);
     const pushRules = rulesField(raw, 'push_rules', action);
+    const pullInterval = intervalField(raw, 'pull_interval', action);
+    const pushInterval = intervalField(raw, 'push_interval', action);
     const remote = raw.remote_org_id === undefined || raw.remote_org_id === null || raw.remote_org_id === '' ? undefined : await remoteOrg(raw.remote_org_id, action);
     return {
       ...(name !== undefined ? { name } : {}), ...(url !== undefined ? { url } : {}), ...(authkey !== undefined ? { authkey } : {}),
       ...(pullRules !== undefined ? { pullRules } : {}), ...(pushRules !== undefined ? { pushRules } : {}),
       ...(remote ? { remoteOrgId: remote.id } : {}), flags,
+      ...(pullInterval !== undefined ? { pullInterval } : {}), ...(pushInterval !== undefined ? { pushInterval } : {}),
     };
   };
 
@@ -160,6 +187,73 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
   };
   app.post('/servers/edit/:id', edit);
   app.put('/servers/edit/:id', edit);
+
+  const { sync } = ctx;
+  const connectionTest = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    admin(request);
+    const server = await serverOf(request);
+    const client = await RemoteClient.open(store, server, { timeoutMs: 30_000, attempts: 1 });
+    try {
+      return await testConnection(client, MISP_API_VERSION);
+    } finally {
+      client.close();
+    }
+  };
+  app.post('/servers/testConnection/:id', connectionTest);
+  app.get('/servers/testConnection/:id', connectionTest);
+
+  type RunRequest = FastifyRequest<{ Params: { id: string; technique?: string }; Querystring: Record<string, unknown> }>;
+  const waits = (request: RunRequest) => isOn(request.query.wait) || isOn((request.body as Fields | undefined)?.wait);
+  const techniqueOf = (request: RunRequest) => {
+    const body = (request.body ?? {}) as Fields;
+    return String(request.params.technique ?? body.technique ?? 'full').trim();
+  };
+
+  // MISP queues a job and answers its number; with wait:1 the answer is MISP's own without background jobs.
+  const pullRun = async (request: RunRequest) => {
+    admin(request);
+    const server = await serverOf(request);
+    const technique = techniqueOf(request);
+    const url = `/servers/pull/${server.id}`;
+    if (technique !== 'full' && technique !== 'incremental' && !isUuid(technique.toLowerCase())) {
+      throw new ApiError(400, `technique must be full, incremental or an event uuid, not "${technique}"`);
+    }
+    if (!server.flags.pull && (technique === 'full' || technique === 'incremental')) throw new ApiError(403, 'Pull setting not enabled for this server.', { saved: false, url, id: String(server.id) });
+    const runId = await sync.start(server.id, 'pull', technique);
+    if (!waits(request)) return saved(`Pull queued for background execution. Job ID: ${runId}`, url, server.id);
+    const run = await sync.wait(runId);
+    if (run.status === 'failed') throw new ApiError(403, run.error ?? 'The pull failed.', { saved: false, url, id: String(server.id) });
+    return saved(`Pull completed. ${run.pulled} events pulled, ${run.refused} events could not be pulled, 0 proposals pulled, ${run.sightings ?? 0} sightings pulled, 0 clusters pulled, 0 analyst data pulled.`, url, server.id);
+  };
+  app.post('/servers/pull/:id', pullRun);
+  app.post('/servers/pull/:id/:technique', pullRun);
+  app.get('/servers/pull/:id', pullRun);
+  app.get('/servers/pull/:id/:technique', pullRun);
+
+  const pushRun = async (request: RunRequest) => {
+    admin(request);
+    const server = await serverOf(request);
+    const technique = techniqueOf(request);
+    const url = `/servers/push/${server.id}`;
+    if (technique !== 'full' && technique !== 'incremental' && !/^\d+$/.test(technique)) {
+      throw new ApiError(400, `technique must be full, incremental or an event id, not "${technique}"`);
+    }
+    const runId = await sync.start(server.id, 'push', technique);
+    if (!waits(request)) return saved(`Push queued for background execution. Job ID: ${runId}`, url, server.id);
+    const run = await sync.wait(runId);
+    if (run.status === 'failed') throw new ApiError(403, run.error ?? 'The push failed.', { saved: false, url, id: String(server.id) });
+    return saved(`Push complete. ${run.pushed} events pushed, ${run.refused} events could not be pushed.`, url, server.id);
+  };
+  app.post('/servers/push/:id', pushRun);
+  app.post('/servers/push/:id/:technique', pushRun);
+  app.get('/servers/push/:id', pushRun);
+  app.get('/servers/push/:id/:technique', pushRun);
+
+  app.get<{ Params: { id: string } }>('/servers/runs/:id', async (request) => {
+    admin(request);
+    const server = await serverOf(request);
+    return { runs: (await listServerRuns(store, server.id)).map(runDocument) };
+  });
 
   const remove = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     admin(request);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUuid, parseItemRef } from '../../model/event.js';
 import {
   addSharingGroup, deleteSharingGroup, editSharingGroup, findSharingGroup, listSharingGroups, removeSharingGroupOrg,
-  setSharingGroupAllLocalOrgs, setSharingGroupOrg, sharingGroupUses, type SharingGroup,
+  setSharingGroupAllLocalOrgs, setSharingGroupOrg, setSharingGroupServer, sharingGroupUses, type SharingGroup,
 } from '../../store/access/sharing-groups.js';
 import { findOrganisation, findOrganisationById } from '../../store/access/organisations.js';
 import type { User } from '../../store/access/users.js';
@@ -15,6 +15,7 @@ import { documented } from '../openapi.js';
 import { SharingGroups } from '../schemas/answers.js';
 import { SHARING_GROUP_BODY } from '../schemas/bodies.js';
 import type { ApiContext } from '../context.js';
+import { findServer } from '../../store/servers.js';
 
 const org = (o: SharingGroup['org']) => ({ id: String(o.id), uuid: o.uuid, name: o.name, local: o.local });
 
@@ -153,15 +154,17 @@ export async function sharingGroupRoutes(app: FastifyInstance, ctx: ApiContext):
     app.post(`${base}/removeOrg`, member(false));
     app.post(`${base}/removeOrg/:sg/:org`, member(false));
 
-    // Until instances synchronise, the only server is this one (0): adding it with all_orgs opens the group to every local organisation.
+    // Server 0 is this instance: adding it with all_orgs opens the group to every local organisation; another is a remote server (a push of the group's events needs it listed).
     const server = (adding: boolean) => async (request: FastifyRequest<{ Params: { sg?: string; server?: string } }>) => {
       const user = userOf(request);
       const body = (request.body ?? {}) as Fields;
       const g = await visibleGroup(user, request.params.sg ?? textField(body, 'sg_id') ?? textField(body, 'sg_uuid'));
       if (!mayEdit(user, g)) throw new ApiError(405, 'Invalid sharing group or no editing rights.');
       const serverId = request.params.server !== undefined ? Number(request.params.server) : idField(body, 'server_id');
-      if (serverId !== 0) throw new ApiError(405, 'Invalid Server.');
-      await setSharingGroupAllLocalOrgs(store, g.id, adding && (flagField(body, 'all_orgs') ?? flagField(body, 'all') ?? false));
+      const allOrgs = adding && (flagField(body, 'all_orgs') ?? flagField(body, 'all') ?? false);
+      if (serverId === 0) await setSharingGroupAllLocalOrgs(store, g.id, allOrgs);
+      else if (serverId !== undefined && Number.isSafeInteger(serverId) && (await findServer(store, serverId))) await setSharingGroupServer(store, g.id, serverId, adding, allOrgs);
+      else throw new ApiError(405, 'Invalid Server.');
       return saved(adding ? 'Server added to the sharing group.' : 'Server removed from the sharing group.', request.url.split('?')[0] ?? '');
     };
     app.post(`${base}/addServer`, server(true));

@@ -169,6 +169,16 @@ export async function setSharingGroupAllLocalOrgs(store: Store, groupId: number,
     .onConflict((oc) => oc.columns(['sharing_group_id', 'server_id']).doUpdateSet({ all_orgs: allOrgs ? 1 : 0 })).execute();
 }
 
+/** Another instance (a server) in the group, or out of it (MISP's addServer / removeServer); with all_orgs every organisation of it is a member. */
+export async function setSharingGroupServer(store: Store, groupId: number, serverId: number, member: boolean, allOrgs: boolean): Promise<void> {
+  if (!member) {
+    await store.db.deleteFrom('sharing_group_server').where('sharing_group_id', '=', groupId).where('server_id', '=', serverId).execute();
+    return;
+  }
+  await store.db.insertInto('sharing_group_server').values({ sharing_group_id: groupId, server_id: serverId, all_orgs: allOrgs ? 1 : 0 })
+    .onConflict((oc) => oc.columns(['sharing_group_id', 'server_id']).doUpdateSet({ all_orgs: allOrgs ? 1 : 0 })).execute();
+}
+
 /**
  * The local id of a sharing group an imported item names by uuid. A group unknown here is created
  * (MISP's capture) with the organisations the source lists and the event's creator, so that those who

@@ -28,6 +28,7 @@ import * as feeds from './migrations/033-feeds.js';
 import * as feedValues from './migrations/034-feed-values.js';
 import * as servers from './migrations/035-servers.js';
 import * as eventLocked from './migrations/036-event-locked.js';
+import * as serverRuns from './migrations/037-server-runs.js';
 import * as orderedLookups from './migrations/039-ordered-lookups.js';
 import * as feedRuns from './migrations/042-feed-runs.js';
 
@@ -62,6 +63,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['034-feed-values', (db) => feedValues.up(db)],
   ['035-servers', servers.up],
   ['036-event-locked', (db) => eventLocked.up(db)],
+  ['037-server-runs', serverRuns.up],
   ['039-ordered-lookups', orderedLookups.up],
   ['042-feed-runs', feedRuns.up],
 ];

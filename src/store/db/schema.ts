@@ -50,6 +50,7 @@ export interface Database {
   decaying_model: DecayingModelTable;
   decaying_model_mapping: DecayingModelMappingTable;
   server: ServerTable;
+  server_run: ServerRunTable;
   feed: FeedTable;
   feed_value: FeedValueTable;
   feed_run: FeedRunTable;
@@ -113,6 +114,32 @@ export interface ServerTable {
   lastpulledid: number | null;
   lastpushedid: number | null;
   priority: number;
+  /** Minutes between scheduled pulls and pushes (migration 037); 0: only when asked. */
+  pull_interval: Generated<number>;
+  push_interval: Generated<number>;
+  pull_scheduled_at: number | null;
+  push_scheduled_at: number | null;
+  /** The claim of the run under way (seconds), null when none runs. */
+  running_since: number | null;
+  /** The ETag of the remote's event index at the last complete pull. */
+  index_etag: string | null;
+}
+
+/** A pull or push of a server (migration 037), the history site admins read. */
+export interface ServerRunTable {
+  id: Generated<number>;
+  server_id: number;
+  kind: string;
+  scope: string;
+  status: string;
+  started: number;
+  finished: number | null;
+  pulled: Generated<number>;
+  pushed: Generated<number>;
+  refused: Generated<number>;
+  error: string | null;
+  /** JSON text: [{event, reason}]. */
+  refusals: Generated<string>;
 }
 
 /** Each feed's recent runs (migration 042); `result` is the run's result as JSON text. */

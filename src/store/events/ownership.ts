@@ -43,9 +43,9 @@ export async function eventOwnership(store: Store, viewer: Viewer, ref: EventRef
 }
 
 /** The stored version of each of these events the viewer may see: what filterEventIdsForPush compares a remote's offer with. */
-export async function eventVersions(store: Store, viewer: Viewer, uuids: readonly string[]): Promise<Array<{ uuid: string; timestamp: number; locked: boolean }>> {
+export async function eventVersions(store: Store, viewer: Viewer, uuids: readonly string[]): Promise<Array<{ id: number; uuid: string; timestamp: number; locked: boolean }>> {
   if (uuids.length === 0) return [];
-  const rows = await store.db.selectFrom('event').select(['event.uuid', 'event.timestamp', 'event.locked'])
+  const rows = await store.db.selectFrom('event').select(['event.id', 'event.uuid', 'event.timestamp', 'event.locked'])
     .where('event.uuid', 'in', uuids.map(uuidToBytes)).where(eventVisibleTo(viewer)).execute();
-  return rows.map((r) => ({ uuid: bytesToUuid(r.uuid), timestamp: Number(r.timestamp), locked: r.locked === 1 }));
+  return rows.map((r) => ({ id: r.id, uuid: bytesToUuid(r.uuid), timestamp: Number(r.timestamp), locked: r.locked === 1 }));
 }
