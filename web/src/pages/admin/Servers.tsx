@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ApiFailure } from '../../api';
+import { api } from '../../api';
 import { useLoad } from '../../useLoad';
 import { useAction } from '../../useAction';
 import { SERVER_FLAGS, ServerForm } from '../../components/ServerForm';
@@ -13,11 +13,7 @@ const CONNECTION: Record<number, string> = {
 };
 const POST_TEST: Record<string, string> = { 1: 'Received sent package', 8: 'Could not POST message', 9: 'Invalid body', 10: 'Invalid headers' };
 
-/** A 404 from a sync route this server does not have yet reads as that, not as a missing server. */
-function failure(err: unknown, what: string): string {
-  if (err instanceof ApiFailure && err.status === 404 && !/Invalid server/i.test(err.message)) {
-    return `This instance does not offer ${what} yet (the server answered 404).`;
-  }
+function failure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -31,13 +27,8 @@ function connectionText(c: ServerConnection): string {
 
 /** The pull and push runs with one remote, newest first, and what each refused and why. */
 export function RunHistory({ server }: { server: Server }) {
-  // null: this instance keeps no run history (the route answers 404 and the server exists).
-  const runs = useLoad(() => api<ServerRuns>('GET', `/servers/runs/${server.id}`).catch((err: unknown) => {
-    if (err instanceof ApiFailure && err.status === 404 && !/Invalid server/i.test(err.message)) return null;
-    throw err;
-  }), `runs:${server.id}`);
+  const runs = useLoad(() => api<ServerRuns>('GET', `/servers/runs/${server.id}`), `runs:${server.id}`);
   if (runs.error) return <p className="error run-history" role="alert">{runs.error}</p>;
-  if (runs.data === null) return <p className="muted run-history">No run history here: this instance does not record sync runs yet (servers/runs answered 404).</p>;
   if (!runs.data) return <div className="loading">Loading…</div>;
   const list: ServerRun[] = runs.data.runs;
   return (
@@ -88,7 +79,7 @@ export function Servers() {
     try {
       text = connectionText(await api<ServerConnection>('GET', `/servers/testConnection/${s.id}`));
     } catch (err) {
-      text = failure(err, 'a connection test');
+      text = failure(err);
     }
     setTests((t) => ({ ...t, [s.id]: text }));
   };
@@ -101,7 +92,7 @@ export function Servers() {
       setOpen(`runs:${s.id}`);
       setRound((n) => n + 1);
     } catch (err) {
-      done(`${s.name}: ${failure(err, kind === 'pull' ? 'pulls' : 'pushes')}`);
+      done(`${s.name}: ${failure(err)}`);
     } finally {
       setBusy('');
     }
