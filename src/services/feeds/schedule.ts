@@ -1,5 +1,6 @@
 import type { Store } from '../../store/db/database.js';
 import { claimScheduledRun, listFeeds } from '../../store/feeds.js';
+import { Ticker } from '../ticker.js';
 import type { FeedRunner } from './runner.js';
 
 /**
@@ -8,43 +9,16 @@ import type { FeedRunner } from './runner.js';
  * store first (claimScheduledRun), so one feed is fetched once per interval however many run. A feed's
  * failure is kept in its last result; the next interval tries again.
  */
-export class FeedScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-
-  constructor(private readonly store: Store, private readonly runner: FeedRunner, private readonly tickMs = 60_000) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.tickMs);
-    this.timer.unref();
-    void this.tick();
-  }
-
-  /** One look at the feeds: starts the runs that are due, without waiting for them. */
-  tick(): Promise<void> {
-    if (this.ticking) return this.ticking;
-    this.ticking = (async () => {
-      try {
-        const now = Math.floor(Date.now() / 1000);
-        for (const f of await listFeeds(this.store)) {
-          if (!f.enabled || f.intervalMinutes <= 0) continue;
-          if (!(await claimScheduledRun(this.store, f.id, now, f.intervalMinutes * 60))) continue;
-          this.runner.start(f.id, 'fetch');
-          if (f.cachingEnabled && f.sourceFormat !== 'taxii') this.runner.start(f.id, 'cache');
-        }
-      } catch {
-        // A store that cannot be read now is read again at the next tick.
-      } finally {
-        this.ticking = undefined;
+export class FeedScheduler extends Ticker {
+  constructor(store: Store, runner: FeedRunner, tickMs = 60_000) {
+    super(tickMs, async () => {
+      const now = Math.floor(Date.now() / 1000);
+      for (const f of await listFeeds(store)) {
+        if (!f.enabled || f.intervalMinutes <= 0) continue;
+        if (!(await claimScheduledRun(store, f.id, now, f.intervalMinutes * 60))) continue;
+        runner.start(f.id, 'fetch');
+        if (f.cachingEnabled && f.sourceFormat !== 'taxii') runner.start(f.id, 'cache');
       }
-    })();
-    return this.ticking;
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.ticking;
+    });
   }
 }
