@@ -131,7 +131,9 @@ forEachDialect('REST API: taxonomy administration, attaching clusters, searching
     const global = await call(i, i.bob, 'POST', `/galaxies/attachCluster/${event.id}/event`, { Galaxy: { target_id: first!.id } });
     assert.equal(global.status, 403, 'a global tag only by the event\'s organisation');
     const local = await call(i, i.bob, 'POST', `/galaxies/attachCluster/${event.id}/event?local=1`, { Galaxy: { target_id: first!.id } });
-    assert.equal(local.status, 200, 'a local one by anyone who may see the event');
+    assert.equal(local.status, 403, 'a local one neither: every user of the instance would see it');
+    const hosts = await call(i, i.admin, 'POST', `/galaxies/attachCluster/${event.id}/event?local=1`, { Galaxy: { target_id: first!.id } });
+    assert.equal(hosts.status, 200, 'a local one by the host organisation');
     const nothing = await call(i, i.alice, 'POST', `/galaxies/attachCluster/${event.id}/event`, { Galaxy: { target_id: 999999 } });
     assert.deepEqual([nothing.status, nothing.body.message], [404, 'Invalid Galaxy cluster']);
     assert.equal((await call(i, i.alice, 'POST', `/galaxies/attachCluster/${event.id}/organisation`, { Galaxy: { target_id: first!.id } })).status, 404);
