@@ -1,50 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import pg from 'pg';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { serveProcesses } from '../helpers/serve-process.js';
 import { TEST_DATABASE_URL } from '../helpers/stores.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const ADMIN_KEY = `${'P'.repeat(20)}${randomBytes(10).toString('hex')}`;
-const work = mkdtempSync(join(tmpdir(), 'cairn-workers-'));
-const children: ChildProcess[] = [];
-const schemas: string[] = [];
-after(async () => {
-  await Promise.all(children.map((c) => new Promise((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve(undefined);
-    c.once('exit', resolve);
-    c.kill('SIGTERM');
-  })));
-  rmSync(work, { recursive: true, force: true });
-  if (schemas.length && TEST_DATABASE_URL) {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await client.end();
-  }
-});
-
-/** `cairn serve --port 0 ARGS` on the store `env` names; resolves with its address once it listens. */
-async function serve(env: NodeJS.ProcessEnv, args: string[]): Promise<{ base: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', ...args], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: '', CAIRN_ADMIN_KEY: ADMIN_KEY, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /serving MISP's REST API on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`serve stopped: ${err}`)));
-  });
-  return { base, child };
-}
+const { adminKey: ADMIN_KEY, storeEnv, serve } = serveProcesses('workers');
 
 async function call(base: string, key: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -68,7 +28,7 @@ function childrenOf(pid: number): number[] {
  */
 describe('two server processes on one SQLite file', () => {
   it('a key revoked, a setting changed, a tag deleted in one are seen at once by the other', async () => {
-    const env = { CAIRN_DB: join(work, 'two.db') };
+    const env = storeEnv('sqlite', 'two');
     const one = (await serve(env, ['--workers', '1'])).base;
     const two = (await serve(env, ['--workers', '1'])).base;
 
@@ -109,9 +69,7 @@ describe('two server processes on one SQLite file', () => {
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`cairn serve --workers 2 [${dialect}]`, { skip: dialect === 'postgres' && !TEST_DATABASE_URL ? 'needs PostgreSQL (npm test provides it)' : false }, () => {
     it('runs two processes on one port whose concurrent writes keep ids and correlations exact', async () => {
-      const schema = `t_${randomBytes(6).toString('hex')}`;
-      if (dialect === 'postgres') schemas.push(schema);
-      const env = dialect === 'sqlite' ? { CAIRN_DB: join(work, 'cluster.db') } : { DATABASE_URL: TEST_DATABASE_URL!, CAIRN_PG_SCHEMA: schema };
+      const env = storeEnv(dialect, 'cluster');
       const { base, child } = await serve(env, ['--workers', '2']);
       assert.equal(childrenOf(child.pid!).length, 2, 'two server processes');
 
