@@ -3,7 +3,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage, SHOTS } from '../helpers/browser.js';
 import { buildServer } from '../../src/api/server.js';
 import { WEB_DIST } from '../../src/api/web-ui.js';
 import { importEvents } from '../../src/services/import/bulk.js';
@@ -20,8 +21,6 @@ import { fixturePath } from '../helpers/shared-data.js';
  * over the embedded store with feeds served on loopback, driven by Debian's Chromium through
  * playwright-core. Screenshots are left in test-output/screenshots.
  */
-const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
 const EVENT = 'e2ef0000-0000-4000-8000-000000000001';
 const REMOTE_KEY = 'Q'.repeat(20) + 'z'.repeat(20);
@@ -77,16 +76,7 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
       await app.close();
       await store.close();
     };
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.on('pageerror', (err) => {
-      pageErrors.push(err.message);
-      process.stderr.write(`page error: ${err.message}\n`);
-    });
+    ({ browser, page } = await openPage(pageErrors));
     await page.goto(`${base}/`);
     await page.getByLabel('E-mail address').fill('admin@admin.test');
     await page.getByLabel('Password').fill(PASSWORD);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, openPage, SHOTS } from '../helpers/browser.js';
 import { buildServer } from '../../src/api/server.js';
 import { WEB_DIST } from '../../src/api/web-ui.js';
 import { readInputs } from '../../src/formats/input.js';
@@ -19,8 +20,6 @@ import { REAL_DATA_SKIP, sharedPath } from '../helpers/shared-data.js';
  * The web interface end to end: a real server over the embedded store, driven by Debian's Chromium
  * through playwright-core. Screenshots of each main page are left in test-output/screenshots.
  */
-const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const BOB_PASSWORD = 'bob has a long password';
 const TA505 = '6021536f-a808-4b9c-8136-d7460aba047c';
@@ -81,16 +80,7 @@ describe('web interface', { skip: process.env.CAIRN_TEST_SKIP_BROWSER === '1' ? 
       await app.close();
       await store.close();
     };
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.on('pageerror', (err) => {
-      pageErrors.push(err.message);
-      process.stderr.write(`page error: ${err.message}\n`);
-    });
+    ({ browser, page } = await openPage(pageErrors));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
