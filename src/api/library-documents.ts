@@ -82,15 +82,10 @@ export function galaxyElements(c: ClusterInfo) {
   return Object.entries(metaLists(c.meta)).flatMap(([key, values]) => values.map((value) => ({ key, value })));
 }
 
-/**
- * An item's galaxies as MISP's views list them, from its `misp-galaxy:` tags: one entry per galaxy
- * with its clusters. A tag naming a cluster the loaded libraries do not know (or a synonym of one they
- * do) still shows, with what the tag itself says.
- */
-export async function galaxiesOf(store: Store, viewer: Viewer, tags: readonly TagRef[]) {
-  const byType = galaxiesOfTags(tags);
-  if (byType.size === 0) return [];
-  const known = await clustersOfTags(store, viewer, [...byType.values()].flat().map((c) => c.tagName));
+type KnownClusters = Awaited<ReturnType<typeof clustersOfTags>>;
+
+/** The galaxy entries of an item's `misp-galaxy:` tags, grouped by type, from the clusters known for them. */
+function galaxyEntries(byType: ReturnType<typeof galaxiesOfTags>, known: KnownClusters) {
   const out = new Map<string, Record<string, unknown> & { GalaxyCluster: Record<string, unknown>[] }>();
   for (const [type, clusters] of byType) {
     for (const c of clusters) {
@@ -107,15 +102,40 @@ export async function galaxiesOf(store: Store, viewer: Viewer, tags: readonly Ta
   return [...out.values()];
 }
 
-/** An event document's attributes (loose and in objects) with their galaxies, from their `misp-galaxy:` tags, as MISP's events/view gives them. */
+/**
+ * An item's galaxies as MISP's views list them, from its `misp-galaxy:` tags: one entry per galaxy
+ * with its clusters. A tag naming a cluster the loaded libraries do not know (or a synonym of one they
+ * do) still shows, with what the tag itself says.
+ */
+export async function galaxiesOf(store: Store, viewer: Viewer, tags: readonly TagRef[]) {
+  const byType = galaxiesOfTags(tags);
+  if (byType.size === 0) return [];
+  return galaxyEntries(byType, await clustersOfTags(store, viewer, [...byType.values()].flat().map((c) => c.tagName)));
+}
+
+/**
+ * An event document's attributes (loose and in objects) with their galaxies, from their `misp-galaxy:`
+ * tags, as MISP's events/view gives them. The clusters of every attribute's tags are read at once: an
+ * event of thousands of tagged attributes costs one lookup, not one each.
+ */
 export async function addAttributeGalaxies(store: Store, viewer: Viewer, event: Record<string, unknown>): Promise<void> {
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
-  const attributes = [...list(event.Attribute), ...list(event.Object).flatMap((o) => list(o.Attribute))];
-  for (const a of attributes) {
+  const tagged: Array<{ attribute: Record<string, unknown>; byType: ReturnType<typeof galaxiesOfTags> }> = [];
+  const names = new Set<string>();
+  const visit = (a: Record<string, unknown>) => {
+    if (!Array.isArray(a.Tag) || a.Tag.length === 0) return;
     const tags: TagRef[] = list(a.Tag).filter((t) => typeof t.name === 'string' && t.name.startsWith('misp-galaxy:'))
       .map((t) => ({ name: t.name as string, colour: null, local: t.local === true || t.local === 1 || t.local === '1', relationship_type: null }));
-    if (tags.length > 0) a.Galaxy = await galaxiesOf(store, viewer, tags);
-  }
+    if (tags.length === 0) return;
+    const byType = galaxiesOfTags(tags);
+    tagged.push({ attribute: a, byType });
+    for (const clusters of byType.values()) for (const c of clusters) names.add(c.tagName);
+  };
+  for (const a of list(event.Attribute)) visit(a);
+  for (const o of list(event.Object)) for (const a of list(o.Attribute)) visit(a);
+  if (tagged.length === 0) return;
+  const known = names.size > 0 ? await clustersOfTags(store, viewer, [...names]) : new Map() as KnownClusters;
+  for (const { attribute, byType } of tagged) attribute.Galaxy = byType.size === 0 ? [] : galaxyEntries(byType, known);
 }
 
 export function templateDocument(id: number, template: ObjectTemplate) {
