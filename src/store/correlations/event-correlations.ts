@@ -134,13 +134,16 @@ export function valueEventCountsQuery(db: Db, ids: readonly number[]) {
 
 /**
  * Distinct events the viewer may see, other than one, that hold any of the values in a correlating
- * part: the exact count behind an over-correlation flag.
+ * part: the exact count behind an over-correlation flag, or with `atMost`, counted no further than that
+ * (enough to decide the flag: a value thousands of events hold is not read to its end).
  */
-async function eventsHolding(store: Store, viewer: Viewer, ids: readonly number[], except: number): Promise<number> {
+async function eventsHolding(store: Store, viewer: Viewer, ids: readonly number[], except: number, atMost?: number): Promise<number> {
   const events = new Set<number>();
   for (const part of chunked(ids)) {
-    const rows = await eventsHoldingQuery(store.db, viewer, part, except).execute();
+    const q = eventsHoldingQuery(store.db, viewer, part, except);
+    const rows = await (atMost === undefined ? q : q.limit(atMost)).execute();
     for (const r of rows) events.add(r.event_id);
+    if (atMost !== undefined && events.size >= atMost) return atMost;
   }
   return events.size;
 }
@@ -204,7 +207,8 @@ export async function eventCorrelations(
     // Held by this event alone: nothing to look for (most of a large event's values are its own).
     if (others <= 0) continue;
     if (others > settings.overCorrelationThreshold) {
-      const n = seesEverything(viewer) ? others : await eventsHolding(store, viewer, [id], event.id);
+      // Only which events are related is asked: whether the value crosses the threshold is enough.
+      const n = seesEverything(viewer) ? others : await eventsHolding(store, viewer, [id], event.id, options.eventsOnly ? settings.overCorrelationThreshold + 1 : undefined);
       if (n > settings.overCorrelationThreshold) {
         result.overCorrelating.push({ value: h.text, events: n });
         continue;

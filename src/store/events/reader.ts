@@ -5,7 +5,7 @@ import type {
   ThreatLevel,
 } from '../../model/event.js';
 import { parseItemRef, type ItemRef } from '../../model/event.js';
-import type { Store } from '../db/database.js';
+import { readRowArrays, type Store } from '../db/database.js';
 import type { AttributeTable, Database } from '../db/schema.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
@@ -39,7 +39,26 @@ function groupField(groups: GroupNames, id: number | null): { sharing_group?: Sh
   return ref ? { sharing_group: ref } : {};
 }
 
-function toAttribute(r: Selectable<AttributeTable>, tags: TagRef[] | undefined, groups: GroupNames): Attribute {
+/** The attribute columns loadEvent reads, in the order of its rows' arrays (readRowArrays). */
+const ATTRIBUTE_COLUMNS = [
+  'id', 'uuid', 'object_id', 'object_relation', 'type', 'category', 'value1', 'value2', 'to_ids', 'distribution', 'sharing_group_id',
+  'comment', 'timestamp', 'first_seen', 'last_seen', 'disable_correlation', 'deleted', 'data',
+] as const satisfies ReadonlyArray<keyof AttributeTable>;
+
+type AttributeRow = Pick<Selectable<AttributeTable>, (typeof ATTRIBUTE_COLUMNS)[number]>;
+
+/** A row of eventAttributesQuery, read as an array, as the row it stands for. */
+function attributeRow(r: readonly unknown[]): AttributeRow {
+  return {
+    id: r[0] as number, uuid: r[1] as Buffer, object_id: r[2] as number | null, object_relation: r[3] as string | null, type: r[4] as string,
+    category: r[5] as string, value1: r[6] as string, value2: r[7] as string, to_ids: r[8] as AttributeRow['to_ids'], distribution: r[9] as number,
+    sharing_group_id: r[10] as number | null, comment: r[11] as string, timestamp: Number(r[12]), first_seen: r[13] as string | null,
+    last_seen: r[14] as string | null, disable_correlation: r[15] as AttributeRow['disable_correlation'], deleted: r[16] as AttributeRow['deleted'],
+    data: r[17] as string | null,
+  };
+}
+
+function toAttribute(r: AttributeRow, tags: TagRef[] | undefined, groups: GroupNames): Attribute {
   return {
     ...groupField(groups, r.sharing_group_id),
     id: r.id,
@@ -82,7 +101,7 @@ export function eventRowQuery(db: Db, viewer: Viewer, ref: EventRef) {
 /** The event's attributes the viewer may see. */
 export function eventAttributesQuery(db: Db, viewer: Viewer, eventId: number, live: readonly number[]) {
   return db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id')
-    .selectAll('attribute')
+    .select(ATTRIBUTE_COLUMNS.map((c) => `attribute.${c}` as const))
     .where('attribute.event_id', '=', eventId).where('attribute.deleted', 'in', [...live])
     .where(attributeVisibleTo(viewer))
     .orderBy('attribute.id');
@@ -123,7 +142,7 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
     .select(['tag.name', 'tag.colour', 'event_tag.local', 'event_tag.relationship_type'])
     .where('event_tag.event_id', '=', eventId).orderBy('event_tag.id').execute();
 
-  const attributeRows = await eventAttributesQuery(db, viewer, eventId, live).execute();
+  const attributeRows = (await readRowArrays(store, eventAttributesQuery(db, viewer, eventId, live).compile())).map(attributeRow);
 
   const attributeTags = new Map<number, TagRef[]>();
   const attrTagRows = await db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
