@@ -263,8 +263,41 @@ function byExactValues(filter: AttributeFilter): boolean {
   return values.length > 0 && values.every((v) => !v.includes('%'));
 }
 
-function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>) {
-  const base = store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS).where(matches);
+/**
+ * A page of a search by exact values read from where the last page ended in each value index, as far as
+ * the page goes: the filter without its values (`rest`, the viewer's policy and `afterId` included) and
+ * the value ids. Asked as one condition, `value1_id in (…) or value2_id in (…)`, SQLite reads both
+ * indexes from afterId to their end and sorts what it found for every page: a value held by 29,000
+ * attributes read 29,000 rows per page of 250, 3.4 million for the whole answer (about 7,000 attributes/s).
+ * Each index read in id order up to the page's size, the two merged, reads twice the page at most.
+ */
+interface ValueKeyset {
+  ids: readonly number[];
+  rest: (eb: Scope) => Expression<SqlBool>;
+}
+
+/** The keyset form of a search by exact values, when the filter is one (and pages with a limit, without an offset). */
+async function valueKeyset(store: Store, viewer: Viewer, filter: AttributeFilter, knownValueIds?: readonly number[]): Promise<ValueKeyset | undefined> {
+  if (!byExactValues(filter) || filter.limit === undefined || filter.offset || filter.notValues?.length) return undefined;
+  const ids = [...(knownValueIds ?? [])];
+  if (!knownValueIds) {
+    for (const v of [...(filter.value !== undefined ? [filter.value] : []), ...(filter.values ?? [])]) ids.push(...(await valueIdsOf(store.db, v.trim())));
+  }
+  if (ids.length === 0) return undefined;
+  const { value: _value, values: _values, ...rest } = filter;
+  return { ids, rest: await attributeMatches(store, viewer, rest, []) };
+}
+
+function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>, keyset?: ValueKeyset) {
+  const from = () => store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id');
+  let base = from().select(HIT_COLUMNS);
+  if (keyset && filter.limit !== undefined) {
+    const side = (column: 'attribute.value1_id' | 'attribute.value2_id') =>
+      from().select('attribute.id').where(keyset.rest).where(column, 'in', [...keyset.ids]).orderBy('attribute.id').limit(filter.limit!);
+    const ids = store.db.selectFrom(side('attribute.value1_id').as('by_value1')).select('by_value1.id')
+      .unionAll(store.db.selectFrom(side('attribute.value2_id').as('by_value2')).select('by_value2.id'));
+    base = base.where(keyset.rest).where('attribute.id', 'in', ids);
+  } else base = base.where(matches);
   let q = store.dialect === 'postgres' && byExactValues(filter) ? base.orderBy(sql`${sql.ref('attribute.id')} + 0`) : base.orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   // SQLite takes an offset only after a limit.
@@ -309,7 +342,8 @@ export async function plainValueQuery(store: Store, shape: PlainValueShape): Pro
     value: shape.value, limit: PLAIN.limit, ...(shape.offset ? { offset: PLAIN.offset } : {}), ...(shape.afterId ? { afterId: PLAIN.after } : {}),
   };
   const valueSlots = Array.from({ length: shape.valueCount }, (_, i) => PLAIN.value - i);
-  const compiled = hitQuery(store, shapeViewer, filter, await attributeMatches(store, shapeViewer, filter, valueSlots)).compile();
+  const compiled = hitQuery(store, shapeViewer, filter, await attributeMatches(store, shapeViewer, filter, valueSlots),
+    await valueKeyset(store, shapeViewer, filter, valueSlots)).compile();
   return { compiled, placeholders: [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots] };
 }
 
@@ -334,7 +368,7 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
 /** Attributes that match the filter and that the viewer may see, oldest first. */
 /** The query searchAttributes runs for a filter other than one plain value (its plan is tested: test/store/plans.test.ts). */
 export async function attributeSearchQuery(store: Store, viewer: Viewer, filter: AttributeFilter) {
-  return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter));
+  return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter), await valueKeyset(store, viewer, filter));
 }
 
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
