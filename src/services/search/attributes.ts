@@ -21,6 +21,20 @@ import { allDecayed, type DecayScorer, type DecayScoreDocument } from '../decay/
 const PAGE = 250;
 
 /**
+ * Attributes read per query of a listing, handed on in pages of PAGE: each query costs its compiling and
+ * its start, a fifth of the time of a frequent value's answer when read 250 at a time.
+ */
+const READ = 1000;
+
+/** The pages of `pages` cut into pages of `size` at most, in order. */
+async function* cut<T>(pages: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
+  for await (const page of pages) {
+    if (page.length <= size) yield page;
+    else for (let i = 0; i < page.length; i += size) yield page.slice(i, i + size);
+  }
+}
+
+/**
  * Pages of what the keep test lets through, the first `offset` kept items skipped and at most `limit`
  * given. Stops reading the source as soon as the limit is filled: a search for 10 values reads only
  * as far into the store as it takes to find 10 that are kept.
@@ -52,7 +66,7 @@ function pageFor(filter: AttributeFilter, pageSize: number): number {
 
 /** The attributes a search finds, a page at a time, in id order; values on the lists, when given, left out first. */
 export function attributeHitPages(store: Store, viewer: Viewer, filter: AttributeFilter, lists?: WarninglistIndex, pageSize = PAGE): AsyncIterable<AttributeHit[]> {
-  if (!lists) return attributePages(store, viewer, filter, pageSize);
+  if (!lists) return pageSize === PAGE ? cut(attributePages(store, viewer, filter, READ), PAGE) : attributePages(store, viewer, filter, pageSize);
   const { limit, offset, ...criteria } = filter;
   return keptPages(attributePages(store, viewer, criteria, pageFor(filter, pageSize)), notWarninglisted(lists), limit, offset);
 }

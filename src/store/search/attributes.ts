@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type { Database } from '../db/schema.js';
-import { repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
+import { readRowArrays, repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { holdsValueIds, valueIdsOf } from '../values/match.js';
@@ -250,6 +250,10 @@ const HIT_COLUMNS = [
 ] as const;
 /** The name each column comes back under. */
 const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
+/** hitRow reads the columns by their place in this order. */
+if (HIT_KEYS.join() !== 'event_id,event_uuid,info,org_id,orgc_id,event_distribution,id,object_id,timestamp,distribution,sharing_group_id,deleted,disable_correlation,first_seen,last_seen,uuid,type,category,value1,value2,to_ids,comment,object_relation') {
+  throw new Error('HIT_COLUMNS and hitRow disagree');
+}
 
 /**
  * Whether the filter names exact values only, so that the value indexes bound what is read. PostgreSQL
@@ -307,6 +311,16 @@ function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches
 
 type HitRow = Awaited<ReturnType<ReturnType<typeof hitQuery>['execute']>>[number];
 
+/** A row of hitQuery read as an array (readRowArrays), as the row it stands for. */
+function hitRow(r: readonly unknown[]): HitRow {
+  const row = {
+    event_id: r[0], event_uuid: r[1], info: r[2], org_id: r[3], orgc_id: r[4], event_distribution: r[5], id: r[6], object_id: r[7], timestamp: r[8],
+    distribution: r[9], sharing_group_id: r[10], deleted: r[11], disable_correlation: r[12], first_seen: r[13], last_seen: r[14], uuid: r[15],
+    type: r[16], category: r[17], value1: r[18], value2: r[19], to_ids: r[20], comment: r[21], object_relation: r[22],
+  };
+  return row as HitRow;
+}
+
 /**
  * The commonest search, one exact value (what an analyst or a script asks of restSearch most): its query
  * is compiled once per shape (who asks, how many stored values match, paging) and kept prepared, since
@@ -362,18 +376,19 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
   }
   const orgId = viewer.kind === 'user' ? viewer.orgId : 0;
   const rows = await query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
-  return rows.map((r) => Object.fromEntries(HIT_KEYS.map((k, i) => [k, r[i]])) as unknown as HitRow);
+  return rows.map(hitRow);
 }
 
 /** Attributes that match the filter and that the viewer may see, oldest first. */
 /** The query searchAttributes runs for a filter other than one plain value (its plan is tested: test/store/plans.test.ts). */
 export async function attributeSearchQuery(store: Store, viewer: Viewer, filter: AttributeFilter) {
-  return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter), await valueKeyset(store, viewer, filter));
+  const keyset = await valueKeyset(store, viewer, filter);
+  return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter, keyset?.ids), keyset);
 }
 
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
   const rows = isPlainValueSearch(filter) ? await plainValueSearch(store, viewer, filter)
-    : await (await attributeSearchQuery(store, viewer, filter)).execute();
+    : (await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile())).map(hitRow);
   return rows.map((r) => ({
     id: r.id,
     eventId: r.event_id,
