@@ -57,6 +57,7 @@ import { isSiteAdmin } from '../access/policy/permissions.js';
 import { WriteQueue } from '../services/write-queue.js';
 import { ExportThreads } from '../services/export/threads.js';
 import { offloadLargeReads } from './offload.js';
+import { markUsersWrites } from './read-your-writes.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 64 MB: MISP events can be large). */
@@ -184,6 +185,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
     }
   });
   auditChanges(app, store);
+  markUsersWrites(app, store);
 
   app.setErrorHandler((err: Error, request, reply) => {
     const url = request.url.split('?')[0] ?? request.url;

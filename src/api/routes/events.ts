@@ -19,6 +19,7 @@ import { withDecayScores } from '../../services/export/event-json.js';
 import { attachFeedHits } from '../../services/feeds/hits.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { latestSightings } from '../../store/sightings.js';
+import { readingStore } from '../../store/replicas/index.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
@@ -150,9 +151,10 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const viewer = viewerOf(user);
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';
     // The minimal index is what a pulling instance reads: as MISP, it leaves out empty and protected events.
-    const filter = { ...(await eventIndexFilter(store, viewer, q)), ...(minimal ? { withContent: true, unprotected: true } : {}) };
-    const events = await listEvents(store, viewer, { limit, page }, filter);
-    const sighted = await latestSightings(store, viewer, events.map((e) => e.id));
+    const reader = await readingStore(store, viewer);
+    const filter = { ...(await eventIndexFilter(reader, viewer, q)), ...(minimal ? { withContent: true, unprotected: true } : {}) };
+    const events = await listEvents(reader, viewer, { limit, page }, filter);
+    const sighted = await latestSightings(reader, viewer, events.map((e) => e.id));
     const sightingTimestamp = (e: EventSummary) => String(sighted.get(e.id) ?? 0);
     const answer = minimal
       ? events.map((e) => ({ id: String(e.id), timestamp: String(e.timestamp), sighting_timestamp: sightingTimestamp(e), published: e.published, uuid: e.uuid, orgc_uuid: e.orgc.uuid }))

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findFeed, listFeeds, type Feed } from '../../store/feeds.js';
 import { feedHits, feedOverlaps, feedValueCounts } from '../../store/feed-values.js';
 import { hostOrganisationId } from '../../store/access/organisations.js';
+import { readingStore } from '../../store/replicas/index.js';
+import { viewerOf } from '../../access/viewer.js';
 import type { User } from '../../store/access/users.js';
 import { mayViewFeed } from '../../access/policy/feeds.js';
 import { lookupHashes } from '../../services/feeds/cache.js';
@@ -93,9 +95,10 @@ export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, run
   app.get('/feeds/compareFeeds', async (request) => {
     const user = userOf(request);
     const host = await hostOrganisationId(store);
-    const counts = await feedValueCounts(store);
+    const reader = await readingStore(store, viewerOf(user));
+    const counts = await feedValueCounts(reader);
     const feeds = (await listFeeds(store)).filter((f) => f.cachingEnabled && mayViewFeed(user, host, f) && (counts.get(f.id) ?? 0) > 0);
-    const overlaps = new Map((await feedOverlaps(store)).map((o) => [`${o.feedId}:${o.otherId}`, o.shared]));
+    const overlaps = new Map((await feedOverlaps(reader)).map((o) => [`${o.feedId}:${o.otherId}`, o.shared]));
     const brief = (f: Feed) => ({ id: String(f.id), input_source: f.inputSource, source_format: f.sourceFormat, url: f.url, provider: f.provider, name: f.name, default: f.isDefault, values: counts.get(f.id) ?? 0 });
     return feeds.map((f) => ({
       Feed: {
@@ -118,8 +121,9 @@ export async function feedCacheRoutes(app: FastifyInstance, ctx: ApiContext, run
     const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v).trim().toLowerCase()).filter(Boolean);
     const feeds = (await listFeeds(store)).filter((f) => f.cachingEnabled && mayViewFeed(user, host, f));
     const byId = new Map(feeds.map((f) => [f.id, f]));
+    const reader = await readingStore(store, viewerOf(user));
     const answer = async (value: string) => {
-      const hits = await feedHits(store, lookupHashes([value]), [...byId.keys()]);
+      const hits = await feedHits(reader, lookupHashes([value]), [...byId.keys()]);
       const out = new Map<number, Record<string, unknown>>();
       for (const h of hits) {
         const f = byId.get(h.feedId)!;

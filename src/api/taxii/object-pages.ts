@@ -69,12 +69,12 @@ export class EventObjectsCache {
 
   constructor(private readonly store: Store, private readonly size = 32) {}
 
-  async of(viewer: Viewer, eventId: number, changed: number): Promise<StixObject[]> {
+  async of(viewer: Viewer, eventId: number, changed: number, store: Store = this.store): Promise<StixObject[]> {
     const key = `${viewer.kind === 'user' ? (viewer.siteAdmin ? 'admin' : `org${viewer.orgId}`) : 'operator'}:${eventId}:${changed}`;
     const hit = this.kept.get(key);
     if (hit && hit.until > Date.now()) return hit.objects;
-    const event = await loadEvent(this.store, viewer, { id: eventId });
-    const objects = event ? await eventStixObjects(this.store, viewer, event) : [];
+    const event = await loadEvent(store, viewer, { id: eventId });
+    const objects = event ? await eventStixObjects(store, viewer, event) : [];
     if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value!);
     this.kept.set(key, { objects, until: Date.now() + KEEP_MS });
     return objects;
@@ -105,7 +105,7 @@ export async function readPage(store: Store, cache: EventObjectsCache, viewer: V
     });
     if (batch.length === 0) return { entries };
     for (const event of batch) {
-      const objects = await cache.of(viewer, event.id, event.changed);
+      const objects = await cache.of(viewer, event.id, event.changed, store);
       const skip = from && from.id === event.id && from.changed === event.changed ? from.skip : 0;
       for (let i = skip; i < objects.length; i++) {
         const object = objects[i]!;

@@ -16,6 +16,7 @@ import { documented } from '../openapi.js';
 import { mayChangeEvent } from '../../access/policy/events.js';
 import { mayReadCollection, mayWriteCollection } from '../../access/policy/taxii.js';
 import { viewerOf } from '../../access/viewer.js';
+import { readingStore } from '../../store/replicas/index.js';
 import { importStix } from '../../services/import/documents.js';
 import type { Placement } from '../../services/import/pipeline.js';
 import { acceptsTaxii, errorResource, isTaxiiContent, STIX_MEDIA, TAXII_MEDIA, TaxiiError } from './media.js';
@@ -207,9 +208,10 @@ export async function taxiiRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   const pageOf = async (request: Req, user: User, objectId?: string, from = nextOf(request.query)) => {
     const collection = await collectionOf(request, user);
     const uuid = objectId?.slice(objectId.indexOf('--') + 2);
-    const holders = uuid && isUuid(uuid) ? await eventsHoldingUuid(store, viewerOf(user), uuid) : [];
+    const reader = await readingStore(store, viewerOf(user));
+    const holders = uuid && isUuid(uuid) ? await eventsHoldingUuid(reader, viewerOf(user), uuid) : [];
     const filter = filterOf(request.query, objectId);
-    return readPage(store, cache, viewerOf(user), collection, {
+    return readPage(reader, cache, viewerOf(user), collection, {
       filter, limit: limitOf(request.query), ...(from ? { from } : {}), ...(holders.length ? { within: holders } : {}),
       ...(objectId !== undefined && !filter.versions ? { latest: true } : {}),
     });

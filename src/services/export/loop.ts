@@ -6,6 +6,7 @@ import type { Store } from '../../store/db/database.js';
 import { loadEvent, visibleEventIds, type EventRef } from '../../store/events/reader.js';
 import { searchEventIds, type AttributeFilter } from '../../store/search/attributes.js';
 import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
+import { readingStore } from '../../store/replicas/index.js';
 import { ServiceError } from '../errors.js';
 import { attributeHitPages, exportAttributePages, scoredExportPages, scoredHitPages } from '../search/attributes.js';
 import type { DecayScorer } from '../decay/scores.js';
@@ -107,7 +108,9 @@ function matchingEventIds(ctx: ExportContext, filter: AttributeFilter): Promise<
  * refused here, before the first piece, so that the caller can still answer with a failure; the text
  * then streams, a page of attributes or one event at a time, whatever the size of the export.
  */
-export async function prepareExport(ctx: ExportContext, request: ExportRequest): Promise<Export> {
+export async function prepareExport(given: ExportContext, request: ExportRequest): Promise<Export> {
+  // Every export reads only: from a replica when one fits (src/store/replicas), the viewer's own writes included.
+  const ctx: ExportContext = { ...given, store: await readingStore(given.store, given.viewer) };
   const options = request.options ?? {};
   const scope = request.scope;
   const container = 'events' in scope ? stixContainerOf(request.stixContainer) : undefined;

@@ -5,6 +5,8 @@ import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import { replicaConfigFromEnv, type ReplicaConfig } from '../replicas/config.js';
+import { ReplicaSet, replicaPool } from '../replicas/set.js';
 import { ReadWriteSqliteDialect } from './sqlite-connections.js';
 import { takeStartLock } from './start-lock.js';
 import type { IdScope } from '../events/id-scope.js';
@@ -22,6 +24,8 @@ export interface StoreConfig {
   migrate?: boolean | undefined;
   /** PostgreSQL: connections in the pool (default 10; CAIRN_PG_POOL_SIZE; `serve --workers N`: pgPoolSizeFor). */
   pgPoolSize?: number | undefined;
+  /** PostgreSQL streaming replicas that take the heavy reads (CAIRN_DATABASE_REPLICA_URLS; src/store/replicas). */
+  replicas?: ReplicaConfig | undefined;
 }
 
 export interface Store {
@@ -39,6 +43,8 @@ export interface Store {
   readonly sqliteReader?: SQLite.Database;
   /** Prepared statements of the bulk write path, by shape (store-internal). */
   readonly statements: Map<string, unknown>;
+  /** The replicas the heavy reads may go to (readingStore in src/store/replicas), when configured. */
+  readonly replicas?: ReplicaSet;
   close(): Promise<void>;
 }
 
@@ -126,7 +132,8 @@ export const DEFAULT_SQLITE_CACHE_MB = 256;
 /**
  * The store the environment names: `DATABASE_URL` for PostgreSQL (in the schema `CAIRN_PG_SCHEMA`, when
  * set, with `CAIRN_PG_POOL_SIZE` connections a process), else `CAIRN_DB` or ./data/cairn.db, with
- * `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache.
+ * `CAIRN_SQLITE_CACHE_MB` as SQLite's page cache; CAIRN_DATABASE_REPLICA_URLS and CAIRN_REPLICA_MAX_LAG_SECONDS
+ * name PostgreSQL streaming replicas for the heavy reads.
  */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const url = env.DATABASE_URL?.trim();
@@ -139,9 +146,12 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   if (pool && (!/^\d+$/.test(pool) || Number(pool) < 1 || Number(pool) > 1000)) {
     throw new Error(`CAIRN_PG_POOL_SIZE must be a whole number of connections from 1 to 1000, not "${pool}"`);
   }
+  const databaseUrl = url && /^postgres(ql)?:\/\//.test(url) ? url : undefined;
+  const replicas = replicaConfigFromEnv(env, databaseUrl);
   return {
     ...(pool ? { pgPoolSize: Number(pool) } : {}),
-    databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
+    ...(replicas ? { replicas } : {}),
+    databaseUrl,
     ...(schema ? { pgSchema: schema } : {}),
     sqlitePath: env.CAIRN_DB?.trim() || DEFAULT_SQLITE_PATH,
     sqliteCacheMb: cache ? Number(cache) : undefined,
@@ -169,18 +179,26 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
       await client.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: config.databaseUrl,
+  const settings: pg.PoolConfig = {
     types: int8AsNumber(),
     max: config.pgPoolSize ?? DEFAULT_PG_POOL_SIZE,
     // No JIT: Cairn's queries are short, and a plan estimated above jit_above_cost (a value lookup before
     // the table's statistics caught up with an import) spent 20 ms compiling for 0.7 ms of work.
     options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
-  });
+  };
+  const pool = new pg.Pool({ ...settings, connectionString: config.databaseUrl });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (config.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
   const where = new URL(config.databaseUrl);
-  return makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`, config);
+  const store = makeStore(db, 'postgres', `postgres://${where.host}${where.pathname}${schema ? ` (schema ${schema})` : ''}`, config);
+  if (!config.replicas?.urls.length) return store;
+  // The replicas are checked once before the store is handed out: the first reads already know which to use.
+  const replicas = new ReplicaSet(db, config.replicas, (url) => replicaPool(url, settings));
+  await replicas.start();
+  return { ...store, replicas, close: async () => {
+    await replicas.close();
+    await store.close();
+  } };
 }
 
 /** Distinct SQL texts kept prepared; queries with IN lists of many lengths pass through without filling it. */
