@@ -317,6 +317,17 @@ const ORG_BLOCKED = 'Event blocked by organisation blocklist.';
 const PROTECTED = 'Protected event failed signature validation.';
 
 /**
+ * Takes off an event the tags its user may not put on, by the rules an import holds to: those he may not
+ * make (perm_tag_editor) and those restricted to another organisation or user; each is reported. For the
+ * writes of a part of an event that do not go through runImport (objects/add, objects/edit).
+ */
+export async function withoutRefusedTags(store: Store, user: User, event: MispEvent, stored?: MispEvent): Promise<ImportProblem[]> {
+  const problems = mayEditTags(user) ? [] : await withoutNewTags(store, event);
+  problems.push(...withoutRestrictedTags(event, user, await restrictedTags(store), stored));
+  return problems;
+}
+
+/**
  * Takes off the tags restricted to another organisation or user than the importing user's, as MISP's
  * captureTag leaves them off; each is reported. Tags the stored event carries already stay.
  */
