@@ -51,7 +51,7 @@ export function clientError(err: unknown, route: { failure?: string } = {}): Api
   return undefined;
 }
 
-/** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
+/** MISP drops silently what it does not store (an invalid attribute, a tag the user may not put on); Cairn stores the rest too but says what it left out and why. */
 export function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
   return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
 }
