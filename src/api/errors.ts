@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { describeProblem, type ImportProblem } from '../model/problems.js';
 import { ServiceError, type FailureKind } from '../services/errors.js';
 import { fieldProblem } from './schemas/fields.js';
 
@@ -48,4 +49,9 @@ export function clientError(err: unknown, route: { failure?: string } = {}): Api
     return route.failure ? new ApiError(403, route.failure, details) : new ApiError(400, `The request body is not valid: ${field} ${problem}`, details);
   }
   return undefined;
+}
+
+/** MISP drops silently what it does not store (an invalid attribute, a tag the user may not put on); Cairn stores the rest too but says what it left out and why. */
+export function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
+  return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
 }

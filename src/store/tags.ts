@@ -130,6 +130,17 @@ export async function tagId(store: Store, name: string, create: boolean): Promis
   return (await store.db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 }
 
+/** Which of these tag names exist here already: what a user who may not make tags can still put on. */
+export async function existingTagNames(store: Store, names: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const CHUNK = 500;
+  for (let i = 0; i < names.length; i += CHUNK) {
+    const rows = await store.db.selectFrom('tag').select('name').where('name', 'in', names.slice(i, i + CHUNK)).execute();
+    for (const r of rows) found.add(r.name);
+  }
+  return found;
+}
+
 /** The names of the tags marked not exportable (few, if any). */
 export async function nonExportableTags(store: Store): Promise<Set<string>> {
   const rows = await store.db.selectFrom('tag').select('name').where('exportable', '=', 0).execute();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { addOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 /**
@@ -59,6 +59,7 @@ forEachDialect('REST API: the access matrix', (fixture) => {
     const sgId = sg.body.SharingGroup.id;
     const group = (d: number) => (d === 4 ? { sharing_group_id: sgId } : {});
 
+    await makeTags(i, LEVELS.flatMap((d) => [`leak:d${d}`, `leak:attr${d}`]));
     for (const d of LEVELS) {
       const res = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: eventUuid(d), info: `Level ${d}`, distribution: d, ...group(d),
         Tag: [{ name: `leak:d${d}` }],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { saveWarninglists } from '../../src/store/libraries/warninglists.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const A = 'a1000000-0000-4000-8000-000000000001';
@@ -13,6 +13,7 @@ forEachDialect('REST API: attributes/restSearch', (fixture) => {
     const store = await fixture.open();
     i = await serve(store);
     await saveWarninglists(store, [{ name: 'resolvers', description: '', version: 1, type: 'cidr', matchingAttributes: ['ip-dst'], list: ['8.8.8.0/24'] }], true);
+    await makeTags(i, ['tlp:green', 'kill-chain:c2', 'tlp:red']);
     const a = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: A, info: 'Org A campaign', distribution: 1, published: true, publish_timestamp: String(Math.floor(Date.now() / 1000)),
       Tag: [{ name: 'tlp:green' }],
       Attribute: [

@@ -133,6 +133,16 @@ forEachDialect('REST API: MISP behaviours (publishing, edits, duplicates, tags, 
     assert.deepEqual(bobAdd.body.Event.Tag, [], 'nor by an event of his');
     assert.deepEqual(bobAdd.body.Event.Attribute[0].Tag ?? [], []);
     assert.equal(bobAdd.body.errors.filter((e: string) => /fixed organisation/.test(e)).length, 2, 'and he is told');
+    // Nor does naming a tag in an event make it (MISP's captureTag): it is left out and she is told; a
+    // galaxy cluster's tag is made whoever attaches the cluster, as MISP forces it.
+    const galaxy = 'misp-galaxy:threat-actor="Behaviour actor"';
+    const named = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'Unknown tags', Tag: [{ name: 'kept' }, { name: 'never made' }, { name: galaxy }], Attribute: [{ type: 'domain', value: 'n.example', Tag: [{ name: 'never made either' }] }] } });
+    assert.equal(named.status, 200, JSON.stringify(named.body));
+    assert.deepEqual(named.body.Event.Tag.map((t: { name: string }) => t.name).sort(), ['kept', galaxy]);
+    assert.deepEqual(named.body.Event.Attribute[0].Tag ?? [], []);
+    assert.equal(named.body.errors.filter((e: string) => /perm_tag_editor/.test(e)).length, 2, JSON.stringify(named.body.errors));
+    const tagNames = ((await call(i, i.admin, 'GET', '/tags/index')).body.Tag as Array<{ name: string }>).map((t) => t.name);
+    assert.ok(!tagNames.includes('never made') && !tagNames.includes('never made either'), 'no tag was made');
 
     assert.equal((await call(i, i.admin, 'POST', '/tags/add', { name: 'not for export', exportable: false })).status, 200);
     await call(i, i.alice, 'POST', '/tags/attachTagToObject', { uuid: E(2), tag: 'not for export' });

@@ -8,7 +8,7 @@ import { readDecayingModels } from '../../src/libraries/decaying-model.js';
 import { addOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
 import type { Store } from '../../src/store/db/database.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -119,6 +119,7 @@ forEachDialect('REST API: decaying models', (fixture) => {
 
   it('restSearch\'s includeDecayScore scores each attribute by the enabled models of its type, weighing its tags and its event\'s', async () => {
     const t = now();
+    await makeTags(i, ['admiralty-scale:source-reliability="a"', 'admiralty-scale:source-reliability="c"']);
     const made = await call(i, i.alice, 'POST', '/events/add', { Event: {
       info: 'decay', distribution: 0, Tag: [{ name: 'admiralty-scale:source-reliability="a"' }],
       Attribute: [

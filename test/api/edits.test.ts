@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { call, serve } from '../helpers/api.js';
+import { call, makeTags, serve } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const EVENT = 'ed000000-0000-4000-8000-000000000001';
@@ -16,6 +16,7 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
   async function setUp() {
     const i = await serve(await fixture.open());
     servers.push(i.app);
+    await makeTags(i, ['tlp:green']);
     const made = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'First title', distribution: 1, timestamp: '1000',
       Tag: [{ name: 'tlp:green' }], Attribute: [{ uuid: 'ed000000-0000-4000-8000-0000000000a1', type: 'domain', value: 'one.example', timestamp: '1000' }] } });
     assert.equal(made.status, 200);

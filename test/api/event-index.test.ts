@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 forEachDialect('REST API: events/index filters', (fixture) => {
@@ -8,6 +8,7 @@ forEachDialect('REST API: events/index filters', (fixture) => {
   before(async () => {
     i = await serve(await fixture.open());
     const add = async (key: string, event: object) => assert.equal((await call(i, key, 'POST', '/events/add', { Event: event })).status, 200);
+    await makeTags(i, ['tlp:green', 'tlp:amber']);
     await add(i.alice, { info: 'Phishing wave against banks', date: '2024-01-10', threat_level_id: 1, distribution: 1, Tag: [{ name: 'tlp:green' }],
       Attribute: [{ type: 'domain', value: 'bank-login.example' }] });
     await add(i.alice, { info: 'Ransomware notes', date: '2024-03-01', threat_level_id: 3, distribution: 1, Tag: [{ name: 'tlp:amber' }],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { call, serve } from '../helpers/api.js';
+import { call, makeTags, serve } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const EVENT_UUID = '5e000000-0000-4000-8000-000000000001';
@@ -46,6 +46,7 @@ forEachDialect('REST API: handshake and events', (fixture) => {
   it('adds an event as its organisation, lists each rejected attribute, and views it', async () => {
     const i = await serve(await fixture.open());
     servers.push(i.app);
+    await makeTags(i, ['tlp:amber']);
     const added = await call(i, i.alice, 'POST', '/events/add', {
       Event: {
         uuid: EVENT_UUID, info: 'Phishing wave', distribution: 0, threat_level_id: 2,

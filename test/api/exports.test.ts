@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const PUBLISHED = 'e1000000-0000-4000-8000-000000000001';
@@ -13,6 +13,7 @@ forEachDialect('REST API: restSearch export formats', (fixture) => {
   before(async () => {
     i = await serve(await fixture.open());
     const add = async (key: string, event: object) => assert.equal((await call(i, key, 'POST', '/events/add', { Event: event })).status, 200);
+    await makeTags(i, ['tlp:green', 'kill-chain:c2']);
     await add(i.alice, { uuid: PUBLISHED, info: 'Campaign "X"', distribution: 1, threat_level_id: 1, Tag: [{ name: 'tlp:green' }], Attribute: [
       { type: 'domain', value: 'evil.example', Tag: [{ name: 'kill-chain:c2' }] },
       { type: 'ip-dst', value: '203.0.113.5' },

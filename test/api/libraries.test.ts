@@ -4,7 +4,7 @@ import { after, before, it } from 'node:test';
 import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/libraries/load.js';
 import type { Store } from '../../src/store/db/database.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -21,6 +21,7 @@ forEachDialect('REST API: community libraries', (fixture) => {
   before(async () => {
     store = await fixture.open();
     i = await serve(store);
+    await makeTags(i, ['tlp:white']);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'Tagged', distribution: 1,
       Tag: [{ name: 'tlp:white' }, { name: 'misp-galaxy:threat-actor="Sofacy"' }] } })).status, 200);
   });

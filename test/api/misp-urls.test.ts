@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { parseMispQuery, rewriteMispUrl } from '../../src/api/named-params.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 type Json = Record<string, unknown>;
@@ -26,6 +26,7 @@ forEachDialect('REST API: MISP documents carry local ids; MISP addresses', (fixt
   let event: Doc['Event'];
   before(async () => {
     i = await serve(await fixture.open());
+    await makeTags(i, ['internal']);
     const res = await call(i, i.alice, 'POST', '/events/add', {
       Event: {
         info: 'Ids and addresses', distribution: 1, Tag: [{ name: 'misp-galaxy:threat-actor="Sofacy"' }, { name: 'internal', local: true }],

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/libraries/load.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { findOrganisation } from '../../src/store/access/organisations.js';
+import type { Store } from '../../src/store/db/database.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { fixturePath } from '../helpers/shared-data.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -12,8 +14,9 @@ const TEMPLATES = fixturePath('misp', 'misp-objects');
 forEachDialect('REST API: objects and object references', (fixture) => {
   let i: Instance;
   let objectId: string;
+  let store: Store;
   before(async () => {
-    const store = await fixture.open();
+    store = await fixture.open();
     await saveLibraries(store, readLibraries(TEMPLATES));
     i = await serve(store);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'With objects', distribution: 1,
@@ -72,5 +75,34 @@ forEachDialect('REST API: objects and object references', (fixture) => {
     assert.deepEqual(after, [], 'its attributes are deleted with it');
     assert.equal((await call(i, i.admin, 'POST', `/objects/delete/${objectId}`, { hard: 1 })).body.message, 'Object deleted');
     assert.equal((await call(i, i.admin, 'GET', `/objects/view/${objectId}`)).status, 404);
+  });
+
+  it('leaves out of an object\'s attributes the tags a User may not make or put on, as events/add does, and says so', async () => {
+    const orgB = await findOrganisation(store, 'Org B');
+    await makeTags(i, ['object:known']);
+    assert.equal((await call(i, i.admin, 'POST', '/tags/add', { name: 'object:only for B', org_id: orgB!.id })).status, 200);
+    const tagNames = async () => ((await call(i, i.admin, 'GET', '/tags/index')).body.Tag as Array<{ name: string }>).map((t) => t.name);
+    const made = await call(i, i.alice, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', Attribute: [
+      { object_relation: 'domain', type: 'domain', value: 'tagged-object.example', Tag: [{ name: 'object:known' }, { name: 'object:never made' }, { name: 'object:only for B' }] }] } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.deepEqual(made.body.Object.Attribute[0].Tag.map((t: { name: string }) => t.name), ['object:known']);
+    assert.equal(made.body.errors.length, 2, JSON.stringify(made.body.errors));
+    assert.match(made.body.errors.join(' '), /object:never made.*perm_tag_editor/);
+    assert.match(made.body.errors.join(' '), /fixed organisation/);
+    assert.ok(!(await tagNames()).includes('object:never made'), 'no tag was made');
+
+    const domain = made.body.Object.Attribute[0].uuid;
+    const edited = await call(i, i.alice, 'POST', `/objects/edit/${made.body.Object.id}`, { Object: { Attribute: [
+      { uuid: domain, object_relation: 'domain', type: 'domain', value: 'tagged-object.example', Tag: [{ name: 'object:known' }, { name: 'object:nor by an edit' }] }] } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual(edited.body.Object.Attribute.find((a: { uuid: string }) => a.uuid === domain).Tag.map((t: { name: string }) => t.name), ['object:known']);
+    assert.match(edited.body.errors.join(' '), /object:nor by an edit.*perm_tag_editor/);
+    assert.ok(!(await tagNames()).includes('object:nor by an edit'));
+
+    const byAdmin = await call(i, i.admin, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', Attribute: [
+      { object_relation: 'domain', type: 'domain', value: 'admin-object.example', Tag: [{ name: 'object:made by the admin' }] }] } });
+    assert.equal(byAdmin.status, 200, JSON.stringify(byAdmin.body));
+    assert.equal(byAdmin.body.errors, undefined);
+    assert.ok((await tagNames()).includes('object:made by the admin'), 'a tag editor makes it by naming it');
   });
 });

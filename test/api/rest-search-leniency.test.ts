@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 // What PyMISP sends and MISP reads: OR/AND/NOT objects, [0, 1] for both, fractions, spans and ranges.
@@ -18,6 +18,7 @@ forEachDialect('REST API: restSearch reads filters as MISP does', (fixture) => {
       const r = await call(i, key, 'POST', '/events/add', { Event: event });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     };
+    await makeTags(i, ['tlp:amber', 'tlp:white']);
     // Changed ten minutes ago: a span of 5 minutes leaves it out.
     await add(i.alice, { uuid: A, info: 'Old', distribution: 1, timestamp: String(now - 600), date: '2018-09-01', Attribute: [
       { type: 'domain', value: 'old.example', timestamp: String(now - 600), Tag: [{ name: 'tlp:amber' }] },

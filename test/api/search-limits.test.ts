@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 /** Filters the store could not search with are the client's error, named with their limit: never a 500. */
@@ -8,6 +8,7 @@ forEachDialect('restSearch: limits of a filter', (fixture) => {
   let i: Instance;
   before(async () => {
     i = await serve(await fixture.open());
+    await makeTags(i, ['tlp:green']);
     const made = await call(i, i.alice, 'POST', '/events/add', { Event: { info: 'limits', distribution: 0, Tag: [{ name: 'tlp:green' }], Attribute: [{ type: 'domain', value: 'limits.example' }] } });
     assert.equal(made.status, 200);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readLibraries } from '../../src/libraries/directory.js';
 import { saveLibraries } from '../../src/store/libraries/load.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { REAL_DATA_SKIP, fixturePath } from '../helpers/shared-data.js';
 import { stixIdProblems, stixProblems } from '../helpers/stix.js';
 import { forEachDialect } from '../helpers/stores.js';
@@ -17,6 +17,7 @@ forEachDialect('REST API: STIX 2.1 export and upload', (fixture) => {
     const galaxy = readLibraries(fixturePath('misp', 'misp-galaxy'));
     await saveLibraries(store, { ...galaxy, galaxies: galaxy.galaxies.filter((g) => g.type === 'threat-actor'), clusters: galaxy.clusters.filter((c) => c.type === 'threat-actor') });
     i = await serve(store);
+    await makeTags(i, ['tlp:green']);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: SHARED_EVENT, info: 'Shared', distribution: 1,
       Tag: [{ name: 'tlp:green' }, { name: 'misp-galaxy:threat-actor="Sofacy"' }],
       Attribute: [{ type: 'domain', value: 'stix-shared.example', to_ids: true }, { type: 'ip-dst', value: '203.0.113.9', to_ids: false }] } })).status, 200);

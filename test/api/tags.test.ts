@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const A = 'aa000000-0000-4000-8000-000000000001';
@@ -11,6 +11,7 @@ forEachDialect('REST API: tags', (fixture) => {
   let i: Instance;
   before(async () => {
     i = await serve(await fixture.open());
+    await makeTags(i, ['tlp:green', 'secret-op']);
     assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: A, info: 'Shared', distribution: 1, Tag: [{ name: 'tlp:green' }],
       Attribute: [{ uuid: ATTR, type: 'domain', value: 'x.example' }] } })).status, 200);
     assert.equal((await call(i, i.bob, 'POST', '/events/add', { Event: { uuid: SECRET, info: 'Org B only', distribution: 0, Tag: [{ name: 'tlp:green' }, { name: 'secret-op' }] } })).status, 200);

@@ -4,7 +4,7 @@ import { addSharingGroup, setSharingGroupOrg } from '../../src/store/access/shar
 import { addTaxiiCollection, type TaxiiCollection } from '../../src/store/taxii.js';
 import { findOrganisation } from '../../src/store/access/organisations.js';
 import type { Store } from '../../src/store/db/database.js';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
@@ -43,6 +43,7 @@ forEachDialect('TAXII 2.1 server', (fixture) => {
     i = await serve(store);
     alice = basic('alice@a.test', i.alice);
     bob = basic('bob@b.test', i.bob);
+    await makeTags(i, ['feed:taxii']);
     for (let n = 0; n < 3; n++) {
       const added = await call(i, i.alice, 'POST', '/events/add', { Event: { info: `Alice ${n}`, distribution: 1, Tag: n === 0 ? [{ name: 'feed:taxii' }] : [],
         Attribute: [{ type: 'domain', value: `alice-${n}.example`, to_ids: true }, { type: 'ip-dst', value: `198.51.100.${n + 1}`, to_ids: false }] } });

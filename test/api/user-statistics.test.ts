@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { call, serve, type Instance } from '../helpers/api.js';
+import { call, makeTags, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect } from '../helpers/stores.js';
 
 const SHARED = 'cb000000-0000-4000-8000-000000000001';
@@ -10,6 +10,7 @@ forEachDialect('REST API: users/statistics and tags/tagStatistics count what the
   let i: Instance;
   before(async () => {
     i = await serve(await fixture.open());
+    await makeTags(i, ['tlp:green', 'campaign', 'secret-op']);
     // Alice's organisation shares one event with everyone and keeps one to itself.
     await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: SHARED, info: 'shared', distribution: 3, Tag: [{ name: 'tlp:green' }, { name: 'campaign' }],
       Attribute: [{ type: 'ip-dst', value: '198.51.100.1' }, { type: 'text', value: 'note' }] } });

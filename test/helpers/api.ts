@@ -41,3 +41,14 @@ export async function call(i: Instance, key: string | null, method: string, path
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+
+/**
+ * Tags made by the site admin, for tests whose events merely carry them: as in MISP, naming a tag that
+ * does not exist in an event makes it only for perm_tag_editor, which alice and bob ('User') lack.
+ */
+export async function makeTags(i: Instance, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const made = await call(i, i.admin, 'POST', '/tags/add', { name });
+    assert.equal(made.status, 200, `tag ${name}: ${JSON.stringify(made.body)}`);
+  }
+}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventIndexFilter, eventIndexQuery } from '../../services/search/event-index-query.js';
 import { restQueryOf } from '../../services/search/rest-query.js';
-import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { serializeStoredEvent } from '../../formats/misp-json/serialize.js';
 import type { StoredEvent, TagRef } from '../../model/event.js';
 import type { Store } from '../../store/db/database.js';
@@ -22,7 +21,7 @@ import { latestSightings } from '../../store/sightings.js';
 import { readingStore } from '../../store/replicas/index.js';
 import { importDocuments, importStix, type DocumentImportOptions } from '../../services/import/documents.js';
 import { countField, modelBody, saved } from '../body.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, withProblems } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
@@ -52,11 +51,6 @@ function indexEntry(e: EventSummary) {
 }
 
 const eventBody = (body: unknown) => modelBody(body, 'Event', 'The event could not be saved.');
-
-/** MISP drops an invalid attribute silently; Cairn stores the rest too but says what it left out and why. */
-function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
-  return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
-}
 
 /**
  * The event's own fields an edit leaves out keep their stored values, as in MISP (which recovers

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMispEvent } from '../../formats/misp-json/parse.js';
-import { describeProblem } from '../../model/problems.js';
+import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/versions.js';
 import { templateBreaches } from '../../libraries/object-template.js';
 import { isUuid, type MispObject, type ObjectReference, type StoredEvent } from '../../model/event.js';
@@ -13,12 +13,13 @@ import { objectDocument as documentOfObject } from '../../services/events/object
 import { purgeObject, purgeReference } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
 import { flagField, modelBody, textField, type Fields } from '../body.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, withProblems } from '../errors.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
 import { eventFacts, type EventFacts } from '../../access/policy/events.js';
 import { mayAddItem, mayAddItems, mayDeleteItem, mayEditItem } from '../../access/policy/items.js';
 import { viewerOf } from '../../access/viewer.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
+import { withoutRefusedTags } from '../../services/import/pipeline.js';
 import { documented } from '../openapi.js';
 import { OBJECT_BODY, REFERENCE_BODY, REST_SEARCH } from '../schemas/bodies.js';
 import { objectSearch } from '../../services/search/objects.js';
@@ -76,13 +77,16 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     }
   };
 
-  const write = async (user: User, stored: StoredEvent, objects: MispObject[]) => {
+  /** Writes the objects into their event; answers the tags left out of their attributes, as events/add names them. */
+  const write = async (user: User, stored: StoredEvent, objects: MispObject[]): Promise<ImportProblem[]> => {
     const stamps = objects.flatMap((o) => [o.timestamp, ...o.attributes.map((a) => a.timestamp), ...o.references.map((r) => r.timestamp)]);
     const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, stamps), attributes: [], reports: [], objects };
+    const leftOut = await withoutRefusedTags(store, user, change, stored);
     await resolveSharingGroups(store, user, change);
     const outcome = await writes.update(change);
     const failed = outcome.problems.filter((p) => objects.some((o) => o.uuid === p.item));
     if (failed.length > 0) throw new ApiError(403, 'The object could not be saved.', { errors: Object.fromEntries(failed.map((p) => [p.field, [describeProblem(p)]])) });
+    return leftOut;
   };
 
   // objects/restSearch: the objects the user may see that the filters find, as objects/view answers each.
@@ -105,8 +109,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const object = readObject(stored, { ...raw, uuid: raw.uuid ?? randomUUID(), timestamp: String(timestamp) }, timestamp);
     if (stored.objects.some((o) => o.uuid === object.uuid)) throw new ApiError(403, 'The object could not be saved.', { errors: { uuid: ['the event holds an object with this uuid already; edit it instead'] } });
     await checkTemplate(object);
-    await write(user, stored, [object]);
-    return objectDocument(user, stored.id, object.uuid);
+    const leftOut = await write(user, stored, [object]);
+    return withProblems(await objectDocument(user, stored.id, object.uuid), leftOut);
   });
 
   const edit = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -130,8 +134,8 @@ export async function objectRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     const byUuid = new Map(current.attributes.map((a) => [a.uuid, a]));
     for (const a of object.attributes) byUuid.set(a.uuid, a);
     await checkTemplate({ ...object, attributes: [...byUuid.values()] });
-    await write(user, stored, [object]);
-    return objectDocument(user, stored.id, object.uuid);
+    const leftOut = await write(user, stored, [object]);
+    return withProblems(await objectDocument(user, stored.id, object.uuid), leftOut);
   };
   app.post('/objects/edit/:id', edit);
   app.put('/objects/edit/:id', edit);

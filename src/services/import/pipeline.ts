@@ -3,8 +3,8 @@ import type { MispEvent, StoredEvent } from '../../model/event.js';
 import { describeProblem, type ImportProblem } from '../../model/problems.js';
 import type { Store } from '../../store/db/database.js';
 import { blockedUuids } from '../../store/blocklists.js';
-import { restrictedTags } from '../../store/tags.js';
-import { tagRestrictionRefusal, type TagRestriction } from '../../access/policy/tags.js';
+import { existingTagNames, restrictedTags } from '../../store/tags.js';
+import { mayEditTags, tagRestrictionRefusal, type TagRestriction } from '../../access/policy/tags.js';
 import { eventUuidTaken } from '../../store/events/reader.js';
 import { eventOwnership } from '../../store/events/ownership.js';
 import type { SaveOutcome } from '../../store/events/writer.js';
@@ -200,6 +200,7 @@ async function importItem(
   // whoever brings it. An edit of an event already stored here (mode update) is no import.
   const block = mode === 'update' ? undefined : blockOf(event, actor, blocked);
   if (block) return refuse(entry, 'blocked', block, new ServiceError('forbidden', block));
+  if (actor.kind === 'user' && !mayEditTags(actor.user)) entry.problems.push(...await withoutNewTags(store, event));
   place(event, options.placement);
   if (actor.kind === 'user') entry.problems.push(...withoutRestrictedTags(event, actor.user, restricted, known.get(event.uuid)));
   if (actor.kind === 'user') {
@@ -316,6 +317,17 @@ const ORG_BLOCKED = 'Event blocked by organisation blocklist.';
 const PROTECTED = 'Protected event failed signature validation.';
 
 /**
+ * Takes off an event the tags its user may not put on, by the rules an import holds to: those he may not
+ * make (perm_tag_editor) and those restricted to another organisation or user; each is reported. For the
+ * writes of a part of an event that do not go through runImport (objects/add, objects/edit).
+ */
+export async function withoutRefusedTags(store: Store, user: User, event: MispEvent, stored?: MispEvent): Promise<ImportProblem[]> {
+  const problems = mayEditTags(user) ? [] : await withoutNewTags(store, event);
+  problems.push(...withoutRestrictedTags(event, user, await restrictedTags(store), stored));
+  return problems;
+}
+
+/**
  * Takes off the tags restricted to another organisation or user than the importing user's, as MISP's
  * captureTag leaves them off; each is reported. Tags the stored event carries already stay.
  */
@@ -335,6 +347,31 @@ function withoutRestrictedTags(event: MispEvent, user: User, restricted: Readonl
   for (const o of event.objects) for (const a of o.attributes) a.tags = keep(a.tags, a.uuid);
   return problems;
 }
+
+/**
+ * Takes off the tags that do not exist here yet, for a user who may not make tags (perm_tag_editor), as
+ * MISP's captureTag leaves them off; each is reported. A galaxy cluster's tag is made whoever attaches the
+ * cluster, as MISP forces it.
+ */
+async function withoutNewTags(store: Store, event: MispEvent): Promise<ImportProblem[]> {
+  const all = (tags: MispEvent['tags']) => tags.map((t) => t.name).filter((n) => !n.startsWith(GALAXY_TAG));
+  const names = [...new Set([...all(event.tags), ...event.attributes.flatMap((a) => all(a.tags)), ...event.objects.flatMap((o) => o.attributes.flatMap((a) => all(a.tags)))])];
+  if (names.length === 0) return [];
+  const existing = await existingTagNames(store, names);
+  if (existing.size === names.length) return [];
+  const problems: ImportProblem[] = [];
+  const keep = (tags: MispEvent['tags'], item: string | null) => tags.filter((t) => {
+    if (t.name.startsWith(GALAXY_TAG) || existing.has(t.name)) return true;
+    problems.push({ event: event.uuid, item, field: 'Tag', value: t.name, reason: 'No such tag, and making tags takes perm_tag_editor. Left out.' });
+    return false;
+  });
+  event.tags = keep(event.tags, null);
+  for (const a of event.attributes) a.tags = keep(a.tags, a.uuid);
+  for (const o of event.objects) for (const a of o.attributes) a.tags = keep(a.tags, a.uuid);
+  return problems;
+}
+
+const GALAXY_TAG = 'misp-galaxy:';
 
 /** Content sent to a TAXII collection carries what makes it part of that collection. */
 function place(event: MispEvent, placement: Placement = {}): void {
