@@ -51,7 +51,13 @@ export function clientError(err: unknown, route: { failure?: string } = {}): Api
   return undefined;
 }
 
-/** MISP drops silently what it does not store (an invalid attribute, a tag the user may not put on); Cairn stores the rest too but says what it left out and why. */
-export function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors: string[] }) {
-  return problems.length > 0 ? { ...doc, errors: problems.map(describeProblem) } : doc;
+/**
+ * MISP drops silently what it does not store (an invalid attribute, a tag the user may not put on); Cairn
+ * stores the rest too but says what it left out and why. A tag left out is a `warning`: MISP answers such
+ * an add without `errors`, and PyMISP hands back a plain dict instead of the event whenever `errors` is there.
+ */
+export function withProblems<T extends object>(doc: T, problems: readonly ImportProblem[]): T | (T & { errors?: string[]; warnings?: string[] }) {
+  const warnings = problems.filter((p) => p.field === 'Tag').map(describeProblem);
+  const errors = problems.filter((p) => p.field !== 'Tag').map(describeProblem);
+  return { ...doc, ...(errors.length > 0 ? { errors } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
 }

@@ -86,9 +86,9 @@ forEachDialect('REST API: objects and object references', (fixture) => {
       { object_relation: 'domain', type: 'domain', value: 'tagged-object.example', Tag: [{ name: 'object:known' }, { name: 'object:never made' }, { name: 'object:only for B' }] }] } });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     assert.deepEqual(made.body.Object.Attribute[0].Tag.map((t: { name: string }) => t.name), ['object:known']);
-    assert.equal(made.body.errors.length, 2, JSON.stringify(made.body.errors));
-    assert.match(made.body.errors.join(' '), /object:never made.*perm_tag_editor/);
-    assert.match(made.body.errors.join(' '), /fixed organisation/);
+    assert.equal(made.body.warnings.length, 2, JSON.stringify(made.body.warnings));
+    assert.match(made.body.warnings.join(' '), /object:never made.*perm_tag_editor/);
+    assert.match(made.body.warnings.join(' '), /fixed organisation/);
     assert.ok(!(await tagNames()).includes('object:never made'), 'no tag was made');
 
     const domain = made.body.Object.Attribute[0].uuid;
@@ -96,7 +96,7 @@ forEachDialect('REST API: objects and object references', (fixture) => {
       { uuid: domain, object_relation: 'domain', type: 'domain', value: 'tagged-object.example', Tag: [{ name: 'object:known' }, { name: 'object:nor by an edit' }] }] } });
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     assert.deepEqual(edited.body.Object.Attribute.find((a: { uuid: string }) => a.uuid === domain).Tag.map((t: { name: string }) => t.name), ['object:known']);
-    assert.match(edited.body.errors.join(' '), /object:nor by an edit.*perm_tag_editor/);
+    assert.match(edited.body.warnings.join(' '), /object:nor by an edit.*perm_tag_editor/);
     assert.ok(!(await tagNames()).includes('object:nor by an edit'));
 
     const byAdmin = await call(i, i.admin, 'POST', `/objects/add/${EVENT}`, { Object: { name: 'domain-ip', Attribute: [
