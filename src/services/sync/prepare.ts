@@ -72,7 +72,7 @@ export function groupFacts(g: SharingGroup): GroupFacts {
 }
 
 /** A sharing group as MISP sends it with an event: with its organisations, so that the remote can make it. */
-function groupDocument(g: SharingGroup): Json {
+export function groupDocument(g: SharingGroup): Json {
   return {
     uuid: g.uuid, name: g.name, description: g.description, releasability: g.releasability, roaming: g.roaming, active: g.active, local: false,
     Organisation: { uuid: g.org.uuid, name: g.org.name },
