@@ -196,6 +196,27 @@ forEachDialect('Cairn syncing clusters, proposals and analyst data with another 
     for (const k of ['aOnly', 'aOnPrivate']) assert.equal((await noteOn(b, notes[k]!)).status, 404, `note ${k} never crosses`);
   });
 
+  it("publishing an event pushes the clusters its tags name before it, as MISP's push of one event", async () => {
+    const c = await cluster(a, 'A actor of one event', { distribution: 3 });
+    const tag = (await clusterOn(a, c.uuid)).body.GalaxyCluster.tag_name;
+    const from = since();
+    const draft = await add(a, { info: 'A event naming a cluster', distribution: 3, published: false, Tag: [{ name: tag }], Attribute: [{ type: 'domain', value: 'named.example' }] });
+    assert.equal((await call(a, a.admin, 'POST', `/events/publish/${draft.id}`)).status, 200);
+    let run;
+    for (let n = 0; n < 200 && !(run && run.status !== 'running' && run.scope === draft.id); n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      run = await runOf();
+    }
+    assert.deepEqual([run.status, run.pushed, run.clusters], ['ok', 1, 1], JSON.stringify(run));
+    const paths = proxy.log.slice(from).map((r) => `${r.method} ${r.path}`);
+    assert.ok(paths.indexOf('POST /galaxies/pushCluster') < paths.indexOf('POST /events/add/metadata:1'), paths.join('\n'));
+    const search = JSON.parse(proxy.log.slice(from).find((r) => r.path === '/galaxy_clusters/restSearch')!.body);
+    assert.deepEqual(search.uuid, [c.uuid], 'only the clusters the event names');
+    assert.equal((await clusterOn(b, c.uuid)).status, 200);
+    const e = (await call(b, b.admin, 'GET', `/events/view/${draft.uuid}`)).body.Event;
+    assert.equal(e.Galaxy[0].GalaxyCluster[0].uuid, c.uuid, 'on B the event\'s tag finds its cluster');
+  });
+
   it('takes a newer version of a cluster it pulled, never an edit of one made here', async () => {
     await new Promise((r) => setTimeout(r, 1100)); // a new version needs a newer second
     assert.equal((await call(b, b.admin, 'POST', `/galaxy_clusters/edit/${cl.community!.id}`, { GalaxyCluster: { description: 'edited on B', distribution: 1 } })).status, 200);

@@ -3,7 +3,7 @@ import { OPERATOR } from '../../access/viewer.js';
 import { findOrganisationById } from '../../store/access/organisations.js';
 import { findSharingGroup, type SharingGroup } from '../../store/access/sharing-groups.js';
 import { clusterByRef, galaxyByRef, type ClusterInfo } from '../../store/libraries/galaxies.js';
-import { pushableClusters } from '../../store/libraries/synced-clusters.js';
+import { galaxyTagsOfEvents, pushableClusters } from '../../store/libraries/synced-clusters.js';
 import { RemoteError, messageOf } from './client.js';
 import type { RemoteInfo } from './connection.js';
 import { groupDocument, groupFacts, syncTarget } from './prepare.js';
@@ -50,13 +50,14 @@ async function clusterForPush(ctx: SyncRunContext, c: ClusterInfo, group: (id: n
 }
 
 /**
- * MISP's syncGalaxyClusters on a full push, before the events: the published custom clusters held here
- * that may cross to the server (the same policy as events: never this organisation or community only,
- * a sharing group only with the server or the remote's organisation in it), the remote asked for its
- * versions of them (galaxy_clusters/restSearch with their uuids), and each one it lacks or holds older
- * sent to galaxies/pushCluster. Needs a remote sync user with galaxy editing rights.
+ * MISP's syncGalaxyClusters, before the events: the published custom clusters held here (on a full push
+ * all of them; otherwise those whose tags the events pushed carry, `eventIds`) that may cross to the
+ * server (the same policy as events: never this organisation or community only, a sharing group only
+ * with the server or the remote's organisation in it), the remote asked for its versions of them
+ * (galaxy_clusters/restSearch with their uuids), and each one it lacks or holds older sent to
+ * galaxies/pushCluster. Needs a remote sync user with galaxy editing rights.
  */
-export async function pushClusters(ctx: SyncRunContext, info: RemoteInfo): Promise<void> {
+export async function pushClusters(ctx: SyncRunContext, info: RemoteInfo, eventIds?: readonly number[]): Promise<void> {
   if (!ctx.server.flags.push_galaxy_clusters || !info.permSync || !info.permGalaxyEditor) return;
   const target = syncTarget(ctx.server);
   const groups = new Map<number, SharingGroup | undefined>();
@@ -66,7 +67,8 @@ export async function pushClusters(ctx: SyncRunContext, info: RemoteInfo): Promi
     return groups.get(id);
   };
   const crossing = [];
-  for (const c of await pushableClusters(ctx.store)) {
+  const tags = eventIds ? await galaxyTagsOfEvents(ctx.store, eventIds) : undefined;
+  for (const c of await pushableClusters(ctx.store, tags)) {
     const g = c.distribution === 4 ? await group(c.sharingGroupId) : undefined;
     if (!eventPushRefusal(c.distribution, g && groupFacts(g), target)) crossing.push(c);
   }

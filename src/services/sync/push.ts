@@ -65,9 +65,11 @@ export async function push(ctx: SyncRunContext, scope: PushScope): Promise<void>
   const groups = new Groups(ctx);
   const candidates = await crossing(ctx, groups, filter, byId);
   if (info.permSync && ctx.server.flags.push) {
-    // MISP pushes the custom clusters of a full push before its events, so that their tags find them there.
+    // MISP pushes custom clusters before the events, so that their tags find them there: all of them on a
+    // full push, those the events carry otherwise.
     if (scope === 'full') await pushClusters(ctx, info);
     const missing = await filterEventIdsForPush(ctx, candidates);
+    if (scope !== 'full') await pushClusters(ctx, info, candidates.filter((x) => missing.has(x.uuid)).map((x) => x.id));
     const tags = await nonExportableTags(ctx.store);
     for (const c of candidates.filter((x) => missing.has(x.uuid))) await pushEvent(ctx, c, groups, tags);
     if (!byId && candidates.length > 0) await editServer(ctx.store, ctx.server.id, { lastPushedId: Math.max(...candidates.map((c) => c.id)) });

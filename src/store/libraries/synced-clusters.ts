@@ -93,9 +93,23 @@ export interface PushableCluster {
   sharingGroupId: number | null;
 }
 
-/** MISP's getElligibleClustersToPush: the published custom clusters held here. */
-export async function pushableClusters(store: Store): Promise<PushableCluster[]> {
-  const rows = await store.db.selectFrom('galaxy_cluster').select(['id', 'uuid', 'version', 'distribution', 'sharing_group_id'])
-    .where('custom', '=', 1).where('published', '=', 1).where('deleted', '=', 0).orderBy('id').execute();
+/** MISP's getElligibleClustersToPush: the published custom clusters held here (those of these tag names only, when given). */
+export async function pushableClusters(store: Store, tagNames?: readonly string[]): Promise<PushableCluster[]> {
+  if (tagNames && tagNames.length === 0) return [];
+  let q = store.db.selectFrom('galaxy_cluster').select(['id', 'uuid', 'version', 'distribution', 'sharing_group_id'])
+    .where('custom', '=', 1).where('published', '=', 1).where('deleted', '=', 0);
+  if (tagNames) q = q.where('tag_name', 'in', [...tagNames]);
+  const rows = await q.orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, uuid: r.uuid, version: Number(r.version), distribution: r.distribution, sharingGroupId: r.sharing_group_id }));
+}
+
+/** The galaxy tags the events carry, on themselves or their attributes, local tags left out (MISP's extractAllTagNames, for a push). */
+export async function galaxyTagsOfEvents(store: Store, eventIds: readonly number[]): Promise<string[]> {
+  if (eventIds.length === 0) return [];
+  const ids = [...eventIds];
+  const onEvents = await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id').select('tag.name')
+    .where('event_tag.event_id', 'in', ids).where('event_tag.local', '=', 0).where('tag.name', 'like', 'misp-galaxy:%').execute();
+  const onAttributes = await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id').select('tag.name')
+    .where('attribute_tag.event_id', 'in', ids).where('attribute_tag.local', '=', 0).where('tag.name', 'like', 'misp-galaxy:%').execute();
+  return [...new Set([...onEvents, ...onAttributes].map((r) => r.name))];
 }
