@@ -18,7 +18,7 @@ export const DEFAULT_ROLES: ReadonlyArray<{ name: string; permissions: readonly 
   { name: 'Org Admin', permissions: ORG_ADMIN },
   { name: 'User', permissions: USER },
   { name: 'Publisher', permissions: PUBLISHER },
-  { name: 'Sync user', permissions: [...PUBLISHER, 'perm_sync', 'perm_sharing_group', 'perm_tag_editor'] },
+  { name: 'Sync user', permissions: [...PUBLISHER, 'perm_sync', 'perm_sharing_group', 'perm_tag_editor', 'perm_galaxy_editor'] },
   { name: 'Read Only', permissions: ['perm_auth'] },
 ];
 

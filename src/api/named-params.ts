@@ -44,11 +44,14 @@ export function rewriteMispUrl(url: string, hasRoute: (path: string) => boolean 
 
   const kept: string[] = [];
   const params: string[] = [];
-  path.split('/').forEach((segment, index) => {
+  const segments = path.split('/');
+  segments.forEach((segment, index) => {
     const named = index >= FIRST_NAMED ? NAMED.exec(decode(segment.slice(0, segment.indexOf(':') + 1))) : null;
     if (!named) return kept.push(segment);
     const key = `${named[1]!}${named[2] ?? ''}`;
-    const value = decode(segment.slice(segment.indexOf(':') + 1));
+    let value = decode(segment.slice(segment.indexOf(':') + 1));
+    // CakePHP takes the extension off the address before reading named parameters: `…/deleted[]:1.json` is deleted[] = 1.
+    if (index === segments.length - 1 && value.endsWith('.json')) value = value.slice(0, -'.json'.length);
     params.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
     return undefined;
   });

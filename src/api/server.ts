@@ -44,6 +44,7 @@ import { communityRoutes } from './routes/communities.js';
 import { decayingModelRoutes } from './routes/decaying-models.js';
 import { serverRoutes } from './routes/servers.js';
 import { syncRoutes } from './routes/sync.js';
+import { syncReceiveRoutes } from './routes/sync-receive.js';
 import { decodeRequestBodies } from './request-encoding.js';
 import { parseJsonBody } from './json-body.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -249,6 +250,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   await app.register(async (scope) => decayingModelRoutes(scope, ctx));
   await app.register(async (scope) => serverRoutes(scope, ctx));
   await app.register(async (scope) => syncRoutes(scope, ctx));
+  await app.register(async (scope) => syncReceiveRoutes(scope, ctx));
   await app.register(async (scope) => sharingGroupRoutes(scope, ctx));
   await app.register(async (scope) => correlationAdminRoutes(scope, ctx));
   await app.register(async (scope) => blocklistRoutes(scope, ctx));

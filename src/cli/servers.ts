@@ -31,6 +31,7 @@ const flagsOf = (s: Server) => SERVER_FLAGS.filter((f) => s.flags[f]).join(',');
 const line = (s: Server) => `${String(s.id).padStart(4)}  ${s.name}  ${s.url}  remote org ${s.remoteOrg.name}  [${flagsOf(s)}]`
   + `${s.pullInterval ? `  pull every ${s.pullInterval} min` : ''}${s.pushInterval ? `  push every ${s.pushInterval} min` : ''}`;
 const runLine = (r: ServerRun | FinishedRun) => `run ${r.id}: ${r.kind} ${r.scope} ${r.status}: ${r.pulled} pulled, ${r.pushed} pushed, ${r.refused} refused`
+  + `${r.sightings || r.proposals || r.clusters || r.analystData ? ` (also ${r.sightings} sightings, ${r.proposals} proposals, ${r.clusters} clusters, ${r.analystData} analyst data)` : ''}`
   + `${r.error ? `; error: ${r.error}` : ''}${r.refusals.length ? `\n${r.refusals.slice(0, 20).map((x) => `  ${x.event}: ${x.reason}`).join('\n')}` : ''}`;
 
 function flagList(names: readonly string[] | undefined, option: string): ServerFlag[] {

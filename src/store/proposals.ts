@@ -125,3 +125,30 @@ export async function listProposals(store: Store, viewer: Viewer, f: ProposalFil
 export async function markProposalDone(store: Store, id: number, timestamp: number): Promise<void> {
   await store.db.updateTable('shadow_attribute').set({ deleted: 1, timestamp }).where('id', '=', id).execute();
 }
+
+/** What identifies a proposal another instance sends: MISP's findOldProposal compares all of these. */
+export interface ProposalIdentity {
+  eventId: number;
+  uuid: string;
+  value: string;
+  type: string;
+  category: string;
+  toIds: boolean;
+  comment: string;
+}
+
+/**
+ * Stores a proposal pulled from another instance as MISP's ShadowAttribute::capture: one held with the
+ * same identity is replaced only by a newer one (and then deleted first). Answers whether it was stored.
+ */
+export async function captureProposal(store: Store, id: ProposalIdentity, proposal: NewProposal): Promise<boolean> {
+  return store.db.transaction().execute(async (trx) => {
+    const held = await trx.selectFrom('shadow_attribute').select(['id', 'timestamp']).where('event_id', '=', id.eventId).where('uuid', '=', id.uuid)
+      .where('value', '=', id.value).where('type', '=', id.type).where('category', '=', id.category).where('to_ids', '=', id.toIds ? 1 : 0)
+      .where('comment', '=', id.comment).orderBy('id', 'desc').executeTakeFirst();
+    if (held && Number(held.timestamp) >= Number(proposal.timestamp)) return false;
+    if (held) await trx.deleteFrom('shadow_attribute').where('id', '=', held.id).execute();
+    await trx.insertInto('shadow_attribute').values(proposal).execute();
+    return true;
+  });
+}

@@ -27,6 +27,10 @@ export interface ServerRun {
   refused: number;
   error: string | null;
   refusals: RunRefusal[];
+  sightings: number;
+  proposals: number;
+  clusters: number;
+  analystData: number;
 }
 
 export interface RunCounts {
@@ -34,6 +38,10 @@ export interface RunCounts {
   pushed: number;
   refused: number;
   refusals: RunRefusal[];
+  sightings: number;
+  proposals: number;
+  clusters: number;
+  analystData: number;
 }
 
 const num = (v: number | string | bigint | null) => (v === null ? null : Number(v));
@@ -80,6 +88,7 @@ export async function insertServerRun(store: Store, serverId: number, kind: RunK
 export async function saveServerRun(store: Store, id: number, counts: RunCounts, end?: { status: Exclude<RunStatus, 'running'>; finished: number; error: string | null }): Promise<void> {
   await store.db.updateTable('server_run').set({
     pulled: counts.pulled, pushed: counts.pushed, refused: counts.refused, refusals: JSON.stringify(counts.refusals),
+    sightings: counts.sightings, proposals: counts.proposals, clusters: counts.clusters, analyst_data: counts.analystData,
     ...(end ? { status: end.status, finished: end.finished, error: end.error } : {}),
   }).where('id', '=', id).execute();
 }
@@ -90,7 +99,7 @@ export async function listServerRuns(store: Store, serverId: number, limit = 50)
   return rows.map((r) => ({
     id: r.id, serverId: r.server_id, kind: r.kind as RunKind, scope: r.scope, status: r.status as RunStatus,
     started: num(r.started)!, finished: num(r.finished), pulled: r.pulled, pushed: r.pushed, refused: r.refused, error: r.error,
-    refusals: parseRefusals(r.refusals),
+    refusals: parseRefusals(r.refusals), sightings: r.sightings, proposals: r.proposals, clusters: r.clusters, analystData: r.analyst_data,
   }));
 }
 

@@ -54,6 +54,14 @@ const DEFINITIONS = {
     misp: 'MISP.max_correlations_per_event',
     level: 1,
   },
+  'sync.filter_on_type': {
+    default: 'false',
+    check: flag,
+    type: 'boolean',
+    help: "a pull leaves out the attributes and objects whose type or template the server's pull rules exclude (type_attributes / type_objects NOT), and an event they empty",
+    misp: 'MISP.enable_synchronisation_filtering_on_type',
+    level: 2,
+  },
   'instance.live': {
     default: 'true',
     check: flag,

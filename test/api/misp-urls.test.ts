@@ -17,6 +17,7 @@ it('turns MISP named parameters into the query string, once, before routing', ()
   assert.equal(rewriteMispUrl('/events/view/12.json'), '/events/view/12');
   assert.equal(rewriteMispUrl('/users/view/me.json', (p) => p === '/users/view/me.json'), '/users/view/me.json', 'a route registered with .json keeps it');
   assert.equal(rewriteMispUrl('/openapi.json'), '/openapi.json');
+  assert.equal(rewriteMispUrl('/shadow_attributes/index/all:1/deleted[]:0/deleted[]:1.json'), '/shadow_attributes/index?all=1&deleted%5B%5D=0&deleted%5B%5D=1', 'the extension after a named parameter is not part of its value');
   assert.equal(rewriteMispUrl('/taxii2/api/collections/x:y/'), '/taxii2/api/collections/x:y/', 'TAXII addresses are not MISP');
   assert.equal(rewriteMispUrl('/events/x:1'), '/events/x:1', 'no named parameter before the action');
 });

@@ -107,7 +107,7 @@ forEachDialect('Cairn syncing with another Cairn (pull, push, publish, sightings
     for (const k of ['private', 'groupOut', 'draft']) assert.equal((await view(a, ev[k]!.uuid)).status, 404, k);
     const runs = await call(a, a.admin, 'GET', `/servers/runs/${serverId}`);
     const run = runs.body.runs[0];
-    assert.deepEqual(Object.keys(run), ['id', 'server_id', 'kind', 'scope', 'status', 'started', 'finished', 'pulled', 'pushed', 'refused', 'error', 'refusals']);
+    assert.deepEqual(Object.keys(run), ['id', 'server_id', 'kind', 'scope', 'status', 'started', 'finished', 'pulled', 'pushed', 'refused', 'error', 'refusals', 'sightings', 'proposals', 'clusters', 'analyst_data']);
     assert.equal(run.kind, 'pull');
     assert.equal(run.status, 'ok');
     assert.equal(run.pulled, 2);

@@ -288,9 +288,10 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
     const id = ((await made.json()) as { Server: { id: string } }).Server.id;
     const runs = { runs: [
       { id: 2, server_id: Number(id), kind: 'push', scope: 'incremental', status: 'failed', started: '2026-12-07T10:05:00Z', finished: '2026-12-07T10:05:02Z',
-        pulled: 0, pushed: 0, refused: 0, error: 'The remote answered 403: Authentication failed.', refusals: [] },
+        pulled: 0, pushed: 0, refused: 0, error: 'The remote answered 403: Authentication failed.', refusals: [], sightings: 0, proposals: 0, clusters: 0, analyst_data: 0 },
       { id: 1, server_id: Number(id), kind: 'pull', scope: 'full', status: 'ok', started: '2026-12-07T10:00:00Z', finished: '2026-12-07T10:00:09Z',
-        pulled: 12, pushed: 0, refused: 1, error: null, refusals: [{ event: 'e2ef0000-0000-4000-8000-0000000000ff', reason: 'blocked by the pull rules' }] },
+        pulled: 12, pushed: 0, refused: 1, error: null, refusals: [{ event: 'e2ef0000-0000-4000-8000-0000000000ff', reason: 'blocked by the pull rules' }],
+        sightings: 3, proposals: 0, clusters: 2, analyst_data: 1 },
     ] };
     await page.route(`**/servers/runs/${id}`, (route) => route.fulfill({ json: runs }));
     await page.route(`**/servers/testConnection/${id}`, (route) => route.fulfill({
@@ -306,7 +307,8 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
       const lines = page.locator('.run-history tbody tr');
       await lines.nth(1).waitFor();
       assert.match(await lines.nth(0).textContent() ?? '', /2026-12-07 10:05:00.*push.*incremental.*failed.*Authentication failed/);
-      assert.match(await lines.nth(1).textContent() ?? '', /pull.*full.*ok.*12.*0.*1.*e2ef0000-0000-4000-8000-0000000000ff.*blocked by the pull rules/);
+      assert.match(await lines.nth(1).textContent() ?? '', /pull.*full.*also 3 sightings, 2 clusters, 1 analyst data.*ok.*12.*0.*1.*e2ef0000-0000-4000-8000-0000000000ff.*blocked by the pull rules/);
+      assert.doesNotMatch(await lines.nth(0).textContent() ?? '', /also/, 'a run that moved nothing else says nothing more');
       await shot('admin-server-runs');
     } finally {
       await page.unroute(`**/servers/runs/${id}`);

@@ -5,7 +5,9 @@ import { scriptedPeer, type LoopbackPeer, type PeerAnswer } from './sync-peers.j
  * A fake MISP 2.5.1 remote (MISP-B of ../shared/reference/misp-sync-wire.md): it answers getVersion,
  * postTest, the minimal event index (ETag, 304 to If-None-Match), events/view with MISP's pull named
  * parameters only, filterEventIdsForPush, HEAD events/view, events/add (404 with Location for a uuid it
- * holds) and events/edit, as that record shows; every request is logged with its body decoded.
+ * holds) and events/edit, galaxy clusters (restSearch, view, pushCluster), proposals (shadow_attributes/index)
+ * and analyst data (indexMinimal, index by uuid, filterAnalystDataForPush, pushAnalystData), as that record
+ * and MISP's ServerSyncTool show; every request is logged with its body decoded.
  */
 export interface FakeMisp extends LoopbackPeer {
   key: string;
@@ -13,6 +15,12 @@ export interface FakeMisp extends LoopbackPeer {
   events: Map<string, { Event: Record<string, unknown> }>;
   /** Uuids its HEAD denies although it holds them (the case MISP's push meets 404 + Location on add). */
   hiddenFromHead: Set<string>;
+  /** Published custom clusters it holds, by uuid, as galaxy_clusters/view answers them; those pushed to it land here too. */
+  clusters: Map<string, { GalaxyCluster: Record<string, unknown> }>;
+  /** Proposals its shadow_attributes/index lists (MISP's {ShadowAttribute: …} entries). */
+  proposals: Array<{ ShadowAttribute: Record<string, unknown> }>;
+  /** Notes it holds, by uuid ({Note: …} as analyst_data/index answers them); those pushed to it land here too. */
+  notes: Map<string, { Note: Record<string, unknown> }>;
 }
 
 export const MISP_VIEW_PARAMS = 'deleted[]:0/deleted[]:1/excludeGalaxy:1/includeEventCorrelations:0/includeFeedCorrelations:0/includeWarninglistHits:0/excludeLocalTags:1';
@@ -41,6 +49,9 @@ export async function fakeMisp(): Promise<FakeMisp> {
   const key = 'M'.repeat(40);
   const events = new Map<string, { Event: Record<string, unknown> }>();
   const hiddenFromHead = new Set<string>();
+  const clusters = new Map<string, { GalaxyCluster: Record<string, unknown> }>();
+  const proposals: Array<{ ShadowAttribute: Record<string, unknown> }> = [];
+  const notes = new Map<string, { Note: Record<string, unknown> }>();
   let nextId = 500;
   const index = () => [...events.values()].map(({ Event: e }) => ({ id: e.id, timestamp: e.timestamp, sighting_timestamp: '0', published: true, uuid: e.uuid, orgc_uuid: (e.Orgc as { uuid: string }).uuid }));
   const peer = await scriptedPeer((r): PeerAnswer => {
@@ -65,7 +76,39 @@ export async function fakeMisp(): Promise<FakeMisp> {
       return e ? { status: 200, body: e } : { status: 404, body: { name: 'Invalid event', message: 'Invalid event' } };
     }
     if (view && r.method === 'HEAD') return { status: events.has(view[1]!) && !hiddenFromHead.has(view[1]!) ? 200 : 404 };
-    if (r.method === 'GET' && path.startsWith('/shadow_attributes/index/')) return { status: 200, body: [] };
+    if (r.method === 'GET' && path.startsWith('/shadow_attributes/index/')) return { status: 200, body: /\/page:1\//.test(path) ? proposals : [] };
+    if (r.method === 'POST' && path === '/galaxy_clusters/restSearch') {
+      const q = JSON.parse(r.body) as { uuid?: string[] };
+      const listed = [...clusters.values()].filter((c) => !q.uuid || q.uuid.includes(String(c.GalaxyCluster.uuid)));
+      return { status: 200, body: { response: listed.map((c) => ({ GalaxyCluster: { uuid: c.GalaxyCluster.uuid, version: c.GalaxyCluster.version } })) }, headers: { 'x-result-count': String(listed.length) } };
+    }
+    const clusterView = /^\/galaxy_clusters\/view\/([0-9a-f-]{36})$/.exec(path);
+    if (clusterView && r.method === 'GET') {
+      const c = clusters.get(clusterView[1]!);
+      return c ? { status: 200, body: c } : { status: 404, body: { name: 'Invalid galaxy cluster', message: 'Invalid galaxy cluster' } };
+    }
+    if (r.method === 'POST' && path === '/galaxies/pushCluster') {
+      for (const c of JSON.parse(r.body) as Array<{ GalaxyCluster: Record<string, unknown> }>) clusters.set(String(c.GalaxyCluster.uuid), c);
+      const message = 'Galaxy clusters imported. 1 imported, 0 ignored, 0 failed. ';
+      return { status: 200, body: { saved: true, success: true, name: message, message, url: '/galaxies/pushCluster' } };
+    }
+    if (r.method === 'POST' && path === '/analyst_data/indexMinimal') {
+      return { status: 200, body: notes.size === 0 ? [] : { Note: Object.fromEntries([...notes.values()].map((n) => [n.Note.uuid, n.Note.modified])) } };
+    }
+    if (r.method === 'GET' && path.startsWith('/analyst_data/index/Note/')) {
+      const asked = [...path.matchAll(/uuid\[\]:([0-9a-f-]{36})/g)].map((m) => m[1]!);
+      return { status: 200, body: asked.map((u) => notes.get(u)).filter(Boolean) };
+    }
+    if (r.method === 'POST' && path === '/analyst_data/filterAnalystDataForPush') {
+      const offered = JSON.parse(r.body) as Record<string, Record<string, string>>;
+      return { status: 200, body: { Note: offered.Note ?? {}, Opinion: offered.Opinion ?? {}, Relationship: offered.Relationship ?? {} } };
+    }
+    if (r.method === 'POST' && path === '/analyst_data/pushAnalystData') {
+      const doc = JSON.parse(r.body) as { Note?: Record<string, unknown> };
+      if (doc.Note) notes.set(String(doc.Note.uuid), { Note: doc.Note });
+      const message = 'Analyst Data imported. 1 imported, 0 ignored, 0 failed. ';
+      return { status: 200, body: { saved: true, success: true, name: message, message, url: '/analyst_data/pushAnalystData' } };
+    }
     if (r.method === 'POST' && path === '/sightings/restSearch/event') return { status: 200, body: { response: [] } };
     if (r.method === 'POST' && path === '/events/filterEventIdsForPush') {
       const offered = JSON.parse(r.body) as Array<{ Event: { uuid: string; timestamp: string } }>;
@@ -91,5 +134,5 @@ export async function fakeMisp(): Promise<FakeMisp> {
     }
     return { status: 404, body: { name: 'Not Found', message: `no ${r.method} ${path} on this fake MISP` } };
   });
-  return { ...peer, key, events, hiddenFromHead };
+  return { ...peer, key, events, hiddenFromHead, clusters, proposals, notes };
 }

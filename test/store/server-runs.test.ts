@@ -38,12 +38,13 @@ forEachDialect('server runs: one at a time per server, the schedule claimed once
 
   it('keeps each run with its counts and refusals, newest first, and forgets them with the server', async () => {
     const first = await insertServerRun(store, serverId, 'pull', 'full', 100);
-    await saveServerRun(store, first, { pulled: 3, pushed: 0, refused: 1, refusals: [{ event: 'e1', reason: 'not newer' }] }, { status: 'ok', finished: 110, error: null });
+    await saveServerRun(store, first, { pulled: 3, pushed: 0, refused: 1, refusals: [{ event: 'e1', reason: 'not newer' }], sightings: 4, proposals: 5, clusters: 6, analystData: 7 }, { status: 'ok', finished: 110, error: null });
     const second = await insertServerRun(store, serverId, 'push', '42', 120);
     const runs = await listServerRuns(store, serverId);
     assert.deepEqual(runs.map((r) => [r.id, r.kind, r.scope, r.status]), [[second, 'push', '42', 'running'], [first, 'pull', 'full', 'ok']]);
     assert.deepEqual(runs[1]!.refusals, [{ event: 'e1', reason: 'not newer' }]);
     assert.equal(runs[1]!.finished, 110);
+    assert.deepEqual([runs[1]!.sightings, runs[1]!.proposals, runs[1]!.clusters, runs[1]!.analystData], [4, 5, 6, 7]);
     assert.equal(await serverAuthkey(store, serverId), 'k'.repeat(40));
     await deleteServer(store, serverId);
     assert.deepEqual(await listServerRuns(store, serverId), []);

@@ -30,7 +30,7 @@ const NOT_YOURS = () => new ApiError(405, 'You are not authorised to do that.');
 export async function analystDataRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const { store } = ctx;
   documented(app, 'Analyst data', {
-    'GET /analyst_data/index/:type': { summary: 'The notes, opinions or relationships you may see' },
+    'GET /analyst_data/index/:type': { summary: 'The notes, opinions or relationships you may see; uuid (a list) keeps those' },
     'GET /analyst_data/view/:type/:id': { summary: 'One note, opinion or relationship by id or uuid (type `all` with a uuid), with what is attached to it' },
     'POST /analyst_data/add/:type': { summary: 'Add a note, opinion or relationship; object_uuid and object_type in the body', body: ANALYST_DATA_BODY },
     'POST /analyst_data/add/:type/:object_uuid': { summary: 'Add one to the element of that uuid', body: ANALYST_DATA_BODY },
@@ -110,10 +110,13 @@ export async function analystDataRoutes(app: FastifyInstance, ctx: ApiContext): 
     return { [row.kind]: await analystWithChildren(store, viewerOf(user), row) };
   });
 
-  app.get<{ Params: { type: string } }>('/analyst_data/index/:type', async (request) => {
+  // A syncing instance asks for the items it lacks by uuid: /analyst_data/index/Note/uuid[]:…/uuid[]:….json.
+  app.get<{ Params: { type: string }; Querystring: { uuid?: string | string[] } }>('/analyst_data/index/:type', async (request) => {
     const user = userOf(request);
     const kind = kindOf(request.params.type, false) as AnalystKind;
-    const rows = await findAnalystData(store, viewerOf(user), { kind });
+    const asked = request.query.uuid === undefined ? undefined : (Array.isArray(request.query.uuid) ? request.query.uuid : [request.query.uuid]).map((u) => u.toLowerCase());
+    if (asked && asked.some((u) => !isUuid(u))) throw new ApiError(400, 'uuid must name notes, opinions or relationships by uuid');
+    const rows = await findAnalystData(store, viewerOf(user), { kind, ...(asked ? { uuids: asked } : {}) });
     return rows.map((r) => ({ [kind]: analystJson(r) }));
   });
 

@@ -26,6 +26,7 @@ import { answerRestSearch } from '../exports.js';
 import { sendWithEtag } from '../etag.js';
 import { relatedEvents } from '../../services/search/related.js';
 import { addEventDocumentExtras } from '../../services/events/document-extras.js';
+import { addSharingGroupDocuments } from '../../services/events/sharing-group-documents.js';
 import { stampEdit } from '../../services/events/edit-stamps.js';
 import { currentSecond } from '../../model/versions.js';
 import { lacking, refuseUnless, requirePermission, userOf } from '../session.js';
@@ -180,6 +181,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     const event = await loadEvent(store, viewerOf(user), eventRefOf(request), { includeDeleted: options.deleted !== 'live' });
     if (!event) throw notFound('event');
     const doc = await eventDocument(store, settings, user, event, options);
+    // The groups in full, as MISP gives them, so that an instance pulling the event can make them.
+    await addSharingGroupDocuments(store, doc.Event, `${request.protocol}://${request.host}`);
     // MISP's includeDecayScore named parameter: each attribute's scores under the enabled models of its type.
     if (isOn((request.query as Record<string, unknown> | undefined)?.includeDecayScore)) {
       const query = { overrides: {}, excludeDecayed: false, fullModel: false };

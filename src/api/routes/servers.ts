@@ -72,6 +72,7 @@ export function runDocument(r: ServerRun) {
   return {
     id: r.id, server_id: r.serverId, kind: r.kind, scope: r.scope, status: r.status, started: iso(r.started), finished: r.finished === null ? null : iso(r.finished),
     pulled: r.pulled, pushed: r.pushed, refused: r.refused, error: r.error, refusals: r.refusals,
+    sightings: r.sightings, proposals: r.proposals, clusters: r.clusters, analyst_data: r.analystData,
   };
 }
 
@@ -223,7 +224,7 @@ export async function serverRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     if (!waits(request)) return saved(`Pull queued for background execution. Job ID: ${runId}`, url, server.id);
     const run = await sync.wait(runId);
     if (run.status === 'failed') throw new ApiError(403, run.error ?? 'The pull failed.', { saved: false, url, id: String(server.id) });
-    return saved(`Pull completed. ${run.pulled} events pulled, ${run.refused} events could not be pulled, 0 proposals pulled, ${run.sightings ?? 0} sightings pulled, 0 clusters pulled, 0 analyst data pulled.`, url, server.id);
+    return saved(`Pull completed. ${run.pulled} events pulled, ${run.refused} events could not be pulled, ${run.proposals} proposals pulled, ${run.sightings} sightings pulled, ${run.clusters} clusters pulled, ${run.analystData} analyst data pulled.`, url, server.id);
   };
   app.post('/servers/pull/:id', pullRun);
   app.post('/servers/pull/:id/:technique', pullRun);

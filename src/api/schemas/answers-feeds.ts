@@ -105,6 +105,7 @@ export const ServerRun = Doc({
   started: Type.String({ description: 'ISO 8601' }), finished: Nullable(Type.String({ description: 'ISO 8601' })),
   pulled: Count(), pushed: Count(), refused: Count(), error: Nullable(Type.String()),
   refusals: Type.Array(Doc({ event: Type.String({ description: 'the event uuid' }), reason: Type.String() })),
+  sightings: Count(), proposals: Count(), clusters: Count(), analyst_data: Count(),
 });
 export type ServerRun = Static<typeof ServerRun>;
 

@@ -9,6 +9,8 @@ export interface RemoteInfo {
   permSighting: boolean;
   permGalaxyEditor: boolean;
   permAnalystData: boolean;
+  /** getVersion names perm_galaxy_editor at all: MISP's sign that the remote syncs galaxy clusters. */
+  hasGalaxyEditorFlag: boolean;
   requestEncoding: string[];
   filterSightings: boolean;
 }
@@ -20,7 +22,7 @@ export async function remoteInfo(client: RemoteClient): Promise<RemoteInfo> {
   const info: RemoteInfo = {
     version: v.version, uuid: typeof v.uuid === 'string' ? v.uuid : '?',
     permSync: v.perm_sync === true, permSighting: v.perm_sighting === true, permGalaxyEditor: v.perm_galaxy_editor === true,
-    permAnalystData: v.perm_analyst_data === true,
+    permAnalystData: v.perm_analyst_data === true, hasGalaxyEditorFlag: v.perm_galaxy_editor !== undefined,
     requestEncoding: Array.isArray(v.request_encoding) ? v.request_encoding.map(String) : [],
     filterSightings: v.filter_sightings === true,
   };

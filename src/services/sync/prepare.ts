@@ -14,6 +14,16 @@ function downgrade(item: Json): void {
   else if (d === '2') item.distribution = '1';
 }
 
+/** The notes, opinions and relationships an item carries (and theirs), downgraded as the item is. */
+function downgradeAnalystData(item: Json): void {
+  for (const kind of ['Note', 'Opinion', 'Relationship']) {
+    for (const child of list(item[kind])) {
+      downgrade(child);
+      downgradeAnalystData(child);
+    }
+  }
+}
+
 const withoutLocalTags = (item: Json) => {
   if (item.Tag !== undefined) item.Tag = list(item.Tag).filter((t) => !truthy(t.local));
 };
@@ -53,7 +63,10 @@ export function preparePulledEvent(doc: unknown, server: Server): { Event: Json 
     if (isObject(item.SharingGroup)) withMember(item.SharingGroup, server.org);
   }
   if (!server.flags.internal) {
-    for (const item of all) downgrade(item);
+    for (const item of all) {
+      downgrade(item);
+      downgradeAnalystData(item);
+    }
     for (const item of [event, ...attributes, ...objects.flatMap((o) => list(o.Attribute))]) withoutLocalTags(item);
   }
   // The remote's local ids of its organisations and of the event say nothing here.
@@ -72,7 +85,7 @@ export function groupFacts(g: SharingGroup): GroupFacts {
 }
 
 /** A sharing group as MISP sends it with an event: with its organisations, so that the remote can make it. */
-function groupDocument(g: SharingGroup): Json {
+export function groupDocument(g: SharingGroup): Json {
   return {
     uuid: g.uuid, name: g.name, description: g.description, releasability: g.releasability, roaming: g.roaming, active: g.active, local: false,
     Organisation: { uuid: g.org.uuid, name: g.org.name },

@@ -10,8 +10,12 @@ import type { ParsedItem } from '../import/parsed-event.js';
 import { pullActor } from './actor.js';
 import { RemoteError, parseJson } from './client.js';
 import { remoteInfo } from './connection.js';
+import { pullAnalystData } from './analyst-data.js';
 import { preparePulledEvent } from './prepare.js';
+import { pullClusters } from './pull-clusters.js';
+import { pullProposals } from './pull-proposals.js';
 import type { SyncRunContext } from './run-context.js';
+import { filterByType, pullTypeRules } from './type-filter.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,6 +111,7 @@ async function localVersions(ctx: SyncRunContext, uuids: readonly string[]) {
 export async function pull(ctx: SyncRunContext, scope: PullScope): Promise<void> {
   const info = await remoteInfo(ctx.client);
   if (!info.permSync) throw new RemoteError('The remote user is not a sync user: it may not pull.');
+  await pullClusters(ctx, info);
   const single = scope !== 'full' && scope !== 'incremental';
   let wanted: string[];
   let index: IndexEntry[] = [];
@@ -127,17 +132,22 @@ export async function pull(ctx: SyncRunContext, scope: PullScope): Promise<void>
       return !held || (held.timestamp < e.timestamp && held.locked);
     }).sort((a, b) => a.timestamp - b.timestamp).map((e) => e.uuid);
   }
+  const refusedBefore = ctx.counts.refusals.length;
   await pullEvents(ctx, wanted);
   if (!single) {
-    await pullSightings(ctx, index);
     // The ETag is kept only when every event was taken: otherwise the next incremental pull must look again.
-    if (ctx.counts.refusals.length === 0) await saveServerIndexEtag(ctx.store, ctx.server.id, newEtag);
+    const allTaken = ctx.counts.refusals.length === refusedBefore;
+    await pullProposals(ctx, info);
+    await pullSightings(ctx, index);
+    await pullAnalystData(ctx, info);
+    if (allTaken) await saveServerIndexEtag(ctx.store, ctx.server.id, newEtag);
   }
 }
 
 async function pullEvents(ctx: SyncRunContext, uuids: readonly string[]): Promise<void> {
   const actor = pullActor(ctx.server);
   const options = parseOptionsFor(actor, 1);
+  const typeRules = await pullTypeRules(ctx);
   const download = (uuid: string) => ctx.client.json<unknown>('GET', eventViewPath(uuid, ctx.server.flags.internal)).then(
     (doc) => ({ uuid, doc }),
     (err: unknown) => ({ uuid, error: err instanceof RemoteError && err.status === 404 ? 'the remote has no such event for its sync user' : `failed downloading the event: ${(err as Error).message}` }),
@@ -158,6 +168,8 @@ async function pullEvents(ctx: SyncRunContext, uuids: readonly string[]): Promis
         ctx.refuse(got.uuid, 'the remote answered no event');
         continue;
       }
+      // An event the type rules emptied is left out, and is no failure (MISP's pullRulesEmptiedEvent).
+      if (typeRules && filterByType(prepared.Event, typeRules)) continue;
       yield { source: got.uuid, parsed: parseMispEvent(prepared, options) };
     }
   }

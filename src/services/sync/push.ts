@@ -9,8 +9,10 @@ import { editServer } from '../../store/servers.js';
 import { latestSightings, listSightings } from '../../store/sightings.js';
 import { nonExportableTags } from '../../store/tags.js';
 import { RemoteError, messageOf, parseJson } from './client.js';
+import { pushAnalystData } from './analyst-data.js';
 import { remoteInfo } from './connection.js';
 import { groupFacts, preparePushedEvent, syncTarget } from './prepare.js';
+import { pushClusters } from './push-clusters.js';
 import type { SyncRunContext } from './run-context.js';
 
 type Json = Record<string, unknown>;
@@ -63,7 +65,11 @@ export async function push(ctx: SyncRunContext, scope: PushScope): Promise<void>
   const groups = new Groups(ctx);
   const candidates = await crossing(ctx, groups, filter, byId);
   if (info.permSync && ctx.server.flags.push) {
+    // MISP pushes custom clusters before the events, so that their tags find them there: all of them on a
+    // full push, those the events carry otherwise.
+    if (scope === 'full') await pushClusters(ctx, info);
     const missing = await filterEventIdsForPush(ctx, candidates);
+    if (scope !== 'full') await pushClusters(ctx, info, candidates.filter((x) => missing.has(x.uuid)).map((x) => x.id));
     const tags = await nonExportableTags(ctx.store);
     for (const c of candidates.filter((x) => missing.has(x.uuid))) await pushEvent(ctx, c, groups, tags);
     if (!byId && candidates.length > 0) await editServer(ctx.store, ctx.server.id, { lastPushedId: Math.max(...candidates.map((c) => c.id)) });
@@ -73,6 +79,7 @@ export async function push(ctx: SyncRunContext, scope: PushScope): Promise<void>
     const sightable = scope === 'incremental' ? await crossing(ctx, groups, {}) : candidates;
     await pushSightings(ctx, sightable);
   }
+  await pushAnalystData(ctx, info);
 }
 
 /** The published events of the filter that may cross to the server; one asked for by id that may not is a refusal. */

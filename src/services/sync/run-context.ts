@@ -9,6 +9,11 @@ export interface SyncCounts {
   pulled: number;
   pushed: number;
   sightings: number;
+  proposals: number;
+  /** Custom galaxy clusters pulled or pushed. */
+  clusters: number;
+  /** Notes, opinions and relationships pulled or pushed. */
+  analystData: number;
   refusals: RunRefusal[];
 }
 

@@ -17,8 +17,8 @@ export interface SyncRunnerOptions extends ClientOptions {
   claimWaitMs?: number;
 }
 
-/** A run as it ended; the sightings it moved are known to the process that ran it. */
-export type FinishedRun = ServerRun & { sightings?: number };
+/** A run as it ended. */
+export type FinishedRun = ServerRun;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Math.floor(Date.now() / 1000);
@@ -86,8 +86,8 @@ export class SyncRunner {
 
   private async execute(runId: number, serverId: number, kind: RunKind, scope: string): Promise<FinishedRun> {
     const runTimeout = this.options.runTimeoutMs ?? 2 * 3600_000;
-    const counts: SyncCounts = { pulled: 0, pushed: 0, sightings: 0, refusals: [] };
-    const stored = () => ({ pulled: counts.pulled, pushed: counts.pushed, refused: counts.refusals.length, refusals: counts.refusals.slice(0, MAX_REFUSALS) });
+    const counts: SyncCounts = { pulled: 0, pushed: 0, sightings: 0, proposals: 0, clusters: 0, analystData: 0, refusals: [] };
+    const stored = () => ({ ...counts, refused: counts.refusals.length, refusals: counts.refusals.slice(0, MAX_REFUSALS) });
     let status: 'ok' | 'failed' = 'ok';
     let error: string | null = null;
     const since = await this.claim(serverId, Math.ceil(runTimeout / 1000) + 60);
@@ -117,7 +117,7 @@ export class SyncRunner {
       }
     }
     await saveServerRun(this.store, runId, stored(), { status, finished: now(), error });
-    return { ...(await findServerRun(this.store, runId))!, sightings: counts.sightings };
+    return (await findServerRun(this.store, runId))!;
   }
 
   /** Waits for every run under way; none starts after. */

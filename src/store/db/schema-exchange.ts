@@ -88,6 +88,11 @@ export interface ServerRunTable {
   error: string | null;
   /** JSON text: [{event, reason}]. */
   refusals: Generated<string>;
+  /** What else crossed (migration 046). */
+  sightings: Generated<number>;
+  proposals: Generated<number>;
+  clusters: Generated<number>;
+  analyst_data: Generated<number>;
 }
 
 /** Each feed's recent runs (migration 042); `result` is the run's result as JSON text. */

@@ -175,6 +175,8 @@ export interface GalaxyClusterTable {
   deleted: Generated<number>;
   extends_uuid: string | null;
   extends_version: number | null;
+  /** 1: came from another instance (migration 047). */
+  locked: Generated<number>;
 }
 
 /** A custom cluster's relation to another cluster. */

@@ -25,6 +25,12 @@ function connectionText(c: ServerConnection): string {
   return `${status}${versions}${post}`;
 }
 
+/** What else a run moved besides events: sightings, proposals, clusters, analyst data (those it moved any of). */
+function alsoMoved(r: ServerRun): string {
+  const counts: Array<[string, number | undefined]> = [['sightings', r.sightings], ['proposals', r.proposals], ['clusters', r.clusters], ['analyst data', r.analyst_data]];
+  return counts.filter(([, n]) => (n ?? 0) > 0).map(([what, n]) => `${n} ${what}`).join(', ');
+}
+
 /** The pull and push runs with one remote, newest first, and what each refused and why. */
 export function RunHistory({ server }: { server: Server }) {
   const runs = useLoad(() => api<ServerRuns>('GET', `/servers/runs/${server.id}`), `runs:${server.id}`);
@@ -42,7 +48,7 @@ export function RunHistory({ server }: { server: Server }) {
               <tr key={r.id} data-run={r.id}>
                 <td className="nowrap">{r.started.replace('T', ' ').slice(0, 19)}</td>
                 <td className="nowrap">{r.finished ? r.finished.replace('T', ' ').slice(0, 19) : <span className="muted">—</span>}</td>
-                <td>{r.kind} <span className="muted small">{r.scope}</span></td>
+                <td>{r.kind} <span className="muted small">{r.scope}</span>{alsoMoved(r) ? <div className="muted small">also {alsoMoved(r)}</div> : null}</td>
                 <td><span className={`status ${r.status === 'ok' ? 'created' : r.status === 'failed' ? 'refused' : 'updated'}`}>{r.status}</span></td>
                 <td>{r.pulled}</td><td>{r.pushed}</td><td>{r.refused}</td>
                 <td>
