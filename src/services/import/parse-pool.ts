@@ -18,15 +18,15 @@ await import(${JSON.stringify(new URL('./parse-worker.ts', here).href)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
 }
 
-/** Documents handed to the worker ahead of the one being stored. */
+/** Documents handed to the worker ahead of the one being stored, unless the caller asks for more. */
 const IN_FLIGHT = 4;
 
 /**
  * Parses and validates the input on a worker thread while the calling thread writes to the store: on
- * two cores the two overlap. Results come back in input order. Items already parsed (streamed input)
+ * two cores the two overlap (`ahead` documents at most are parsed ahead). Results come back in input order. Items already parsed (streamed input)
  * are validated here.
  */
-export async function* parseInputs(items: AsyncIterable<InputItem>, options: ParseOptions): AsyncGenerator<ParsedItem> {
+export async function* parseInputs(items: AsyncIterable<InputItem>, options: ParseOptions, ahead = IN_FLIGHT): AsyncGenerator<ParsedItem> {
   const worker = startWorker();
   const waiting = new Map<number, { resolve: (items: ParsedItem[]) => void; reject: (err: Error) => void }>();
   let failure: Error | undefined;
@@ -63,7 +63,7 @@ export async function* parseInputs(items: AsyncIterable<InputItem>, options: Par
       } else {
         queue.push(Promise.resolve(parseEvents(eventsOf(item), options)));
       }
-      while (queue.length > IN_FLIGHT) yield* await queue.shift()!;
+      while (queue.length > ahead) yield* await queue.shift()!;
     }
     while (queue.length > 0) yield* await queue.shift()!;
   } finally {

@@ -16,6 +16,7 @@ import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type Analy
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
 import { noteEventGrowth } from '../db/statistics.js';
+import { writeNewEvents } from './new-events.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -366,7 +367,7 @@ export class EventSaver {
     this.commitEveryMs = options.commitEveryMs ?? 30_000;
   }
 
-  private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
+  private async open(): Promise<ControlledTransaction<Database>> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
@@ -374,12 +375,70 @@ export class EventSaver {
       await forgetDeletedIds(this.store, this.trx);
       this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
-    const refs = new RefResolver(this.store, this.trx, this.batchIds);
-    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, options);
+    return this.trx;
+  }
+
+  private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
+    const trx = await this.open();
+    const refs = new RefResolver(this.store, trx, this.batchIds);
+    const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
+    this.noteWritten(event, options, outcome);
+    return outcome;
+  }
+
+  private noteWritten(event: MispEvent, options: SaveOptions, outcome: SaveOutcome): void {
     this.pending.push({ event, options });
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
-    return outcome;
+  }
+
+  /**
+   * Stores several events as save() with no options would, one after another: on PostgreSQL those new
+   * to the store are written together, a statement for all of them (new-events.ts), the others one by
+   * one. Answers, in order, each event's outcome or the error that refused it.
+   */
+  async saveMany(events: readonly MispEvent[]): Promise<Array<SaveOutcome | Error>> {
+    const out: Array<SaveOutcome | Error | undefined> = new Array(events.length);
+    const fresh: number[] = [];
+    if (this.store.dialect === 'postgres' && events.length > 1) {
+      const trx = await this.open();
+      const held = new Set((await trx.selectFrom('event').select('uuid').where('uuid', 'in', events.map((e) => uuidToBytes(e.uuid))).execute())
+        .map((r) => bytesToUuid(r.uuid)));
+      const seen = new Set<string>();
+      events.forEach((e, at) => {
+        // A uuid given twice: its second version is written after the first, one by one.
+        if (!held.has(e.uuid) && !seen.has(e.uuid)) fresh.push(at);
+        seen.add(e.uuid);
+      });
+    }
+    if (fresh.length > 1) {
+      const group = fresh.map((at) => events[at]!);
+      try {
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds);
+        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group);
+        outcomes.forEach((o, i) => {
+          const outcome: SaveOutcome = { status: 'created', ...o };
+          this.noteWritten(group[i]!, {}, outcome);
+          out[fresh[i]!] = outcome;
+        });
+      } catch {
+        // The group failed as a whole (one event's item, a concurrent writer): the transaction is lost.
+        // What it held before is written again, and the group's events one by one, each then failing alone.
+        const others = this.pending;
+        await this.abandon();
+        for (const e of others) await this.write(e.event, e.options);
+      }
+    }
+    for (const [at, event] of events.entries()) {
+      if (out[at] !== undefined) continue;
+      try {
+        out[at] = await this.save(event);
+      } catch (err) {
+        out[at] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    return out as Array<SaveOutcome | Error>;
   }
 
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
