@@ -87,5 +87,20 @@ forEachDialect('importing many events at once', (fixture) => {
     assert.equal(again.events.created, 0);
     assert.equal(again.attributes.stored, 0);
     assert.deepEqual(await state(bulk), stored);
+
+    // New events, one of which holds an attribute uuid stored before: the group fails as a whole and
+    // its events are written one by one; the import goes on and each event ends as in turn.
+    const later = [
+      doc(u(7), 300, [{ uuid: u(160), type: 'domain', value: 'shared.example' }]),
+      doc(u(8), 300, [{ uuid: u(102), type: 'ip-dst', value: '192.0.2.99' }, { uuid: u(170), type: 'domain', value: 'eight.example' }]),
+      doc(u(9), 300, [{ uuid: u(180), type: 'domain', value: 'nine.example' }], { Tag: [{ name: 'tlp:amber' }] }),
+      ...[...generateEvents({ attributes: 1500, seed: 8, pool: 300 })],
+    ];
+    const laterProblems: string[] = [];
+    const third = await importEvents(bulk, items(later), { onProblem: (p) => laterProblems.push(`${p.event} ${p.item} ${p.field}`) });
+    for (const d of later) await saveEvent(oneByOne, parseMispEvent(d).event!);
+    assert.deepEqual(laterProblems, [`${u(8)} ${u(102)} uuid`]);
+    assert.equal(third.events.created, later.length);
+    assert.deepEqual(await state(bulk), await state(oneByOne));
   });
 });

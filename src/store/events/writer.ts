@@ -15,7 +15,7 @@ import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEve
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
-import { noteEventGrowth } from '../db/statistics.js';
+import { GROWTH_SHARE_MIDWAY, noteEventGrowth } from '../db/statistics.js';
 import { writeNewEvents } from './new-events.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
@@ -361,6 +361,8 @@ export class EventSaver {
   private readonly commitEveryMs: number;
   /** Events the open transaction creates or changes, marked as written just before it commits. */
   private changed = new Set<number>();
+  /** A group of new events failed: the next ones insert their items' uuids with a check (saveMany). */
+  private uuidsClashed = false;
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
     this.commitEveryAttributesGiven = options.commitEveryAttributes;
@@ -415,15 +417,18 @@ export class EventSaver {
       const group = fresh.map((at) => events[at]!);
       try {
         const refs = new RefResolver(this.store, this.trx!, this.batchIds);
-        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group);
+        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed });
         outcomes.forEach((o, i) => {
           const outcome: SaveOutcome = { status: 'created', ...o };
           this.noteWritten(group[i]!, {}, outcome);
           out[fresh[i]!] = outcome;
         });
       } catch {
-        // The group failed as a whole (one event's item, a concurrent writer): the transaction is lost.
-        // What it held before is written again, and the group's events one by one, each then failing alone.
+        // The group failed as a whole (an item's uuid another event holds, one event's item, a concurrent
+        // writer): the transaction is lost. What it held before is written again, and the group's events
+        // one by one, each then failing alone. Later groups check their uuids (a feed that clashed once
+        // may again, and each failure costs the transaction).
+        this.uuidsClashed = true;
         const others = this.pending;
         await this.abandon();
         for (const e of others) await this.write(e.event, e.options);
@@ -437,7 +442,7 @@ export class EventSaver {
         out[at] = err instanceof Error ? err : new Error(String(err));
       }
     }
-    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return out as Array<SaveOutcome | Error>;
   }
 
@@ -452,12 +457,15 @@ export class EventSaver {
       for (const e of others) await this.write(e.event, e.options);
       throw err;
     }
-    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return outcome;
   }
 
-  /** Commits what has been saved so far; on PostgreSQL, analyses the tables once they have grown (statistics.ts). */
-  async flush(): Promise<void> {
+  /**
+   * Commits what has been saved so far; on PostgreSQL, analyses the tables once they have grown
+   * (statistics.ts). `midway`: a commit the saver makes itself, more writes are to come.
+   */
+  async flush(midway = false): Promise<void> {
     const trx = this.trx;
     if (!trx) return;
     this.trx = undefined;
@@ -482,7 +490,7 @@ export class EventSaver {
       throw err;
     }
     promoteIds(this.batchIds, this.store.idCache);
-    await noteEventGrowth(this.store, written);
+    await noteEventGrowth(this.store, written, midway ? GROWTH_SHARE_MIDWAY : undefined);
   }
 
   /** Gives up what has not been committed. */
