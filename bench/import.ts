@@ -1,7 +1,7 @@
 /**
  * `tsx bench/import.ts --feed DIR [--db FILE | --pg URL]`: imports a feed into a fresh store and prints
- * one JSON line of figures. PostgreSQL when --pg or DATABASE_URL is given: the database should be empty
- * (bench/run.sh creates one). The CPU of Cairn and of the PostgreSQL backends, per attribute, and the
+ * one JSON line of figures. PostgreSQL when --pg or DATABASE_URL is given: a database whose name holds
+ * `bench` is made afresh, another should be empty. The CPU of Cairn and of the PostgreSQL backends, per attribute, and the
  * bytes the store takes per attribute, tables and indexes.
  */
 import { rmSync } from 'node:fs';
@@ -13,14 +13,18 @@ import { openStore, storeConfigFromEnv } from '../src/store/db/database.js';
 import { analyseEventTables } from '../src/store/db/statistics.js';
 import { storageSizes } from '../src/store/db/storage.js';
 import { watchBackendCpu } from './backend-cpu.js';
+import { benchPostgresUrl } from './bench-store.js';
+import { databaseOf, recreateDatabase } from '../src/store/db/pg-admin.js';
 
 const { values } = parseArgs({ options: { feed: { type: 'string' }, db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' } } });
 if (!values.feed) {
   console.error('usage: tsx bench/import.ts --feed DIR [--db FILE | --pg postgres://…]');
   process.exit(1);
 }
-const pg = values.pg ?? (process.env.DATABASE_URL || undefined);
+const pg = values.pg ?? benchPostgresUrl();
 if (!pg) for (const suffix of ['', '-wal', '-shm']) rmSync(`${values.db}${suffix}`, { force: true });
+// A fresh database: only one the benchmarks own (its name says so) is dropped and made again.
+else if (databaseOf(pg).includes('bench')) await recreateDatabase(pg);
 const store = await openStore({ ...storeConfigFromEnv(), ...(pg ? { databaseUrl: pg } : { databaseUrl: undefined, sqlitePath: values.db }) });
 const backend = await watchBackendCpu(store);
 const cpu = process.cpuUsage();
