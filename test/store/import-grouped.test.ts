@@ -5,6 +5,8 @@ import { serializeMispEvent } from '../../src/formats/misp-json/serialize.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { InputItem } from '../../src/formats/input.js';
 import { importEvents } from '../../src/services/import/bulk.js';
+import { parseEvents } from '../../src/services/import/parsed-event.js';
+import { OPERATOR_ACTOR, runImport, type EventWriter } from '../../src/services/import/pipeline.js';
 import type { Store } from '../../src/store/db/database.js';
 import { loadEvent, visibleEventIds } from '../../src/store/events/reader.js';
 import { saveEvent } from '../../src/store/events/writer.js';
@@ -102,5 +104,29 @@ forEachDialect('importing many events at once', (fixture) => {
     assert.deepEqual(laterProblems, [`${u(8)} ${u(102)} uuid`]);
     assert.equal(third.events.created, later.length);
     assert.deepEqual(await state(bulk), await state(oneByOne));
+  });
+
+  it('takes no more events in while those in flight hold the attributes it allows', async () => {
+    const store = await fixture.open();
+    const sizes = [3000, 3000, 3000, 10, 10, 9000, 10, 3000];
+    let held = 0;
+    let most = 0;
+    const writer: EventWriter = {
+      async save(event) {
+        held += event.attributes.length;
+        most = Math.max(most, held);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        held -= event.attributes.length;
+        return { status: 'created', eventId: 1, problems: [], rejectedAttributes: 0 };
+      },
+    };
+    const items = parseEvents(sizes.map((n, i) => ({
+      source: `doc ${i}`,
+      json: doc(u(500 + i), 100, Array.from({ length: n }, (_, k) => ({ uuid: u(10_000 * (i + 1) + k), type: 'domain', value: `d${i}-${k}.example` }))),
+    })), {});
+    const totals = await runImport(store, items, { actor: OPERATOR_ACTOR, writer, concurrency: 64, attributesInFlight: 5000 });
+    assert.equal(totals.events.created, sizes.length);
+    // Below the bound an event is taken in whatever its size: at most the bound plus the largest event.
+    assert.ok(most < 5000 + 9000, `held ${most} attributes at once`);
   });
 });

@@ -4,7 +4,7 @@ import type { InputItem } from '../../formats/input.js';
 import type { Store } from '../../store/db/database.js';
 import { EventSaver } from '../../store/events/writer.js';
 import { parseInputs } from './parse-pool.js';
-import { GroupingWriter, GROUP_EVENTS } from './grouped-writer.js';
+import { GroupingWriter, GROUP_EVENTS, GROUP_ATTRIBUTES_IN_FLIGHT } from './grouped-writer.js';
 import { OPERATOR_ACTOR, parseOptionsFor, runImport, type EventWriter, type ImportEntry, type ImportTotals } from './pipeline.js';
 
 export interface BulkImportOptions {
@@ -32,7 +32,7 @@ export async function importEvents(store: Store, items: AsyncIterable<InputItem>
   } };
   try {
     const totals = await runImport(store, parseInputs(items, parseOptionsFor(OPERATOR_ACTOR, options.defaultDistribution ?? 1), grouping ? GROUP_EVENTS : undefined), {
-      actor: OPERATOR_ACTOR, writer, ...(grouping ? { concurrency: GROUP_EVENTS } : {}),
+      actor: OPERATOR_ACTOR, writer, ...(grouping ? { concurrency: GROUP_EVENTS, attributesInFlight: GROUP_ATTRIBUTES_IN_FLIGHT } : {}),
       onEntry: (entry, t) => {
         if (options.onProblem) for (const p of entry.problems) options.onProblem(p, entry.source);
         options.onEntry?.(entry, t);

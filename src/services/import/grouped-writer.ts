@@ -5,6 +5,11 @@ import type { EventWriter } from './pipeline.js';
 /** Events, and attributes, written together at most (a group's statements carry them all). */
 export const GROUP_EVENTS = 64;
 const GROUP_ATTRIBUTES = 20_000;
+/**
+ * Attributes of the events in flight at most (runImport's attributesInFlight): a group being written and
+ * the next one gathering, and no more, however large the events of a feed.
+ */
+export const GROUP_ATTRIBUTES_IN_FLIGHT = 2 * GROUP_ATTRIBUTES;
 
 interface Waiting {
   event: MispEvent;
