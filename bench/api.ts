@@ -6,22 +6,20 @@
  * rows). Prints one JSON line.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
 import { generateEvents, rng } from './corpus.js';
+import { copyOfImportedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, seconds: { type: 'string', default: '10' } } });
 const seconds = Number(values.seconds);
 const KEY = 'BenchKey0123456789abcdefghijklmnopqrstuv';
-const copy = 'bench/out/api.db';
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
-copyFileSync(values.db!, copy);
+const copy = await copyOfImportedStore('api', values.db);
 
 // Values to look up: distinct values drawn at random from the value index, as an analyst looks up an
 // indicator (drawing attributes instead would favour the few values that thousands of attributes hold).
-const store = await openStore({ sqlitePath: copy });
+const store = await openStore(copy.config);
 const maxId = Number((await store.db.selectFrom('value').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow()).m);
 const r = rng(9);
 const lookups: string[] = [];
@@ -33,7 +31,7 @@ await store.close();
 
 // BENCH_SERVER_NODE_ARGS (say --cpu-prof) go to the server's node.
 const server = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-  env: { ...process.env, CAIRN_DB: copy, DATABASE_URL: '', CAIRN_ADMIN_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'],
+  env: { ...process.env, ...copy.env, CAIRN_ADMIN_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'],
 });
 const base = await new Promise<URL>((resolve, reject) => {
   let err = '';
@@ -106,6 +104,7 @@ server.kill('SIGTERM');
 agent.destroy();
 console.log(JSON.stringify({
   bench: 'api',
+  store: copy.dialect,
   rest_search_by_value_per_s: Math.round(search.latencies.length / searchSeconds),
   rest_search_p50_ms: pct(search.latencies, 50),
   rest_search_p99_ms: pct(search.latencies, 99),

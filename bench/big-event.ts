@@ -3,7 +3,7 @@
  * sharing values with the bench corpus, imported into a copy of the store built by bench/import.ts and
  * then correlated. Prints one JSON line.
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OPERATOR } from '../src/access/viewer.js';
 import { readInputs } from '../src/formats/input.js';
@@ -12,6 +12,7 @@ import { eventCorrelations } from '../src/store/correlations/event-correlations.
 import { openStore, storeConfigFromEnv } from '../src/store/db/database.js';
 import { correlationSettings } from '../src/store/settings.js';
 import { generateEvents } from './corpus.js';
+import { copyOfImportedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, attributes: { type: 'string', default: '100000' } } });
 const size = Number(values.attributes);
@@ -22,10 +23,7 @@ const [doc] = [...generateEvents({ attributes: size, eventSize: size, seed: 11, 
 writeFileSync(file, JSON.stringify(doc));
 const uuid = (doc!.Event as { uuid: string }).uuid;
 
-const copy = 'bench/out/big-event.db';
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
-copyFileSync(values.db!, copy);
-const store = await openStore({ ...storeConfigFromEnv(), databaseUrl: undefined, sqlitePath: copy });
+const store = await openStore({ ...storeConfigFromEnv(), ...(await copyOfImportedStore('big_event', values.db)).config });
 const before = (await store.db.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
 const t0 = performance.now();
@@ -37,6 +35,7 @@ await store.close();
 if (summary.attributes.stored !== size) throw new Error(`stored ${summary.attributes.stored} attributes of ${size}`);
 console.log(JSON.stringify({
   bench: 'big-event',
+  store: store.dialect,
   store_attributes: Number(before),
   event_attributes: size,
   import_s: Math.round(t1 - t0) / 1000,

@@ -8,9 +8,10 @@ import { openStore } from '../src/store/db/database.js';
 import { eventCorrelations, lookupValue } from '../src/store/correlations/event-correlations.js';
 import { correlationSettings } from '../src/store/settings.js';
 import { rng } from './corpus.js';
+import { importedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, runs: { type: 'string', default: '200' } } });
-const store = await openStore({ sqlitePath: values.db });
+const store = await openStore(importedStore(values.db).config);
 const settings = await correlationSettings(store);
 const runs = Number(values.runs);
 
@@ -50,6 +51,7 @@ const attributes = (await store.db.selectFrom('attribute').select((eb) => eb.fn.
 await store.close();
 console.log(JSON.stringify({
   bench: 'correlate',
+  store: store.dialect,
   attributes: Number(attributes),
   events_of_1000: events.length,
   event_correlations_p50_ms: percentile(eventTimes, 50),

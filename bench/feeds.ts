@@ -5,13 +5,14 @@
  * (addresses, domains, URLs, hashes) served the same way and cached: values/s. (3) Free-text extraction
  * of an M MB analyst report: seconds. Prints one JSON line.
  */
-import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
 import { bootstrapInstance } from '../src/store/access/users.js';
+import { emptyStore } from './bench-store.js';
 import { setSetting } from '../src/store/settings.js';
 import { insertFeed } from '../src/store/feeds.js';
 import { FeedRunner } from '../src/services/feeds/runner.js';
@@ -56,9 +57,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const db = 'bench/out/feeds.db';
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
-const store = await openStore({ sqlitePath: db });
+const store = await openStore((await emptyStore('feeds', 'bench/out/feeds.db')).config);
 await bootstrapInstance(store);
 await setSetting(store, 'feeds.allow_private_networks', 'true');
 const runner = new FeedRunner(store, new WriteQueue(store), { maxBytes: 2 * 1024 * 1024 * 1024, timeoutMs: 600_000 });
@@ -97,6 +96,7 @@ await store.close();
 server.close();
 console.log(JSON.stringify({
   bench: 'feeds',
+  store: store.dialect,
   misp_feed_attributes: fetched.attributes,
   misp_feed_events: fetched.events.created,
   misp_feed_s: Math.round(fetchS * 10) / 10,

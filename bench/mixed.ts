@@ -7,10 +7,10 @@
  * `--servers 2` starts two `cairn serve` and spreads the clients over them. Prints one JSON line: requests/s,
  * p50/p99 overall and per kind, errors, and the machine's load average.
  */
-import { copyFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateEvents } from './corpus.js';
 import { client, loadAverage, pct, startServer, type BenchServer } from './harness.js';
+import { copyOfImportedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: {
   db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' }, workers: { type: 'string' },
@@ -20,12 +20,10 @@ const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 
 let env: NodeJS.ProcessEnv;
+// --pg: that database itself; otherwise a copy of the imported store (PostgreSQL under DATABASE_URL).
 if (values.pg) env = { DATABASE_URL: values.pg };
 else {
-  const copy = 'bench/out/mixed.db';
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
-  copyFileSync(values.db!, copy);
-  env = { CAIRN_DB: copy, DATABASE_URL: '' };
+  env = (await copyOfImportedStore('mixed', values.db)).env;
 }
 const args = values.workers ? ['--workers', values.workers] : [];
 const servers: BenchServer[] = [];
@@ -94,7 +92,7 @@ for (const a of apis) a.close();
 const all = Object.values(latencies).flat();
 const per = (k: Kind) => ({ n: latencies[k].length, p50_ms: pct(latencies[k], 50), p99_ms: pct(latencies[k], 99) });
 console.log(JSON.stringify({
-  bench: 'mixed', store: values.pg ? 'postgres' : 'sqlite', servers: servers.length, workers: values.workers ?? 'default', clients, seconds,
+  bench: 'mixed', store: env.DATABASE_URL ? 'postgres' : 'sqlite', servers: servers.length, workers: values.workers ?? 'default', clients, seconds,
   requests_per_s: Math.round(all.length / took), p50_ms: pct(all, 50), p99_ms: pct(all, 99), errors,
   restSearch: per('restSearch'), view: per('view'), index: per('index'), add: per('add'), load_average: await loadAverage(),
 }));

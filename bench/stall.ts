@@ -5,17 +5,16 @@
  * attributes/restSearch (JSON), the same as CSV, and an unfiltered events/restSearch. Then a client that
  * stops reading an unfiltered restSearch: how much the server's memory grows meanwhile. Prints one JSON line.
  */
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { BENCH_KEY, client, loadAverage, pct, startServer } from './harness.js';
+import { copyOfImportedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, workers: { type: 'string' } } });
-const copy = 'bench/out/stall.db';
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
-copyFileSync(values.db!, copy);
+const copy = await copyOfImportedStore('stall', values.db);
 
-const server = await startServer({ CAIRN_DB: copy, DATABASE_URL: '' }, values.workers ? ['--workers', values.workers] : []);
+const server = await startServer(copy.env, values.workers ? ['--workers', values.workers] : []);
 const api = client(server.base);
 
 // Events of 10–500 attributes, as an analyst opens them.
@@ -94,7 +93,7 @@ await server.stop();
 api.close();
 longClient.close();
 console.log(JSON.stringify({
-  bench: 'stall', workers: values.workers ?? 'default', load_average: await loadAverage(),
+  bench: 'stall', store: copy.dialect, workers: values.workers ?? 'default', load_average: await loadAverage(),
   alone, during_long_reads: during, after_long_reads: after,
   attributes_json: json, attributes_csv: csv, events_json: events,
   rss_growth_mb_while_a_reader_stalls_8s: stalled,

@@ -12,6 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
+import { benchPostgresUrl } from './bench-store.js';
 import { addOrganisation } from '../src/store/access/organisations.js';
 import { addApiKey, addUser, bootstrapInstance } from '../src/store/access/users.js';
 import { addServer } from '../src/store/servers.js';
@@ -21,6 +22,8 @@ import { WriteQueue } from '../src/services/write-queue.js';
 import type { InputItem } from '../src/formats/input.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000' }, attributes: { type: 'string', default: '100' }, pg: { type: 'string' } } });
+// PostgreSQL for the pulling Cairn: --pg, or DATABASE_URL as the other benchmarks (bench-store.ts).
+const pg = values.pg ?? benchPostgresUrl();
 const EVENTS = Number(values.events);
 const ATTRIBUTES = Number(values.attributes);
 const ROOT = join(import.meta.dirname, '..');
@@ -76,7 +79,7 @@ const base = await new Promise<string>((resolve, reject) => {
 });
 
 try {
-  const local = values.pg ? await openStore({ databaseUrl: values.pg, pgSchema: `bench_sync_${randomBytes(4).toString('hex')}` }) : await openStore({ sqlitePath: localDb });
+  const local = pg ? await openStore({ databaseUrl: pg, pgSchema: `bench_sync_${randomBytes(4).toString('hex')}` }) : await openStore({ sqlitePath: localDb });
   const boot = await bootstrapInstance(local, { orgName: pullerOrg.name });
   const remoteOrg = await addOrganisation(local, 'Remote', randomUUID());
   const server = await addServer(local, {
@@ -94,7 +97,7 @@ try {
   await local.close();
   if (full.status !== 'ok' || full.pulled !== EVENTS) throw new Error(`full pull: ${JSON.stringify(full).slice(0, 400)}`);
   console.log(JSON.stringify({
-    bench: 'sync-pull', store: values.pg ? 'postgres' : 'sqlite', events: EVENTS, attributes: EVENTS * ATTRIBUTES,
+    bench: 'sync-pull', store: pg ? 'postgres' : 'sqlite', events: EVENTS, attributes: EVENTS * ATTRIBUTES,
     fullSeconds: Number(fullSeconds.toFixed(2)), attributesPerSecond: Math.round((EVENTS * ATTRIBUTES) / fullSeconds),
     incrementalSeconds: Number(incrementalSeconds.toFixed(3)), incrementalPulled: incremental.pulled,
   }));

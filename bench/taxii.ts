@@ -3,17 +3,14 @@
  * bench/import.ts (in process): N pages of 1,000 objects of the default collection followed by `next`
  * (objects/s), one object by id (p50), and a manifest page. Prints one JSON line.
  */
-import { copyFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../src/api/server.js';
 import { openStore } from '../src/store/db/database.js';
 import { bootstrapInstance } from '../src/store/access/users.js';
+import { copyOfImportedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'bench/out/import.db' }, pages: { type: 'string', default: '20' } } });
-const copy = 'bench/out/taxii.db';
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
-copyFileSync(values.db!, copy);
-const store = await openStore({ sqlitePath: copy });
+const store = await openStore((await copyOfImportedStore('taxii', values.db)).config);
 const KEY = 'TaxiiBenchKey0123456789abcdefghijklmnopq';
 await bootstrapInstance(store, { adminKey: KEY });
 const app = await buildServer(store);
@@ -50,6 +47,7 @@ await app.close();
 await store.close();
 console.log(JSON.stringify({
   bench: 'taxii',
+  store: store.dialect,
   objects_paged: objects,
   objects_per_s: Math.round(objects / pagingS),
   object_by_id_p50_ms: Math.round(byId[Math.floor(byId.length / 2)]! * 100) / 100,

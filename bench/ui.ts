@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { buildServer } from '../src/api/server.js';
 import { importEvents } from '../src/services/import/bulk.js';
 import { openStore } from '../src/store/db/database.js';
+import { emptyStore } from './bench-store.js';
 import { bootstrapInstance } from '../src/store/access/users.js';
 import { generateEvents } from './corpus.js';
 
@@ -23,7 +24,7 @@ const PASSWORD = 'a benchmark password';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-ui-'));
-const store = await openStore({ sqlitePath: join(dir, 'cairn.db') });
+const store = await openStore((await emptyStore('ui', join(dir, 'cairn.db'))).config);
 const boot = await bootstrapInstance(store, { adminPassword: PASSWORD });
 const t0 = performance.now();
 async function* items() {
@@ -74,6 +75,7 @@ async function timed(hash: string, ready: string): Promise<number> {
 
 const result = {
   bench: 'ui',
+  store: store.dialect,
   events: summary.events.created,
   big_event_attributes: big,
   import_s: Math.round(importS * 10) / 10,

@@ -18,15 +18,17 @@ await import(${JSON.stringify(new URL('./parse-worker.ts', here).href)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
 }
 
-/** Documents handed to the worker ahead of the one being stored. */
+/** Documents handed to the worker ahead of the one being stored, unless the caller asks for more. */
 const IN_FLIGHT = 4;
+/** Whatever the number asked for, no more than this many bytes of documents beyond the first. */
+const AHEAD_BYTES = 64 * 1024 * 1024;
 
 /**
  * Parses and validates the input on a worker thread while the calling thread writes to the store: on
- * two cores the two overlap. Results come back in input order. Items already parsed (streamed input)
+ * two cores the two overlap (`ahead` documents at most are parsed ahead). Results come back in input order. Items already parsed (streamed input)
  * are validated here.
  */
-export async function* parseInputs(items: AsyncIterable<InputItem>, options: ParseOptions): AsyncGenerator<ParsedItem> {
+export async function* parseInputs(items: AsyncIterable<InputItem>, options: ParseOptions, ahead = IN_FLIGHT): AsyncGenerator<ParsedItem> {
   const worker = startWorker();
   const waiting = new Map<number, { resolve: (items: ParsedItem[]) => void; reject: (err: Error) => void }>();
   let failure: Error | undefined;
@@ -56,16 +58,26 @@ export async function* parseInputs(items: AsyncIterable<InputItem>, options: Par
     });
   };
   const queue: Array<Promise<ParsedItem[]>> = [];
+  // The size of each document queued, so that a few very large ones are not all held at once.
+  const sizes: number[] = [];
+  let queuedBytes = 0;
+  const take = (): Promise<ParsedItem[]> => {
+    queuedBytes -= sizes.shift()!;
+    return queue.shift()!;
+  };
   try {
     for await (const item of items) {
+      const size = 'text' in item ? item.text.length : 'bytes' in item ? item.bytes.byteLength : 0;
       if ('text' in item || 'bytes' in item) {
         queue.push(send(item));
       } else {
         queue.push(Promise.resolve(parseEvents(eventsOf(item), options)));
       }
-      while (queue.length > IN_FLIGHT) yield* await queue.shift()!;
+      sizes.push(size);
+      queuedBytes += size;
+      while (queue.length > ahead || (queue.length > 1 && queuedBytes > AHEAD_BYTES)) yield* await take();
     }
-    while (queue.length > 0) yield* await queue.shift()!;
+    while (queue.length > 0) yield* await take();
   } finally {
     // Rejections of results nobody will read any more must not surface as unhandled.
     for (const q of queue) q.catch(() => undefined);

@@ -102,6 +102,8 @@ export interface ImportOptions {
    * versions of one event in flight at once would be decided against the same stored version.
    */
   concurrency?: number;
+  /** With concurrency: no more events are taken in while those in flight hold this many attributes. */
+  attributesInFlight?: number;
 }
 
 export function emptyTotals(): ImportTotals {
@@ -137,12 +139,19 @@ export async function runImport(store: Store, items: AsyncIterable<ParsedItem> |
     options.onEntry?.(entry, totals);
   };
   const concurrency = Math.max(1, options.concurrency ?? 1);
+  const maxAttributes = options.attributesInFlight ?? Infinity;
   const inFlight = new Set<Promise<void>>();
+  let attributes = 0;
   try {
     for await (const item of items) {
-      const p: Promise<void> = handle(item).finally(() => inFlight.delete(p));
+      const n = 'parsed' in item && item.parsed.event ? item.parsed.event.attributes.length + item.parsed.event.objects.reduce((k, o) => k + o.attributes.length, 0) : 0;
+      attributes += n;
+      const p: Promise<void> = handle(item).finally(() => {
+        inFlight.delete(p);
+        attributes -= n;
+      });
       inFlight.add(p);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency || (inFlight.size > 0 && attributes >= maxAttributes)) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
   } catch (err) {

@@ -67,7 +67,15 @@ function postgresBulk(store: Store, trx: Transaction<Database>): BulkInsert {
       const returned = await insertByArrays<{ id: number; uuid: Buffer }>(store, trx, { table, rows, tail: 'on conflict ("uuid") do nothing returning "id", "uuid"' });
       const ids = new Map<string, number>();
       for (const r of returned) ids.set(r.uuid.toString('hex'), r.id);
-      return rows.map((row) => ids.get(row.uuid.toString('hex')) ?? null);
+      // A uuid given twice is inserted once, from its first row (the statement inserts in the order given):
+      // the later rows get null, as on SQLite.
+      return rows.map((row) => {
+        const key = row.uuid.toString('hex');
+        const id = ids.get(key);
+        if (id === undefined) return null;
+        ids.delete(key);
+        return id;
+      });
     },
     async all(table, rows) {
       await insertByArrays(store, trx, { table, rows });

@@ -31,6 +31,7 @@ import * as eventLocked from './migrations/036-event-locked.js';
 import * as serverRuns from './migrations/037-server-runs.js';
 import * as orderedLookups from './migrations/039-ordered-lookups.js';
 import * as feedRuns from './migrations/042-feed-runs.js';
+import * as narrowAttributeColumns from './migrations/043-narrow-attribute-columns.js';
 import * as serverRunCounts from './migrations/046-server-run-counts.js';
 import * as clusterLocked from './migrations/047-cluster-locked.js';
 
@@ -68,6 +69,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['037-server-runs', serverRuns.up],
   ['039-ordered-lookups', orderedLookups.up],
   ['042-feed-runs', feedRuns.up],
+  ['043-narrow-attribute-columns', narrowAttributeColumns.up],
   ['046-server-run-counts', (db) => serverRunCounts.up(db)],
   ['047-cluster-locked', (db) => clusterLocked.up(db)],
 ];

@@ -1,12 +1,13 @@
 import { sql, type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
-import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef, Sighting } from '../../model/event.js';
+import type { Attribute, MispEvent, Sighting } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
 import type { Store } from '../db/database.js';
 import { touchEvents } from './changed.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from '../db/bulk-insert.js';
 import { clearIds, newIdScope, promoteIds } from './id-scope.js';
 import { RefResolver } from './ref-resolver.js';
-import type { AttributeTable, Database } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import { attributeRow, flag, groupOf, groupRefs, objectRow, referenceRow, reportRow, type GroupIds } from './rows.js';
 import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
@@ -14,7 +15,8 @@ import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEve
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
-import { noteEventGrowth } from '../db/statistics.js';
+import { GROWTH_SHARE_MIDWAY, noteEventGrowth } from '../db/statistics.js';
+import { writeNewEvents } from './new-events.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -44,7 +46,6 @@ export interface SaveOptions {
 }
 
 type Trx = Transaction<Database>;
-type StoredValue = ReturnType<typeof splitValue>;
 
 /** What EventWrite.merge stored, by position in the items it was given. */
 interface Merged {
@@ -54,97 +55,6 @@ interface Merged {
   rejected: number;
 }
 type Known = Map<string, { id: number; timestamp: number }>;
-
-const flag = (b: boolean): number => (b ? 1 : 0);
-
-type ValueIds = ReadonlyMap<string, number>;
-/** Local sharing group ids by uuid. */
-type GroupIds = ReadonlyMap<string, number>;
-
-function groupOf(groups: GroupIds, item: { sharing_group?: SharingGroupRef }): number | null {
-  const uuid = item.sharing_group?.uuid;
-  return uuid ? (groups.get(uuid) ?? null) : null;
-}
-
-/** Every sharing group an event's items name. */
-function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> {
-  return [
-    event.sharing_group,
-    ...event.attributes.map((a) => a.sharing_group),
-    ...event.objects.flatMap((o) => [o.sharing_group, ...o.attributes.map((a) => a.sharing_group)]),
-    ...event.reports.map((r) => r.sharing_group),
-  ];
-}
-
-function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
-  return {
-    uuid: uuidToBytes(a.uuid),
-    event_id: eventId,
-    object_id: objectId,
-    object_relation: a.object_relation,
-    type: a.type,
-    category: a.category,
-    value1,
-    value2,
-    value1_id: valueIds.get(value1) as number,
-    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
-    to_ids: flag(a.to_ids),
-    distribution: a.distribution,
-    sharing_group_id: groupOf(groups, a),
-    comment: a.comment,
-    timestamp: a.timestamp,
-    first_seen: a.first_seen,
-    last_seen: a.last_seen,
-    disable_correlation: flag(a.disable_correlation),
-    deleted: flag(a.deleted),
-    data: a.data,
-  };
-}
-
-function objectRow(o: MispObject, eventId: number, groups: GroupIds) {
-  return {
-    uuid: uuidToBytes(o.uuid),
-    event_id: eventId,
-    name: o.name,
-    meta_category: o.meta_category,
-    description: o.description,
-    template_uuid: o.template_uuid,
-    template_version: o.template_version,
-    comment: o.comment,
-    distribution: o.distribution,
-    sharing_group_id: groupOf(groups, o),
-    timestamp: o.timestamp,
-    first_seen: o.first_seen,
-    last_seen: o.last_seen,
-    deleted: flag(o.deleted),
-  };
-}
-
-function referenceRow(r: ObjectReference, eventId: number, objectId: number) {
-  return {
-    uuid: uuidToBytes(r.uuid),
-    event_id: eventId,
-    object_id: objectId,
-    referenced_uuid: uuidToBytes(r.referenced_uuid),
-    relationship_type: r.relationship_type,
-    comment: r.comment,
-    timestamp: r.timestamp,
-    deleted: flag(r.deleted),
-  };
-}
-
-function reportRow(r: EventReport, eventId: number, groups: GroupIds) {
-  return {
-    uuid: uuidToBytes(r.uuid),
-    event_id: eventId,
-    name: r.name,
-    content: r.content,
-    distribution: r.distribution,
-    sharing_group_id: groupOf(groups, r),
-    timestamp: r.timestamp,
-    deleted: flag(r.deleted),
-  };
-}
 
 /** What of one event is already stored, by uuid. */
 async function known(trx: Trx, table: UuidTable, eventId: number): Promise<Known> {
@@ -451,13 +361,15 @@ export class EventSaver {
   private readonly commitEveryMs: number;
   /** Events the open transaction creates or changes, marked as written just before it commits. */
   private changed = new Set<number>();
+  /** A group of new events failed: the next ones insert their items' uuids with a check (saveMany). */
+  private uuidsClashed = false;
 
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
     this.commitEveryAttributesGiven = options.commitEveryAttributes;
     this.commitEveryMs = options.commitEveryMs ?? 30_000;
   }
 
-  private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
+  private async open(): Promise<ControlledTransaction<Database>> {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
@@ -465,12 +377,73 @@ export class EventSaver {
       await forgetDeletedIds(this.store, this.trx);
       this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
-    const refs = new RefResolver(this.store, this.trx, this.batchIds);
-    const outcome = await writeEvent(this.store, this.trx, refs, this.valueEvents, event, options);
+    return this.trx;
+  }
+
+  private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
+    const trx = await this.open();
+    const refs = new RefResolver(this.store, trx, this.batchIds);
+    const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
+    this.noteWritten(event, options, outcome);
+    return outcome;
+  }
+
+  private noteWritten(event: MispEvent, options: SaveOptions, outcome: SaveOutcome): void {
     this.pending.push({ event, options });
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
-    return outcome;
+  }
+
+  /**
+   * Stores several events as save() with no options would, one after another: on PostgreSQL those new
+   * to the store are written together, a statement for all of them (new-events.ts), the others one by
+   * one. Answers, in order, each event's outcome or the error that refused it.
+   */
+  async saveMany(events: readonly MispEvent[]): Promise<Array<SaveOutcome | Error>> {
+    const out: Array<SaveOutcome | Error | undefined> = new Array(events.length);
+    const fresh: number[] = [];
+    if (this.store.dialect === 'postgres' && events.length > 1) {
+      const trx = await this.open();
+      const held = new Set((await trx.selectFrom('event').select('uuid').where('uuid', 'in', events.map((e) => uuidToBytes(e.uuid))).execute())
+        .map((r) => bytesToUuid(r.uuid)));
+      const seen = new Set<string>();
+      events.forEach((e, at) => {
+        // A uuid given twice: its second version is written after the first, one by one.
+        if (!held.has(e.uuid) && !seen.has(e.uuid)) fresh.push(at);
+        seen.add(e.uuid);
+      });
+    }
+    if (fresh.length > 1) {
+      const group = fresh.map((at) => events[at]!);
+      try {
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds);
+        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed });
+        outcomes.forEach((o, i) => {
+          const outcome: SaveOutcome = { status: 'created', ...o };
+          this.noteWritten(group[i]!, {}, outcome);
+          out[fresh[i]!] = outcome;
+        });
+      } catch {
+        // The group failed as a whole (an item's uuid another event holds, one event's item, a concurrent
+        // writer): the transaction is lost. What it held before is written again, and the group's events
+        // one by one, each then failing alone. Later groups check their uuids (a feed that clashed once
+        // may again, and each failure costs the transaction).
+        this.uuidsClashed = true;
+        const others = this.pending;
+        await this.abandon();
+        for (const e of others) await this.write(e.event, e.options);
+      }
+    }
+    for (const [at, event] of events.entries()) {
+      if (out[at] !== undefined) continue;
+      try {
+        out[at] = await this.save(event);
+      } catch (err) {
+        out[at] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
+    return out as Array<SaveOutcome | Error>;
   }
 
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
@@ -484,12 +457,15 @@ export class EventSaver {
       for (const e of others) await this.write(e.event, e.options);
       throw err;
     }
-    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush();
+    if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return outcome;
   }
 
-  /** Commits what has been saved so far; on PostgreSQL, analyses the tables once they have grown (statistics.ts). */
-  async flush(): Promise<void> {
+  /**
+   * Commits what has been saved so far; on PostgreSQL, analyses the tables once they have grown
+   * (statistics.ts). `midway`: a commit the saver makes itself, more writes are to come.
+   */
+  async flush(midway = false): Promise<void> {
     const trx = this.trx;
     if (!trx) return;
     this.trx = undefined;
@@ -514,7 +490,7 @@ export class EventSaver {
       throw err;
     }
     promoteIds(this.batchIds, this.store.idCache);
-    await noteEventGrowth(this.store, written);
+    await noteEventGrowth(this.store, written, midway ? GROWTH_SHARE_MIDWAY : undefined);
   }
 
   /** Gives up what has not been committed. */

@@ -1,0 +1,211 @@
+import type { Insertable, Transaction } from 'kysely';
+import type { Attribute, MispEvent } from '../../model/event.js';
+import type { ImportProblem } from '../../model/problems.js';
+import type { Store } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { bulkInsert, type BulkInsert } from '../db/bulk-insert.js';
+import { insertByArrays } from '../db/pg-arrays.js';
+import { uuidToBytes } from '../db/uuid.js';
+import { splitValue } from '../values/key.js';
+import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
+import { recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+import type { RefResolver } from './ref-resolver.js';
+import { attributeRow, flag, groupOf, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue } from './rows.js';
+
+/** What writeNewEvents did with one event (as the writer of one event answers it). */
+export interface NewEventOutcome {
+  eventId: number;
+  problems: ImportProblem[];
+  rejectedAttributes: number;
+}
+
+type Trx = Transaction<Database>;
+
+/** One event of the group and what the write learns of it along the way. */
+interface Item {
+  event: MispEvent;
+  eventId: number;
+  groups: GroupIds;
+  problems: ImportProblem[];
+  rejected: number;
+  live: number;
+  /** Attributes, own and objects', the object each sits in, and whether that object is deleted. */
+  attributes: Attribute[];
+  objectIds: Array<number | null>;
+  inDeletedObject: boolean[];
+  parts: StoredValue[];
+  correlating: Set<number>;
+}
+
+/**
+ * Writes events whose uuids the store does not hold, all at once: each statement (the events, their
+ * tags, objects, values, attributes, …) carries the rows of every event of the group, where the writer
+ * of one event (writer.ts) sends them event by event. On PostgreSQL a statement's round trip, planning
+ * and start cost as much as writing a few hundred rows, and an import of events of a few hundred
+ * attributes spent most of its time on them. Items keep the rules of writer.ts for a new event: a
+ * uuid another event already holds (or that comes twice) is rejected with a problem, its first holder
+ * keeps it.
+ *
+ * The caller holds the event writer's transaction and checked that no event of the group is stored (a
+ * concurrent writer storing one meanwhile makes the event insert fail, and the caller writes the group
+ * one event at a time).
+ */
+export async function writeNewEvents(
+  store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, events: readonly MispEvent[], options: { uuidsFree?: boolean } = {},
+): Promise<NewEventOutcome[]> {
+  const bulk = bulkInsert(store, trx);
+  const unique = options.uuidsFree ? freeUuids(store, trx, bulk) : bulk.unique;
+  const items: Item[] = [];
+  const eventRows = [];
+  for (const event of events) {
+    const orgcId = await refs.org(event.orgc);
+    const groups = await refs.sharingGroupIds(groupRefs(event), orgcId);
+    eventRows.push({
+      uuid: uuidToBytes(event.uuid),
+      orgc_id: orgcId,
+      org_id: event.org ? await refs.org(event.org) : orgcId,
+      info: event.info,
+      date: event.date,
+      threat_level_id: event.threat_level_id,
+      analysis: event.analysis,
+      distribution: event.distribution,
+      sharing_group_id: groupOf(groups, event),
+      published: flag(event.published),
+      publish_timestamp: event.publish_timestamp,
+      timestamp: event.timestamp,
+      extends_uuid: event.extends_uuid,
+      disable_correlation: flag(event.disable_correlation),
+      // Counted as written below; set here to what is expected, corrected only where items were rejected.
+      attribute_count: 0,
+      protected: flag(event.protected === true),
+      locked: flag(event.locked === true),
+    });
+    items.push({ event, eventId: 0, groups, problems: [], rejected: 0, live: 0, attributes: [], objectIds: [], inDeletedObject: [], parts: [], correlating: new Set() });
+  }
+  const expected = events.map((e) => e.attributes.filter((a) => !a.deleted).length + e.objects.reduce((n, o) => n + o.attributes.filter((a) => !a.deleted).length, 0));
+  eventRows.forEach((r, i) => { r.attribute_count = expected[i]!; });
+  // No `on conflict`: the caller found none of these uuids stored, and a clash fails the whole group.
+  const inserted = await insertByArrays<{ id: number; uuid: Buffer }>(store, trx, { table: 'event', rows: eventRows, tail: 'returning "id", "uuid"' });
+  const eventIds = new Map(inserted.map((r) => [r.uuid.toString('hex'), r.id]));
+  for (const item of items) item.eventId = eventIds.get(uuidToBytes(item.event.uuid).toString('hex'))!;
+
+  const tagRows: Array<Insertable<Database['event_tag']>> = [];
+  for (const item of items) {
+    const tagIds = await refs.tagIds(item.event.tags);
+    item.event.tags.forEach((t, i) => tagRows.push({ event_id: item.eventId, tag_id: tagIds[i]!, local: flag(t.local), relationship_type: t.relationship_type }));
+  }
+  await bulk.all('event_tag', tagRows);
+
+  // Objects, then every attribute with the object holding it.
+  const objectOwners = items.flatMap((item) => item.event.objects.map((o) => ({ item, o })));
+  const objectIds = await unique('object', objectOwners.map(({ item, o }) => objectRow(o, item.eventId, item.groups)));
+  const objectIdOf = new Map<object, number>();
+  objectOwners.forEach(({ item, o }, i) => {
+    const id = objectIds[i];
+    if (id === null || id === undefined) {
+      item.problems.push({ event: item.event.uuid, item: o.uuid, field: 'uuid', reason: 'another event already holds a object with this uuid; skipped' });
+      item.rejected += o.attributes.length;
+      return;
+    }
+    objectIdOf.set(o, id);
+  });
+  const texts: string[] = [];
+  for (const item of items) {
+    for (const a of item.event.attributes) {
+      item.attributes.push(a);
+      item.objectIds.push(null);
+      item.inDeletedObject.push(false);
+    }
+    for (const o of item.event.objects) {
+      const id = objectIdOf.get(o);
+      if (id === undefined) continue;
+      for (const a of o.attributes) {
+        item.attributes.push(a);
+        item.objectIds.push(id);
+        item.inDeletedObject.push(o.deleted);
+      }
+    }
+    item.parts = item.attributes.map((a) => splitValue(a.type, a.value));
+    for (const { value1, value2 } of item.parts) {
+      texts.push(value1);
+      if (value2 !== '') texts.push(value2);
+    }
+  }
+  const valueIds = await refs.valueIds(texts);
+  const attributeOwners = items.flatMap((item) => item.attributes.map((a, at) => ({ item, a, at })));
+  const attributeIds = await unique('attribute', attributeOwners.map(({ item, a, at }) =>
+    attributeRow(a, item.parts[at]!, item.eventId, item.objectIds[at]!, valueIds, item.groups)));
+  const stored: Array<[Attribute, number, Item]> = [];
+  attributeOwners.forEach(({ item, a, at }, i) => {
+    const id = attributeIds[i];
+    if (id === null || id === undefined) {
+      item.rejected++;
+      item.problems.push({ event: item.event.uuid, item: a.uuid, field: 'uuid', reason: 'another event already holds a attribute with this uuid; skipped' });
+      return;
+    }
+    stored.push([a, id, item]);
+    if (!a.deleted) item.live++;
+    if (!attributeCorrelates(a, item.event.disable_correlation, item.inDeletedObject[at]!)) return;
+    const { value1, value2 } = item.parts[at]!;
+    item.correlating.add(valueIds.get(value1)!);
+    if (value2 !== '' && secondPartCorrelates(a.type)) item.correlating.add(valueIds.get(value2)!);
+  });
+
+  const attributeTags: Array<Insertable<Database['attribute_tag']>> = [];
+  const sightings: Array<Insertable<Database['sighting']> & { uuid: Buffer }> = [];
+  for (const [a, id, item] of stored) {
+    if (a.tags.length > 0) {
+      const tagIds = await refs.tagIds(a.tags);
+      a.tags.forEach((t, i) => attributeTags.push({ attribute_id: id, event_id: item.eventId, tag_id: tagIds[i]!, local: flag(t.local), relationship_type: t.relationship_type }));
+    }
+    for (const s of a.sightings) {
+      sightings.push({
+        uuid: uuidToBytes(s.uuid), attribute_id: id, event_id: item.eventId, org_id: s.org ? await refs.org(s.org) : null,
+        type: s.type, date_sighting: s.date_sighting, source: s.source,
+      });
+    }
+  }
+  await bulk.all('attribute_tag', attributeTags);
+  // A sighting is a fact that never changes: one already stored is kept as it is.
+  await bulk.unique('sighting', sightings);
+
+  const references = items.flatMap((item) => item.event.objects.flatMap((o) => {
+    const objectId = objectIdOf.get(o);
+    return objectId === undefined ? [] : o.references.map((r) => ({ item, r, objectId }));
+  }));
+  const referenceIds = await bulk.unique('object_reference', references.map(({ item, r, objectId }) => referenceRow(r, item.eventId, objectId)));
+  references.forEach(({ item, r }, i) => {
+    if (referenceIds[i] === null) item.problems.push({ event: item.event.uuid, item: r.uuid, field: 'uuid', reason: 'another event already holds a object reference with this uuid; skipped' });
+  });
+  const reports = items.flatMap((item) => item.event.reports.map((r) => ({ item, r })));
+  const reportIds = await bulk.unique('event_report', reports.map(({ item, r }) => reportRow(r, item.eventId, item.groups)));
+  reports.forEach(({ item, r }, i) => {
+    if (reportIds[i] === null) item.problems.push({ event: item.event.uuid, item: r.uuid, field: 'uuid', reason: 'another event already holds a event report with this uuid; skipped' });
+  });
+
+  for (const [i, item] of items.entries()) {
+    recordValueEvents(deltas, new Set(), item.correlating);
+    if (item.live !== expected[i]) await trx.updateTable('event').set({ attribute_count: item.live }).where('id', '=', item.eventId).execute();
+  }
+  return items.map((item) => ({ eventId: item.eventId, problems: item.problems, rejectedAttributes: item.rejected }));
+}
+
+/**
+ * Inserts rows whose uuids are taken to be free (PostgreSQL): without `on conflict`, whose check reads
+ * the uuid index once more per row before the insert reads it again (a fifth of the server's work in an
+ * import of new events). A uuid that is taken after all fails the statement, and with it the group; a
+ * uuid given twice is seen here and goes through `on conflict` as usual.
+ */
+function freeUuids(store: Store, trx: Trx, bulk: BulkInsert): BulkInsert['unique'] {
+  return async (table, rows) => {
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const key = r.uuid.toString('hex');
+      if (seen.has(key)) return bulk.unique(table, rows);
+      seen.add(key);
+    }
+    const returned = await insertByArrays<{ id: number; uuid: Buffer }>(store, trx, { table, rows, tail: 'returning "id", "uuid"' });
+    const ids = new Map(returned.map((r) => [r.uuid.toString('hex'), r.id]));
+    return rows.map((r) => ids.get(r.uuid.toString('hex')) ?? null);
+  };
+}

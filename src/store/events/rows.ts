@@ -1,0 +1,101 @@
+import type { Insertable } from 'kysely';
+import type { Attribute, EventReport, MispEvent, MispObject, ObjectReference, SharingGroupRef } from '../../model/event.js';
+import type { AttributeTable } from '../db/schema.js';
+import { uuidToBytes } from '../db/uuid.js';
+import type { splitValue } from '../values/key.js';
+
+/** The rows an event's items are stored as: shared by the writer of one event and that of many new ones. */
+
+export type StoredValue = ReturnType<typeof splitValue>;
+
+export const flag = (b: boolean): number => (b ? 1 : 0);
+
+export type ValueIds = ReadonlyMap<string, number>;
+/** Local sharing group ids by uuid. */
+export type GroupIds = ReadonlyMap<string, number>;
+
+export function groupOf(groups: GroupIds, item: { sharing_group?: SharingGroupRef }): number | null {
+  const uuid = item.sharing_group?.uuid;
+  return uuid ? (groups.get(uuid) ?? null) : null;
+}
+
+/** Every sharing group an event's items name. */
+export function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> {
+  return [
+    event.sharing_group,
+    ...event.attributes.map((a) => a.sharing_group),
+    ...event.objects.flatMap((o) => [o.sharing_group, ...o.attributes.map((a) => a.sharing_group)]),
+    ...event.reports.map((r) => r.sharing_group),
+  ];
+}
+
+export function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
+  return {
+    uuid: uuidToBytes(a.uuid),
+    event_id: eventId,
+    object_id: objectId,
+    object_relation: a.object_relation,
+    type: a.type,
+    category: a.category,
+    value1,
+    value2,
+    value1_id: valueIds.get(value1) as number,
+    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
+    to_ids: flag(a.to_ids),
+    distribution: a.distribution,
+    sharing_group_id: groupOf(groups, a),
+    comment: a.comment,
+    timestamp: a.timestamp,
+    first_seen: a.first_seen,
+    last_seen: a.last_seen,
+    disable_correlation: flag(a.disable_correlation),
+    deleted: flag(a.deleted),
+    data: a.data,
+  };
+}
+
+export function objectRow(o: MispObject, eventId: number, groups: GroupIds) {
+  return {
+    uuid: uuidToBytes(o.uuid),
+    event_id: eventId,
+    name: o.name,
+    meta_category: o.meta_category,
+    description: o.description,
+    template_uuid: o.template_uuid,
+    template_version: o.template_version,
+    comment: o.comment,
+    distribution: o.distribution,
+    sharing_group_id: groupOf(groups, o),
+    timestamp: o.timestamp,
+    first_seen: o.first_seen,
+    last_seen: o.last_seen,
+    deleted: flag(o.deleted),
+  };
+}
+
+export function referenceRow(r: ObjectReference, eventId: number, objectId: number) {
+  return {
+    uuid: uuidToBytes(r.uuid),
+    event_id: eventId,
+    object_id: objectId,
+    referenced_uuid: uuidToBytes(r.referenced_uuid),
+    relationship_type: r.relationship_type,
+    comment: r.comment,
+    timestamp: r.timestamp,
+    deleted: flag(r.deleted),
+  };
+}
+
+export function reportRow(r: EventReport, eventId: number, groups: GroupIds) {
+  return {
+    uuid: uuidToBytes(r.uuid),
+    event_id: eventId,
+    name: r.name,
+    content: r.content,
+    distribution: r.distribution,
+    sharing_group_id: groupOf(groups, r),
+    timestamp: r.timestamp,
+    deleted: flag(r.deleted),
+  };
+}
+
