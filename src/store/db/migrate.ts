@@ -31,6 +31,7 @@ import * as eventLocked from './migrations/036-event-locked.js';
 import * as serverRuns from './migrations/037-server-runs.js';
 import * as orderedLookups from './migrations/039-ordered-lookups.js';
 import * as feedRuns from './migrations/042-feed-runs.js';
+import * as feedCorrelationPermission from './migrations/048-feed-correlation-permission.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -66,6 +67,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['037-server-runs', serverRuns.up],
   ['039-ordered-lookups', orderedLookups.up],
   ['042-feed-runs', feedRuns.up],
+  ['048-feed-correlation-permission', (db) => feedCorrelationPermission.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {
