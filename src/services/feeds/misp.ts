@@ -131,9 +131,17 @@ export async function feedEvent(ctx: FeedRunContext, feed: Feed, uuid: string, t
 
 /**
  * Events of a MISP feed imported at once: the server's write queue commits them together, so that a
- * large feed pays one commit for several events rather than one each (the manifest names each uuid once).
+ * large feed pays one commit for many events rather than one each (the manifest names each uuid once).
+ * A commit rewrites every index page its rows touched, and with random uuids that is most of the
+ * index whatever the batch: a commit of some tens of thousands of attributes costs little more than
+ * one of a few thousand. Past the attribute budget no more events are let in, so that a feed of huge
+ * events does not hold them all in memory.
  */
 const EVENTS_AT_ONCE = 8;
+const MAX_EVENTS_AT_ONCE = 512;
+const ATTRIBUTES_AT_ONCE = 40_000;
+/** The longest a commit waits for the feed's next events (and a request writing meanwhile for its answer). */
+const HOLD_COMMIT_MS = 1000;
 
 /**
  * Fetches a MISP feed: the manifest (a conditional request: unchanged since the last complete run,
@@ -179,7 +187,12 @@ export async function fetchMispFeed(ctx: FeedRunContext, feed: Feed): Promise<{ 
       yield { source: `${got.uuid}.json`, parsed: parseMispEvent(got.doc, options) };
     }
   }
-  await runImport(ctx.store, items(), { actor, writer: ctx.writer, concurrency: EVENTS_AT_ONCE, onEntry: (entry) => countEntry(result, entry) });
+  const release = ctx.writer.holdCommits?.(ATTRIBUTES_AT_ONCE, HOLD_COMMIT_MS);
+  try {
+    await runImport(ctx.store, items(), { actor, writer: ctx.writer, concurrency: MAX_EVENTS_AT_ONCE, attributesInFlight: ATTRIBUTES_AT_ONCE, onEntry: (entry) => countEntry(result, entry) });
+  } finally {
+    release?.();
+  }
   // The validators are kept only when every event was taken: otherwise the next run must ask again.
   const complete = result.errors.length === 0;
   return { result, ...(complete ? { validators: { etag: manifest.etag, lastModified: manifest.lastModified } } : {}) };
