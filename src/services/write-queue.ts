@@ -136,13 +136,15 @@ export class WriteQueue implements EventWriter {
         this.holdTimer = undefined;
         if (this.waiting === 0) this.flushSoon();
       }, left);
-      this.holdTimer.unref();
     }
     return true;
   }
 
   private flush(): void {
     if (this.held()) return;
+    // The wait a hold set is for this transaction: the next one sets its own.
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     this.pending = { attributes: 0, since: 0 };
     const commit = this.commit;
     this.commit = undefined;
