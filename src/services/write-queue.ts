@@ -3,7 +3,7 @@ import type { Store } from '../store/db/database.js';
 import { eventUuidTaken } from '../store/events/reader.js';
 import type { AnalystWrite } from '../store/analyst-data.js';
 import { EventSaver, type SaveOptions, type SaveOutcome } from '../store/events/writer.js';
-import type { EventWriter } from './import/pipeline.js';
+import { attributesOf, type EventWriter } from './import/pipeline.js';
 
 /**
  * Events written by concurrent requests share a commit: each request's event is written whole in
@@ -18,6 +18,11 @@ export class WriteQueue implements EventWriter {
   private commit: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Uuids written in the open transaction: another connection (PostgreSQL) cannot see them yet. */
   private readonly uncommitted = new Set<string>();
+  /** Bulk writers holding commits back (holdCommits), each with its attribute and time budget. */
+  private readonly holds = new Set<{ attributes: number; maxMs: number }>();
+  /** Attributes handed to the open transaction, and when its first write came. */
+  private pending = { attributes: 0, since: 0 };
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(store: Store, private readonly check = (uuid: string) => eventUuidTaken(store, uuid)) {
     // The queue decides when to commit, never the saver.
@@ -54,6 +59,8 @@ export class WriteQueue implements EventWriter {
           if (create && (await this.check(event.uuid))) return undefined;
           throw err;
         }
+        if (this.pending.attributes === 0) this.pending.since = Date.now();
+        this.pending.attributes += attributesOf(event) || 1;
         if (outcome.status === 'exists') return undefined;
         this.uncommitted.add(event.uuid);
         return outcome;
@@ -103,7 +110,42 @@ export class WriteQueue implements EventWriter {
     });
   }
 
+  /**
+   * A bulk writer (a feed's fetch) holds commits back while it has more events coming: a commit
+   * rewrites the random index pages its rows touched, so one per few events costs several times one
+   * per tens of thousands of attributes. Requests writing meanwhile wait at most `maxMs` for their answer.
+   */
+  holdCommits(attributes: number, maxMs: number): () => void {
+    const hold = { attributes, maxMs };
+    this.holds.add(hold);
+    return () => {
+      if (!this.holds.delete(hold)) return;
+      if (this.waiting === 0) this.flushSoon();
+    };
+  }
+
+  /** Whether a hold asks the open transaction to wait for more writes; if so, a timer ends the wait. */
+  private held(): boolean {
+    if (this.holds.size === 0 || this.pending.attributes === 0) return false;
+    const attributes = Math.min(...[...this.holds].map((h) => h.attributes));
+    const maxMs = Math.min(...[...this.holds].map((h) => h.maxMs));
+    const left = this.pending.since + maxMs - Date.now();
+    if (this.pending.attributes >= attributes || left <= 0) return false;
+    if (!this.holdTimer) {
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        if (this.waiting === 0) this.flushSoon();
+      }, left);
+    }
+    return true;
+  }
+
   private flush(): void {
+    if (this.held()) return;
+    // The wait a hold set is for this transaction: the next one sets its own.
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.pending = { attributes: 0, since: 0 };
     const commit = this.commit;
     this.commit = undefined;
     const done = this.tail.then(async () => {

@@ -109,7 +109,37 @@ forEachDialect('Feeds: caching and feed hits', (fixture) => {
     assert.equal((await call(i, i.admin, 'POST', '/attributes/restSearch', { eventid: eventId, includeFeedCorrelations: 'maybe' })).status, 400);
   });
 
+  /** The id of alice's role (MISP's default `User`). */
+  const userRole = async () => ((await call(i, i.admin, 'GET', '/roles/index')).body as Json[]).find((r) => r.Role.name === 'User')!.Role as Json;
+
+  it('shows feed hits only to roles with perm_view_feed_correlations, which of the default roles only admin has (as in MISP)', async () => {
+    const roles = (await call(i, i.admin, 'GET', '/roles/index')).body as Json[];
+    assert.deepEqual(roles.filter((r) => r.Role.perm_view_feed_correlations).map((r) => r.Role.name), ['admin']);
+    await call(i, i.admin, 'POST', `/feeds/edit/${csvFeed}`, { Feed: { lookup_visible: true } });
+    // Without the flag: no feed hits anywhere, though the feed is lookup_visible.
+    const view = (await call(i, i.alice, 'GET', `/events/view/${eventId}/includeFeedCorrelations:1`)).body.Event as Json;
+    assert.equal(view.Feed, undefined);
+    assert.ok((view.Attribute as Json[]).every((a) => a.Feed === undefined));
+    const events = (await call(i, i.alice, 'POST', '/events/restSearch', { eventid: eventId, includeFeedCorrelations: 1 })).body.response as Json[];
+    assert.ok((events[0]!.Event.Attribute as Json[]).every((a) => a.Feed === undefined));
+    const attrs = (await call(i, i.alice, 'POST', '/attributes/restSearch', { eventid: eventId, includeFeedCorrelations: 1 })).body.response.Attribute as Json[];
+    assert.ok(attrs.length > 0 && attrs.every((a) => a.Feed === undefined));
+    // With it: the same calls name the feed.
+    const role = await userRole();
+    const edited = await call(i, i.admin, 'POST', `/admin/roles/edit/${role.id}`, { Role: { perm_view_feed_correlations: true } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body.Role.perm_view_feed_correlations, true);
+    const seen = (await call(i, i.alice, 'GET', `/events/view/${eventId}/includeFeedCorrelations:1`)).body.Event as Json;
+    assert.deepEqual((seen.Feed as Json[]).map((f) => f.name), ['Block list']);
+    const attrsSeen = (await call(i, i.alice, 'POST', '/attributes/restSearch', { eventid: eventId, includeFeedCorrelations: 1 })).body.response.Attribute as Json[];
+    assert.deepEqual((attrsSeen.find((a) => a.value === '192.0.2.200')!.Feed as Json[]).map((f) => f.name), ['Block list']);
+    await call(i, i.admin, 'POST', `/admin/roles/edit/${role.id}`, { Role: { perm_view_feed_correlations: false } });
+    await call(i, i.admin, 'POST', `/feeds/edit/${csvFeed}`, { Feed: { lookup_visible: false } });
+  });
+
   it('shows a user outside the host organisation only the lookup_visible feeds', async () => {
+    const role = await userRole();
+    await call(i, i.admin, 'POST', `/admin/roles/edit/${role.id}`, { Role: { perm_view_feed_correlations: true } });
     const hidden = (await call(i, i.alice, 'GET', `/events/view/${eventId}/includeFeedCorrelations:1`)).body.Event as Json;
     assert.equal(hidden.Feed, undefined);
     await call(i, i.admin, 'POST', `/feeds/edit/${csvFeed}`, { Feed: { lookup_visible: true } });

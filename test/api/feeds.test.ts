@@ -85,6 +85,30 @@ forEachDialect('REST API: feeds', (fixture) => {
     assert.ok(sg.body.errors.sharing_group_id);
   });
 
+  it('refuses rules and CSV settings the fetch could not read, naming the member at fault', async () => {
+    const add = (fields: Record<string, unknown>) => call(i, i.admin, 'POST', '/feeds/add', { Feed: { name: 'x', provider: 'y', url: 'http://h/x', ...fields } });
+    const rules = await add({ rules: { tags: { OR: ['tlp:clear'], NOT: ['TLP:CLEAR'] }, orgs: { OR: 'CIRCL', ANY: [] }, url_params: 5 } });
+    assert.equal(rules.status, 403);
+    assert.deepEqual(Object.keys(rules.body.errors).sort(), ['rules.orgs', 'rules.tags', 'rules.url_params']);
+    assert.match(rules.body.errors['rules.tags'][0], /tlp:clear is both allowed and blocked/);
+    assert.match(rules.body.errors['rules.orgs'][0], /only OR \(allowed\) and NOT \(blocked\)/);
+    const lists = await add({ rules: { tags: { OR: [{ name: 'x' }] } } });
+    assert.match(lists.body.errors['rules.tags.OR'][0], /list of tag names/);
+    const csv = await add({ source_format: 'csv', settings: { csv: { value: 'two', delimiter: ';;' } } });
+    assert.deepEqual(Object.keys(csv.body.errors).sort(), ['settings.csv.delimiter', 'settings.csv.value']);
+    assert.match((await add({ settings: { csv: { value: '0,2' } } })).body.errors['settings.csv.value'][0], /from 1/);
+    // What MISP's own forms and default list write is taken: empty members, a tab, PHP's empty array.
+    for (const fields of [
+      { rules: { tags: { OR: [], NOT: [] }, orgs: { OR: [], NOT: [] }, url_params: '' }, settings: { csv: { value: '', delimiter: '' }, common: { excluderegex: '' } } },
+      { rules: [], settings: { csv: { value: '2,3', delimiter: '\\t' } } },
+      { rules: '{"tags":{"OR":"tlp:white"}}', settings: '{"csv":{"value":" 1 , 3 ","delimiter":"|"}}' },
+    ]) {
+      const r = await add({ ...fields, name: `ok ${JSON.stringify(fields).length}` });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal((await call(i, i.admin, 'POST', `/feeds/delete/${r.body.Feed.id}`)).status, 200);
+    }
+  });
+
   it('is kept by site admins only; others list the lookup_visible feeds alone', async () => {
     assert.equal((await call(i, i.alice, 'POST', '/feeds/add', { Feed: { name: 'x', provider: 'y', url: 'http://h/x' } })).status, 403);
     assert.equal((await call(i, i.alice, 'POST', '/feeds/edit/1', { Feed: { enabled: true } })).status, 403);

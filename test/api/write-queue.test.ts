@@ -21,4 +21,32 @@ forEachDialect('API write queue', (fixture) => {
     assert.equal(await within(store.db.insertInto('setting').values({ name: 'after.race', value: '1' }).execute()), 'done', 'no transaction left open');
     assert.equal(await within(store.close()), 'done');
   });
+  it('holds a commit back for a bulk writer until its attribute budget is written, its time is up, or it lets go', async () => {
+    const store = await fixture.open();
+    const org = { name: 'Org A', uuid: 'f1e00000-0000-4000-8000-0000000000aa' };
+    const event = (n: number, attributes: number) => parseMispEvent({ Event: { uuid: `f1e00000-0000-4000-8000-00000000010${n}`, info: `Bulk ${n}`, Orgc: org,
+      Attribute: Array.from({ length: attributes }, (_, i) => ({ type: 'ip-dst', category: 'Network activity', value: `192.0.2.${n * 10 + i}` })) } }).event!;
+    const turns = async (n: number) => { for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve)); };
+    const queue = new WriteQueue(store);
+    const release = queue.holdCommits(3, 60_000);
+    let first = false;
+    const one = queue.save(event(1, 1), { onlyNew: true }).then((o) => { first = true; return o; });
+    await turns(20);
+    assert.equal(first, false, 'one attribute of three: the commit waits for more');
+    const two = queue.save(event(2, 2), { onlyNew: true });
+    assert.equal((await one)?.status, 'created', 'three attributes: committed');
+    assert.equal((await two)?.status, 'created');
+    // Under the budget, letting go commits at once.
+    let third = false;
+    const three = queue.save(event(3, 1), { onlyNew: true }).then((o) => { third = true; return o; });
+    await turns(20);
+    assert.equal(third, false);
+    release();
+    assert.equal((await three)?.status, 'created');
+    // A hold with little time commits when the time is up, with nothing more written.
+    const brief = queue.holdCommits(1_000, 20);
+    assert.equal((await queue.save(event(4, 1), { onlyNew: true }))?.status, 'created');
+    brief();
+    assert.equal(await within(store.close()), 'done');
+  });
 });

@@ -231,6 +231,68 @@ describe('web interface: feeds, servers and free text', { skip: process.env.CAIR
     assert.equal(await page.locator('.attribute-row', { hasText: '8.8.8.8' }).count(), 0);
   });
 
+  it('sets a feed\'s rules and CSV settings through the form, refusing what would not work with a message by the field', async () => {
+    const feedView = async (name: string) => {
+      const list = await (await fetch(`${base}/feeds/index`, { headers: { Authorization: adminKey, Accept: 'application/json' } })).json() as Array<{ Feed: Record<string, string> }>;
+      return list.find((f) => f.Feed.name === name)!.Feed;
+    };
+    await page.goto(`${base}/#/admin/feeds`);
+    await page.getByRole('button', { name: 'Add feed' }).click();
+    const form = page.getByRole('form', { name: 'Add feed' });
+    await form.getByLabel('Name').fill('Filtered OSINT');
+    await form.getByLabel('Provider').fill('e2e');
+    await form.getByLabel('Format').selectOption('misp');
+    await form.getByLabel('URL').fill(`${host.base}/cert-a`);
+    await form.getByLabel('Tags to allow').fill('tlp:white\ntlp:clear');
+    await form.getByLabel('Tags to block').fill('TLP:CLEAR');
+    await form.getByLabel('Organisations to block').fill('Spam Org');
+    await form.getByRole('button', { name: 'Add feed' }).click();
+    await form.getByRole('alert').getByText('tlp:clear is both allowed and blocked').waitFor();
+    assert.equal(await form.getByLabel('Tags to block').getAttribute('aria-invalid'), 'true');
+    await form.getByLabel('Tags to block').fill('tlp:red');
+    await form.getByRole('button', { name: 'Add feed' }).click();
+    await status('Added the feed Filtered OSINT.');
+    const misp = await feedView('Filtered OSINT');
+    assert.deepEqual(JSON.parse(misp.rules!), { tags: { OR: ['tlp:white', 'tlp:clear'], NOT: ['tlp:red'] }, orgs: { OR: [], NOT: ['Spam Org'] }, url_params: '' });
+
+    // Edited, the form shows the rules saved and changes only what is changed.
+    await page.getByRole('button', { name: 'Edit Filtered OSINT' }).click();
+    const change = page.getByRole('form', { name: 'Change feed' });
+    assert.equal(await change.getByLabel('Tags to allow').inputValue(), 'tlp:white\ntlp:clear');
+    await change.getByLabel('Organisations to allow').fill('CERT-A');
+    await change.getByRole('button', { name: 'Save feed' }).click();
+    await status('Changed the feed Filtered OSINT.');
+    assert.deepEqual(JSON.parse((await feedView('Filtered OSINT')).rules!).orgs, { OR: ['CERT-A'], NOT: ['Spam Org'] });
+
+    // A CSV feed: its columns, delimiter and exclusion as fields, each checked.
+    await page.getByRole('button', { name: 'Add feed' }).click();
+    const csv = page.getByRole('form', { name: 'Add feed' });
+    await csv.getByLabel('Name').fill('Semicolon list');
+    await csv.getByLabel('Provider').fill('e2e');
+    await csv.getByLabel('Format').selectOption('csv');
+    await csv.getByLabel('URL').fill(`${host.base}/list.txt`);
+    assert.equal(await csv.getByLabel('Tags to allow').count(), 0, 'tag and organisation filters are a MISP feed\'s');
+    await csv.getByLabel('Value columns').fill('0,2');
+    await csv.getByLabel('Delimiter').fill(';;');
+    await csv.getByLabel('Exclude (regex)').fill('/[unclosed/');
+    await csv.getByRole('button', { name: 'Add feed' }).click();
+    await csv.getByRole('alert').getByText('Columns are counted from 1').waitFor();
+    await csv.getByRole('alert').getByText(/One character/).waitFor();
+    await csv.getByRole('alert').getByText(/Not a regular expression/).waitFor();
+    await shot('admin-feed-rules');
+    await csv.getByLabel('Value columns').fill('1, 3');
+    await csv.getByLabel('Delimiter').fill(';');
+    await csv.getByLabel('Exclude (regex)').fill('/^10\\./');
+    await csv.getByRole('button', { name: 'Add feed' }).click();
+    await status('Added the feed Semicolon list.');
+    const saved = await feedView('Semicolon list');
+    assert.deepEqual(JSON.parse(saved.settings!), { csv: { value: '1,3', delimiter: ';' }, common: { excluderegex: '/^10\\./' } });
+    for (const name of ['Filtered OSINT', 'Semicolon list']) {
+      await page.getByRole('button', { name: `Delete ${name}` }).click();
+      await status(new RegExp(`Deleted ${name}`));
+    }
+  });
+
   it('adds, changes and deletes a remote server, never showing its key, tests it and pulls from it', async () => {
     await page.goto(`${base}/#/admin/servers`);
     await page.getByRole('heading', { name: 'Servers' }).waitFor();

@@ -197,4 +197,18 @@ forEachDialect('migrations', (fixture) => {
     assert.deepEqual(rebuilt.map((a) => [Number(a.value1_id), a.value2_id === null ? null : Number(a.value2_id)]), pointers);
     assert.deepEqual(await counts(), expected);
   });
+  it('gives every role that existed before 048 perm_view_feed_correlations (they saw feed hits), as MISP\'s upgrade did', async () => {
+    const before = await old.open('042-feed-runs');
+    const raw = before.db as unknown as Kysely<{ role: { id: Generated<number>; name: string; permissions: string } }>;
+    await raw.insertInto('role').values([
+      { name: 'Analyst', permissions: JSON.stringify(['perm_add', 'perm_auth']) },
+      { name: 'Already', permissions: JSON.stringify(['perm_auth', 'perm_view_feed_correlations']) },
+    ]).execute();
+    const store = await before.upgrade();
+    const rows = await store.db.selectFrom('role').select(['name', 'permissions']).where('name', 'in', ['Analyst', 'Already']).orderBy('name').execute();
+    assert.deepEqual(rows.map((r) => [r.name, JSON.parse(r.permissions)]), [
+      ['Already', ['perm_auth', 'perm_view_feed_correlations']],
+      ['Analyst', ['perm_add', 'perm_auth', 'perm_view_feed_correlations']],
+    ]);
+  });
 });

@@ -20,6 +20,7 @@ it('says what each default role may do, as plain JSON booleans', () => {
     { siteAdmin: false, orgAdmin: true, users: true, roles: false, audit: true, groups: true },
   );
   assert.deepEqual([orgAdmin.canManageFeeds, orgAdmin.canManageServers], [false, false]);
+  assert.deepEqual(ROLE_NAMES.filter((n) => abilities(userOf(n)).canViewFeedCorrelations), ['admin'], 'feed hits: MISP\'s default roles give perm_view_feed_correlations to admin only');
   const user = abilities(userOf('User'));
   assert.deepEqual(
     { add: user.canAdd, publish: user.canPublish, tag: user.canTag, sight: user.canSight, users: user.canManageUsers, tags: user.canEditTags },

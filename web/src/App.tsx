@@ -20,7 +20,7 @@ function Page({ path, me }: { path: string; me: Session }) {
   if (parts[0] === 'events' && parts[1] && parts[2] === 'graph') return <Graph id={parts[1]} />;
   if (parts[0] === 'events' && parts[1]) return <EventPage id={parts[1]} />;
   if (parts[0] === 'events') return <EventList path={path} />;
-  if (parts[0] === 'search') return <Search />;
+  if (parts[0] === 'search') return <Search feedHits={me.abilities.canViewFeedCorrelations} />;
   if (parts[0] === 'import') return <Import />;
   if (parts[0] === 'profile') return <Profile me={me} />;
   if (parts[0] === 'admin' && mayAdminister(me)) return <Admin me={me} section={parts[1]} />;

@@ -5,7 +5,7 @@ import {
   mayAddEvents, mayAddToEvent, mayChangeEvent, mayDeleteEvent, mayProposeTo, mayPublishEvent, mayPublishRole, maySync, type EventFacts,
 } from './events.js';
 import { mayDeleteItem, mayEditItem } from './items.js';
-import { mayManageFeeds } from './feeds.js';
+import { mayManageFeeds, mayViewFeedCorrelations } from './feeds.js';
 import { mayEditGalaxies, mayToggleNoticelists, mayToggleTaxonomies } from './libraries.js';
 import { mayEditOrganisations } from './organisations.js';
 import { isOrgAdmin, isSiteAdmin } from './permissions.js';
@@ -39,6 +39,8 @@ export interface UserAbilities {
   canToggleNoticelists: boolean;
   canEditGalaxies: boolean;
   canManageFeeds: boolean;
+  /** Feed hits are shown beside attributes and search results (perm_view_feed_correlations). */
+  canViewFeedCorrelations: boolean;
   canManageServers: boolean;
 }
 
@@ -97,6 +99,7 @@ export function abilities(user: User, event?: EventFacts, hostOrgId?: number): U
     canToggleNoticelists: mayToggleNoticelists(user),
     canEditGalaxies: mayEditGalaxies(user),
     canManageFeeds: mayManageFeeds(user),
+    canViewFeedCorrelations: mayViewFeedCorrelations(user),
     canManageServers: mayManageServers(user),
   };
 }

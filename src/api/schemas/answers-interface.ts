@@ -14,7 +14,7 @@ export const UserAbilities = Type.Object({
   canManageUsers: Type.Boolean(), canEditRoles: Type.Boolean(), canEditOrganisations: Type.Boolean(), canMakeSharingGroups: Type.Boolean(),
   canReadAuditLog: Type.Boolean(), canManageCorrelationExclusions: Type.Boolean(), canToggleWarninglists: Type.Boolean(),
   canToggleTaxonomies: Type.Boolean(), canToggleNoticelists: Type.Boolean(), canEditGalaxies: Type.Boolean(),
-  canManageFeeds: Type.Boolean(), canManageServers: Type.Boolean(),
+  canManageFeeds: Type.Boolean(), canViewFeedCorrelations: Type.Boolean(), canManageServers: Type.Boolean(),
 });
 export type UserAbilities = Static<typeof UserAbilities>;
 

@@ -1,10 +1,10 @@
-import { hash } from 'node:crypto';
 import { isCompositeType, splitComposite } from '../../model/types.js';
 import type { Feed } from '../../store/feeds.js';
 import { replaceFeedValues, type FeedValueRow } from '../../store/feed-values.js';
 import { isObject } from '../../formats/misp-json/coerce.js';
 import { readSettings } from './config.js';
 import { forEachFeedIndicator } from './freetext.js';
+import { md5Prefix52 } from './md5-prefix.js';
 import { feedEvent, feedManifest } from './misp.js';
 import { FeedSourceError, readFeedFile } from './source.js';
 import { emptyResult, type FeedRunContext, type FeedRunResult } from './run.js';
@@ -14,10 +14,9 @@ export function hashOfMd5(md5: string): number {
   return parseInt(md5.slice(0, 13), 16);
 }
 
-/** hashOfMd5 of a value's MD5, read from the digest's bytes: the first 52 bits are the first 13 hex digits. */
+/** hashOfMd5 of a value's MD5: the first 52 bits are the first 13 hex digits. */
 export function valueHash(value: string): number {
-  const d = hash('md5', value, 'buffer');
-  return d.readUIntBE(0, 6) * 16 + (d[6]! >> 4);
+  return md5Prefix52(value);
 }
 
 /** The hashes an attribute is looked up by: each part of a composite value apart, as MISP hashes them. */

@@ -116,11 +116,20 @@ export function readSettings(text: string | null): FeedSettings {
     // Settings that are no JSON ask for nothing.
   }
   const columns = String(s.csv?.value ?? '').split(',').map((c) => Number(c.trim())).filter((n) => Number.isInteger(n) && n >= 1);
-  const delimiter = typeof s.csv?.delimiter === 'string' && s.csv.delimiter !== '' ? s.csv.delimiter : ',';
+  const delimiter = typeof s.csv?.delimiter === 'string' && s.csv.delimiter !== '' ? delimiterOf(s.csv.delimiter) : ',';
   const regex = typeof s.common?.excluderegex === 'string' && s.common.excluderegex !== '' ? excludePattern(s.common.excluderegex) : undefined;
   return { columns: columns.length ? columns : [1], delimiter, ...(regex ? { exclude: regex } : {}) };
 }
 
+/** A delimiter as settings write it: one character, or `\t` for a tab (which a form's field cannot hold). */
+function delimiterOf(v: string): string {
+  return v === '\\t' ? '\t' : v;
+}
+
+/**
+ * The CSV settings and the exclusion pattern, as the fetch will read them: value columns are whole
+ * numbers from 1 separated by commas (none: the first), the delimiter one character (none: a comma).
+ */
 function checkSettings(text: string, problems: Problems): void {
   let s: unknown;
   try {
@@ -128,9 +137,67 @@ function checkSettings(text: string, problems: Problems): void {
   } catch {
     return;
   }
-  const re = (s as { common?: { excluderegex?: unknown } } | null)?.common?.excluderegex;
+  const settings = s as { csv?: { value?: unknown; delimiter?: unknown }; common?: { excluderegex?: unknown } } | null;
+  const re = settings?.common?.excluderegex;
   if (typeof re === 'string' && re !== '' && !excludePattern(re)) {
     problems.add('settings.common.excluderegex', "Invalid exclude regex. Make sure it's a delimited PCRE regex pattern.");
+  }
+  const columns = settings?.csv?.value;
+  if (columns !== undefined && columns !== null && !/^\s*(\d+\s*(,\s*\d+\s*)*)?$/.test(String(columns))) {
+    problems.add('settings.csv.value', 'must be the numbers of the value columns, from 1, separated by commas (for example 1,3)');
+  } else if (columns !== undefined && String(columns).split(',').some((c) => c.trim() === '0')) {
+    problems.add('settings.csv.value', 'counts columns from 1');
+  }
+  const delimiter = settings?.csv?.delimiter;
+  if (delimiter !== undefined && delimiter !== null && (typeof delimiter !== 'string' || delimiterOf(delimiter).length > 1 || delimiter === '\n' || delimiter === '\r')) {
+    problems.add('settings.csv.delimiter', 'must be one character (\\t for a tab), or empty for a comma');
+  }
+}
+
+/**
+ * The rules' tag and organisation filters, as MISP's form writes them: `tags` and `orgs` each with
+ * lists `OR` (allowed: one must match) and `NOT` (blocked), of names; `url_params` text (kept as is).
+ * A name both allowed and blocked is refused: it would let nothing through that it names.
+ */
+function checkRules(text: string, problems: Problems): void {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (Array.isArray(r)) {
+    // MISP writes an empty rule set as [] (PHP's empty array): nothing to check.
+    if (r.length > 0) problems.add('rules', 'must be an object with tags, orgs and url_params');
+    return;
+  }
+  const rules = r as Record<string, unknown>;
+  for (const filter of ['tags', 'orgs'] as const) {
+    const f = rules[filter];
+    if (f === undefined || f === null || (Array.isArray(f) && f.length === 0)) continue;
+    if (typeof f !== 'object' || Array.isArray(f)) {
+      problems.add(`rules.${filter}`, 'must be an object with OR (allowed) and NOT (blocked) lists');
+      continue;
+    }
+    const lists: Record<string, string[]> = {};
+    for (const [key, v] of Object.entries(f as Record<string, unknown>)) {
+      if (key !== 'OR' && key !== 'NOT') {
+        problems.add(`rules.${filter}`, `has ${key}: only OR (allowed) and NOT (blocked) are read`);
+        continue;
+      }
+      const names = typeof v === 'string' ? (v === '' ? [] : [v]) : v;
+      if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' && typeof n !== 'number')) {
+        problems.add(`rules.${filter}.${key}`, `must be a list of ${filter === 'tags' ? 'tag' : 'organisation'} names`);
+        continue;
+      }
+      lists[key] = names.map((n) => String(n).trim().toLowerCase()).filter(Boolean);
+    }
+    const both = (lists.OR ?? []).filter((n) => (lists.NOT ?? []).includes(n));
+    if (both.length) problems.add(`rules.${filter}`, `${both.join(', ')} is both allowed and blocked`);
+  }
+  const params = rules.url_params;
+  if (params !== undefined && params !== null && typeof params !== 'string' && (typeof params !== 'object' || Array.isArray(params))) {
+    problems.add('rules.url_params', 'must be text (JSON of request parameters) or an object');
   }
 }
 
@@ -223,7 +290,10 @@ export async function feedFields(store: Store, raw: FeedInput, existing?: Feed):
   const rules = given(raw.pull_rules) ? raw.pull_rules : raw.rules;
   if (given(rules)) {
     const text = jsonText(rules, 'rules', problems, existing?.rules);
-    if (text !== undefined) out.rules = text;
+    if (text !== undefined) {
+      checkRules(text, problems);
+      out.rules = text;
+    }
   } else if (!existing) out.rules = DEFAULT_RULES;
   if (given(raw.settings)) {
     const text = jsonText(Array.isArray(raw.settings) && raw.settings.length === 0 ? {} : raw.settings, 'settings', problems, existing?.settings);

@@ -1,5 +1,5 @@
 import type { User } from '../../access/user.js';
-import { mayViewFeed } from '../../access/policy/feeds.js';
+import { mayViewFeed, mayViewFeedCorrelations } from '../../access/policy/feeds.js';
 import { hostOrganisationId } from '../../store/access/organisations.js';
 import type { Store } from '../../store/db/database.js';
 import { feedHits } from '../../store/feed-values.js';
@@ -27,8 +27,12 @@ export interface FeedLookup {
   feeds: ReadonlyMap<number, Feed>;
 }
 
-/** The feeds whose hits a user is shown: those caching that he may see; undefined when there are none. */
+/**
+ * The feeds whose hits a user is shown: those caching that he may see; undefined when there are none,
+ * or when his role lacks perm_view_feed_correlations (every feed hit of the API passes here).
+ */
 export async function feedLookupFor(store: Store, user: User): Promise<FeedLookup | undefined> {
+  if (!mayViewFeedCorrelations(user)) return undefined;
   const host = await hostOrganisationId(store);
   const feeds = new Map((await listFeeds(store)).filter((f) => f.cachingEnabled && mayViewFeed(user, host, f)).map((f) => [f.id, f]));
   return feeds.size === 0 ? undefined : { store, feeds };

@@ -5,17 +5,21 @@ import { parseEvents, type ParsedItem } from './parsed-event.js';
 import type { ParseRequest } from './parse-worker.js';
 
 /**
- * Built, the worker is JavaScript next to this file. Run from source (tests, benchmarks) it is
- * TypeScript, and Node 20 does not hand `--import` loaders on to workers: a small bootstrap registers
- * tsx in the worker first.
+ * A worker thread running the module at `entry` (a `.ts` URL when run from source). Built, the worker
+ * is JavaScript next to it. Run from source (tests, benchmarks) it is TypeScript, and Node 20 does not
+ * hand `--import` loaders on to workers: a small bootstrap registers tsx in the worker first.
  */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', here));
+export function startModuleWorker(entry: URL): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};
 register();
-await import(${JSON.stringify(new URL('./parse-worker.ts', here).href)});`;
+await import(${JSON.stringify(entry.href)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  return startModuleWorker(new URL(here.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', here));
 }
 
 /** Documents handed to the worker ahead of the one being stored, unless the caller asks for more. */

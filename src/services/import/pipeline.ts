@@ -42,6 +42,12 @@ export interface EventWriter {
    * uuid is taken. The analyst data given is written in the same transaction as the event.
    */
   save(event: MispEvent, options: { onlyNew: boolean; localEdit?: boolean; changedItems?: ReadonlySet<string>; analyst?: readonly AnalystWrite[] }): Promise<SaveOutcome | undefined>;
+  /**
+   * A writer that commits when nothing more is waiting (the WriteQueue) may be asked to wait for a
+   * bulk writer's next events instead, until its transaction holds `attributes` or has been open
+   * `maxMs`: the answer lets it commit as before again.
+   */
+  holdCommits?(attributes: number, maxMs: number): () => void;
 }
 
 /** Why an event was refused, for callers that answer a single event with an error. */
@@ -102,7 +108,10 @@ export interface ImportOptions {
    * versions of one event in flight at once would be decided against the same stored version.
    */
   concurrency?: number;
-  /** With concurrency: no more events are taken in while those in flight hold this many attributes. */
+  /**
+   * With concurrency: more events are let in while those in flight hold fewer attributes than this
+   * (one at least), so that a commit shared among them carries many small events or a few large ones.
+   */
   attributesInFlight?: number;
 }
 
@@ -139,19 +148,19 @@ export async function runImport(store: Store, items: AsyncIterable<ParsedItem> |
     options.onEntry?.(entry, totals);
   };
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const maxAttributes = options.attributesInFlight ?? Infinity;
+  const attributeLimit = options.attributesInFlight ?? Number.POSITIVE_INFINITY;
   const inFlight = new Set<Promise<void>>();
   let attributes = 0;
   try {
     for await (const item of items) {
-      const n = 'parsed' in item && item.parsed.event ? item.parsed.event.attributes.length + item.parsed.event.objects.reduce((k, o) => k + o.attributes.length, 0) : 0;
-      attributes += n;
+      const size = 'parsed' in item && item.parsed.event ? attributesOf(item.parsed.event) : 0;
+      attributes += size;
       const p: Promise<void> = handle(item).finally(() => {
         inFlight.delete(p);
-        attributes -= n;
+        attributes -= size;
       });
       inFlight.add(p);
-      while (inFlight.size >= concurrency || (inFlight.size > 0 && attributes >= maxAttributes)) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency || (inFlight.size > 0 && attributes >= attributeLimit)) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
   } catch (err) {
@@ -161,6 +170,13 @@ export async function runImport(store: Store, items: AsyncIterable<ParsedItem> |
     throw err;
   }
   return totals;
+}
+
+/** The attributes of an event, its objects' included. */
+export function attributesOf(event: MispEvent): number {
+  let n = event.attributes.length;
+  for (const o of event.objects) n += o.attributes.length;
+  return n;
 }
 
 function count(totals: ImportTotals, entry: ImportEntry): void {

@@ -34,6 +34,7 @@ import * as feedRuns from './migrations/042-feed-runs.js';
 import * as narrowAttributeColumns from './migrations/043-narrow-attribute-columns.js';
 import * as serverRunCounts from './migrations/046-server-run-counts.js';
 import * as clusterLocked from './migrations/047-cluster-locked.js';
+import * as feedCorrelationPermission from './migrations/048-feed-correlation-permission.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -72,6 +73,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['043-narrow-attribute-columns', narrowAttributeColumns.up],
   ['046-server-run-counts', (db) => serverRunCounts.up(db)],
   ['047-cluster-locked', (db) => clusterLocked.up(db)],
+  ['048-feed-correlation-permission', (db) => feedCorrelationPermission.up(db)],
 ];
 
 class ListedMigrations implements MigrationProvider {

@@ -3,6 +3,7 @@ import { api, ApiFailure } from '../api';
 import type { Feed, FeedEntry, SharingGroups } from '@cairn/answers';
 import { useLoad } from '../useLoad';
 import { DISTRIBUTIONS } from '../types';
+import { FeedRuleFields, ruleFieldsOf, ruleProblems, rulesAndSettings, type RuleFields } from './FeedRules';
 
 const FORMATS: Record<string, string> = { misp: 'MISP feed', csv: 'CSV', freetext: 'Free text', taxii: 'TAXII 2.1 collection' };
 const FLAGS: ReadonlyArray<[keyof Feed & string, string]> = [
@@ -11,29 +12,19 @@ const FLAGS: ReadonlyArray<[keyof Feed & string, string]> = [
   ['override_ids', 'values not for detection'],
 ];
 
-type Settings = { csv?: { value?: string; delimiter?: string }; common?: { excluderegex?: string } } & Record<string, unknown>;
-
-function readSettings(text: string | undefined): Settings {
-  try {
-    const parsed: unknown = JSON.parse(text || '{}');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Settings) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
- * Adds a feed or changes one (`editing`): MISP's fields, with the CSV settings as fields of their own
- * (written into the settings JSON, whose other members are kept as they are).
+ * Adds a feed or changes one (`editing`): MISP's fields, with the rules' filters and the CSV settings
+ * as fields of their own (FeedRules.tsx: written into the rules and settings JSON, whose other members
+ * are kept as they are), each checked before the feed is sent.
  */
 export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message: string) => void }) {
-  const settings = readSettings(editing?.settings);
   const [fields, setFields] = useState<Record<string, string>>({
     name: editing?.name ?? '', provider: editing?.provider ?? '', url: editing?.url ?? '', source_format: editing?.source_format ?? 'misp',
     input_source: editing?.input_source ?? 'network', distribution: editing?.distribution ?? '0', sharing_group_id: editing?.sharing_group_id ?? '0', interval_minutes: editing?.interval_minutes ?? '0',
-    headers: editing?.headers ?? '', rules: editing?.rules ?? '',
-    columns: settings.csv?.value ?? '', delimiter: settings.csv?.delimiter ?? '', exclude: settings.common?.excluderegex ?? '',
+    headers: editing?.headers ?? '',
   });
+  const [rules, setRules] = useState<RuleFields>(ruleFieldsOf(editing?.rules, editing?.settings));
+  const [checked, setChecked] = useState(false);
   // A new feed starts as MISP's API adds one: one event for the feed, everything else off.
   const [flags, setFlags] = useState<Record<string, boolean>>(Object.fromEntries(FLAGS.map(([f]) => [f, editing ? editing[f] === true : f === 'fixed_event'])));
   const [error, setError] = useState('');
@@ -42,12 +33,18 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
   const text = (k: string, label: string, placeholder = '') => (
     <label className={k === 'url' ? 'grow' : ''}>{label}<input name={k} placeholder={placeholder} value={fields[k] ?? ''} onChange={set(k)} /></label>
   );
+  const problems = checked ? ruleProblems(rules, fields.source_format === 'csv') : {};
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError('');
-    const { columns, delimiter, exclude, sharing_group_id: group, ...rest } = fields;
-    const next: Settings = { ...settings, csv: { ...settings.csv, value: columns ?? '', delimiter: delimiter || ',' }, common: { ...settings.common, excluderegex: exclude ?? '' } };
-    const body = { ...rest, ...flags, settings: JSON.stringify(next), ...(rest.rules ? {} : { rules: undefined }), ...(rest.distribution === '4' ? { sharing_group_id: group } : {}) };
+    setChecked(true);
+    const found = ruleProblems(rules, fields.source_format === 'csv');
+    if (Object.keys(found).length) {
+      setError('The rules are not right: see the fields marked.');
+      return;
+    }
+    const { sharing_group_id: group, ...rest } = fields;
+    const body = { ...rest, ...flags, ...rulesAndSettings(rules, editing?.rules, editing?.settings), ...(rest.distribution === '4' ? { sharing_group_id: group } : {}) };
     try {
       const saved = await api<FeedEntry>('POST', editing ? `/feeds/edit/${editing.id}` : '/feeds/add', { Feed: body });
       onDone(`${editing ? 'Changed' : 'Added'} the feed ${saved.Feed.name}.`);
@@ -55,7 +52,6 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
       setError(err instanceof ApiFailure ? err.message : String(err));
     }
   };
-  const tabular = fields.source_format === 'csv' || fields.source_format === 'freetext';
   return (
     <form className="attribute-form feed-form" aria-label={editing ? 'Change feed' : 'Add feed'} onSubmit={submit}>
       {text('name', 'Name')}
@@ -85,15 +81,8 @@ export function FeedForm({ editing, onDone }: { editing?: Feed; onDone: (message
         </label>
       ) : null}
       <label>Every (minutes)<input name="interval_minutes" type="number" min={0} value={fields.interval_minutes} onChange={set('interval_minutes')} /></label>
-      {tabular ? (
-        <>
-          {fields.source_format === 'csv' ? text('columns', 'Value columns', '1,3') : null}
-          {fields.source_format === 'csv' ? text('delimiter', 'Delimiter', ',') : null}
-          {text('exclude', 'Exclude (regex)', '/^10\\./')}
-        </>
-      ) : null}
       <label className="grow">Headers<textarea name="headers" rows={2} placeholder="Authorization: … (one a line)" value={fields.headers} onChange={set('headers')} /></label>
-      <label className="grow">Rules (JSON)<textarea name="rules" rows={2} placeholder='{"tags":{"OR":[],"NOT":[]},"orgs":{"OR":[],"NOT":[]}}' value={fields.rules} onChange={set('rules')} /></label>
+      <FeedRuleFields fields={rules} problems={problems} format={fields.source_format ?? 'misp'} onChange={setRules} />
       <div className="flags">
         {FLAGS.map(([f, label]) => (
           <label key={f} className="check"><input type="checkbox" name={f} checked={flags[f] ?? false} onChange={(e) => setFlags({ ...flags, [f]: e.target.checked })} /> {label}</label>

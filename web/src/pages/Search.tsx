@@ -15,7 +15,8 @@ function queryOf(f: Record<string, string>): Record<string, unknown> {
   return q;
 }
 
-export function Search() {
+/** `feedHits`: the user's role shows feed hits (perm_view_feed_correlations); without it the caches are not asked. */
+export function Search({ feedHits }: { feedHits: boolean }) {
   const [fields, setFields] = useState<Record<string, string>>({});
   const [hits, setHits] = useState<AttributeHit[] | undefined>(undefined);
   /** The cached feeds holding the value searched for, when it is one value (no wildcard). */
@@ -31,7 +32,7 @@ export function Search() {
       const value = fields.value?.trim() ?? '';
       const [answer, inFeeds] = await Promise.all([
         api<AttributeSearch>('POST', '/attributes/restSearch', { ...queryOf(fields), limit: LIMIT, includeEventUuid: true }),
-        value && !value.includes('%') ? api<FeedCacheHits>('GET', `/feeds/searchCaches?value=${encodeURIComponent(value)}`).catch(() => [] as FeedCacheHits) : Promise.resolve([] as FeedCacheHits),
+        feedHits && value && !value.includes('%') ? api<FeedCacheHits>('GET', `/feeds/searchCaches?value=${encodeURIComponent(value)}`).catch(() => [] as FeedCacheHits) : Promise.resolve([] as FeedCacheHits),
       ]);
       setHits(answer.response.Attribute);
       setFeeds(inFeeds);
