@@ -8,7 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
@@ -65,7 +66,9 @@ let syncKey: string;
   await remote.close();
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'], {
+// BENCH_REMOTE_NODE_ARGS: node's options for the remote and its workers (`--cpu-prof --cpu-prof-dir=DIR` to profile it).
+const remoteNodeArgs = (process.env.BENCH_REMOTE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...remoteNodeArgs, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'], {
   cwd: ROOT, env: { ...process.env, CAIRN_DB: remoteDb, DATABASE_URL: '', CAIRN_ADMIN_KEY: adminKey, CAIRN_FEED_SCHEDULE_SECONDS: '0', CAIRN_SYNC_SCHEDULE_SECONDS: '0' },
 });
 const base = await new Promise<string>((resolve, reject) => {
@@ -78,6 +81,24 @@ const base = await new Promise<string>((resolve, reject) => {
   child.on('exit', () => reject(new Error(`serve exited: ${err}`)));
 });
 
+/** CPU time so far of the remote's processes (`serve` and its --workers, one per core by default), in ms; Linux's /proc, else 0. */
+function remoteCpuMs(): number {
+  const stat = (pid: string) => {
+    try {
+      // After the command's name: state, ppid, …, utime and stime (clock ticks, 100 a second on Linux) 12th and 13th.
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = stat(pid);
+    if (f && (pid === String(child.pid) || f[1] === String(child.pid))) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10;
+}
+
 try {
   const local = pg ? await openStore({ databaseUrl: pg, pgSchema: `bench_sync_${randomBytes(4).toString('hex')}` }) : await openStore({ sqlitePath: localDb });
   const boot = await bootstrapInstance(local, { orgName: pullerOrg.name });
@@ -87,9 +108,13 @@ try {
   });
   const writes = new WriteQueue(local);
   const runner = new SyncRunner(local, writes);
+  const c0 = process.cpuUsage();
+  const r0 = remoteCpuMs();
   const t0 = performance.now();
   const full = await runner.wait(await runner.start(server.id, 'pull', 'full'));
   const fullSeconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const remoteMs = remoteCpuMs() - r0;
   const t1 = performance.now();
   const incremental = await runner.wait(await runner.start(server.id, 'pull', 'incremental'));
   const incrementalSeconds = (performance.now() - t1) / 1000;
@@ -99,7 +124,10 @@ try {
   console.log(JSON.stringify({
     bench: 'sync-pull', store: pg ? 'postgres' : 'sqlite', events: EVENTS, attributes: EVENTS * ATTRIBUTES,
     fullSeconds: Number(fullSeconds.toFixed(2)), attributesPerSecond: Math.round((EVENTS * ATTRIBUTES) / fullSeconds),
+    // CPU seconds of the full pull: the machine may be shared, and wall time then says little.
+    pullerCpuSeconds: Number(((c1.user + c1.system) / 1e6).toFixed(2)), remoteCpuSeconds: Number((remoteMs / 1000).toFixed(2)),
     incrementalSeconds: Number(incrementalSeconds.toFixed(3)), incrementalPulled: incremental.pulled,
+    load_average: loadavg().map((l) => Number(l.toFixed(2))),
   }));
 } finally {
   child.kill('SIGTERM');

@@ -272,3 +272,23 @@ export async function purgeAnalystDataAbout(db: Kysely<Database>, elementUuids: 
     about = next;
   }
 }
+
+/**
+ * Whether any analyst data is attached to this event or to any attribute, object or report of it, the
+ * viewer's policy aside: a gate before the lookup by each element's uuid (10,000 uuids in 21 queries for
+ * a large event), which most events, holding none, need not pay. It reveals nothing: what is then read
+ * is read through the policy as before. Each side walks the event's elements by their event index and
+ * looks each uuid up in the analyst data's index of what it is attached to, stopping at the first.
+ */
+export async function eventHasAnalystData(store: Store, eventId: number): Promise<boolean> {
+  const row = await store.db.selectFrom('event').where('event.id', '=', eventId).select((eb) => {
+    const attachedTo = (table: 'attribute' | 'object' | 'event_report') => eb.exists(eb.selectFrom(table)
+      .innerJoin('analyst_data', 'analyst_data.object_uuid', `${table}.uuid`).select('analyst_data.id').where(`${table}.event_id`, '=', eventId));
+    return eb.or([
+      eb.exists(eb.selectFrom('analyst_data').select('analyst_data.id').whereRef('analyst_data.object_uuid', '=', 'event.uuid')),
+      attachedTo('attribute'), attachedTo('object'), attachedTo('event_report'),
+    ]).as('held');
+  }).executeTakeFirst();
+  // An event not held (yet) answers yes: the caller then looks as it did without the gate.
+  return row === undefined || Boolean(row.held);
+}

@@ -82,6 +82,33 @@ forEachDialect('REST API: event reports and analyst data', (fixture) => {
     assert.equal((await call(i, i.admin, 'GET', '/analyst_data/index/Note')).body.length, 3);
   });
 
+  it('finds the notes of an event however deep in it they sit, and none where there are none', async () => {
+    // events/view asks the store first whether anything in the event has analyst data: each kind of element answers yes.
+    const where = {
+      object: (note: unknown) => ({ Object: [{ uuid: randomUUID(), name: 'domain-ip', meta_category: 'network', Note: [note], Attribute: [{ uuid: randomUUID(), type: 'domain', object_relation: 'domain', value: 'object.example' }] }] }),
+      objectAttribute: (note: unknown) => ({ Object: [{ uuid: randomUUID(), name: 'domain-ip', meta_category: 'network', Attribute: [{ uuid: randomUUID(), type: 'domain', object_relation: 'domain', value: 'deep.example', Note: [note] }] }] }),
+      report: (note: unknown) => ({ EventReport: [{ uuid: randomUUID(), name: 'Write-up', content: 'text', distribution: 1, Note: [note] }] }),
+      attribute: (note: unknown) => ({ Attribute: [{ uuid: randomUUID(), type: 'ip-dst', value: '198.51.100.77', Note: [note] }] }),
+    };
+    for (const [place, holder] of Object.entries(where)) {
+      const uuid = randomUUID();
+      const note = { uuid: randomUUID(), note: `on the ${place}`, distribution: 1 };
+      const made = await call(i, i.alice, 'POST', '/events/add', { Event: { uuid, info: `A note on the ${place}`, distribution: 1, ...holder(note) } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      const viewed = (await call(i, i.bob, 'GET', `/events/view/${uuid}`)).body.Event;
+      const element = place === 'object' ? viewed.Object[0] : place === 'objectAttribute' ? viewed.Object[0].Attribute[0]
+        : place === 'report' ? viewed.EventReport[0] : viewed.Attribute[0];
+      assert.deepEqual(element.Note?.map((n: { note: string }) => n.note), [`on the ${place}`], place);
+      assert.equal(viewed.Note, undefined, place);
+    }
+    const bare = randomUUID();
+    assert.equal((await call(i, i.alice, 'POST', '/events/add', { Event: { uuid: bare, info: 'No notes', distribution: 1,
+      Attribute: [{ type: 'ip-dst', value: '198.51.100.78' }] } })).status, 200);
+    const viewed = (await call(i, i.alice, 'GET', `/events/view/${bare}`)).body.Event;
+    assert.equal(viewed.Note, undefined);
+    assert.equal(viewed.Attribute[0].Note, undefined);
+  });
+
   it('adds, edits and deletes notes through analyst_data, with opinions on them, for their organisation alone', async () => {
     const target = randomUUID();
     const made = await call(i, i.alice, 'POST', `/analyst_data/add/Note/${target}/Event`, { Note: { note: 'Fake note', distribution: 1 } });

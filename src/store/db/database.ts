@@ -78,14 +78,17 @@ export interface RepeatedQuery {
 /**
  * Compiles a query once with placeholder values (numbers nothing else uses) standing for the
  * parameters that change, then runs it with the values given in their place. On the embedded store it
- * is prepared once and its rows come back as arrays: a scan of hundreds of thousands of rows then pays
- * neither Kysely's compiling per query nor an object per row.
+ * is prepared once, on the reading connection, and its rows come back as arrays: a scan of hundreds of
+ * thousands of rows then pays neither Kysely's compiling per query nor an object per row. Like a read of
+ * `store.db`, it runs outside any transaction and sees what is committed.
  */
 export function repeatedQuery(store: Store, compiled: CompiledQuery, placeholders: readonly number[]): RepeatedQuery {
   const slots = compiled.parameters.map((p) => placeholders.indexOf(p as number));
   const bind = (values: readonly unknown[]) => compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p));
-  if (store.sqlite) {
-    const stmt = store.sqlite.prepare(compiled.sql).raw(true);
+  // The reading connection: the writer's would show the rows of a write transaction this process holds open.
+  const reader = store.sqliteReader;
+  if (reader) {
+    const stmt = reader.prepare(compiled.sql).raw(true);
     return { run: async (values) => stmt.all(...bind(values)) as unknown[][] };
   }
   return { run: async (values) => (await store.db.executeQuery(CompiledQuery.raw(compiled.sql, bind(values)))).rows.map((r) => Object.values(r as object)) };

@@ -338,10 +338,18 @@ function hitRow(r: readonly unknown[]): HitRow {
 const PLAIN = { org: -7_000_001, after: -7_000_002, limit: -7_000_003, offset: -7_000_004, value: -7_100_000 };
 const plainQueries = new WeakMap<Store, Map<string, RepeatedQuery>>();
 
-function isPlainValueSearch(filter: AttributeFilter): boolean {
+/**
+ * The one value of a search that asks nothing else (beside paging), or undefined: `value`, or a `values`
+ * list of one, which is what restSearch sends for `"value": "…"`; both match the same attributes.
+ */
+function plainValueOf(filter: AttributeFilter): string | undefined {
+  if (filter.limit === undefined || (filter.value !== undefined) === (filter.values !== undefined)) return undefined;
+  if (filter.values !== undefined && filter.values.length !== 1) return undefined;
+  const value = filter.value ?? filter.values![0]!;
   // A blank value is no value condition at all: its query must never be kept for a shape that has one.
-  if (filter.value === undefined || filter.value.trim() === '' || filter.value.includes('%') || filter.limit === undefined) return false;
-  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'limit' || k === 'offset' || k === 'afterId');
+  if (value.trim() === '' || value.includes('%')) return undefined;
+  const plain = Object.entries(filter).every(([k, v]) => v === undefined || k === 'value' || k === 'values' || k === 'limit' || k === 'offset' || k === 'afterId');
+  return plain ? value : undefined;
 }
 
 /** The shape of a one-value search: what its kept query depends on, beside the store. */
@@ -370,8 +378,8 @@ export async function plainValueQuery(store: Store, shape: PlainValueShape): Pro
   return { compiled, placeholders: [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots] };
 }
 
-async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<HitRow[]> {
-  const ids = await valueIdsOf(store.db, filter.value!.trim());
+async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter, value: string): Promise<HitRow[]> {
+  const ids = await valueIdsOf(store.db, value.trim());
   if (ids.length === 0) return [];
   const everything = seesEverything(viewer);
   const key = `${everything}:${ids.length}:${filter.afterId !== undefined}:${Boolean(filter.offset)}`;
@@ -379,7 +387,7 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
   plainQueries.set(store, queries);
   let query = queries.get(key);
   if (!query) {
-    const { compiled, placeholders } = await plainValueQuery(store, { viewer, value: filter.value!, valueCount: ids.length, afterId: filter.afterId !== undefined, offset: Boolean(filter.offset) });
+    const { compiled, placeholders } = await plainValueQuery(store, { viewer, value, valueCount: ids.length, afterId: filter.afterId !== undefined, offset: Boolean(filter.offset) });
     query = repeatedQuery(store, compiled, placeholders);
     queries.set(key, query);
   }
@@ -396,7 +404,8 @@ export async function attributeSearchQuery(store: Store, viewer: Viewer, filter:
 }
 
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
-  const rows = isPlainValueSearch(filter) ? await plainValueSearch(store, viewer, filter)
+  const plain = plainValueOf(filter);
+  const rows = plain !== undefined ? await plainValueSearch(store, viewer, filter, plain)
     : (await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile())).map(hitRow);
   return rows.map((r) => ({
     id: r.id,
