@@ -10,7 +10,7 @@ import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
 import { recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 import type { RefResolver } from './ref-resolver.js';
-import { attributeRow, flag, groupOf, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue } from './rows.js';
+import { attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue } from './rows.js';
 
 /** What writeNewEvents did with one event (as the writer of one event answers it). */
 export interface NewEventOutcome {
@@ -62,21 +62,8 @@ export async function writeNewEvents(
     const groups = await refs.sharingGroupIds(groupRefs(event), orgcId);
     eventRows.push({
       uuid: uuidToBytes(event.uuid),
-      orgc_id: orgcId,
-      org_id: event.org ? await refs.org(event.org) : orgcId,
-      info: event.info,
-      date: event.date,
-      threat_level_id: event.threat_level_id,
-      analysis: event.analysis,
-      distribution: event.distribution,
-      sharing_group_id: groupOf(groups, event),
-      published: flag(event.published),
-      publish_timestamp: event.publish_timestamp,
-      timestamp: event.timestamp,
-      extends_uuid: event.extends_uuid,
-      disable_correlation: flag(event.disable_correlation),
-      // Counted as written below; set here to what is expected, corrected only where items were rejected.
-      attribute_count: 0,
+      // The attribute count, set here to what is expected, is corrected below only where items were rejected.
+      ...eventRow(event, orgcId, event.org ? await refs.org(event.org) : orgcId, groups),
       protected: flag(event.protected === true),
       locked: flag(event.locked === true),
     });

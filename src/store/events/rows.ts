@@ -29,6 +29,29 @@ export function groupRefs(event: MispEvent): Array<SharingGroupRef | undefined> 
   ];
 }
 
+/**
+ * An event's own columns, as a new event is inserted and a stored one updated: not its uuid, nor the
+ * flags (protected, locked) that each of them sets its own way. The attribute count is set once known.
+ */
+export function eventRow(event: MispEvent, orgcId: number, orgId: number, groups: GroupIds) {
+  return {
+    orgc_id: orgcId,
+    org_id: orgId,
+    info: event.info,
+    date: event.date,
+    threat_level_id: event.threat_level_id,
+    analysis: event.analysis,
+    distribution: event.distribution,
+    sharing_group_id: groupOf(groups, event),
+    published: flag(event.published),
+    publish_timestamp: event.publish_timestamp,
+    timestamp: event.timestamp,
+    extends_uuid: event.extends_uuid,
+    disable_correlation: flag(event.disable_correlation),
+    attribute_count: 0,
+  };
+}
+
 export function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
   return {
     uuid: uuidToBytes(a.uuid),

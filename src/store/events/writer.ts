@@ -7,7 +7,7 @@ import { bulkInsert, type BulkInsert, type UuidTable } from '../db/bulk-insert.j
 import { clearIds, newIdScope, promoteIds } from './id-scope.js';
 import { RefResolver } from './ref-resolver.js';
 import type { Database } from '../db/schema.js';
-import { attributeRow, flag, groupOf, groupRefs, objectRow, referenceRow, reportRow, type GroupIds } from './rows.js';
+import { attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, reportRow, type GroupIds } from './rows.js';
 import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
@@ -256,20 +256,7 @@ async function writeEventItself(store: Store, trx: Trx, refs: RefResolver, delta
   const orgcId = await refs.org(event.orgc);
   const groups = await refs.sharingGroupIds(groupRefs(event), orgcId);
   const row = {
-    orgc_id: orgcId,
-    org_id: event.org ? await refs.org(event.org) : orgcId,
-    info: event.info,
-    date: event.date,
-    threat_level_id: event.threat_level_id,
-    analysis: event.analysis,
-    distribution: event.distribution,
-    sharing_group_id: groupOf(groups, event),
-    published: flag(event.published),
-    publish_timestamp: event.publish_timestamp,
-    timestamp: event.timestamp,
-    extends_uuid: event.extends_uuid,
-    disable_correlation: flag(event.disable_correlation),
-    attribute_count: 0,
+    ...eventRow(event, orgcId, event.org ? await refs.org(event.org) : orgcId, groups),
     ...(event.protected !== undefined ? { protected: flag(event.protected) } : {}),
     ...(event.locked !== undefined ? { locked: flag(event.locked) } : {}),
   };

@@ -1,6 +1,7 @@
 import { clusterTagName } from '../../libraries/galaxy.js';
 import type { Store } from '../db/database.js';
 import type { NewRelation } from './custom-clusters.js';
+import type { CustomClusterInfo } from './galaxies.js';
 
 /**
  * Custom galaxy clusters that come from another instance (MISP's captureCluster, from a pull or a
@@ -9,7 +10,7 @@ import type { NewRelation } from './custom-clusters.js';
  */
 
 /** A cluster as another instance sends it, its organisations and sharing group already known here. */
-export interface SyncedCluster {
+export interface SyncedCluster extends CustomClusterInfo {
   uuid: string;
   galaxyId: number;
   type: string;
@@ -19,14 +20,6 @@ export interface SyncedCluster {
   authors: string[];
   version: number;
   meta: Record<string, string[]>;
-  orgId: number;
-  orgcId: number;
-  distribution: number;
-  sharingGroupId: number | null;
-  published: boolean;
-  deleted: boolean;
-  extendsUuid: string | null;
-  extendsVersion: number | null;
   relations: NewRelation[];
 }
 
