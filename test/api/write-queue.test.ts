@@ -21,6 +21,31 @@ forEachDialect('API write queue', (fixture) => {
     assert.equal(await within(store.db.insertInto('setting').values({ name: 'after.race', value: '1' }).execute()), 'done', 'no transaction left open');
     assert.equal(await within(store.close()), 'done');
   });
+  it('writes new events that come together as a group, each uuid once, and answers each once it is committed', async () => {
+    const store = await fixture.open();
+    const org = { name: 'Org A', uuid: 'f1e00000-0000-4000-8000-0000000000aa' };
+    const event = (n: number) => parseMispEvent({ Event: { uuid: `f1e00000-0000-4000-8000-00000000020${n}`, info: `Group ${n}`, Orgc: org,
+      Attribute: [{ type: 'ip-dst', category: 'Network activity', value: `198.51.100.${n}` }, { type: 'domain', category: 'Network activity', value: 'shared.example' }] } }).event!;
+    await saveEvent(store, event(0));
+    const queue = new WriteQueue(store);
+    // A stored uuid, and one given twice in the group: each answered as taken.
+    const answers = await Promise.all([event(1), event(2), event(0), event(2), event(3)].map(async (e) => {
+      const outcome = await queue.save(e, { onlyNew: true });
+      if (outcome) {
+        // Read outside the queue's transaction (PostgreSQL: another connection of the pool).
+        const row = await store.db.selectFrom('event').select('attribute_count').where('id', '=', outcome.eventId).executeTakeFirst();
+        assert.equal(row?.attribute_count, 2, `${e.info} committed when answered`);
+      }
+      return outcome?.status;
+    }));
+    assert.deepEqual(answers, ['created', 'created', undefined, undefined, 'created']);
+    const stored = await store.db.selectFrom('event').select('info').where('info', 'like', 'Group %').orderBy('info').execute();
+    assert.deepEqual(stored.map((r) => r.info), ['Group 0', 'Group 1', 'Group 2', 'Group 3']);
+    // The value all four share correlates them all.
+    const shared = await store.db.selectFrom('value').innerJoin('value_events', 'value_events.value_id', 'value.id').select('value_events.events').where('value.value', '=', 'shared.example').executeTakeFirst();
+    assert.equal(Number(shared?.events), 4);
+    assert.equal(await within(store.close()), 'done');
+  });
   it('holds a commit back for a bulk writer until its attribute budget is written, its time is up, or it lets go', async () => {
     const store = await fixture.open();
     const org = { name: 'Org A', uuid: 'f1e00000-0000-4000-8000-0000000000aa' };

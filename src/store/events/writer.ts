@@ -367,6 +367,14 @@ export class EventSaver {
     return this.trx;
   }
 
+  /**
+   * Opens the transaction now (on PostgreSQL, waiting for the writers' lock), so that a caller gathering
+   * events to write does so while it waits, and writes what came meanwhile in one go.
+   */
+  async begin(): Promise<void> {
+    await this.open();
+  }
+
   private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     const trx = await this.open();
     const refs = new RefResolver(this.store, trx, this.batchIds);
@@ -384,9 +392,10 @@ export class EventSaver {
   /**
    * Stores several events as save() with no options would, one after another: on PostgreSQL those new
    * to the store are written together, a statement for all of them (new-events.ts), the others one by
-   * one. Answers, in order, each event's outcome or the error that refused it.
+   * one. Answers, in order, each event's outcome or the error that refused it. With onlyNew, an event
+   * whose uuid is taken (stored, or given earlier in the list) is left alone (status `exists`), as save() does.
    */
-  async saveMany(events: readonly MispEvent[]): Promise<Array<SaveOutcome | Error>> {
+  async saveMany(events: readonly MispEvent[], options: { onlyNew?: boolean } = {}): Promise<Array<SaveOutcome | Error>> {
     const out: Array<SaveOutcome | Error | undefined> = new Array(events.length);
     const fresh: number[] = [];
     if (this.store.dialect === 'postgres' && events.length > 1) {
@@ -424,7 +433,7 @@ export class EventSaver {
     for (const [at, event] of events.entries()) {
       if (out[at] !== undefined) continue;
       try {
-        out[at] = await this.save(event);
+        out[at] = await this.save(event, options.onlyNew ? { onlyNew: true } : {});
       } catch (err) {
         out[at] = err instanceof Error ? err : new Error(String(err));
       }
