@@ -1,4 +1,4 @@
-import { clusterTagName } from '../../libraries/galaxy.js';
+import { clusterTagName, type GalaxyCluster } from '../../libraries/galaxy.js';
 import type { Store } from '../db/database.js';
 import type { NewRelation } from './custom-clusters.js';
 import type { CustomClusterInfo } from './galaxies.js';
@@ -10,15 +10,8 @@ import type { CustomClusterInfo } from './galaxies.js';
  */
 
 /** A cluster as another instance sends it, its organisations and sharing group already known here. */
-export interface SyncedCluster extends CustomClusterInfo {
-  uuid: string;
+export interface SyncedCluster extends CustomClusterInfo, Omit<GalaxyCluster, 'meta' | 'related'> {
   galaxyId: number;
-  type: string;
-  value: string;
-  description: string;
-  source: string;
-  authors: string[];
-  version: number;
   meta: Record<string, string[]>;
   relations: NewRelation[];
 }
