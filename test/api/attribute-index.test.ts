@@ -43,6 +43,14 @@ forEachDialect('REST API: attributes/index and restore, and tags named in attrib
     const r = await call(i, i.alice, 'POST', `/attributes/add/${A}`, [{ type: 'domain', value: 'three.example', Tag: [{ name: 'not-a-tag-yet' }, { name: 'known-tag' }] }]);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.Attribute.Tag.map((t: { name: string }) => t.name), ['known-tag'], 'the answer carries the tags saved');
+    assert.equal(r.body.errors, undefined, 'a tag left out is no error: PyMISP would not read the attribute back');
+    assert.match(r.body.warnings.join(' '), /not-a-tag-yet.*perm_tag_editor/, 'it is said, as events/add says it');
+    const edited = await call(i, i.alice, 'POST', `/attributes/edit/${r.body.Attribute.id}`, { Tag: [{ name: 'nor-by-an-edit' }, { name: 'misp-galaxy:threat-actor="Sofacy"' }] });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.match(edited.body.warnings.join(' '), /nor-by-an-edit.*perm_tag_editor/);
+    const view = (await call(i, i.alice, 'GET', `/attributes/view/${r.body.Attribute.id}`)).body.Attribute;
+    assert.deepEqual(view.Tag.map((t: { name: string }) => t.name).sort(), ['known-tag', 'misp-galaxy:threat-actor="Sofacy"'],
+      'a galaxy cluster\'s tag is put on whoever names it, as MISP forces it');
     const tags = await call(i, i.admin, 'GET', '/tags/index?searchall=not-a-tag-yet');
     assert.equal(JSON.stringify(tags.body).includes('not-a-tag-yet'), false, 'not created');
     const admin = await call(i, i.admin, 'POST', `/attributes/add/${A}`, { type: 'domain', value: 'four.example', Tag: [{ name: 'made-by-admin' }] });

@@ -4,7 +4,7 @@ import { changedEventStamp, changedItemStamp, currentSecond } from '../../model/
 import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
 import { tagsOfAttributes } from '../../store/tags.js';
 import { attributeByRef } from '../../services/search/attribute-ref.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, withProblems } from '../errors.js';
 import { answerRestSearch } from '../exports.js';
 import { attributeDocument } from '../../services/export/attribute-json.js';
 import { resolveSharingGroups } from '../../services/events/sharing-group-refs.js';
@@ -20,8 +20,7 @@ import { describeProblem } from '../../model/problems.js';
 import { similarAttribute, SIMILAR_ATTRIBUTE } from '../../model/duplicates.js';
 import { warninglistsOf } from '../../correlation/warninglists/enforce.js';
 import type { Attribute, TagRef } from '../../model/event.js';
-import { tagRestriction } from '../../store/tags.js';
-import { mayEditTags, tagRestrictionRefusal } from '../../access/policy/tags.js';
+import { withoutRefusedTags } from '../../services/import/pipeline.js';
 import { loadEvent, parseEventRef } from '../../store/events/reader.js';
 import { purgeAttribute } from '../../store/events/purge.js';
 import type { User } from '../../store/access/users.js';
@@ -33,9 +32,10 @@ import type { ApiContext } from '../context.js';
 
 /**
  * The tags of an attribute after an edit, as MISP's: a tag the edit marks `deleted` comes off, another
- * it names goes on (when the user may use it), and those it does not name stay.
+ * it names goes on, and those it does not name stay. Whether the user may put it on is checked after
+ * (withoutRefusedTags), as for any write.
  */
-async function editedTags(current: readonly TagRef[], given: unknown, mayUse: (name: string) => Promise<boolean>): Promise<TagRef[]> {
+function editedTags(current: readonly TagRef[], given: unknown): TagRef[] {
   if (!Array.isArray(given)) return [...current];
   let tags = [...current];
   const yes = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
@@ -44,7 +44,7 @@ async function editedTags(current: readonly TagRef[], given: unknown, mayUse: (n
     const name = typeof t.name === 'string' ? t.name.trim() : '';
     if (!name) continue;
     if (yes(t.deleted)) tags = tags.filter((x) => x.name !== name);
-    else if (!tags.some((x) => x.name === name) && (await mayUse(name))) tags.push({ name, colour: null, local: yes(t.local), relationship_type: null });
+    else if (!tags.some((x) => x.name === name)) tags.push({ name, colour: null, local: yes(t.local), relationship_type: null });
   }
   return tags;
 }
@@ -83,16 +83,6 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
   };
   app.get('/attributes/attributeStatistics/:context', statistics);
   app.get('/attributes/attributeStatistics/:context/:percentage', statistics);
-
-  /**
-   * Whether the user may put a tag on an attribute he writes: one restricted to another organisation or
-   * user he may not, and one that does not exist yet only with perm_tag_editor (naming it creates it);
-   * MISP leaves the others out and saves the attribute.
-   */
-  const mayUseTag = async (user: User, name: string): Promise<boolean> => {
-    const restricted = await tagRestriction(store, name);
-    return restricted === undefined ? mayEditTags(user) : tagRestrictionRefusal(user, restricted) === undefined;
-  };
 
   /** One attribute the user may see, by id or uuid. */
   const find = async (user: User, id: string): Promise<AttributeHit> => {
@@ -159,11 +149,10 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const enforcedByAll = isSet(request.query.enforceWarninglist);
     const enforced = (a: Attribute) => enforcedByAll || isSet((items[indexOf.get(a.uuid) ?? -1] as Record<string, unknown> | undefined)?.enforceWarninglist);
     const lists = (parsed.event?.attributes ?? []).some(enforced) ? (await settings.correlation()).warninglists : undefined;
+    // Tags the user may not make or put on are left out, the attribute kept, as events/add does.
+    const leftOut = parsed.event ? await withoutRefusedTags(store, user, parsed.event, stored) : [];
     const attributes: Attribute[] = [];
-    for (const parsedAttribute of parsed.event?.attributes ?? []) {
-      const kept: TagRef[] = [];
-      for (const t of parsedAttribute.tags) if (await mayUseTag(user, t.name)) kept.push(t);
-      const a = { ...parsedAttribute, tags: kept };
+    for (const a of parsed.event?.attributes ?? []) {
       if (enforced(a) && warninglistsOf(lists, a).length > 0) {
         fails[failOf(a.uuid)] = WARNINGLISTED;
         continue;
@@ -183,7 +172,7 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     const docs = await tagged(saved.filter((h) => h.eventId === stored.id));
     // As MISP: one saved attribute answers alone, several as a list.
     const answer = docs.length === 1 ? docs[0]! : { Attribute: docs.map((d) => d.Attribute) };
-    return Object.keys(fails).length ? { ...answer, errors: fails } : answer;
+    return withProblems(Object.keys(fails).length ? { ...answer, errors: fails } : answer, leftOut);
   });
 
   // attributes/edit/ID changes the fields it names; the rest of the attribute stays as stored.
@@ -207,14 +196,14 @@ export async function attributeRoutes(app: FastifyInstance, ctx: ApiContext): Pr
     if (!inObject && similarAttribute(attribute, stored.attributes)) {
       throw new ApiError(403, 'The attribute could not be saved.', { errors: { value: [SIMILAR_ATTRIBUTE] } });
     }
-    const tags = await editedTags(current.tags, raw.Tag, (name) => mayUseTag(user, name));
-    const changed = { ...attribute, tags, sightings: [], object_relation: current.object_relation };
+    const changed = { ...attribute, tags: editedTags(current.tags, raw.Tag), sightings: [], object_relation: current.object_relation };
     const holder = inObject && { ...inObject, timestamp: Math.max(now, changedItemStamp(inObject.timestamp)), references: [], attributes: [changed] };
     const change = { ...stored, timestamp: changedEventStamp(stored.timestamp, [now, holder?.timestamp ?? now]), reports: [], attributes: holder ? [] : [changed],
       objects: holder ? [holder] : [] };
+    const leftOut = await withoutRefusedTags(store, user, change, stored);
     await resolveSharingGroups(store, user, change);
     await writes.update(change);
-    return single(await find(user, current.uuid));
+    return withProblems(single(await find(user, current.uuid)), leftOut);
   };
   app.post('/attributes/edit/:id', edit);
   app.put('/attributes/edit/:id', edit);

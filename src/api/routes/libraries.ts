@@ -3,7 +3,8 @@ import { taxonomyTags } from '../../libraries/taxonomy.js';
 import { clusterByRef, clustersOfGalaxy, galaxyByRef, listGalaxies, type ClusterContext } from '../../store/libraries/galaxies.js';
 import { listNoticelists, noticelistByRef, setNoticelistEnabled } from '../../store/libraries/noticelists.js';
 import { listObjectTemplates, objectTemplateByRef } from '../../store/libraries/object-templates.js';
-import { existingTagNames, listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/libraries/taxonomies.js';
+import { listTaxonomies, setTaxonomiesEnabled, taxonomyByRef } from '../../store/libraries/taxonomies.js';
+import { existingTagNames } from '../../store/tags.js';
 import { countField, saved, textField } from '../body.js';
 import { ApiError, notFound } from '../errors.js';
 import {

@@ -58,12 +58,3 @@ export async function enabledTaxonomies(store: Store): Promise<Taxonomy[]> {
   return rows.map((r) => JSON.parse(r.definition) as Taxonomy);
 }
 
-/** Which of these tag names exist as tags on this instance. */
-export async function existingTagNames(store: Store, names: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (let i = 0; i < names.length; i += 500) {
-    const rows = await store.db.selectFrom('tag').select('name').where('name', 'in', names.slice(i, i + 500)).execute();
-    for (const r of rows) out.add(r.name);
-  }
-  return out;
-}
