@@ -8,9 +8,11 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
-const USER: Permission[] = ['perm_add', 'perm_modify', 'perm_modify_org', 'perm_auth', 'perm_tagger', 'perm_sighting', 'perm_decaying'];
+// As MISP 2.5 ships them (INSTALL/MYSQL.sql): a User may also make galaxy clusters of his organisation's, and
+// carries perm_audit, which reads the audit log only together with perm_admin.
+const USER: Permission[] = ['perm_add', 'perm_modify', 'perm_modify_org', 'perm_audit', 'perm_auth', 'perm_tagger', 'perm_sighting', 'perm_decaying', 'perm_galaxy_editor'];
 const PUBLISHER: Permission[] = [...USER, 'perm_publish', 'perm_delegate', 'perm_publish_zmq', 'perm_publish_kafka'];
-const ORG_ADMIN: Permission[] = [...PUBLISHER, 'perm_admin', 'perm_audit', 'perm_template', 'perm_sharing_group', 'perm_tag_editor', 'perm_galaxy_editor'];
+const ORG_ADMIN: Permission[] = [...PUBLISHER, 'perm_admin', 'perm_template', 'perm_sharing_group', 'perm_tag_editor'];
 
 /**
  * MISP's default roles, by name, with what each may do (as MISP ships them). Of them only admin sees
@@ -22,7 +24,7 @@ export const DEFAULT_ROLES: ReadonlyArray<{ name: string; permissions: readonly 
   { name: 'Org Admin', permissions: ORG_ADMIN },
   { name: 'User', permissions: USER },
   { name: 'Publisher', permissions: PUBLISHER },
-  { name: 'Sync user', permissions: [...PUBLISHER, 'perm_sync', 'perm_sharing_group', 'perm_tag_editor', 'perm_galaxy_editor'] },
+  { name: 'Sync user', permissions: [...PUBLISHER, 'perm_sync', 'perm_sharing_group', 'perm_tag_editor'] },
   { name: 'Read Only', permissions: ['perm_auth'] },
 ];
 

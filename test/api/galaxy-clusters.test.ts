@@ -19,6 +19,8 @@ forEachDialect('REST API: custom galaxy clusters', (fixture) => {
   let store: Store;
   /** A galaxy editor (Org Admin) of Org A, alice's organisation. */
   let editor: string;
+  /** A Read Only user of Org A: no perm_galaxy_editor. */
+  let reader: string;
   let uuid: string;
   let id: string;
   let galaxyId: string;
@@ -31,6 +33,9 @@ forEachDialect('REST API: custom galaxy clusters', (fixture) => {
     const made = await addUser(store, 'editor@a.test', orgA.id, 'Org Admin');
     assert.ok(made.ok);
     editor = await addApiKey(store, made.user.id);
+    const readOnly = await addUser(store, 'reader@a.test', orgA.id, 'Read Only');
+    assert.ok(readOnly.ok);
+    reader = await addApiKey(store, readOnly.user.id);
     galaxyId = (await call(i, i.alice, 'GET', '/galaxies/view/threat-actor')).body.Galaxy.id;
     const event = await call(i, editor, 'POST', '/events/add', { Event: { uuid: EVENT, info: 'Shared with all', distribution: 3, published: true } });
     assert.equal(event.status, 200);
@@ -88,7 +93,9 @@ forEachDialect('REST API: custom galaxy clusters', (fixture) => {
 
   it('lets only the creator organisation\'s galaxy editors change it; library clusters are not editable', async () => {
     assert.equal((await call(i, i.bob, 'POST', `/galaxy_clusters/edit/${uuid}`, { value: 'x' })).status, 404);
-    assert.equal((await call(i, i.alice, 'POST', `/galaxy_clusters/edit/${uuid}`, { value: 'x' })).status, 403, 'a plain user is no galaxy editor');
+    assert.equal((await call(i, reader, 'POST', `/galaxy_clusters/edit/${uuid}`, { value: 'x' })).status, 403, 'a Read Only user is no galaxy editor');
+    const byUser = await call(i, i.alice, 'POST', `/galaxy_clusters/edit/${uuid}`, { description: 'edited by a User of the creator organisation' });
+    assert.equal(byUser.status, 200, 'a User is a galaxy editor, as in MISP, and Org A created the cluster');
     const library = await call(i, editor, 'POST', `/galaxy_clusters/edit/${APT28}`, { value: 'x' });
     assert.deepEqual([library.status, library.body.message], [405, 'Default galaxy cluster cannot be edited']);
     const bad = await call(i, editor, 'POST', `/galaxy_clusters/edit/${uuid}`, { distribution: 7 });
@@ -163,7 +170,8 @@ forEachDialect('REST API: custom galaxy clusters', (fixture) => {
   });
 
   it('deletes softly (kept, out of the index) and hard (gone)', async () => {
-    assert.equal((await call(i, i.bob, 'POST', `/galaxy_clusters/delete/${uuid}`)).status, 403, 'a plain user of another organisation may not delete it');
+    const byOther = await call(i, i.bob, 'POST', `/galaxy_clusters/delete/${uuid}`);
+    assert.deepEqual([byOther.status, byOther.body.message], [405, 'Only the creator organisation can modify the galaxy cluster'], 'a user of another organisation may not delete it');
     assert.equal((await call(i, i.admin, 'POST', `/galaxy_clusters/publish/${uuid}`)).status, 200, 'a site admin may change any cluster');
     const soft = await call(i, editor, 'POST', `/galaxy_clusters/delete/${uuid}`, {});
     assert.deepEqual([soft.status, soft.body.message], [200, 'Galaxy cluster successfuly soft deleted.']);
