@@ -1,5 +1,5 @@
 /**
- * `tsx bench/mixed.ts [--db FILE | --pg URL] [--workers N] [--clients 48] [--seconds 30] [--servers 1]`: the
+ * `tsx bench/mixed.ts [--db FILE | --pg URL] [--workers N] [--clients 48] [--seconds 30] [--servers 1] [--only KIND]`: the
  * mixed load of issue 16. Serves a copy of the store built by bench/import.ts (or a PostgreSQL database
  * a `bench/import.ts --pg` filled) and runs `clients` loops for `seconds`, each request drawn from a fixed
  * mix: 35% attributes/restSearch by one value, 25% events/view of an event of 10–500 attributes, 25%
@@ -18,6 +18,7 @@ import { openStore } from '../src/store/db/database.js';
 const { values } = parseArgs({ options: {
   db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' }, workers: { type: 'string' },
   clients: { type: 'string', default: '48' }, seconds: { type: 'string', default: '30' }, servers: { type: 'string', default: '1' },
+  only: { type: 'string' },
 } });
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
@@ -50,7 +51,11 @@ const seed = Date.now() % 1_000_000;
 const toAdd = [...generateEvents({ attributes: 50 * 3000, eventSize: 50, seed, freshFrom: 2_000_000_000 + seed * 1000 })];
 
 type Kind = 'restSearch' | 'view' | 'index' | 'add';
+// --only KIND: every request of that kind, to measure its CPU alone.
+const only = values.only as Kind | undefined;
+if (only !== undefined && !['restSearch', 'view', 'index', 'add'].includes(only)) throw new Error('--only takes restSearch, view, index or add');
 function pick(r: number): Kind {
+  if (only) return only;
   if (r < 0.35) return 'restSearch';
   if (r < 0.60) return 'view';
   if (r < 0.85) return 'index';
