@@ -31,8 +31,8 @@ export class WriteQueue implements EventWriter {
   private holdTimer: NodeJS.Timeout | undefined;
 
   /**
-   * New events are written in groups on PostgreSQL only, where the writers' lock is taken in turn by
-   * every process of the instance and each event costs round trips. On the embedded store one process
+   * New events are written in groups on PostgreSQL only, where each event costs round trips and each
+   * commit a turn at the writers' lock, taken in turn by every process of the instance. On the embedded store one process
    * writes with no round trips, and a commit per group cost more than it saved: issue 16's mix went from
    * about 534 to 486 requests/s with groups (back to back, load 4-7).
    */
@@ -118,11 +118,9 @@ export class WriteQueue implements EventWriter {
   /**
    * Writes a new event with the others that came meanwhile, in one turn (EventSaver.saveMany): on
    * PostgreSQL a group shares each statement instead of paying some fifteen round trips an event, and
-   * the writers' lock (EVENT_WRITER_LOCK), which the other servers wait on, is held that much shorter.
-   * The group commits at once, with whatever the transaction held before it (unless a bulk writer holds
-   * commits back): the events that came while it was written form the next group, which waits for the
-   * lock again, so that under constant load the other servers' writers get their turn instead of
-   * waiting for a transaction that never ends. Counted in `waiting` until written, as any write.
+   * one turn at the writers' lock (EVENT_WRITER_LOCK, taken to commit). The group commits at once, with
+   * whatever the transaction held before it (unless a bulk writer holds commits back): the events that
+   * came while it was written form the next group. Counted in `waiting` until written, as any write.
    */
   private inGroup(event: MispEvent): Promise<Grouped> {
     const written = new Promise<Grouped>((resolve, reject) => {
@@ -131,8 +129,7 @@ export class WriteQueue implements EventWriter {
     if (this.group.length === 1) {
       // The group closes when its turn comes: the writes before it in line give it time to gather.
       const done = this.tail.then(async () => {
-        // The writers' lock may be held by another server: the group gathers while it is awaited.
-        // A failure to open is the group's (taken as it then stands), as a write's failure is.
+        // The group gathers while the transaction opens. A failure to open is the group's (taken as it then stands), as a write's failure is.
         let opened: unknown;
         await this.saver.begin().catch((err: unknown) => { opened = err ?? new Error('the transaction could not be opened'); });
         const group = this.group;

@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Viewer } from '../../access/viewer.js';
+import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { organisationsNamed } from '../access/organisations.js';
@@ -158,7 +158,10 @@ export async function listEvents(store: Store, viewer: Viewer, paging: EventPage
   const rows = await eventIndexQuery(store, viewer, paging, filter).execute();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const counts = await visibleAttributeCountsQuery(db, viewer, ids).execute();
+  // One who sees everything sees each event's live attributes, which the event counts as it is written:
+  // counting them again read every attribute of the page (on PostgreSQL most of an index page's work).
+  const counts = seesEverything(viewer) ? rows.map((r) => ({ event_id: r.id, n: r.attribute_count }))
+    : await visibleAttributeCountsQuery(db, viewer, ids).execute();
   const countOf = new Map(counts.map((c) => [c.event_id, Number(c.n)]));
   const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
     .select(['event_tag.event_id', 'tag.name', 'tag.colour']).where('event_tag.event_id', 'in', ids).orderBy('event_tag.id').execute();

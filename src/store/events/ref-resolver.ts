@@ -41,7 +41,9 @@ export class RefResolver {
     if (missing.length > 0) {
       await this.trx
         .insertInto('tag')
-        .values(missing.map((t) => ({ name: t.name, colour: t.colour ?? tagColour(t.name), exportable: 1, hide_tag: 0 })))
+        // By name: writers creating the same tags at once then wait on each other in one order.
+        .values([...missing].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map((t) => ({ name: t.name, colour: t.colour ?? tagColour(t.name), exportable: 1, hide_tag: 0 })))
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
       const rows = await this.trx.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
@@ -50,7 +52,13 @@ export class RefResolver {
     return refs.map((t) => this.known('tags', t.name) as number);
   }
 
-  /** Ids of values in the value index, by text. */
+  /**
+   * Ids of values in the value index, by text. On PostgreSQL the missing ones are created outside the
+   * writer's transaction, by short statements of their own in key order: a transaction that inserted a
+   * value holds its key until it commits, and writers running at once that share values in different
+   * orders deadlocked (see EVENT_WRITER_LOCK). A value row no attribute names is harmless (rows of the
+   * index are never deleted; a deleted event leaves its values too); the embedded store has one writer.
+   */
   async valueIds(texts: Iterable<string>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const missing: string[] = [];
@@ -62,7 +70,7 @@ export class RefResolver {
     }
     if (missing.length === 0) return out;
     const kept = this.batch.values;
-    for (const [t, id] of await internValues(this.store, this.trx, missing)) {
+    for (const [t, id] of await internValues(this.store, this.store.dialect === 'postgres' ? this.store.db : this.trx, missing)) {
       out.set(t, id);
       if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
     }

@@ -325,11 +325,15 @@ async function storeAttributes(trx: Trx): Promise<number> {
  * item replacing the stored one); an equal or older timestamp leaves it as it is.
  */
 /**
- * On PostgreSQL, the lock an event writer's transaction holds until it ends: one at a time, as SQLite's
- * own lock makes it there. The writers of several processes (`--workers`, several servers, an import)
- * each hold a transaction open over many events, inserting the values they share in their own order;
- * two such transactions waiting on each other's value rows deadlocked, and PostgreSQL then failed one of
- * them with every event it held. A transaction carries many events, so one at a time costs little.
+ * On PostgreSQL, the lock an event writer's transaction takes for its last steps: the values' counts of
+ * events, the events' `changed` mark and the commit (flush). Writers of several processes (`--workers`,
+ * several servers, an import) write their events at the same time and take turns only there, so that
+ * commits and marks come in one order (touchEvents) and the counts are updated by one writer at a time.
+ * Writers used to hold it from their first write, because two transactions inserting the values they
+ * share in their own order deadlocked; values are now created outside the writers' transactions
+ * (RefResolver.valueIds), in key order, and the lock is held for a few round trips instead of a whole
+ * write (issue 16: it was handed round four processes, the holder often idle waiting for its own event
+ * loop). test/store/concurrent-writers.test.ts writes shared values from several stores at once.
  */
 const EVENT_WRITER_LOCK = 0x43_61_69_72_6e_57;
 
@@ -360,17 +364,13 @@ export class EventSaver {
     if (!this.trx) {
       this.trx = await this.store.db.startTransaction().execute();
       this.openedAt = Date.now();
-      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(this.trx);
       await forgetDeletedIds(this.store, this.trx);
       this.commitEveryAttributes = this.commitEveryAttributesGiven ?? commitSize(await storeAttributes(this.trx));
     }
     return this.trx;
   }
 
-  /**
-   * Opens the transaction now (on PostgreSQL, waiting for the writers' lock), so that a caller gathering
-   * events to write does so while it waits, and writes what came meanwhile in one go.
-   */
+  /** Opens the transaction now, so that a caller gathering events to write does so while it opens. */
   async begin(): Promise<void> {
     await this.open();
   }
@@ -445,13 +445,19 @@ export class EventSaver {
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
   async save(event: MispEvent, options: SaveOptions = {}): Promise<SaveOutcome> {
     let outcome: SaveOutcome;
-    try {
-      outcome = await this.write(event, options);
-    } catch (err) {
-      const others = this.pending;
-      await this.abandon();
-      for (const e of others) await this.write(e.event, e.options);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcome = await this.write(event, options);
+        break;
+      } catch (err) {
+        const others = this.pending;
+        await this.abandon();
+        for (const e of others) await this.write(e.event, e.options);
+        // Writers of several processes run at once (PostgreSQL): two changing the same stored rows in
+        // opposite orders (edits of the same events, the same new organisations) deadlock, and PostgreSQL
+        // fails one of them. The other has gone on by now: the event is written once more.
+        if (attempt === 2 || (err as { code?: unknown } | null)?.code !== '40P01') throw err;
+      }
     }
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return outcome;
@@ -474,6 +480,7 @@ export class EventSaver {
     this.changed = new Set();
     try {
       try {
+        if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(trx);
         await applyValueEvents(this.store, trx, deltas);
         await touchEvents(trx, changed);
       } catch (err) {

@@ -125,7 +125,8 @@ async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Ma
     }
     if (atHome.size === 0) continue;
     // Created only where the key was free: an insert that meets a taken key would still spend an id.
-    const rows = [...atHome].map(([key, v]) => newRow(v, key));
+    // In key order, so that writers creating the same values at once wait on each other in one order.
+    const rows = [...atHome].sort((a, b) => a[0] - b[0]).map(([key, v]) => newRow(v, key));
     const made = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
       select * from unnest(${rows.map((r) => r.key)}::bigint[], ${rows.map((r) => r.value)}::text[],
         ${rows.map((r) => r.ip_first)}::bytea[], ${rows.map((r) => r.ip_prefix)}::integer[])
