@@ -1,21 +1,28 @@
 /**
- * `tsx bench/mixed.ts [--db FILE | --pg URL] [--workers N] [--clients 48] [--seconds 30] [--servers 1]`: the
+ * `tsx bench/mixed.ts [--db FILE | --pg URL] [--workers N] [--clients 48] [--seconds 30] [--servers 1] [--only KIND] [--stream]`: the
  * mixed load of issue 16. Serves a copy of the store built by bench/import.ts (or a PostgreSQL database
  * a `bench/import.ts --pg` filled) and runs `clients` loops for `seconds`, each request drawn from a fixed
  * mix: 35% attributes/restSearch by one value, 25% events/view of an event of 10–500 attributes, 25%
  * events/index (a page of 50 with a tag or a date filter), 15% events/add of a 50-attribute event.
- * `--servers 2` starts two `cairn serve` and spreads the clients over them. Prints one JSON line: requests/s,
- * p50/p99 overall and per kind, errors, and the machine's load average.
+ * `--servers 2` starts two `cairn serve` and spreads the clients over them. `--only view` (restSearch, index,
+ * add) asks for that kind alone. `--stream` runs the mix a second time while two more clients each read the
+ * whole store, an unfiltered attributes/restSearch as JSON and as CSV (asked again as each ends), and
+ * reports that run's throughput against the first (issue 16: at least 0.6). Prints one JSON line:
+ * requests/s, p50/p99 overall and per kind, errors, the servers' and this process's CPU per request (ms;
+ * a shared machine's wall time says little), and the machine's load average.
  */
 import { parseArgs } from 'node:util';
-import { generateEvents } from './corpus.js';
-import { client, loadAverage, pct, startServer, type BenchServer } from './harness.js';
+import { client, loadAverage, pct, processTreeCpuMs, startServer, type BenchServer } from './harness.js';
 import { copyOfImportedStore } from './bench-store.js';
+import { KINDS, kindOf, prepareMix, type Kind } from './mix.js';
 
 const { values } = parseArgs({ options: {
   db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' }, workers: { type: 'string' },
   clients: { type: 'string', default: '48' }, seconds: { type: 'string', default: '30' }, servers: { type: 'string', default: '1' },
+  only: { type: 'string' }, stream: { type: 'boolean', default: false },
 } });
+const only = values.only as Kind | undefined;
+if (only !== undefined && !KINDS.includes(only)) throw new Error(`--only takes one of ${KINDS.join(', ')}`);
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 
@@ -31,68 +38,74 @@ for (let s = 0; s < Number(values.servers); s++) servers.push(await startServer(
 const apis = servers.map((s) => client(s.base, clients));
 const api = apis[0]!;
 
-// What the clients ask for, drawn from the store through the API.
-const index = JSON.parse((await api.request('GET', '/events/index', undefined, true)).body!) as Array<{ id: string; attribute_count: string; date: string }>;
-const viewable = index.filter((e) => Number(e.attribute_count) >= 10 && Number(e.attribute_count) <= 500).map((e) => e.id);
-const dates = [...new Set(index.map((e) => e.date))].sort();
-const lookups: string[] = [];
-for (let page = 1; lookups.length < 500; page += 37) {
-  const found = JSON.parse((await api.request('POST', '/attributes/restSearch', { limit: 50, page }, true)).body!) as { response: { Attribute: Array<{ value: string }> } };
-  if (found.response.Attribute.length === 0) break;
-  lookups.push(...found.response.Attribute.map((a) => a.value));
-}
-const TAGS = ['tlp:white', 'tlp:green', 'tlp:amber', 'type:OSINT', 'misp-galaxy:malware="Emotet"'];
-// Events to add, with uuids and values of their own on every run.
-const seed = Date.now() % 1_000_000;
-const toAdd = [...generateEvents({ attributes: 50 * 3000, eventSize: 50, seed, freshFrom: 2_000_000_000 + seed * 1000 })];
+const ask = await prepareMix(api);
 
-type Kind = 'restSearch' | 'view' | 'index' | 'add';
-function pick(r: number): Kind {
-  if (r < 0.35) return 'restSearch';
-  if (r < 0.60) return 'view';
-  if (r < 0.85) return 'index';
-  return 'add';
-}
-let adds = 0;
-function ask(kind: Kind, n: number, c: ReturnType<typeof client>) {
-  switch (kind) {
-    case 'restSearch': return c.request('POST', '/attributes/restSearch', { value: lookups[n % lookups.length] });
-    case 'view': return c.request('GET', `/events/view/${viewable[n % viewable.length]}`);
-    case 'index': return c.request('POST', '/events/index', n % 2
-      ? { limit: 50, page: 1 + (n % 5), tags: [TAGS[n % TAGS.length]] }
-      : { limit: 50, page: 1, datefrom: dates[Math.floor(dates.length * ((n % 10) / 10))] });
-    case 'add': return c.request('POST', '/events/add', toAdd[adds++ % toAdd.length]);
-  }
-}
-
-const latencies: Record<Kind, number[]> = { restSearch: [], view: [], index: [], add: [] };
+type Latencies = Record<Kind, number[]>;
 const errors: Record<string, number> = {};
-async function run(until: number, record: boolean) {
+async function run(until: number, latencies?: Latencies) {
   let n = 0;
   await Promise.all(Array.from({ length: clients }, async (_, k) => {
     const c = apis[k % apis.length]!;
     while (performance.now() < until) {
       const i = n++;
-      const kind = pick(((i * 2654435761) % 2 ** 32) / 2 ** 32);
+      const kind = kindOf(i, only);
       const t = performance.now();
       const a = await ask(kind, i, c);
-      if (!record) continue;
+      if (!latencies) continue;
       latencies[kind].push(performance.now() - t);
       if (a.status !== 200) errors[`${kind} ${a.status}`] = (errors[`${kind} ${a.status}`] ?? 0) + 1;
     }
   }));
 }
-await run(performance.now() + 3000, false);
-const t0 = performance.now();
-await run(t0 + seconds * 1000, true);
-const took = (performance.now() - t0) / 1000;
+/** One timed run of the mix: requests/s, latencies, and CPU per request of the servers and of this process. */
+async function measured() {
+  const latencies: Latencies = { restSearch: [], view: [], index: [], add: [] };
+  const server0 = servers.reduce((ms, s) => ms + processTreeCpuMs(s.child.pid!), 0);
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run(t0 + seconds * 1000, latencies);
+  const took = (performance.now() - t0) / 1000;
+  const serverMs = servers.reduce((ms, s) => ms + processTreeCpuMs(s.child.pid!), 0) - server0;
+  const clientCpu = process.cpuUsage(client0);
+  const all = Object.values(latencies).flat();
+  const per = (k: Kind) => ({ n: latencies[k].length, p50_ms: pct(latencies[k], 50), p99_ms: pct(latencies[k], 99) });
+  const perRequest = (ms: number) => Math.round((ms / Math.max(1, all.length)) * 100) / 100;
+  return {
+    requests_per_s: Math.round(all.length / took), p50_ms: pct(all, 50), p99_ms: pct(all, 99),
+    server_cpu_ms_per_request: perRequest(serverMs), client_cpu_ms_per_request: perRequest((clientCpu.user + clientCpu.system) / 1000),
+    restSearch: per('restSearch'), view: per('view'), index: per('index'), add: per('add'),
+  };
+}
+await run(performance.now() + 3000);
+const alone = await measured();
+
+// --stream: the mix again while the whole store is read twice over, as JSON and as CSV.
+let withStreams: (Awaited<ReturnType<typeof measured>> & { of_alone: number; streams: unknown[] }) | undefined;
+if (values.stream) {
+  const streamer = client(servers[0]!.base, 2);
+  let streaming = true;
+  const streams: Array<{ format: string; status: number; mb: number; seconds: number }> = [];
+  const stream = async (format: string, body: object) => {
+    while (streaming) {
+      const t = performance.now();
+      const a = await streamer.request('POST', '/attributes/restSearch', body);
+      streams.push({ format, status: a.status, mb: Math.round(a.bytes / 1e5) / 10, seconds: Math.round((performance.now() - t) / 10) / 100 });
+    }
+  };
+  const readers = [stream('json', {}), stream('csv', { returnFormat: 'csv' })];
+  // The streams under way first, then the mix beside them.
+  await new Promise((r) => setTimeout(r, 2000));
+  const during = await measured();
+  streaming = false;
+  // A stream still running when the mix ends is cut off: the server sees the client go away.
+  streamer.close();
+  await Promise.allSettled(readers);
+  withStreams = { ...during, of_alone: Math.round((during.requests_per_s / Math.max(1, alone.requests_per_s)) * 100) / 100, streams };
+}
 
 await Promise.all(servers.map((s) => s.stop()));
 for (const a of apis) a.close();
-const all = Object.values(latencies).flat();
-const per = (k: Kind) => ({ n: latencies[k].length, p50_ms: pct(latencies[k], 50), p99_ms: pct(latencies[k], 99) });
 console.log(JSON.stringify({
   bench: 'mixed', store: env.DATABASE_URL ? 'postgres' : 'sqlite', servers: servers.length, workers: values.workers ?? 'default', clients, seconds,
-  requests_per_s: Math.round(all.length / took), p50_ms: pct(all, 50), p99_ms: pct(all, 99), errors,
-  restSearch: per('restSearch'), view: per('view'), index: per('index'), add: per('add'), load_average: await loadAverage(),
+  ...(only ? { only } : {}), ...alone, errors, ...(withStreams ? { with_streams: withStreams } : {}), load_average: await loadAverage(),
 }));
