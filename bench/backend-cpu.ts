@@ -3,7 +3,7 @@
  * backends are polled while the work runs, since the pool closes idle connections and a closed backend's
  * time would be lost. Per backend the highest figure seen counts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { backendPids } from '../src/store/db/storage.js';
 import type { Store } from '../src/store/db/database.js';
 
@@ -55,28 +55,4 @@ export async function watchBackendCpu(store: Store, everyMs = 1000): Promise<Bac
       return Math.round(total * 100) / 100;
     },
   };
-}
-
-/** The CPU seconds a process and every process under it (a server's workers) have spent so far; 0 off Linux. */
-export function processTreeCpu(root: number): number {
-  const parents = new Map<number, number>();
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch { /* gone meanwhile */ }
-    }
-  } catch {
-    return 0;
-  }
-  const tree = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, parent] of parents) if (tree.has(parent) && !tree.has(pid)) { tree.add(pid); grew = true; }
-  }
-  let total = 0;
-  for (const pid of tree) total += cpuSeconds(pid) ?? 0;
-  return total;
 }

@@ -3,6 +3,7 @@
  * environment, keep-alive HTTP clients, and percentiles.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 
 export const BENCH_KEY = 'BenchKey0123456789abcdefghijklmnopqrstuv';
@@ -79,4 +80,31 @@ export function pct(xs: readonly number[], p: number): number {
 export async function loadAverage(): Promise<number> {
   const { loadavg } = await import('node:os');
   return Math.round(loadavg()[0]! * 100) / 100;
+}
+
+/**
+ * CPU time so far of process `pid` and its children (`cairn serve` and its --workers, each with its threads),
+ * in ms; Linux's /proc, else 0. On a shared machine wall time says little, CPU per request more.
+ */
+export function processTreeCpuMs(pid: number): number {
+  const stat = (p: string) => {
+    try {
+      // After the command's name: state, ppid, …, utime and stime (clock ticks, 100 a second on Linux) 12th and 13th.
+      return readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  let ticks = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const p of entries) {
+    const f = stat(p);
+    if (f && (p === String(pid) || f[1] === String(pid))) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10;
 }

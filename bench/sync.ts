@@ -8,12 +8,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
 import { benchPostgresUrl } from './bench-store.js';
+import { processTreeCpuMs } from './harness.js';
 import { addOrganisation } from '../src/store/access/organisations.js';
 import { addApiKey, addUser, bootstrapInstance } from '../src/store/access/users.js';
 import { addServer } from '../src/store/servers.js';
@@ -81,23 +82,7 @@ const base = await new Promise<string>((resolve, reject) => {
   child.on('exit', () => reject(new Error(`serve exited: ${err}`)));
 });
 
-/** CPU time so far of the remote's processes (`serve` and its --workers, one per core by default), in ms; Linux's /proc, else 0. */
-function remoteCpuMs(): number {
-  const stat = (pid: string) => {
-    try {
-      // After the command's name: state, ppid, …, utime and stime (clock ticks, 100 a second on Linux) 12th and 13th.
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    } catch {
-      return undefined;
-    }
-  };
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    const f = stat(pid);
-    if (f && (pid === String(child.pid) || f[1] === String(child.pid))) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks * 10;
-}
+const remoteCpuMs = () => processTreeCpuMs(child.pid!);
 
 try {
   const local = pg ? await openStore({ databaseUrl: pg, pgSchema: `bench_sync_${randomBytes(4).toString('hex')}` }) : await openStore({ sqlitePath: localDb });

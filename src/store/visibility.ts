@@ -66,6 +66,14 @@ export function proposalVisibleTo(viewer: Viewer): (eb: ProposalScope) => Expres
   ]);
 }
 
+/**
+ * Whether the viewer sees every attribute of a visible event owned by `eventOrgId`: a site admin, or its
+ * owner organisation (attributeVisibleTo). Then the event's stored count of live attributes is his count.
+ */
+export function seesEveryAttributeOf(viewer: Viewer, eventOrgId: number): boolean {
+  return !restricted(viewer) || viewer.orgId === eventOrgId;
+}
+
 /** Attributes the viewer may see, within events he may see; the query must join `event`. */
 export function attributeVisibleTo(viewer: Viewer): (eb: AttributeScope) => Expression<SqlBool> {
   if (!restricted(viewer)) return () => TRUE;

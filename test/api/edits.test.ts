@@ -115,7 +115,10 @@ forEachDialect('REST API: edits and attributes', (fixture) => {
     assert.equal((await call(i, i.alice, 'POST', `/attributes/delete/${many.body.Attribute.id}/1`)).status, 403, 'for good: site admins only');
     assert.equal((await call(i, i.admin, 'POST', `/attributes/delete/${many.body.Attribute.id}/1`)).status, 200);
     assert.equal((await call(i, i.admin, 'GET', `/attributes/view/${many.body.Attribute.id}`)).status, 404);
-    const index = (await call(i, i.alice, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
-    assert.equal(index[0]!.attribute_count, '1');
+    // The owner and a site admin see the event's stored count of live attributes, kept by the deletes.
+    for (const key of [i.alice, i.admin]) {
+      const index = (await call(i, key, 'GET', '/events/index')).body as Array<{ attribute_count: string }>;
+      assert.equal(index[0]!.attribute_count, '1');
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type Compilable } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
@@ -83,8 +83,7 @@ export interface RepeatedQuery {
  * `store.db`, it runs outside any transaction and sees what is committed.
  */
 export function repeatedQuery(store: Store, compiled: CompiledQuery, placeholders: readonly number[]): RepeatedQuery {
-  const slots = compiled.parameters.map((p) => placeholders.indexOf(p as number));
-  const bind = (values: readonly unknown[]) => compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p));
+  const bind = binder(compiled, placeholders);
   // The reading connection: the writer's would show the rows of a write transaction this process holds open.
   const reader = store.sqliteReader;
   if (reader) {
@@ -92,6 +91,39 @@ export function repeatedQuery(store: Store, compiled: CompiledQuery, placeholder
     return { run: async (values) => stmt.all(...bind(values)) as unknown[][] };
   }
   return { run: async (values) => (await store.db.executeQuery(CompiledQuery.raw(compiled.sql, bind(values)))).rows.map((r) => Object.values(r as object)) };
+}
+
+/** The parameters of `compiled` with the values given in place of the placeholders, by position. */
+function binder(compiled: CompiledQuery, placeholders: readonly number[]): (values: readonly unknown[]) => unknown[] {
+  const slots = compiled.parameters.map((p) => placeholders.indexOf(p as number));
+  return (values) => compiled.parameters.map((p, i) => (slots[i]! >= 0 ? values[slots[i]!] : p));
+}
+
+const precompiledQueries = new WeakMap<Kysely<Database>, Map<string, (values: readonly unknown[]) => CompiledQuery>>();
+
+/**
+ * A query that `build` makes with placeholders (numbers nothing else uses) for the parameters that
+ * change, built and compiled by Kysely once per store and `key`; the compiled query with `values` in
+ * their place. For the small reads of every request (the key's user, an event's parts): building and
+ * compiling one costs more than SQLite's running it. `key` names the SQL exactly: every shape `build`
+ * can make (a viewer's policy, a flag) has a key of its own.
+ */
+export function precompiled<R>(store: Store, key: string, build: () => Compilable<R>, placeholders: readonly number[], values: readonly unknown[]): CompiledQuery<R> {
+  let kept = precompiledQueries.get(store.db);
+  if (!kept) precompiledQueries.set(store.db, (kept = new Map()));
+  let bound = kept.get(key);
+  if (!bound) {
+    const compiled = build().compile();
+    const bind = binder(compiled, placeholders);
+    bound = (v) => CompiledQuery.raw(compiled.sql, bind(v));
+    kept.set(key, bound);
+  }
+  return bound(values) as CompiledQuery<R>;
+}
+
+/** Runs a query compiled once (precompiled), with `values` in place of its placeholders. */
+export async function runPrecompiled<R>(store: Store, key: string, build: () => Compilable<R>, placeholders: readonly number[], values: readonly unknown[]): Promise<R[]> {
+  return (await store.db.executeQuery(precompiled(store, key, build, placeholders, values))).rows;
 }
 
 const rowArrayStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();

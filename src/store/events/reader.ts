@@ -1,11 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Viewer } from '../../access/viewer.js';
+import type { Compilable, Kysely, Selectable } from 'kysely';
+import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type {
   Analysis, Attribute, Distribution, EventDistribution, MispObject, OrganisationRef, SharingGroupRef, SightingType, StoredEvent, TagRef,
   ThreatLevel,
 } from '../../model/event.js';
 import { parseItemRef, type ItemRef } from '../../model/event.js';
-import { readRowArrays, type Store } from '../db/database.js';
+import { precompiled, readRowArrays, runPrecompiled, type Store } from '../db/database.js';
 import type { AttributeTable, Database } from '../db/schema.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
@@ -130,38 +130,58 @@ export function eventSightingsQuery(db: Db, viewer: Viewer, eventId: number) {
     .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id');
 }
 
+/* loadEvent's queries are compiled once per shape (precompiled): these stand for what changes. */
+const EVENT_ID = -7_302_001;
+const ORG_ID = -7_302_002;
+
+/**
+ * The viewer as loadEvent's queries are compiled: one who sees everything as he is (his policy is no
+ * SQL), any other with his organisation a placeholder, so that one compiled query serves every organisation.
+ */
+function viewerShape(viewer: Viewer): { shape: string; as: Viewer; orgId: number } {
+  if (seesEverything(viewer) || viewer.kind !== 'user') return { shape: 'all', as: viewer, orgId: 0 };
+  return { shape: 'org', as: { kind: 'user', orgId: ORG_ID, siteAdmin: false }, orgId: viewer.orgId };
+}
+
 /** One whole event as the viewer may see it, or undefined when it does not exist or is not his to see. */
 export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, options: ReadOptions = {}): Promise<StoredEvent | undefined> {
   const db = store.db;
-  const row = await eventRowQuery(db, viewer, ref).executeTakeFirst();
+  const { shape, as, orgId } = viewerShape(viewer);
+  // By uuid (the rarer way in) the row's query is compiled each time: its uuid is bytes made from text.
+  const [row] = 'id' in ref
+    ? await runPrecompiled(store, `events.row.${shape}`, () => eventRowQuery(db, as, { id: EVENT_ID }), [EVENT_ID, ORG_ID], [ref.id, orgId])
+    : [await eventRowQuery(db, viewer, ref).executeTakeFirst()];
   if (!row) return undefined;
   const eventId = row.id;
   const live = options.includeDeleted ? [0, 1] : [0];
+  // Each of the event's parts by a query compiled once per viewer's shape and deleted flags read.
+  const part = <R>(name: string, build: () => Compilable<R>) =>
+    precompiled(store, `events.${name}.${shape}.${live.length}`, build, [EVENT_ID, ORG_ID], [eventId, orgId]);
 
-  const tagRows = await db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
+  const tagRows = (await db.executeQuery(part('tags', () => db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
     .select(['tag.name', 'tag.colour', 'event_tag.local', 'event_tag.relationship_type'])
-    .where('event_tag.event_id', '=', eventId).orderBy('event_tag.id').execute();
+    .where('event_tag.event_id', '=', EVENT_ID).orderBy('event_tag.id')))).rows;
 
-  const attributeRows = (await readRowArrays(store, eventAttributesQuery(db, viewer, eventId, live).compile())).map(attributeRow);
+  const attributeRows = (await readRowArrays(store, part('attributes', () => eventAttributesQuery(db, as, EVENT_ID, live)))).map(attributeRow);
 
   const attributeTags = new Map<number, TagRef[]>();
-  const attrTagRows = await db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
+  const attrTagRows = (await db.executeQuery(part('attribute-tags', () => db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
     .select(['attribute_tag.attribute_id', 'tag.name', 'tag.colour', 'attribute_tag.local', 'attribute_tag.relationship_type'])
-    .where('attribute_tag.event_id', '=', eventId).orderBy('attribute_tag.id').execute();
+    .where('attribute_tag.event_id', '=', EVENT_ID).orderBy('attribute_tag.id')))).rows;
   for (const t of attrTagRows) {
     let list = attributeTags.get(t.attribute_id);
     if (!list) attributeTags.set(t.attribute_id, (list = []));
     list.push({ name: t.name, colour: t.colour, local: t.local === 1, relationship_type: t.relationship_type });
   }
 
-  const objectRows = await eventObjectsQuery(db, viewer, eventId, live).execute();
-  const reportRows = await eventReportsQuery(db, viewer, eventId, live).execute();
+  const objectRows = (await db.executeQuery(part('objects', () => eventObjectsQuery(db, as, EVENT_ID, live)))).rows;
+  const reportRows = (await db.executeQuery(part('reports', () => eventReportsQuery(db, as, EVENT_ID, live)))).rows;
   const groups = await sharingGroupNames(db, [row.sharing_group_id, ...[attributeRows, objectRows, reportRows].flatMap((rows) => rows.map((r) => r.sharing_group_id))]);
 
   const attributes = new Map<number, Attribute>();
   for (const r of attributeRows) attributes.set(r.id, toAttribute(r, attributeTags.get(r.id), groups));
 
-  const sightingRows = await eventSightingsQuery(db, viewer, eventId).execute();
+  const sightingRows = (await db.executeQuery(part('sightings', () => eventSightingsQuery(db, as, EVENT_ID)))).rows;
   for (const s of sightingRows) {
     attributes.get(s.attribute_id)?.sightings.push({
       id: s.id,
@@ -183,8 +203,8 @@ export async function loadEvent(store: Store, viewer: Viewer, ref: EventRef, opt
       deleted: o.deleted === 1, attributes: [], references: [],
     });
   }
-  const refRows = await db.selectFrom('object_reference').selectAll()
-    .where('event_id', '=', eventId).where('deleted', 'in', live).orderBy('id').execute();
+  const refRows = (await db.executeQuery(part('references', () => db.selectFrom('object_reference').selectAll()
+    .where('event_id', '=', EVENT_ID).where('deleted', 'in', live).orderBy('id')))).rows;
   for (const r of refRows) {
     objects.get(r.object_id)?.references.push({
       id: r.id, uuid: bytesToUuid(r.uuid), referenced_uuid: bytesToUuid(r.referenced_uuid), relationship_type: r.relationship_type,
