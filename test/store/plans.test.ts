@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/db/database.js';
 import { eventIndexQuery } from '../../src/store/events/list.js';
 import { EventSaver } from '../../src/store/events/writer.js';
 import { attributeSearchQuery, eventSearchQuery, plainValueQuery } from '../../src/store/search/attributes.js';
+import { candidateEventsQuery } from '../../src/store/search/export-stream.js';
 import { valueIdsOf } from '../../src/store/values/match.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -117,6 +118,17 @@ forEachDialect('query plans over a skewed store', (fixture) => {
       const restSearch = await explain((await eventSearchQuery(store, viewer, { value: FREQUENT }, { limit: 50 })).compile());
       readsValueRowsOnly(restSearch);
       assert.ok(!restSearch.all.some((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'attribute'), `a scan of every attribute:\n${restSearch.text}`);
+    }
+  });
+
+  it('finds the events a line export by tag reads without reading attributes', async (t) => {
+    if (fixture.dialect !== 'postgres') return t.skip('PostgreSQL plans');
+    for (const viewer of [{ kind: 'user', orgId: 1, siteAdmin: true } as Viewer, ORG_USER]) {
+      for (const filter of [{ anyTags: [RARE_TAG] }, { tags: [RARE_TAG] }]) {
+        const plan = await explain(candidateEventsQuery(store, viewer, filter, 0).compile(), true);
+        // Then each of those events' attributes, in id order, by the event's index (exportAttributes).
+        assert.ok(!plan.all.some((n) => n['Relation Name'] === 'attribute'), `reads attributes:\n${plan.text}`);
+      }
     }
   });
 });

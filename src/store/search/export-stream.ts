@@ -46,6 +46,12 @@ function eventCandidates(filter: AttributeFilter): (eb: EventScope) => Expressio
   };
 }
 
+/** The next events, after `afterEvent`, whose attributes an export by a filter that names no values reads (its plan is tested: test/store/plans.test.ts). */
+export function candidateEventsQuery(store: Store, viewer: Viewer, filter: AttributeFilter, afterEvent: number) {
+  return store.db.selectFrom('event').select(['event.id', 'event.uuid', 'event.info']).where('event.id', '>', afterEvent)
+    .where(eventVisibleTo(viewer)).where(eventCandidates(filter)).orderBy('event.id').limit(1000);
+}
+
 /** A filter that names values, attributes or uuids finds few attributes through the indexes; others scan. */
 function selective(filter: AttributeFilter): boolean {
   return Boolean(filter.value !== undefined || filter.values || filter.ids || filter.uuids || filter.event);
@@ -102,8 +108,7 @@ export async function* exportAttributes(store: Store, viewer: Viewer, filter: At
     .where('attribute_tag.event_id', '=', EVENT).where((t) => nameIs(t, ownTags)))]));
   let afterEvent = 0;
   while (remaining > 0) {
-    const events = await store.db.selectFrom('event').select(['event.id', 'event.uuid', 'event.info']).where('event.id', '>', afterEvent)
-      .where(eventVisibleTo(viewer)).where(eventCandidates(criteria)).orderBy('event.id').limit(1000).execute();
+    const events = await candidateEventsQuery(store, viewer, criteria, afterEvent).execute();
     if (events.length === 0) return;
     afterEvent = events[events.length - 1]!.id;
     // Which events of the page carry each tag (or pattern) the filter names, matched by the database as it matches them elsewhere.
