@@ -12,7 +12,7 @@ from
       (
         select
           "event"."id" as "event_id",
-          "event"."uuid" as "event_uuid",
+          encode("event"."uuid", 'hex') as "event_uuid",
           "event"."info",
           "event"."org_id",
           "event"."orgc_id",
@@ -26,7 +26,7 @@ from
           "attribute"."disable_correlation",
           "attribute"."first_seen",
           "attribute"."last_seen",
-          "attribute"."uuid",
+          encode("attribute"."uuid", 'hex') as "uuid",
           "attribute"."type",
           "attribute"."category",
           "attribute"."value1",
@@ -168,7 +168,7 @@ from
       (
         select
           "event"."id" as "event_id",
-          "event"."uuid" as "event_uuid",
+          encode("event"."uuid", 'hex') as "event_uuid",
           "event"."info",
           "event"."org_id",
           "event"."orgc_id",
@@ -182,7 +182,7 @@ from
           "attribute"."disable_correlation",
           "attribute"."first_seen",
           "attribute"."last_seen",
-          "attribute"."uuid",
+          encode("attribute"."uuid", 'hex') as "uuid",
           "attribute"."type",
           "attribute"."category",
           "attribute"."value1",

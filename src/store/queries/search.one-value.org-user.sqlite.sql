@@ -12,7 +12,7 @@ from
       (
         select
           "event"."id" as "event_id",
-          "event"."uuid" as "event_uuid",
+          lower(hex("event"."uuid")) as "event_uuid",
           "event"."info",
           "event"."org_id",
           "event"."orgc_id",
@@ -26,7 +26,7 @@ from
           "attribute"."disable_correlation",
           "attribute"."first_seen",
           "attribute"."last_seen",
-          "attribute"."uuid",
+          lower(hex("attribute"."uuid")) as "uuid",
           "attribute"."type",
           "attribute"."category",
           "attribute"."value1",
@@ -156,7 +156,7 @@ from
       (
         select
           "event"."id" as "event_id",
-          "event"."uuid" as "event_uuid",
+          lower(hex("event"."uuid")) as "event_uuid",
           "event"."info",
           "event"."org_id",
           "event"."orgc_id",
@@ -170,7 +170,7 @@ from
           "attribute"."disable_correlation",
           "attribute"."first_seen",
           "attribute"."last_seen",
-          "attribute"."uuid",
+          lower(hex("attribute"."uuid")) as "uuid",
           "attribute"."type",
           "attribute"."category",
           "attribute"."value1",

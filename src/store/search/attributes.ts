@@ -2,7 +2,7 @@ import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type 
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type { Database } from '../db/schema.js';
 import { readRowArrays, repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
-import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { hexToUuid, uuidHexOf, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { holdsValueIds, valueIdsOf } from '../values/match.js';
 import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
@@ -241,18 +241,15 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
   };
 }
 
-const HIT_COLUMNS = [
-  'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
-  'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
-  'attribute.first_seen', 'attribute.last_seen',
-  'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
-  'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
-] as const;
-/** The name each column comes back under. */
-const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
-/** hitRow reads the columns by their place in this order. */
-if (HIT_KEYS.join() !== 'event_id,event_uuid,info,org_id,orgc_id,event_distribution,id,object_id,timestamp,distribution,sharing_group_id,deleted,disable_correlation,first_seen,last_seen,uuid,type,category,value1,value2,to_ids,comment,object_relation') {
-  throw new Error('HIT_COLUMNS and hitRow disagree');
+/** What a search reads of each attribute and its event, in the order hitOf takes it. */
+function hitColumns(store: Store) {
+  return [
+    'event.id as event_id', uuidHexOf(store.dialect, 'event.uuid').as('event_uuid'), 'event.info', 'event.org_id', 'event.orgc_id',
+    'event.distribution as event_distribution', 'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution',
+    'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation', 'attribute.first_seen', 'attribute.last_seen',
+    uuidHexOf(store.dialect, 'attribute.uuid').as('uuid'), 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
+    'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
+  ] as const;
 }
 
 /**
@@ -302,9 +299,9 @@ function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches
   return q;
 }
 
-/** Every attribute with its event, as a search reads it (HIT_COLUMNS). */
+/** Every attribute with its event, as a search reads it (hitColumns). */
 function hitsFrom(store: Store) {
-  return store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(HIT_COLUMNS);
+  return store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(hitColumns(store));
 }
 
 /**
@@ -329,7 +326,7 @@ function keysetHitQuery(store: Store, keyset: ValueKeyset, limit: number) {
     const q = postgres
       ? store.db.selectFrom('attribute')
         .innerJoinLateral((eb) => eb.selectFrom('event').selectAll('event').whereRef('event.id', '=', 'attribute.event_id').offset(0).as('event'), (j) => j.onTrue())
-        .select(HIT_COLUMNS).where(column, '=', sql<number>`(select cast(${id} as integer))`)
+        .select(hitColumns(store)).where(column, '=', sql<number>`(select cast(${id} as integer))`)
       : hitsFrom(store).where(column, '=', id);
     const page = q.where(keyset.rest).orderBy(column).orderBy('attribute.id').limit(limit);
     return store.db.selectFrom(page.as(`by_value_${n}`)).selectAll();
@@ -339,16 +336,16 @@ function keysetHitQuery(store: Store, keyset: ValueKeyset, limit: number) {
   return store.db.selectFrom(merged.as('hit')).selectAll().orderBy('hit.id').limit(limit);
 }
 
-type HitRow = Awaited<ReturnType<ReturnType<typeof hitsFrom>['execute']>>[number];
-
-/** A row of hitQuery read as an array (readRowArrays), as the row it stands for. */
-function hitRow(r: readonly unknown[]): HitRow {
-  const row = {
-    event_id: r[0], event_uuid: r[1], info: r[2], org_id: r[3], orgc_id: r[4], event_distribution: r[5], id: r[6], object_id: r[7], timestamp: r[8],
-    distribution: r[9], sharing_group_id: r[10], deleted: r[11], disable_correlation: r[12], first_seen: r[13], last_seen: r[14], uuid: r[15],
-    type: r[16], category: r[17], value1: r[18], value2: r[19], to_ids: r[20], comment: r[21], object_relation: r[22],
+/** A row of hitColumns read as an array (readRowArrays, repeatedQuery), as the attribute it stands for. */
+function hitOf(r: readonly unknown[]): AttributeHit {
+  const type = r[16] as string;
+  return {
+    id: r[6] as number, eventId: r[0] as number, eventUuid: hexToUuid(r[1] as string), eventInfo: r[2] as string, eventOrgId: r[3] as number,
+    eventOrgcId: r[4] as number, eventDistribution: r[5] as number, objectId: r[7] as number | null, timestamp: Number(r[8]),
+    distribution: r[9] as number, sharingGroupId: r[10] as number | null, deleted: r[11] === 1, disableCorrelation: r[12] === 1,
+    firstSeen: r[13] as string | null, lastSeen: r[14] as string | null, uuid: hexToUuid(r[15] as string), type, category: r[17] as string,
+    value: joinValue(type, r[18] as string, r[19] as string), to_ids: r[20] === 1, comment: r[21] as string, objectRelation: r[22] as string | null,
   };
-  return row as HitRow;
 }
 
 /**
@@ -399,7 +396,7 @@ export async function plainValueQuery(store: Store, shape: PlainValueShape): Pro
   return { compiled, placeholders: [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots] };
 }
 
-async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter, value: string, knownIds?: readonly number[]): Promise<HitRow[]> {
+async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter, value: string, knownIds?: readonly number[]): Promise<unknown[][]> {
   const ids = knownIds ?? (await valueIdsOf(store.db, value.trim()));
   if (ids.length === 0) return [];
   const everything = seesEverything(viewer);
@@ -413,8 +410,7 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
     queries.set(key, query);
   }
   const orgId = viewer.kind === 'user' ? viewer.orgId : 0;
-  const rows = await query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
-  return rows.map(hitRow);
+  return query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
 }
 
 /** Attributes that match the filter and that the viewer may see, oldest first. */
@@ -428,31 +424,8 @@ export async function attributeSearchQuery(store: Store, viewer: Viewer, filter:
 export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter, plainIds?: readonly number[]): Promise<AttributeHit[]> {
   const plain = plainValueOf(filter);
   const rows = plain !== undefined ? await plainValueSearch(store, viewer, filter, plain, plainIds)
-    : (await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile())).map(hitRow);
-  return rows.map((r) => ({
-    id: r.id,
-    eventId: r.event_id,
-    eventUuid: bytesToUuid(r.event_uuid),
-    eventInfo: r.info,
-    eventOrgId: r.org_id,
-    eventOrgcId: r.orgc_id,
-    eventDistribution: r.event_distribution,
-    objectId: r.object_id,
-    timestamp: r.timestamp,
-    distribution: r.distribution,
-    sharingGroupId: r.sharing_group_id,
-    deleted: r.deleted === 1,
-    disableCorrelation: r.disable_correlation === 1,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    uuid: bytesToUuid(r.uuid),
-    type: r.type,
-    category: r.category,
-    value: joinValue(r.type, r.value1, r.value2),
-    to_ids: r.to_ids === 1,
-    comment: r.comment,
-    objectRelation: r.object_relation,
-  }));
+    : await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile());
+  return rows.map(hitOf);
 }
 
 /**
