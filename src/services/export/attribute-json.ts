@@ -121,14 +121,27 @@ export async function* attributeJsonText(pages: AsyncIterable<ScoredHit[]>, opti
     for (let next = second; !next.done; next = await it.next()) yield next.value;
   }
   yield '{"response": {"Attribute": [';
+  // The next page and its tags are asked for before this page's text is written: on PostgreSQL the
+  // server reads them meanwhile, and a long answer waits on no round trip but the first.
+  const pageIt = all();
+  const nextDocs = async () => {
+    const next = await pageIt.next();
+    return next.done ? undefined : documentsOf(next.value, options);
+  };
   let separator = '';
-  for await (const page of all()) {
-    const docs = await documentsOf(page, options);
-    // A piece is a short turn of the event loop (sendExport gives one to other requests between pieces).
-    for (let i = 0; i < docs.length; i += PIECE) {
-      yield `${separator}${docs.slice(i, i + PIECE).map((d) => JSON.stringify(d)).join(',')}`;
-      separator = ',';
+  let pending = nextDocs();
+  try {
+    for (let docs = await pending; docs; docs = await pending) {
+      pending = nextDocs();
+      // A piece is a short turn of the event loop (sendExport gives one to other requests between pieces).
+      for (let i = 0; i < docs.length; i += PIECE) {
+        yield `${separator}${docs.slice(i, i + PIECE).map((d) => JSON.stringify(d)).join(',')}`;
+        separator = ',';
+      }
     }
+  } finally {
+    // A reader that stops early leaves the page read ahead: its failure is nobody's.
+    pending.catch(() => undefined);
   }
   yield ']}}';
 }
