@@ -8,17 +8,28 @@ import type { ScoredHit } from '../search/attributes.js';
 import type { DecayScoreDocument } from '../decay/scores.js';
 import { attachFeedHitsWith, type FeedLookup } from '../feeds/hits.js';
 
-/** An attribute as attributes/restSearch answers it, with its event's essentials. */
-export function attributeDocument(h: AttributeHit) {
+/** An attribute's event as attributes/restSearch lists it under the attribute. */
+const eventEssentials = (h: AttributeHit) => ({
+  org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
+  orgc_id: String(h.eventOrgcId), uuid: h.eventUuid,
+});
+
+/**
+ * An attribute as attributes/restSearch answers it, with its event's essentials: `events`, when given,
+ * keeps them by event id, so that the attributes of a page share one record per event.
+ */
+export function attributeDocument(h: AttributeHit, events?: Map<number, ReturnType<typeof eventEssentials>>) {
+  let event = events?.get(h.eventId);
+  if (!event) {
+    event = eventEssentials(h);
+    events?.set(h.eventId, event);
+  }
   return {
     id: String(h.id), event_id: String(h.eventId), object_id: String(h.objectId ?? 0), object_relation: h.objectRelation,
     category: h.category, type: h.type, to_ids: h.to_ids, uuid: h.uuid, timestamp: String(h.timestamp),
     distribution: String(h.distribution), sharing_group_id: String(h.sharingGroupId ?? 0), comment: h.comment, deleted: h.deleted,
     disable_correlation: h.disableCorrelation, first_seen: h.firstSeen, last_seen: h.lastSeen, value: h.value,
-    Event: {
-      org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
-      orgc_id: String(h.eventOrgcId), uuid: h.eventUuid,
-    },
+    Event: event,
   };
 }
 
@@ -57,8 +68,9 @@ const tagDocument = (t: HitTag): TagDocument => ({
 
 async function documentsOf(hits: ScoredHit[], options: AttributeJsonOptions): Promise<AttributeDocument[]> {
   const tags = await tagsOfHits(options.store, hits, { eventTags: options.eventTags ?? false });
+  const events = new Map<number, ReturnType<typeof eventEssentials>>();
   const docs: AttributeDocument[] = hits.map((h) => {
-    const d: AttributeDocument = attributeDocument(h);
+    const d: AttributeDocument = attributeDocument(h, events);
     if (options.eventUuid) d.event_uuid = h.eventUuid;
     const t = tags.get(h.id);
     if (t?.length) d.Tag = t.map(tagDocument);
