@@ -5,7 +5,9 @@
  * PostgreSQL database): a 10,000-attribute event and a 100-attribute event sharing values with ~200,000
  * background attributes, and one value (`update-update0.com`) held by 27,000 attributes. Measures
  * events/view of both events, as a site admin and as a user of another organisation, and
- * attributes/restSearch of the frequent value (attributes/s, time to the first byte on a socket).
+ * attributes/restSearch of the frequent value (attributes/s, time to the first byte on a socket; on
+ * PostgreSQL also the CPU its backends spent), and searches of rare values (one attribute each) alone
+ * and while frequent-value searches stream, their p50/p99: what a long answer costs the other clients.
  * Prints one JSON line.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { importEvents } from '../src/services/import/bulk.js';
 import { addOrganisation } from '../src/store/access/organisations.js';
 import { addApiKey, addUser, bootstrapInstance } from '../src/store/access/users.js';
 import { openStore, type Store } from '../src/store/db/database.js';
+import { watchBackendCpu } from './backend-cpu.js';
 import { generateEvents } from './corpus.js';
 
 const { values } = parseArgs({ options: {
@@ -86,15 +89,38 @@ async function inject(key: string, method: 'GET' | 'POST', url: string, payload?
   return res;
 }
 
-/** CPU and wall ms per request over `rounds` requests, after one to warm up. */
+/** CPU and wall ms per request over `rounds` requests, after one to warm up; on PostgreSQL the backends' CPU too. */
 async function measure(rounds: number, run: () => Promise<unknown>) {
   await run();
+  const backend = await watchBackendCpu(store, 100);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) await run();
   const wall = (performance.now() - t0) / rounds;
   const c = process.cpuUsage(c0);
-  return { cpu_ms: Math.round((c.user + c.system) / 1000 / rounds * 10) / 10, wall_ms: Math.round(wall * 10) / 10 };
+  const pgCpu = await backend.stop();
+  return {
+    cpu_ms: Math.round((c.user + c.system) / 1000 / rounds * 10) / 10, wall_ms: Math.round(wall * 10) / 10,
+    ...(pgCpu !== undefined ? { backend_cpu_ms: Math.round(pgCpu * 1000 / rounds) } : {}),
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! * 10) / 10;
+};
+
+/** Searches of rare values one after another until `until` settles (or `count` of them alone), their latencies. */
+async function rareSearches(rare: string[], until?: Promise<unknown>, count = 200): Promise<number[]> {
+  const times: number[] = [];
+  let done = false;
+  void until?.then(() => { done = true; });
+  for (let i = 0; until ? !done : i < count; i++) {
+    const t = performance.now();
+    await inject(keys.user, 'POST', '/attributes/restSearch', { value: rare[i % rare.length] });
+    times.push(performance.now() - t);
+  }
+  return times;
 }
 
 const out: Record<string, unknown> = { bench: 'read-path', store: values.pg ? 'postgres' : 'sqlite' };
@@ -117,17 +143,26 @@ if (values.only !== 'view') {
   }
   // The first bytes on a socket: a streamed answer starts before its last row is read.
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const ttfb = await new Promise<{ first_byte_ms: number; last_byte_ms: number }>((resolve, reject) => {
+  const socket = (key: string) => new Promise<{ first_byte_ms: number; last_byte_ms: number }>((resolve, reject) => {
     const t = performance.now();
     let first = 0;
-    const req = http.request(`${base}/attributes/restSearch`, { method: 'POST', headers: { Authorization: keys.user, Accept: 'application/json', 'Content-Type': 'application/json' } }, (res) => {
+    const req = http.request(`${base}/attributes/restSearch`, { method: 'POST', headers: { Authorization: key, Accept: 'application/json', 'Content-Type': 'application/json' } }, (res) => {
       res.on('data', () => { if (!first) first = performance.now() - t; });
       res.on('end', () => resolve({ first_byte_ms: Math.round(first), last_byte_ms: Math.round(performance.now() - t) }));
     });
     req.on('error', reject);
     req.end(JSON.stringify({ value: FREQUENT }));
   });
-  out.frequent_socket = ttfb;
+  out.frequent_socket = { admin: await socket(keys.admin), user: await socket(keys.user) };
+  // Values held by one attribute each: what most searches ask.
+  const rare = (await store.db.selectFrom('attribute').select('value1').where('type', '=', 'domain').groupBy(['value1_id', 'value1'])
+    .having((eb) => eb.fn.countAll(), '=', 1).limit(100).execute()).map((r) => r.value1);
+  const alone = await rareSearches(rare);
+  const streaming = (async () => {
+    for (let i = 0; i < 4; i++) await inject(i % 2 ? keys.user : keys.admin, 'POST', '/attributes/restSearch', { value: FREQUENT });
+  })();
+  const during = await rareSearches(rare, streaming);
+  out.rare_user = { alone: { n: alone.length, p50_ms: pct(alone, 50), p99_ms: pct(alone, 99) }, during_frequent: { n: during.length, p50_ms: pct(during, 50), p99_ms: pct(during, 99) } };
 }
 await app.close();
 await store.close();

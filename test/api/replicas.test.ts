@@ -118,6 +118,40 @@ describe('api: restSearch and the event index answered by a replica', { skip: mi
     await caughtUp();
     assert.equal((await call(i, i.bob, 'POST', '/attributes/restSearch', { value: 'fresh.example' })).body.response.Attribute.length, 1);
   });
+
+  it('shows site admins each replica in the diagnostics: answering, its lag, whether reads go to it', async () => {
+    assert.equal((await call(i, i.alice, 'GET', '/servers/dbSchemaDiagnostic')).status, 403);
+    const replicas = async () => {
+      const d = await call(i, i.admin, 'GET', '/servers/dbSchemaDiagnostic');
+      assert.equal(d.status, 200, JSON.stringify(d.body));
+      return d.body.replicas as Array<Record<string, unknown>>;
+    };
+    await caughtUp();
+    const [up] = await replicas();
+    assert.equal(up!.url, cluster.replicaUrl);
+    assert.deepEqual([up!.answering, up!.in_use, up!.lag_seconds, up!.max_lag_seconds, up!.reason], [true, true, 0, 60, undefined]);
+    assert.ok(Number(up!.reads_served) > 0);
+    // The server that reads the primary only has none to show.
+    const plainAnswer = await fetch(`${plainBase}/servers/dbSchemaDiagnostic`, { headers: { Accept: 'application/json', Authorization: i.admin } });
+    assert.deepEqual((await plainAnswer.json() as { replicas: unknown[] }).replicas, []);
+    // The test's own connection to the replica goes down with it, and is opened anew after.
+    replicaAdmin.on('error', () => undefined);
+    cluster.stopReplica();
+    try {
+      await withReplica.replicas!.check();
+      const [down] = await replicas();
+      assert.deepEqual([down!.answering, down!.in_use], [false, false]);
+      assert.match(String(down!.reason), /failed/);
+    } finally {
+      cluster.startReplica();
+      await replicaAdmin.end().catch(() => undefined);
+      replicaAdmin = new pg.Client({ connectionString: cluster.replicaUrl });
+      await replicaAdmin.connect();
+    }
+    await caughtUp();
+    const [back] = await replicas();
+    assert.deepEqual([back!.answering, back!.in_use], [true, true]);
+  });
 });
 
 async function raw(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {

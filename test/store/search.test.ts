@@ -4,7 +4,7 @@ import { OPERATOR } from '../../src/access/viewer.js';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { Store } from '../../src/store/db/database.js';
 import { saveEvent } from '../../src/store/events/writer.js';
-import { searchAttributes } from '../../src/store/search/attributes.js';
+import { attributePages, searchAttributes } from '../../src/store/search/attributes.js';
 import { storeStats } from '../../src/store/stats.js';
 import { forEachDialect } from '../helpers/stores.js';
 
@@ -75,5 +75,22 @@ forEachDialect('searching and counting', (fixture) => {
     assert.deepEqual(s.topTags.map((t) => [t.name, t.events]), [
       ['misp-galaxy:threat-actor="Sofacy"', 1], ['tlp:green', 1], ['tlp:white', 1],
     ]);
+  });
+
+  it('pages a value held in either part, an attribute holding it in both parts once, in id order', async () => {
+    await saveEvent(store, parseMispEvent({ Event: { uuid: '30000000-0000-4000-8000-000000000003', info: 'Both parts', date: '2024-01-01', timestamp: '10', Attribute: [
+      { type: 'domain', value: 'twin.example' },
+      { type: 'regkey|value', value: 'twin.example|twin.example' },
+      { type: 'regkey|value', value: 'HKLM\\Run|twin.example' },
+      { type: 'domain|ip', value: 'twin.example|192.0.2.1' },
+    ] } }).event!);
+    const all = await searchAttributes(store, OPERATOR, { value: 'twin.example' });
+    assert.deepEqual(all.map((h) => h.value), ['twin.example', 'twin.example|twin.example', 'HKLM\\Run|twin.example', 'twin.example|192.0.2.1']);
+    for (const size of [1, 2, 4]) {
+      const paged = [];
+      for await (const page of attributePages(store, OPERATOR, { value: 'twin.example' }, size)) paged.push(...page);
+      assert.deepEqual(paged.map((h) => h.id), all.map((h) => h.id), `pages of ${size}`);
+    }
+    assert.deepEqual((await searchAttributes(store, OPERATOR, { value: 'twin.example', limit: 3 })).map((h) => h.id), all.slice(0, 3).map((h) => h.id));
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mayRunDiagnostics } from '../../access/policy/diagnostics.js';
 import { schemaDiagnostic } from '../../store/db/schema-diagnostic.js';
+import type { Store } from '../../store/db/database.js';
 import { ApiError } from '../errors.js';
 import { documented } from '../openapi.js';
 import { lacking, refuseUnless, userOf } from '../session.js';
@@ -24,6 +25,18 @@ function controllerAction(path: string): { controller: string; action: string } 
   const admin = parts[0] === 'admin' ? parts.shift() : undefined;
   const action = parts[1] ?? 'index';
   return { controller: parts[0] ?? '', action: admin ? `admin_${action}` : action };
+}
+
+/**
+ * Each replica of CAIRN_DATABASE_REPLICA_URLS (none without): whether it answers, how far behind the
+ * primary it was at its last check (null before any good check), and whether this process sends reads
+ * to it now, with why not when it does not; how many reads it took and how many went back to the primary.
+ */
+function replicaDiagnostic(store: Store) {
+  return (store.replicas?.states() ?? []).map((r) => ({
+    url: r.url, answering: r.answering, in_use: r.usable, lag_seconds: Number.isFinite(r.lagSeconds) ? Math.round(r.lagSeconds * 1000) / 1000 : null,
+    max_lag_seconds: store.replicas!.config.maxLagSeconds, ...(r.reason ? { reason: r.reason } : {}), reads_served: r.served, reads_fell_back: r.fellBack,
+  }));
 }
 
 /**
@@ -59,6 +72,8 @@ export async function diagnosticRoutes(app: FastifyInstance, ctx: ApiContext): P
       checked_table_column: d.columns, diagnostic, diagnostic_index: {}, error: d.error ?? '',
       // Cairn migrates its store as it opens it: there is no update in progress to lock or count failures of.
       update_locked: false, remaining_lock_time: 0, update_fail_number_reached: false, indexes: {},
+      // Cairn's own: the PostgreSQL streaming replicas this server process reads from, as its last check saw them.
+      replicas: replicaDiagnostic(store),
     };
   });
 

@@ -8,17 +8,28 @@ import type { ScoredHit } from '../search/attributes.js';
 import type { DecayScoreDocument } from '../decay/scores.js';
 import { attachFeedHitsWith, type FeedLookup } from '../feeds/hits.js';
 
-/** An attribute as attributes/restSearch answers it, with its event's essentials. */
-export function attributeDocument(h: AttributeHit) {
+/** An attribute's event as attributes/restSearch lists it under the attribute. */
+const eventEssentials = (h: AttributeHit) => ({
+  org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
+  orgc_id: String(h.eventOrgcId), uuid: h.eventUuid,
+});
+
+/**
+ * An attribute as attributes/restSearch answers it, with its event's essentials: `events`, when given,
+ * keeps them by event id, so that the attributes of a page share one record per event.
+ */
+export function attributeDocument(h: AttributeHit, events?: Map<number, ReturnType<typeof eventEssentials>>) {
+  let event = events?.get(h.eventId);
+  if (!event) {
+    event = eventEssentials(h);
+    events?.set(h.eventId, event);
+  }
   return {
     id: String(h.id), event_id: String(h.eventId), object_id: String(h.objectId ?? 0), object_relation: h.objectRelation,
     category: h.category, type: h.type, to_ids: h.to_ids, uuid: h.uuid, timestamp: String(h.timestamp),
     distribution: String(h.distribution), sharing_group_id: String(h.sharingGroupId ?? 0), comment: h.comment, deleted: h.deleted,
     disable_correlation: h.disableCorrelation, first_seen: h.firstSeen, last_seen: h.lastSeen, value: h.value,
-    Event: {
-      org_id: String(h.eventOrgId), distribution: String(h.eventDistribution), id: String(h.eventId), info: h.eventInfo,
-      orgc_id: String(h.eventOrgcId), uuid: h.eventUuid,
-    },
+    Event: event,
   };
 }
 
@@ -57,8 +68,9 @@ const tagDocument = (t: HitTag): TagDocument => ({
 
 async function documentsOf(hits: ScoredHit[], options: AttributeJsonOptions): Promise<AttributeDocument[]> {
   const tags = await tagsOfHits(options.store, hits, { eventTags: options.eventTags ?? false });
+  const events = new Map<number, ReturnType<typeof eventEssentials>>();
   const docs: AttributeDocument[] = hits.map((h) => {
-    const d: AttributeDocument = attributeDocument(h);
+    const d: AttributeDocument = attributeDocument(h, events);
     if (options.eventUuid) d.event_uuid = h.eventUuid;
     const t = tags.get(h.id);
     if (t?.length) d.Tag = t.map(tagDocument);
@@ -99,6 +111,9 @@ async function documentsOf(hits: ScoredHit[], options: AttributeJsonOptions): Pr
   return docs;
 }
 
+/** Attributes written per piece of text: 250 as JSON are a few milliseconds of work. */
+const PIECE = 250;
+
 /**
  * attributes/restSearch's JSON, as text. An answer of one page is one piece, which the API sends whole;
  * a longer one is a piece per page, so that a search of a million attributes answers at once and holds
@@ -118,12 +133,27 @@ export async function* attributeJsonText(pages: AsyncIterable<ScoredHit[]>, opti
     for (let next = second; !next.done; next = await it.next()) yield next.value;
   }
   yield '{"response": {"Attribute": [';
+  // The next page and its tags are asked for before this page's text is written: on PostgreSQL the
+  // server reads them meanwhile, and a long answer waits on no round trip but the first.
+  const pageIt = all();
+  const nextDocs = async () => {
+    const next = await pageIt.next();
+    return next.done ? undefined : documentsOf(next.value, options);
+  };
   let separator = '';
-  for await (const page of all()) {
-    const docs = await documentsOf(page, options);
-    if (docs.length === 0) continue;
-    yield `${separator}${docs.map((d) => JSON.stringify(d)).join(',')}`;
-    separator = ',';
+  let pending = nextDocs();
+  try {
+    for (let docs = await pending; docs; docs = await pending) {
+      pending = nextDocs();
+      // A piece is a short turn of the event loop (sendExport gives one to other requests between pieces).
+      for (let i = 0; i < docs.length; i += PIECE) {
+        yield `${separator}${docs.slice(i, i + PIECE).map((d) => JSON.stringify(d)).join(',')}`;
+        separator = ',';
+      }
+    }
+  } finally {
+    // A reader that stops early leaves the page read ahead: its failure is nobody's.
+    pending.catch(() => undefined);
   }
   yield ']}}';
 }

@@ -8,7 +8,7 @@ import { searchEventIds, type AttributeFilter } from '../../store/search/attribu
 import { correlationSettings, type CorrelationSettings } from '../../store/settings.js';
 import { readingStore } from '../../store/replicas/index.js';
 import { ServiceError } from '../errors.js';
-import { attributeHitPages, exportAttributePages, scoredExportPages, scoredHitPages } from '../search/attributes.js';
+import { attributeHitPages, exportAttributePages, READ, scoredExportPages, scoredHitPages } from '../search/attributes.js';
 import type { DecayScorer } from '../decay/scores.js';
 import type { FeedLookup } from '../feeds/hits.js';
 import type { RestQuery } from '../search/rest-query.js';
@@ -118,8 +118,9 @@ export async function prepareExport(given: ExportContext, request: ExportRequest
     ? { correlations: { store: ctx.store, viewer: ctx.viewer, settings: ctx.correlation ?? (await correlationSettings(ctx.store)) } } : {};
 
   if (request.format === 'json' && 'attributes' in scope) {
+    // Pages of READ: a page's tags (and sightings, correlations) are one query, its text goes in pieces.
     const pages = ctx.decay ? scoredHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.decay, ctx.warninglists)
-      : attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists);
+      : attributeHitPages(ctx.store, ctx.viewer, scope.attributes, ctx.warninglists, READ);
     const flag = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true';
     return {
       contentType: JSON_TYPE,

@@ -22,9 +22,10 @@ const PAGE = 250;
 
 /**
  * Attributes read per query of a listing, handed on in pages of PAGE: each query costs its compiling and
- * its start, a fifth of the time of a frequent value's answer when read 250 at a time.
+ * its start, a fifth of the time of a frequent value's answer when read 250 at a time. Text answers take
+ * pages of this size (attributeHitPages with it as the page size) and cut their text into pieces of PAGE.
  */
-const READ = 1000;
+export const READ = 1000;
 
 /** The pages of `pages` cut into pages of `size` at most, in order. */
 async function* cut<T>(pages: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {

@@ -12,6 +12,8 @@ const CHECK_TIMEOUT_MS = 2_000;
 /** What one check of a replica found. */
 export interface ReplicaState {
   url: string;
+  /** Whether its last check (or the last read sent to it) got an answer: it may answer and still be left out, too far behind or promoted. */
+  answering: boolean;
   /** Whether reads go to it now. */
   usable: boolean;
   /** The WAL position it had replayed at its last good check (bytes), a lower bound of where it is now. */
@@ -32,6 +34,8 @@ class Replica implements ReplicaTarget {
   lagSeconds = Number.POSITIVE_INFINITY;
   inRecovery = false;
   checkedOk = false;
+  /** The last check, or the last read, got an answer. */
+  answering = false;
   /** Set by a failed query: the replica stays out until a check succeeds after it. */
   failedAt = 0;
   reason: string | undefined = 'not checked yet';
@@ -52,6 +56,7 @@ class Replica implements ReplicaTarget {
   failed(err: unknown): void {
     this.failedAt = Date.now();
     this.checkedOk = false;
+    this.answering = false;
     this.reason = `failed: ${err instanceof Error ? err.message : String(err)}`;
   }
 
@@ -61,7 +66,7 @@ class Replica implements ReplicaTarget {
 
   state(): ReplicaState {
     return {
-      url: redacted(this.url), usable: this.usable, replayedLsn: this.replayedLsn, lagSeconds: this.lagSeconds,
+      url: redacted(this.url), answering: this.answering, usable: this.usable, replayedLsn: this.replayedLsn, lagSeconds: this.lagSeconds,
       ...(this.usable ? {} : { reason: this.reason ?? `more than ${this.maxLagSeconds} s behind the primary` }),
       served: this.served, fellBack: this.fellBackCount,
     };
@@ -134,6 +139,7 @@ export class ReplicaSet {
       const { rows } = await Promise.race([probe, timeout]);
       const row = rows[0]!;
       const now = Date.now();
+      r.answering = true;
       r.inRecovery = row.recovery;
       if (!row.recovery) {
         r.checkedOk = false;

@@ -2,7 +2,7 @@ import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type 
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import type { Database } from '../db/schema.js';
 import { readRowArrays, repeatedQuery, type RepeatedQuery, type Store } from '../db/database.js';
-import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
+import { hexToUuid, uuidHexOf, uuidToBytes } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { holdsValueIds, valueIdsOf } from '../values/match.js';
 import { attributeVisibleTo, eventVisibleTo } from '../visibility.js';
@@ -241,18 +241,15 @@ export async function attributeMatches(store: Store, viewer: Viewer, filter: Att
   };
 }
 
-const HIT_COLUMNS = [
-  'event.id as event_id', 'event.uuid as event_uuid', 'event.info', 'event.org_id', 'event.orgc_id', 'event.distribution as event_distribution',
-  'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution', 'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation',
-  'attribute.first_seen', 'attribute.last_seen',
-  'attribute.uuid', 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
-  'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
-] as const;
-/** The name each column comes back under. */
-const HIT_KEYS = HIT_COLUMNS.map((c) => c.split(/ as |\./).at(-1)!);
-/** hitRow reads the columns by their place in this order. */
-if (HIT_KEYS.join() !== 'event_id,event_uuid,info,org_id,orgc_id,event_distribution,id,object_id,timestamp,distribution,sharing_group_id,deleted,disable_correlation,first_seen,last_seen,uuid,type,category,value1,value2,to_ids,comment,object_relation') {
-  throw new Error('HIT_COLUMNS and hitRow disagree');
+/** What a search reads of each attribute and its event, in the order hitOf takes it. */
+function hitColumns(store: Store) {
+  return [
+    'event.id as event_id', uuidHexOf(store.dialect, 'event.uuid').as('event_uuid'), 'event.info', 'event.org_id', 'event.orgc_id',
+    'event.distribution as event_distribution', 'attribute.id', 'attribute.object_id', 'attribute.timestamp', 'attribute.distribution',
+    'attribute.sharing_group_id', 'attribute.deleted', 'attribute.disable_correlation', 'attribute.first_seen', 'attribute.last_seen',
+    uuidHexOf(store.dialect, 'attribute.uuid').as('uuid'), 'attribute.type', 'attribute.category', 'attribute.value1', 'attribute.value2',
+    'attribute.to_ids', 'attribute.comment', 'attribute.object_relation',
+  ] as const;
 }
 
 /**
@@ -293,24 +290,8 @@ async function valueKeyset(store: Store, viewer: Viewer, filter: AttributeFilter
 }
 
 function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches: (eb: Scope) => Expression<SqlBool>, keyset?: ValueKeyset) {
-  const from = () => store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id');
-  let base = from().select(HIT_COLUMNS);
-  if (keyset && filter.limit !== undefined) {
-    // One side per index and value id, ordered as its (value id, attribute id) index. PostgreSQL, given
-    // `value1_id = x order by id`, walked the primary key filtering by value (99,000 rows read for a page
-    // of 1,000): given the value as a range of one, the primary key's order no longer serves and the
-    // value index, which does, is read from where the page starts.
-    const postgres = store.dialect === 'postgres';
-    const side = (column: 'attribute.value1_id' | 'attribute.value2_id', id: number, n: number) => {
-      const name = `by_value_${n}`;
-      const holds = (q: ReturnType<typeof from>) => (postgres ? q.where(column, '>=', id).where(column, '<=', id) : q.where(column, '=', id));
-      const q = holds(from()).select('attribute.id').where(keyset.rest).orderBy(column).orderBy('attribute.id').limit(filter.limit!);
-      return store.db.selectFrom(q.as(name)).select(`${name}.id` as 'id');
-    };
-    const sides = keyset.ids.flatMap((id, i) => [side('attribute.value1_id', id, 2 * i), side('attribute.value2_id', id, 2 * i + 1)]);
-    const ids = sides.slice(1).reduce((all, q) => all.unionAll(q), sides[0]!);
-    base = base.where(keyset.rest).where('attribute.id', 'in', ids);
-  } else base = base.where(matches);
+  if (keyset && filter.limit !== undefined) return keysetHitQuery(store, keyset, filter.limit);
+  const base = hitsFrom(store).where(matches);
   let q = store.dialect === 'postgres' && byExactValues(filter) ? base.orderBy(sql`${sql.ref('attribute.id')} + 0`) : base.orderBy('attribute.id');
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   // SQLite takes an offset only after a limit.
@@ -318,16 +299,53 @@ function hitQuery(store: Store, viewer: Viewer, filter: AttributeFilter, matches
   return q;
 }
 
-type HitRow = Awaited<ReturnType<ReturnType<typeof hitQuery>['execute']>>[number];
+/** Every attribute with its event, as a search reads it (hitColumns). */
+function hitsFrom(store: Store) {
+  return store.db.selectFrom('attribute').innerJoin('event', 'event.id', 'attribute.event_id').select(hitColumns(store));
+}
 
-/** A row of hitQuery read as an array (readRowArrays), as the row it stands for. */
-function hitRow(r: readonly unknown[]): HitRow {
-  const row = {
-    event_id: r[0], event_uuid: r[1], info: r[2], org_id: r[3], orgc_id: r[4], event_distribution: r[5], id: r[6], object_id: r[7], timestamp: r[8],
-    distribution: r[9], sharing_group_id: r[10], deleted: r[11], disable_correlation: r[12], first_seen: r[13], last_seen: r[14], uuid: r[15],
-    type: r[16], category: r[17], value1: r[18], value2: r[19], to_ids: r[20], comment: r[21], object_relation: r[22],
+/**
+ * A page of a search by exact values: one side per index and value id, each read in the order of its
+ * (value id, attribute id) index from where the last page ended, as far as the page goes, its rows
+ * whole; the sides merged (an attribute holding the value in both parts once) and the first `limit` kept.
+ *
+ * On PostgreSQL each side is written so that no plan but that one fits. The value id comes as a
+ * sub-select, which the planner cannot see through: a plan made for the value itself weighed how many
+ * attributes hold it, and for one held by 29,000 chose to read all of them after the page's start (a
+ * bitmap scan, the visible events hashed, a sort) for every page of 1,000: 2.7 s for the whole answer.
+ * Given the value itself as `=`, it also walked the primary key filtering by value (99,000 rows read for
+ * a page of 1,000). And the event comes from a lateral subquery the planner may not flatten (`offset
+ * 0`), read per attribute in the index's order: left a join, over few events (120 in
+ * test/store/plans.test.ts) it hashed them and sorted every row of the value again. The rows come whole
+ * from the sides: taking only ids there and the rows after, by id, read each row and checked the access
+ * policy twice.
+ */
+function keysetHitQuery(store: Store, keyset: ValueKeyset, limit: number) {
+  const postgres = store.dialect === 'postgres';
+  const side = (column: 'attribute.value1_id' | 'attribute.value2_id', id: number, n: number) => {
+    const q = postgres
+      ? store.db.selectFrom('attribute')
+        .innerJoinLateral((eb) => eb.selectFrom('event').selectAll('event').whereRef('event.id', '=', 'attribute.event_id').offset(0).as('event'), (j) => j.onTrue())
+        .select(hitColumns(store)).where(column, '=', sql<number>`(select cast(${id} as integer))`)
+      : hitsFrom(store).where(column, '=', id);
+    const page = q.where(keyset.rest).orderBy(column).orderBy('attribute.id').limit(limit);
+    return store.db.selectFrom(page.as(`by_value_${n}`)).selectAll();
   };
-  return row as HitRow;
+  const sides = keyset.ids.flatMap((id, i) => [side('attribute.value1_id', id, 2 * i), side('attribute.value2_id', id, 2 * i + 1)]);
+  const merged = sides.slice(1).reduce((all, q) => all.union(q), sides[0]!);
+  return store.db.selectFrom(merged.as('hit')).selectAll().orderBy('hit.id').limit(limit);
+}
+
+/** A row of hitColumns read as an array (readRowArrays, repeatedQuery), as the attribute it stands for. */
+function hitOf(r: readonly unknown[]): AttributeHit {
+  const type = r[16] as string;
+  return {
+    id: r[6] as number, eventId: r[0] as number, eventUuid: hexToUuid(r[1] as string), eventInfo: r[2] as string, eventOrgId: r[3] as number,
+    eventOrgcId: r[4] as number, eventDistribution: r[5] as number, objectId: r[7] as number | null, timestamp: Number(r[8]),
+    distribution: r[9] as number, sharingGroupId: r[10] as number | null, deleted: r[11] === 1, disableCorrelation: r[12] === 1,
+    firstSeen: r[13] as string | null, lastSeen: r[14] as string | null, uuid: hexToUuid(r[15] as string), type, category: r[17] as string,
+    value: joinValue(type, r[18] as string, r[19] as string), to_ids: r[20] === 1, comment: r[21] as string, objectRelation: r[22] as string | null,
+  };
 }
 
 /**
@@ -378,8 +396,8 @@ export async function plainValueQuery(store: Store, shape: PlainValueShape): Pro
   return { compiled, placeholders: [PLAIN.org, PLAIN.after, PLAIN.limit, PLAIN.offset, ...valueSlots] };
 }
 
-async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter, value: string): Promise<HitRow[]> {
-  const ids = await valueIdsOf(store.db, value.trim());
+async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeFilter, value: string, knownIds?: readonly number[]): Promise<unknown[][]> {
+  const ids = knownIds ?? (await valueIdsOf(store.db, value.trim()));
   if (ids.length === 0) return [];
   const everything = seesEverything(viewer);
   const key = `${everything}:${ids.length}:${filter.afterId !== undefined}:${Boolean(filter.offset)}`;
@@ -392,8 +410,7 @@ async function plainValueSearch(store: Store, viewer: Viewer, filter: AttributeF
     queries.set(key, query);
   }
   const orgId = viewer.kind === 'user' ? viewer.orgId : 0;
-  const rows = await query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
-  return rows.map(hitRow);
+  return query.run([orgId, filter.afterId ?? 0, filter.limit!, filter.offset ?? 0, ...ids]);
 }
 
 /** Attributes that match the filter and that the viewer may see, oldest first. */
@@ -403,34 +420,12 @@ export async function attributeSearchQuery(store: Store, viewer: Viewer, filter:
   return hitQuery(store, viewer, filter, await attributeMatches(store, viewer, filter, keyset?.ids), keyset);
 }
 
-export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter): Promise<AttributeHit[]> {
+/** `plainIds`: the value ids of a one-value search, when the caller looked them up already (attributePages, once for all its pages). */
+export async function searchAttributes(store: Store, viewer: Viewer, filter: AttributeFilter, plainIds?: readonly number[]): Promise<AttributeHit[]> {
   const plain = plainValueOf(filter);
-  const rows = plain !== undefined ? await plainValueSearch(store, viewer, filter, plain)
-    : (await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile())).map(hitRow);
-  return rows.map((r) => ({
-    id: r.id,
-    eventId: r.event_id,
-    eventUuid: bytesToUuid(r.event_uuid),
-    eventInfo: r.info,
-    eventOrgId: r.org_id,
-    eventOrgcId: r.orgc_id,
-    eventDistribution: r.event_distribution,
-    objectId: r.object_id,
-    timestamp: r.timestamp,
-    distribution: r.distribution,
-    sharingGroupId: r.sharing_group_id,
-    deleted: r.deleted === 1,
-    disableCorrelation: r.disable_correlation === 1,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    uuid: bytesToUuid(r.uuid),
-    type: r.type,
-    category: r.category,
-    value: joinValue(r.type, r.value1, r.value2),
-    to_ids: r.to_ids === 1,
-    comment: r.comment,
-    objectRelation: r.object_relation,
-  }));
+  const rows = plain !== undefined ? await plainValueSearch(store, viewer, filter, plain, plainIds)
+    : await readRowArrays(store, (await attributeSearchQuery(store, viewer, filter)).compile());
+  return rows.map(hitOf);
 }
 
 /**
@@ -498,23 +493,40 @@ function eventCarries(eb: EventScope, tag: string): Expression<SqlBool> {
 /**
  * searchAttributes a page at a time, in id order taken up where the last page ended, so that a listing
  * of any size holds one page in memory; the filter's limit and offset bound the whole listing.
+ *
+ * On PostgreSQL the next page is asked for before this one is handed on: the server reads it while the
+ * caller turns this one into text, and a frequent value's answer takes the longer of the two, not their
+ * sum. The embedded store reads synchronously, so asking early would only hold two pages.
  */
 export async function* attributePages(store: Store, viewer: Viewer, filter: AttributeFilter, pageSize = 5_000): AsyncGenerator<AttributeHit[]> {
   const { limit, offset, afterId: start, ...criteria } = filter;
   let remaining = limit ?? Number.POSITIVE_INFINITY;
   let skip = limit !== undefined ? (offset ?? 0) : 0;
-  let afterId = start;
-  while (remaining > 0) {
-    const hits = await searchAttributes(store, viewer, {
-      ...criteria, ...(afterId !== undefined ? { afterId } : {}), limit: Math.min(pageSize, remaining), ...(skip ? { offset: skip } : {}),
-    });
+  // A one-value search looks its value up once, not once a page.
+  const plain = plainValueOf({ ...criteria, limit: pageSize });
+  const plainIds = plain !== undefined ? await valueIdsOf(store.db, plain.trim()) : undefined;
+  if (plainIds?.length === 0) return;
+  const page = (afterId: number | undefined) => searchAttributes(store, viewer, {
+    ...criteria, ...(afterId !== undefined ? { afterId } : {}), limit: Math.min(pageSize, remaining), ...(skip ? { offset: skip } : {}),
+  }, plainIds);
+  let next: Promise<AttributeHit[]> | undefined = page(start);
+  while (next) {
+    const hits = await next;
+    next = undefined;
     skip = 0;
     if (hits.length === 0) return;
     remaining -= hits.length;
-    afterId = hits[hits.length - 1]!.id;
-    yield hits;
     // A short page is the last: no query to learn that nothing follows.
-    if (hits.length < pageSize) return;
+    const more = hits.length === pageSize && remaining > 0;
+    const afterId = hits[hits.length - 1]!.id;
+    if (more && store.dialect === 'postgres') next = page(afterId);
+    try {
+      yield hits;
+    } finally {
+      // A caller that stops early leaves the page asked for ahead unread: its failure is nobody's.
+      next?.catch(() => undefined);
+    }
+    if (more && !next) next = page(afterId);
   }
 }
 

@@ -4,7 +4,7 @@ import type { ExportAttribute } from '../../model/export-attribute.js';
 import { repeatedQuery, type Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { attributeMatches, attributePages, type AttributeFilter } from './attributes.js';
-import { bytesToUuid } from '../db/uuid.js';
+import { bytesToUuid, hexToUuid, uuidHexOf } from '../db/uuid.js';
 import { joinValue } from '../values/key.js';
 import { eventVisibleTo } from '../visibility.js';
 
@@ -16,9 +16,6 @@ const PAGE = 1_000;
 
 type EventScope = ExpressionBuilder<Database, 'event'>;
 type AttributeScope = ExpressionBuilder<Database, 'event' | 'attribute'>;
-
-/** `8-4-4-4-12` of 32 hex digits: the database writes uuids as hex, far cheaper than a Buffer per row. */
-const dashed = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 
 /**
  * Events that can hold an attribute matching the filter, judged on the event alone: its id, and the
@@ -44,6 +41,12 @@ function eventCandidates(filter: AttributeFilter): (eb: EventScope) => Expressio
     if (filter.dateTo !== undefined) all.push(eb('event.date', '<=', filter.dateTo));
     return all.length ? eb.and(all) : sql<SqlBool>`1 = 1`;
   };
+}
+
+/** The next events, after `afterEvent`, whose attributes an export by a filter that names no values reads (its plan is tested: test/store/plans.test.ts). */
+export function candidateEventsQuery(store: Store, viewer: Viewer, filter: AttributeFilter, afterEvent: number) {
+  return store.db.selectFrom('event').select(['event.id', 'event.uuid', 'event.info']).where('event.id', '>', afterEvent)
+    .where(eventVisibleTo(viewer)).where(eventCandidates(filter)).orderBy('event.id').limit(1000);
 }
 
 /** A filter that names values, attributes or uuids finds few attributes through the indexes; others scan. */
@@ -82,7 +85,7 @@ export async function* exportAttributes(store: Store, viewer: Viewer, filter: At
   const tagged = patterns.length ? await attributeMatches(store, viewer, { ...criteria, tags: undefined, anyTags: undefined }) : undefined;
   const nameIs = (eb: ExpressionBuilder<Database, 'tag'>, tags: readonly string[]) =>
     eb.or(tags.map((t) => eb('tag.name', t.includes('%') ? 'like' : '=', t)));
-  const hex = store.dialect === 'sqlite' ? sql<string>`lower(hex(attribute.uuid))` : sql<string>`encode(attribute.uuid, 'hex')`;
+  const hex = uuidHexOf(store.dialect, 'attribute.uuid');
   // One event at a time, in attribute order within it, which the event index gives without sorting;
   // each way of matching is compiled once and run for every event with the event and position given.
   const EVENT = -7_000_000_001;
@@ -102,8 +105,7 @@ export async function* exportAttributes(store: Store, viewer: Viewer, filter: At
     .where('attribute_tag.event_id', '=', EVENT).where((t) => nameIs(t, ownTags)))]));
   let afterEvent = 0;
   while (remaining > 0) {
-    const events = await store.db.selectFrom('event').select(['event.id', 'event.uuid', 'event.info']).where('event.id', '>', afterEvent)
-      .where(eventVisibleTo(viewer)).where(eventCandidates(criteria)).orderBy('event.id').limit(1000).execute();
+    const events = await candidateEventsQuery(store, viewer, criteria, afterEvent).execute();
     if (events.length === 0) return;
     afterEvent = events[events.length - 1]!.id;
     // Which events of the page carry each tag (or pattern) the filter names, matched by the database as it matches them elsewhere.
@@ -191,7 +193,7 @@ async function withContext(store: Store, found: readonly Found[]): Promise<Expor
   }
   return found.map((h) => {
     return {
-      id: h.id, uuid: h.uuid || dashed(h.uuidHex), type: h.type, category: h.category, value: h.value, comment: h.comment, to_ids: h.to_ids,
+      id: h.id, uuid: h.uuid || hexToUuid(h.uuidHex), type: h.type, category: h.category, value: h.value, comment: h.comment, to_ids: h.to_ids,
       timestamp: h.timestamp, objectRelation: h.objectRelation, tags: tags.get(h.id) ?? [],
       object: h.objectId === null ? null : (objects.get(h.objectId) ?? null),
       event: eventOf.get(h.eventId)!,
