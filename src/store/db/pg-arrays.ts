@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
+import { binaryArrayType, encodeBinaryArray } from './pg-binary-array.js';
 
 /**
  * Multi-row writes on PostgreSQL as one statement over arrays, one array a column:
@@ -18,15 +19,21 @@ export const PG_ARRAY_CHUNK = 5000;
 
 const typesKey = (table: string) => `pg-types:${table}`;
 
-/** Each column's type as PostgreSQL spells it (`integer`, `bytea`, `character varying(255)`), read once per store. */
-export async function columnTypes(store: Store, db: Db, table: string): Promise<ReadonlyMap<string, string>> {
-  const kept = store.statements.get(typesKey(table)) as ReadonlyMap<string, string> | undefined;
+/** A column's type as PostgreSQL spells it (`integer`, `bytea`, `character varying(255)`) and its oid. */
+interface ColumnType {
+  name: string;
+  oid: number;
+}
+
+/** Each column's type, read once per store. */
+async function columnTypes(store: Store, db: Db, table: string): Promise<ReadonlyMap<string, ColumnType>> {
+  const kept = store.statements.get(typesKey(table)) as ReadonlyMap<string, ColumnType> | undefined;
   if (kept) return kept;
-  const result = await db.executeQuery<{ name: string; type: string }>(CompiledQuery.raw(
-    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+  const result = await db.executeQuery<{ name: string; type: string; oid: number }>(CompiledQuery.raw(
+    `select attname as name, format_type(atttypid, atttypmod) as type, atttypid::integer as oid from pg_attribute
       where attrelid = to_regclass($1) and attnum > 0 and not attisdropped`, [quoteIdent(table)]));
   if (result.rows.length === 0) throw new Error(`no table "${table}" in the PostgreSQL schema`);
-  const types = new Map(result.rows.map((r) => [r.name, r.type]));
+  const types = new Map(result.rows.map((r) => [r.name, { name: r.type, oid: r.oid }]));
   store.statements.set(typesKey(table), types);
   return types;
 }
@@ -57,16 +64,21 @@ export async function insertByArrays<R = unknown>(store: Store, db: Db, { table,
   if (rows.length === 0) return [];
   const types = await columnTypes(store, db, table);
   const columns = columnsOf(rows);
-  const casts = columns.map((c, i) => {
+  const columnTypesOf = columns.map((c) => {
     const type = types.get(c);
     if (!type) throw new Error(`table "${table}" has no column "${c}"`);
-    return `$${i + 1}::${type}[]`;
+    return type;
   });
+  const casts = columnTypesOf.map((type, i) => `$${i + 1}::${type.name}[]`);
   const text = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) select * from unnest(${casts.join(', ')}) ${tail}`;
   const out: R[] = [];
   for (let start = 0; start < rows.length; start += PG_ARRAY_CHUNK) {
     const part = rows.slice(start, start + PG_ARRAY_CHUNK) as ReadonlyArray<Record<string, unknown>>;
-    const arrays = columns.map((c) => part.map((r) => r[c] ?? null));
+    const arrays = columns.map((c, i) => {
+      const values = part.map((r) => r[c] ?? null);
+      const { oid } = columnTypesOf[i]!;
+      return (binaryArrayType(oid) ? encodeBinaryArray(oid, values) : undefined) ?? values;
+    });
     const result = await db.executeQuery<R>(CompiledQuery.raw(text, arrays));
     for (const r of result.rows) out.push(r);
   }

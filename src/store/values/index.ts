@@ -3,6 +3,7 @@ import { ipNetwork } from '../../model/ip.js';
 import { NON_CORRELATING_TYPES, secondPartCorrelates } from '../../correlation/rules.js';
 import { preparedStatement, type Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { pgArray } from '../db/pg-binary-array.js';
 import { foldValue, valueKey } from './key.js';
 
 /**
@@ -65,9 +66,10 @@ async function internOne(db: Db, written: string): Promise<number> {
 /**
  * The ids of values, created where missing. The embedded store runs two kept statements per value; the
  * server store sends batches. Either way a value whose own key another value holds is probed alone.
+ * `created` (PostgreSQL) gathers the ids of the values this call created (see applyValueEvents).
  */
-export async function internValues(store: Store, db: Db, values: Iterable<string>): Promise<Map<string, number>> {
-  if (store.dialect !== 'sqlite') return internValuesBatched(db, values);
+export async function internValues(store: Store, db: Db, values: Iterable<string>, created?: Set<number>): Promise<Map<string, number>> {
+  if (store.dialect !== 'sqlite') return internValuesBatched(db, values, created);
   const find = preparedStatement(store, 'value:find', () => db.selectFrom('value').select(['id', 'value']).where('key', '=', 0).compile().sql);
   const create = preparedStatement(store, 'value:create', () => db.insertInto('value').values(newRow('', 0))
     .onConflict((oc) => oc.column('key').doNothing()).compile().sql);
@@ -95,7 +97,7 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
  * against one statement doing both (a CTE): that probes the key index once more per value, and cost
  * the server more.
  */
-async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Map<string, number>> {
+async function internValuesBatched(db: Db, values: Iterable<string>, created: Set<number> | undefined): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const slow: string[] = [];
   // Works on folded values; the texts as written that fold alike share the id found.
@@ -116,7 +118,7 @@ async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Ma
       else atHome.set(key, v);
     }
     const stored = await db.selectFrom('value').select(['id', 'key', 'value'])
-      .where('key', '=', sql<number>`any(${[...atHome.keys()]}::bigint[])`).execute();
+      .where('key', '=', sql<number>`any(${pgArray('bigint', [...atHome.keys()])}::bigint[])`).execute();
     for (const r of stored) {
       const v = atHome.get(Number(r.key))!;
       if (r.value === v) found(v, r.id);
@@ -127,11 +129,12 @@ async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Ma
     // Created only where the key was free: an insert that meets a taken key would still spend an id.
     const rows = [...atHome].map(([key, v]) => newRow(v, key));
     const made = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
-      select * from unnest(${rows.map((r) => r.key)}::bigint[], ${rows.map((r) => r.value)}::text[],
-        ${rows.map((r) => r.ip_first)}::bytea[], ${rows.map((r) => r.ip_prefix)}::integer[])
+      select * from unnest(${pgArray('bigint', rows.map((r) => r.key))}::bigint[], ${pgArray('text', rows.map((r) => r.value))}::text[],
+        ${pgArray('bytea', rows.map((r) => r.ip_first))}::bytea[], ${pgArray('integer', rows.map((r) => r.ip_prefix))}::integer[])
       on conflict (key) do nothing returning id, key`.execute(db);
     for (const r of made.rows) {
       found(atHome.get(Number(r.key))!, r.id);
+      created?.add(r.id);
       atHome.delete(Number(r.key));
     }
     // Another writer took the key meanwhile.
@@ -201,8 +204,8 @@ export function recordValueEvents(deltas: ValueEventDeltas, before: ReadonlySet<
  * Applies the gathered changes, in id order, once per transaction: a hot value written by many events
  * of a batch is updated once, and the rows are visited in the order they sit on disk.
  */
-export async function applyValueEvents(store: Store, db: Db, deltas: ValueEventDeltas): Promise<void> {
-  const rows = [...deltas].filter(([, d]) => d !== 0).sort((a, b) => a[0] - b[0]).map(([value_id, events]) => ({ value_id, events }));
+export async function applyValueEvents(store: Store, db: Db, deltas: ValueEventDeltas, created?: ReadonlySet<number>): Promise<void> {
+  let rows = [...deltas].filter(([, d]) => d !== 0).sort((a, b) => a[0] - b[0]).map(([value_id, events]) => ({ value_id, events }));
   const upsert = (q: InsertQueryBuilder<Database, 'value_events', InsertResult>) => q
     .onConflict((oc) => oc.column('value_id').doUpdateSet((eb) => ({ events: eb('value_events.events', '+', eb.ref('excluded.events')) })));
   if (store.dialect === 'sqlite') {
@@ -210,9 +213,19 @@ export async function applyValueEvents(store: Store, db: Db, deltas: ValueEventD
     for (const r of rows) step.run(r.value_id, r.events);
     return;
   }
+  if (created && created.size > 0) {
+    // A value this transaction created has no count yet, and no other writer can give it one before the
+    // commit (it sees no such value): a plain insert, without the check of `on conflict` on the key.
+    const fresh = rows.filter((r) => created.has(r.value_id));
+    rows = rows.filter((r) => !created.has(r.value_id));
+    for (const part of chunked(fresh, 5000)) {
+      await sql`insert into value_events (value_id, events)
+        select * from unnest(${pgArray('integer', part.map((r) => r.value_id))}::integer[], ${pgArray('integer', part.map((r) => r.events))}::integer[])`.execute(db);
+    }
+  }
   for (const part of chunked(rows, 5000)) {
     await sql`insert into value_events (value_id, events)
-      select * from unnest(${part.map((r) => r.value_id)}::integer[], ${part.map((r) => r.events)}::integer[])
+      select * from unnest(${pgArray('integer', part.map((r) => r.value_id))}::integer[], ${pgArray('integer', part.map((r) => r.events))}::integer[])
       on conflict (value_id) do update set events = value_events.events + excluded.events`.execute(db);
   }
 }
