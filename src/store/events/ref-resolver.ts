@@ -15,7 +15,11 @@ import { tagColour } from '../tags.js';
  * transaction commits: a rolled-back write leaves no stale id behind.
  */
 export class RefResolver {
-  constructor(private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope) {}
+  constructor(
+    private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope,
+    /** Where the ids of the values created are gathered, if the caller wants them (applyValueEvents). */
+    private readonly createdValues?: Set<number>,
+  ) {}
 
   private known(kind: keyof IdScope, key: string): number | undefined {
     return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key);
@@ -62,7 +66,7 @@ export class RefResolver {
     }
     if (missing.length === 0) return out;
     const kept = this.batch.values;
-    for (const [t, id] of await internValues(this.store, this.trx, missing)) {
+    for (const [t, id] of await internValues(this.store, this.trx, missing, this.createdValues)) {
       out.set(t, id);
       if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
     }

@@ -342,6 +342,8 @@ export class EventSaver {
   private readonly batchIds = newIdScope();
   /** The values' counts of events that the open transaction changes, applied just before it commits. */
   private valueEvents: ValueEventDeltas = new Map();
+  /** The values the open transaction created (PostgreSQL): their counts are inserted without a check. */
+  private createdValues = new Set<number>();
   /** As given, or chosen for the store's size when each transaction opens. */
   private readonly commitEveryAttributesGiven: number | undefined;
   private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
@@ -377,7 +379,7 @@ export class EventSaver {
 
   private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     const trx = await this.open();
-    const refs = new RefResolver(this.store, trx, this.batchIds);
+    const refs = new RefResolver(this.store, trx, this.batchIds, this.createdValues);
     const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
     this.noteWritten(event, options, outcome);
     return outcome;
@@ -412,7 +414,7 @@ export class EventSaver {
     if (fresh.length > 1) {
       const group = fresh.map((at) => events[at]!);
       try {
-        const refs = new RefResolver(this.store, this.trx!, this.batchIds);
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.createdValues);
         const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed });
         outcomes.forEach((o, i) => {
           const outcome: SaveOutcome = { status: 'created', ...o };
@@ -470,11 +472,13 @@ export class EventSaver {
     this.written = 0;
     const deltas = this.valueEvents;
     this.valueEvents = new Map();
+    const createdValues = this.createdValues;
+    this.createdValues = new Set();
     const changed = this.changed;
     this.changed = new Set();
     try {
       try {
-        await applyValueEvents(this.store, trx, deltas);
+        await applyValueEvents(this.store, trx, deltas, createdValues);
         await touchEvents(trx, changed);
       } catch (err) {
         await trx.rollback().execute();
@@ -496,6 +500,7 @@ export class EventSaver {
     this.pending = [];
     this.written = 0;
     this.valueEvents = new Map();
+    this.createdValues = new Set();
     this.changed = new Set();
     clearIds(this.batchIds);
     if (trx) await trx.rollback().execute();
