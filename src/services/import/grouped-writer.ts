@@ -33,6 +33,8 @@ export class GroupingWriter implements EventWriter {
   /** Groups handed to the saver and not yet written. */
   private writing = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Whether the last group written created an event. */
+  private lastCreated = true;
 
   constructor(private readonly saver: EventSaver) {}
 
@@ -71,8 +73,13 @@ export class GroupingWriter implements EventWriter {
     this.group = [];
     this.attributes = 0;
     this.writing++;
+    const events = group.map((w) => w.event);
+    // Prepared now, while the group before may still be on the server; not when the last group held no
+    // new event (a feed imported again), as the work would be thrown away.
+    const prepared = this.lastCreated ? this.saver.prepare(events) : undefined;
     this.inTurn(async () => {
-      const outcomes = await this.saver.saveMany(group.map((w) => w.event));
+      const outcomes = await this.saver.saveMany(events, prepared ? { prepared } : {});
+      this.lastCreated = outcomes.some((o) => !(o instanceof Error) && o.status === 'created');
       outcomes.forEach((o, i) => {
         if (o instanceof Error) group[i]!.reject(o);
         else group[i]!.resolve(o.status === 'exists' ? undefined : o);

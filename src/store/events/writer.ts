@@ -16,7 +16,7 @@ import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type Analy
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
 import { GROWTH_SHARE_MIDWAY, noteEventGrowth } from '../db/statistics.js';
-import { writeNewEvents } from './new-events.js';
+import { prepareNewEvents, writeNewEvents, type PreparedEvents } from './new-events.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -397,7 +397,7 @@ export class EventSaver {
    * one. Answers, in order, each event's outcome or the error that refused it. With onlyNew, an event
    * whose uuid is taken (stored, or given earlier in the list) is left alone (status `exists`), as save() does.
    */
-  async saveMany(events: readonly MispEvent[], options: { onlyNew?: boolean } = {}): Promise<Array<SaveOutcome | Error>> {
+  async saveMany(events: readonly MispEvent[], options: { onlyNew?: boolean; prepared?: PreparedEvents } = {}): Promise<Array<SaveOutcome | Error>> {
     const out: Array<SaveOutcome | Error | undefined> = new Array(events.length);
     const fresh: number[] = [];
     if (this.store.dialect === 'postgres' && events.length > 1) {
@@ -415,7 +415,9 @@ export class EventSaver {
       const group = fresh.map((at) => events[at]!);
       try {
         const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.createdValues);
-        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed });
+        // What was prepared holds every event given: of use when all of them are new.
+        const prepared = fresh.length === events.length ? options.prepared : undefined;
+        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed, ...(prepared ? { prepared } : {}) });
         outcomes.forEach((o, i) => {
           const outcome: SaveOutcome = { status: 'created', ...o };
           this.noteWritten(group[i]!, {}, outcome);
@@ -442,6 +444,15 @@ export class EventSaver {
     }
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return out as Array<SaveOutcome | Error>;
+  }
+
+  /**
+   * Works out ahead, without the store, what saveMany will need of these events should they all be new
+   * (PostgreSQL; undefined on the embedded store, which writes one event at a time). Done while the saver
+   * still writes the group before, it overlaps with the server's work on it.
+   */
+  prepare(events: readonly MispEvent[]): PreparedEvents | undefined {
+    return this.store.dialect === 'postgres' && events.length > 1 ? prepareNewEvents(this.store, events) : undefined;
   }
 
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */
