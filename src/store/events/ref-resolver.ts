@@ -4,7 +4,7 @@ import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { uuidToBytes } from '../db/uuid.js';
 import { captureSharingGroup } from '../access/sharing-groups.js';
-import { internValues } from '../values/index.js';
+import { internValues, type InternState } from '../values/index.js';
 import { VALUE_IDS_KEPT, type IdScope } from './id-scope.js';
 import { tagColour } from '../tags.js';
 
@@ -17,8 +17,8 @@ import { tagColour } from '../tags.js';
 export class RefResolver {
   constructor(
     private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope,
-    /** Where the ids of the values created are gathered, if the caller wants them (applyValueEvents). */
-    private readonly createdValues?: Set<number>,
+    /** What the writer learns of values from one call to the next (PostgreSQL). */
+    private readonly interning?: InternState,
   ) {}
 
   private known(kind: keyof IdScope, key: string): number | undefined {
@@ -66,7 +66,7 @@ export class RefResolver {
     }
     if (missing.length === 0) return out;
     const kept = this.batch.values;
-    for (const [t, id] of await internValues(this.store, this.trx, missing, this.createdValues)) {
+    for (const [t, id] of await internValues(this.store, this.trx, missing, this.interning)) {
       out.set(t, id);
       if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
     }

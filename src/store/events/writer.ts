@@ -11,7 +11,7 @@ import { attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, repor
 import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
-import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+import { applyValueEvents, correlatingValueIds, recordValueEvents, type InternState, type ValueEventDeltas } from '../values/index.js';
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
@@ -342,8 +342,8 @@ export class EventSaver {
   private readonly batchIds = newIdScope();
   /** The values' counts of events that the open transaction changes, applied just before it commits. */
   private valueEvents: ValueEventDeltas = new Map();
-  /** The values the open transaction created (PostgreSQL): their counts are inserted without a check. */
-  private createdValues = new Set<number>();
+  /** The values the open transaction created (their counts are inserted without a check), and how many are new. */
+  private readonly interning: InternState = { created: new Set(), storedShare: 1 };
   /** As given, or chosen for the store's size when each transaction opens. */
   private readonly commitEveryAttributesGiven: number | undefined;
   private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
@@ -379,7 +379,7 @@ export class EventSaver {
 
   private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     const trx = await this.open();
-    const refs = new RefResolver(this.store, trx, this.batchIds, this.createdValues);
+    const refs = new RefResolver(this.store, trx, this.batchIds, this.interning);
     const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
     this.noteWritten(event, options, outcome);
     return outcome;
@@ -414,7 +414,7 @@ export class EventSaver {
     if (fresh.length > 1) {
       const group = fresh.map((at) => events[at]!);
       try {
-        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.createdValues);
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.interning);
         // What was prepared holds every event given: of use when all of them are new.
         const prepared = fresh.length === events.length ? options.prepared : undefined;
         const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed, ...(prepared ? { prepared } : {}) });
@@ -483,8 +483,8 @@ export class EventSaver {
     this.written = 0;
     const deltas = this.valueEvents;
     this.valueEvents = new Map();
-    const createdValues = this.createdValues;
-    this.createdValues = new Set();
+    const createdValues = this.interning.created;
+    this.interning.created = new Set();
     const changed = this.changed;
     this.changed = new Set();
     try {
@@ -511,7 +511,7 @@ export class EventSaver {
     this.pending = [];
     this.written = 0;
     this.valueEvents = new Map();
-    this.createdValues = new Set();
+    this.interning.created = new Set();
     this.changed = new Set();
     clearIds(this.batchIds);
     if (trx) await trx.rollback().execute();

@@ -66,10 +66,10 @@ async function internOne(db: Db, written: string): Promise<number> {
 /**
  * The ids of values, created where missing. The embedded store runs two kept statements per value; the
  * server store sends batches. Either way a value whose own key another value holds is probed alone.
- * `created` (PostgreSQL) gathers the ids of the values this call created (see applyValueEvents).
+ * `state` (PostgreSQL) carries what a writer learns from one call to the next (InternState).
  */
-export async function internValues(store: Store, db: Db, values: Iterable<string>, created?: Set<number>): Promise<Map<string, number>> {
-  if (store.dialect !== 'sqlite') return internValuesBatched(db, values, created);
+export async function internValues(store: Store, db: Db, values: Iterable<string>, state?: InternState): Promise<Map<string, number>> {
+  if (store.dialect !== 'sqlite') return internValuesBatched(db, values, state);
   const find = preparedStatement(store, 'value:find', () => db.selectFrom('value').select(['id', 'value']).where('key', '=', 0).compile().sql);
   const create = preparedStatement(store, 'value:create', () => db.insertInto('value').values(newRow('', 0))
     .onConflict((oc) => oc.column('key').doNothing()).compile().sql);
@@ -91,13 +91,28 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
   return ids;
 }
 
+/** What a writer on PostgreSQL learns of the values it interns, from one call to the next. */
+export interface InternState {
+  /** The ids of the values the open transaction created (see applyValueEvents). */
+  created: Set<number>;
+  /** The share of the last batch's values that were stored already. */
+  storedShare: number;
+}
+
+/**
+ * Below this share of values already stored, a batch is created first and only the values whose key
+ * was taken are read: an import of new values (the bench feed: 86% new) saves the read of the key index
+ * per value. Above it, values are read first, as an insert that meets a taken key still spends an id.
+ */
+const CREATE_FIRST_BELOW = 0.25;
+
 /**
  * On PostgreSQL, by batches: one statement finds and one creates the values that sit at their own key
  * (nearly all), over arrays of keys and values (one parameter a column: see db/pg-arrays.ts). Measured
  * against one statement doing both (a CTE): that probes the key index once more per value, and cost
  * the server more.
  */
-async function internValuesBatched(db: Db, values: Iterable<string>, created: Set<number> | undefined): Promise<Map<string, number>> {
+async function internValuesBatched(db: Db, values: Iterable<string>, state: InternState | undefined): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const slow: string[] = [];
   // Works on folded values; the texts as written that fold alike share the id found.
@@ -117,26 +132,39 @@ async function internValuesBatched(db: Db, values: Iterable<string>, created: Se
       if (atHome.has(key)) slow.push(v);
       else atHome.set(key, v);
     }
-    const stored = await db.selectFrom('value').select(['id', 'key', 'value'])
-      .where('key', '=', sql<number>`any(${pgArray('bigint', [...atHome.keys()])}::bigint[])`).execute();
-    for (const r of stored) {
-      const v = atHome.get(Number(r.key))!;
-      if (r.value === v) found(v, r.id);
-      else slow.push(v);
-      atHome.delete(Number(r.key));
+    const lookUp = async () => {
+      const stored = await db.selectFrom('value').select(['id', 'key', 'value'])
+        .where('key', '=', sql<number>`any(${pgArray('bigint', [...atHome.keys()])}::bigint[])`).execute();
+      for (const r of stored) {
+        const v = atHome.get(Number(r.key))!;
+        if (r.value === v) found(v, r.id);
+        else slow.push(v);
+        atHome.delete(Number(r.key));
+      }
+    };
+    let made = 0;
+    const create = async () => {
+      const rows = [...atHome].map(([key, v]) => newRow(v, key));
+      const inserted = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
+        select * from unnest(${pgArray('bigint', rows.map((r) => r.key))}::bigint[], ${pgArray('text', rows.map((r) => r.value))}::text[],
+          ${pgArray('bytea', rows.map((r) => r.ip_first))}::bytea[], ${pgArray('integer', rows.map((r) => r.ip_prefix))}::integer[])
+        on conflict (key) do nothing returning id, key`.execute(db);
+      for (const r of inserted.rows) {
+        found(atHome.get(Number(r.key))!, r.id);
+        state?.created.add(r.id);
+        atHome.delete(Number(r.key));
+      }
+      made += inserted.rows.length;
+    };
+    const size = atHome.size;
+    if (state && state.storedShare < CREATE_FIRST_BELOW) {
+      await create();
+      if (atHome.size > 0) await lookUp();
+    } else {
+      await lookUp();
+      if (atHome.size > 0) await create();
     }
-    if (atHome.size === 0) continue;
-    // Created only where the key was free: an insert that meets a taken key would still spend an id.
-    const rows = [...atHome].map(([key, v]) => newRow(v, key));
-    const made = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
-      select * from unnest(${pgArray('bigint', rows.map((r) => r.key))}::bigint[], ${pgArray('text', rows.map((r) => r.value))}::text[],
-        ${pgArray('bytea', rows.map((r) => r.ip_first))}::bytea[], ${pgArray('integer', rows.map((r) => r.ip_prefix))}::integer[])
-      on conflict (key) do nothing returning id, key`.execute(db);
-    for (const r of made.rows) {
-      found(atHome.get(Number(r.key))!, r.id);
-      created?.add(r.id);
-      atHome.delete(Number(r.key));
-    }
+    if (state && size > 0) state.storedShare = 1 - made / size;
     // Another writer took the key meanwhile.
     slow.push(...atHome.values());
   }
