@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Insertable, Transaction } from 'kysely';
 import type { Attribute, MispEvent, MispObject } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
@@ -66,26 +67,27 @@ export interface PreparedEvents {
   readonly items: readonly EventItems[];
   /**
    * The attributes' own columns (attributeFields), bound, by statement of PG_ARRAY_CHUNK rows, and each
-   * row's uuid in hex. Absent when the group holds an object's or an attribute's uuid twice (those take
+   * row's uuid. Absent when the group holds an object's or an attribute's uuid twice (those take
    * the checked way), or before the table's column types are known.
    */
-  readonly attributes?: { chunks: Array<Array<[string, ColumnParam]>>; uuids: string[] };
+  readonly attributes?: { chunks: Array<Array<[string, ColumnParam]>>; uuids: Buffer[] };
 }
 
 export function prepareNewEvents(store: Store, events: readonly MispEvent[]): PreparedEvents {
   const items = events.map(eventItems);
   const types = knownColumnTypes(store, 'attribute');
   if (!types || !distinct(events.flatMap((e) => e.objects.map((o) => o.uuid)))) return { events, items };
-  const uuids: string[] = [];
+  // Uuids as parsed are in one spelling (lower case, with dashes).
+  if (!distinct(items.flatMap((item) => item.attributes.map((a) => a.uuid)))) return { events, items };
+  const uuids: Buffer[] = [];
   const fields: Array<ReturnType<typeof attributeFields>> = [];
   for (const item of items) {
     item.attributes.forEach((a, at) => {
       const row = attributeFields(a, item.parts[at]!);
       fields.push(row);
-      uuids.push(row.uuid.toString('hex'));
+      uuids.push(row.uuid);
     });
   }
-  if (!distinct(uuids)) return { events, items };
   const chunks: Array<Array<[string, ColumnParam]>> = [];
   const columns = fields.length > 0 ? Object.keys(fields[0]!) as Array<keyof (typeof fields)[number]> : [];
   for (let start = 0; start < fields.length; start += PG_ARRAY_CHUNK) {
@@ -267,14 +269,23 @@ async function insertPrepared(
   store: Store, trx: Trx, prepared: NonNullable<PreparedEvents['attributes']>,
   owners: ReadonlyArray<{ item: Item; a: Attribute; at: number }>, valueIds: ValueIds,
 ): Promise<Array<number | null>> {
-  const ids = new Map<string, number>();
   const types = knownColumnTypes(store, 'attribute')!;
+  // Each statement is sent as soon as its ids are bound, without waiting for the one before: the next
+  // is bound while the server inserts the last (the turn of the event loop lets the driver send it).
+  const statements: Array<Promise<Array<{ id: number; uuid: Buffer }>>> = [];
   for (const [n, own] of prepared.chunks.entries()) {
-    const links = owners.slice(n * PG_ARRAY_CHUNK, (n + 1) * PG_ARRAY_CHUNK)
+    const start = n * PG_ARRAY_CHUNK;
+    const links = owners.slice(start, start + PG_ARRAY_CHUNK)
       .map(({ item, a, at }) => attributeLinks(a, item.parts[at]!, item.eventId, item.objectIds[at]!, valueIds, item.groups));
     const columns = Object.keys(links[0]!) as Array<keyof (typeof links)[number]>;
     const params = [...own, ...columns.map((c): [string, ColumnParam] => [c, columnParam(types.get(c)!, links.map((r) => r[c]))])];
-    for (const r of await insertColumns<{ id: number; uuid: Buffer }>(store, trx, 'attribute', params, 'returning "id", "uuid"')) ids.set(r.uuid.toString('hex'), r.id);
+    statements.push(insertColumns<{ id: number; uuid: Buffer }>(store, trx, 'attribute', params, 'returning "id", "uuid"'));
+    if (n + 1 < prepared.chunks.length) await nextTurn();
   }
-  return prepared.uuids.map((u) => ids.get(u) ?? null);
+  const returned = (await Promise.all(statements)).flat();
+  // PostgreSQL returns the rows in the order inserted, though it does not promise it: checked row by
+  // row, and matched by uuid where the order differs.
+  if (returned.length === prepared.uuids.length && returned.every((r, i) => r.uuid.equals(prepared.uuids[i]!))) return returned.map((r) => r.id);
+  const byUuid = new Map(returned.map((r) => [r.uuid.toString('hex'), r.id]));
+  return prepared.uuids.map((u) => byUuid.get(u.toString('hex')) ?? null);
 }
