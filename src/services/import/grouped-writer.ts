@@ -1,5 +1,6 @@
 import type { MispEvent } from '../../model/event.js';
 import type { EventSaver, SaveOptions, SaveOutcome } from '../../store/events/writer.js';
+import type { PreparedEvents } from '../../store/events/new-events.js';
 import type { EventWriter } from './pipeline.js';
 
 /** Events, and attributes, written together at most (a group's statements carry them all). */
@@ -76,7 +77,13 @@ export class GroupingWriter implements EventWriter {
     const events = group.map((w) => w.event);
     // Prepared now, while the group before may still be on the server; not when the last group held no
     // new event (a feed imported again), as the work would be thrown away.
-    const prepared = this.lastCreated ? this.saver.prepare(events) : undefined;
+    let prepared: PreparedEvents | undefined;
+    try {
+      prepared = this.lastCreated ? this.saver.prepare(events) : undefined;
+    } catch {
+      // Whatever fails here fails again in the write itself, which tells each event: not prepared.
+      prepared = undefined;
+    }
     this.inTurn(async () => {
       const outcomes = await this.saver.saveMany(events, prepared ? { prepared } : {});
       this.lastCreated = outcomes.some((o) => !(o instanceof Error) && o.status === 'created');

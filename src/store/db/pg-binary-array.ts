@@ -21,6 +21,8 @@ const TEXT = 25;
 const VARCHAR = 1043;
 
 const HEADER = 20;
+/** The lowest integer of each width in bytes (the highest is -1 - that). */
+const LOWEST: Record<number, number> = { 2: -0x8000, 4: -0x8000_0000, 8: Number.MIN_SAFE_INTEGER };
 const TWO_32 = 0x1_0000_0000;
 
 /** Whether a column of this element type is written in binary here. */
@@ -40,7 +42,8 @@ export function encodeBinaryArray(oid: number, values: readonly unknown[]): Buff
       nulls++;
       size += 4;
     } else if (width > 0) {
-      if (oid === BOOL ? typeof v !== 'boolean' : !Number.isSafeInteger(v)) return undefined;
+      // Out of the type's range: sent as text, for PostgreSQL to refuse as it always did.
+      if (oid === BOOL ? typeof v !== 'boolean' : !Number.isSafeInteger(v) || (v as number) < LOWEST[width]! || (v as number) > -1 - LOWEST[width]!) return undefined;
       size += 4 + width;
     } else if (oid === BYTEA) {
       if (!(v instanceof Uint8Array)) return undefined;
