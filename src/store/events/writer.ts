@@ -342,7 +342,8 @@ export class EventSaver {
   private readonly batchIds = newIdScope();
   /** The values' counts of events that the open transaction changes, applied just before it commits. */
   private valueEvents: ValueEventDeltas = new Map();
-  /** The values the open transaction created (their counts are inserted without a check), and how many are new. */
+  /** The values the open transaction created (their counts are inserted without a check), and the share of
+   * stored values among the last batch interned (kept for the saver's life: values/index.ts InternState). */
   private readonly interning: InternState = { created: new Set(), storedShare: 1 };
   /** As given, or chosen for the store's size when each transaction opens. */
   private readonly commitEveryAttributesGiven: number | undefined;
