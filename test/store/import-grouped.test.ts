@@ -106,6 +106,20 @@ forEachDialect('importing many events at once', (fixture) => {
     assert.deepEqual(await state(bulk), await state(oneByOne));
   });
 
+  it('stores a feed of new events, prepared a group ahead and in several statements each, as saving them one at a time', async () => {
+    // No uuid clashes: every group after the first takes the prepared way (new-events.ts, prepareNewEvents).
+    const docs = [...generateEvents({ attributes: 25_000, seed: 9, pool: 2000 })];
+    const bulk = await fixture.open();
+    const totals = await importEvents(bulk, items(docs));
+    const oneByOne = await fixture.open();
+    for (const d of docs) await saveEvent(oneByOne, parseMispEvent(d).event!);
+    assert.equal(totals.events.created, docs.length);
+    const stored = await state(bulk);
+    assert.deepEqual(stored, await state(oneByOne));
+    await importEvents(bulk, items(docs));
+    assert.deepEqual(await state(bulk), stored);
+  });
+
   it('takes no more events in while those in flight hold the attributes it allows', async () => {
     const store = await fixture.open();
     const sizes = [3000, 3000, 3000, 10, 10, 9000, 10, 3000];

@@ -1,5 +1,6 @@
 import type { MispEvent } from '../../model/event.js';
 import type { EventSaver, SaveOptions, SaveOutcome } from '../../store/events/writer.js';
+import type { PreparedEvents } from '../../store/events/new-events.js';
 import type { EventWriter } from './pipeline.js';
 
 /** Events, and attributes, written together at most (a group's statements carry them all). */
@@ -33,6 +34,8 @@ export class GroupingWriter implements EventWriter {
   /** Groups handed to the saver and not yet written. */
   private writing = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Whether the last group written created an event. */
+  private lastCreated = true;
 
   constructor(private readonly saver: EventSaver) {}
 
@@ -71,8 +74,19 @@ export class GroupingWriter implements EventWriter {
     this.group = [];
     this.attributes = 0;
     this.writing++;
+    const events = group.map((w) => w.event);
+    // Prepared now, while the group before may still be on the server; not when the last group held no
+    // new event (a feed imported again), as the work would be thrown away.
+    let prepared: PreparedEvents | undefined;
+    try {
+      prepared = this.lastCreated ? this.saver.prepare(events) : undefined;
+    } catch {
+      // Whatever fails here fails again in the write itself, which tells each event: not prepared.
+      prepared = undefined;
+    }
     this.inTurn(async () => {
-      const outcomes = await this.saver.saveMany(group.map((w) => w.event));
+      const outcomes = await this.saver.saveMany(events, prepared ? { prepared } : {});
+      this.lastCreated = outcomes.some((o) => !(o instanceof Error) && o.status === 'created');
       outcomes.forEach((o, i) => {
         if (o instanceof Error) group[i]!.reject(o);
         else group[i]!.resolve(o.status === 'exists' ? undefined : o);

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
+import { binaryArrayType, encodeBinaryArray } from './pg-binary-array.js';
 
 /**
  * Multi-row writes on PostgreSQL as one statement over arrays, one array a column:
@@ -18,15 +19,33 @@ export const PG_ARRAY_CHUNK = 5000;
 
 const typesKey = (table: string) => `pg-types:${table}`;
 
-/** Each column's type as PostgreSQL spells it (`integer`, `bytea`, `character varying(255)`), read once per store. */
-export async function columnTypes(store: Store, db: Db, table: string): Promise<ReadonlyMap<string, string>> {
-  const kept = store.statements.get(typesKey(table)) as ReadonlyMap<string, string> | undefined;
+/** A column's type as PostgreSQL spells it (`integer`, `bytea`, `character varying(255)`) and its oid. */
+export interface ColumnType {
+  name: string;
+  oid: number;
+}
+
+/** A column's values as bound to its parameter: the binary array where it can be written (pg-binary-array.ts). */
+export type ColumnParam = Buffer | readonly unknown[];
+
+export function columnParam(type: ColumnType, values: readonly unknown[]): ColumnParam {
+  return (binaryArrayType(type.oid) ? encodeBinaryArray(type.oid, values) : undefined) ?? values;
+}
+
+/** The table's column types if already read: for work done ahead of the statement, without a round trip. */
+export function knownColumnTypes(store: Store, table: string): ReadonlyMap<string, ColumnType> | undefined {
+  return store.statements.get(typesKey(table)) as ReadonlyMap<string, ColumnType> | undefined;
+}
+
+/** Each column's type, read once per store. */
+async function columnTypes(store: Store, db: Db, table: string): Promise<ReadonlyMap<string, ColumnType>> {
+  const kept = store.statements.get(typesKey(table)) as ReadonlyMap<string, ColumnType> | undefined;
   if (kept) return kept;
-  const result = await db.executeQuery<{ name: string; type: string }>(CompiledQuery.raw(
-    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+  const result = await db.executeQuery<{ name: string; type: string; oid: number }>(CompiledQuery.raw(
+    `select attname as name, format_type(atttypid, atttypmod) as type, atttypid::integer as oid from pg_attribute
       where attrelid = to_regclass($1) and attnum > 0 and not attisdropped`, [quoteIdent(table)]));
   if (result.rows.length === 0) throw new Error(`no table "${table}" in the PostgreSQL schema`);
-  const types = new Map(result.rows.map((r) => [r.name, r.type]));
+  const types = new Map(result.rows.map((r) => [r.name, { name: r.type, oid: r.oid }]));
   store.statements.set(typesKey(table), types);
   return types;
 }
@@ -57,18 +76,29 @@ export async function insertByArrays<R = unknown>(store: Store, db: Db, { table,
   if (rows.length === 0) return [];
   const types = await columnTypes(store, db, table);
   const columns = columnsOf(rows);
-  const casts = columns.map((c, i) => {
-    const type = types.get(c);
-    if (!type) throw new Error(`table "${table}" has no column "${c}"`);
-    return `$${i + 1}::${type}[]`;
-  });
-  const text = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) select * from unnest(${casts.join(', ')}) ${tail}`;
+  const typed = columns.map((c) => typeOf(types, table, c));
   const out: R[] = [];
   for (let start = 0; start < rows.length; start += PG_ARRAY_CHUNK) {
     const part = rows.slice(start, start + PG_ARRAY_CHUNK) as ReadonlyArray<Record<string, unknown>>;
-    const arrays = columns.map((c) => part.map((r) => r[c] ?? null));
-    const result = await db.executeQuery<R>(CompiledQuery.raw(text, arrays));
-    for (const r of result.rows) out.push(r);
+    const params = columns.map((c, i): [string, ColumnParam] => [c, columnParam(typed[i]!, part.map((r) => r[c] ?? null))]);
+    for (const r of await insertColumns<R>(store, db, table, params, tail)) out.push(r);
   }
   return out;
+}
+
+function typeOf(types: ReadonlyMap<string, ColumnType>, table: string, column: string): ColumnType {
+  const type = types.get(column);
+  if (!type) throw new Error(`table "${table}" has no column "${column}"`);
+  return type;
+}
+
+/**
+ * One statement inserting rows given column by column, each column's values already bound (columnParam,
+ * all of one length); `tail` as for insertByArrays.
+ */
+export async function insertColumns<R = unknown>(store: Store, db: Db, table: string, columns: ReadonlyArray<readonly [string, ColumnParam]>, tail = ''): Promise<R[]> {
+  const types = await columnTypes(store, db, table);
+  const casts = columns.map(([c], i) => `$${i + 1}::${typeOf(types, table, c).name}[]`);
+  const text = `insert into ${quoteIdent(table)} (${columns.map(([c]) => quoteIdent(c)).join(', ')}) select * from unnest(${casts.join(', ')}) ${tail}`;
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, columns.map(([, p]) => p)))).rows;
 }

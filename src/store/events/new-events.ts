@@ -1,16 +1,17 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Insertable, Transaction } from 'kysely';
-import type { Attribute, MispEvent } from '../../model/event.js';
+import type { Attribute, MispEvent, MispObject } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
 import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { bulkInsert, type BulkInsert } from '../db/bulk-insert.js';
-import { insertByArrays } from '../db/pg-arrays.js';
+import { columnParam, insertByArrays, insertColumns, knownColumnTypes, PG_ARRAY_CHUNK, type ColumnParam } from '../db/pg-arrays.js';
 import { uuidToBytes } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
 import { recordValueEvents, type ValueEventDeltas } from '../values/index.js';
 import type { RefResolver } from './ref-resolver.js';
-import { attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue } from './rows.js';
+import { attributeFields, attributeLinks, attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue, type ValueIds } from './rows.js';
 
 /** What writeNewEvents did with one event (as the writer of one event answers it). */
 export interface NewEventOutcome {
@@ -37,6 +38,69 @@ interface Item {
   correlating: Set<number>;
 }
 
+/** An event's attributes as the writer stores them: its own, then each object's, with the object holding each. */
+interface EventItems {
+  attributes: Attribute[];
+  objects: Array<MispObject | null>;
+  parts: StoredValue[];
+}
+
+function eventItems(event: MispEvent): EventItems {
+  const attributes: Attribute[] = [...event.attributes];
+  const objects: Array<MispObject | null> = attributes.map(() => null);
+  for (const o of event.objects) {
+    for (const a of o.attributes) {
+      attributes.push(a);
+      objects.push(o);
+    }
+  }
+  return { attributes, objects, parts: attributes.map((a) => splitValue(a.type, a.value)) };
+}
+
+/**
+ * What of a group of new events needs no answer from the store, worked out ahead (prepareNewEvents): the
+ * grouped import prepares a group while the statements of the one before it run on the server, so that
+ * on two cores Cairn's work and PostgreSQL's overlap instead of each waiting for the other.
+ */
+export interface PreparedEvents {
+  readonly events: readonly MispEvent[];
+  readonly items: readonly EventItems[];
+  /**
+   * The attributes' own columns (attributeFields), bound, by statement of PG_ARRAY_CHUNK rows, and each
+   * row's uuid. Absent when the group holds an object's or an attribute's uuid twice (those take
+   * the checked way), or before the table's column types are known.
+   */
+  readonly attributes?: { chunks: Array<Array<[string, ColumnParam]>>; uuids: Buffer[] };
+}
+
+export function prepareNewEvents(store: Store, events: readonly MispEvent[]): PreparedEvents {
+  const items = events.map(eventItems);
+  const types = knownColumnTypes(store, 'attribute');
+  if (!types || !distinct(events.flatMap((e) => e.objects.map((o) => o.uuid)))) return { events, items };
+  // Uuids as parsed are in one spelling (lower case, with dashes).
+  if (!distinct(items.flatMap((item) => item.attributes.map((a) => a.uuid)))) return { events, items };
+  const uuids: Buffer[] = [];
+  const fields: Array<ReturnType<typeof attributeFields>> = [];
+  for (const item of items) {
+    item.attributes.forEach((a, at) => {
+      const row = attributeFields(a, item.parts[at]!);
+      fields.push(row);
+      uuids.push(row.uuid);
+    });
+  }
+  const chunks: Array<Array<[string, ColumnParam]>> = [];
+  const columns = fields.length > 0 ? Object.keys(fields[0]!) as Array<keyof (typeof fields)[number]> : [];
+  for (let start = 0; start < fields.length; start += PG_ARRAY_CHUNK) {
+    const part = fields.slice(start, start + PG_ARRAY_CHUNK);
+    chunks.push(columns.map((c) => [c, columnParam(types.get(c)!, part.map((r) => r[c] ?? null))]));
+  }
+  return { events, items, attributes: { chunks, uuids } };
+}
+
+function distinct(keys: readonly string[]): boolean {
+  return new Set(keys).size === keys.length;
+}
+
 /**
  * Writes events whose uuids the store does not hold, all at once: each statement (the events, their
  * tags, objects, values, attributes, …) carries the rows of every event of the group, where the writer
@@ -51,7 +115,8 @@ interface Item {
  * one event at a time).
  */
 export async function writeNewEvents(
-  store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, events: readonly MispEvent[], options: { uuidsFree?: boolean } = {},
+  store: Store, trx: Trx, refs: RefResolver, deltas: ValueEventDeltas, events: readonly MispEvent[],
+  options: { uuidsFree?: boolean; prepared?: PreparedEvents } = {},
 ): Promise<NewEventOutcome[]> {
   const bulk = bulkInsert(store, trx);
   const unique = options.uuidsFree ? freeUuids(store, trx, bulk) : bulk.unique;
@@ -96,32 +161,31 @@ export async function writeNewEvents(
     }
     objectIdOf.set(o, id);
   });
+  const given = options.prepared?.events.length === events.length && options.prepared.events.every((e, i) => e === events[i]) ? options.prepared : undefined;
   const texts: string[] = [];
-  for (const item of items) {
-    for (const a of item.event.attributes) {
+  items.forEach((item, i) => {
+    const all = given?.items[i] ?? eventItems(item.event);
+    all.attributes.forEach((a, at) => {
+      const o = all.objects[at]!;
+      const id = o ? objectIdOf.get(o) : null;
+      if (id === undefined) return;
       item.attributes.push(a);
-      item.objectIds.push(null);
-      item.inDeletedObject.push(false);
-    }
-    for (const o of item.event.objects) {
-      const id = objectIdOf.get(o);
-      if (id === undefined) continue;
-      for (const a of o.attributes) {
-        item.attributes.push(a);
-        item.objectIds.push(id);
-        item.inDeletedObject.push(o.deleted);
-      }
-    }
-    item.parts = item.attributes.map((a) => splitValue(a.type, a.value));
+      item.objectIds.push(id);
+      item.inDeletedObject.push(o?.deleted ?? false);
+      item.parts.push(all.parts[at]!);
+    });
     for (const { value1, value2 } of item.parts) {
       texts.push(value1);
       if (value2 !== '') texts.push(value2);
     }
-  }
+  });
   const valueIds = await refs.valueIds(texts);
   const attributeOwners = items.flatMap((item) => item.attributes.map((a, at) => ({ item, a, at })));
-  const attributeIds = await unique('attribute', attributeOwners.map(({ item, a, at }) =>
-    attributeRow(a, item.parts[at]!, item.eventId, item.objectIds[at]!, valueIds, item.groups)));
+  // Prepared columns hold every attribute of the group: usable when none was left out with its object.
+  const attributeIds = given?.attributes && options.uuidsFree && attributeOwners.length === given.attributes.uuids.length
+    ? await insertPrepared(store, trx, given.attributes, attributeOwners, valueIds)
+    : await unique('attribute', attributeOwners.map(({ item, a, at }) =>
+      attributeRow(a, item.parts[at]!, item.eventId, item.objectIds[at]!, valueIds, item.groups)));
   const stored: Array<[Attribute, number, Item]> = [];
   attributeOwners.forEach(({ item, a, at }, i) => {
     const id = attributeIds[i];
@@ -195,4 +259,33 @@ function freeUuids(store: Store, trx: Trx, bulk: BulkInsert): BulkInsert['unique
     const ids = new Map(returned.map((r) => [r.uuid.toString('hex'), r.id]));
     return rows.map((r) => ids.get(r.uuid.toString('hex')) ?? null);
   };
+}
+
+/**
+ * Inserts the group's attributes from their prepared columns, adding the ids (event, object, values,
+ * sharing group) now known; uuids taken to be free, as freeUuids. Answers each attribute's id in order.
+ */
+async function insertPrepared(
+  store: Store, trx: Trx, prepared: NonNullable<PreparedEvents['attributes']>,
+  owners: ReadonlyArray<{ item: Item; a: Attribute; at: number }>, valueIds: ValueIds,
+): Promise<Array<number | null>> {
+  const types = knownColumnTypes(store, 'attribute')!;
+  // Each statement is sent as soon as its ids are bound, without waiting for the one before: the next
+  // is bound while the server inserts the last (the turn of the event loop lets the driver send it).
+  const statements: Array<Promise<Array<{ id: number; uuid: Buffer }>>> = [];
+  for (const [n, own] of prepared.chunks.entries()) {
+    const start = n * PG_ARRAY_CHUNK;
+    const links = owners.slice(start, start + PG_ARRAY_CHUNK)
+      .map(({ item, a, at }) => attributeLinks(a, item.parts[at]!, item.eventId, item.objectIds[at]!, valueIds, item.groups));
+    const columns = Object.keys(links[0]!) as Array<keyof (typeof links)[number]>;
+    const params = [...own, ...columns.map((c): [string, ColumnParam] => [c, columnParam(types.get(c)!, links.map((r) => r[c]))])];
+    statements.push(insertColumns<{ id: number; uuid: Buffer }>(store, trx, 'attribute', params, 'returning "id", "uuid"'));
+    if (n + 1 < prepared.chunks.length) await nextTurn();
+  }
+  const returned = (await Promise.all(statements)).flat();
+  // PostgreSQL returns the rows in the order inserted, though it does not promise it: checked row by
+  // row, and matched by uuid where the order differs.
+  if (returned.length === prepared.uuids.length && returned.every((r, i) => r.uuid.equals(prepared.uuids[i]!))) return returned.map((r) => r.id);
+  const byUuid = new Map(returned.map((r) => [r.uuid.toString('hex'), r.id]));
+  return prepared.uuids.map((u) => byUuid.get(u.toString('hex')) ?? null);
 }

@@ -4,7 +4,7 @@ import type { Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { uuidToBytes } from '../db/uuid.js';
 import { captureSharingGroup } from '../access/sharing-groups.js';
-import { internValues } from '../values/index.js';
+import { internValues, type InternState } from '../values/index.js';
 import { VALUE_IDS_KEPT, type IdScope } from './id-scope.js';
 import { tagColour } from '../tags.js';
 
@@ -15,7 +15,11 @@ import { tagColour } from '../tags.js';
  * transaction commits: a rolled-back write leaves no stale id behind.
  */
 export class RefResolver {
-  constructor(private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope) {}
+  constructor(
+    private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope,
+    /** What the writer learns of values from one call to the next (PostgreSQL). */
+    private readonly interning?: InternState,
+  ) {}
 
   private known(kind: keyof IdScope, key: string): number | undefined {
     return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key);
@@ -70,7 +74,7 @@ export class RefResolver {
     }
     if (missing.length === 0) return out;
     const kept = this.batch.values;
-    for (const [t, id] of await internValues(this.store, this.store.dialect === 'postgres' ? this.store.db : this.trx, missing)) {
+    for (const [t, id] of await internValues(this.store, this.store.dialect === 'postgres' ? this.store.db : this.trx, missing, this.interning)) {
       out.set(t, id);
       if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
     }

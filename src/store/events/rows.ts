@@ -52,21 +52,21 @@ export function eventRow(event: MispEvent, orgcId: number, orgId: number, groups
   };
 }
 
-export function attributeRow(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
+export function attributeRow(a: Attribute, value: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds): Insertable<AttributeTable> {
+  return Object.assign(attributeFields(a, value), attributeLinks(a, value, eventId, objectId, valueIds, groups));
+}
+
+/** The columns of an attribute's row that are its own: known before the store is asked anything. */
+export function attributeFields(a: Attribute, { value1, value2 }: StoredValue) {
   return {
     uuid: uuidToBytes(a.uuid),
-    event_id: eventId,
-    object_id: objectId,
     object_relation: a.object_relation,
     type: a.type,
     category: a.category,
     value1,
     value2,
-    value1_id: valueIds.get(value1) as number,
-    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
     to_ids: flag(a.to_ids),
     distribution: a.distribution,
-    sharing_group_id: groupOf(groups, a),
     comment: a.comment,
     timestamp: a.timestamp,
     first_seen: a.first_seen,
@@ -74,6 +74,17 @@ export function attributeRow(a: Attribute, { value1, value2 }: StoredValue, even
     disable_correlation: flag(a.disable_correlation),
     deleted: flag(a.deleted),
     data: a.data,
+  };
+}
+
+/** The columns of an attribute's row that are ids of other rows. */
+export function attributeLinks(a: Attribute, { value1, value2 }: StoredValue, eventId: number, objectId: number | null, valueIds: ValueIds, groups: GroupIds) {
+  return {
+    event_id: eventId,
+    object_id: objectId,
+    value1_id: valueIds.get(value1) as number,
+    value2_id: value2 === '' ? null : (valueIds.get(value2) as number),
+    sharing_group_id: groupOf(groups, a),
   };
 }
 

@@ -11,12 +11,12 @@ import { attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, repor
 import { uuidToBytes, bytesToUuid } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
-import { applyValueEvents, correlatingValueIds, recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+import { applyValueEvents, correlatingValueIds, recordValueEvents, type InternState, type ValueEventDeltas } from '../values/index.js';
 import { purgeAnalystDataAbout, writeAnalystItems, type AnalystWrite, type AnalystWriteResult } from '../analyst-data.js';
 import { changedEventStamp } from '../../model/versions.js';
 import { forgetDeletedIds } from '../generations.js';
 import { GROWTH_SHARE_MIDWAY, noteEventGrowth } from '../db/statistics.js';
-import { writeNewEvents } from './new-events.js';
+import { prepareNewEvents, writeNewEvents, type PreparedEvents } from './new-events.js';
 
 /** `exists`: the event was to be new (onlyNew) but its uuid is taken; nothing was written. */
 export type SaveStatus = 'created' | 'updated' | 'unchanged' | 'exists';
@@ -346,6 +346,8 @@ export class EventSaver {
   private readonly batchIds = newIdScope();
   /** The values' counts of events that the open transaction changes, applied just before it commits. */
   private valueEvents: ValueEventDeltas = new Map();
+  /** The share of stored values among the last batch interned (kept for the saver's life: values/index.ts InternState). */
+  private readonly interning: InternState = { storedShare: 1 };
   /** As given, or chosen for the store's size when each transaction opens. */
   private readonly commitEveryAttributesGiven: number | undefined;
   private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
@@ -377,7 +379,7 @@ export class EventSaver {
 
   private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     const trx = await this.open();
-    const refs = new RefResolver(this.store, trx, this.batchIds);
+    const refs = new RefResolver(this.store, trx, this.batchIds, this.interning);
     const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
     this.noteWritten(event, options, outcome);
     return outcome;
@@ -395,7 +397,7 @@ export class EventSaver {
    * one. Answers, in order, each event's outcome or the error that refused it. With onlyNew, an event
    * whose uuid is taken (stored, or given earlier in the list) is left alone (status `exists`), as save() does.
    */
-  async saveMany(events: readonly MispEvent[], options: { onlyNew?: boolean } = {}): Promise<Array<SaveOutcome | Error>> {
+  async saveMany(events: readonly MispEvent[], options: { onlyNew?: boolean; prepared?: PreparedEvents } = {}): Promise<Array<SaveOutcome | Error>> {
     const out: Array<SaveOutcome | Error | undefined> = new Array(events.length);
     const fresh: number[] = [];
     if (this.store.dialect === 'postgres' && events.length > 1) {
@@ -412,8 +414,10 @@ export class EventSaver {
     if (fresh.length > 1) {
       const group = fresh.map((at) => events[at]!);
       try {
-        const refs = new RefResolver(this.store, this.trx!, this.batchIds);
-        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed });
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.interning);
+        // What was prepared holds every event given: of use when all of them are new.
+        const prepared = fresh.length === events.length ? options.prepared : undefined;
+        const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed, ...(prepared ? { prepared } : {}) });
         outcomes.forEach((o, i) => {
           const outcome: SaveOutcome = { status: 'created', ...o };
           this.noteWritten(group[i]!, {}, outcome);
@@ -440,6 +444,15 @@ export class EventSaver {
     }
     if (this.written >= this.commitEveryAttributes || Date.now() - this.openedAt >= this.commitEveryMs) await this.flush(true);
     return out as Array<SaveOutcome | Error>;
+  }
+
+  /**
+   * Works out ahead, without the store, what saveMany will need of these events should they all be new
+   * (PostgreSQL; undefined on the embedded store, which writes one event at a time). Done while the saver
+   * still writes the group before, it overlaps with the server's work on it.
+   */
+  prepare(events: readonly MispEvent[]): PreparedEvents | undefined {
+    return this.store.dialect === 'postgres' && events.length > 1 ? prepareNewEvents(this.store, events) : undefined;
   }
 
   /** Stores an event; with onlyNew, an event whose uuid is taken is left alone (status `exists`). */

@@ -3,6 +3,7 @@ import { ipNetwork } from '../../model/ip.js';
 import { NON_CORRELATING_TYPES, secondPartCorrelates } from '../../correlation/rules.js';
 import { preparedStatement, type Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { pgArray } from '../db/pg-binary-array.js';
 import { foldValue, valueKey } from './key.js';
 
 /**
@@ -65,9 +66,10 @@ async function internOne(db: Db, written: string): Promise<number> {
 /**
  * The ids of values, created where missing. The embedded store runs two kept statements per value; the
  * server store sends batches. Either way a value whose own key another value holds is probed alone.
+ * `state` (PostgreSQL) carries what a writer learns from one call to the next (InternState).
  */
-export async function internValues(store: Store, db: Db, values: Iterable<string>): Promise<Map<string, number>> {
-  if (store.dialect !== 'sqlite') return internValuesBatched(db, values);
+export async function internValues(store: Store, db: Db, values: Iterable<string>, state?: InternState): Promise<Map<string, number>> {
+  if (store.dialect !== 'sqlite') return internValuesBatched(db, values, state);
   const find = preparedStatement(store, 'value:find', () => db.selectFrom('value').select(['id', 'value']).where('key', '=', 0).compile().sql);
   const create = preparedStatement(store, 'value:create', () => db.insertInto('value').values(newRow('', 0))
     .onConflict((oc) => oc.column('key').doNothing()).compile().sql);
@@ -89,13 +91,26 @@ export async function internValues(store: Store, db: Db, values: Iterable<string
   return ids;
 }
 
+/** What a writer on PostgreSQL learns of the values it interns, from one call to the next. */
+export interface InternState {
+  /** The share of the last batch's values that were stored already. */
+  storedShare: number;
+}
+
+/**
+ * Below this share of values already stored, a batch is created first and only the values whose key
+ * was taken are read: an import of new values (the bench feed: 86% new) saves the read of the key index
+ * per value. Above it, values are read first, as an insert that meets a taken key still spends an id.
+ */
+const CREATE_FIRST_BELOW = 0.25;
+
 /**
  * On PostgreSQL, by batches: one statement finds and one creates the values that sit at their own key
  * (nearly all), over arrays of keys and values (one parameter a column: see db/pg-arrays.ts). Measured
  * against one statement doing both (a CTE): that probes the key index once more per value, and cost
  * the server more.
  */
-async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Map<string, number>> {
+async function internValuesBatched(db: Db, values: Iterable<string>, state: InternState | undefined): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const slow: string[] = [];
   // Works on folded values; the texts as written that fold alike share the id found.
@@ -115,26 +130,39 @@ async function internValuesBatched(db: Db, values: Iterable<string>): Promise<Ma
       if (atHome.has(key)) slow.push(v);
       else atHome.set(key, v);
     }
-    const stored = await db.selectFrom('value').select(['id', 'key', 'value'])
-      .where('key', '=', sql<number>`any(${[...atHome.keys()]}::bigint[])`).execute();
-    for (const r of stored) {
-      const v = atHome.get(Number(r.key))!;
-      if (r.value === v) found(v, r.id);
-      else slow.push(v);
-      atHome.delete(Number(r.key));
+    const lookUp = async () => {
+      const stored = await db.selectFrom('value').select(['id', 'key', 'value'])
+        .where('key', '=', sql<number>`any(${pgArray('bigint', [...atHome.keys()])}::bigint[])`).execute();
+      for (const r of stored) {
+        const v = atHome.get(Number(r.key))!;
+        if (r.value === v) found(v, r.id);
+        else slow.push(v);
+        atHome.delete(Number(r.key));
+      }
+    };
+    let made = 0;
+    const create = async () => {
+      // In key order, so that writers creating the same values at once wait on each other in one order.
+      const rows = [...atHome].sort((a, b) => a[0] - b[0]).map(([key, v]) => newRow(v, key));
+      const inserted = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
+        select * from unnest(${pgArray('bigint', rows.map((r) => r.key))}::bigint[], ${pgArray('text', rows.map((r) => r.value))}::text[],
+          ${pgArray('bytea', rows.map((r) => r.ip_first))}::bytea[], ${pgArray('integer', rows.map((r) => r.ip_prefix))}::integer[])
+        on conflict (key) do nothing returning id, key`.execute(db);
+      for (const r of inserted.rows) {
+        found(atHome.get(Number(r.key))!, r.id);
+        atHome.delete(Number(r.key));
+      }
+      made += inserted.rows.length;
+    };
+    const size = atHome.size;
+    if (state && state.storedShare < CREATE_FIRST_BELOW) {
+      await create();
+      if (atHome.size > 0) await lookUp();
+    } else {
+      await lookUp();
+      if (atHome.size > 0) await create();
     }
-    if (atHome.size === 0) continue;
-    // Created only where the key was free: an insert that meets a taken key would still spend an id.
-    // In key order, so that writers creating the same values at once wait on each other in one order.
-    const rows = [...atHome].sort((a, b) => a[0] - b[0]).map(([key, v]) => newRow(v, key));
-    const made = await sql<{ id: number; key: number }>`insert into value (key, value, ip_first, ip_prefix)
-      select * from unnest(${rows.map((r) => r.key)}::bigint[], ${rows.map((r) => r.value)}::text[],
-        ${rows.map((r) => r.ip_first)}::bytea[], ${rows.map((r) => r.ip_prefix)}::integer[])
-      on conflict (key) do nothing returning id, key`.execute(db);
-    for (const r of made.rows) {
-      found(atHome.get(Number(r.key))!, r.id);
-      atHome.delete(Number(r.key));
-    }
+    if (state && size > 0) state.storedShare = 1 - made / size;
     // Another writer took the key meanwhile.
     slow.push(...atHome.values());
   }
@@ -211,9 +239,11 @@ export async function applyValueEvents(store: Store, db: Db, deltas: ValueEventD
     for (const r of rows) step.run(r.value_id, r.events);
     return;
   }
+  // Values are created outside the writers' transactions (RefResolver.valueIds), so another writer may
+  // have counted a value this one created: every count is added with the check on its key.
   for (const part of chunked(rows, 5000)) {
     await sql`insert into value_events (value_id, events)
-      select * from unnest(${part.map((r) => r.value_id)}::integer[], ${part.map((r) => r.events)}::integer[])
+      select * from unnest(${pgArray('integer', part.map((r) => r.value_id))}::integer[], ${pgArray('integer', part.map((r) => r.events))}::integer[])
       on conflict (value_id) do update set events = value_events.events + excluded.events`.execute(db);
   }
 }
