@@ -37,10 +37,14 @@ export async function prepareMix(api: MixClient) {
     lookups.push(...found.response.Attribute.map((a) => a.value));
   }
   const TAGS = ['tlp:white', 'tlp:green', 'tlp:amber', 'type:OSINT', 'misp-galaxy:malware="Emotet"'];
-  // Events to add, with uuids and values of their own on every run.
+  // Events to add, with uuids and values of their own on every run: 3,000 made ahead (their making is not
+  // the clients' work to measure), more as a long run (--stream's three) needs them, never one twice
+  // (a uuid stored already answers a cheap 404). The value pool is the one 3,000 events would draw from.
   const seed = Date.now() % 1_000_000;
-  const toAdd = [...generateEvents({ attributes: 50 * 3000, eventSize: 50, seed, freshFrom: 2_000_000_000 + seed * 1000 })];
+  const making = generateEvents({ attributes: 50 * 10_000_000, eventSize: 50, seed, freshFrom: 2_000_000_000 + seed * 1000, pool: 7500 });
+  const toAdd = Array.from({ length: 3000 }, () => making.next().value!);
   let adds = 0;
+  const nextToAdd = () => (adds < toAdd.length ? toAdd[adds++]! : (adds++, making.next().value!));
   return function ask(kind: Kind, n: number, c: MixClient): Promise<Answer> {
     switch (kind) {
       case 'restSearch': return c.request('POST', '/attributes/restSearch', { value: lookups[n % lookups.length] });
@@ -48,7 +52,7 @@ export async function prepareMix(api: MixClient) {
       case 'index': return c.request('POST', '/events/index', n % 2
         ? { limit: 50, page: 1 + (n % 5), tags: [TAGS[n % TAGS.length]] }
         : { limit: 50, page: 1, datefrom: dates[Math.floor(dates.length * ((n % 10) / 10))] });
-      case 'add': return c.request('POST', '/events/add', toAdd[adds++ % toAdd.length]);
+      case 'add': return c.request('POST', '/events/add', nextToAdd());
     }
   };
 }
