@@ -570,7 +570,14 @@ export async function tagsOfHits(store: Store, hits: readonly Pick<AttributeHit,
     const rows = await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
       .select([...columns, 'event_tag.event_id', 'event_tag.local', 'event_tag.relationship_type'])
       .where('event_tag.event_id', 'in', eventIds).orderBy('event_tag.id').execute();
-    for (const h of hits) for (const r of rows) if (r.event_id === h.eventId) add(h.id, tagOf(r, true));
+    const byEvent = new Map<number, HitTag[]>();
+    for (const r of rows) {
+      const list = byEvent.get(r.event_id);
+      if (list) list.push(tagOf(r, true));
+      else byEvent.set(r.event_id, [tagOf(r, true)]);
+    }
+    // A page of 1,000 hits over hundreds of events: each hit takes its event's tags, not a pass over all of them.
+    for (const h of hits) for (const t of byEvent.get(h.eventId) ?? []) add(h.id, t);
   }
   return out;
 }
