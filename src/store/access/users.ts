@@ -89,13 +89,13 @@ export async function addApiKey(store: Store, userId: number, comment = '', key:
   return key;
 }
 
+/** Stands for the key's hash in the query of userByApiKey, compiled once. */
+const KEY_HASH = -7_301_001;
+
 /**
  * The enabled user a key belongs to, if any, with his role as it is now: one indexed query, made for
  * every request, so that a revoked key, a disabled user or a changed role applies to the very next one.
  */
-/** Stands for the key's hash in the query of userByApiKey, compiled once. */
-const KEY_HASH = -7_301_001;
-
 export async function userByApiKey(store: Store, key: string): Promise<User | undefined> {
   if (!API_KEY.test(key)) return undefined;
   const hash = apiKeyHash(await secret(store), key);
