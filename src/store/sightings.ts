@@ -23,10 +23,12 @@ export interface SightingRecord {
 export async function addSightings(store: Store, attributes: ReadonlyArray<{ id: number; eventId: number }>, orgId: number, type: number, date: number, source: string): Promise<string[]> {
   const uuids = attributes.map(() => randomUUID());
   if (attributes.length === 0) return uuids;
-  await store.db.insertInto('sighting').values(attributes.map((a, i) => ({
-    uuid: uuidToBytes(uuids[i]!), attribute_id: a.id, event_id: a.eventId, org_id: orgId, type, date_sighting: date, source,
-  }))).execute();
-  await touchEvents(store.db, attributes.map((a) => a.eventId));
+  await store.db.transaction().execute(async (trx) => {
+    await trx.insertInto('sighting').values(attributes.map((a, i) => ({
+      uuid: uuidToBytes(uuids[i]!), attribute_id: a.id, event_id: a.eventId, org_id: orgId, type, date_sighting: date, source,
+    }))).execute();
+    await touchEvents(store, trx, attributes.map((a) => a.eventId));
+  });
   return uuids;
 }
 
@@ -138,7 +140,7 @@ export async function findSighting(store: Store, ref: { id: number } | { uuid: s
 export async function deleteSighting(store: Store, id: number): Promise<void> {
   await store.db.transaction().execute(async (trx) => {
     const row = await trx.deleteFrom('sighting').where('id', '=', id).returning('event_id').executeTakeFirst();
-    if (row) await touchEvents(trx, [row.event_id]);
+    if (row) await touchEvents(store, trx, [row.event_id]);
   });
 }
 
@@ -218,7 +220,7 @@ export async function saveSyncedSightings(store: Store, sightings: readonly Sync
     await trx.insertInto('sighting').values(fresh.map((s) => ({
       uuid: uuidToBytes(s.uuid), attribute_id: s.attributeId, event_id: s.eventId, org_id: s.orgId, type: s.type, date_sighting: s.dateSighting, source: s.source,
     }))).execute();
-    await touchEvents(trx, [...new Set(fresh.map((s) => s.eventId))]);
+    await touchEvents(store, trx, [...new Set(fresh.map((s) => s.eventId))]);
     return fresh.length;
   });
 }

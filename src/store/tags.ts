@@ -162,23 +162,26 @@ export async function tagRestriction(store: Store, name: string): Promise<{ orgI
 
 /** Puts a tag on an event or attribute; false when it is there already. */
 export async function attachTag(store: Store, target: Tagged, tag: number, local: boolean): Promise<boolean> {
-  const done = target.kind === 'event'
-    ? await store.db.insertInto('event_tag').values({ event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
-      .onConflict((oc) => oc.columns(['event_id', 'tag_id']).doNothing()).executeTakeFirst()
-    : await store.db.insertInto('attribute_tag').values({ attribute_id: target.attributeId, event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
-      .onConflict((oc) => oc.columns(['attribute_id', 'tag_id']).doNothing()).executeTakeFirst();
-  await touchEvents(store.db, [target.eventId]);
-  return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
+  return store.db.transaction().execute(async (trx) => {
+    const done = target.kind === 'event'
+      ? await trx.insertInto('event_tag').values({ event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
+        .onConflict((oc) => oc.columns(['event_id', 'tag_id']).doNothing()).executeTakeFirst()
+      : await trx.insertInto('attribute_tag').values({ attribute_id: target.attributeId, event_id: target.eventId, tag_id: tag, local: local ? 1 : 0, relationship_type: null })
+        .onConflict((oc) => oc.columns(['attribute_id', 'tag_id']).doNothing()).executeTakeFirst();
+    await touchEvents(store, trx, [target.eventId]);
+    return Number(done.numInsertedOrUpdatedRows ?? 0) > 0;
+  });
 }
 
-/** Takes a tag off an event or attribute; false when it was not there. */
 /** Takes a tag off an event or attribute; what was there (whether it was local), or undefined if it was not. */
 export async function detachTag(store: Store, target: Tagged, tag: number): Promise<{ local: boolean } | undefined> {
-  const done = target.kind === 'event'
-    ? await store.db.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).returning('local').executeTakeFirst()
-    : await store.db.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).returning('local').executeTakeFirst();
-  await touchEvents(store.db, [target.eventId]);
-  return done && { local: Boolean(done.local) };
+  return store.db.transaction().execute(async (trx) => {
+    const done = target.kind === 'event'
+      ? await trx.deleteFrom('event_tag').where('event_id', '=', target.eventId).where('tag_id', '=', tag).returning('local').executeTakeFirst()
+      : await trx.deleteFrom('attribute_tag').where('attribute_id', '=', target.attributeId).where('tag_id', '=', tag).returning('local').executeTakeFirst();
+    await touchEvents(store, trx, [target.eventId]);
+    return done && { local: Boolean(done.local) };
+  });
 }
 
 /** The name of a tag given by its id. */

@@ -4,7 +4,9 @@ import pg from 'pg';
 import { parseMispEvent } from '../../src/formats/misp-json/parse.js';
 import type { MispEvent } from '../../src/model/event.js';
 import { openStore, type Store } from '../../src/store/db/database.js';
-import { EventSaver } from '../../src/store/events/writer.js';
+import { EventSaver, saveEvent } from '../../src/store/events/writer.js';
+import { addSightings } from '../../src/store/sightings.js';
+import { attachTag, detachTag, tagId } from '../../src/store/tags.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
 
 /**
@@ -110,5 +112,34 @@ forEachDialect('writers of several processes at once', (fixture) => {
       await first.close();
       assert.equal(await deadlocks(), deadlocksBefore, 'no deadlock');
     }
+  });
+  it('gives each commit of a tag or sighting a mark of its own, later than every mark committed before it', async () => {
+    const first = await fixture.open();
+    const stores = [first];
+    for (let w = 1; w < WRITERS; w++) {
+      const other = await openStore({ ...first.config!, migrate: false });
+      opened.push(other);
+      stores.push(other);
+    }
+    const ids: number[] = [];
+    for (let n = 0; n < 30; n++) {
+      const saved = await saveEvent(first, parseMispEvent({ Event: {
+        uuid: u(9, n * 100), info: `Marked event ${n}`, date: '2024-05-01', timestamp: '100', Orgc: org(1),
+        Attribute: [{ uuid: u(9, n * 100 + 1), type: 'domain', category: 'Network activity', value: `marked-${n}.example` }],
+      } }).event!);
+      ids.push(saved.eventId!);
+    }
+    const attributes = await first.db.selectFrom('attribute').select(['id', 'event_id']).where('event_id', 'in', ids).execute();
+    const tag = (await tagId(first, 'concurrent:mark', true))!;
+    const orgId = (await first.db.selectFrom('organisation').select('id').executeTakeFirstOrThrow()).id;
+    // Every change at once, from every store: a third of the events get a tag, a third lose one, a third a sighting.
+    await Promise.all(ids.map(async (eventId, n) => {
+      const store = stores[n % stores.length]!;
+      if (n % 3 === 0) assert.ok(await attachTag(store, { kind: 'event', eventId }, tag, false));
+      else if (n % 3 === 1) await detachTag(store, { kind: 'event', eventId }, tag);
+      else await addSightings(store, attributes.filter((a) => a.event_id === eventId).map((a) => ({ id: a.id, eventId })), orgId, 0, 1_700_000_000, 'test');
+    }));
+    const marks = await first.db.selectFrom('event').select('changed').where('id', 'in', ids).execute();
+    assert.equal(new Set(marks.map((m) => Number(m.changed))).size, ids.length, 'one mark per commit');
   });
 });

@@ -141,7 +141,7 @@ export async function transferDelegatedEvent(store: Store, id: number, orgId: nu
     const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(row.timestamp) + 1);
     await trx.updateTable('event').set({ org_id: d.org_id, orgc_id: d.org_id, timestamp }).where('id', '=', d.event_id).execute();
     await trx.deleteFrom('event_delegation').where('id', '=', id).execute();
-    await touchEvents(trx, [d.event_id]);
+    await touchEvents(store, trx, [d.event_id]);
     return d.event_id;
   });
 }

@@ -23,7 +23,7 @@ async function purgeAttributes(store: Store, trx: Transaction<Database>, eventId
   const count = await trx.selectFrom('attribute').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('event_id', '=', eventId).where('deleted', '=', 0).executeTakeFirstOrThrow();
   await trx.updateTable('event').set({ attribute_count: Number(count.n) }).where('id', '=', eventId).execute();
-  await touchEvents(trx, [eventId]);
+  await touchEvents(store, trx, [eventId]);
   const deltas: ValueEventDeltas = new Map();
   recordValueEvents(deltas, before, await correlatingValueIds(trx, eventId));
   await applyValueEvents(store, trx, deltas);
@@ -59,7 +59,7 @@ export async function purgeReference(store: Store, referenceId: number): Promise
     const row = await trx.selectFrom('object_reference').select('event_id').where('id', '=', referenceId).executeTakeFirst();
     if (!row) return false;
     await trx.deleteFrom('object_reference').where('id', '=', referenceId).execute();
-    await touchEvents(trx, [row.event_id]);
+    await touchEvents(store, trx, [row.event_id]);
     return true;
   });
 }

@@ -67,7 +67,7 @@ export async function purgeReport(store: Store, reportId: number): Promise<boole
     if (!row) return false;
     await purgeAnalystDataAbout(trx, [row.uuid]);
     await trx.deleteFrom('event_report').where('id', '=', reportId).execute();
-    await touchEvents(trx, [row.event_id]);
+    await touchEvents(store, trx, [row.event_id]);
     return true;
   });
 }

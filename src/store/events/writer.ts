@@ -1,8 +1,8 @@
-import { sql, type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
+import { type ControlledTransaction, type Insertable, type Transaction } from 'kysely';
 import type { Attribute, MispEvent, Sighting } from '../../model/event.js';
 import type { ImportProblem } from '../../model/problems.js';
 import type { Store } from '../db/database.js';
-import { touchEvents } from './changed.js';
+import { takeWriterTurn, touchEvents } from './changed.js';
 import { bulkInsert, type BulkInsert, type UuidTable } from '../db/bulk-insert.js';
 import { clearIds, newIdScope, promoteIds } from './id-scope.js';
 import { RefResolver } from './ref-resolver.js';
@@ -324,19 +324,6 @@ async function storeAttributes(trx: Trx): Promise<number> {
  * A new uuid creates the event; a newer timestamp updates it, item by item (matched by uuid, a newer
  * item replacing the stored one); an equal or older timestamp leaves it as it is.
  */
-/**
- * On PostgreSQL, the lock an event writer's transaction takes for its last steps: the values' counts of
- * events, the events' `changed` mark and the commit (flush). Writers of several processes (`--workers`,
- * several servers, an import) write their events at the same time and take turns only there, so that
- * commits and marks come in one order (touchEvents) and the counts are updated by one writer at a time.
- * Writers used to hold it from their first write, because two transactions inserting the values they
- * share in their own order deadlocked; values are now created outside the writers' transactions
- * (RefResolver.valueIds), in key order, and the lock is held for a few round trips instead of a whole
- * write (issue 16: it was handed round four processes, the holder often idle waiting for its own event
- * loop). test/store/concurrent-writers.test.ts writes shared values from several stores at once.
- */
-const EVENT_WRITER_LOCK = 0x43_61_69_72_6e_57;
-
 export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
@@ -493,9 +480,9 @@ export class EventSaver {
     this.changed = new Set();
     try {
       try {
-        if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(trx);
+        await takeWriterTurn(this.store, trx);
         await applyValueEvents(this.store, trx, deltas);
-        await touchEvents(trx, changed);
+        await touchEvents(this.store, trx, changed);
       } catch (err) {
         await trx.rollback().execute();
         throw err;
@@ -545,6 +532,7 @@ export async function deleteEvent(store: Store, eventId: number): Promise<boolea
     if (!exists) return false;
     const deltas: ValueEventDeltas = new Map();
     recordValueEvents(deltas, await correlatingValueIds(trx, eventId), new Set());
+    await takeWriterTurn(store, trx);
     await applyValueEvents(store, trx, deltas);
     const elements = await Promise.all([
       trx.selectFrom('event').select('uuid').where('id', '=', eventId).execute(),
@@ -572,7 +560,7 @@ export async function setProtected(store: Store, eventId: number, protect: boole
     if (!row) return false;
     const timestamp = changedEventStamp(Number(row.timestamp));
     await trx.updateTable('event').set({ protected: protect ? 1 : 0, published: 0, timestamp }).where('id', '=', eventId).execute();
-    await touchEvents(trx, [eventId]);
+    await touchEvents(store, trx, [eventId]);
     return true;
   });
 }
@@ -587,7 +575,7 @@ export async function setPublished(store: Store, eventId: number, published: boo
     const at = Math.max(Math.floor(Date.now() / 1000), Number(row?.timestamp ?? 0));
     const set = published ? { published: 1, publish_timestamp: at } : { published: 0 };
     const done = await trx.updateTable('event').set(set).where('id', '=', eventId).executeTakeFirst();
-    await touchEvents(trx, [eventId]);
+    await touchEvents(store, trx, [eventId]);
     return Number(done.numUpdatedRows) > 0;
   });
 }
