@@ -85,6 +85,8 @@ export interface PreparedEvents {
 const interning = new WeakMap<Store, InternState>();
 
 function internAhead(store: Store, items: readonly EventItems[]): Promise<ReadonlyMap<string, number> | undefined> {
+  // Only the server store creates values outside the writer's transaction (RefResolver.valueIds).
+  if (store.dialect !== 'postgres') return Promise.resolve(undefined);
   const texts = new Set<string>();
   for (const item of items) {
     for (const { value1, value2 } of item.parts) {
