@@ -9,7 +9,7 @@ import { columnParam, insertByArrays, insertColumns, knownColumnTypes, PG_ARRAY_
 import { uuidToBytes } from '../db/uuid.js';
 import { splitValue } from '../values/key.js';
 import { attributeCorrelates, secondPartCorrelates } from '../../correlation/rules.js';
-import { recordValueEvents, type ValueEventDeltas } from '../values/index.js';
+import { internValues, recordValueEvents, type InternState, type ValueEventDeltas } from '../values/index.js';
 import type { RefResolver } from './ref-resolver.js';
 import { attributeFields, attributeLinks, attributeRow, eventRow, flag, groupRefs, objectRow, referenceRow, reportRow, type GroupIds, type StoredValue, type ValueIds } from './rows.js';
 
@@ -71,14 +71,42 @@ export interface PreparedEvents {
    * the checked way), or before the table's column types are known.
    */
   readonly attributes?: { chunks: Array<Array<[string, ColumnParam]>>; uuids: Buffer[] };
+  /**
+   * The ids of the group's values, being found or created (values/index.ts internValues) on a connection
+   * of their own while the saver's transaction still writes the group before: the server interns one
+   * group's values as it inserts the other's rows, on two cores at once. A value row holds nothing of an
+   * event and is never deleted, so an id learnt here stays good whatever becomes of either transaction.
+   * Undefined (the write interns them itself) where interning failed.
+   */
+  readonly values?: Promise<ReadonlyMap<string, number> | undefined>;
+}
+
+/** What interning ahead learns of the share of stored values, per store, from one group to the next. */
+const interning = new WeakMap<Store, InternState>();
+
+function internAhead(store: Store, items: readonly EventItems[]): Promise<ReadonlyMap<string, number> | undefined> {
+  // Only the server store creates values outside the writer's transaction (RefResolver.valueIds).
+  if (store.dialect !== 'postgres') return Promise.resolve(undefined);
+  const texts = new Set<string>();
+  for (const item of items) {
+    for (const { value1, value2 } of item.parts) {
+      if (!store.idCache.values.has(value1)) texts.add(value1);
+      if (value2 !== '' && !store.idCache.values.has(value2)) texts.add(value2);
+    }
+  }
+  let state = interning.get(store);
+  if (!state) interning.set(store, state = { storedShare: 1 });
+  // A failure here is met again, and answered, by the write interning the values itself.
+  return internValues(store, store.db, texts, state).catch(() => undefined);
 }
 
 export function prepareNewEvents(store: Store, events: readonly MispEvent[]): PreparedEvents {
   const items = events.map(eventItems);
+  const values = internAhead(store, items);
   const types = knownColumnTypes(store, 'attribute');
-  if (!types || !distinct(events.flatMap((e) => e.objects.map((o) => o.uuid)))) return { events, items };
+  if (!types || !distinct(events.flatMap((e) => e.objects.map((o) => o.uuid)))) return { events, items, values };
   // Uuids as parsed are in one spelling (lower case, with dashes).
-  if (!distinct(items.flatMap((item) => item.attributes.map((a) => a.uuid)))) return { events, items };
+  if (!distinct(items.flatMap((item) => item.attributes.map((a) => a.uuid)))) return { events, items, values };
   const uuids: Buffer[] = [];
   const fields: Array<ReturnType<typeof attributeFields>> = [];
   for (const item of items) {
@@ -94,7 +122,7 @@ export function prepareNewEvents(store: Store, events: readonly MispEvent[]): Pr
     const part = fields.slice(start, start + PG_ARRAY_CHUNK);
     chunks.push(columns.map((c) => [c, columnParam(types.get(c)!, part.map((r) => r[c] ?? null))]));
   }
-  return { events, items, attributes: { chunks, uuids } };
+  return { events, items, values, attributes: { chunks, uuids } };
 }
 
 function distinct(keys: readonly string[]): boolean {
@@ -179,7 +207,7 @@ export async function writeNewEvents(
       if (value2 !== '') texts.push(value2);
     }
   });
-  const valueIds = await refs.valueIds(texts);
+  const valueIds = await refs.valueIds(texts, given?.values ? await given.values : undefined);
   const attributeOwners = items.flatMap((item) => item.attributes.map((a, at) => ({ item, a, at })));
   // Prepared columns hold every attribute of the group: usable when none was left out with its object.
   const attributeIds = given?.attributes && options.uuidsFree && attributeOwners.length === given.attributes.uuids.length

@@ -62,18 +62,28 @@ export class RefResolver {
    * value holds its key until it commits, and writers running at once that share values in different
    * orders deadlocked (see EVENT_WRITER_LOCK). A value row no attribute names is harmless (rows of the
    * index are never deleted; a deleted event leaves its values too); the embedded store has one writer.
+   * `interned`: ids already found or created for some of the texts (PostgreSQL: interned ahead, see
+   * prepareNewEvents), valid whatever becomes of this transaction for the same reason.
    */
-  async valueIds(texts: Iterable<string>): Promise<Map<string, number>> {
+  async valueIds(texts: Iterable<string>, interned?: ReadonlyMap<string, number>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const missing: string[] = [];
+    const kept = this.batch.values;
     for (const t of texts) {
       if (out.has(t)) continue;
       const id = this.known('values', t);
-      if (id === undefined) missing.push(t);
-      else out.set(t, id);
+      if (id !== undefined) {
+        out.set(t, id);
+        continue;
+      }
+      const ready = interned?.get(t);
+      if (ready === undefined) missing.push(t);
+      else {
+        out.set(t, ready);
+        if (kept.size < VALUE_IDS_KEPT) kept.set(t, ready);
+      }
     }
     if (missing.length === 0) return out;
-    const kept = this.batch.values;
     for (const [t, id] of await internValues(this.store, this.store.dialect === 'postgres' ? this.store.db : this.trx, missing, this.interning)) {
       out.set(t, id);
       if (kept.size < VALUE_IDS_KEPT) kept.set(t, id);
