@@ -217,7 +217,7 @@ export async function buildServer(store: Store, options: ServerOptions = {}): Pr
   const exportThreads = threadCount > 0 && ExportThreads.canServe(store.config) ? new ExportThreads(store.config, threadCount, entry, threadOptions) : undefined;
   if (exportThreads) {
     app.addHook('onClose', () => exportThreads.close());
-    if (options.offloadReads) offloadLargeReads(app, exportThreads);
+    if (options.offloadReads) offloadLargeReads(app, exportThreads, store);
     // `cairn serve` says it serves once its threads can answer too.
     if (options.startThreads) app.addHook('onReady', () => exportThreads.start());
   }

@@ -8,6 +8,8 @@ import { passwordProblem } from '../access/passwords.js';
 import { openStore, pgPoolSizeFor, storeConfigFromEnv, type Store } from '../store/db/database.js';
 import { bootstrapInstance } from '../store/access/users.js';
 import { CliError } from './context.js';
+import { shareWriteTurns } from '../store/db/sqlite-connections.js';
+import { coordinateWriteTurns, workerWriteTurns } from './write-turns.js';
 
 export interface ServeOptions {
   host?: string;
@@ -85,6 +87,8 @@ async function serve(options: ServeOptions): Promise<number> {
       if (!adminPassword) process.stderr.write(`the admin's password for the web interface, shown this once: ${boot.admin.password}\n`);
     }
   };
+  // The processes of one instance take turns at the embedded store's writer lock instead of retrying for it.
+  if (cluster.isWorker) shareWriteTurns(workerWriteTurns());
   const store = cluster.isWorker ? await openStore({ ...config, migrate: false }) : await openStore(config, firstStart);
   if (cluster.isPrimary && workers > 1) {
     await store.close();
@@ -145,6 +149,7 @@ async function runWorkers(count: number, location: string, secure: boolean): Pro
     process.stderr.write(`cairn: server process ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another\n`);
     cluster.fork();
   });
+  coordinateWriteTurns();
   for (let i = 0; i < count; i++) cluster.fork();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -71,6 +71,11 @@ function storedFields(stored: StoredEvent, raw: Record<string, unknown>): Record
   return kept;
 }
 
+/** How many events a page of events/index holds at most: MISP's `limit`, 1,000 when not given. */
+export function indexPageLimit(q: { limit?: unknown }): number {
+  return Math.min(countField(q.limit, 'limit', 1000), 10_000);
+}
+
 function eventRefOf(request: FastifyRequest<{ Params: { id: string } }>) {
   const ref = parseEventRef(request.params.id);
   if (!ref) throw notFound('event');
@@ -141,7 +146,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: ApiContext): Promis
   const index = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = userOf(request);
     const q = eventIndexQuery(restQueryOf(request));
-    const limit = Math.min(countField(q.limit, 'limit', 1000), 10_000);
+    const limit = indexPageLimit(q);
     const page = countField(q.page, 'page', 1);
     const viewer = viewerOf(user);
     const minimal = q.minimal === true || q.minimal === 1 || q.minimal === '1' || q.minimal === 'true';

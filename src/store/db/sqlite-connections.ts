@@ -22,6 +22,43 @@ class Mutex {
   }
 }
 
+/**
+ * Turns at the store's one writer lock shared with other processes of one instance (`serve --workers
+ * N`), handed out by a coordinator in turn (src/cli/write-turns.ts): a process waiting for the lock
+ * would otherwise retry on timers, leaving the lock idle up to its pause after the holder lets go, and
+ * each try waits in SQLite's busy handler, which stops every request of its process meanwhile.
+ * Processes outside the instance (`cairn import`) are still waited for by retrying (whenWritable).
+ */
+export interface WriteTurns {
+  /** Resolves when this process's turn comes; `give` ends it. */
+  take(): Promise<number>;
+  give(turn: number): void;
+}
+
+let sharedTurns: WriteTurns | undefined;
+
+/** The turns every embedded store this process opens from now on takes to write (serve's workers). */
+export function shareWriteTurns(turns: WriteTurns | undefined): void {
+  sharedTurns = turns;
+}
+
+/** The process's turn to write: its own writers one at a time, then the instance's turn when shared. */
+async function writeTurn(lock: Mutex, turns: WriteTurns | undefined): Promise<() => void> {
+  const release = await lock.lock();
+  if (!turns) return release;
+  let turn: number;
+  try {
+    turn = await turns.take();
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return () => {
+    turns.give(turn);
+    release();
+  };
+}
+
 function run(db: StatementSource, query: CompiledQuery): QueryResult<unknown> {
   const stmt = db.prepare(query.sql);
   const parameters = query.parameters as unknown[];
@@ -64,12 +101,12 @@ const isRead = (sql: string) => /^\s*select\b/i.test(sql);
 class RoutedConnection implements DatabaseConnection {
   private release: (() => void) | undefined;
 
-  constructor(private readonly writer: StatementSource, private readonly reader: StatementSource, private readonly lock: Mutex) {}
+  constructor(private readonly writer: StatementSource, private readonly reader: StatementSource, private readonly lock: Mutex, private readonly turns: WriteTurns | undefined) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.release) return run(this.writer, query) as QueryResult<R>;
     if (isRead(query.sql)) return run(this.reader, query) as QueryResult<R>;
-    const release = await this.lock.lock();
+    const release = await writeTurn(this.lock, this.turns);
     try {
       // Outside a transaction a write is its own; failing on a busy lock it changed nothing and may run again.
       return await whenWritable(() => run(this.writer, query) as QueryResult<R>);
@@ -89,7 +126,7 @@ class RoutedConnection implements DatabaseConnection {
    * waited for (on timers, see whenWritable) and, once held, no statement of the transaction can be refused.
    */
   async begin(): Promise<void> {
-    const release = await this.lock.lock();
+    const release = await writeTurn(this.lock, this.turns);
     try {
       await whenWritable(() => this.writer.prepare('begin immediate').run());
     } catch (err) {
@@ -115,13 +152,14 @@ class RoutedConnection implements DatabaseConnection {
 
 class ReadWriteDriver implements Driver {
   private readonly lock = new Mutex();
+  private readonly turns = sharedTurns;
 
   constructor(private readonly writer: StatementSource, private readonly reader: StatementSource) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new RoutedConnection(this.writer, this.reader, this.lock);
+    return new RoutedConnection(this.writer, this.reader, this.lock, this.turns);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {

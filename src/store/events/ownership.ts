@@ -49,3 +49,15 @@ export async function eventVersions(store: Store, viewer: Viewer, uuids: readonl
     .where('event.uuid', 'in', uuids.map(uuidToBytes)).where(eventVisibleTo(viewer)).execute();
   return rows.map((r) => ({ id: r.id, uuid: bytesToUuid(r.uuid), timestamp: Number(r.timestamp), locked: r.locked === 1 }));
 }
+
+/**
+ * How many attributes an event holds, when the viewer may see it: how large its view is, for the
+ * server to decide which thread answers it (the view itself reads it again under the same policy).
+ */
+export async function eventAttributeCount(store: Store, viewer: Viewer, ref: EventRef): Promise<number | undefined> {
+  const row = await store.db.selectFrom('event').select('event.attribute_count')
+    .where((eb) => ('id' in ref ? eb('event.id', '=', ref.id) : eb('event.uuid', '=', uuidToBytes(ref.uuid))))
+    .where(eventVisibleTo(viewer))
+    .executeTakeFirst();
+  return row?.attribute_count;
+}
