@@ -1,3 +1,5 @@
+import type { Insertable } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Store } from '../db/database.js';
 
 export interface AuditEntry {
@@ -15,11 +17,49 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'created'>;
 
-export async function recordAudit(store: Store, e: NewAuditEntry): Promise<void> {
-  await store.db.insertInto('audit_log').values({
+type AuditRow = Insertable<Database['audit_log']>;
+
+/** Entries waiting for the audit log's write in flight, with the callers waiting for them. */
+interface AuditLine {
+  waiting: Array<{ row: AuditRow; done: (err?: unknown) => void }>;
+  writing: boolean;
+}
+
+const lines = new WeakMap<Store, AuditLine>();
+
+/**
+ * Records an entry; resolves once it is stored, so that a client given an answer finds its change in
+ * the log. Entries that come while another write of the log is in flight are stored together by the
+ * next one: under many concurrent changes each would otherwise take the store's one writer (SQLite)
+ * for a commit of its own, as many commits again as the changes themselves made.
+ */
+export function recordAudit(store: Store, e: NewAuditEntry): Promise<void> {
+  let line = lines.get(store);
+  if (!line) lines.set(store, line = { waiting: [], writing: false });
+  const row: AuditRow = {
     created: Math.floor(Date.now() / 1000), user_id: e.userId, email: e.email, org_id: e.orgId, ip: e.ip,
     action: e.action, model: e.model, model_id: e.modelId, request: e.request,
-  }).execute();
+  };
+  const stored = new Promise<void>((resolve, reject) => {
+    line.waiting.push({ row, done: (err) => (err === undefined ? resolve() : reject(err)) });
+  });
+  if (!line.writing) void writeAuditLine(store, line);
+  return stored;
+}
+
+async function writeAuditLine(store: Store, line: AuditLine): Promise<void> {
+  line.writing = true;
+  while (line.waiting.length > 0) {
+    // 9 columns: well within either dialect's limit of parameters per statement.
+    const batch = line.waiting.splice(0, 500);
+    try {
+      await store.db.insertInto('audit_log').values(batch.map((b) => b.row)).execute();
+      for (const b of batch) b.done();
+    } catch (err) {
+      for (const b of batch) b.done(err ?? new Error('the audit log could not be written'));
+    }
+  }
+  line.writing = false;
 }
 
 export interface AuditQuery {
