@@ -1,4 +1,4 @@
-import type { Store } from './db/database.js';
+import { runPrecompiled, type Store } from './db/database.js';
 
 /**
  * Generation counters. Whatever the servers of an instance cache (the settings and the warninglist
@@ -18,7 +18,8 @@ export async function bumpGeneration(store: Store, name: Generation): Promise<vo
 
 /** A counter's value; 0 before its first change. */
 export async function generationOf(store: Store, name: Generation): Promise<number> {
-  const row = await store.db.selectFrom('generation').select('value').where('name', '=', name).executeTakeFirst();
+  // Read on most requests: compiled once per counter (they are few), prepared on PostgreSQL.
+  const [row] = await runPrecompiled(store, `generation.${name}`, () => store.db.selectFrom('generation').select('value').where('name', '=', name), [], []);
   return row ? Number(row.value) : 0;
 }
 

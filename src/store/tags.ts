@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Viewer } from '../access/viewer.js';
-import type { Store } from './db/database.js';
+import { runPrecompiled, type Store } from './db/database.js';
 import { touchEvents } from './events/changed.js';
 import { uuidToBytes } from './db/uuid.js';
 import { attributeVisibleTo, clusterVisibleTo, eventVisibleTo } from './visibility.js';
@@ -143,7 +143,8 @@ export async function existingTagNames(store: Store, names: readonly string[]): 
 
 /** The names of the tags marked not exportable (few, if any). */
 export async function nonExportableTags(store: Store): Promise<Set<string>> {
-  const rows = await store.db.selectFrom('tag').select('name').where('exportable', '=', 0).execute();
+  // Read by every event view: compiled once, prepared on PostgreSQL.
+  const rows = await runPrecompiled(store, 'tags.non-exportable', () => store.db.selectFrom('tag').select('name').where('exportable', '=', 0), [], []);
   return new Set(rows.map((r) => r.name));
 }
 

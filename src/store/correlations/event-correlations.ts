@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import { seesEverything, type Viewer } from '../../access/viewer.js';
 import { ipPartOf, secondPartCorrelates } from '../../correlation/rules.js';
 import { cidrMatches, ipNumber, type IpValue } from '../values/cidr.js';
-import type { Store } from '../db/database.js';
+import { runPrecompiled, type Store } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import type { EventRef } from '../events/reader.js';
+import { EVENT_ID, ORG_ID, viewerShape, type EventRef } from '../events/reader.js';
 import type { CorrelationSettings } from '../settings.js';
 import { bytesToUuid, uuidToBytes } from '../db/uuid.js';
 import { chunked, correlating } from '../values/index.js';
@@ -168,7 +168,11 @@ export async function eventCorrelations(
   store: Store, viewer: Viewer, ref: EventRef, settings: CorrelationSettings, options: CorrelationOptions = {},
 ): Promise<EventCorrelations | undefined> {
   const db = store.db;
-  const event = await correlatedEventQuery(db, viewer, ref).executeTakeFirst();
+  // By id (as every view asks), the event's query and its values' are compiled once per viewer's shape.
+  const { shape, as, orgId } = viewerShape(viewer);
+  const [event] = 'id' in ref
+    ? await runPrecompiled(store, `correlations.event.${shape}`, () => correlatedEventQuery(db, as, { id: EVENT_ID }), [EVENT_ID, ORG_ID], [ref.id, orgId])
+    : [await correlatedEventQuery(db, viewer, ref).executeTakeFirst()];
   if (!event) return undefined;
   const result: EventCorrelations = {
     id: event.id, uuid: bytesToUuid(event.uuid), info: event.info, date: event.date, ...(options.attribute ? { attribute: options.attribute } : {}), related: [], overCorrelating: [],
@@ -176,7 +180,9 @@ export async function eventCorrelations(
   if (event.disable_correlation === 1) return result;
 
   // The event's values come with what the index knows of them: their count of events and their network.
-  const q = heldValuesQuery(db, viewer, event.id, options.attribute);
+  const heldRows = options.attribute
+    ? await heldValuesQuery(db, viewer, event.id, options.attribute).execute()
+    : await runPrecompiled(store, `correlations.held-values.${shape}`, () => heldValuesQuery(db, as, EVENT_ID), [EVENT_ID, ORG_ID], [event.id, orgId]);
   const held = new Map<number, Held>();
   const hold = (id: number, text: string, uuid: string, ip: boolean, events: number, first: Buffer | null, prefix: number | null) => {
     if (settings.exclusions.matches(text)) return;
@@ -188,7 +194,7 @@ export async function eventCorrelations(
     }
   };
   const warned = settings.skipWarninglisted ? settings.warninglists : undefined;
-  for (const a of await q.execute()) {
+  for (const a of heldRows) {
     if (warned && warned.check(joinValue(a.type, a.value1, a.value2), a.type).length > 0) continue;
     const uuid = bytesToUuid(a.uuid);
     const ipPart = ipPartOf(a.type);

@@ -115,10 +115,36 @@ export function precompiled<R>(store: Store, key: string, build: () => Compilabl
   if (!bound) {
     const compiled = build().compile();
     const bind = binder(compiled, placeholders);
+    if (store.dialect === 'postgres') keepPrepared(compiled.sql);
     bound = (v) => CompiledQuery.raw(compiled.sql, bind(v));
     kept.set(key, bound);
   }
   return bound(values) as CompiledQuery<R>;
+}
+
+/** The texts of precompiled queries on PostgreSQL, with the name each is prepared under. */
+const preparedNames = new Map<string, string>();
+/** Few shapes exist (a key names each); the bound only guards against a caller that varies its text. */
+const PREPARED_KEPT = 256;
+
+function keepPrepared(text: string): void {
+  if (!preparedNames.has(text) && preparedNames.size < PREPARED_KEPT) preparedNames.set(text, `cairn_${preparedNames.size + 1}`);
+}
+
+/**
+ * Runs the precompiled queries on a PostgreSQL connection as named statements: each is parsed and
+ * planned once a connection, not on every request. They are small reads of many a request (the key's
+ * user, an event's parts), whose planning cost PostgreSQL more than their running did. Kysely passes
+ * no name, so the connection's query method adds one for a text that precompiled compiled.
+ */
+function preparingConnection(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  Object.assign(client, {
+    query: (text: unknown, ...rest: unknown[]) => {
+      const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
+      return name === undefined ? query(text, ...rest) : query({ name, text, values: rest[0] }, ...rest.slice(1));
+    },
+  });
 }
 
 /** Runs a query compiled once (precompiled), with `values` in place of its placeholders. */
@@ -222,6 +248,7 @@ async function openPostgres(config: StoreConfig & { databaseUrl: string }): Prom
     options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   };
   const pool = new pg.Pool({ ...settings, connectionString: config.databaseUrl });
+  pool.on('connect', preparingConnection);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (config.migrate !== false) await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema ?? 'public');
   const where = new URL(config.databaseUrl);

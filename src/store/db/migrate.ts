@@ -35,6 +35,7 @@ import * as narrowAttributeColumns from './migrations/043-narrow-attribute-colum
 import * as serverRunCounts from './migrations/046-server-run-counts.js';
 import * as clusterLocked from './migrations/047-cluster-locked.js';
 import * as feedCorrelationPermission from './migrations/048-feed-correlation-permission.js';
+import * as deletedObjects from './migrations/053-deleted-objects.js';
 
 type Step = (db: Kysely<unknown>, d: SchemaDialect) => Promise<void>;
 
@@ -74,6 +75,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['046-server-run-counts', (db) => serverRunCounts.up(db)],
   ['047-cluster-locked', (db) => clusterLocked.up(db)],
   ['048-feed-correlation-permission', (db) => feedCorrelationPermission.up(db)],
+  ['053-deleted-objects', deletedObjects.up],
 ];
 
 class ListedMigrations implements MigrationProvider {

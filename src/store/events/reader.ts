@@ -130,15 +130,15 @@ export function eventSightingsQuery(db: Db, viewer: Viewer, eventId: number) {
     .where('sighting.event_id', '=', eventId).where(sightingVisibleTo(viewer)).orderBy('sighting.id');
 }
 
-/* loadEvent's queries are compiled once per shape (precompiled): these stand for what changes. */
-const EVENT_ID = -7_302_001;
-const ORG_ID = -7_302_002;
+/* loadEvent's queries (and eventCorrelations') are compiled once per shape (precompiled): these stand for what changes. */
+export const EVENT_ID = -7_302_001;
+export const ORG_ID = -7_302_002;
 
 /**
  * The viewer as loadEvent's queries are compiled: one who sees everything as he is (his policy is no
  * SQL), any other with his organisation a placeholder, so that one compiled query serves every organisation.
  */
-function viewerShape(viewer: Viewer): { shape: string; as: Viewer; orgId: number } {
+export function viewerShape(viewer: Viewer): { shape: string; as: Viewer; orgId: number } {
   if (seesEverything(viewer) || viewer.kind !== 'user') return { shape: 'all', as: viewer, orgId: 0 };
   return { shape: 'org', as: { kind: 'user', orgId: ORG_ID, siteAdmin: false }, orgId: viewer.orgId };
 }

@@ -1,5 +1,5 @@
 import { lastAddress, networkAt } from '../../model/ip.js';
-import type { Store } from '../db/database.js';
+import { runPrecompiled, type Store } from '../db/database.js';
 import { chunked, ipBytes } from './index.js';
 
 /** An address or range held by an event, from the value index. */
@@ -38,7 +38,8 @@ export async function cidrMatches(store: Store, mine: readonly IpValue[], limit:
   if (mine.length === 0) return out;
   const db = store.db;
 
-  const prefixes = (await db.selectFrom('value').select('ip_prefix').distinct().where('ip_prefix', '<', 128).execute())
+  // Asked by every view of an event holding addresses: compiled once, prepared on PostgreSQL.
+  const prefixes = (await runPrecompiled(store, 'values.range-prefixes', () => db.selectFrom('value').select('ip_prefix').distinct().where('ip_prefix', '<', 128), [], []))
     .map((r) => r.ip_prefix as number);
   for (const prefix of prefixes) {
     // The network each value would sit in, were it inside a stored range of this length.
