@@ -574,13 +574,13 @@ export async function tagsOfHits(store: Store, hits: readonly Pick<AttributeHit,
     id: r.id, name: r.name, colour: r.colour, exportable: r.exportable === 1, hideTag: r.hide_tag === 1, local: r.local === 1, relationshipType: r.relationship_type, inherited,
   });
   const columns = ['tag.id', 'tag.name', 'tag.colour', 'tag.exportable', 'tag.hide_tag'] as const;
-  // A page of hits comes from few events: reading their events' tag rows needs one statement whatever the page size.
   const eventIds = [...new Set(hits.map((h) => h.eventId))];
-  const wanted = new Set(hits.map((h) => h.id));
+  // The hits' own rows, by the (attribute, tag) index: read by their events instead, a page of a value
+  // spread over 300 events of 10^7 attributes read the 5,000 tag rows of all their attributes, for 20.
   const own = await store.db.selectFrom('attribute_tag').innerJoin('tag', 'tag.id', 'attribute_tag.tag_id')
     .select([...columns, 'attribute_tag.attribute_id', 'attribute_tag.local', 'attribute_tag.relationship_type'])
-    .where('attribute_tag.event_id', 'in', eventIds).orderBy('attribute_tag.id').execute();
-  for (const r of own) if (wanted.has(r.attribute_id)) add(r.attribute_id, tagOf(r, false));
+    .where('attribute_tag.attribute_id', 'in', hits.map((h) => h.id)).orderBy('attribute_tag.id').execute();
+  for (const r of own) add(r.attribute_id, tagOf(r, false));
   if (options.eventTags) {
     const rows = await store.db.selectFrom('event_tag').innerJoin('tag', 'tag.id', 'event_tag.tag_id')
       .select([...columns, 'event_tag.event_id', 'event_tag.local', 'event_tag.relationship_type'])
