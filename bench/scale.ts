@@ -1,5 +1,5 @@
 /**
- * `tsx bench/scale.ts [--db FILE] [--seconds 10] [--clients 8]`: the reads issue 21 measures at every size
+ * `tsx bench/scale.ts [--db FILE] [--seconds 10] [--clients 8] [--only frequent] [--rounds 1]`: the reads issue 21 measures at every size
  * (10^6, 10^7, 10^8), served by one `cairn serve` from the store bench/import.ts built, in place: at 10^8
  * a copy would take tens of gigabytes, and nothing here writes. PostgreSQL under DATABASE_URL.
  * Measures, each from `clients` concurrent loops for `seconds` as the site admin:
@@ -8,8 +8,10 @@
  * then alone: the value most events hold, streamed (first byte, attributes/s), and attributes/restSearch
  * by tag as CSV over the whole store (seconds, rows). The import's time and the store's size are
  * bench/import.ts's, the correlation of events of about 1,000 attributes bench/correlate.ts's. Prints one
- * JSON line, with the machine's load.
+ * JSON line, with the machine's load. `--only frequent` measures the frequent value alone, `rounds` answers
+ * of it (the median's time, and the server's CPU per answer, steadier than time on a shared machine).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/db/database.js';
 import { rng } from './corpus.js';
@@ -18,7 +20,10 @@ import { importedStore } from './bench-store.js';
 
 const { values } = parseArgs({ options: {
   db: { type: 'string', default: 'bench/out/import.db' }, seconds: { type: 'string', default: '10' }, clients: { type: 'string', default: '8' },
+  only: { type: 'string' }, rounds: { type: 'string', default: '1' },
 } });
+const rounds = Math.max(1, Number(values.rounds));
+const frequentOnly = values.only === 'frequent';
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 const target = importedStore(values.db);
@@ -89,27 +94,43 @@ async function streamed(body: unknown) {
   return { status: res.status, first_byte_ms: Math.round(first), ms: Math.round(performance.now() - t), bytes, lines };
 }
 
-const oneValue = await underLoad((n) => api.request('POST', '/attributes/restSearch', { value: lookups[n % lookups.length] }));
-const view = await underLoad((n) => api.request('GET', `/events/view/${events[n % events.length]}`));
-const index = await underLoad((n) => api.request('POST', '/events/index', { limit: 50, page: 1 + (n % 5), tags: [TAGS[n % TAGS.length]] }));
+/** The CPU ms the server's processes (the one started and those it started) have spent so far, from /proc: Linux only. */
+function serverCpuMs(pid = server.child.pid!): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) ms += serverCpuMs(Number(child));
+  }
+  return ms;
+}
+
+const loaded = frequentOnly ? undefined : {
+  oneValue: await underLoad((n) => api.request('POST', '/attributes/restSearch', { value: lookups[n % lookups.length] })),
+  view: await underLoad((n) => api.request('GET', `/events/view/${events[n % events.length]}`)),
+  index: await underLoad((n) => api.request('POST', '/events/index', { limit: 50, page: 1 + (n % 5), tags: [TAGS[n % TAGS.length]] })),
+};
 
 await streamed({ value: frequent.value });
-const freq = await streamed({ value: frequent.value });
+const answers: Array<Awaited<ReturnType<typeof streamed>>> = [];
+const cpu0 = serverCpuMs();
+for (let i = 0; i < rounds; i++) answers.push(await streamed({ value: frequent.value }));
+const serverCpu = (serverCpuMs() - cpu0) / rounds;
+const freq = answers.sort((a, b) => a.ms - b.ms)[Math.floor(rounds / 2)]!;
 // Each attribute of a JSON answer is one `{"id": …` object; counting them would parse 100 MB: the answer's
 // own count comes from a second, CSV, request (a row a line).
 const freqCsv = await streamed({ value: frequent.value, returnFormat: 'csv' });
 const freqAttributes = freqCsv.lines - 1;
-const csv = await streamed({ returnFormat: 'csv', tags: ['tlp:green'] });
+const csv = frequentOnly ? undefined : await streamed({ returnFormat: 'csv', tags: ['tlp:green'] });
 
 await server.stop();
 api.close();
 console.log(JSON.stringify({
   bench: 'scale', store: target.dialect, attributes, clients, seconds,
-  rest_search_one_value: oneValue,
-  events_view: view,
-  events_index_by_tag: index,
+  ...(loaded ? { rest_search_one_value: loaded.oneValue, events_view: loaded.view, events_index_by_tag: loaded.index } : {}),
   frequent_value: { value: frequent.value, events: frequent.events, attributes: freqAttributes, first_byte_ms: freq.first_byte_ms, ms: freq.ms,
-    attributes_per_s: Math.round(freqAttributes / (freq.ms / 1000)), json_mb: Math.round(freq.bytes / 1e5) / 10 },
-  csv_by_tag: { tag: 'tlp:green', rows: csv.lines - 1, seconds: Math.round(csv.ms / 10) / 100, first_byte_ms: csv.first_byte_ms },
+    attributes_per_s: Math.round(freqAttributes / (freq.ms / 1000)), json_mb: Math.round(freq.bytes / 1e5) / 10, rounds,
+    server_cpu_ms: Math.round(serverCpu), attributes_per_cpu_s: Math.round(freqAttributes / (serverCpu / 1000)) },
+  ...(csv ? { csv_by_tag: { tag: 'tlp:green', rows: csv.lines - 1, seconds: Math.round(csv.ms / 10) / 100, first_byte_ms: csv.first_byte_ms } } : {}),
   load_average: await loadAverage(),
 }));
