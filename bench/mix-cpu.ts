@@ -21,7 +21,7 @@ const rounds = Number(values.rounds);
 const only = values.only as Kind | undefined;
 if (only !== undefined && !KINDS.includes(only)) throw new Error(`--only takes one of ${KINDS.join(', ')}`);
 
-const copy = await copyOfImportedStore('mix-cpu', values.db);
+const copy = await copyOfImportedStore('mix_cpu', values.db);
 const store = await openStore(copy.config);
 await bootstrapInstance(store, { orgName: 'Bench host', adminKey: BENCH_KEY });
 const app = await buildServer(store, { exportThreads: 0 });
