@@ -15,8 +15,13 @@ import type { Database } from '../db/schema.js';
  */
 const EVENT_WRITER_LOCK = 0x43_61_69_72_6e_57;
 
+/** Transactions holding the turn: it lasts to their end, so a second step of one (flush's counts, then its marks) asks no more. */
+const holding = new WeakSet<Transaction<Database>>();
+
 export async function takeWriterTurn(store: Store, trx: Transaction<Database>): Promise<void> {
-  if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(trx);
+  if (store.dialect !== 'postgres' || holding.has(trx)) return;
+  await sql`select pg_advisory_xact_lock(${EVENT_WRITER_LOCK})`.execute(trx);
+  holding.add(trx);
 }
 
 /**
