@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hitDocument, hitText } from '../../src/services/export/attribute-json.js';
 import type { ScoredHit } from '../../src/services/search/attributes.js';
-import type { HitTag } from '../../src/store/search/attributes.js';
+import type { HitTag } from '../../src/store/search/hit-extras.js';
 
 /** Strings JSON escapes in every way it can: quotes, backslashes, controls, a lone surrogate, non-ASCII. */
 const AWKWARD = ['', 'plain', 'a "quoted" \\ path', 'line\nbreak\ttab\r\b\f', '\u0001\u001f\u007f', 'é ü 中文 😀', '\ud800 lone', '</script>'];

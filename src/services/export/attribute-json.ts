@@ -1,6 +1,7 @@
 import type { Viewer } from '../../access/viewer.js';
 import type { Store } from '../../store/db/database.js';
-import { searchAttributes, tagsOfHits, type AttributeHit, type HitTag } from '../../store/search/attributes.js';
+import { searchAttributes, type AttributeHit } from '../../store/search/attributes.js';
+import { tagsOfHits, type HitTag } from '../../store/search/hit-extras.js';
 import type { CorrelationSettings } from '../../store/settings.js';
 import { listSightings } from '../../store/sightings.js';
 import { eventRelations } from '../search/related.js';

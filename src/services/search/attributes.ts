@@ -4,7 +4,8 @@ import type { WarninglistIndex } from '../../correlation/warninglists/index.js';
 import type { ExportAttribute } from '../../model/export-attribute.js';
 import type { Store } from '../../store/db/database.js';
 import { exportAttributes } from '../../store/search/export-stream.js';
-import { attributePages, lastSeenOf, tagsOfHits, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
+import { attributePages, type AttributeFilter, type AttributeHit } from '../../store/search/attributes.js';
+import { lastSeenOf, tagsOfHits } from '../../store/search/hit-extras.js';
 import { allDecayed, type DecayScorer, type DecayScoreDocument } from '../decay/scores.js';
 
 /**
