@@ -66,9 +66,8 @@ export function EventPage({ id }: { id: string }) {
   // The marks come after the event itself: the server answers the event first, and the list shows at once.
   const loaded = event.data?.Event.uuid;
   const notes = useLoad(() => (loaded ? api<Annotations>('GET', `/cairn/events/${encodeURIComponent(id)}/annotations`) : Promise.resolve(undefined)), `${id}:${loaded ?? ''}`);
-  const { message, run: act, done } = useAction(() => {
-    event.reload();
-    notes.reload();
+  const { message, run: act, done } = useAction(async () => {
+    await Promise.all([event.reload(), notes.reload()]);
   });
   const [tag, setTag] = useState('');
   /** Which form is open: adding an attribute or an object, changing the event, or changing the attribute of this uuid. */

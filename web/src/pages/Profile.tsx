@@ -17,7 +17,7 @@ export function Profile({ me }: { me: Session }) {
       const answer = await api<AuthKeyMade>('POST', '/auth_keys/add/me', { comment });
       setMade(answer.AuthKey.authkey_raw);
       setComment('');
-      keys.reload();
+      await keys.reload();
     } catch (err) {
       fail(err);
     }
@@ -25,8 +25,8 @@ export function Profile({ me }: { me: Session }) {
   const revoke = async (id: string) => {
     try {
       await api('POST', `/auth_keys/delete/${id}`);
+      await keys.reload();
       setMessage('Key revoked.');
-      keys.reload();
     } catch (err) {
       fail(err);
     }

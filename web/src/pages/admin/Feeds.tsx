@@ -59,7 +59,7 @@ export function Feeds() {
     }
     const t = setTimeout(() => {
       setWatching({ ...watching, rounds: watching.rounds + 1 });
-      feeds.reload();
+      void feeds.reload();
     }, 1000);
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps

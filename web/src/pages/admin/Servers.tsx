@@ -39,7 +39,7 @@ export function RunHistory({ server }: { server: Server }) {
   const list: ServerRun[] = runs.data.runs;
   return (
     <div className="run-history">
-      <div className="section-head"><h3>Runs with {server.name}</h3><button type="button" className="link" onClick={runs.reload}>refresh</button></div>
+      <div className="section-head"><h3>Runs with {server.name}</h3><button type="button" className="link" onClick={() => void runs.reload()}>refresh</button></div>
       {list.length === 0 ? <p className="muted">No pull or push yet.</p> : (
         <table className="table compact">
           <thead><tr><th>Started</th><th>Finished</th><th>Run</th><th>Status</th><th>Pulled</th><th>Pushed</th><th>Refused</th><th>Error, refusals</th></tr></thead>
