@@ -22,5 +22,9 @@ shared="${CAIRN_SHARED:-$(pwd)/../shared}"
 if [ -d "$shared/data" ]; then echo "real data tier: $shared" >&2
 else echo "real data tier: $shared not found; its tests are skipped (set CAIRN_SHARED to run them)" >&2; fi
 
+# The CLI and server suites run the compiled command (test/helpers/cli.ts): compile what changed first.
+npx tsc -p tsconfig.build.json
+export CAIRN_TEST_CLI=dist
+
 if [ "$#" -eq 0 ]; then set -- test/*/*.test.ts; fi
 node --import tsx --test --test-reporter=spec "$@"

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../helpers/stores.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_KEY = `${'B'.repeat(20)}${randomBytes(10).toString('hex')}`;
 
 /** Two `cairn serve` processes on one PostgreSQL database behave as one instance. */
@@ -17,7 +16,7 @@ describe('two cairn serve processes on one PostgreSQL database', { skip: TEST_DA
   let two: string;
 
   async function start(): Promise<string> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, cairnArgs('serve', '--port', '0'), {
       cwd: ROOT, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, CAIRN_PG_SCHEMA: schema, CAIRN_ADMIN_KEY: ADMIN_KEY },
     });
     children.push(child);

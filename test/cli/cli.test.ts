@@ -8,8 +8,8 @@ import SQLite from 'better-sqlite3';
 import { generateEvents } from '../../bench/corpus.js';
 import { REAL_DATA_SKIP, describeRealData, fixturePath, sharedPath } from '../helpers/shared-data.js';
 import { stixIdProblems, stixProblems } from '../helpers/stix.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -19,7 +19,7 @@ function freshDb(): string {
 }
 
 function cairn(db: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, cairnArgs(...args), {
     cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '' }, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -210,7 +210,7 @@ describe('cairn import', () => {
       writeFileSync(join(feed, `${e.uuid}.json`), JSON.stringify(doc));
     }
     const file = freshDb();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'import', '--quiet', feed], {
+    const child = spawn(process.execPath, cairnArgs('import', '--quiet', feed), {
       cwd: ROOT, env: { ...process.env, CAIRN_DB: file, DATABASE_URL: '' }, stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -386,7 +386,7 @@ describe('cairn serve, orgs and users', () => {
 
   it('serves the API until told to stop, with the admin key CAIRN_ADMIN_KEY gives on first start', async () => {
     const fresh = freshDb();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, cairnArgs('serve', '--port', '0'), {
       cwd: ROOT, env: { ...process.env, CAIRN_DB: fresh, DATABASE_URL: '', CAIRN_ADMIN_KEY: ADMIN_KEY },
     });
     let err = '';

@@ -8,13 +8,13 @@ import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { generateEvents } from '../../bench/corpus.js';
 import { bytesToUuid } from '../../src/store/db/uuid.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_KEY = `${'W'.repeat(20)}${randomBytes(10).toString('hex')}`;
 
 /** Runs `cairn ARGS` on the store `db`; resolves with its exit code and what it wrote to stderr. */
 function cairn(db: string, args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; err: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, cairnArgs(...args), {
     cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '', CAIRN_ADMIN_KEY: ADMIN_KEY }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

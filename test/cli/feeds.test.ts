@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fixturePath } from '../helpers/shared-data.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'cairn-cli-feeds-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const db = join(work, 'cairn.db');
 
 function cairn(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, cairnArgs(...args), {
     cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '', ...env }, encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -9,8 +9,8 @@ import { addOrganisation } from '../../src/store/access/organisations.js';
 import { addApiKey, addUser } from '../../src/store/access/users.js';
 import { openStore, type Store } from '../../src/store/db/database.js';
 import { call, serve, type Instance } from '../helpers/api.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'cairn-cli-servers-'));
 const db = join(work, 'cairn.db');
 const run = promisify(execFile);
@@ -18,7 +18,7 @@ const run = promisify(execFile);
 /** The command line runs while a remote Cairn serves in this process: it is started without blocking. */
 async function cairn(args: string[]) {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '' } });
+    const r = await run(process.execPath, cairnArgs(...args), { cwd: ROOT, env: { ...process.env, CAIRN_DB: db, DATABASE_URL: '' } });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

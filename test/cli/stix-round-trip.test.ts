@@ -12,13 +12,13 @@ import { feedEventFiles, fullJson, jsonDiff } from '../helpers/misp-compare.js';
 import { describeRealData, sharedPath } from '../helpers/shared-data.js';
 import { stixProblems, stixWarnings } from '../helpers/stix.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
 /**
  * `cairn export --format stix2 | cairn import` of the real feeds' 140 events into an empty store gives
  * back each event's MISP JSON field by field, and every exported bundle validates.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
 
 function cliEnv(store: Store): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_DB: '', DATABASE_URL: '', CAIRN_PG_SCHEMA: '' };
@@ -28,7 +28,7 @@ function cliEnv(store: Store): NodeJS.ProcessEnv {
 
 function cairn(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, cairnArgs(...args), { cwd: ROOT, env });
     // Bytes first, text at the end: a chunk may end inside a UTF-8 character.
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { EXPORT_FORMATS } from '../../src/formats/exports/index.js';
 import { keptPages } from '../../src/services/search/attributes.js';
@@ -8,13 +7,13 @@ import type { Store } from '../../src/store/db/database.js';
 import { saveWarninglists } from '../../src/store/libraries/warninglists.js';
 import { call, serve, type Instance } from '../helpers/api.js';
 import { forEachDialect, TEST_DATABASE_URL } from '../helpers/stores.js';
+import { ROOT, cairnArgs } from '../helpers/cli.js';
 
 /**
  * Every export format runs through the one export loop, whoever asks: the API's restSearch as a site
  * admin and `cairn export --all` as the operator see the same data, so they must say the same thing.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The environment that points the CLI at the store the server serves. */
 function cliEnv(store: Store, base: string): NodeJS.ProcessEnv {
@@ -26,7 +25,7 @@ function cliEnv(store: Store, base: string): NodeJS.ProcessEnv {
 
 function cairn(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, cairnArgs(...args), { cwd: ROOT, env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });

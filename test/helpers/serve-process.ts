@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from './stores.js';
+import { ROOT, cairnArgs } from './cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface ServedProcess {
   base: string;
@@ -51,7 +51,7 @@ export function serveProcesses(prefix: string) {
 
   /** `cairn serve --port 0 ARGS` on the store `env` names; resolves once it listens, rejects if it stops first. */
   const serve = (env: NodeJS.ProcessEnv, args: string[]): Promise<ServedProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', ...args], {
+    const child = spawn(process.execPath, cairnArgs('serve', '--port', '0', ...args), {
       cwd: ROOT, env: { ...process.env, DATABASE_URL: '', CAIRN_ADMIN_KEY: adminKey, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);
