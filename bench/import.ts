@@ -1,8 +1,9 @@
 /**
- * `tsx bench/import.ts --feed DIR [--db FILE | --pg URL]`: imports a feed into a fresh store and prints
+ * `tsx bench/import.ts --feed DIR [--db FILE | --pg URL] [--writers N]`: imports a feed into a fresh store and prints
  * one JSON line of figures. PostgreSQL when --pg or DATABASE_URL is given: a database whose name holds
  * `bench` is made afresh, another should be empty. The CPU of Cairn and of the PostgreSQL backends, per attribute, and the
- * bytes the store takes per attribute, tables and indexes.
+ * bytes the store takes per attribute, tables and indexes. `--writers`: PostgreSQL's transactions writing at
+ * once (src/services/import/bulk.ts, default IMPORT_WRITERS).
  */
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,7 +17,7 @@ import { watchBackendCpu } from './backend-cpu.js';
 import { benchPostgresUrl } from './bench-store.js';
 import { databaseOf, recreateDatabase } from '../src/store/db/pg-admin.js';
 
-const { values } = parseArgs({ options: { feed: { type: 'string' }, db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' } } });
+const { values } = parseArgs({ options: { feed: { type: 'string' }, db: { type: 'string', default: 'bench/out/import.db' }, pg: { type: 'string' }, writers: { type: 'string' } } });
 if (!values.feed) {
   console.error('usage: tsx bench/import.ts --feed DIR [--db FILE | --pg postgres://…]');
   process.exit(1);
@@ -29,7 +30,7 @@ const store = await openStore({ ...storeConfigFromEnv(), ...(pg ? { databaseUrl:
 const backend = await watchBackendCpu(store);
 const cpu = process.cpuUsage();
 const started = process.hrtime.bigint();
-const summary = await importEvents(store, readInputs([values.feed]));
+const summary = await importEvents(store, readInputs([values.feed]), values.writers ? { writers: Number(values.writers) } : {});
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const used = process.cpuUsage(cpu);
 const backendSeconds = await backend.stop();
@@ -53,6 +54,7 @@ const cairnSeconds = (used.user + used.system) / 1e6;
 console.log(JSON.stringify({
   bench: 'import',
   store: store.dialect,
+  ...(values.writers ? { writers: Number(values.writers) } : {}),
   events: summary.events.created,
   attributes,
   rejected: summary.attributes.rejected + summary.events.rejected,

@@ -27,3 +27,10 @@ export function writeOut(text: string): Promise<void> {
 export function list(text: string | undefined): string[] {
   return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** An option that takes a whole number from 1 to max: `fallback` when not given, a CliError naming it when out of range. */
+export function whole(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) throw new CliError(`${name} must be a whole number from 1 to ${max}, not "${text}"`);
+  return Number(text);
+}

@@ -5,19 +5,13 @@ import type { Store } from '../store/db/database.js';
 import { eventOfAttribute, parseEventRef } from '../store/events/reader.js';
 import { correlationSettings } from '../store/settings.js';
 import { feedsHolding } from '../services/feeds/hits.js';
-import { CliError, withStore, writeOut } from './context.js';
+import { CliError, whole, withStore, writeOut } from './context.js';
 
 export interface CorrelationsOptions {
   json?: boolean;
   graph?: boolean;
   depth?: string;
   maxNodes?: string;
-}
-
-function whole(text: string | undefined, name: string, fallback: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) throw new CliError(`${name} must be a whole number from 1 to ${max}, not "${text}"`);
-  return Number(text);
 }
 
 /**

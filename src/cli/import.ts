@@ -1,10 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import { describeProblem } from '../model/problems.js';
 import { readInputs } from '../formats/input.js';
-import { importEvents } from '../services/import/bulk.js';
+import { IMPORT_WRITERS, importEvents } from '../services/import/bulk.js';
 import { wasComplete, type ImportTotals } from '../services/import/pipeline.js';
 import type { EventDistribution } from '../model/event.js';
-import { CliError, withStore } from './context.js';
+import { CliError, whole, withStore } from './context.js';
 import { readFileSync } from 'node:fs';
 import { OPERATOR } from '../access/viewer.js';
 import { loadEvent, parseEventRef } from '../store/events/reader.js';
@@ -19,6 +19,8 @@ export interface ImportCliOptions {
   freetext?: string;
   event?: string;
   enforceWarninglist?: boolean;
+  /** PostgreSQL: transactions writing at once (bulk.ts IMPORT_WRITERS). */
+  writers?: string;
 }
 
 export function formatSummary(s: ImportTotals): string {
@@ -37,12 +39,14 @@ export async function importCommand(paths: string[], options: ImportCliOptions):
     if (!/^[0-4]$/.test(options.distribution)) throw new CliError(`--distribution must be 0, 1, 2, 3 or 4, not "${options.distribution}"`);
     distribution = d as EventDistribution;
   }
+  const writers = whole(options.writers, '--writers', IMPORT_WRITERS, 16);
   const tty = process.stderr.isTTY && !options.quiet;
   const bar = tty ? new SingleBar({ format: 'importing {bar} {value} events | {created} new, {updated} updated, {rejected} rejected', stream: process.stderr, hideCursor: true }) : undefined;
   bar?.start(0, 0, { created: 0, updated: 0, rejected: 0 });
   const totals = await withStore((store) =>
     importEvents(store, readInputs(paths), {
       ...(distribution !== undefined ? { defaultDistribution: distribution } : {}),
+      writers,
       onEntry: (entry, t) => {
         // Clear the progress line first so that each problem stands on its own line.
         for (const p of entry.problems) process.stderr.write(`${tty ? '\r\x1b[K' : ''}${entry.source}: ${describeProblem(p)}\n`);

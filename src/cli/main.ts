@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .argument('[paths...]', 'files, folders or -')
     .option('--distribution <level>', 'distribution (0-4) for events that carry none (default 1, this community)')
     .option('-q, --quiet', 'no progress bar')
+    .option('--writers <n>', 'PostgreSQL: transactions writing at once, each on a connection of its own (default 2)')
     .option('--freetext <file>', 'a text (report, list; - for standard input) whose indicators are added to --event')
     .option('--event <id>', 'with --freetext: the event (id or uuid) the indicators are added to')
     .option('--enforce-warninglist', 'with --freetext: leave out values on enabled warninglists')

@@ -197,6 +197,9 @@ describe('cairn import', () => {
     const r = cairn(freshDb(), ['import', '--distribution', '7', FEEDS]);
     assert.equal(r.code, 1);
     assert.match(r.err, /--distribution must be 0, 1, 2, 3 or 4, not "7"/);
+    const w = cairn(freshDb(), ['import', '--writers', '0', FEEDS]);
+    assert.equal(w.code, 1);
+    assert.match(w.err, /--writers must be a whole number from 1 to 16, not "0"/);
   });
 
   it('leaves every event whole or absent when killed mid-import', async () => {

@@ -120,6 +120,35 @@ forEachDialect('importing many events at once', (fixture) => {
     assert.deepEqual(await state(bulk), stored);
   });
 
+  it('writes groups on two connections at once (PostgreSQL) and stores what saving the events one at a time stores', async () => {
+    // Several groups of 20,000 attributes: the lanes write at once. One event comes in three versions
+    // far apart, the newest in the middle (each goes to the lane that holds the event uncommitted, the
+    // groups between to the other); new tags come in opposite orders.
+    const docs: Array<{ Event: Record<string, unknown> }> = [...generateEvents({ attributes: 100_000, seed: 11, pool: 3000 })];
+    assert.ok(docs.length > 120, `${docs.length} events`);
+    const version = (timestamp: number, value: string, tags: string[]) =>
+      doc(u(40), timestamp, [{ uuid: u(400), type: 'domain', value, timestamp: String(timestamp) }, { uuid: u(401 + timestamp), type: 'domain', value: `${timestamp}.example` }], { Tag: tags.map((name) => ({ name })) });
+    docs.splice(0, 0, version(100, 'first.example', ['lane:a', 'lane:b']));
+    docs.splice(70, 0, version(300, 'newest.example', ['lane:b', 'lane:a']));
+    docs.splice(docs.length - 1, 0, version(200, 'middle.example', ['lane:c']));
+    // An event that claims the attribute of that one, in a group of its own lane: that lane waits for the
+    // other's commit, which comes at the end at the latest, and then rejects it as in turn.
+    docs.splice(100, 0, doc(u(41), 100, [{ uuid: u(400), type: 'domain', value: 'claimed.example' }, { uuid: u(410), type: 'domain', value: 'own.example' }]));
+    const bulk = await fixture.open();
+    const problems: string[] = [];
+    const totals = await importEvents(bulk, items(docs), { writers: 2, onProblem: (p) => problems.push(`${p.event} ${p.item} ${p.field}`) });
+    const oneByOne = await fixture.open();
+    for (const d of docs) await saveEvent(oneByOne, parseMispEvent(d).event!);
+    assert.deepEqual(problems, [`${u(41)} ${u(400)} uuid`]);
+    assert.equal(totals.events.created, docs.length - 2);
+    const stored = await state(bulk);
+    assert.deepEqual(stored, await state(oneByOne));
+    const held = stored.events.find((e) => e.includes(u(400)))!;
+    assert.match(held, /newest\.example/);
+    assert.equal(stored.counts.find((c) => c.value === 'newest.example')?.events, 1);
+    assert.equal(stored.counts.find((c) => c.value === 'first.example'), undefined);
+  });
+
   it('takes no more events in while those in flight hold the attributes it allows', async () => {
     const store = await fixture.open();
     const sizes = [3000, 3000, 3000, 10, 10, 9000, 10, 3000];

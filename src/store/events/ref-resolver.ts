@@ -19,22 +19,36 @@ export class RefResolver {
     private readonly store: Store, private readonly trx: Transaction<Database>, private readonly batch: IdScope,
     /** What the writer learns of values from one call to the next (PostgreSQL). */
     private readonly interning?: InternState,
+    /** PostgreSQL: organisations and tags are created outside the transaction (see `dictionary`). */
+    private readonly dictionaryOutside = false,
   ) {}
 
   private known(kind: keyof IdScope, key: string): number | undefined {
     return this.store.idCache[kind].get(key) ?? this.batch[kind].get(key);
   }
 
+  /**
+   * Where organisations and tags are created: in the writer's transaction, so that an event that fails
+   * leaves none behind; for the bulk import's lanes (grouped-writer.ts) outside it, as values are. A
+   * transaction that inserted a tag holds its name until it commits: lanes meeting the same new tag
+   * waited for each other's commit, and deadlocked when they met two in opposite orders, which cost a
+   * lane its whole transaction. There, a tag or an organisation left by an event that failed stays
+   * (MISP too makes them as it meets them).
+   */
+  private get dictionary(): Transaction<Database> | Store['db'] {
+    return this.dictionaryOutside && this.store.dialect === 'postgres' ? this.store.db : this.trx;
+  }
+
   async org(ref: OrganisationRef): Promise<number> {
     const known = this.known('orgs', ref.uuid);
     if (known !== undefined) return known;
     const uuid = uuidToBytes(ref.uuid);
-    await this.trx
+    await this.dictionary
       .insertInto('organisation')
       .values({ uuid, name: ref.name, local: 0, created: Math.floor(Date.now() / 1000) })
       .onConflict((oc) => oc.column('uuid').doNothing())
       .execute();
-    const row = await this.trx.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
+    const row = await this.dictionary.selectFrom('organisation').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
     this.batch.orgs.set(ref.uuid, row.id);
     return row.id;
   }
@@ -43,14 +57,14 @@ export class RefResolver {
   async tagIds(refs: readonly TagRef[]): Promise<number[]> {
     const missing = refs.filter((t) => this.known('tags', t.name) === undefined);
     if (missing.length > 0) {
-      await this.trx
+      await this.dictionary
         .insertInto('tag')
         // By name: writers creating the same tags at once then wait on each other in one order.
         .values([...missing].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
           .map((t) => ({ name: t.name, colour: t.colour ?? tagColour(t.name), exportable: 1, hide_tag: 0 })))
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
-      const rows = await this.trx.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
+      const rows = await this.dictionary.selectFrom('tag').select(['id', 'name']).where('name', 'in', missing.map((t) => t.name)).execute();
       for (const r of rows) this.batch.tags.set(r.name, r.id);
     }
     return refs.map((t) => this.known('tags', t.name) as number);

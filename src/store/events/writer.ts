@@ -295,6 +295,11 @@ export interface EventSaverOptions {
   commitEveryAttributes?: number;
   /** Commit once the open transaction is this old (default 30 s). */
   commitEveryMs?: number;
+  /**
+   * PostgreSQL: organisations and tags are created outside the saver's transaction, for savers writing
+   * at once (ref-resolver.ts `dictionary`); one an event that failed named then stays.
+   */
+  dictionaryOutside?: boolean;
 }
 
 const COMMIT_ATTRIBUTES_MIN = 100_000;
@@ -328,6 +333,8 @@ export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
   private pending: Array<{ event: MispEvent; options: SaveOptions }> = [];
+  /** The uuids of those events. */
+  private pendingUuids = new Set<string>();
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
@@ -339,6 +346,7 @@ export class EventSaver {
   private readonly commitEveryAttributesGiven: number | undefined;
   private commitEveryAttributes = COMMIT_ATTRIBUTES_MIN;
   private readonly commitEveryMs: number;
+  private readonly dictionaryOutside: boolean;
   /** Events the open transaction creates or changes, marked as written just before it commits. */
   private changed = new Set<number>();
   /** A group of new events failed: the next ones insert their items' uuids with a check (saveMany). */
@@ -347,6 +355,7 @@ export class EventSaver {
   constructor(private readonly store: Store, options: EventSaverOptions = {}) {
     this.commitEveryAttributesGiven = options.commitEveryAttributes;
     this.commitEveryMs = options.commitEveryMs ?? 30_000;
+    this.dictionaryOutside = options.dictionaryOutside ?? false;
   }
 
   private async open(): Promise<ControlledTransaction<Database>> {
@@ -359,6 +368,14 @@ export class EventSaver {
     return this.trx;
   }
 
+  /**
+   * Whether the open transaction holds a version of this event: another transaction writing the event
+   * would wait for this one to end (grouped-writer.ts gives the event to this saver instead).
+   */
+  holdsEvent(uuid: string): boolean {
+    return this.pendingUuids.has(uuid);
+  }
+
   /** Opens the transaction now, so that a caller gathering events to write does so while it opens. */
   async begin(): Promise<void> {
     await this.open();
@@ -366,7 +383,7 @@ export class EventSaver {
 
   private async write(event: MispEvent, options: SaveOptions): Promise<SaveOutcome> {
     const trx = await this.open();
-    const refs = new RefResolver(this.store, trx, this.batchIds, this.interning);
+    const refs = new RefResolver(this.store, trx, this.batchIds, this.interning, this.dictionaryOutside);
     const outcome = await writeEvent(this.store, trx, refs, this.valueEvents, event, options);
     this.noteWritten(event, options, outcome);
     return outcome;
@@ -374,6 +391,7 @@ export class EventSaver {
 
   private noteWritten(event: MispEvent, options: SaveOptions, outcome: SaveOutcome): void {
     this.pending.push({ event, options });
+    this.pendingUuids.add(event.uuid);
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
   }
@@ -401,7 +419,7 @@ export class EventSaver {
     if (fresh.length > 1) {
       const group = fresh.map((at) => events[at]!);
       try {
-        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.interning);
+        const refs = new RefResolver(this.store, this.trx!, this.batchIds, this.interning, this.dictionaryOutside);
         // What was prepared holds every event given: of use when all of them are new.
         const prepared = fresh.length === events.length ? options.prepared : undefined;
         const outcomes = await writeNewEvents(this.store, this.trx!, refs, this.valueEvents, group, { uuidsFree: !this.uuidsClashed, ...(prepared ? { prepared } : {}) });
@@ -472,6 +490,7 @@ export class EventSaver {
     if (!trx) return;
     this.trx = undefined;
     this.pending = [];
+    this.pendingUuids = new Set();
     const written = this.written;
     this.written = 0;
     const deltas = this.valueEvents;
@@ -501,6 +520,7 @@ export class EventSaver {
     const trx = this.trx;
     this.trx = undefined;
     this.pending = [];
+    this.pendingUuids = new Set();
     this.written = 0;
     this.valueEvents = new Map();
     this.changed = new Set();
