@@ -333,8 +333,6 @@ export class EventSaver {
   private trx: ControlledTransaction<Database> | undefined;
   /** Events written in the open transaction, to write again should a later one fail. */
   private pending: Array<{ event: MispEvent; options: SaveOptions }> = [];
-  /** The uuids of those events. */
-  private pendingUuids = new Set<string>();
   private written = 0;
   private openedAt = 0;
   private readonly batchIds = newIdScope();
@@ -373,7 +371,8 @@ export class EventSaver {
    * would wait for this one to end (grouped-writer.ts gives the event to this saver instead).
    */
   holdsEvent(uuid: string): boolean {
-    return this.pendingUuids.has(uuid);
+    // A scan: a transaction holds a few thousand events at most, and a group asks once per event.
+    return this.pending.some((p) => p.event.uuid === uuid);
   }
 
   /** Opens the transaction now, so that a caller gathering events to write does so while it opens. */
@@ -391,7 +390,6 @@ export class EventSaver {
 
   private noteWritten(event: MispEvent, options: SaveOptions, outcome: SaveOutcome): void {
     this.pending.push({ event, options });
-    this.pendingUuids.add(event.uuid);
     if (outcome.status === 'created' || outcome.status === 'updated') this.changed.add(outcome.eventId);
     if (outcome.status === 'created' || outcome.status === 'updated') this.written += event.attributes.length + event.objects.reduce((n, o) => n + o.attributes.length, 0) + 1;
   }
@@ -490,7 +488,6 @@ export class EventSaver {
     if (!trx) return;
     this.trx = undefined;
     this.pending = [];
-    this.pendingUuids = new Set();
     const written = this.written;
     this.written = 0;
     const deltas = this.valueEvents;
@@ -520,7 +517,6 @@ export class EventSaver {
     const trx = this.trx;
     this.trx = undefined;
     this.pending = [];
-    this.pendingUuids = new Set();
     this.written = 0;
     this.valueEvents = new Map();
     this.changed = new Set();
