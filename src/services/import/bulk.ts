@@ -22,8 +22,8 @@ export interface BulkImportOptions {
 
 /**
  * Two: at 10^7 attributes on two cores, two transactions writing at once took the import into
- * PostgreSQL (with the README's settings for a large store) from 532 to 351 s (docs/scaling.md, session
- * 14). Cairn's own share (about 25 µs per attribute, one thread) bounds what more would give.
+ * PostgreSQL (with the README's settings for a large store) from 532 to 351–433 s (docs/scaling.md,
+ * session 14). Cairn's own share (25–31 µs per attribute, one thread) bounds what more would give.
  */
 export const IMPORT_WRITERS = 2;
 
